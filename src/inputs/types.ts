@@ -1,0 +1,38 @@
+export type BuilderName = 'buildx' | 'buildah' | 'docker'
+export type BuilderChoice = 'auto' | BuilderName
+export type PushMode = 'auto' | 'true' | 'false'
+
+/** Every input of action.yml, read once (src/inputs/read.ts) and typed. Lists are raw, trimmed lines. */
+export interface Inputs {
+  registry: string
+  /** docker/metadata-action `images` lines; empty means `<registry>/<owner>/<repo>`. */
+  images: string[]
+  tags: string[]
+  flavor: string[]
+  labels: string[]
+  annotations: string[]
+  description: string
+  licenses: string
+  source: string
+  username: string
+  password: string
+  githubToken: string
+  context: string
+  /** Empty means `<context>/Dockerfile`. */
+  file: string
+  buildArgs: string[]
+  secrets: string[]
+  target: string
+  /** `os/arch[/variant]` entries; empty means the runner's own platform. */
+  platforms: string[]
+  builder: BuilderChoice
+  noCache: boolean
+  pull: boolean
+  cacheFrom: string[]
+  cacheTo: string[]
+  push: PushMode
+  pushByDigest: boolean
+  merge: boolean
+  dryRun: boolean
+  summary: boolean
+}
