@@ -1,2 +1,10 @@
 import * as core from '@actions/core'
-core.info('hello')
+import { readInputs } from './inputs/read.js'
+import { run } from './main.js'
+import { describeError } from './report/errors.js'
+
+try {
+  await run(readInputs())
+} catch (error) {
+  core.setFailed(describeError(error))
+}

@@ -1,0 +1,59 @@
+import { afterEach, describe, expect, it } from '@jest/globals'
+import { readInputs } from '../../../src/inputs/read.js'
+import { loadActionYml } from '../../../scripts/run-action.mjs'
+
+const saved = { ...process.env }
+afterEach(() => {
+  process.env = { ...saved }
+})
+
+async function setInputs(overrides: Record<string, string>) {
+  const action = await loadActionYml()
+  for (const [name, spec] of Object.entries(action.inputs)) {
+    const value = overrides[name] ?? (spec.default ?? '').replace(/\$\{\{[^}]+\}\}/g, 'x')
+    process.env[`INPUT_${name.toUpperCase()}`] = value
+  }
+}
+
+describe('readInputs', () => {
+  it('reads action.yml defaults into typed values', async () => {
+    await setInputs({})
+    const inputs = readInputs()
+    expect(inputs).toMatchObject({
+      registry: 'ghcr.io',
+      context: '.',
+      builder: 'auto',
+      push: 'auto',
+      noCache: false,
+      summary: true,
+      platforms: [],
+      tags: []
+    })
+  })
+
+  it('splits lists by line, and platforms also by comma', async () => {
+    await setInputs({
+      tags: 'type=ref,event=branch\n\n  type=sha  \n',
+      platforms: 'linux/amd64, linux/arm64\nlinux/arm/v7',
+      'build-args': 'A=1,2\nB=3'
+    })
+    const inputs = readInputs()
+    expect(inputs.tags).toEqual(['type=ref,event=branch', 'type=sha'])
+    expect(inputs.platforms).toEqual(['linux/amd64', 'linux/arm64', 'linux/arm/v7'])
+    expect(inputs.buildArgs).toEqual(['A=1,2', 'B=3'])
+  })
+
+  it('names the input and the fix for a bad boolean or choice', async () => {
+    await setInputs({ 'no-cache': 'yes' })
+    expect(() => readInputs()).toThrow(/input 'no-cache': 'yes' is not a boolean; use true or false/)
+    await setInputs({ builder: 'kaniko' })
+    expect(() => readInputs()).toThrow(/input 'builder': 'kaniko' is not one of auto, buildx, buildah, docker/)
+    await setInputs({ push: 'maybe' })
+    expect(() => readInputs()).toThrow(/input 'push'/)
+  })
+
+  it('trims the newline a pasted secret often carries', async () => {
+    await setInputs({ password: 's3cret\n' })
+    expect(readInputs().password).toBe('s3cret')
+  })
+})

@@ -1,0 +1,74 @@
+import * as core from '@actions/core'
+import { InputError } from './errors.js'
+import type { BuilderChoice, Inputs, PushMode } from './types.js'
+
+/** The only place that reads action inputs. Everything downstream gets the typed object. */
+export function readInputs(): Inputs {
+  return {
+    registry: text('registry'),
+    images: lines('images'),
+    tags: lines('tags'),
+    flavor: lines('flavor'),
+    labels: lines('labels'),
+    annotations: lines('annotations'),
+    description: text('description'),
+    licenses: text('licenses'),
+    source: text('source'),
+    username: text('username'),
+    password: core.getInput('password'),
+    githubToken: core.getInput('github-token'),
+    context: text('context') || '.',
+    file: text('file'),
+    buildArgs: lines('build-args'),
+    secrets: lines('secrets'),
+    target: text('target'),
+    platforms: list('platforms'),
+    builder: oneOf('builder', ['auto', 'buildx', 'buildah', 'docker'], 'auto') as BuilderChoice,
+    noCache: flag('no-cache', false),
+    pull: flag('pull', false),
+    cacheFrom: lines('cache-from'),
+    cacheTo: lines('cache-to'),
+    push: oneOf('push', ['auto', 'true', 'false'], 'auto') as PushMode,
+    pushByDigest: flag('push-by-digest', false),
+    merge: flag('merge', false),
+    dryRun: flag('dry-run', false),
+    summary: flag('summary', true)
+  }
+}
+
+function text(name: string): string {
+  return core.getInput(name).trim()
+}
+
+/** One entry per line, trimmed, blank lines dropped. */
+export function splitLines(value: string): string[] {
+  return value
+    .split(/\r?\n/)
+    .map(l => l.trim())
+    .filter(l => l.length > 0)
+}
+
+function lines(name: string): string[] {
+  return splitLines(core.getInput(name))
+}
+
+/** Comma- or newline-separated. */
+function list(name: string): string[] {
+  return splitLines(core.getInput(name).replace(/,/g, '\n'))
+}
+
+function flag(name: string, fallback: boolean): boolean {
+  const value = text(name).toLowerCase()
+  if (value === '') return fallback
+  if (value === 'true') return true
+  if (value === 'false') return false
+  throw new InputError(name, `'${text(name)}' is not a boolean; use true or false`)
+}
+
+function oneOf(name: string, allowed: string[], fallback: string): string {
+  const value = text(name).toLowerCase() || fallback
+  if (!allowed.includes(value)) {
+    throw new InputError(name, `'${text(name)}' is not one of ${allowed.join(', ')}`)
+  }
+  return value
+}

@@ -1,0 +1,120 @@
+import { createHash } from 'node:crypto'
+
+/** Pure construction of the manifests the publish stage writes. */
+
+export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json'
+export const OCI_INDEX = 'application/vnd.oci.image.index.v1+json'
+const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json'
+
+/** Docker v2 media types and their OCI equivalents (the bytes of the blobs are the same). */
+const DOCKER_TO_OCI: Record<string, string> = {
+  [DOCKER_MANIFEST]: OCI_MANIFEST,
+  'application/vnd.docker.container.image.v1+json': 'application/vnd.oci.image.config.v1+json',
+  'application/vnd.docker.image.rootfs.diff.tar.gzip': 'application/vnd.oci.image.layer.v1.tar+gzip',
+  'application/vnd.docker.image.rootfs.diff.tar': 'application/vnd.oci.image.layer.v1.tar',
+  'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip':
+    'application/vnd.oci.image.layer.nondistributable.v1.tar+gzip'
+}
+
+export interface PlatformSpec {
+  os: string
+  architecture: string
+  variant?: string
+}
+
+export interface BlobDescriptor {
+  mediaType: string
+  digest: string
+  size: number
+  annotations?: Record<string, string>
+  platform?: PlatformSpec
+}
+
+export interface ImageManifest {
+  schemaVersion: 2
+  mediaType?: string
+  config: BlobDescriptor
+  layers: BlobDescriptor[]
+  annotations?: Record<string, string>
+  [key: string]: unknown
+}
+
+/** A manifest ready to push: its exact bytes and their digest. */
+export interface SerializedManifest {
+  mediaType: string
+  body: Buffer
+  digest: string
+  size: number
+}
+
+export function sha256(body: Uint8Array): string {
+  return `sha256:${createHash('sha256').update(body).digest('hex')}`
+}
+
+export function serialize(mediaType: string, value: unknown): SerializedManifest {
+  const body = Buffer.from(JSON.stringify(value))
+  return { mediaType, body, digest: sha256(body), size: body.length }
+}
+
+export function platformString(p: PlatformSpec): string {
+  return [p.os, p.architecture, p.variant].filter(Boolean).join('/')
+}
+
+function toOci(desc: BlobDescriptor): BlobDescriptor {
+  return { ...desc, mediaType: DOCKER_TO_OCI[desc.mediaType] ?? desc.mediaType }
+}
+
+/**
+ * The image manifest as we publish it: OCI media types (Docker v2 manifests cannot carry annotations)
+ * and the manifest-level annotations merged over the builder's own. Returns the input bytes untouched
+ * when nothing changes, so the builder's digest is kept.
+ */
+export function annotateManifest(
+  original: SerializedManifest,
+  annotations: Record<string, string>
+): SerializedManifest {
+  const hasAnnotations = Object.keys(annotations).length > 0
+  if (!hasAnnotations && original.mediaType === OCI_MANIFEST) return original
+  const manifest = JSON.parse(original.body.toString('utf8')) as ImageManifest
+  const merged = { ...(manifest.annotations ?? {}), ...annotations }
+  const next: ImageManifest = {
+    ...manifest,
+    mediaType: OCI_MANIFEST,
+    config: toOci(manifest.config),
+    layers: manifest.layers.map(toOci)
+  }
+  if (Object.keys(merged).length > 0) next.annotations = merged
+  return serialize(OCI_MANIFEST, next)
+}
+
+export interface IndexChild {
+  manifest: SerializedManifest
+  platform: PlatformSpec
+}
+
+/** An OCI image index over the platform manifests; `annotations` is where GHCR reads the description. */
+export function buildIndex(
+  children: IndexChild[],
+  annotations: Record<string, string>,
+  descriptorAnnotations: Record<string, string> = {}
+): SerializedManifest {
+  const manifests = children.map(({ manifest, platform }) => {
+    const desc: BlobDescriptor = {
+      mediaType: manifest.mediaType,
+      digest: manifest.digest,
+      size: manifest.size,
+      platform: cleanPlatform(platform)
+    }
+    if (Object.keys(descriptorAnnotations).length > 0) desc.annotations = { ...descriptorAnnotations }
+    return desc
+  })
+  const index: Record<string, unknown> = { schemaVersion: 2, mediaType: OCI_INDEX, manifests }
+  if (Object.keys(annotations).length > 0) index.annotations = { ...annotations }
+  return serialize(OCI_INDEX, index)
+}
+
+function cleanPlatform(p: PlatformSpec): PlatformSpec {
+  const out: PlatformSpec = { architecture: p.architecture, os: p.os }
+  if (p.variant) out.variant = p.variant
+  return out
+}

@@ -1,0 +1,127 @@
+import type { RegistryClient, Repository } from '../registry/index.js'
+import { blobPath, readLayoutImages, type LayoutImage } from './layout.js'
+import {
+  annotateManifest,
+  buildIndex,
+  platformString,
+  type BlobDescriptor,
+  type SerializedManifest
+} from './manifests.js'
+
+export interface PublishLogger {
+  info(msg: string): void
+  debug(msg: string): void
+}
+
+export interface AnnotationSet {
+  manifest: Record<string, string>
+  index: Record<string, string>
+  manifestDescriptor: Record<string, string>
+}
+
+export interface PublishRequest {
+  client: RegistryClient
+  layoutDir: string
+  /** Full image names (`host/path`), repository paths already lowercased. The first is the primary. */
+  images: string[]
+  /** Tag names to point at the result in every image; empty pushes by digest only. */
+  tags: string[]
+  annotations: AnnotationSet
+  /** Publish an index even when the build produced one platform (more were asked for). */
+  forceIndex: boolean
+  logger: PublishLogger
+}
+
+export interface PublishResult {
+  /** The registry's digest of what the tags point at: the index, or the single manifest. */
+  digest: string
+  mediaType: string
+  /** Config digest of the first platform. */
+  imageId: string
+  platformDigests: Record<string, string>
+  refs: string[]
+  tags: string[]
+}
+
+interface PreparedImage extends LayoutImage {
+  published: SerializedManifest
+}
+
+/**
+ * Pushes the build's layout to every image: blobs, then platform manifests by digest, then the
+ * index by digest, and only when all of that is in every repository, the tags.
+ */
+export async function publishLayout(req: PublishRequest): Promise<PublishResult> {
+  const layoutImages = await readLayoutImages(req.layoutDir)
+  const prepared = layoutImages.map(img => ({
+    ...img,
+    published: annotateManifest(img.manifest, req.annotations.manifest)
+  }))
+  const useIndex = req.forceIndex || prepared.length > 1
+  const root = useIndex
+    ? buildIndex(
+        prepared.map(p => ({ manifest: p.published, platform: p.platform })),
+        req.annotations.index,
+        req.annotations.manifestDescriptor
+      )
+    : firstOf(prepared).published
+
+  const repos = req.images.map(name => req.client.repository(name))
+  let platformDigests: Record<string, string> = {}
+  let digest = ''
+  for (const [i, repo] of repos.entries()) {
+    const mountFrom = repos.slice(0, i).filter(r => r.registry === repo.registry).map(r => r.path)
+    platformDigests = await pushPlatforms(repo, prepared, req, mountFrom)
+    digest = useIndex ? (await repo.pushManifest(root.digest, root.body, root.mediaType)).digest : root.digest
+    req.logger.info(`${repo.registry}/${repo.path}@${digest}: complete`)
+  }
+  for (const repo of repos) {
+    for (const tag of req.tags) {
+      await repo.pushManifest(tag, root.body, root.mediaType)
+      req.logger.info(`tagged ${repo.registry}/${repo.path}:${tag}`)
+    }
+  }
+  return {
+    digest,
+    mediaType: root.mediaType,
+    imageId: firstOf(prepared).config.digest,
+    platformDigests,
+    refs: req.images.map(name => `${name}@${digest}`),
+    tags: req.images.flatMap(name => req.tags.map(tag => `${name}:${tag}`))
+  }
+}
+
+async function pushPlatforms(
+  repo: Repository,
+  images: PreparedImage[],
+  req: PublishRequest,
+  mountFrom: string[]
+): Promise<Record<string, string>> {
+  const blobs = uniqueBlobs(images)
+  const results = await Promise.all(
+    blobs.map(desc => repo.pushBlob(desc, { path: blobPath(req.layoutDir, desc.digest) }, { mountFrom }))
+  )
+  const uploaded = results.filter(r => r === 'uploaded').length
+  const mounted = results.filter(r => r === 'mounted').length
+  req.logger.info(
+    `${repo.registry}/${repo.path}: ${blobs.length} blobs (${uploaded} uploaded, ${mounted} mounted, ${blobs.length - uploaded - mounted} already there)`
+  )
+  const digests: Record<string, string> = {}
+  for (const img of images) {
+    const { digest } = await repo.pushManifest(img.published.digest, img.published.body, img.published.mediaType)
+    digests[platformString(img.platform)] = digest
+  }
+  return digests
+}
+
+function uniqueBlobs(images: PreparedImage[]): BlobDescriptor[] {
+  const byDigest = new Map<string, BlobDescriptor>()
+  for (const img of images) for (const b of [img.config, ...img.layers]) byDigest.set(b.digest, b)
+  return [...byDigest.values()]
+}
+
+function firstOf<T>(items: T[]): T {
+  const first = items[0]
+  if (first === undefined) throw new Error('the build produced no image')
+  return first
+}

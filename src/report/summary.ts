@@ -1,0 +1,30 @@
+import type { RunReport } from './outputs.js'
+
+/** The job summary as Markdown (pure): what was pushed, where, and how to pull it by digest. */
+export function summaryMarkdown(r: RunReport): string {
+  const out: string[] = [`## publish-image`, '']
+  if (!r.pushed) out.push(`Built with **${r.builder}** for ${platformsText(r)}; **not pushed**.`, '')
+  else out.push(`Built with **${r.builder}** for ${platformsText(r)} and pushed.`, '')
+  out.push('| | |', '|---|---|')
+  out.push(`| Images | ${r.images.map(code).join('<br>')} |`)
+  if (r.tagNames.length > 0) out.push(`| Tags | ${r.tagNames.map(code).join(' ')} |`)
+  if (r.digest) out.push(`| Digest | ${code(r.digest)} |`)
+  for (const [platform, digest] of Object.entries(r.platformDigests)) {
+    out.push(`| ${platform} | ${code(digest)} |`)
+  }
+  if (r.packageUrl) out.push(`| Package | ${r.packageUrl} |`)
+  out.push('')
+  if (r.pushed && r.refs.length > 0) {
+    out.push('Pull by digest:', '', '```sh', ...r.refs.map(ref => `docker pull ${ref}`), '```', '')
+  }
+  if (r.warnings.length > 0) out.push('**Warnings**', '', ...r.warnings.map(w => `- ${w}`), '')
+  return out.join('\n')
+}
+
+function platformsText(r: RunReport): string {
+  return r.platforms.length > 0 ? r.platforms.map(code).join(', ') : 'the runner’s platform'
+}
+
+function code(text: string): string {
+  return `\`${text.replace(/`/g, "'")}\``
+}

@@ -1,0 +1,61 @@
+import * as core from '@actions/core'
+import type { RunPlan } from '../plan.js'
+import type { PublishResult } from '../publish/publish.js'
+import { buildOutputs, labelLines, type RunReport } from './outputs.js'
+import { packageUrl } from './package-url.js'
+import { summaryMarkdown } from './summary.js'
+
+export function runReport(plan: RunPlan, result: PublishResult | undefined): RunReport {
+  const m = plan.metadata
+  const primary = m.images[0] ?? ''
+  return {
+    images: m.images,
+    platforms: plan.build.platforms,
+    builder: plan.builderName,
+    pushed: result !== undefined,
+    version: m.version,
+    tags: m.tags,
+    tagNames: m.tagNames,
+    labels: m.labels,
+    annotations: m.annotations,
+    json: m.json,
+    digest: result?.digest ?? '',
+    imageId: result?.imageId ?? '',
+    refs: result?.refs ?? [],
+    platformDigests: result?.platformDigests ?? {},
+    packageUrl: packageUrl(primary, {
+      serverUrl: plan.context.serverUrl,
+      repository: plan.context.repository,
+      source: m.labels['org.opencontainers.image.source'] ?? '',
+      ownerType: plan.repo?.owner?.type
+    }),
+    warnings: m.warnings
+  }
+}
+
+/** Sets every output and, unless disabled, writes the job summary. */
+export async function writeReport(plan: RunPlan, result: PublishResult | undefined, summary: boolean): Promise<void> {
+  const report = runReport(plan, result)
+  for (const [name, value] of Object.entries(buildOutputs(report))) core.setOutput(name, value)
+  if (result) core.info(`Digest: ${result.digest}`)
+  if (summary && process.env.GITHUB_STEP_SUMMARY) {
+    await core.summary.addRaw(summaryMarkdown(report)).write()
+  }
+}
+
+/** What a dry run would do. */
+export function planText(plan: RunPlan): string {
+  const m = plan.metadata
+  const section = (title: string, items: string[]) =>
+    [`${title}:`, ...(items.length ? items.map(i => `  ${i}`) : ['  (none)'])].join('\n')
+  return [
+    'Dry run: nothing is built, nothing is pushed, no registry is contacted.',
+    section('Images', m.images),
+    section('Tags', m.tags),
+    section('Labels', labelLines(m.labels)),
+    section('Annotations', m.annotations),
+    section('Platforms', plan.build.platforms.length ? plan.build.platforms : ['the runner’s platform']),
+    `Builder: ${plan.builderName}`,
+    `Push: ${plan.push ? 'yes' : 'no'} (${plan.pushReason})`
+  ].join('\n')
+}
