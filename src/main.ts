@@ -1,8 +1,14 @@
 import * as core from '@actions/core'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { selectBuilder, ensurePlatformsRunnable, validateBuildRequest, type BuildRequest } from './build/index.js'
+import {
+  ensurePlatformsRunnable,
+  selectBuilder,
+  validateBuildRequest,
+  type Builder,
+  type BuildRequest
+} from './build/index.js'
 import { writePrivateRegistryAuth } from './build/registry-auth.js'
 import type { Inputs } from './inputs/types.js'
 import { planRun, type RunPlan } from './plan.js'
@@ -22,23 +28,40 @@ const logger = {
 export async function run(inputs: Inputs, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const plan = await planRun(inputs, env, logger)
   for (const warning of plan.metadata.warnings) core.warning(warning)
+  const { builder, reason } = await selectBuilder(inputs.builder, logger, env)
+  plan.builderName = builder.name
+  core.debug(`builder ${builder.name}: ${reason}`)
   if (inputs.dryRun) {
     core.info(planText(plan))
     await writeReport(plan, undefined, inputs.summary)
     return
   }
-  const client = plan.push ? createRegistryClient(inputs, logger, core.setSecret, env) : undefined
-  if (client) await preflight(client, plan)
-
+  core.info(plan.push ? `Pushing (${plan.pushReason})` : `Building only (${plan.pushReason})`)
   const workDir = await mkdtemp(join(env.RUNNER_TEMP || tmpdir(), 'publish-image-'))
   core.saveState(STATE_WORK_DIR, workDir)
   try {
-    const layoutDir = await build(inputs, plan, workDir, env)
-    const result = client ? await publish(client, plan, layoutDir) : undefined
+    const result = await buildAndPublish(builder, inputs, plan, workDir, env)
     await writeReport(plan, result, inputs.summary)
   } finally {
     await rm(workDir, { recursive: true, force: true })
   }
+}
+
+/** Validates, checks push access, builds, pushes. Nothing is pushed when anything before fails. */
+async function buildAndPublish(
+  builder: Builder,
+  inputs: Inputs,
+  plan: RunPlan,
+  workDir: string,
+  env: NodeJS.ProcessEnv
+): Promise<PublishResult | undefined> {
+  const request = await buildRequest(inputs, plan, workDir, env)
+  await validateBuildRequest(request, builder.name)
+  const client = plan.push ? createRegistryClient(inputs, logger, core.setSecret, env) : undefined
+  if (client) await preflight(client, plan)
+  await ensurePlatformsRunnable(request.platforms, logger)
+  const built = await core.group(`Build (${builder.name})`, () => builder.build(request, logger))
+  return client ? publish(client, plan, built.layoutDir) : undefined
 }
 
 async function preflight(client: RegistryClient, plan: RunPlan): Promise<void> {
@@ -46,19 +69,20 @@ async function preflight(client: RegistryClient, plan: RunPlan): Promise<void> {
   for (const image of plan.metadata.images) await client.repository(image).checkPushAccess()
 }
 
-async function build(inputs: Inputs, plan: RunPlan, workDir: string, env: NodeJS.ProcessEnv): Promise<string> {
-  const { builder, reason } = await selectBuilder(inputs.builder, logger, env)
-  core.info(`Builder: ${builder.name} (${reason})`)
+/** The build request, with a private login for the builder's own pulls of private base images. */
+async function buildRequest(
+  inputs: Inputs,
+  plan: RunPlan,
+  workDir: string,
+  env: NodeJS.ProcessEnv
+): Promise<BuildRequest> {
   const request: BuildRequest = { ...plan.build, workDir: join(workDir, 'build') }
+  await mkdir(request.workDir)
   if (inputs.password) {
     const login = { registry: inputs.registry, username: inputs.username, password: inputs.password }
     request.registryAuth = await writePrivateRegistryAuth(join(workDir, 'auth'), login, env)
   }
-  await validateBuildRequest(request, builder.name)
-  await ensurePlatformsRunnable(request.platforms, logger)
-  const result = await core.group(`Build (${builder.name})`, () => builder.build(request, logger))
-  plan.builderName = result.builder
-  return result.layoutDir
+  return request
 }
 
 async function publish(client: RegistryClient, plan: RunPlan, layoutDir: string): Promise<PublishResult> {

@@ -10,7 +10,7 @@ export function runReport(plan: RunPlan, result: PublishResult | undefined): Run
   const primary = m.images[0] ?? ''
   return {
     images: m.images,
-    platforms: plan.build.platforms,
+    platforms: result ? Object.keys(result.platformDigests) : plan.build.platforms,
     builder: plan.builderName,
     pushed: result !== undefined,
     version: m.version,

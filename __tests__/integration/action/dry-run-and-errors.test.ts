@@ -1,0 +1,99 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { mkdtemp, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { runAction } from '../../../scripts/run-action.mjs'
+import { startFakeGithubApi, type FakeGithubApi } from '../../support/github-api.js'
+
+const REPO = {
+  name: 'Hello-World',
+  description: 'A friendly image',
+  html_url: 'https://github.com/Octo-Org/Hello-World',
+  default_branch: 'main',
+  license: { spdx_id: 'Apache-2.0' },
+  owner: { login: 'Octo-Org', type: 'Organization' }
+}
+
+describe('dist/index.js in dry-run mode', () => {
+  let api: FakeGithubApi
+  let context: string
+  beforeAll(async () => {
+    api = await startFakeGithubApi({ '/repos/Octo-Org/Hello-World': { body: REPO } })
+    context = await mkdtemp(join(tmpdir(), 'dry-run-'))
+    await writeFile(join(context, 'Dockerfile'), 'FROM scratch\n')
+  })
+  afterAll(() => api.close())
+
+  const env = () => ({
+    GITHUB_API_URL: api.url,
+    GITHUB_REPOSITORY: 'Octo-Org/Hello-World',
+    GITHUB_REF: 'refs/tags/v1.2.3',
+    SOURCE_DATE_EPOCH: '1700000000'
+  })
+
+  it('computes every metadata output from the repository, contacting no registry', async () => {
+    const run = await runAction({
+      cwd: context,
+      token: 'ghs_dry_run_token',
+      env: env(),
+      inputs: {
+        'dry-run': 'true',
+        registry: '127.0.0.1:9',
+        tags: 'type=semver,pattern={{version}}\ntype=semver,pattern={{major}}.{{minor}}',
+        platforms: 'linux/amd64,linux/arm64',
+        builder: 'buildah'
+      }
+    })
+    expect(run.stderr).toBe('')
+    expect(run.exitCode).toBe(0)
+    const image = '127.0.0.1:9/octo-org/hello-world'
+    expect(run.outputs.version).toBe('1.2.3')
+    expect(run.outputs.tags).toBe(`${image}:1.2.3\n${image}:1.2\n${image}:latest`)
+    expect(run.outputs.digest).toBe('')
+    expect(run.outputs.labels).toContain('org.opencontainers.image.description=A friendly image')
+    expect(run.outputs.labels).toContain('org.opencontainers.image.licenses=Apache-2.0')
+    expect(run.outputs.labels).toContain('org.opencontainers.image.created=2023-11-14T22:13:20')
+    expect(run.outputs.annotations).toContain('index:org.opencontainers.image.description=A friendly image')
+    expect(run.outputs.annotations).toContain('manifest:org.opencontainers.image.source=https://github.com/Octo-Org/Hello-World')
+    expect(run.stdout).toContain('Dry run')
+    expect(run.stdout).toContain('Builder: buildah')
+    expect(api.requests.map(r => r.path)).toContain('/repos/Octo-Org/Hello-World')
+    expect(api.requests[0]?.authorization).toBe('token ghs_dry_run_token')
+    expect(run.stdout).not.toContain('ghs_dry_run_token')
+  })
+
+  it('warns and goes on when the REST API is unreachable', async () => {
+    const run = await runAction({
+      cwd: context,
+      env: { ...env(), GITHUB_API_URL: 'http://127.0.0.1:9' },
+      inputs: { 'dry-run': 'true', registry: '127.0.0.1:9', builder: 'buildah' }
+    })
+    expect(run.exitCode).toBe(0)
+    expect(run.stdout).toMatch(/::warning::.*(repository|REST|API)/i)
+    expect(run.outputs.labels).toContain('org.opencontainers.image.revision=')
+  })
+})
+
+describe('dist/index.js fails on bad input before building, naming the input', () => {
+  let context: string
+  beforeAll(async () => {
+    context = await mkdtemp(join(tmpdir(), 'bad-input-'))
+    await writeFile(join(context, 'Dockerfile'), 'FROM scratch\n')
+  })
+
+  const cases: [string, Record<string, string>, RegExp][] = [
+    ['an unknown builder', { builder: 'kaniko' }, /input 'builder': 'kaniko' is not one of/],
+    ['push-by-digest (not delivered yet)', { 'push-by-digest': 'true' }, /not supported yet: push-by-digest/],
+    ['merge (not delivered yet)', { merge: 'true' }, /not supported yet: merge/],
+    ['a context that does not exist', { context: 'nope' }, /input 'context': .*nope is not a directory/],
+    ['a registry with a scheme', { registry: 'https://ghcr.io' }, /input 'registry'/],
+    ['a bad boolean', { 'no-cache': 'yes' }, /input 'no-cache'/]
+  ]
+  it.each(cases)('%s', async (_name, inputs, message) => {
+    const run = await runAction({ cwd: context, inputs: { registry: '127.0.0.1:9', ...inputs } })
+    expect(run.exitCode).toBe(1)
+    expect(run.stdout).toMatch(/::error::/)
+    expect(run.stdout).toMatch(message)
+    expect(run.leftovers).toEqual([])
+  })
+})

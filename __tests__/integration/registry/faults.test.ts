@@ -1,0 +1,200 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
+import { rmSync } from 'node:fs'
+import { testEnv, uniqueRepo } from '../../support/env.js'
+import { FaultProxy, GHCR_CHUNK_LIMIT_FAULT } from '../../support/registry/fault-proxy.js'
+import { randomLayer, recordingClient } from '../../support/registry/helpers.js'
+import { tempDir } from '../../support/registry/registries.js'
+import { writeLayout } from '../../support/registry/oci-builder.js'
+import type { BuiltLayout } from '../../support/registry/oci-builder.js'
+import { skopeoRaw } from '../../support/registry/skopeo.js'
+import { RegistryError, pushLayout } from '../../../src/registry/index.js'
+
+const MiB = 1024 * 1024
+let proxy: FaultProxy
+let layoutDir: string
+let layout: BuiltLayout
+
+beforeAll(async () => {
+  proxy = new FaultProxy(testEnv().registry)
+  await proxy.start()
+  layoutDir = tempDir('faults-layout')
+  layout = await writeLayout(layoutDir, {
+    platforms: [
+      { os: 'linux', architecture: 'amd64', layers: [40_000, 1_000] },
+      { os: 'linux', architecture: 'arm64', layers: [30_000, 2_000] }
+    ]
+  })
+})
+afterAll(async () => {
+  await proxy?.stop()
+  if (layoutDir) rmSync(layoutDir, { recursive: true, force: true })
+})
+beforeEach(() => proxy.clear())
+
+/** Pushes the shared layout through the proxy and checks every manifest with skopeo, straight from the registry. */
+async function pushAndVerify(opts: Parameters<typeof recordingClient>[0] = {}) {
+  const rec = recordingClient({ maxAttempts: 4, ...opts })
+  const repo = uniqueRepo('faults')
+  try {
+    const { digest } = await pushLayout(rec.client, layoutDir, `${proxy.host}/${repo}:v1`)
+    expect(digest).toBe(layout.root.digest)
+    const registry = testEnv().registry
+    expect(await skopeoRaw(`${registry}/${repo}:v1`)).toEqual(layout.rootBody)
+    for (const m of layout.manifests) expect(await skopeoRaw(`${registry}/${repo}@${m.digest}`)).toEqual(m.body)
+    return { ...rec, repo }
+  } finally {
+    rec.client.close()
+  }
+}
+
+const faultsHit = (kind: string) => proxy.log.filter(e => e.fault === kind)
+
+describe('pushing through a faulty network', () => {
+  it('retries 5xx answers on every kind of request and completes with the right digests', async () => {
+    const unavailable = { kind: 'status', status: 503 } as const
+    proxy.add(
+      { method: 'HEAD', path: /\/blobs\//, action: unavailable },
+      { method: 'POST', path: /\/blobs\/uploads\/$/, times: 2, action: unavailable },
+      { method: 'PUT', path: /\/blobs\/uploads\//, action: { kind: 'status', status: 500 } },
+      { method: 'PUT', path: /\/manifests\/sha256:/, action: { kind: 'status', status: 502 } },
+      { method: 'PUT', path: /\/manifests\/v1$/, action: unavailable }
+    )
+    await pushAndVerify()
+    expect(faultsHit('status')).toHaveLength(6)
+  })
+
+  it('honours Retry-After on 429', async () => {
+    proxy.add({
+      method: 'PUT',
+      path: /\/manifests\/v1$/,
+      action: { kind: 'status', status: 429, headers: { 'retry-after': '1' }, body: '{"errors":[{"code":"TOOMANYREQUESTS","message":"slow down"}]}' }
+    })
+    await pushAndVerify()
+    const tagPuts = proxy.log.filter(e => e.method === 'PUT' && e.path.endsWith('/manifests/v1'))
+    expect(tagPuts.map(e => e.status)).toEqual([429, 201])
+    expect(tagPuts[1]!.at - tagPuts[0]!.at).toBeGreaterThanOrEqual(950)
+  })
+
+  it("honours ghcr.io's retry-after inside the 429 message rather than its own backoff", async () => {
+    const body = JSON.stringify({
+      errors: [{ code: 'TOOMANYREQUESTS', message: 'retry-after: 10.487765ms, allowed: 2000/minute' }]
+    })
+    proxy.add({ method: 'PUT', path: /\/manifests\/v1$/, action: { kind: 'status', status: 429, body } })
+    // Its own backoff would wait at least 2.5 s.
+    await pushAndVerify({ backoff: { initialMs: 5000, maxMs: 5000 } })
+    const tagPuts = proxy.log.filter(e => e.method === 'PUT' && e.path.endsWith('/manifests/v1'))
+    expect(tagPuts.map(e => e.status)).toEqual([429, 201])
+    expect(tagPuts[1]!.at - tagPuts[0]!.at).toBeLessThan(1000)
+  })
+
+  it('times out a slow answer and tries again; waits for one that is slow but in time', async () => {
+    proxy.add(
+      { method: 'HEAD', path: /\/manifests\/sha256:/, action: { kind: 'delay', ms: 2500 } },
+      { method: 'GET', path: /\/v2\/$/, action: { kind: 'delay', ms: 300 } }
+    )
+    const { requests } = await pushAndVerify({ requestTimeoutMs: 1000 })
+    const timedOut = requests.filter(r => r.method === 'HEAD' && r.status === undefined)
+    expect(timedOut).toHaveLength(1)
+    expect(faultsHit('delay')).toHaveLength(2)
+  })
+})
+
+describe('blob uploads under faults', () => {
+  const uploadsLog = () =>
+    proxy.log
+      .filter(e => e.path.includes('/blobs/uploads/'))
+      .map(e => `${e.method} ${e.status ?? e.fault}`)
+
+  async function pushOne(size: number, opts: Parameters<typeof recordingClient>[0] = {}) {
+    const rec = recordingClient(opts)
+    const repo = rec.client.repository(`${proxy.host}/${uniqueRepo('blob')}`)
+    const layer = randomLayer(size)
+    try {
+      const result = await repo.pushBlob(layer.desc, { data: layer.data })
+      expect((await repo.getBlob(layer.desc.digest)).equals(layer.data)).toBe(true)
+      return { ...rec, result }
+    } finally {
+      rec.client.close()
+    }
+  }
+
+  it('resumes a chunked upload from the registry Range after a chunk failed', async () => {
+    const secondChunk = `${2 * MiB}-${4 * MiB - 1}`
+    proxy.add({
+      method: 'PATCH',
+      when: req => req.headers['content-range'] === secondChunk,
+      action: { kind: 'status', status: 503 }
+    })
+    const { result } = await pushOne(6 * MiB, { chunkSize: 2 * MiB })
+    expect(result).toBe('uploaded')
+    expect(uploadsLog()).toEqual(['POST 202', 'PATCH 202', 'PATCH 503', 'GET 204', 'PATCH 202', 'PATCH 202', 'PUT 201'])
+    const ranges = proxy.log.filter(e => e.method === 'PATCH').map(e => e.contentRange)
+    expect(ranges).toEqual([`0-${2 * MiB - 1}`, secondChunk, secondChunk, `${4 * MiB}-${6 * MiB - 1}`])
+  })
+
+  it('starts a new session when the registry dropped the one a streamed PUT broke', async () => {
+    proxy.add({ method: 'PUT', path: /\/blobs\/uploads\//, action: { kind: 'reset-request', afterBytes: 3 * MiB } })
+    await pushOne(5 * MiB)
+    expect(uploadsLog()).toEqual(['POST 202', 'PUT reset-request', 'GET 404', 'POST 202', 'PUT 201'])
+  })
+
+  it("shrinks chunks to 4 MiB after ghcr.io's 416 and completes", async () => {
+    proxy.add(GHCR_CHUNK_LIMIT_FAULT)
+    const { logger } = await pushOne(10 * MiB, { chunkSize: 6 * MiB })
+    const patches = proxy.log.filter(e => e.method === 'PATCH')
+    expect(patches[0]).toMatchObject({ status: 416 })
+    expect(patches.slice(1).every(p => p.status === 202 && p.requestBytes <= 4 * MiB)).toBe(true)
+    expect(logger.text()).toMatch(/continuing with 4 MiB chunks/)
+  })
+
+  it('retries a GET whose response is cut in the middle', async () => {
+    proxy.add({ method: 'GET', path: /\/blobs\/sha256:/, action: { kind: 'reset-response', afterBytes: 1000 } })
+    await pushOne(50_000)
+    expect(proxy.log.filter(e => e.method === 'GET' && e.path.includes('/blobs/sha256:'))).toHaveLength(2)
+  })
+
+  it('fails when the registry reports another digest than the one we sent', async () => {
+    const wrong = `sha256:${'0'.repeat(64)}`
+    proxy.add({ method: 'PUT', path: /\/blobs\/uploads\//, action: { kind: 'rewrite-header', name: 'docker-content-digest', value: wrong } })
+    const err = await pushOne(10_000).catch(e => e)
+    expect(err).toBeInstanceOf(RegistryError)
+    expect(err.message).toMatch(`the registry stored ${wrong}`)
+  })
+
+  it('never writes a tag when a blob cannot be pushed, and does not nest retries', async () => {
+    const failing = layout.blobs.find(b => b.size === 30_000)!
+    proxy.add({
+      method: 'PUT',
+      path: /\/blobs\/uploads\//,
+      when: req => (req.url ?? '').includes(encodeURIComponent(failing.digest)),
+      times: Infinity,
+      action: { kind: 'status', status: 500 }
+    })
+    const rec = recordingClient({ maxAttempts: 3 })
+    const repo = uniqueRepo('no-tag')
+    try {
+      const err = await pushLayout(rec.client, layoutDir, `${proxy.host}/${repo}:v1`).catch(e => e)
+      expect(err).toBeInstanceOf(RegistryError)
+      expect(err.status).toBe(500)
+      expect(await rec.client.repository(`${proxy.host}/${repo}`).headManifest('v1')).toBeUndefined()
+    } finally {
+      rec.client.close()
+    }
+    expect(proxy.log.filter(e => e.method === 'PUT' && e.path.includes('/manifests/'))).toEqual([])
+    // One loop of 3 attempts: 3 PUTs of that blob, not 3 × 3.
+    expect(faultsHit('status')).toHaveLength(3)
+  })
+
+  it('keeps at most `concurrency` uploads in flight', async () => {
+    proxy.add({ method: 'PUT', path: /\/blobs\/uploads\//, times: Infinity, action: { kind: 'delay', ms: 150 } })
+    const rec = recordingClient({ concurrency: 2 })
+    const repo = rec.client.repository(`${proxy.host}/${uniqueRepo('limit')}`)
+    try {
+      const layers = Array.from({ length: 6 }, () => randomLayer(1000))
+      await Promise.all(layers.map(l => repo.pushBlob(l.desc, { data: l.data })))
+    } finally {
+      rec.client.close()
+    }
+    expect(proxy.peakInFlight.get('PUT')).toBe(2)
+  })
+})

@@ -1,0 +1,155 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { rmSync } from 'node:fs'
+import { join } from 'node:path'
+import { testEnv, uniqueRepo } from '../../support/env.js'
+import { OCI_CONFIG, OCI_MANIFEST, imageManifest, layerOf, randomLayer, recordingClient } from '../../support/registry/helpers.js'
+import { tempDir } from '../../support/registry/registries.js'
+import type { BuiltLayout } from '../../support/registry/oci-builder.js'
+import { writeLayout, writeRandomBlob } from '../../support/registry/oci-builder.js'
+import { skopeoRaw } from '../../support/registry/skopeo.js'
+import { RegistryClient, ReferenceError, pushLayout, readOciLayout } from '../../../src/registry/index.js'
+
+const platforms = [
+  { os: 'linux', architecture: 'amd64', layers: [20_000, 3_000] },
+  { os: 'linux', architecture: 'arm64', layers: [25_000, 4_000] }
+]
+let dir: string
+let oci: BuiltLayout
+let docker: BuiltLayout
+
+beforeAll(async () => {
+  dir = tempDir('push')
+  oci = await writeLayout(join(dir, 'oci'), { platforms, refName: 'v1' })
+  docker = await writeLayout(join(dir, 'docker'), { platforms, format: 'docker' })
+})
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+const registry = () => testEnv().registry
+
+async function expectSameAsSkopeo(ref: string, layout: BuiltLayout, tags: string[]) {
+  for (const tag of tags) expect(await skopeoRaw(`${ref}:${tag}`)).toEqual(layout.rootBody)
+  expect(await skopeoRaw(`${ref}@${layout.root.digest}`)).toEqual(layout.rootBody)
+  for (const m of layout.manifests) expect(await skopeoRaw(`${ref}@${m.digest}`)).toEqual(m.body)
+}
+
+describe('pushing a layout to a plain-HTTP registry', () => {
+  it.each([
+    ['OCI index', () => oci],
+    ['Docker manifest list', () => docker]
+  ])('pushes a multi-platform %s, children before the index, tags last', async (_name, get) => {
+    const layout = get()
+    const { client, requests } = recordingClient()
+    const ref = `${registry()}/${uniqueRepo('layout')}`
+    try {
+      expect(await pushLayout(client, layout.dir, `${ref}:v1`, { tags: ['v1.0'] })).toEqual({ digest: layout.root.digest })
+      const got = await client.repository(ref).getManifest('v1')
+      expect(got).toEqual({ body: layout.rootBody, mediaType: layout.root.mediaType, digest: layout.root.digest })
+      expect(await client.repository(ref).headManifest('v1.0')).toEqual(layout.root)
+    } finally {
+      client.close()
+    }
+    await expectSameAsSkopeo(ref, layout, ['v1', 'v1.0'])
+    const writes = requests.filter(r => r.method === 'PUT' && r.status === 201).map(r => r.url)
+    const firstManifest = writes.findIndex(u => u.includes('/manifests/'))
+    expect(writes.slice(firstManifest).every(u => u.includes('/manifests/'))).toBe(true)
+    expect(writes.slice(-2).map(u => u.split('/manifests/')[1])).toEqual(['v1', 'v1.0'])
+  })
+
+  it('re-pushes an unchanged image with one HEAD per blob and manifest, uploading nothing', async () => {
+    const ref = `${registry()}/${uniqueRepo('again')}`
+    const first = new RegistryClient()
+    await pushLayout(first, oci.dir, `${ref}:v1`).finally(() => first.close())
+    const { client, requests } = recordingClient()
+    await pushLayout(client, oci.dir, `${ref}:v1`).finally(() => client.close())
+    const api = requests.filter(r => !r.url.endsWith('/v2/'))
+    expect(api.every(r => r.method === 'HEAD' && r.status === 200)).toBe(true)
+    expect(api).toHaveLength(oci.blobs.length + oci.manifests.length + 1)
+  })
+
+  it('reads a layout the way pushLayout does', async () => {
+    const layout = await readOciLayout(oci.dir)
+    expect(layout.index.manifests[0]).toMatchObject({ digest: oci.root.digest })
+    expect(await layout.readBlob(oci.root.digest)).toEqual(oci.rootBody)
+  })
+})
+
+describe('blobs', () => {
+  it('streams a file, mounts across repositories, and reuses the 202 session of a failed mount', async () => {
+    const { client, count, requests } = recordingClient()
+    const file = tempDir('file-blob')
+    try {
+      const desc = { mediaType: 'application/vnd.oci.image.layer.v1.tar', ...(await writeRandomBlob(file, 300_000)) }
+      const path = join(file, 'blobs', 'sha256', desc.digest.slice(7))
+      const source = client.repository(`${registry()}/${uniqueRepo('src')}`)
+      const target = client.repository(`${registry()}/${uniqueRepo('dst')}`)
+      const elsewhere = client.repository(`${registry()}/${uniqueRepo('other')}`)
+      expect(await source.pushBlob(desc, { path })).toBe('uploaded')
+      expect(await source.pushBlob(desc, { path })).toBe('exists')
+      expect(await target.pushBlob(desc, { path }, { mountFrom: [source.path] })).toBe('mounted')
+      // The registry answers 202 (a fresh session) for a source that lacks the blob: the upload goes there.
+      const posts = count('POST')
+      expect(await elsewhere.pushBlob(desc, { path }, { mountFrom: [uniqueRepo('empty')] })).toBe('uploaded')
+      expect(count('POST') - posts).toBe(1)
+      expect(requests.at(-1)).toMatchObject({ method: 'PUT', status: 201, bytesSent: 300_000 })
+      expect(await elsewhere.blobExists(desc.digest)).toBe(true)
+    } finally {
+      client.close()
+      rmSync(file, { recursive: true, force: true })
+    }
+  })
+
+  it('uploads in ranged chunks when asked, and shares concurrent pushes of one digest', async () => {
+    const { client, count } = recordingClient({ chunkSize: 64 * 1024 })
+    const repo = client.repository(`${registry()}/${uniqueRepo('chunks')}`)
+    const layer = randomLayer(200_000)
+    try {
+      const results = await Promise.all([1, 2, 3].map(() => repo.pushBlob(layer.desc, { data: layer.data })))
+      expect(results).toEqual(['uploaded', 'uploaded', 'uploaded'])
+      expect(count('PATCH')).toBe(4)
+      expect(count('HEAD')).toBe(1)
+      expect((await repo.getBlob(layer.desc.digest)).equals(layer.data)).toBe(true)
+    } finally {
+      client.close()
+    }
+  })
+
+  it('refuses data whose digest is not the descriptor’s before sending anything', async () => {
+    const { client, requests } = recordingClient()
+    const layer = randomLayer(1000)
+    const wrong = { ...layer.desc, digest: layerOf(Buffer.from('x')).digest }
+    const repo = client.repository(`${registry()}/${uniqueRepo('bad')}`)
+    await expect(repo.pushBlob(wrong, { data: layer.data })).rejects.toThrow(/digest/)
+    client.close()
+    expect(requests).toEqual([])
+  })
+})
+
+describe('manifests and access', () => {
+  it('skips a manifest PUT when the tag already points at the same bytes; checks push access', async () => {
+    const { client, count } = recordingClient()
+    const repo = client.repository(`${registry()}/${uniqueRepo('manifest')}`)
+    try {
+      await repo.checkPushAccess()
+      const config = Buffer.from('{"architecture":"amd64","os":"linux"}')
+      const layer = randomLayer(5000)
+      const configDesc = { ...layerOf(config), mediaType: OCI_CONFIG }
+      await repo.pushBlob(configDesc, { data: config })
+      await repo.pushBlob(layer.desc, { data: layer.data })
+      const body = imageManifest(configDesc, [layer.desc])
+      const first = await repo.pushManifest('latest', body, OCI_MANIFEST)
+      const again = await repo.pushManifest('latest', body, OCI_MANIFEST)
+      expect(again).toEqual(first)
+      expect(count('PUT', /\/manifests\//)).toBe(1)
+      expect(await repo.getBlob(configDesc.digest)).toEqual(config)
+      expect(await repo.headManifest('missing')).toBeUndefined()
+    } finally {
+      client.close()
+    }
+  })
+
+  it('refuses repository paths with capitals, saying how to fix them', () => {
+    const client = new RegistryClient()
+    expect(() => client.repository(`${registry()}/Acme/App`)).toThrow(ReferenceError)
+    expect(() => client.repository(`${registry()}/Acme/App`)).toThrow(/use "acme\/app"/)
+  })
+})

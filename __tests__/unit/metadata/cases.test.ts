@@ -1,0 +1,75 @@
+import { afterAll, describe, expect, it } from '@jest/globals'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { InputError } from '../../../src/inputs/errors.js'
+import { computeMetadata, labelLines, readGitContext, type Metadata } from '../../../src/metadata/index.js'
+import { cases, type ExpectedOutputs, type MetadataCase } from '../../fixtures/metadata/cases.js'
+
+const dir = mkdtempSync(join(tmpdir(), 'metadata-cases-'))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+const silent = { warn: () => {}, info: () => {}, debug: () => {} }
+
+/** Runs a case the way the action does: env + payload file → context → computeMetadata. */
+function run(c: MetadataCase, index: number): Metadata {
+  const eventPath = join(dir, `event-${index}.json`)
+  writeFileSync(eventPath, JSON.stringify(c.payload))
+  const env = { ...c.env, GITHUB_EVENT_PATH: eventPath }
+  const inputs = {
+    images: c.inputs.images ?? [],
+    tags: c.inputs.tags ?? [],
+    flavor: c.inputs.flavor ?? [],
+    labels: c.inputs.labels ?? [],
+    annotations: c.inputs.annotations ?? [],
+    description: c.inputs.description ?? '',
+    licenses: c.inputs.licenses ?? '',
+    source: c.inputs.source ?? '',
+    defaultImage: `ghcr.io/${c.env.GITHUB_REPOSITORY ?? ''}`,
+    platformCount: c.inputs.platforms?.length ?? 0
+  }
+  return computeMetadata(inputs, readGitContext(env), c.repo ?? undefined, { env, logger: silent })
+}
+
+function expectedJson(expected: ExpectedOutputs): NonNullable<ExpectedOutputs['json']> {
+  const labels: Record<string, string> = {}
+  for (const line of expected.labels) {
+    const at = line.indexOf('=')
+    labels[line.slice(0, at)] = line.slice(at + 1)
+  }
+  return { tags: expected.tags, 'tag-names': expected.tagNames, labels, annotations: expected.annotations }
+}
+
+describe('metadata cases (docker/metadata-action behaviour)', () => {
+  it('covers every documented area', () => {
+    expect(cases.length).toBeGreaterThanOrEqual(80)
+    expect(new Set(cases.map(c => c.name)).size).toBe(cases.length)
+  })
+
+  it.each(cases.map((c, index) => [c.name, c, index] as const))('%s', (_name, c, index) => {
+    if ('error' in c.expected) {
+      const error = (() => {
+        try {
+          run(c, index)
+        } catch (err) {
+          return err
+        }
+        throw new Error('expected an error')
+      })()
+      expect(error).toBeInstanceOf(InputError)
+      expect((error as Error).message).toContain(c.expected.error)
+      return
+    }
+    const expected = c.expected
+    const metadata = run(c, index)
+    expect(metadata.version).toBe(expected.version)
+    expect(metadata.tags).toEqual(expected.tags)
+    expect(metadata.tagNames).toEqual(expected.tagNames)
+    expect(labelLines(metadata.labels)).toEqual(expected.labels)
+    expect(metadata.annotations).toEqual(expected.annotations)
+    expect(JSON.parse(JSON.stringify(metadata.json))).toEqual(expected.json ?? expectedJson(expected))
+    for (const warning of expected.warnings ?? []) {
+      expect(metadata.warnings.filter(w => w.includes(warning))).toHaveLength(1)
+    }
+  })
+})

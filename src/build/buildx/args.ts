@@ -1,0 +1,49 @@
+import { commonBuildFlags, secretFlags } from '../args.js'
+import type { BuildRequest } from '../types.js'
+import { versionAtLeast } from '../version.js'
+
+export interface BuildxTarget {
+  /** A builder instance to use instead of the current one. */
+  builder?: string
+  /** Where the OCI tarball goes. */
+  dest: string
+}
+
+/**
+ * `docker buildx build` exporting an OCI tarball (all platforms in one index) and nothing else: no
+ * push, no load. Attestations are switched off because the layout must hold images only.
+ */
+export function buildxBuildArgs(req: BuildRequest, version: string, target: BuildxTarget): string[] {
+  return [
+    'buildx',
+    'build',
+    ...(target.builder ? ['--builder', target.builder] : []),
+    ...commonBuildFlags(req),
+    ...(req.platforms.length > 0 ? ['--platform', req.platforms.join(',')] : []),
+    ...(req.pull ? ['--pull'] : []),
+    ...secretFlags(req.secrets, true),
+    ...req.cacheFrom.flatMap(e => ['--cache-from', e]),
+    ...req.cacheTo.flatMap(e => ['--cache-to', e]),
+    ...(versionAtLeast(version, '0.10') ? ['--provenance=false', '--sbom=false'] : []),
+    '--output',
+    `type=oci,dest=${target.dest}`,
+    req.context
+  ]
+}
+
+/** Drivers that can export an OCI layout; the `docker` driver cannot (multi-platform or not). */
+const OCI_DRIVERS = ['docker-container', 'kubernetes', 'remote']
+
+/** The driver of the builder `docker buildx inspect` describes. */
+export function parseBuildxDriver(inspectOutput: string): string | undefined {
+  return /^Driver:\s*(\S+)/m.exec(inspectOutput)?.[1]
+}
+
+export function driverExportsOci(driver: string | undefined): boolean {
+  return driver !== undefined && OCI_DRIVERS.includes(driver)
+}
+
+export function buildxCreateArgs(name: string): string[] {
+  // network=host lets the builder reach registries on the runner's loopback (e.g. service containers).
+  return ['buildx', 'create', '--name', name, '--driver', 'docker-container', '--driver-opt', 'network=host']
+}

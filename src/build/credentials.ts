@@ -1,0 +1,68 @@
+import { mkdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises'
+import { homedir } from 'node:os'
+import { join } from 'node:path'
+import type { BuildRequest } from './types.js'
+
+type Env = Record<string, string | undefined>
+
+/** What a docker-family client keeps in its config dir besides credentials, and must still find. */
+const SHARED_DOCKER_ENTRIES = ['cli-plugins', 'buildx', 'contexts']
+
+/**
+ * The environment for buildah: the caller's private auth file and docker config dir, never the user's.
+ */
+export function buildahEnv(req: BuildRequest): Env {
+  const env: Env = { ...req.env }
+  if (req.registryAuth?.authFile) env.REGISTRY_AUTH_FILE = req.registryAuth.authFile
+  if (req.registryAuth?.dockerConfigDir) env.DOCKER_CONFIG = req.registryAuth.dockerConfigDir
+  return env
+}
+
+/**
+ * The environment for a docker client. With private credentials, DOCKER_CONFIG points at a dir in workDir
+ * holding a copy of the caller's config.json plus links to the user's CLI plugins, buildx builders and
+ * contexts (so `docker buildx` and the selected builder are still found). The user's config.json is
+ * never read for credentials nor written. Call the returned cleanup when the build is over.
+ */
+export async function dockerEnv(req: BuildRequest): Promise<{ env: Env; cleanup: () => Promise<void> }> {
+  const privateDir = req.registryAuth?.dockerConfigDir
+  if (!privateDir) return { env: { ...req.env }, cleanup: async () => undefined }
+  const dir = join(req.workDir, 'docker-config')
+  await mkdir(dir, { recursive: true, mode: 0o700 })
+  const userDir = req.env?.DOCKER_CONFIG ?? process.env.DOCKER_CONFIG ?? join(homedir(), '.docker')
+  await writePrivateConfig(
+    join(privateDir, 'config.json'),
+    join(userDir, 'config.json'),
+    join(dir, 'config.json')
+  )
+  for (const entry of SHARED_DOCKER_ENTRIES) {
+    const source = join(userDir, entry)
+    if (await exists(source)) await symlink(source, join(dir, entry))
+  }
+  return { env: { ...req.env, DOCKER_CONFIG: dir }, cleanup: () => rm(dir, { recursive: true, force: true }) }
+}
+
+/** The caller's config.json, plus the user's `currentContext` so `docker context use` still applies. */
+async function writePrivateConfig(callerConfig: string, userConfig: string, target: string): Promise<void> {
+  const config = (await readJson(callerConfig)) ?? {}
+  const currentContext = (await readJson(userConfig).catch(() => undefined))?.currentContext
+  if (currentContext && config.currentContext === undefined) config.currentContext = currentContext
+  await writeFile(target, JSON.stringify(config, null, 2), { mode: 0o600 })
+}
+
+async function readJson(path: string): Promise<Record<string, unknown> | undefined> {
+  const text = await readFile(path, 'utf8').catch(() => undefined)
+  if (text === undefined) return undefined
+  try {
+    return JSON.parse(text) as Record<string, unknown>
+  } catch (cause) {
+    throw new Error(`${path} is not valid JSON`, { cause })
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false
+  )
+}

@@ -1,0 +1,72 @@
+import type { ExecResult } from '../exec.js'
+import type { BuildLogger, Runner } from './types.js'
+
+/** Replaces every secret value in `text` with ***. */
+export function redact(text: string, secrets: readonly string[]): string {
+  return secrets.filter(s => s.length > 0).reduce((acc, s) => acc.split(s).join('***'), text)
+}
+
+/**
+ * Turns output chunks into whole log lines with secret values redacted. Lines are buffered so a value
+ * split across two chunks is still caught.
+ */
+export function lineLogger(log: (line: string) => void, secrets: readonly string[]) {
+  let pending = ''
+  return {
+    write(chunk: string): void {
+      pending += chunk
+      const lines = pending.split(/\r?\n/)
+      pending = lines.pop() ?? ''
+      for (const line of lines) log(redact(line, secrets))
+    },
+    flush(): void {
+      if (pending) log(redact(pending, secrets))
+      pending = ''
+    }
+  }
+}
+
+/** Exec options that stream a command's output to the logger, redacted. */
+export function streamTo(logger: BuildLogger, secrets: readonly string[]) {
+  const out = lineLogger(line => logger.info(line), secrets)
+  const err = lineLogger(line => logger.info(line), secrets)
+  return {
+    options: { onStdout: out.write, onStderr: err.write, redact: [...secrets] },
+    flush(): void {
+      out.flush()
+      err.flush()
+    }
+  }
+}
+
+/** Runs a build command with its output streamed to the logger, secret values redacted everywhere. */
+export async function runLogged(
+  run: Runner,
+  logger: BuildLogger,
+  cmd: string,
+  args: string[],
+  options: { env?: Record<string, string | undefined>; secrets?: readonly string[] } = {}
+): Promise<ExecResult> {
+  const secrets = options.secrets ?? []
+  logger.info(redact(`$ ${cmd} ${args.join(' ')}`, secrets))
+  const stream = streamTo(logger, secrets)
+  try {
+    return await run(cmd, args, { env: options.env, ...stream.options })
+  } finally {
+    stream.flush()
+  }
+}
+
+/** Runs a clean-up command; a failure is a warning, never the build's error. */
+export async function runQuietly(
+  run: Runner,
+  logger: BuildLogger,
+  cmd: string,
+  args: string[],
+  env?: Record<string, string | undefined>
+): Promise<ExecResult | undefined> {
+  return run(cmd, args, { env }).catch((err: unknown) => {
+    logger.warn(`clean-up failed: ${err instanceof Error ? err.message : String(err)}`)
+    return undefined
+  })
+}

@@ -1,0 +1,58 @@
+import type { BuilderName } from '../inputs/types.js'
+import type { execCommand } from '../exec.js'
+
+export interface BuildLogger {
+  info(msg: string): void
+  warn(msg: string): void
+  debug(msg: string): void
+}
+
+/** One `secrets` line: the value comes from the file `src` or the environment variable `env`, never argv. */
+export interface SecretSpec {
+  id: string
+  src?: string
+  env?: string
+}
+
+export interface BuildRequest {
+  context: string
+  /** Resolved path of the Dockerfile. */
+  file: string
+  /** KEY=VALUE lines (a bare KEY takes its value from the environment). */
+  buildArgs: string[]
+  target: string
+  labels: Record<string, string>
+  /** Normalised by parsePlatforms; [] builds for the native platform. */
+  platforms: string[]
+  noCache: boolean
+  pull: boolean
+  secrets: SecretSpec[]
+  cacheFrom: string[]
+  cacheTo: string[]
+  /** An empty private temp dir the build may use; the layout goes inside it. */
+  workDir: string
+  registryAuth?: { dockerConfigDir?: string; authFile?: string }
+  /** Extra environment for the builder, e.g. DOCKER_HOST; also where `env=` secrets are looked up first. */
+  env?: Record<string, string | undefined>
+  /** Networking mode for RUN instructions (`--network`), e.g. `host`; empty means the builder's default. */
+  network?: string
+}
+
+export interface BuildResult {
+  builder: BuilderName
+  /**
+   * An OCI image layout whose index.json lists exactly one image manifest per built platform, each
+   * descriptor carrying `platform`. No nested index, no attestation manifests. Configs carry the labels.
+   */
+  layoutDir: string
+  /** The platforms in the layout, e.g. `linux/arm/v7`; the native one when none was asked for. */
+  platforms: string[]
+}
+
+export interface Builder {
+  readonly name: BuilderName
+  build(req: BuildRequest, logger: BuildLogger): Promise<BuildResult>
+}
+
+/** The exec seam's signature; tests pass a fake. */
+export type Runner = typeof execCommand

@@ -1,0 +1,104 @@
+import Handlebars from 'handlebars'
+import moment from 'moment-timezone'
+import { InputError } from '../inputs/errors.js'
+import { EnvVarError, shortSha } from './clock.js'
+import { errorMessage } from './csv.js'
+import { baseRef, branchName, isDefaultBranch, tagName } from './refs.js'
+import type { GitContext } from './types.js'
+
+/** What global expressions read: the run, the build time and the commit date. */
+export interface TemplateScope {
+  ctx: GitContext
+  env: NodeJS.ProcessEnv
+  now: Date
+  commitDate: Date
+}
+
+/** Where a template came from, so a bad one is reported with its input and line. */
+export interface Source {
+  input: string
+  entry: string
+}
+
+/**
+ * Renders a Handlebars template the way metadata-action does, HTML escaping included
+ * (`{{branch}}` of `a=b` renders `a&#x3D;b`). Any failure becomes an InputError naming the source.
+ */
+export function render(template: string, data: object, source: Source): string {
+  try {
+    return Handlebars.compile(template)(data)
+  } catch (err) {
+    if (err instanceof EnvVarError || err instanceof InputError) throw err
+    throw new InputError(
+      source.input,
+      `cannot render '${template}' in '${source.entry}': ${errorMessage(err)}`,
+      {
+        cause: err
+      }
+    )
+  }
+}
+
+/** `prefix`, `suffix`, `value`, `enable`, labels and annotations: every global expression. */
+export function renderGlobal(template: string, scope: TemplateScope, source: Source): string {
+  return render(template, globalExpressions(scope), source)
+}
+
+/** `type=schedule` patterns: only the date helpers exist there. */
+export function renderSchedule(template: string, scope: TemplateScope, source: Source): string {
+  return render(template, { date: dateHelper(scope.now), commit_date: dateHelper(scope.commitDate) }, source)
+}
+
+function globalExpressions(scope: TemplateScope): Record<string, unknown> {
+  const { ctx, env } = scope
+  return {
+    branch: () => branchName(ctx.ref),
+    tag: () => tagName(ctx.ref),
+    sha: () => shortSha(ctx.sha, env),
+    base_ref: () => baseRef(ctx),
+    is_default_branch: () => String(isDefaultBranch(ctx)),
+    is_not_default_branch: () => String(!isDefaultBranch(ctx)),
+    date: dateHelper(scope.now),
+    commit_date: dateHelper(scope.commitDate)
+  }
+}
+
+interface HelperOptions {
+  hash?: Record<string, unknown>
+}
+
+/**
+ * `{{date 'YYYYMMDD' tz='Asia/Tokyo'}}`: moment format, UTC by default. An unquoted or missing format
+ * renders moment's default ISO format.
+ */
+function dateHelper(date: Date): (...args: unknown[]) => string {
+  return (...args: unknown[]) => {
+    const options = (args[args.length - 1] ?? {}) as HelperOptions
+    const format = args.length > 1 && typeof args[0] === 'string' ? args[0] : undefined
+    let tz = 'UTC'
+    for (const [key, value] of Object.entries(options.hash ?? {})) {
+      if (key !== 'tz') throw new Error(`unknown attribute '${key}' (only tz is allowed)`)
+      tz = String(value)
+    }
+    if (!moment.tz.zone(tz)) throw new Error(`unknown time zone '${tz}'`)
+    return moment(date).tz(tz).format(format)
+  }
+}
+
+/** True when the pattern is exactly `{{raw}}` (spaces allowed), which keeps a pre-release's raw form. */
+export function isRawStatement(pattern: string): boolean {
+  try {
+    const program = Handlebars.parseWithoutProcessing(pattern)
+    const [only] = program.body
+    if (program.body.length !== 1 || only?.type !== 'MustacheStatement') return false
+    const path = (only as hbs.AST.MustacheStatement).path as hbs.AST.PathExpression
+    return path.parts?.length === 1 && path.parts[0] === 'raw'
+  } catch {
+    return false
+  }
+}
+
+/** True when any of these input lines uses `{{commit_date}}`, i.e. resolveCommitDate is worth an API call. */
+export function usesCommitDate(lines: readonly string[]): boolean {
+  return lines.some(line => /\{\{~?\s*commit_date\b/.test(line))
+}

@@ -1,0 +1,138 @@
+/** One HTTP exchange over node:http/https, streamed request bodies, bounded response bodies, deadlines. */
+import { createReadStream } from 'node:fs'
+import http from 'node:http'
+import https from 'node:https'
+import type { IncomingHttpHeaders } from 'node:http'
+import { isCertificateError } from './tls.js'
+
+export type RequestBody =
+  | { kind: 'bytes'; data: Uint8Array }
+  /** Bytes [start, end) of a file, streamed from disk (replayable: the file is reopened each time). */
+  | { kind: 'file'; path: string; start: number; end: number }
+
+export interface HttpRequest {
+  method: string
+  url: URL
+  headers: Record<string, string>
+  body?: RequestBody
+  deadlineMs: number
+  idleTimeoutMs: number
+  /** Responses bodies larger than this abort the exchange. */
+  maxBodyBytes: number
+}
+
+export interface HttpResponse {
+  status: number
+  headers: IncomingHttpHeaders
+  body: Buffer
+  url: URL
+}
+
+/** The exchange failed without an HTTP answer (reset, timeout, TLS…). */
+export class NetworkError extends Error {
+  override name = 'NetworkError'
+  readonly code: string
+  constructor(message: string, code: string, cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause })
+    this.code = code
+  }
+  get retryable(): boolean {
+    return !NOT_RETRYABLE.has(this.code) && !isCertificateError(this)
+  }
+}
+
+// A response too large, or a local file we cannot read: trying again changes nothing.
+const NOT_RETRYABLE = new Set(['EBODYTOOLARGE', 'ESOURCE'])
+
+export function bodyLength(body: RequestBody | undefined): number {
+  if (!body) return 0
+  return body.kind === 'bytes' ? body.data.byteLength : body.end - body.start
+}
+
+export class HttpTransport {
+  private readonly httpAgent = new http.Agent({ keepAlive: true })
+  private readonly httpsAgent: https.Agent
+
+  constructor(
+    ca: string[],
+    private readonly userAgent: string
+  ) {
+    this.httpsAgent = new https.Agent({ keepAlive: true, ca })
+  }
+
+  send(req: HttpRequest): Promise<HttpResponse> {
+    return new Promise((resolve, reject) => exchange(this.agentFor(req.url), this.userAgent, req, resolve, reject))
+  }
+
+  close(): void {
+    this.httpAgent.destroy()
+    this.httpsAgent.destroy()
+  }
+
+  private agentFor(url: URL): http.Agent {
+    return url.protocol === 'https:' ? this.httpsAgent : this.httpAgent
+  }
+}
+
+function exchange(
+  agent: http.Agent,
+  userAgent: string,
+  req: HttpRequest,
+  resolve: (res: HttpResponse) => void,
+  reject: (err: unknown) => void
+): void {
+  let settled = false
+  const headers: Record<string, string> = { 'user-agent': userAgent, ...req.headers }
+  if (req.body || ['POST', 'PUT', 'PATCH'].includes(req.method)) headers['content-length'] = String(bodyLength(req.body))
+  const mod = req.url.protocol === 'https:' ? https : http
+  const outgoing = mod.request(req.url, { method: req.method, headers, agent })
+  const deadline = setTimeout(
+    () => outgoing.destroy(new NetworkError(`no complete answer within ${req.deadlineMs} ms`, 'ETIMEDOUT')),
+    req.deadlineMs
+  )
+  const fail = (err: unknown): void => {
+    clearTimeout(deadline)
+    if (settled) return
+    settled = true
+    reject(toNetworkError(err))
+  }
+  outgoing.setTimeout(req.idleTimeoutMs, () =>
+    outgoing.destroy(new NetworkError(`connection idle for ${req.idleTimeoutMs} ms`, 'ETIMEDOUT'))
+  )
+  outgoing.on('error', fail)
+  outgoing.on('response', incoming => {
+    const chunks: Buffer[] = []
+    let size = 0
+    incoming.on('data', (chunk: Buffer) => {
+      size += chunk.length
+      if (size > req.maxBodyBytes) {
+        outgoing.destroy(new NetworkError(`response body over ${req.maxBodyBytes} bytes`, 'EBODYTOOLARGE'))
+      } else chunks.push(chunk)
+    })
+    incoming.on('error', fail)
+    incoming.on('close', () => {
+      if (!incoming.complete) return fail(new NetworkError('connection closed in the middle of the response', 'ECONNRESET'))
+      clearTimeout(deadline)
+      if (settled) return
+      settled = true
+      resolve({ status: incoming.statusCode ?? 0, headers: incoming.headers, body: Buffer.concat(chunks), url: req.url })
+    })
+  })
+  writeBody(outgoing, req.body)
+}
+
+function writeBody(outgoing: http.ClientRequest, body: RequestBody | undefined): void {
+  if (!body) return void outgoing.end()
+  if (body.kind === 'bytes') return void outgoing.end(body.data)
+  if (body.end <= body.start) return void outgoing.end()
+  const file = createReadStream(body.path, { start: body.start, end: body.end - 1, highWaterMark: 1 << 20 })
+  file.on('error', err => outgoing.destroy(new NetworkError(`cannot read ${body.path}: ${err.message}`, 'ESOURCE', err)))
+  file.pipe(outgoing)
+}
+
+function toNetworkError(err: unknown): NetworkError {
+  if (err instanceof NetworkError) return err
+  const code = String((err as { code?: unknown })?.code ?? 'ENETWORK')
+  const message = err instanceof Error ? err.message : String(err)
+  return new NetworkError(message, code, err)
+}

@@ -1,0 +1,30 @@
+/** The registry client's public API (self-contained: no @actions/*, nothing outside src/registry). */
+export type {
+  BlobSource,
+  ClientOptions,
+  CredentialResolver,
+  Credentials,
+  Descriptor,
+  Logger,
+  Platform,
+  PushBlobResult,
+  RequestRecord
+} from './types.js'
+export { RegistryClient } from './client.js'
+export type { Repository } from './repository.js'
+export { RegistryError } from './errors.js'
+export type { RegistryErrorDetail } from './errors.js'
+export { defaultKeychain } from './keychain.js'
+export type { KeychainOptions } from './keychain.js'
+export { parseReference, formatReference, ReferenceError } from './reference.js'
+export type { Reference } from './reference.js'
+export { sha256Digest, fileDigest } from './digest.js'
+export { readOciLayout, pushLayout } from './layout.js'
+export type { OciLayout, ImageIndex } from './layout.js'
+export {
+  OCI_INDEX,
+  OCI_MANIFEST,
+  DOCKER_MANIFEST,
+  DOCKER_MANIFEST_LIST,
+  MANIFEST_MEDIA_TYPES
+} from './media-types.js'

@@ -1,0 +1,134 @@
+/** OCI image layouts on disk, and pushing one: blobs, then child manifests, then the index, tags last. */
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { Descriptor } from './types.js'
+import type { RegistryClient } from './client.js'
+import type { Repository } from './repository.js'
+import { assertDigest, digestLike, sha256Digest } from './digest.js'
+import { OCI_INDEX, isIndexMediaType, isManifestMediaType, isNonDistributable } from './media-types.js'
+import { parseReference } from './reference.js'
+
+export interface ImageIndex {
+  schemaVersion: number
+  mediaType?: string
+  manifests: Descriptor[]
+  annotations?: Record<string, string>
+}
+
+export interface OciLayout {
+  dir: string
+  index: ImageIndex
+  /** The exact bytes of index.json. */
+  indexBytes: Buffer
+  blobPath(digest: string): string
+  /** Reads a blob and checks its digest. */
+  readBlob(digest: string): Promise<Buffer>
+}
+
+export async function readOciLayout(dir: string): Promise<OciLayout> {
+  const marker = await readFile(join(dir, 'oci-layout'), 'utf8').catch(cause => {
+    throw new Error(`${dir} is not an OCI image layout (no oci-layout file)`, { cause })
+  })
+  const version = (JSON.parse(marker) as { imageLayoutVersion?: string }).imageLayoutVersion
+  if (version !== '1.0.0') throw new Error(`${dir}: unsupported imageLayoutVersion ${version}`)
+  const indexBytes = await readFile(join(dir, 'index.json'))
+  const index = JSON.parse(indexBytes.toString('utf8')) as ImageIndex
+  if (!Array.isArray(index.manifests)) throw new Error(`${dir}/index.json has no manifests`)
+  const blobPath = (digest: string): string => {
+    const [algorithm, hex] = assertDigest(digest).split(':')
+    return join(dir, 'blobs', algorithm!, hex!)
+  }
+  const readBlob = async (digest: string): Promise<Buffer> => {
+    const data = await readFile(blobPath(digest))
+    const actual = digestLike(digest, data)
+    if (actual !== digest) throw new Error(`${blobPath(digest)} has digest ${actual}`)
+    return data
+  }
+  return { dir, index, indexBytes, blobPath, readBlob }
+}
+
+interface ManifestToPush {
+  desc: Descriptor
+  body: Buffer
+  /** 0 for image manifests, 1 + the deepest child for indexes: push by increasing height. */
+  height: number
+}
+
+interface PushPlan {
+  blobs: Map<string, Descriptor>
+  manifests: Map<string, ManifestToPush>
+}
+
+/**
+ * Pushes the layout's image (the single entry of index.json, or index.json itself when it lists several)
+ * to `target` (`host/path[:tag][@digest]`). No tag is written before everything it points at is there.
+ */
+export async function pushLayout(
+  client: RegistryClient,
+  layoutDir: string,
+  target: string,
+  opts: { tags?: string[] } = {}
+): Promise<{ digest: string }> {
+  const ref = parseReference(target)
+  const layout = await readOciLayout(layoutDir)
+  const root = await rootOf(layout)
+  if (ref.digest && ref.digest !== root.desc.digest) {
+    throw new Error(`${target} names ${ref.digest}, but the layout holds ${root.desc.digest}`)
+  }
+  const plan: PushPlan = { blobs: new Map(), manifests: new Map() }
+  await collectChildren(layout, root, plan)
+  const repo = client.repository(`${ref.registry}/${ref.repository}`)
+  const blobs = [...plan.blobs.values()]
+  await Promise.all(blobs.map(desc => repo.pushBlob(desc, { path: layout.blobPath(desc.digest) })))
+  await pushByHeight(repo, [...plan.manifests.values()])
+  const tags = [...new Set([ref.tag, ...(opts.tags ?? [])].filter((t): t is string => Boolean(t)))]
+  if (tags.length === 0) await repo.pushManifest(root.desc.digest, root.body, root.desc.mediaType)
+  for (const tag of tags) await repo.pushManifest(tag, root.body, root.desc.mediaType)
+  return { digest: root.desc.digest }
+}
+
+async function rootOf(layout: OciLayout): Promise<ManifestToPush> {
+  const [only, ...others] = layout.index.manifests
+  if (only && others.length === 0) return loadManifest(layout, only)
+  const body = layout.indexBytes
+  return { desc: { mediaType: OCI_INDEX, digest: sha256Digest(body), size: body.length }, body, height: 1 }
+}
+
+async function loadManifest(layout: OciLayout, desc: Descriptor): Promise<ManifestToPush> {
+  const body = await layout.readBlob(desc.digest)
+  const mediaType = desc.mediaType || (JSON.parse(body.toString('utf8')) as { mediaType?: string }).mediaType || ''
+  return { desc: { ...desc, mediaType }, body, height: 0 }
+}
+
+/** Walks the manifests under `node`, collecting blobs and child manifests; returns the node's height. */
+async function collectChildren(layout: OciLayout, node: ManifestToPush, plan: PushPlan): Promise<number> {
+  const parsed = JSON.parse(node.body.toString('utf8')) as { manifests?: Descriptor[]; config?: Descriptor; layers?: Descriptor[] }
+  if (!isIndexMediaType(node.desc.mediaType)) {
+    for (const blob of [parsed.config, ...(parsed.layers ?? [])]) {
+      if (blob && !isNonDistributable(blob.mediaType)) plan.blobs.set(blob.digest, blob)
+    }
+    return 0
+  }
+  let height = 1
+  for (const child of parsed.manifests ?? []) {
+    if (!isManifestMediaType(child.mediaType)) {
+      plan.blobs.set(child.digest, child)
+      continue
+    }
+    const known = plan.manifests.get(child.digest)
+    const loaded = known ?? (await loadManifest(layout, child))
+    loaded.height = known ? known.height : await collectChildren(layout, loaded, plan)
+    plan.manifests.set(child.digest, loaded)
+    height = Math.max(height, loaded.height + 1)
+  }
+  node.height = height
+  return height
+}
+
+async function pushByHeight(repo: Repository, manifests: ManifestToPush[]): Promise<void> {
+  const heights = [...new Set(manifests.map(m => m.height))].sort((a, b) => a - b)
+  for (const height of heights) {
+    const level = manifests.filter(m => m.height === height)
+    await Promise.all(level.map(m => repo.pushManifest(m.desc.digest, m.body, m.desc.mediaType)))
+  }
+}

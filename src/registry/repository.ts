@@ -1,0 +1,151 @@
+/** Operations on one repository of a registry. */
+import type { BlobSource, Descriptor, Logger, PushBlobResult } from './types.js'
+import type { RegistrySession } from './session.js'
+import { header } from './session.js'
+import type { ManifestTarget } from './manifests.js'
+import * as manifests from './manifests.js'
+import { RegistryError } from './errors.js'
+import { assertDigest, digestLike } from './digest.js'
+import { repositoryScope } from './auth.js'
+import { openSource } from './source.js'
+import type { UploadContext } from './upload.js'
+import { BlobUpload } from './upload.js'
+import type { BackoffOptions } from './retry.js'
+import type { InFlight, Limiter } from './limiter.js'
+
+export interface Repository {
+  readonly registry: string
+  readonly path: string
+  /** Preflight before a long build: proves the credentials may push here; throws RegistryError with a hint. */
+  checkPushAccess(): Promise<void>
+  blobExists(digest: string): Promise<boolean>
+  /** HEAD, then mount from the given repositories of the same registry, then streamed upload. */
+  pushBlob(desc: Descriptor, source: BlobSource, opts?: { mountFrom?: string[] }): Promise<PushBlobResult>
+  /** HEAD first (skip a no-op), PUT with Content-Type = mediaType, verify Docker-Content-Digest. */
+  pushManifest(reference: string, body: Uint8Array, mediaType: string): Promise<{ digest: string }>
+  getManifest(reference: string, accept?: string[]): Promise<{ body: Buffer; mediaType: string; digest: string }>
+  headManifest(reference: string): Promise<Descriptor | undefined>
+  /** Small blobs (configs): held in memory, digest verified. */
+  getBlob(digest: string): Promise<Buffer>
+}
+
+export interface RepositoryDeps {
+  session: RegistrySession
+  limiter: Limiter
+  inFlight: InFlight<PushBlobResult>
+  chunkSize?: number
+  maxAttempts: number
+  backoff: BackoffOptions
+  logger: Logger
+}
+
+const MAX_BLOB_IN_MEMORY = 64 * 1024 * 1024
+
+export class RemoteRepository implements Repository {
+  readonly registry: string
+  /** Once something is pushed, every request asks for the push scope: one token serves them all. */
+  private pushing = false
+
+  constructor(
+    readonly path: string,
+    private readonly deps: RepositoryDeps
+  ) {
+    this.registry = deps.session.registry
+  }
+
+  /** Starts an upload (the registry checks push rights there, whatever the token says), then cancels it. */
+  async checkPushAccess(): Promise<void> {
+    this.pushing = true
+    const common = { scopes: this.scopes(), repository: this.path, push: true }
+    const target = `/v2/${this.path}/blobs/uploads/`
+    const res = await this.deps.session.call({ ...common, method: 'POST', target, expect: [202] })
+    const location = header(res, 'location')
+    if (location) {
+      const cancel = { ...common, method: 'DELETE', target: new URL(location, res.url), reauthenticate: false }
+      await this.deps.session.tryOnce({ ...cancel, expect: [204, 200, 202, 404] })
+    }
+  }
+
+  async blobExists(digest: string): Promise<boolean> {
+    assertDigest(digest)
+    const res = await this.deps.session.call({
+      method: 'HEAD',
+      target: `/v2/${this.path}/blobs/${digest}`,
+      scopes: this.scopes(),
+      expect: [200, 404],
+      repository: this.path,
+      push: this.pushing
+    })
+    return res.status === 200
+  }
+
+  pushBlob(desc: Descriptor, source: BlobSource, opts: { mountFrom?: string[] } = {}): Promise<PushBlobResult> {
+    assertDigest(desc.digest)
+    this.pushing = true
+    const key = `${this.registry}/${this.path}@${desc.digest}`
+    return this.deps.inFlight.run(key, () => this.deps.limiter.run(() => this.pushBlobNow(desc, source, opts)))
+  }
+
+  private async pushBlobNow(desc: Descriptor, source: BlobSource, opts: { mountFrom?: string[] }) {
+    const body = await openSource(source, desc)
+    if (await this.blobExists(desc.digest)) return 'exists'
+    const upload = new BlobUpload(this.uploadContext(() => this.blobExists(desc.digest)), desc, body)
+    const from = (opts.mountFrom ?? []).filter(repo => repo !== this.path)
+    if (from.length > 0 && (await upload.mount(from))) return 'mounted'
+    await upload.upload()
+    return 'uploaded'
+  }
+
+  pushManifest(reference: string, body: Uint8Array, mediaType: string): Promise<{ digest: string }> {
+    this.pushing = true
+    return manifests.pushManifest(this.manifestTarget(), reference, body, mediaType)
+  }
+
+  getManifest(reference: string, accept?: string[]) {
+    return manifests.getManifest(this.manifestTarget(), reference, accept)
+  }
+
+  headManifest(reference: string): Promise<Descriptor | undefined> {
+    return manifests.headManifest(this.manifestTarget(), reference)
+  }
+
+  async getBlob(digest: string): Promise<Buffer> {
+    assertDigest(digest)
+    const res = await this.deps.session.call({
+      method: 'GET',
+      target: `/v2/${this.path}/blobs/${digest}`,
+      scopes: this.scopes(),
+      expect: [200],
+      followRedirects: true,
+      maxBodyBytes: MAX_BLOB_IN_MEMORY,
+      repository: this.path
+    })
+    const actual = digestLike(digest, res.body)
+    if (actual !== digest) {
+      const message = `the blob received has digest ${actual}, not ${digest} (${header(res, 'content-length')} bytes)`
+      throw new RegistryError({ method: 'GET', url: res.url, status: res.status, message, retryable: false })
+    }
+    return res.body
+  }
+
+  private scopes(): string[] {
+    return [repositoryScope(this.path, this.pushing)]
+  }
+
+  private manifestTarget(): ManifestTarget {
+    return { session: this.deps.session, repository: this.path, scopes: () => this.scopes(), push: this.pushing }
+  }
+
+  private uploadContext(exists: () => Promise<boolean>): UploadContext {
+    return {
+      session: this.deps.session,
+      repository: this.path,
+      scopes: this.scopes(),
+      chunkSize: this.deps.chunkSize,
+      maxAttempts: this.deps.maxAttempts,
+      backoff: this.deps.backoff,
+      logger: this.deps.logger,
+      exists
+    }
+  }
+}

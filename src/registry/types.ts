@@ -1,0 +1,75 @@
+/** Shared shapes of the registry client's public API. */
+
+export interface Logger {
+  debug(msg: string): void
+  info(msg: string): void
+  warn(msg: string): void
+}
+
+export interface Credentials {
+  username?: string
+  password?: string
+  /** An OAuth2 refresh token (docker `identitytoken`), exchanged at the token realm. */
+  identityToken?: string
+  /** A bearer token sent to the registry as is (docker `registrytoken`). */
+  registryToken?: string
+}
+
+/** Returns the credentials for a registry host (and, when known, the repository path), or undefined. */
+export type CredentialResolver = (registryHost: string, repository?: string) => Promise<Credentials | undefined>
+
+export interface Platform {
+  os: string
+  architecture: string
+  variant?: string
+  'os.version'?: string
+  'os.features'?: string[]
+}
+
+export interface Descriptor {
+  mediaType: string
+  digest: string
+  size: number
+  annotations?: Record<string, string>
+  platform?: Platform
+  artifactType?: string
+}
+
+/** One HTTP exchange, reported after it completes (for metrics and tests; never carries secrets). */
+export interface RequestRecord {
+  method: string
+  /** Redacted URL. */
+  url: string
+  /** Undefined when the exchange failed without a response. */
+  status?: number
+  /** Request body bytes sent (0 for body-less requests). */
+  bytesSent: number
+  durationMs: number
+}
+
+export interface ClientOptions {
+  credentials?: CredentialResolver
+  /** Blob transfers in flight at once (default 4). */
+  concurrency?: number
+  /** Upload blobs larger than this in ranged PATCH chunks of this size (capped at 4 MiB on ghcr.io). Default: one streamed PUT. */
+  chunkSize?: number
+  /** Attempts per request, first one included (default 5). */
+  maxAttempts?: number
+  /** Deadline of one HTTP exchange, body included (default 9 minutes: ghcr.io drops uploads after 10). */
+  requestTimeoutMs?: number
+  /** Abort an exchange when its connection is silent this long (default 2 minutes). */
+  idleTimeoutMs?: number
+  /** Backoff between attempts: initialMs × 2^n with jitter, capped at maxMs (defaults 500 ms, 20 s). */
+  backoff?: { initialMs?: number; maxMs?: number }
+  /** Extra PEM certificates to trust, on top of the system CAs and NODE_EXTRA_CA_CERTS. */
+  ca?: string[]
+  logger?: Logger
+  /** Called with every secret the client handles or obtains (passwords, tokens, base64(user:pass)). */
+  onSecret?: (secret: string) => void
+  /** Called after every HTTP exchange. */
+  onRequest?: (record: RequestRecord) => void
+  userAgent?: string
+}
+
+export type BlobSource = { path: string } | { data: Uint8Array }
+export type PushBlobResult = 'exists' | 'mounted' | 'uploaded'
