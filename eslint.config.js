@@ -1,12 +1,13 @@
 import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
+import globals from 'globals'
 
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'coverage/', '.testenv/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly' } },
+    languageOptions: { globals: { ...globals.node } },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', ignoreRestSiblings: true }],
       'no-restricted-imports': 'off'
@@ -15,14 +16,36 @@ export default tseslint.config(
   {
     files: ['src/registry/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['@actions/*'], message: 'The registry client must not depend on @actions/*.' }, { group: ['../*'], message: 'The registry client is self-contained.' }] }]
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@actions/*'], message: 'The registry client must not depend on @actions/*.' },
+            { group: ['../*'], message: 'The registry client is self-contained.' }
+          ]
+        }
+      ]
     }
   },
   {
     files: ['src/**/*.ts'],
     ignores: ['src/inputs/read.ts'],
     rules: {
-      'no-restricted-syntax': ['error', { selector: "MemberExpression[property.name='getInput']", message: 'core.getInput is read in src/inputs/read.ts only.' }, { selector: "MemberExpression[property.name='getBooleanInput']", message: 'Inputs are read in src/inputs/read.ts only.' }, { selector: "MemberExpression[property.name='getMultilineInput']", message: 'Inputs are read in src/inputs/read.ts only.' }]
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "MemberExpression[property.name='getInput']",
+          message: 'core.getInput is read in src/inputs/read.ts only.'
+        },
+        {
+          selector: "MemberExpression[property.name='getBooleanInput']",
+          message: 'Inputs are read in src/inputs/read.ts only.'
+        },
+        {
+          selector: "MemberExpression[property.name='getMultilineInput']",
+          message: 'Inputs are read in src/inputs/read.ts only.'
+        }
+      ]
     }
   }
 )

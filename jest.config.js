@@ -1,8 +1,5 @@
 /** Jest in ESM mode through ts-jest. Type-checking is `npm run typecheck`'s job. */
-const tsJest = [
-  'ts-jest',
-  { useESM: true, tsconfig: '__tests__/tsconfig.json', diagnostics: false }
-]
+const tsJest = ['ts-jest', { useESM: true, tsconfig: '__tests__/tsconfig.json', diagnostics: false }]
 const common = {
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },

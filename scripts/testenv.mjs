@@ -6,7 +6,16 @@
 //   node scripts/testenv.mjs status print the state (exit 1 when not up)
 // Idempotent: `up` on a machine already set up reuses what is running. State: .testenv/state.json.
 import { execFileSync, spawn } from 'node:child_process'
-import { existsSync, mkdirSync, readFileSync, writeFileSync, readdirSync, copyFileSync, rmSync, openSync } from 'node:fs'
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  writeFileSync,
+  readdirSync,
+  copyFileSync,
+  rmSync,
+  openSync
+} from 'node:fs'
 import { createServer, connect } from 'node:net'
 import { join, resolve, dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -154,7 +163,8 @@ export async function startRegistry({ dir, extraConfig = '', port, tls = false }
     if (!isAlive(pid)) throw new Error(readFileSync(join(dir, 'registry.log'), 'utf8'))
     return tcpOpen('127.0.0.1', port)
   })
-  if (!tls) await waitFor('registry /v2/', async () => (await fetch(`http://127.0.0.1:${port}/v2/`)).status < 500)
+  if (!tls)
+    await waitFor('registry /v2/', async () => (await fetch(`http://127.0.0.1:${port}/v2/`)).status < 500)
   return { pid, host: `127.0.0.1:${port}`, port, dir }
 }
 
@@ -234,7 +244,16 @@ export function pushBaseImage(registryHost, workDir) {
   const list = 'publish-image-testenv-base'
   tryRun('buildah', ['manifest', 'rm', list])
   run('buildah', ['build', '--quiet', '--manifest', list, '--platform', 'linux/amd64,linux/arm64', ctx])
-  run('buildah', ['manifest', 'push', '--all', '--format', 'oci', '--tls-verify=false', list, `docker://${ref}`])
+  run('buildah', [
+    'manifest',
+    'push',
+    '--all',
+    '--format',
+    'oci',
+    '--tls-verify=false',
+    list,
+    `docker://${ref}`
+  ])
   tryRun('buildah', ['manifest', 'rm', list])
   return ref
 }

@@ -43,7 +43,11 @@ function redactAll(text: string, secrets: string[] = []): string {
 }
 
 /** Runs `cmd args` without a shell and resolves with its output; rejects on a non-zero exit code. */
-export function execCommand(cmd: string, args: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
+export function execCommand(
+  cmd: string,
+  args: readonly string[],
+  options: ExecOptions = {}
+): Promise<ExecResult> {
   const shown = [cmd, ...args].map(a => (/^[\w@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a))).join(' ')
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, [...args], {

@@ -7,6 +7,8 @@ import {
   computeMetadata,
   fetchRepo,
   readGitContext,
+  resolveCommitDate,
+  usesCommitDate,
   type GitContext,
   type Metadata,
   type MetadataLogger,
@@ -27,12 +29,17 @@ export interface RunPlan {
 }
 
 /** Validates every input and computes the metadata; fails before any build with errors naming the input. */
-export async function planRun(inputs: Inputs, env: NodeJS.ProcessEnv, logger: MetadataLogger): Promise<RunPlan> {
+export async function planRun(
+  inputs: Inputs,
+  env: NodeJS.ProcessEnv,
+  logger: MetadataLogger
+): Promise<RunPlan> {
   rejectUnsupported(inputs)
   validateRegistry(inputs.registry)
   const build = await buildRequestFrom(inputs, env)
   const context = readGitContext(env)
   const repo = await fetchRepo(context, inputs.githubToken, logger)
+  const commitDate = await commitDateIfUsed(inputs, context, env, logger)
   const metadata = computeMetadata(
     {
       images: inputs.images,
@@ -48,7 +55,7 @@ export async function planRun(inputs: Inputs, env: NodeJS.ProcessEnv, logger: Me
     },
     context,
     repo,
-    { env, logger }
+    { env, logger, commitDate }
   )
   build.labels = metadata.labels
   const { push, reason } = decidePush(inputs, context)
@@ -64,6 +71,21 @@ export async function planRun(inputs: Inputs, env: NodeJS.ProcessEnv, logger: Me
   }
 }
 
+/**
+ * The commit date, only when a template uses `{{commit_date}}`: from the push payload, else the REST API's
+ * committer date, else the build time. Undefined otherwise, so no run makes an API call it does not need.
+ */
+async function commitDateIfUsed(
+  inputs: Inputs,
+  context: GitContext,
+  env: NodeJS.ProcessEnv,
+  logger: MetadataLogger
+): Promise<Date | undefined> {
+  const templates = [...inputs.tags, ...inputs.flavor, ...inputs.labels, ...inputs.annotations]
+  if (!usesCommitDate(templates)) return undefined
+  return resolveCommitDate(context, inputs.githubToken, logger, env)
+}
+
 function rejectUnsupported(inputs: Inputs): void {
   if (inputs.pushByDigest) throw new NotSupportedYetError('push-by-digest')
   if (inputs.merge) throw new NotSupportedYetError('merge')
@@ -71,11 +93,17 @@ function rejectUnsupported(inputs: Inputs): void {
 
 function validateRegistry(registry: string): void {
   if (!registry || /[/\s]|^[a-z]+:/i.test(registry)) {
-    throw new InputError('registry', `'${registry}' is not a registry host; use a host[:port] such as ghcr.io`)
+    throw new InputError(
+      'registry',
+      `'${registry}' is not a registry host; use a host[:port] such as ghcr.io`
+    )
   }
 }
 
-async function buildRequestFrom(inputs: Inputs, env: NodeJS.ProcessEnv): Promise<Omit<BuildRequest, 'workDir'>> {
+async function buildRequestFrom(
+  inputs: Inputs,
+  env: NodeJS.ProcessEnv
+): Promise<Omit<BuildRequest, 'workDir'>> {
   const workspace = env.GITHUB_WORKSPACE || process.cwd()
   const context = resolve(workspace, inputs.context)
   if (!(await isDirectory(context))) {

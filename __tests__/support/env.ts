@@ -13,7 +13,9 @@ export function testEnv(): TestEnv {
   const dockerHost = process.env.PUBLISH_IMAGE_TEST_DOCKER_HOST
   const baseImage = process.env.PUBLISH_IMAGE_TEST_BASE_IMAGE
   if (!registry || !dockerHost || !baseImage) {
-    throw new Error('the test environment is not up: run the integration project (jest global setup) or npm run env:up')
+    throw new Error(
+      'the test environment is not up: run the integration project (jest global setup) or npm run env:up'
+    )
   }
   return { registry, dockerHost, baseImage }
 }

@@ -8,7 +8,9 @@ export interface FakeGithubApi {
   close(): Promise<void>
 }
 
-export async function startFakeGithubApi(routes: Record<string, { status?: number; body: unknown }>): Promise<FakeGithubApi> {
+export async function startFakeGithubApi(
+  routes: Record<string, { status?: number; body: unknown }>
+): Promise<FakeGithubApi> {
   const requests: FakeGithubApi['requests'] = []
   const server: Server = createServer((req: IncomingMessage, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/'

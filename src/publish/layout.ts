@@ -1,6 +1,5 @@
-import { readFile } from 'node:fs/promises'
-import { join } from 'node:path'
-import { sha256, type BlobDescriptor, type ImageManifest, type PlatformSpec, type SerializedManifest } from './manifests.js'
+import { readOciLayout } from '../registry/index.js'
+import type { BlobDescriptor, ImageManifest, PlatformSpec, SerializedManifest } from './manifests.js'
 
 /** One platform's image as the builder left it in the OCI layout. */
 export interface LayoutImage {
@@ -10,37 +9,33 @@ export interface LayoutImage {
   layers: BlobDescriptor[]
 }
 
-interface LayoutIndex {
-  manifests?: BlobDescriptor[]
+export interface BuiltImages {
+  images: LayoutImage[]
+  blobPath(digest: string): string
 }
 
-export function blobPath(layoutDir: string, digest: string): string {
-  const [algorithm, hex] = digest.split(':')
-  if (!algorithm || !hex) throw new Error(`malformed digest '${digest}' in the OCI layout ${layoutDir}`)
-  return join(layoutDir, 'blobs', algorithm, hex)
-}
-
-/** Reads the platform images the build stage listed in `<layoutDir>/index.json`, checking every digest. */
-export async function readLayoutImages(layoutDir: string): Promise<LayoutImage[]> {
-  const index = JSON.parse(await readFile(join(layoutDir, 'index.json'), 'utf8')) as LayoutIndex
-  const descriptors = index.manifests ?? []
-  if (descriptors.length === 0) throw new Error(`the build produced no image: ${layoutDir}/index.json lists nothing`)
-  return Promise.all(descriptors.map(desc => readImage(layoutDir, desc)))
-}
-
-async function readImage(layoutDir: string, desc: BlobDescriptor): Promise<LayoutImage> {
-  if (!desc.platform) throw new Error(`the build's manifest ${desc.digest} has no platform in index.json`)
-  const body = await readFile(blobPath(layoutDir, desc.digest))
-  const digest = sha256(body)
-  if (digest !== desc.digest) throw new Error(`the OCI layout is corrupt: ${desc.digest} hashes to ${digest}`)
-  const parsed = JSON.parse(body.toString('utf8')) as ImageManifest
-  if (!parsed.config || !Array.isArray(parsed.layers)) {
-    throw new Error(`${desc.digest} in the build's layout is not an image manifest (${desc.mediaType})`)
+/** Reads the platform images the build stage listed in the layout's index.json, checking every digest. */
+export async function readBuiltImages(layoutDir: string): Promise<BuiltImages> {
+  const layout = await readOciLayout(layoutDir)
+  if (layout.index.manifests.length === 0) {
+    throw new Error(`the build produced no image: ${layoutDir}/index.json lists nothing`)
   }
-  return {
-    platform: desc.platform,
-    manifest: { mediaType: parsed.mediaType ?? desc.mediaType, body, digest, size: body.length },
-    config: parsed.config,
-    layers: parsed.layers
-  }
+  const images = await Promise.all(
+    layout.index.manifests.map(async desc => {
+      if (!desc.platform) throw new Error(`the build's manifest ${desc.digest} has no platform in index.json`)
+      const body = await layout.readBlob(desc.digest)
+      const parsed = JSON.parse(body.toString('utf8')) as ImageManifest
+      if (!parsed.config || !Array.isArray(parsed.layers)) {
+        throw new Error(`${desc.digest} in the build's layout is not an image manifest (${desc.mediaType})`)
+      }
+      const manifest = {
+        mediaType: parsed.mediaType ?? desc.mediaType,
+        body,
+        digest: desc.digest,
+        size: body.length
+      }
+      return { platform: desc.platform, manifest, config: parsed.config, layers: parsed.layers }
+    })
+  )
+  return { images, blobPath: layout.blobPath }
 }

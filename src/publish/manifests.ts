@@ -1,10 +1,8 @@
-import { createHash } from 'node:crypto'
+import { DOCKER_MANIFEST, OCI_INDEX, OCI_MANIFEST, sha256Digest } from '../registry/index.js'
 
 /** Pure construction of the manifests the publish stage writes. */
 
-export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json'
-export const OCI_INDEX = 'application/vnd.oci.image.index.v1+json'
-const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json'
+export { OCI_INDEX, OCI_MANIFEST }
 
 /** Docker v2 media types and their OCI equivalents (the bytes of the blobs are the same). */
 const DOCKER_TO_OCI: Record<string, string> = {
@@ -47,13 +45,9 @@ export interface SerializedManifest {
   size: number
 }
 
-export function sha256(body: Uint8Array): string {
-  return `sha256:${createHash('sha256').update(body).digest('hex')}`
-}
-
 export function serialize(mediaType: string, value: unknown): SerializedManifest {
   const body = Buffer.from(JSON.stringify(value))
-  return { mediaType, body, digest: sha256(body), size: body.length }
+  return { mediaType, body, digest: sha256Digest(body), size: body.length }
 }
 
 export function platformString(p: PlatformSpec): string {

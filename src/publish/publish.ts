@@ -1,5 +1,5 @@
 import type { RegistryClient, Repository } from '../registry/index.js'
-import { blobPath, readLayoutImages, type LayoutImage } from './layout.js'
+import { readBuiltImages, type LayoutImage } from './layout.js'
 import {
   annotateManifest,
   buildIndex,
@@ -52,8 +52,8 @@ interface PreparedImage extends LayoutImage {
  * index by digest, and only when all of that is in every repository, the tags.
  */
 export async function publishLayout(req: PublishRequest): Promise<PublishResult> {
-  const layoutImages = await readLayoutImages(req.layoutDir)
-  const prepared = layoutImages.map(img => ({
+  const built = await readBuiltImages(req.layoutDir)
+  const prepared = built.images.map(img => ({
     ...img,
     published: annotateManifest(img.manifest, req.annotations.manifest)
   }))
@@ -70,8 +70,11 @@ export async function publishLayout(req: PublishRequest): Promise<PublishResult>
   let platformDigests: Record<string, string> = {}
   let digest = ''
   for (const [i, repo] of repos.entries()) {
-    const mountFrom = repos.slice(0, i).filter(r => r.registry === repo.registry).map(r => r.path)
-    platformDigests = await pushPlatforms(repo, prepared, req, mountFrom)
+    const mountFrom = repos
+      .slice(0, i)
+      .filter(r => r.registry === repo.registry)
+      .map(r => r.path)
+    platformDigests = await pushPlatforms(repo, prepared, built.blobPath, req.logger, mountFrom)
     digest = useIndex ? (await repo.pushManifest(root.digest, root.body, root.mediaType)).digest : root.digest
     req.logger.info(`${repo.registry}/${repo.path}@${digest}: complete`)
   }
@@ -94,21 +97,26 @@ export async function publishLayout(req: PublishRequest): Promise<PublishResult>
 async function pushPlatforms(
   repo: Repository,
   images: PreparedImage[],
-  req: PublishRequest,
+  blobPath: (digest: string) => string,
+  logger: PublishLogger,
   mountFrom: string[]
 ): Promise<Record<string, string>> {
   const blobs = uniqueBlobs(images)
   const results = await Promise.all(
-    blobs.map(desc => repo.pushBlob(desc, { path: blobPath(req.layoutDir, desc.digest) }, { mountFrom }))
+    blobs.map(desc => repo.pushBlob(desc, { path: blobPath(desc.digest) }, { mountFrom }))
   )
   const uploaded = results.filter(r => r === 'uploaded').length
   const mounted = results.filter(r => r === 'mounted').length
-  req.logger.info(
+  logger.info(
     `${repo.registry}/${repo.path}: ${blobs.length} blobs (${uploaded} uploaded, ${mounted} mounted, ${blobs.length - uploaded - mounted} already there)`
   )
   const digests: Record<string, string> = {}
   for (const img of images) {
-    const { digest } = await repo.pushManifest(img.published.digest, img.published.body, img.published.mediaType)
+    const { digest } = await repo.pushManifest(
+      img.published.digest,
+      img.published.body,
+      img.published.mediaType
+    )
     digests[platformString(img.platform)] = digest
   }
   return digests

@@ -20,7 +20,8 @@ export function isGithubContainerRegistry(registry: string, serverUrl: string): 
 /** The package page of `image` (host/owner/name…), or '' when the registry is not GitHub's. */
 export function packageUrl(image: string, ctx: PackageUrlContext): string {
   const [registry, owner, ...rest] = image.split('/')
-  if (!registry || !owner || rest.length === 0 || !isGithubContainerRegistry(registry, ctx.serverUrl)) return ''
+  if (!registry || !owner || rest.length === 0 || !isGithubContainerRegistry(registry, ctx.serverUrl))
+    return ''
   const server = ctx.serverUrl.replace(/\/+$/, '')
   const name = encodeURIComponent(rest.join('/'))
   const [repoOwner, repoName] = ctx.repository.toLowerCase().split('/')
@@ -32,7 +33,11 @@ export function packageUrl(image: string, ctx: PackageUrlContext): string {
 }
 
 function normalizeUrl(url: string): string {
-  return url.trim().toLowerCase().replace(/\.git$/, '').replace(/\/+$/, '')
+  return url
+    .trim()
+    .toLowerCase()
+    .replace(/\.git$/, '')
+    .replace(/\/+$/, '')
 }
 
 function safeHost(url: string): string | undefined {

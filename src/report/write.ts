@@ -34,7 +34,11 @@ export function runReport(plan: RunPlan, result: PublishResult | undefined): Run
 }
 
 /** Sets every output and, unless disabled, writes the job summary. */
-export async function writeReport(plan: RunPlan, result: PublishResult | undefined, summary: boolean): Promise<void> {
+export async function writeReport(
+  plan: RunPlan,
+  result: PublishResult | undefined,
+  summary: boolean
+): Promise<void> {
   const report = runReport(plan, result)
   for (const [name, value] of Object.entries(buildOutputs(report))) core.setOutput(name, value)
   if (result) core.info(`Digest: ${result.digest}`)

@@ -46,7 +46,9 @@ export const GHCR_CHUNK_LIMIT_FAULT: Fault = {
     kind: 'status',
     status: 416,
     body: JSON.stringify({
-      errors: [{ code: 'RANGE_INVALID', message: 'chunk size exceeds the maximum permissible limit of 4.00MiB' }]
+      errors: [
+        { code: 'RANGE_INVALID', message: 'chunk size exceeds the maximum permissible limit of 4.00MiB' }
+      ]
     })
   }
 }
@@ -150,7 +152,12 @@ export class FaultProxy {
     })
   }
 
-  private forward(req: http.IncomingMessage, res: http.ServerResponse, entry: ProxyLogEntry, action?: FaultAction) {
+  private forward(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    entry: ProxyLogEntry,
+    action?: FaultAction
+  ) {
     const [host, port] = this.upstream.split(':')
     const target = { host, port: Number(port), method: req.method, path: req.url, headers: req.headers }
     const upstream = http.request({ ...target, agent: this.agent })

@@ -51,7 +51,12 @@ export function randomLayer(size: number): { data: Buffer; desc: Descriptor } {
 /** A one-layer OCI image manifest for a config and layers already pushed. */
 export function imageManifest(config: Descriptor, layers: Descriptor[]): Buffer {
   return Buffer.from(
-    JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config, layers })
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config,
+      layers
+    })
   )
 }
 

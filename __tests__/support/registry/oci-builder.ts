@@ -53,9 +53,14 @@ export async function writeLayout(dir: string, spec: LayoutSpec): Promise<BuiltL
   const manifests: BuiltLayout['manifests'] = []
   for (const p of spec.platforms) {
     const layers: BuiltDescriptor[] = []
-    for (const size of p.layers) layers.push({ mediaType: types.layer, ...(await writeRandomBlob(dir, size)) })
+    for (const size of p.layers)
+      layers.push({ mediaType: types.layer, ...(await writeRandomBlob(dir, size)) })
     const platform = { os: p.os, architecture: p.architecture }
-    const config = { ...platform, rootfs: { type: 'layers', diff_ids: layers.map(l => l.digest) }, config: {} }
+    const config = {
+      ...platform,
+      rootfs: { type: 'layers', diff_ids: layers.map(l => l.digest) },
+      config: {}
+    }
     const configDesc = { mediaType: types.config, ...(await writeBlob(dir, json(config))) }
     blobs.push(configDesc, ...layers)
     const body = json({ schemaVersion: 2, mediaType: types.manifest, config: configDesc, layers })
@@ -85,7 +90,7 @@ export async function writeRandomBlob(dir: string, size: number): Promise<{ dige
   const tmp = join(dir, 'blobs', `tmp-${randomBytes(6).toString('hex')}`)
   const out = createWriteStream(tmp)
   const hash = createHash('sha256')
-  for (let written = 0; written < size; ) {
+  for (let written = 0; written < size;) {
     const chunk = randomBytes(Math.min(1 << 20, size - written))
     hash.update(chunk)
     written += chunk.length

@@ -80,7 +80,9 @@ export class TokenServer {
     const granted = account ? account.actions : []
     const token = this.sign(user?.name ?? '', service, scopes, granted)
     res.writeHead(200, { 'content-type': 'application/json' })
-    const body = this.opts.oauthStyle ? { access_token: token, expires_in: this.opts.ttlSeconds ?? 300 } : { token }
+    const body = this.opts.oauthStyle
+      ? { access_token: token, expires_in: this.opts.ttlSeconds ?? 300 }
+      : { token }
     res.end(JSON.stringify(body))
   }
 
@@ -114,7 +116,10 @@ function grant(scope: string, granted: string[]): { type: string; name: string; 
   const last = scope.lastIndexOf(':')
   const type = scope.slice(0, first)
   const name = scope.slice(first + 1, last)
-  const actions = scope.slice(last + 1).split(',').filter(a => granted.includes(a))
+  const actions = scope
+    .slice(last + 1)
+    .split(',')
+    .filter(a => granted.includes(a))
   return { type, name, actions }
 }
 

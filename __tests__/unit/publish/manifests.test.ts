@@ -5,13 +5,26 @@ import {
   OCI_INDEX,
   OCI_MANIFEST,
   platformString,
-  serialize,
-  sha256
+  serialize
 } from '../../../src/publish/manifests.js'
+import { sha256Digest as sha256 } from '../../../src/registry/index.js'
 
-const layer = { mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: 'sha256:' + 'a'.repeat(64), size: 10 }
-const config = { mediaType: 'application/vnd.oci.image.config.v1+json', digest: 'sha256:' + 'b'.repeat(64), size: 5 }
-const ociManifest = serialize(OCI_MANIFEST, { schemaVersion: 2, mediaType: OCI_MANIFEST, config, layers: [layer] })
+const layer = {
+  mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
+  digest: 'sha256:' + 'a'.repeat(64),
+  size: 10
+}
+const config = {
+  mediaType: 'application/vnd.oci.image.config.v1+json',
+  digest: 'sha256:' + 'b'.repeat(64),
+  size: 5
+}
+const ociManifest = serialize(OCI_MANIFEST, {
+  schemaVersion: 2,
+  mediaType: OCI_MANIFEST,
+  config,
+  layers: [layer]
+})
 
 describe('annotateManifest', () => {
   it('keeps the exact bytes (and digest) when there is nothing to add', () => {
@@ -62,8 +75,18 @@ describe('buildIndex', () => {
       schemaVersion: 2,
       mediaType: OCI_INDEX,
       manifests: [
-        { mediaType: OCI_MANIFEST, digest: ociManifest.digest, size: ociManifest.size, platform: { architecture: 'amd64', os: 'linux' } },
-        { mediaType: OCI_MANIFEST, digest: arm.digest, size: arm.size, platform: { architecture: 'arm64', os: 'linux', variant: 'v8' } }
+        {
+          mediaType: OCI_MANIFEST,
+          digest: ociManifest.digest,
+          size: ociManifest.size,
+          platform: { architecture: 'amd64', os: 'linux' }
+        },
+        {
+          mediaType: OCI_MANIFEST,
+          digest: arm.digest,
+          size: arm.size,
+          platform: { architecture: 'arm64', os: 'linux', variant: 'v8' }
+        }
       ],
       annotations: { 'org.opencontainers.image.source': 'https://github.com/o/r' }
     })
@@ -71,8 +94,15 @@ describe('buildIndex', () => {
   })
 
   it('puts manifest-descriptor annotations on the descriptors and omits empty annotations', () => {
-    const index = buildIndex([{ manifest: ociManifest, platform: { os: 'linux', architecture: 'amd64' } }], {}, { k: 'v' })
-    const parsed = JSON.parse(index.body.toString()) as { annotations?: unknown; manifests: { annotations?: unknown }[] }
+    const index = buildIndex(
+      [{ manifest: ociManifest, platform: { os: 'linux', architecture: 'amd64' } }],
+      {},
+      { k: 'v' }
+    )
+    const parsed = JSON.parse(index.body.toString()) as {
+      annotations?: unknown
+      manifests: { annotations?: unknown }[]
+    }
     expect(parsed.annotations).toBeUndefined()
     expect(parsed.manifests[0]?.annotations).toEqual({ k: 'v' })
   })

@@ -12,7 +12,10 @@ const report: RunReport = {
   version: '1.2.3',
   tags: ['ghcr.io/octo-org/app:1.2.3', 'ghcr.io/octo-org/app:latest'],
   tagNames: ['1.2.3', 'latest'],
-  labels: { 'org.opencontainers.image.licenses': 'MIT', 'org.opencontainers.image.source': 'https://github.com/octo-org/app' },
+  labels: {
+    'org.opencontainers.image.licenses': 'MIT',
+    'org.opencontainers.image.source': 'https://github.com/octo-org/app'
+  },
   annotations: ['index:org.opencontainers.image.licenses=MIT'],
   json: { tags: [] },
   digest: 'sha256:' + '1'.repeat(64),
@@ -33,7 +36,11 @@ describe('buildOutputs', () => {
     )
     expect(JSON.parse(out['platform-digests'])).toEqual(report.platformDigests)
     const metadata = JSON.parse(out.metadata) as Record<string, unknown>
-    expect(metadata).toMatchObject({ digest: report.digest, imageid: report.imageId, 'tag-names': ['1.2.3', 'latest'] })
+    expect(metadata).toMatchObject({
+      digest: report.digest,
+      imageid: report.imageId,
+      'tag-names': ['1.2.3', 'latest']
+    })
     expect(out['package-url']).toBe(report.packageUrl)
   })
 })
@@ -54,10 +61,16 @@ describe('summaryMarkdown', () => {
 })
 
 describe('packageUrl', () => {
-  const ctx = { serverUrl: 'https://github.com', repository: 'Octo-Org/App', source: 'https://github.com/Octo-Org/App' }
+  const ctx = {
+    serverUrl: 'https://github.com',
+    repository: 'Octo-Org/App',
+    source: 'https://github.com/Octo-Org/App'
+  }
   it('links the repository package page when the package is linked to this repository', () => {
     expect(packageUrl('ghcr.io/octo-org/app', ctx)).toBe('https://github.com/Octo-Org/App/pkgs/container/app')
-    expect(packageUrl('ghcr.io/octo-org/app/sub', ctx)).toBe('https://github.com/Octo-Org/App/pkgs/container/app%2Fsub')
+    expect(packageUrl('ghcr.io/octo-org/app/sub', ctx)).toBe(
+      'https://github.com/Octo-Org/App/pkgs/container/app%2Fsub'
+    )
   })
   it('falls back to the org or user package page otherwise', () => {
     const other = { ...ctx, source: 'https://github.com/else/where', ownerType: 'Organization' }
@@ -69,9 +82,15 @@ describe('packageUrl', () => {
     )
   })
   it('knows GitHub Enterprise Server and ignores other registries', () => {
-    const ghes = { serverUrl: 'https://ghes.example.com', repository: 'o/r', source: 'https://ghes.example.com/o/r' }
+    const ghes = {
+      serverUrl: 'https://ghes.example.com',
+      repository: 'o/r',
+      source: 'https://ghes.example.com/o/r'
+    }
     expect(isGithubContainerRegistry('containers.ghes.example.com', ghes.serverUrl)).toBe(true)
-    expect(packageUrl('containers.ghes.example.com/o/r', ghes)).toBe('https://ghes.example.com/o/r/pkgs/container/r')
+    expect(packageUrl('containers.ghes.example.com/o/r', ghes)).toBe(
+      'https://ghes.example.com/o/r/pkgs/container/r'
+    )
     expect(packageUrl('quay.io/o/r', ctx)).toBe('')
     expect(packageUrl('127.0.0.1:5000/o/r', ctx)).toBe('')
   })
