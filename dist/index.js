@@ -48267,7 +48267,7 @@ module.exports = {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6257);
 /* harmony import */ var _inputs_read_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4245);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1908);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6434);
 /* harmony import */ var _report_errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2287);
 
 
@@ -48394,7 +48394,7 @@ function oneOf(name, allowed, fallback) {
 
 /***/ }),
 
-/***/ 1908:
+/***/ 6434:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -49879,7 +49879,7 @@ class EnvVarError extends Error {
  * The build time: SOURCE_DATE_EPOCH (seconds since the epoch) when set, as reproducible builds expect,
  * else `now` (injectable), else the current time.
  */
-function clock_buildTime(env, now) {
+function buildTime(env, now) {
     const epoch = sourceDateEpoch(env);
     return epoch ?? now ?? new Date();
 }
@@ -52075,7 +52075,7 @@ function valueAt(payload, ...keys) {
     }
     return current;
 }
-function payload_stringAt(payload, ...keys) {
+function stringAt(payload, ...keys) {
     const value = valueAt(payload, ...keys);
     return typeof value === 'string' ? value : undefined;
 }
@@ -52106,7 +52106,7 @@ function readGitContext(env = process.env) {
     if (eventName.includes('pull_request_target')) {
         ctx.ref = `refs/pull/${String(valueAt(payload, 'number'))}/merge`;
     }
-    const headSha = payload_stringAt(payload, 'pull_request', 'head', 'sha');
+    const headSha = stringAt(payload, 'pull_request', 'head', 'sha');
     if (/true/i.test(env.DOCKER_METADATA_PR_HEAD_SHA ?? '') && eventName.includes('pull_request') && headSha) {
         ctx.sha = headSha;
     }
@@ -52125,15 +52125,15 @@ function readPayload(path) {
     return parsed !== null && typeof parsed === 'object' ? parsed : {};
 }
 /** The commit's date from a push payload: the `commits[]` entry for the SHA, else `head_commit` if it is the SHA. */
-function context_commitDateFromPayload(ctx) {
+function commitDateFromPayload(ctx) {
     const commits = valueAt(ctx.payload, 'commits');
     if (Array.isArray(commits)) {
-        const timestamp = payload_stringAt(commits.find(commit => valueAt(commit, 'id') === ctx.sha), 'timestamp');
+        const timestamp = stringAt(commits.find(commit => valueAt(commit, 'id') === ctx.sha), 'timestamp');
         if (timestamp)
             return validDate(timestamp);
     }
-    if (payload_stringAt(ctx.payload, 'head_commit', 'id') === ctx.sha) {
-        const timestamp = payload_stringAt(ctx.payload, 'head_commit', 'timestamp');
+    if (stringAt(ctx.payload, 'head_commit', 'id') === ctx.sha) {
+        const timestamp = stringAt(ctx.payload, 'head_commit', 'timestamp');
         if (timestamp)
             return validDate(timestamp);
     }
@@ -52212,11 +52212,11 @@ function repoFacts(ctx, repo) {
     const fromEvent = valueAt(ctx.payload, 'repository');
     const name = ctx.repository.split('/')[1] ?? '';
     return {
-        name: payload_stringAt(fromEvent, 'name') ?? name,
-        description: payload_stringAt(fromEvent, 'description') ?? '',
-        htmlUrl: payload_stringAt(fromEvent, 'html_url') ?? (ctx.repository ? `${ctx.serverUrl}/${ctx.repository}` : ''),
-        license: payload_stringAt(fromEvent, 'license', 'spdx_id') ?? '',
-        defaultBranch: payload_stringAt(fromEvent, 'default_branch') ?? ''
+        name: stringAt(fromEvent, 'name') ?? name,
+        description: stringAt(fromEvent, 'description') ?? '',
+        htmlUrl: stringAt(fromEvent, 'html_url') ?? (ctx.repository ? `${ctx.serverUrl}/${ctx.repository}` : ''),
+        license: stringAt(fromEvent, 'license', 'spdx_id') ?? '',
+        defaultBranch: stringAt(fromEvent, 'default_branch') ?? ''
     };
 }
 /** metadata-action's base list, in its order. */
@@ -52271,10 +52271,10 @@ function pullNumber(ref) {
 }
 /** On a tag push, the branch in the payload's `base_ref`; on a PR, the PR's base branch; else ''. */
 function baseRef(ctx) {
-    const pushBase = payload_stringAt(ctx.payload, 'base_ref');
+    const pushBase = stringAt(ctx.payload, 'base_ref');
     if (isTagRef(ctx.ref) && pushBase !== undefined)
         return pushBase.replace(/^refs\/heads\//, '');
-    const prBase = payload_stringAt(ctx.payload, 'pull_request', 'base', 'ref');
+    const prBase = stringAt(ctx.payload, 'pull_request', 'base', 'ref');
     if (isPullRef(ctx.ref) && prBase !== undefined)
         return prBase;
     return '';
@@ -52286,7 +52286,7 @@ function isDefaultBranch(ctx) {
     const branch = ctx.ref.replace(/^refs\/heads\//, '');
     if (branch === '')
         return false;
-    if (payload_stringAt(ctx.payload, 'repository', 'default_branch') === branch)
+    if (stringAt(ctx.payload, 'repository', 'default_branch') === branch)
         return true;
     return DEFAULT_BRANCH_EVENTS.test(ctx.eventName);
 }
@@ -53613,12 +53613,12 @@ function latestTag(flavor, scope) {
  */
 function computeMetadata(inputs, ctx, repo, opts) {
     const warnings = [];
-    const now = clock_buildTime(opts.env, opts.now);
+    const now = buildTime(opts.env, opts.now);
     const scope = {
         ctx,
         env: opts.env,
         now,
-        commitDate: opts.commitDate ?? context_commitDateFromPayload(ctx) ?? now
+        commitDate: opts.commitDate ?? commitDateFromPayload(ctx) ?? now
     };
     const images = resolveImages(inputs, warnings, opts.logger);
     const facts = publishableFacts(repoFacts(ctx, repo), opts.logger);
@@ -58696,7 +58696,7 @@ const github_context = new Context();
  * @param     token    the repo PAT or GITHUB_TOKEN
  * @param     options  other options to set
  */
-function github_getOctokit(token, options, ...additionalPlugins) {
+function getOctokit(token, options, ...additionalPlugins) {
     const GitHubWithPlugins = GitHub.plugin(...additionalPlugins);
     return new GitHubWithPlugins(getOctokitOptions(token, options));
 }
@@ -58725,7 +58725,7 @@ function describeFailure(err) {
  */
 async function fetchRepo(ctx, token, logger, options = {}) {
     try {
-        const octokit = github_getOctokit(token, { baseUrl: ctx.apiUrl });
+        const octokit = getOctokit(token, { baseUrl: ctx.apiUrl });
         const response = await octokit.rest.repos.get({
             ...ownerAndRepo(ctx),
             request: { signal: AbortSignal.timeout(options.timeoutMs ?? DEFAULT_TIMEOUT_MS) }
@@ -58789,6 +58789,7 @@ async function planRun(inputs, env, logger) {
     const build = await buildRequestFrom(inputs, env);
     const context = readGitContext(env);
     const repo = await fetchRepo(context, inputs.githubToken, logger);
+    const commitDate = await commitDateIfUsed(inputs, context, env, logger);
     const metadata = computeMetadata({
         images: inputs.images,
         tags: inputs.tags,
@@ -58800,7 +58801,7 @@ async function planRun(inputs, env, logger) {
         source: inputs.source,
         defaultImage: `${inputs.registry}/${context.repository}`,
         platformCount: build.platforms.length
-    }, context, repo, { env, logger });
+    }, context, repo, { env, logger, commitDate });
     build.labels = metadata.labels;
     const { push, reason } = decidePush(inputs, context);
     return {
@@ -58813,6 +58814,16 @@ async function planRun(inputs, env, logger) {
         builderName: inputs.builder,
         registry: inputs.registry
     };
+}
+/**
+ * The commit date, only when a template uses `{{commit_date}}`: from the push payload, else the REST API's
+ * committer date, else the build time. Undefined otherwise, so no run makes an API call it does not need.
+ */
+async function commitDateIfUsed(inputs, context, env, logger) {
+    const templates = [...inputs.tags, ...inputs.flavor, ...inputs.labels, ...inputs.annotations];
+    if (!usesCommitDate(templates))
+        return undefined;
+    return resolveCommitDate(context, inputs.githubToken, logger, env);
 }
 function rejectUnsupported(inputs) {
     if (inputs.pushByDigest)
@@ -58864,184 +58875,6 @@ function decidePush(inputs, context) {
         return { push: false, reason: 'push: auto builds only for pull_request events' };
     }
     return { push: true, reason: `push: auto pushes for ${context.eventName || 'this'} event` };
-}
-
-;// CONCATENATED MODULE: ./src/publish/manifests.ts
-
-/** Pure construction of the manifests the publish stage writes. */
-const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
-const manifests_OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
-const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
-/** Docker v2 media types and their OCI equivalents (the bytes of the blobs are the same). */
-const DOCKER_TO_OCI = {
-    [DOCKER_MANIFEST]: OCI_MANIFEST,
-    'application/vnd.docker.container.image.v1+json': 'application/vnd.oci.image.config.v1+json',
-    'application/vnd.docker.image.rootfs.diff.tar.gzip': 'application/vnd.oci.image.layer.v1.tar+gzip',
-    'application/vnd.docker.image.rootfs.diff.tar': 'application/vnd.oci.image.layer.v1.tar',
-    'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip': 'application/vnd.oci.image.layer.nondistributable.v1.tar+gzip'
-};
-function manifests_sha256(body) {
-    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(body).digest('hex')}`;
-}
-function serialize(mediaType, value) {
-    const body = Buffer.from(JSON.stringify(value));
-    return { mediaType, body, digest: manifests_sha256(body), size: body.length };
-}
-function platformString(p) {
-    return [p.os, p.architecture, p.variant].filter(Boolean).join('/');
-}
-function toOci(desc) {
-    return { ...desc, mediaType: DOCKER_TO_OCI[desc.mediaType] ?? desc.mediaType };
-}
-/**
- * The image manifest as we publish it: OCI media types (Docker v2 manifests cannot carry annotations)
- * and the manifest-level annotations merged over the builder's own. Returns the input bytes untouched
- * when nothing changes, so the builder's digest is kept.
- */
-function annotateManifest(original, annotations) {
-    const hasAnnotations = Object.keys(annotations).length > 0;
-    if (!hasAnnotations && original.mediaType === OCI_MANIFEST)
-        return original;
-    const manifest = JSON.parse(original.body.toString('utf8'));
-    const merged = { ...(manifest.annotations ?? {}), ...annotations };
-    const next = {
-        ...manifest,
-        mediaType: OCI_MANIFEST,
-        config: toOci(manifest.config),
-        layers: manifest.layers.map(toOci)
-    };
-    if (Object.keys(merged).length > 0)
-        next.annotations = merged;
-    return serialize(OCI_MANIFEST, next);
-}
-/** An OCI image index over the platform manifests; `annotations` is where GHCR reads the description. */
-function buildIndex(children, annotations, descriptorAnnotations = {}) {
-    const manifests = children.map(({ manifest, platform }) => {
-        const desc = {
-            mediaType: manifest.mediaType,
-            digest: manifest.digest,
-            size: manifest.size,
-            platform: cleanPlatform(platform)
-        };
-        if (Object.keys(descriptorAnnotations).length > 0)
-            desc.annotations = { ...descriptorAnnotations };
-        return desc;
-    });
-    const index = { schemaVersion: 2, mediaType: manifests_OCI_INDEX, manifests };
-    if (Object.keys(annotations).length > 0)
-        index.annotations = { ...annotations };
-    return serialize(manifests_OCI_INDEX, index);
-}
-function cleanPlatform(p) {
-    const out = { architecture: p.architecture, os: p.os };
-    if (p.variant)
-        out.variant = p.variant;
-    return out;
-}
-
-;// CONCATENATED MODULE: ./src/publish/layout.ts
-
-
-
-function layout_blobPath(layoutDir, digest) {
-    const [algorithm, hex] = digest.split(':');
-    if (!algorithm || !hex)
-        throw new Error(`malformed digest '${digest}' in the OCI layout ${layoutDir}`);
-    return (0,external_node_path_namespaceObject.join)(layoutDir, 'blobs', algorithm, hex);
-}
-/** Reads the platform images the build stage listed in `<layoutDir>/index.json`, checking every digest. */
-async function readLayoutImages(layoutDir) {
-    const index = JSON.parse(await (0,promises_.readFile)((0,external_node_path_namespaceObject.join)(layoutDir, 'index.json'), 'utf8'));
-    const descriptors = index.manifests ?? [];
-    if (descriptors.length === 0)
-        throw new Error(`the build produced no image: ${layoutDir}/index.json lists nothing`);
-    return Promise.all(descriptors.map(desc => layout_readImage(layoutDir, desc)));
-}
-async function layout_readImage(layoutDir, desc) {
-    if (!desc.platform)
-        throw new Error(`the build's manifest ${desc.digest} has no platform in index.json`);
-    const body = await (0,promises_.readFile)(layout_blobPath(layoutDir, desc.digest));
-    const digest = manifests_sha256(body);
-    if (digest !== desc.digest)
-        throw new Error(`the OCI layout is corrupt: ${desc.digest} hashes to ${digest}`);
-    const parsed = JSON.parse(body.toString('utf8'));
-    if (!parsed.config || !Array.isArray(parsed.layers)) {
-        throw new Error(`${desc.digest} in the build's layout is not an image manifest (${desc.mediaType})`);
-    }
-    return {
-        platform: desc.platform,
-        manifest: { mediaType: parsed.mediaType ?? desc.mediaType, body, digest, size: body.length },
-        config: parsed.config,
-        layers: parsed.layers
-    };
-}
-
-;// CONCATENATED MODULE: ./src/publish/publish.ts
-
-
-/**
- * Pushes the build's layout to every image: blobs, then platform manifests by digest, then the
- * index by digest, and only when all of that is in every repository, the tags.
- */
-async function publishLayout(req) {
-    const layoutImages = await readLayoutImages(req.layoutDir);
-    const prepared = layoutImages.map(img => ({
-        ...img,
-        published: annotateManifest(img.manifest, req.annotations.manifest)
-    }));
-    const useIndex = req.forceIndex || prepared.length > 1;
-    const root = useIndex
-        ? buildIndex(prepared.map(p => ({ manifest: p.published, platform: p.platform })), req.annotations.index, req.annotations.manifestDescriptor)
-        : firstOf(prepared).published;
-    const repos = req.images.map(name => req.client.repository(name));
-    let platformDigests = {};
-    let digest = '';
-    for (const [i, repo] of repos.entries()) {
-        const mountFrom = repos.slice(0, i).filter(r => r.registry === repo.registry).map(r => r.path);
-        platformDigests = await pushPlatforms(repo, prepared, req, mountFrom);
-        digest = useIndex ? (await repo.pushManifest(root.digest, root.body, root.mediaType)).digest : root.digest;
-        req.logger.info(`${repo.registry}/${repo.path}@${digest}: complete`);
-    }
-    for (const repo of repos) {
-        for (const tag of req.tags) {
-            await repo.pushManifest(tag, root.body, root.mediaType);
-            req.logger.info(`tagged ${repo.registry}/${repo.path}:${tag}`);
-        }
-    }
-    return {
-        digest,
-        mediaType: root.mediaType,
-        imageId: firstOf(prepared).config.digest,
-        platformDigests,
-        refs: req.images.map(name => `${name}@${digest}`),
-        tags: req.images.flatMap(name => req.tags.map(tag => `${name}:${tag}`))
-    };
-}
-async function pushPlatforms(repo, images, req, mountFrom) {
-    const blobs = uniqueBlobs(images);
-    const results = await Promise.all(blobs.map(desc => repo.pushBlob(desc, { path: layout_blobPath(req.layoutDir, desc.digest) }, { mountFrom })));
-    const uploaded = results.filter(r => r === 'uploaded').length;
-    const mounted = results.filter(r => r === 'mounted').length;
-    req.logger.info(`${repo.registry}/${repo.path}: ${blobs.length} blobs (${uploaded} uploaded, ${mounted} mounted, ${blobs.length - uploaded - mounted} already there)`);
-    const digests = {};
-    for (const img of images) {
-        const { digest } = await repo.pushManifest(img.published.digest, img.published.body, img.published.mediaType);
-        digests[platformString(img.platform)] = digest;
-    }
-    return digests;
-}
-function uniqueBlobs(images) {
-    const byDigest = new Map();
-    for (const img of images)
-        for (const b of [img.config, ...img.layers])
-            byDigest.set(b.digest, b);
-    return [...byDigest.values()];
-}
-function firstOf(items) {
-    const first = items[0];
-    if (first === undefined)
-        throw new Error('the build produced no image');
-    return first;
 }
 
 // EXTERNAL MODULE: external "node:http"
@@ -59161,7 +58994,12 @@ function exchange(agent, userAgent, req, resolve, reject) {
             if (settled)
                 return;
             settled = true;
-            resolve({ status: incoming.statusCode ?? 0, headers: incoming.headers, body: Buffer.concat(chunks), url: req.url });
+            resolve({
+                status: incoming.statusCode ?? 0,
+                headers: incoming.headers,
+                body: Buffer.concat(chunks),
+                url: req.url
+            });
         });
     });
     writeBody(outgoing, req.body);
@@ -59188,6 +59026,7 @@ function toNetworkError(err) {
 ;// CONCATENATED MODULE: ./src/registry/challenge.ts
 /** WWW-Authenticate parsing per RFC 7235: several challenges, quoted strings with commas and escapes. */
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+/;
+const UNQUOTED = /^[^,\s]*/;
 const TOKEN68 = /^[ \t]+([A-Za-z0-9\-._~+/]+=*)[ \t]*(?=,|$)/;
 /** Parses one or several header values (Node joins repeated headers into an array). */
 function parseChallenges(header) {
@@ -59227,7 +59066,8 @@ function parseParams(s, challenge) {
             return;
         }
         s.skipWhitespace();
-        challenge.params[name.toLowerCase()] = s.peek() === '"' ? s.quoted() : (s.token() ?? '');
+        // Lenient: an unquoted value runs to the next comma (some servers leave URLs unquoted).
+        challenge.params[name.toLowerCase()] = s.peek() === '"' ? s.quoted() : (s.match(UNQUOTED, 0) ?? '');
     }
 }
 class Scanner {
@@ -59336,7 +59176,16 @@ function parseRetryAfter(value, now = Date.now()) {
     const date = Date.parse(trimmed);
     return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
-const GO_UNITS = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, 'μs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const GO_UNITS = {
+    ns: 1e-6,
+    us: 1e-3,
+    µs: 1e-3,
+    μs: 1e-3,
+    ms: 1,
+    s: 1000,
+    m: 60_000,
+    h: 3_600_000
+};
 /** Go's time.Duration text (`1.5s`, `10.487765ms`, `2m3s`) in milliseconds. */
 function parseGoDuration(text) {
     const parts = [...text.matchAll(/([0-9]*\.?[0-9]+)([a-zµμ]+)/gi)];
@@ -59518,7 +59367,12 @@ function checkRealm(realm, registry) {
         url = new URL(realm);
     }
     catch (cause) {
-        throw new RegistryError({ method: 'GET', url: '', message: `${registry} announced an invalid token realm "${realm}"`, cause });
+        throw new RegistryError({
+            method: 'GET',
+            url: '',
+            message: `${registry} announced an invalid token realm "${realm}"`,
+            cause
+        });
     }
     const plainAllowed = url.protocol === 'http:' && isLoopbackHost(url.hostname);
     if (url.protocol !== 'https:' && !plainAllowed) {
@@ -59543,7 +59397,11 @@ function getToken(req, realm) {
     return send(req, 'GET', url, headers);
 }
 function postOAuth(req, realm, refreshToken) {
-    const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken, client_id: CLIENT_ID });
+    const form = new URLSearchParams({
+        grant_type: 'refresh_token',
+        refresh_token: refreshToken,
+        client_id: CLIENT_ID
+    });
     if (req.service)
         form.set('service', req.service);
     if (req.scopes.length > 0)
@@ -59587,11 +59445,22 @@ function parseTokenResponse(res, req, method) {
         body = JSON.parse(res.body.toString('utf8'));
     }
     catch (cause) {
-        throw new RegistryError({ method, url: res.url, status: 200, message: 'the token service answered non-JSON', cause });
+        throw new RegistryError({
+            method,
+            url: res.url,
+            status: 200,
+            message: 'the token service answered non-JSON',
+            cause
+        });
     }
     const value = typeof body.token === 'string' && body.token ? body.token : body.access_token;
     if (typeof value !== 'string' || !value) {
-        throw new RegistryError({ method, url: res.url, status: 200, message: 'the token service answered without a token' });
+        throw new RegistryError({
+            method,
+            url: res.url,
+            status: 200,
+            message: 'the token service answered without a token'
+        });
     }
     req.secret(value);
     if (typeof body.refresh_token === 'string' && body.refresh_token)
@@ -59659,7 +59528,7 @@ class Authenticator {
         const key = tokenKey(scheme, scopes);
         const cached = this.tokens.get(key);
         if (cached) {
-            return cached.then(t => (t.expiresAt - EXPIRY_MARGIN_MS > Date.now() ? t : this.refetch(key, scheme, scopes)));
+            return cached.then(t => t.expiresAt - EXPIRY_MARGIN_MS > Date.now() ? t : this.refetch(key, scheme, scopes));
         }
         return this.refetch(key, scheme, scopes);
     }
@@ -59873,7 +59742,19 @@ class RegistrySession {
         if (err instanceof NetworkError) {
             const url = call.target instanceof URL ? call.target : new URL(call.target, `https://${this.apiHost}`);
             const message = `${err.code}: ${err.message}`;
-            return { error: new RegistryError({ method: call.method, url, cause: err, message, retryable: err.retryable }) };
+            const hint = isCertificateError(err)
+                ? `The TLS certificate of ${this.registry} is not trusted: add its CA to the system store or NODE_EXTRA_CA_CERTS.`
+                : undefined;
+            return {
+                error: new RegistryError({
+                    method: call.method,
+                    url,
+                    cause: err,
+                    message,
+                    hint,
+                    retryable: err.retryable
+                })
+            };
         }
         throw err;
     }
@@ -59954,9 +59835,10 @@ class RegistrySession {
         for (const [i, scheme] of schemes.entries()) {
             const base = new URL(`${scheme}://${this.apiHost}/`);
             const url = new URL('/v2/', base);
+            const call = { method: 'GET', target: url, scopes: [], expect: [200, 401] };
             let res;
             try {
-                res = await this.exchange({ method: 'GET', target: url, scopes: [], expect: [] }, url, undefined);
+                res = await this.exchange(call, url, undefined);
             }
             catch (err) {
                 const last = i === schemes.length - 1;
@@ -59967,9 +59849,8 @@ class RegistrySession {
             }
             if (res.status === 401)
                 this.auth.useChallenges(parseChallenges(res.headers['www-authenticate']));
-            else if (res.status !== 200) {
-                throw new RegistryError({ method: 'GET', url, status: res.status, details: parseErrorBody(res.body) });
-            }
+            else if (res.status !== 200)
+                throw await this.errorFor(call, res);
             return base;
         }
         throw new Error('unreachable');
@@ -59985,7 +59866,14 @@ class RegistrySession {
             push: call.push ?? false,
             insufficientScope: challenge?.params.error === 'insufficient_scope'
         });
-        return new RegistryError({ method: call.method, url: res.url, status: res.status, details, hint, retryAfterMs });
+        return new RegistryError({
+            method: call.method,
+            url: res.url,
+            status: res.status,
+            details,
+            hint,
+            retryAfterMs
+        });
     }
     resolveCredentials() {
         this.credentials ??= (async () => {
@@ -60034,14 +59922,14 @@ function digest_sha256Digest(data) {
 function isDigest(value) {
     return digest_DIGEST.test(value);
 }
-function digest_assertDigest(value) {
+function assertDigest(value) {
     if (!isDigest(value)) {
         throw new Error(`invalid digest "${value}": expected sha256:<64 lowercase hex> (or sha512:<128 hex>)`);
     }
     return value;
 }
 /** Digest of bytes with the algorithm of `like` (sha256 or sha512). */
-function digest_digestLike(like, data) {
+function digestLike(like, data) {
     const algorithm = like.startsWith('sha512:') ? 'sha512' : 'sha256';
     return `${algorithm}:${(0,external_node_crypto_.createHash)(algorithm).update(data).digest('hex')}`;
 }
@@ -60054,11 +59942,11 @@ async function fileDigest(path) {
 }
 
 ;// CONCATENATED MODULE: ./src/registry/media-types.ts
-const media_types_OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 const media_types_OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
-const media_types_DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
+const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
 const DOCKER_MANIFEST_LIST = 'application/vnd.docker.distribution.manifest.list.v2+json';
-const MANIFEST_MEDIA_TYPES = [media_types_OCI_INDEX, media_types_OCI_MANIFEST, DOCKER_MANIFEST_LIST, media_types_DOCKER_MANIFEST];
+const MANIFEST_MEDIA_TYPES = [media_types_OCI_INDEX, OCI_MANIFEST, DOCKER_MANIFEST_LIST, DOCKER_MANIFEST];
 function media_types_isIndexMediaType(mediaType) {
     return mediaType === media_types_OCI_INDEX || mediaType === DOCKER_MANIFEST_LIST;
 }
@@ -60112,10 +60000,13 @@ async function headManifest(t, reference) {
     return { mediaType, digest, size };
 }
 async function getManifest(t, reference, accept = MANIFEST_MEDIA_TYPES) {
-    const res = await t.session.call({ ...call(t, 'GET', reference, [200]), headers: { accept: accept.join(', ') } });
+    const res = await t.session.call({
+        ...call(t, 'GET', reference, [200]),
+        headers: { accept: accept.join(', ') }
+    });
     const announced = header(res, 'docker-content-digest');
     const expected = isDigestReference(reference) ? reference : announced;
-    const digest = expected ? digest_digestLike(expected, res.body) : digest_sha256Digest(res.body);
+    const digest = expected ? digestLike(expected, res.body) : digest_sha256Digest(res.body);
     for (const claim of [reference, announced]) {
         if (claim && isDigestReference(claim) && claim !== digest) {
             throw new RegistryError({
@@ -60181,10 +60072,13 @@ async function openSource(source, desc) {
         const data = source.data;
         if (data.byteLength !== desc.size)
             throw sizeMismatch(desc, data.byteLength, 'the data');
-        const actual = digest_digestLike(desc.digest, data);
+        const actual = digestLike(desc.digest, data);
         if (actual !== desc.digest)
             throw new Error(`blob data has digest ${actual}, but its descriptor says ${desc.digest}`);
-        return { size: data.byteLength, slice: (start, end) => ({ kind: 'bytes', data: data.subarray(start, end) }) };
+        return {
+            size: data.byteLength,
+            slice: (start, end) => ({ kind: 'bytes', data: data.subarray(start, end) })
+        };
     }
     const info = await (0,promises_.stat)(source.path);
     if (info.size !== desc.size)
@@ -60412,12 +60306,17 @@ class RemoteRepository {
         const res = await this.deps.session.call({ ...common, method: 'POST', target, expect: [202] });
         const location = header(res, 'location');
         if (location) {
-            const cancel = { ...common, method: 'DELETE', target: new URL(location, res.url), reauthenticate: false };
+            const cancel = {
+                ...common,
+                method: 'DELETE',
+                target: new URL(location, res.url),
+                reauthenticate: false
+            };
             await this.deps.session.tryOnce({ ...cancel, expect: [204, 200, 202, 404] });
         }
     }
     async blobExists(digest) {
-        digest_assertDigest(digest);
+        assertDigest(digest);
         const res = await this.deps.session.call({
             method: 'HEAD',
             target: `/v2/${this.path}/blobs/${digest}`,
@@ -60429,7 +60328,7 @@ class RemoteRepository {
         return res.status === 200;
     }
     pushBlob(desc, source, opts = {}) {
-        digest_assertDigest(desc.digest);
+        assertDigest(desc.digest);
         this.pushing = true;
         const key = `${this.registry}/${this.path}@${desc.digest}`;
         return this.deps.inFlight.run(key, () => this.deps.limiter.run(() => this.pushBlobNow(desc, source, opts)));
@@ -60456,7 +60355,7 @@ class RemoteRepository {
         return headManifest(this.manifestTarget(), reference);
     }
     async getBlob(digest) {
-        digest_assertDigest(digest);
+        assertDigest(digest);
         const res = await this.deps.session.call({
             method: 'GET',
             target: `/v2/${this.path}/blobs/${digest}`,
@@ -60466,7 +60365,7 @@ class RemoteRepository {
             maxBodyBytes: MAX_BLOB_IN_MEMORY,
             repository: this.path
         });
-        const actual = digest_digestLike(digest, res.body);
+        const actual = digestLike(digest, res.body);
         if (actual !== digest) {
             const message = `the blob received has digest ${actual}, not ${digest} (${header(res, 'content-length')} bytes)`;
             throw new RegistryError({ method: 'GET', url: res.url, status: res.status, message, retryable: false });
@@ -60477,7 +60376,12 @@ class RemoteRepository {
         return [repositoryScope(this.path, this.pushing)];
     }
     manifestTarget() {
-        return { session: this.deps.session, repository: this.path, scopes: () => this.scopes(), push: this.pushing };
+        return {
+            session: this.deps.session,
+            repository: this.path,
+            scopes: () => this.scopes(),
+            push: this.pushing
+        };
     }
     uploadContext(exists) {
         return {
@@ -60638,13 +60542,20 @@ async function runCredentialHelper(name, serverUrl, env, logger) {
 }
 function run(program, input, env) {
     return new Promise(resolve => {
-        const child = (0,external_node_child_process_namespaceObject.spawn)(program, ['get'], { env, stdio: ['pipe', 'pipe', 'pipe'], timeout: TIMEOUT_MS });
+        const child = (0,external_node_child_process_namespaceObject.spawn)(program, ['get'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+        const timer = setTimeout(() => child.kill('SIGKILL'), TIMEOUT_MS);
         let stdout = '';
         let stderr = '';
         child.stdout.on('data', (d) => (stdout += d.toString()));
         child.stderr.on('data', (d) => (stderr += d.toString()));
-        child.on('error', err => resolve({ code: null, stdout, stderr, spawnError: err }));
-        child.on('close', code => resolve({ code, stdout, stderr }));
+        child.on('error', err => {
+            clearTimeout(timer);
+            resolve({ code: null, stdout, stderr, spawnError: err });
+        });
+        child.on('close', code => {
+            clearTimeout(timer);
+            resolve({ code, stdout, stderr });
+        });
         child.stdin.on('error', () => { }); // the helper may exit without reading
         child.stdin.end(input);
     });
@@ -60668,13 +60579,20 @@ function defaultKeychain(opts = {}) {
         const given = explicit.get(host);
         if (given && hasSecret(given))
             return given;
-        return ((await fromDockerConfig(host, env, opts.logger)) ?? (await fromContainersAuth(host, repository, env)) ?? undefined);
+        return ((await fromDockerConfig(host, env, opts.logger)) ??
+            (await fromContainersAuth(host, repository, env)) ??
+            undefined);
     };
 }
 /** `https://index.docker.io/v1/`, `ghcr.io`, `http://127.0.0.1:5000/v2/` → comparable host keys. */
 function hostKey(key) {
-    const host = key.replace(/^[a-z]+:\/\//i, '').split('/')[0].toLowerCase();
-    return ['index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com'].includes(host) ? DOCKER_HUB : host;
+    const host = key
+        .replace(/^[a-z]+:\/\//i, '')
+        .split('/')[0]
+        .toLowerCase();
+    return ['index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com'].includes(host)
+        ? DOCKER_HUB
+        : host;
 }
 function hasSecret(c) {
     return Boolean((c.username && c.password !== undefined && c.password !== '') || c.identityToken || c.registryToken);
@@ -60774,22 +60692,22 @@ async function keychain_readJson(file) {
 
 
 async function readOciLayout(dir) {
-    const marker = await readFile(join(dir, 'oci-layout'), 'utf8').catch(cause => {
+    const marker = await (0,promises_.readFile)((0,external_node_path_namespaceObject.join)(dir, 'oci-layout'), 'utf8').catch(cause => {
         throw new Error(`${dir} is not an OCI image layout (no oci-layout file)`, { cause });
     });
     const version = JSON.parse(marker).imageLayoutVersion;
     if (version !== '1.0.0')
         throw new Error(`${dir}: unsupported imageLayoutVersion ${version}`);
-    const indexBytes = await readFile(join(dir, 'index.json'));
+    const indexBytes = await (0,promises_.readFile)((0,external_node_path_namespaceObject.join)(dir, 'index.json'));
     const index = JSON.parse(indexBytes.toString('utf8'));
     if (!Array.isArray(index.manifests))
         throw new Error(`${dir}/index.json has no manifests`);
     const blobPath = (digest) => {
         const [algorithm, hex] = assertDigest(digest).split(':');
-        return join(dir, 'blobs', algorithm, hex);
+        return (0,external_node_path_namespaceObject.join)(dir, 'blobs', algorithm, hex);
     };
     const readBlob = async (digest) => {
-        const data = await readFile(blobPath(digest));
+        const data = await (0,promises_.readFile)(blobPath(digest));
         const actual = digestLike(digest, data);
         if (actual !== digest)
             throw new Error(`${blobPath(digest)} has digest ${actual}`);
@@ -60875,6 +60793,230 @@ async function pushByHeight(repo, manifests) {
 
 
 
+;// CONCATENATED MODULE: ./src/publish/layout.ts
+
+/** Reads the platform images the build stage listed in the layout's index.json, checking every digest. */
+async function readBuiltImages(layoutDir) {
+    const layout = await readOciLayout(layoutDir);
+    if (layout.index.manifests.length === 0) {
+        throw new Error(`the build produced no image: ${layoutDir}/index.json lists nothing`);
+    }
+    const images = await Promise.all(layout.index.manifests.map(async (desc) => {
+        if (!desc.platform)
+            throw new Error(`the build's manifest ${desc.digest} has no platform in index.json`);
+        const body = await layout.readBlob(desc.digest);
+        const parsed = JSON.parse(body.toString('utf8'));
+        if (!parsed.config || !Array.isArray(parsed.layers)) {
+            throw new Error(`${desc.digest} in the build's layout is not an image manifest (${desc.mediaType})`);
+        }
+        const manifest = {
+            mediaType: parsed.mediaType ?? desc.mediaType,
+            body,
+            digest: desc.digest,
+            size: body.length
+        };
+        return { platform: desc.platform, manifest, config: parsed.config, layers: parsed.layers };
+    }));
+    return { images, blobPath: layout.blobPath };
+}
+
+;// CONCATENATED MODULE: ./src/publish/tags.ts
+const refOf = (w) => `${w.repo.registry}/${w.repo.path}:${w.tag}`;
+/**
+ * Points every tag of every repository at `root`, as close to all-or-nothing as registries allow: the
+ * tags' current digests are read first, and when a tag write fails, the tags already moved are pointed
+ * back at their previous manifests. A tag that did not exist before cannot be removed (registries
+ * delete manifests, not tags): the error names it.
+ */
+async function moveTags(repos, tags, root, logger) {
+    const writes = await currentTargets(repos, tags);
+    const moved = [];
+    for (const write of writes) {
+        try {
+            await write.repo.pushManifest(write.tag, root.body, root.mediaType);
+        }
+        catch (error) {
+            const outcome = await restore(moved, write, logger);
+            throw new Error(`could not tag ${refOf(write)}; ${outcome}`, { cause: error });
+        }
+        moved.push(write);
+        logger.info(`tagged ${refOf(write)}`);
+    }
+}
+async function currentTargets(repos, tags) {
+    const pairs = repos.flatMap(repo => tags.map(tag => ({ repo, tag })));
+    return Promise.all(pairs.map(async ({ repo, tag }) => {
+        const before = await repo.headManifest(tag).then(desc => (desc ? { digest: desc.digest } : 'absent'), () => 'unknown');
+        return { repo, tag, before };
+    }));
+}
+/** Points the moved tags back where they were; returns what became of them, for the error message. */
+async function restore(moved, failed, logger) {
+    // The failed write may have landed before its answer was lost; putting it back is a no-op otherwise.
+    await putBack(failed).catch(() => undefined);
+    if (moved.length === 0)
+        return 'no tag was moved';
+    const restored = [];
+    const stuck = [];
+    for (const w of moved) {
+        try {
+            await putBack(w);
+            restored.push(refOf(w));
+            logger.info(`restored ${refOf(w)}`);
+        }
+        catch (error) {
+            stuck.push(`${refOf(w)} (${error instanceof Error ? error.message : String(error)})`);
+        }
+    }
+    const parts = restored.length > 0 ? [`restored ${restored.join(', ')} to their previous digests`] : [];
+    if (stuck.length > 0)
+        parts.push(`left on the new image: ${stuck.join(', ')}`);
+    return parts.join('; ');
+}
+async function putBack(w) {
+    if (w.before === 'absent')
+        throw new Error('it did not exist before, and registries cannot delete a tag');
+    if (w.before === 'unknown')
+        throw new Error('its previous digest could not be read');
+    const previous = await w.repo.getManifest(w.before.digest);
+    await w.repo.pushManifest(w.tag, previous.body, previous.mediaType);
+}
+
+;// CONCATENATED MODULE: ./src/publish/manifests.ts
+
+/** Pure construction of the manifests the publish stage writes. */
+
+/** Docker v2 media types and their OCI equivalents (the bytes of the blobs are the same). */
+const DOCKER_TO_OCI = {
+    [DOCKER_MANIFEST]: OCI_MANIFEST,
+    'application/vnd.docker.container.image.v1+json': 'application/vnd.oci.image.config.v1+json',
+    'application/vnd.docker.image.rootfs.diff.tar.gzip': 'application/vnd.oci.image.layer.v1.tar+gzip',
+    'application/vnd.docker.image.rootfs.diff.tar': 'application/vnd.oci.image.layer.v1.tar',
+    'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip': 'application/vnd.oci.image.layer.nondistributable.v1.tar+gzip'
+};
+function serialize(mediaType, value) {
+    const body = Buffer.from(JSON.stringify(value));
+    return { mediaType, body, digest: digest_sha256Digest(body), size: body.length };
+}
+function platformString(p) {
+    return [p.os, p.architecture, p.variant].filter(Boolean).join('/');
+}
+function toOci(desc) {
+    return { ...desc, mediaType: DOCKER_TO_OCI[desc.mediaType] ?? desc.mediaType };
+}
+/**
+ * The image manifest as we publish it: OCI media types (Docker v2 manifests cannot carry annotations)
+ * and the manifest-level annotations merged over the builder's own. Returns the input bytes untouched
+ * when nothing changes, so the builder's digest is kept.
+ */
+function annotateManifest(original, annotations) {
+    const hasAnnotations = Object.keys(annotations).length > 0;
+    if (!hasAnnotations && original.mediaType === OCI_MANIFEST)
+        return original;
+    const manifest = JSON.parse(original.body.toString('utf8'));
+    const merged = { ...(manifest.annotations ?? {}), ...annotations };
+    const next = {
+        ...manifest,
+        mediaType: OCI_MANIFEST,
+        config: toOci(manifest.config),
+        layers: manifest.layers.map(toOci)
+    };
+    if (Object.keys(merged).length > 0)
+        next.annotations = merged;
+    return serialize(OCI_MANIFEST, next);
+}
+/** An OCI image index over the platform manifests; `annotations` is where GHCR reads the description. */
+function buildIndex(children, annotations, descriptorAnnotations = {}) {
+    const manifests = children.map(({ manifest, platform }) => {
+        const desc = {
+            mediaType: manifest.mediaType,
+            digest: manifest.digest,
+            size: manifest.size,
+            platform: cleanPlatform(platform)
+        };
+        if (Object.keys(descriptorAnnotations).length > 0)
+            desc.annotations = { ...descriptorAnnotations };
+        return desc;
+    });
+    const index = { schemaVersion: 2, mediaType: media_types_OCI_INDEX, manifests };
+    if (Object.keys(annotations).length > 0)
+        index.annotations = { ...annotations };
+    return serialize(media_types_OCI_INDEX, index);
+}
+function cleanPlatform(p) {
+    const out = { architecture: p.architecture, os: p.os };
+    if (p.variant)
+        out.variant = p.variant;
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/publish/publish.ts
+
+
+
+/**
+ * Pushes the build's layout to every image: blobs, then platform manifests by digest, then the
+ * index by digest, and only when all of that is in every repository, the tags.
+ */
+async function publishLayout(req) {
+    const built = await readBuiltImages(req.layoutDir);
+    const prepared = built.images.map(img => ({
+        ...img,
+        published: annotateManifest(img.manifest, req.annotations.manifest)
+    }));
+    const useIndex = req.forceIndex || prepared.length > 1;
+    const root = useIndex
+        ? buildIndex(prepared.map(p => ({ manifest: p.published, platform: p.platform })), req.annotations.index, req.annotations.manifestDescriptor)
+        : firstOf(prepared).published;
+    const repos = req.images.map(name => req.client.repository(name));
+    let platformDigests = {};
+    let digest = '';
+    for (const [i, repo] of repos.entries()) {
+        const mountFrom = repos
+            .slice(0, i)
+            .filter(r => r.registry === repo.registry)
+            .map(r => r.path);
+        platformDigests = await pushPlatforms(repo, prepared, built.blobPath, req.logger, mountFrom);
+        digest = useIndex ? (await repo.pushManifest(root.digest, root.body, root.mediaType)).digest : root.digest;
+        req.logger.info(`${repo.registry}/${repo.path}@${digest}: complete`);
+    }
+    await moveTags(repos, req.tags, root, req.logger);
+    return {
+        digest,
+        mediaType: root.mediaType,
+        imageId: firstOf(prepared).config.digest,
+        platformDigests,
+        refs: req.images.map(name => `${name}@${digest}`),
+        tags: req.images.flatMap(name => req.tags.map(tag => `${name}:${tag}`))
+    };
+}
+async function pushPlatforms(repo, images, blobPath, logger, mountFrom) {
+    const blobs = uniqueBlobs(images);
+    const results = await Promise.all(blobs.map(desc => repo.pushBlob(desc, { path: blobPath(desc.digest) }, { mountFrom })));
+    const uploaded = results.filter(r => r === 'uploaded').length;
+    const mounted = results.filter(r => r === 'mounted').length;
+    logger.info(`${repo.registry}/${repo.path}: ${blobs.length} blobs (${uploaded} uploaded, ${mounted} mounted, ${blobs.length - uploaded - mounted} already there)`);
+    const digests = {};
+    for (const img of images) {
+        const { digest } = await repo.pushManifest(img.published.digest, img.published.body, img.published.mediaType);
+        digests[platformString(img.platform)] = digest;
+    }
+    return digests;
+}
+function uniqueBlobs(images) {
+    const byDigest = new Map();
+    for (const img of images)
+        for (const b of [img.config, ...img.layers])
+            byDigest.set(b.digest, b);
+    return [...byDigest.values()];
+}
+function firstOf(items) {
+    const first = items[0];
+    if (first === undefined)
+        throw new Error('the build produced no image');
+    return first;
+}
+
 ;// CONCATENATED MODULE: ./src/publish/registry-client.ts
 
 /** The in-memory login: the `username`/`password` inputs for `registry`, then the usual credential files. */
@@ -60957,7 +61099,11 @@ function packageUrl(image, ctx) {
     return `${server}/${kind}/${owner}/packages/container/package/${name}`;
 }
 function normalizeUrl(url) {
-    return url.trim().toLowerCase().replace(/\.git$/, '').replace(/\/+$/, '');
+    return url
+        .trim()
+        .toLowerCase()
+        .replace(/\.git$/, '')
+        .replace(/\/+$/, '');
 }
 function safeHost(url) {
     try {

@@ -43,6 +43,15 @@ export function parseCommandFile(text) {
   return out
 }
 
+/** The runner hides `::debug::` lines unless step debugging is on; so does the echo. */
+function withoutDebug(text) {
+  if (process.env.RUNNER_DEBUG === '1') return text
+  return text
+    .split('\n')
+    .filter(line => !line.startsWith('::debug::'))
+    .join('\n')
+}
+
 function runNode(script, env, cwd, echo) {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [script], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] })
@@ -50,7 +59,7 @@ function runNode(script, env, cwd, echo) {
     let stderr = ''
     child.stdout.on('data', c => {
       stdout += c
-      if (echo) process.stderr.write(c)
+      if (echo) process.stderr.write(withoutDebug(String(c)))
     })
     child.stderr.on('data', c => {
       stderr += c

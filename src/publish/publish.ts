@@ -1,5 +1,6 @@
 import type { RegistryClient, Repository } from '../registry/index.js'
 import { readBuiltImages, type LayoutImage } from './layout.js'
+import { moveTags } from './tags.js'
 import {
   annotateManifest,
   buildIndex,
@@ -78,12 +79,7 @@ export async function publishLayout(req: PublishRequest): Promise<PublishResult>
     digest = useIndex ? (await repo.pushManifest(root.digest, root.body, root.mediaType)).digest : root.digest
     req.logger.info(`${repo.registry}/${repo.path}@${digest}: complete`)
   }
-  for (const repo of repos) {
-    for (const tag of req.tags) {
-      await repo.pushManifest(tag, root.body, root.mediaType)
-      req.logger.info(`tagged ${repo.registry}/${repo.path}:${tag}`)
-    }
-  }
+  await moveTags(repos, req.tags, root, req.logger)
   return {
     digest,
     mediaType: root.mediaType,

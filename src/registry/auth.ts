@@ -54,7 +54,11 @@ export class Authenticator {
    * After a 401: learns the challenge, drops the cached token and says whether one more try can help
    * (a fresh or wider-scoped token can; the same Basic credentials cannot).
    */
-  async unauthorized(challenges: Challenge[], scopes: string[], sentHeader: string | undefined): Promise<boolean> {
+  async unauthorized(
+    challenges: Challenge[],
+    scopes: string[],
+    sentHeader: string | undefined
+  ): Promise<boolean> {
     const before = this.scheme.kind
     this.useChallenges(challenges)
     if (this.scheme.kind === 'bearer') {
@@ -70,13 +74,19 @@ export class Authenticator {
     const key = tokenKey(scheme, scopes)
     const cached = this.tokens.get(key)
     if (cached) {
-      return cached.then(t => (t.expiresAt - EXPIRY_MARGIN_MS > Date.now() ? t : this.refetch(key, scheme, scopes)))
+      return cached.then(t =>
+        t.expiresAt - EXPIRY_MARGIN_MS > Date.now() ? t : this.refetch(key, scheme, scopes)
+      )
     }
     return this.refetch(key, scheme, scopes)
   }
 
   /** Fetches a token for `scopes` and caches it under `key` (the scopes asked for, maybe fewer). */
-  private refetch(key: string, scheme: Extract<Scheme, { kind: 'bearer' }>, scopes: string[]): Promise<Token> {
+  private refetch(
+    key: string,
+    scheme: Extract<Scheme, { kind: 'bearer' }>,
+    scopes: string[]
+  ): Promise<Token> {
     const pending = this.fetch(scheme, scopes)
     this.tokens.set(key, pending)
     pending.catch(() => this.tokens.get(key) === pending && this.tokens.delete(key))

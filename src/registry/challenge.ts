@@ -10,6 +10,7 @@ export interface Challenge {
 }
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+/
+const UNQUOTED = /^[^,\s]*/
 const TOKEN68 = /^[ \t]+([A-Za-z0-9\-._~+/]+=*)[ \t]*(?=,|$)/
 
 /** Parses one or several header values (Node joins repeated headers into an array). */
@@ -49,7 +50,8 @@ function parseParams(s: Scanner, challenge: Challenge): void {
       return
     }
     s.skipWhitespace()
-    challenge.params[name.toLowerCase()] = s.peek() === '"' ? s.quoted() : (s.token() ?? '')
+    // Lenient: an unquoted value runs to the next comma (some servers leave URLs unquoted).
+    challenge.params[name.toLowerCase()] = s.peek() === '"' ? s.quoted() : (s.match(UNQUOTED, 0) ?? '')
   }
 }
 

@@ -8,7 +8,6 @@ import { InFlight, Limiter } from './limiter.js'
 import { parseRepositoryName } from './reference.js'
 import { DEFAULT_BACKOFF } from './retry.js'
 import type { BackoffOptions } from './retry.js'
-import { trustedCertificates } from './tls.js'
 
 const DEFAULT_CONCURRENCY = 4
 const DEFAULT_ATTEMPTS = 5
@@ -30,7 +29,11 @@ export class RegistryClient {
 
   constructor(private readonly opts: ClientOptions = {}) {
     this.limiter = new Limiter(opts.concurrency ?? DEFAULT_CONCURRENCY)
-    this.transport = new HttpTransport(trustedCertificates(process.env, opts.ca), opts.userAgent ?? 'publish-image')
+    this.transport = new HttpTransport({
+      userAgent: opts.userAgent ?? 'publish-image',
+      env: process.env,
+      ca: opts.ca
+    })
     this.backoff = { ...DEFAULT_BACKOFF, ...opts.backoff }
     this.maxAttempts = Math.max(1, opts.maxAttempts ?? DEFAULT_ATTEMPTS)
     if (opts.chunkSize !== undefined && !(opts.chunkSize > 0)) throw new Error('chunkSize must be positive')

@@ -18,7 +18,9 @@ export async function runCredentialHelper(
   }
   if (result.code !== 0) {
     if (/credentials not found/i.test(result.stdout + result.stderr)) return undefined
-    throw new Error(`${program} get failed (exit ${result.code}): ${result.stderr.trim() || result.stdout.trim()}`)
+    throw new Error(
+      `${program} get failed (exit ${result.code}): ${result.stderr.trim() || result.stdout.trim()}`
+    )
   }
   let parsed: { Username?: unknown; Secret?: unknown }
   try {
@@ -41,13 +43,20 @@ interface RunResult {
 
 function run(program: string, input: string, env: NodeJS.ProcessEnv): Promise<RunResult> {
   return new Promise(resolve => {
-    const child = spawn(program, ['get'], { env, stdio: ['pipe', 'pipe', 'pipe'], timeout: TIMEOUT_MS })
+    const child = spawn(program, ['get'], { env, stdio: ['pipe', 'pipe', 'pipe'] })
+    const timer = setTimeout(() => child.kill('SIGKILL'), TIMEOUT_MS)
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-    child.on('error', err => resolve({ code: null, stdout, stderr, spawnError: err }))
-    child.on('close', code => resolve({ code, stdout, stderr }))
+    child.on('error', err => {
+      clearTimeout(timer)
+      resolve({ code: null, stdout, stderr, spawnError: err })
+    })
+    child.on('close', code => {
+      clearTimeout(timer)
+      resolve({ code, stdout, stderr })
+    })
     child.stdin.on('error', () => {}) // the helper may exit without reading
     child.stdin.end(input)
   })

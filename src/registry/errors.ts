@@ -105,7 +105,11 @@ export interface HintContext {
 }
 
 /** What the user should do about a 401/403 (or a few other answers). */
-export function hintFor(status: number | undefined, details: RegistryErrorDetail[], ctx: HintContext): string | undefined {
+export function hintFor(
+  status: number | undefined,
+  details: RegistryErrorDetail[],
+  ctx: HintContext
+): string | undefined {
   const text = details.map(d => `${d.code} ${d.message}`).join(' ')
   const ghcr = ctx.registry === 'ghcr.io' || ctx.registry.startsWith('containers.')
   if (/write_package|write organization package|permission_denied/i.test(text)) return githubPackagesHint(ctx)
@@ -123,7 +127,8 @@ export function hintFor(status: number | undefined, details: RegistryErrorDetail
   if (details.some(d => d.code === 'NAME_INVALID')) {
     return 'The registry refused the repository name: use lowercase letters, digits and separators (. _ -) only.'
   }
-  if (status === 413) return 'The registry refused the size of the request body (manifest or layer too large).'
+  if (status === 413)
+    return 'The registry refused the size of the request body (manifest or layer too large).'
   return undefined
 }
 

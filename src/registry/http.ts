@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs'
 import http from 'node:http'
 import https from 'node:https'
 import type { IncomingHttpHeaders } from 'node:http'
-import { isCertificateError } from './tls.js'
+import { defaultCertificates, isCertificateError, systemCertificates } from './tls.js'
 
 export type RequestBody =
   | { kind: 'bytes'; data: Uint8Array }
@@ -49,28 +49,53 @@ export function bodyLength(body: RequestBody | undefined): number {
   return body.kind === 'bytes' ? body.data.byteLength : body.end - body.start
 }
 
+export interface TransportOptions {
+  userAgent: string
+  env: NodeJS.ProcessEnv
+  /** Extra PEM certificates to trust. */
+  ca?: string[]
+}
+
 export class HttpTransport {
   private readonly httpAgent = new http.Agent({ keepAlive: true })
   private readonly httpsAgent: https.Agent
+  private systemAgent?: https.Agent | null
+  /** Hosts whose certificates only the system store verifies. */
+  private readonly systemHosts = new Set<string>()
 
-  constructor(
-    ca: string[],
-    private readonly userAgent: string
-  ) {
-    this.httpsAgent = new https.Agent({ keepAlive: true, ca })
+  constructor(private readonly opts: TransportOptions) {
+    this.httpsAgent = new https.Agent({ keepAlive: true, ca: defaultCertificates(opts.env, opts.ca) })
   }
 
-  send(req: HttpRequest): Promise<HttpResponse> {
-    return new Promise((resolve, reject) => exchange(this.agentFor(req.url), this.userAgent, req, resolve, reject))
+  async send(req: HttpRequest): Promise<HttpResponse> {
+    if (req.url.protocol !== 'https:') return this.sendWith(this.httpAgent, req)
+    if (this.systemHosts.has(req.url.host)) return this.sendWith(this.systemStore()!, req)
+    try {
+      return await this.sendWith(this.httpsAgent, req)
+    } catch (err) {
+      const system = isCertificateError(err) ? this.systemStore() : undefined
+      if (!system) throw err
+      this.systemHosts.add(req.url.host)
+      return this.sendWith(system, req)
+    }
   }
 
   close(): void {
     this.httpAgent.destroy()
     this.httpsAgent.destroy()
+    this.systemAgent?.destroy()
   }
 
-  private agentFor(url: URL): http.Agent {
-    return url.protocol === 'https:' ? this.httpsAgent : this.httpAgent
+  private sendWith(agent: http.Agent, req: HttpRequest): Promise<HttpResponse> {
+    return new Promise((resolve, reject) => exchange(agent, this.opts.userAgent, req, resolve, reject))
+  }
+
+  private systemStore(): https.Agent | undefined {
+    if (this.systemAgent === undefined) {
+      const ca = systemCertificates(this.opts.env, this.opts.ca)
+      this.systemAgent = ca ? new https.Agent({ keepAlive: true, ca }) : null
+    }
+    return this.systemAgent ?? undefined
   }
 }
 
@@ -83,7 +108,8 @@ function exchange(
 ): void {
   let settled = false
   const headers: Record<string, string> = { 'user-agent': userAgent, ...req.headers }
-  if (req.body || ['POST', 'PUT', 'PATCH'].includes(req.method)) headers['content-length'] = String(bodyLength(req.body))
+  if (req.body || ['POST', 'PUT', 'PATCH'].includes(req.method))
+    headers['content-length'] = String(bodyLength(req.body))
   const mod = req.url.protocol === 'https:' ? https : http
   const outgoing = mod.request(req.url, { method: req.method, headers, agent })
   const deadline = setTimeout(
@@ -111,11 +137,17 @@ function exchange(
     })
     incoming.on('error', fail)
     incoming.on('close', () => {
-      if (!incoming.complete) return fail(new NetworkError('connection closed in the middle of the response', 'ECONNRESET'))
+      if (!incoming.complete)
+        return fail(new NetworkError('connection closed in the middle of the response', 'ECONNRESET'))
       clearTimeout(deadline)
       if (settled) return
       settled = true
-      resolve({ status: incoming.statusCode ?? 0, headers: incoming.headers, body: Buffer.concat(chunks), url: req.url })
+      resolve({
+        status: incoming.statusCode ?? 0,
+        headers: incoming.headers,
+        body: Buffer.concat(chunks),
+        url: req.url
+      })
     })
   })
   writeBody(outgoing, req.body)
@@ -126,7 +158,9 @@ function writeBody(outgoing: http.ClientRequest, body: RequestBody | undefined):
   if (body.kind === 'bytes') return void outgoing.end(body.data)
   if (body.end <= body.start) return void outgoing.end()
   const file = createReadStream(body.path, { start: body.start, end: body.end - 1, highWaterMark: 1 << 20 })
-  file.on('error', err => outgoing.destroy(new NetworkError(`cannot read ${body.path}: ${err.message}`, 'ESOURCE', err)))
+  file.on('error', err =>
+    outgoing.destroy(new NetworkError(`cannot read ${body.path}: ${err.message}`, 'ESOURCE', err))
+  )
   file.pipe(outgoing)
 }
 

@@ -37,26 +37,36 @@ export function defaultKeychain(opts: KeychainOptions = {}): CredentialResolver 
     const given = explicit.get(host)
     if (given && hasSecret(given)) return given
     return (
-      (await fromDockerConfig(host, env, opts.logger)) ?? (await fromContainersAuth(host, repository, env)) ?? undefined
+      (await fromDockerConfig(host, env, opts.logger)) ??
+      (await fromContainersAuth(host, repository, env)) ??
+      undefined
     )
   }
 }
 
 /** `https://index.docker.io/v1/`, `ghcr.io`, `http://127.0.0.1:5000/v2/` → comparable host keys. */
 export function hostKey(key: string): string {
-  const host = key.replace(/^[a-z]+:\/\//i, '').split('/')[0]!.toLowerCase()
-  return ['index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com'].includes(host) ? DOCKER_HUB : host
+  const host = key
+    .replace(/^[a-z]+:\/\//i, '')
+    .split('/')[0]!
+    .toLowerCase()
+  return ['index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com'].includes(host)
+    ? DOCKER_HUB
+    : host
 }
 
 function hasSecret(c: Credentials): boolean {
-  return Boolean((c.username && c.password !== undefined && c.password !== '') || c.identityToken || c.registryToken)
+  return Boolean(
+    (c.username && c.password !== undefined && c.password !== '') || c.identityToken || c.registryToken
+  )
 }
 
 async function fromDockerConfig(host: string, env: NodeJS.ProcessEnv, logger?: Logger) {
   const dir = env.DOCKER_CONFIG || join(homeOf(env), '.docker')
   const config = await readJson<DockerConfig>(join(dir, 'config.json'))
   if (!config) return undefined
-  const helper = Object.entries(config.credHelpers ?? {}).find(([key]) => hostKey(key) === host)?.[1] ?? config.credsStore
+  const helper =
+    Object.entries(config.credHelpers ?? {}).find(([key]) => hostKey(key) === host)?.[1] ?? config.credsStore
   if (helper) {
     const serverUrl = host === DOCKER_HUB ? 'https://index.docker.io/v1/' : host
     const creds = await runCredentialHelper(helper, serverUrl, env, logger)
@@ -91,7 +101,8 @@ function mostSpecificEntry(auths: Record<string, AuthEntry>, host: string, repos
     const [keyHost, ...rest] = key.replace(/^[a-z]+:\/\//i, '').split('/')
     if (hostKey(keyHost!) !== host) continue
     const path = rest.join('/')
-    const matches = !path || (repository !== undefined && (repository === path || repository.startsWith(`${path}/`)))
+    const matches =
+      !path || (repository !== undefined && (repository === path || repository.startsWith(`${path}/`)))
     if (matches && (!best || path.length > best.length)) best = { length: path.length, entry }
   }
   return best?.entry

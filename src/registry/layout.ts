@@ -78,7 +78,8 @@ export async function pushLayout(
   const plan: PushPlan = { blobs: new Map(), manifests: new Map() }
   await collectChildren(layout, root, plan)
   const repo = client.repository(`${ref.registry}/${ref.repository}`)
-  const blobs = [...plan.blobs.values()]
+  // Largest first: the longest upload is the critical path, start it at once.
+  const blobs = [...plan.blobs.values()].sort((a, b) => b.size - a.size)
   await Promise.all(blobs.map(desc => repo.pushBlob(desc, { path: layout.blobPath(desc.digest) })))
   await pushByHeight(repo, [...plan.manifests.values()])
   const tags = [...new Set([ref.tag, ...(opts.tags ?? [])].filter((t): t is string => Boolean(t)))]
@@ -96,13 +97,18 @@ async function rootOf(layout: OciLayout): Promise<ManifestToPush> {
 
 async function loadManifest(layout: OciLayout, desc: Descriptor): Promise<ManifestToPush> {
   const body = await layout.readBlob(desc.digest)
-  const mediaType = desc.mediaType || (JSON.parse(body.toString('utf8')) as { mediaType?: string }).mediaType || ''
+  const mediaType =
+    desc.mediaType || (JSON.parse(body.toString('utf8')) as { mediaType?: string }).mediaType || ''
   return { desc: { ...desc, mediaType }, body, height: 0 }
 }
 
 /** Walks the manifests under `node`, collecting blobs and child manifests; returns the node's height. */
 async function collectChildren(layout: OciLayout, node: ManifestToPush, plan: PushPlan): Promise<number> {
-  const parsed = JSON.parse(node.body.toString('utf8')) as { manifests?: Descriptor[]; config?: Descriptor; layers?: Descriptor[] }
+  const parsed = JSON.parse(node.body.toString('utf8')) as {
+    manifests?: Descriptor[]
+    config?: Descriptor
+    layers?: Descriptor[]
+  }
   if (!isIndexMediaType(node.desc.mediaType)) {
     for (const blob of [parsed.config, ...(parsed.layers ?? [])]) {
       if (blob && !isNonDistributable(blob.mediaType)) plan.blobs.set(blob.digest, blob)

@@ -52,7 +52,10 @@ export async function getManifest(
   reference: string,
   accept: string[] = MANIFEST_MEDIA_TYPES
 ): Promise<{ body: Buffer; mediaType: string; digest: string }> {
-  const res = await t.session.call({ ...call(t, 'GET', reference, [200]), headers: { accept: accept.join(', ') } })
+  const res = await t.session.call({
+    ...call(t, 'GET', reference, [200]),
+    headers: { accept: accept.join(', ') }
+  })
   const announced = header(res, 'docker-content-digest')
   const expected = isDigestReference(reference) ? reference : announced
   const digest = expected ? digestLike(expected, res.body) : sha256Digest(res.body)

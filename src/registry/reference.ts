@@ -13,7 +13,9 @@ export const DOCKER_HUB = 'docker.io'
 export const DEFAULT_TAG = 'latest'
 
 const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])'
-const DOMAIN = new RegExp(`^(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[0-9a-fA-F:.]+\\])(?::[0-9]+)?$`)
+const DOMAIN = new RegExp(
+  `^(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[0-9a-fA-F:.]+\\])(?::[0-9]+)?$`
+)
 const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/
 const TAG = /^[\w][\w.-]{0,127}$/
 const DIGEST = /^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}$/
@@ -48,7 +50,9 @@ function parseReferenceLoose(ref: string): Reference {
   const { registry, repository } = splitRegistry(name, ref)
   checkRepository(repository, ref)
   if (tag !== undefined && !TAG.test(tag)) {
-    throw new ReferenceError(`"${ref}": invalid tag "${tag}" (letters, digits, _ . - ; at most 128; not starting with . or -)`)
+    throw new ReferenceError(
+      `"${ref}": invalid tag "${tag}" (letters, digits, _ . - ; at most 128; not starting with . or -)`
+    )
   }
   if (digest !== undefined) checkDigest(digest, ref)
   const result: Reference = { registry, repository }
@@ -67,7 +71,8 @@ function splitTag(nameAndTag: string): { name: string; tag?: string } {
 function splitRegistry(name: string, ref: string): { registry: string; repository: string } {
   const slash = name.indexOf('/')
   const first = slash === -1 ? '' : name.slice(0, slash)
-  const isHost = slash !== -1 && (/[.:]/.test(first) || first === 'localhost' || first !== first.toLowerCase())
+  const isHost =
+    slash !== -1 && (/[.:]/.test(first) || first === 'localhost' || first !== first.toLowerCase())
   if (!isHost) return { registry: DOCKER_HUB, repository: dockerHubPath(name) }
   if (!DOMAIN.test(first)) throw new ReferenceError(`"${ref}": invalid registry host "${first}"`)
   const registry = normaliseHost(first)

@@ -23,7 +23,10 @@ export interface Repository {
   pushBlob(desc: Descriptor, source: BlobSource, opts?: { mountFrom?: string[] }): Promise<PushBlobResult>
   /** HEAD first (skip a no-op), PUT with Content-Type = mediaType, verify Docker-Content-Digest. */
   pushManifest(reference: string, body: Uint8Array, mediaType: string): Promise<{ digest: string }>
-  getManifest(reference: string, accept?: string[]): Promise<{ body: Buffer; mediaType: string; digest: string }>
+  getManifest(
+    reference: string,
+    accept?: string[]
+  ): Promise<{ body: Buffer; mediaType: string; digest: string }>
   headManifest(reference: string): Promise<Descriptor | undefined>
   /** Small blobs (configs): held in memory, digest verified. */
   getBlob(digest: string): Promise<Buffer>
@@ -61,7 +64,12 @@ export class RemoteRepository implements Repository {
     const res = await this.deps.session.call({ ...common, method: 'POST', target, expect: [202] })
     const location = header(res, 'location')
     if (location) {
-      const cancel = { ...common, method: 'DELETE', target: new URL(location, res.url), reauthenticate: false }
+      const cancel = {
+        ...common,
+        method: 'DELETE',
+        target: new URL(location, res.url),
+        reauthenticate: false
+      }
       await this.deps.session.tryOnce({ ...cancel, expect: [204, 200, 202, 404] })
     }
   }
@@ -79,17 +87,27 @@ export class RemoteRepository implements Repository {
     return res.status === 200
   }
 
-  pushBlob(desc: Descriptor, source: BlobSource, opts: { mountFrom?: string[] } = {}): Promise<PushBlobResult> {
+  pushBlob(
+    desc: Descriptor,
+    source: BlobSource,
+    opts: { mountFrom?: string[] } = {}
+  ): Promise<PushBlobResult> {
     assertDigest(desc.digest)
     this.pushing = true
     const key = `${this.registry}/${this.path}@${desc.digest}`
-    return this.deps.inFlight.run(key, () => this.deps.limiter.run(() => this.pushBlobNow(desc, source, opts)))
+    return this.deps.inFlight.run(key, () =>
+      this.deps.limiter.run(() => this.pushBlobNow(desc, source, opts))
+    )
   }
 
   private async pushBlobNow(desc: Descriptor, source: BlobSource, opts: { mountFrom?: string[] }) {
     const body = await openSource(source, desc)
     if (await this.blobExists(desc.digest)) return 'exists'
-    const upload = new BlobUpload(this.uploadContext(() => this.blobExists(desc.digest)), desc, body)
+    const upload = new BlobUpload(
+      this.uploadContext(() => this.blobExists(desc.digest)),
+      desc,
+      body
+    )
     const from = (opts.mountFrom ?? []).filter(repo => repo !== this.path)
     if (from.length > 0 && (await upload.mount(from))) return 'mounted'
     await upload.upload()
@@ -133,7 +151,12 @@ export class RemoteRepository implements Repository {
   }
 
   private manifestTarget(): ManifestTarget {
-    return { session: this.deps.session, repository: this.path, scopes: () => this.scopes(), push: this.pushing }
+    return {
+      session: this.deps.session,
+      repository: this.path,
+      scopes: () => this.scopes(),
+      push: this.pushing
+    }
   }
 
   private uploadContext(exists: () => Promise<boolean>): UploadContext {

@@ -82,7 +82,9 @@ export class RegistrySession {
       if (!outcome.error.retryable || attempt >= attempts) throw outcome.error
       const delay = outcome.error.retryAfterMs ?? backoffDelay(attempt, this.opts.backoff)
       if (delay > this.opts.backoff.maxRetryAfterMs) throw outcome.error
-      this.opts.logger.debug(`retrying in ${delay} ms (attempt ${attempt + 1}/${attempts}): ${firstLine(outcome.error)}`)
+      this.opts.logger.debug(
+        `retrying in ${delay} ms (attempt ${attempt + 1}/${attempts}): ${firstLine(outcome.error)}`
+      )
       await sleep(delay)
     }
   }
@@ -103,7 +105,19 @@ export class RegistrySession {
     if (err instanceof NetworkError) {
       const url = call.target instanceof URL ? call.target : new URL(call.target, `https://${this.apiHost}`)
       const message = `${err.code}: ${err.message}`
-      return { error: new RegistryError({ method: call.method, url, cause: err, message, retryable: err.retryable }) }
+      const hint = isCertificateError(err)
+        ? `The TLS certificate of ${this.registry} is not trusted: add its CA to the system store or NODE_EXTRA_CA_CERTS.`
+        : undefined
+      return {
+        error: new RegistryError({
+          method: call.method,
+          url,
+          cause: err,
+          message,
+          hint,
+          retryable: err.retryable
+        })
+      }
     }
     throw err
   }
@@ -190,9 +204,10 @@ export class RegistrySession {
     for (const [i, scheme] of schemes.entries()) {
       const base = new URL(`${scheme}://${this.apiHost}/`)
       const url = new URL('/v2/', base)
+      const call: Call = { method: 'GET', target: url, scopes: [], expect: [200, 401] }
       let res: HttpResponse
       try {
-        res = await this.exchange({ method: 'GET', target: url, scopes: [], expect: [] }, url, undefined)
+        res = await this.exchange(call, url, undefined)
       } catch (err) {
         const last = i === schemes.length - 1
         if (last || isCertificateError(err)) throw err
@@ -200,9 +215,7 @@ export class RegistrySession {
         continue
       }
       if (res.status === 401) this.auth.useChallenges(parseChallenges(res.headers['www-authenticate']))
-      else if (res.status !== 200) {
-        throw new RegistryError({ method: 'GET', url, status: res.status, details: parseErrorBody(res.body) })
-      }
+      else if (res.status !== 200) throw await this.errorFor(call, res)
       return base
     }
     throw new Error('unreachable')
@@ -219,7 +232,14 @@ export class RegistrySession {
       push: call.push ?? false,
       insufficientScope: challenge?.params.error === 'insufficient_scope'
     })
-    return new RegistryError({ method: call.method, url: res.url, status: res.status, details, hint, retryAfterMs })
+    return new RegistryError({
+      method: call.method,
+      url: res.url,
+      status: res.status,
+      details,
+      hint,
+      retryAfterMs
+    })
   }
 
   private resolveCredentials(): Promise<Credentials | undefined> {

@@ -15,8 +15,12 @@ export async function openSource(source: BlobSource, desc: Descriptor): Promise<
     const data = source.data
     if (data.byteLength !== desc.size) throw sizeMismatch(desc, data.byteLength, 'the data')
     const actual = digestLike(desc.digest, data)
-    if (actual !== desc.digest) throw new Error(`blob data has digest ${actual}, but its descriptor says ${desc.digest}`)
-    return { size: data.byteLength, slice: (start, end) => ({ kind: 'bytes', data: data.subarray(start, end) }) }
+    if (actual !== desc.digest)
+      throw new Error(`blob data has digest ${actual}, but its descriptor says ${desc.digest}`)
+    return {
+      size: data.byteLength,
+      slice: (start, end) => ({ kind: 'bytes', data: data.subarray(start, end) })
+    }
   }
   const info = await stat(source.path)
   if (info.size !== desc.size) throw sizeMismatch(desc, info.size, source.path)

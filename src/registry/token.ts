@@ -40,7 +40,12 @@ function checkRealm(realm: string, registry: string): URL {
   try {
     url = new URL(realm)
   } catch (cause) {
-    throw new RegistryError({ method: 'GET', url: '', message: `${registry} announced an invalid token realm "${realm}"`, cause })
+    throw new RegistryError({
+      method: 'GET',
+      url: '',
+      message: `${registry} announced an invalid token realm "${realm}"`,
+      cause
+    })
   }
   const plainAllowed = url.protocol === 'http:' && isLoopbackHost(url.hostname)
   if (url.protocol !== 'https:' && !plainAllowed) {
@@ -64,7 +69,11 @@ function getToken(req: TokenRequest, realm: URL): Promise<HttpResponse> {
 }
 
 function postOAuth(req: TokenRequest, realm: URL, refreshToken: string): Promise<HttpResponse> {
-  const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken, client_id: CLIENT_ID })
+  const form = new URLSearchParams({
+    grant_type: 'refresh_token',
+    refresh_token: refreshToken,
+    client_id: CLIENT_ID
+  })
   if (req.service) form.set('service', req.service)
   if (req.scopes.length > 0) form.set('scope', req.scopes.join(' '))
   const headers = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }
@@ -84,7 +93,10 @@ function send(req: TokenRequest, method: string, url: URL, headers: Record<strin
 }
 
 /** `Basic base64(user:pass)` for the credentials, reporting every secret; undefined without a username/password. */
-export function basicAuthorization(creds: Credentials | undefined, secret: (value: string) => void): string | undefined {
+export function basicAuthorization(
+  creds: Credentials | undefined,
+  secret: (value: string) => void
+): string | undefined {
   if (!creds?.username || creds.password === undefined) return undefined
   const encoded = Buffer.from(`${creds.username}:${creds.password}`).toString('base64')
   secret(creds.password)
@@ -108,14 +120,26 @@ function parseTokenResponse(res: HttpResponse, req: TokenRequest, method: string
   try {
     body = JSON.parse(res.body.toString('utf8')) as typeof body
   } catch (cause) {
-    throw new RegistryError({ method, url: res.url, status: 200, message: 'the token service answered non-JSON', cause })
+    throw new RegistryError({
+      method,
+      url: res.url,
+      status: 200,
+      message: 'the token service answered non-JSON',
+      cause
+    })
   }
   const value = typeof body.token === 'string' && body.token ? body.token : body.access_token
   if (typeof value !== 'string' || !value) {
-    throw new RegistryError({ method, url: res.url, status: 200, message: 'the token service answered without a token' })
+    throw new RegistryError({
+      method,
+      url: res.url,
+      status: 200,
+      message: 'the token service answered without a token'
+    })
   }
   req.secret(value)
   if (typeof body.refresh_token === 'string' && body.refresh_token) req.secret(body.refresh_token)
-  const lifetime = typeof body.expires_in === 'number' ? Math.max(body.expires_in, MIN_LIFETIME_S) : MIN_LIFETIME_S
+  const lifetime =
+    typeof body.expires_in === 'number' ? Math.max(body.expires_in, MIN_LIFETIME_S) : MIN_LIFETIME_S
   return { value, expiresAt: Date.now() + lifetime * 1000 }
 }

@@ -16,7 +16,10 @@ export interface Credentials {
 }
 
 /** Returns the credentials for a registry host (and, when known, the repository path), or undefined. */
-export type CredentialResolver = (registryHost: string, repository?: string) => Promise<Credentials | undefined>
+export type CredentialResolver = (
+  registryHost: string,
+  repository?: string
+) => Promise<Credentials | undefined>
 
 export interface Platform {
   os: string

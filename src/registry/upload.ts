@@ -57,7 +57,9 @@ export class BlobUpload {
       const scopes = [...this.ctx.scopes, repositoryScope(source, false)]
       const outcome = await this.ctx.session.tryOnce({ ...this.call('POST', target, [201, 202]), scopes })
       if (!('res' in outcome)) {
-        this.ctx.logger.debug(`mount of ${this.desc.digest} from ${source} failed, uploading: ${outcome.error.message}`)
+        this.ctx.logger.debug(
+          `mount of ${this.desc.digest} from ${source} failed, uploading: ${outcome.error.message}`
+        )
         continue
       }
       if (outcome.res.status === 201) {
@@ -73,20 +75,17 @@ export class BlobUpload {
   async upload(): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        if (attempt > 1 && (await this.ctx.exists())) return
-        await this.step()
-        return
+        if (attempt > 1 && (await this.ctx.exists())) return await this.cancel()
+        return await this.step()
       } catch (err) {
-        if (!this.retryable(err) || attempt >= this.ctx.maxAttempts) {
+        const delay = this.retryDelay(err, attempt)
+        if (delay === undefined) {
           await this.cancel()
           throw err
         }
-        const delay = (err as RegistryError).retryAfterMs ?? backoffDelay(attempt, this.ctx.backoff)
-        if (delay > this.ctx.backoff.maxRetryAfterMs) {
-          await this.cancel()
-          throw err
-        }
-        this.ctx.logger.debug(`upload of ${this.desc.digest} resumes in ${delay} ms: ${(err as Error).message}`)
+        this.ctx.logger.debug(
+          `upload of ${this.desc.digest} resumes in ${delay} ms: ${(err as Error).message}`
+        )
         await sleep(delay)
         this.needsStatus = true
       }
@@ -98,9 +97,23 @@ export class BlobUpload {
     const location = this.location
     this.location = undefined
     this.offset = 0
+    if (!location) return
     // Registries may want a `delete` scope for this; it is best effort, so no re-authentication.
-    const call = { ...this.call('DELETE', location ?? '', [204, 200, 202, 404]), reauthenticate: false }
-    if (location) await this.ctx.session.tryOnce(call)
+    await this.ctx.session.tryOnce({
+      ...this.call('DELETE', location, [204, 200, 202, 404]),
+      reauthenticate: false
+    })
+  }
+
+  /**
+   * How long to wait before the next step, or undefined to give up. A 416 is worth another step too:
+   * the status GET realigns the offset, or the chunks got smaller.
+   */
+  private retryDelay(err: unknown, attempt: number): number | undefined {
+    if (!(err instanceof RegistryError) || !(err.retryable || err.status === 416)) return undefined
+    if (attempt >= this.ctx.maxAttempts) return undefined
+    const delay = err.retryAfterMs ?? backoffDelay(attempt, this.ctx.backoff)
+    return delay > this.ctx.backoff.maxRetryAfterMs ? undefined : delay
   }
 
   private async step(): Promise<void> {
@@ -177,11 +190,6 @@ export class BlobUpload {
     if (stored && stored !== this.desc.digest) {
       throw this.protocolError(method, res, `the registry stored ${stored}, but we sent ${this.desc.digest}`)
     }
-  }
-
-  /** 416 is worth another step too: the status GET realigns the offset, or the chunks got smaller. */
-  private retryable(err: unknown): boolean {
-    return err instanceof RegistryError && (err.retryable || err.status === 416)
   }
 
   private async send(call: ReturnType<BlobUpload['call']>): Promise<HttpResponse> {

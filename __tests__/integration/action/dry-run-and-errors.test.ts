@@ -54,7 +54,9 @@ describe('dist/index.js in dry-run mode', () => {
     expect(run.outputs.labels).toContain('org.opencontainers.image.licenses=Apache-2.0')
     expect(run.outputs.labels).toContain('org.opencontainers.image.created=2023-11-14T22:13:20')
     expect(run.outputs.annotations).toContain('index:org.opencontainers.image.description=A friendly image')
-    expect(run.outputs.annotations).toContain('manifest:org.opencontainers.image.source=https://github.com/Octo-Org/Hello-World')
+    expect(run.outputs.annotations).toContain(
+      'manifest:org.opencontainers.image.source=https://github.com/Octo-Org/Hello-World'
+    )
     expect(run.stdout).toContain('Dry run')
     expect(run.stdout).toContain('Builder: buildah')
     expect(api.requests.map(r => r.path)).toContain('/repos/Octo-Org/Hello-World')

@@ -49,7 +49,11 @@ describe('dist/index.js publishes a one-platform buildah image to the real regis
   it('writes every tag, never lowercased, all resolving to the digest', () => {
     // metadata-action order: by priority (ref 600, raw 200, sha 100)
     expect(run.outputs['tag-names']?.split('\n')).toEqual(['main', 'Stable-1', 'sha-0123456'])
-    expect(run.outputs.tags?.split('\n')).toEqual([`${image}:main`, `${image}:Stable-1`, `${image}:sha-0123456`])
+    expect(run.outputs.tags?.split('\n')).toEqual([
+      `${image}:main`,
+      `${image}:Stable-1`,
+      `${image}:sha-0123456`
+    ])
     for (const tag of ['main', 'sha-0123456', 'Stable-1']) {
       expect(sha256(skopeoRaw(`${image}:${tag}`).body)).toBe(run.outputs.digest)
     }

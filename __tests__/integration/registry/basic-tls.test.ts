@@ -50,8 +50,14 @@ afterAll(async () => {
 })
 
 function runChild(extraEnv: Record<string, string>) {
-  const env = { PATH: process.env.PATH ?? '', TEST_USER: USER, TEST_PASSWORD: PASSWORD, ...extraEnv }
-  env.TEST_TARGET = `${registry.host}/acme/tls`
+  const target = `${registry.host}/acme/tls`
+  const env = {
+    PATH: process.env.PATH ?? '',
+    TEST_USER: USER,
+    TEST_PASSWORD: PASSWORD,
+    TEST_TARGET: target,
+    ...extraEnv
+  }
   return run(process.execPath, [childScript], { env, encoding: 'utf8' })
 }
 
@@ -61,7 +67,14 @@ describe('htpasswd Basic over TLS with a private CA', () => {
     const { digest, read } = JSON.parse(stdout) as { digest: string; read: string }
     expect(read).toBe(digest)
     const raw = await skopeoRaw(`${registry.host}/acme/tls:tls`, { creds: `${USER}:${PASSWORD}` })
-    expect(`sha256:${(await import('node:crypto')).createHash('sha256').update(raw).digest('hex')}`).toBe(digest)
+    expect(`sha256:${(await import('node:crypto')).createHash('sha256').update(raw).digest('hex')}`).toBe(
+      digest
+    )
+  })
+
+  it('also trusts the system store (SSL_CERT_FILE) when Node’s own store cannot verify the registry', async () => {
+    const { stdout } = await runChild({ SSL_CERT_FILE: registry.certs.caCert })
+    expect(JSON.parse(stdout)).toHaveProperty('digest')
   })
 
   it('refuses an untrusted certificate instead of falling back to plain HTTP', async () => {
@@ -74,8 +87,14 @@ describe('htpasswd Basic over TLS with a private CA', () => {
   const ca = () => [readFileSync(registry.certs.caCert, 'utf8')]
 
   it('fails fast on a wrong password with a clear message', async () => {
-    const rec = recordingClient({ ca: ca(), credentials: async () => ({ username: USER, password: 'nope-nope' }) })
-    const err = await rec.client.repository(`${registry.host}/acme/tls`).checkPushAccess().catch(e => e)
+    const rec = recordingClient({
+      ca: ca(),
+      credentials: async () => ({ username: USER, password: 'nope-nope' })
+    })
+    const err = await rec.client
+      .repository(`${registry.host}/acme/tls`)
+      .checkPushAccess()
+      .catch(e => e)
     rec.client.close()
     expect(err).toBeInstanceOf(RegistryError)
     expect(err.status).toBe(401)
@@ -85,7 +104,10 @@ describe('htpasswd Basic over TLS with a private CA', () => {
 
   it('explains a missing login', async () => {
     const rec = recordingClient({ ca: ca() })
-    const err = await rec.client.repository(`${registry.host}/acme/tls`).checkPushAccess().catch(e => e)
+    const err = await rec.client
+      .repository(`${registry.host}/acme/tls`)
+      .checkPushAccess()
+      .catch(e => e)
     rec.client.close()
     expect(err.hint).toMatch(/No credentials were found/)
   })
@@ -94,7 +116,10 @@ describe('htpasswd Basic over TLS with a private CA', () => {
     const dockerConfig = join(work, 'docker')
     mkdirSync(dockerConfig, { recursive: true })
     const auth = Buffer.from(`${USER}:${PASSWORD}`).toString('base64')
-    writeFileSync(join(dockerConfig, 'config.json'), JSON.stringify({ auths: { [`https://${registry.host}`]: { auth } } }))
+    writeFileSync(
+      join(dockerConfig, 'config.json'),
+      JSON.stringify({ auths: { [`https://${registry.host}`]: { auth } } })
+    )
     const credentials = defaultKeychain({ env: { DOCKER_CONFIG: dockerConfig, HOME: work } })
     const rec = recordingClient({ ca: ca(), credentials })
     const layer = randomLayer(3000)

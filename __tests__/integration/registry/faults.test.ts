@@ -40,7 +40,8 @@ async function pushAndVerify(opts: Parameters<typeof recordingClient>[0] = {}) {
     expect(digest).toBe(layout.root.digest)
     const registry = testEnv().registry
     expect(await skopeoRaw(`${registry}/${repo}:v1`)).toEqual(layout.rootBody)
-    for (const m of layout.manifests) expect(await skopeoRaw(`${registry}/${repo}@${m.digest}`)).toEqual(m.body)
+    for (const m of layout.manifests)
+      expect(await skopeoRaw(`${registry}/${repo}@${m.digest}`)).toEqual(m.body)
     return { ...rec, repo }
   } finally {
     rec.client.close()
@@ -67,7 +68,12 @@ describe('pushing through a faulty network', () => {
     proxy.add({
       method: 'PUT',
       path: /\/manifests\/v1$/,
-      action: { kind: 'status', status: 429, headers: { 'retry-after': '1' }, body: '{"errors":[{"code":"TOOMANYREQUESTS","message":"slow down"}]}' }
+      action: {
+        kind: 'status',
+        status: 429,
+        headers: { 'retry-after': '1' },
+        body: '{"errors":[{"code":"TOOMANYREQUESTS","message":"slow down"}]}'
+      }
     })
     await pushAndVerify()
     const tagPuts = proxy.log.filter(e => e.method === 'PUT' && e.path.endsWith('/manifests/v1'))
@@ -101,9 +107,7 @@ describe('pushing through a faulty network', () => {
 
 describe('blob uploads under faults', () => {
   const uploadsLog = () =>
-    proxy.log
-      .filter(e => e.path.includes('/blobs/uploads/'))
-      .map(e => `${e.method} ${e.status ?? e.fault}`)
+    proxy.log.filter(e => e.path.includes('/blobs/uploads/')).map(e => `${e.method} ${e.status ?? e.fault}`)
 
   async function pushOne(size: number, opts: Parameters<typeof recordingClient>[0] = {}) {
     const rec = recordingClient(opts)
@@ -127,13 +131,25 @@ describe('blob uploads under faults', () => {
     })
     const { result } = await pushOne(6 * MiB, { chunkSize: 2 * MiB })
     expect(result).toBe('uploaded')
-    expect(uploadsLog()).toEqual(['POST 202', 'PATCH 202', 'PATCH 503', 'GET 204', 'PATCH 202', 'PATCH 202', 'PUT 201'])
+    expect(uploadsLog()).toEqual([
+      'POST 202',
+      'PATCH 202',
+      'PATCH 503',
+      'GET 204',
+      'PATCH 202',
+      'PATCH 202',
+      'PUT 201'
+    ])
     const ranges = proxy.log.filter(e => e.method === 'PATCH').map(e => e.contentRange)
     expect(ranges).toEqual([`0-${2 * MiB - 1}`, secondChunk, secondChunk, `${4 * MiB}-${6 * MiB - 1}`])
   })
 
   it('starts a new session when the registry dropped the one a streamed PUT broke', async () => {
-    proxy.add({ method: 'PUT', path: /\/blobs\/uploads\//, action: { kind: 'reset-request', afterBytes: 3 * MiB } })
+    proxy.add({
+      method: 'PUT',
+      path: /\/blobs\/uploads\//,
+      action: { kind: 'reset-request', afterBytes: 3 * MiB }
+    })
     await pushOne(5 * MiB)
     expect(uploadsLog()).toEqual(['POST 202', 'PUT reset-request', 'GET 404', 'POST 202', 'PUT 201'])
   })
@@ -148,14 +164,41 @@ describe('blob uploads under faults', () => {
   })
 
   it('retries a GET whose response is cut in the middle', async () => {
-    proxy.add({ method: 'GET', path: /\/blobs\/sha256:/, action: { kind: 'reset-response', afterBytes: 1000 } })
+    proxy.add({
+      method: 'GET',
+      path: /\/blobs\/sha256:/,
+      action: { kind: 'reset-response', afterBytes: 1000 }
+    })
     await pushOne(50_000)
     expect(proxy.log.filter(e => e.method === 'GET' && e.path.includes('/blobs/sha256:'))).toHaveLength(2)
   })
 
+  it('uploads normally when a cross-repository mount fails', async () => {
+    proxy.add({
+      method: 'POST',
+      when: req => (req.url ?? '').includes('mount='),
+      action: { kind: 'status', status: 401 }
+    })
+    const rec = recordingClient()
+    const layer = randomLayer(5000)
+    const repo = rec.client.repository(`${proxy.host}/${uniqueRepo('mount-fails')}`)
+    try {
+      expect(await repo.pushBlob(layer.desc, { data: layer.data }, { mountFrom: ['acme/elsewhere'] })).toBe(
+        'uploaded'
+      )
+    } finally {
+      rec.client.close()
+    }
+    expect(uploadsLog()).toEqual(['POST 401', 'POST 202', 'PUT 201'])
+  })
+
   it('fails when the registry reports another digest than the one we sent', async () => {
     const wrong = `sha256:${'0'.repeat(64)}`
-    proxy.add({ method: 'PUT', path: /\/blobs\/uploads\//, action: { kind: 'rewrite-header', name: 'docker-content-digest', value: wrong } })
+    proxy.add({
+      method: 'PUT',
+      path: /\/blobs\/uploads\//,
+      action: { kind: 'rewrite-header', name: 'docker-content-digest', value: wrong }
+    })
     const err = await pushOne(10_000).catch(e => e)
     expect(err).toBeInstanceOf(RegistryError)
     expect(err.message).toMatch(`the registry stored ${wrong}`)
@@ -183,10 +226,17 @@ describe('blob uploads under faults', () => {
     expect(proxy.log.filter(e => e.method === 'PUT' && e.path.includes('/manifests/'))).toEqual([])
     // One loop of 3 attempts: 3 PUTs of that blob, not 3 × 3.
     expect(faultsHit('status')).toHaveLength(3)
+    // Every session abandoned (one per failed PUT) is cancelled.
+    expect(proxy.log.filter(e => e.method === 'DELETE' && e.path.includes('/blobs/uploads/'))).toHaveLength(3)
   })
 
   it('keeps at most `concurrency` uploads in flight', async () => {
-    proxy.add({ method: 'PUT', path: /\/blobs\/uploads\//, times: Infinity, action: { kind: 'delay', ms: 150 } })
+    proxy.add({
+      method: 'PUT',
+      path: /\/blobs\/uploads\//,
+      times: Infinity,
+      action: { kind: 'delay', ms: 150 }
+    })
     const rec = recordingClient({ concurrency: 2 })
     const repo = rec.client.repository(`${proxy.host}/${uniqueRepo('limit')}`)
     try {

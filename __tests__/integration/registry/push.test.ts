@@ -2,7 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { testEnv, uniqueRepo } from '../../support/env.js'
-import { OCI_CONFIG, OCI_MANIFEST, imageManifest, layerOf, randomLayer, recordingClient } from '../../support/registry/helpers.js'
+import {
+  OCI_CONFIG,
+  OCI_MANIFEST,
+  imageManifest,
+  layerOf,
+  randomLayer,
+  recordingClient
+} from '../../support/registry/helpers.js'
 import { tempDir } from '../../support/registry/registries.js'
 import type { BuiltLayout } from '../../support/registry/oci-builder.js'
 import { writeLayout, writeRandomBlob } from '../../support/registry/oci-builder.js'
@@ -41,9 +48,15 @@ describe('pushing a layout to a plain-HTTP registry', () => {
     const { client, requests } = recordingClient()
     const ref = `${registry()}/${uniqueRepo('layout')}`
     try {
-      expect(await pushLayout(client, layout.dir, `${ref}:v1`, { tags: ['v1.0'] })).toEqual({ digest: layout.root.digest })
+      expect(await pushLayout(client, layout.dir, `${ref}:v1`, { tags: ['v1.0'] })).toEqual({
+        digest: layout.root.digest
+      })
       const got = await client.repository(ref).getManifest('v1')
-      expect(got).toEqual({ body: layout.rootBody, mediaType: layout.root.mediaType, digest: layout.root.digest })
+      expect(got).toEqual({
+        body: layout.rootBody,
+        mediaType: layout.root.mediaType,
+        digest: layout.root.digest
+      })
       expect(await client.repository(ref).headManifest('v1.0')).toEqual(layout.root)
     } finally {
       client.close()
@@ -78,7 +91,10 @@ describe('blobs', () => {
     const { client, count, requests } = recordingClient()
     const file = tempDir('file-blob')
     try {
-      const desc = { mediaType: 'application/vnd.oci.image.layer.v1.tar', ...(await writeRandomBlob(file, 300_000)) }
+      const desc = {
+        mediaType: 'application/vnd.oci.image.layer.v1.tar',
+        ...(await writeRandomBlob(file, 300_000))
+      }
       const path = join(file, 'blobs', 'sha256', desc.digest.slice(7))
       const source = client.repository(`${registry()}/${uniqueRepo('src')}`)
       const target = client.repository(`${registry()}/${uniqueRepo('dst')}`)

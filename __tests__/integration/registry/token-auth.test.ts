@@ -34,18 +34,26 @@ beforeEach(() => {
   registry.tokens.opts.expireNext = 0
 })
 
-const as = (username: string, password = PASSWORD) => recordingClient({
-  credentials: async (): Promise<Credentials> => ({ username, password })
-})
+const as = (username: string, password = PASSWORD) =>
+  recordingClient({
+    credentials: async (): Promise<Credentials> => ({ username, password })
+  })
 
 describe('token authentication (ghcr.io style)', () => {
   it('pushes with one token carrying the push scope, and pulls it back', async () => {
     const rec = as('alice')
     await pushLayout(rec.client, dir, `${registry.host}/acme/app:v1`).finally(() => rec.client.close())
     expect(registry.tokens.requests).toEqual([
-      { scopes: ['repository:acme/app:pull,push'], service: 'publish-image-test-registry', user: 'alice', status: 200 }
+      {
+        scopes: ['repository:acme/app:pull,push'],
+        service: 'publish-image-test-registry',
+        user: 'alice',
+        status: 200
+      }
     ])
-    expect(await skopeoRaw(`${registry.host}/acme/app:v1`, { creds: `alice:${PASSWORD}` })).toEqual(layout.rootBody)
+    expect(await skopeoRaw(`${registry.host}/acme/app:v1`, { creds: `alice:${PASSWORD}` })).toEqual(
+      layout.rootBody
+    )
 
     const reader = as('reader')
     const got = await reader.client.repository(`${registry.host}/acme/app`).getManifest('v1')
@@ -66,7 +74,9 @@ describe('token authentication (ghcr.io style)', () => {
     const target = rec.client.repository(`${registry.host}/acme/target`)
     try {
       await source.pushBlob(layer.desc, { data: layer.data })
-      expect(await target.pushBlob(layer.desc, { data: layer.data }, { mountFrom: ['acme/source'] })).toBe('mounted')
+      expect(await target.pushBlob(layer.desc, { data: layer.data }, { mountFrom: ['acme/source'] })).toBe(
+        'mounted'
+      )
     } finally {
       rec.client.close()
     }
@@ -97,7 +107,10 @@ describe('token authentication (ghcr.io style)', () => {
     registry.tokens.requests.length = 0
     registry.tokens.opts.expireNext = 2
     const bad = as('alice')
-    const err = await bad.client.repository(`${registry.host}/acme/expiry`).blobExists(layer.desc.digest).catch(e => e)
+    const err = await bad.client
+      .repository(`${registry.host}/acme/expiry`)
+      .blobExists(layer.desc.digest)
+      .catch(e => e)
     bad.client.close()
     expect(err).toBeInstanceOf(RegistryError)
     expect(err.status).toBe(401)
@@ -109,7 +122,10 @@ describe('token authentication (ghcr.io style)', () => {
 describe('refusals', () => {
   it('fails fast on a wrong password, with a clear message and no retries', async () => {
     const rec = as('alice', 'wrong-password')
-    const err = await rec.client.repository(`${registry.host}/acme/app`).checkPushAccess().catch(e => e)
+    const err = await rec.client
+      .repository(`${registry.host}/acme/app`)
+      .checkPushAccess()
+      .catch(e => e)
     rec.client.close()
     expect(err).toBeInstanceOf(RegistryError)
     expect(err.status).toBe(401)
@@ -121,7 +137,10 @@ describe('refusals', () => {
 
   it('explains an anonymous push', async () => {
     const rec = recordingClient()
-    const err = await rec.client.repository(`${registry.host}/acme/app`).checkPushAccess().catch(e => e)
+    const err = await rec.client
+      .repository(`${registry.host}/acme/app`)
+      .checkPushAccess()
+      .catch(e => e)
     rec.client.close()
     expect(err.status).toBe(401)
     expect(err.hint).toMatch(/No credentials were found for 127\.0\.0\.1:\d+/)
@@ -130,7 +149,10 @@ describe('refusals', () => {
 
   it('explains valid credentials without push rights', async () => {
     const rec = as('reader')
-    const err = await rec.client.repository(`${registry.host}/acme/app`).checkPushAccess().catch(e => e)
+    const err = await rec.client
+      .repository(`${registry.host}/acme/app`)
+      .checkPushAccess()
+      .catch(e => e)
     rec.client.close()
     expect(err.status).toBe(401)
     expect(err.hint).toMatch(/valid but may not push to/)

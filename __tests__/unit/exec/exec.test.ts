@@ -18,7 +18,9 @@ describe('execCommand', () => {
     expect(err.message).toContain('boom')
   })
   it('redacts secrets from the error', async () => {
-    const err = await execCommand('sh', ['-c', 'echo token=abc123 >&2; exit 1'], { redact: ['abc123'] }).catch(e => e)
+    const err = await execCommand('sh', ['-c', 'echo token=abc123 >&2; exit 1'], {
+      redact: ['abc123']
+    }).catch(e => e)
     expect(err.message).not.toContain('abc123')
     expect(err.message).toContain('***')
   })

@@ -47,7 +47,9 @@ describe('readInputs', () => {
     await setInputs({ 'no-cache': 'yes' })
     expect(() => readInputs()).toThrow(/input 'no-cache': 'yes' is not a boolean; use true or false/)
     await setInputs({ builder: 'kaniko' })
-    expect(() => readInputs()).toThrow(/input 'builder': 'kaniko' is not one of auto, buildx, buildah, docker/)
+    expect(() => readInputs()).toThrow(
+      /input 'builder': 'kaniko' is not one of auto, buildx, buildah, docker/
+    )
     await setInputs({ push: 'maybe' })
     expect(() => readInputs()).toThrow(/input 'push'/)
   })

@@ -1,0 +1,77 @@
+import { beforeAll, describe, expect, it } from '@jest/globals'
+import { runAction, type ActionRun } from '../../../scripts/run-action.mjs'
+import {
+  imageConfig,
+  keyValues,
+  makeContext,
+  pullImage,
+  rawManifest,
+  sha256,
+  tarFiles,
+  type Manifest
+} from '../../support/e2e.js'
+import { testEnv, uniqueRepo } from '../../support/env.js'
+
+describe('dist/index.js publishes a one-platform image built by the docker builder', () => {
+  const env = testEnv()
+  const image = `${env.registry}/${uniqueRepo('e2e-docker')}`
+  const payload = `copied by the docker builder ${Date.now()}\n`
+  let run: ActionRun
+  let served: { body: Buffer; json: Manifest }
+
+  beforeAll(async () => {
+    // The test dockerd has no network (--bridge=none): COPY only, no RUN.
+    const context = await makeContext({
+      Dockerfile: `FROM ${env.baseImage}\nCOPY payload.txt /payload.txt\n`,
+      'payload.txt': payload
+    })
+    run = await runAction({
+      cwd: context,
+      env: { DOCKER_HOST: env.dockerHost },
+      inputs: {
+        registry: env.registry,
+        images: image,
+        tags: 'type=ref,event=branch\ntype=raw,value=docker-1',
+        builder: 'docker',
+        description: 'Built by dockerd',
+        licenses: 'MIT',
+        password: ''
+      }
+    })
+    if (run.exitCode === 0) served = rawManifest(`${image}:main`)
+  }, 300000)
+
+  it('succeeds, main and post, leaving nothing in RUNNER_TEMP', () => {
+    expect(run.stdout).not.toMatch(/::error/)
+    expect(run.exitCode).toBe(0)
+    expect(run.post?.exitCode).toBe(0)
+    expect(run.leftovers).toEqual([])
+  })
+
+  it('pushes a plain image manifest, no index, whose bytes hash to the digest output', () => {
+    expect(served.json.manifests).toBeUndefined()
+    expect(served.json.config?.digest).toMatch(/^sha256:/)
+    expect(served.json.layers?.length).toBeGreaterThan(0)
+    expect(sha256(served.body)).toBe(run.outputs.digest)
+    expect(run.outputs.imageid).toBe(served.json.config?.digest)
+    expect(JSON.parse(run.outputs['platform-digests'] ?? '{}')).toEqual({ 'linux/amd64': run.outputs.digest })
+  })
+
+  it('labels the config, and the image holds what the Dockerfile copied', async () => {
+    const labels = keyValues(run.outputs.labels)
+    expect(labels['org.opencontainers.image.description']).toBe('Built by dockerd')
+    const config = imageConfig(`${image}@${run.outputs.digest}`)
+    expect(config.config?.Labels).toMatchObject(labels)
+    expect(config.architecture).toBe('amd64')
+    const pulled = await pullImage(`${image}@${run.outputs.digest}`)
+    const files = pulled.layers.map(l => tarFiles(l.tar).get('payload.txt')).filter(f => f !== undefined)
+    expect(files.map(f => f.toString('utf8'))).toEqual([payload])
+  })
+
+  it('points every tag at the digest', () => {
+    expect(run.outputs.tags?.split('\n')).toEqual([`${image}:main`, `${image}:docker-1`])
+    for (const tag of ['main', 'docker-1'])
+      expect(sha256(rawManifest(`${image}:${tag}`).body)).toBe(run.outputs.digest)
+    expect(run.outputs.refs).toBe(`${image}@${run.outputs.digest}`)
+  })
+})

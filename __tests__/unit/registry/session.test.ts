@@ -1,0 +1,206 @@
+import { afterEach, describe, expect, it, jest } from '@jest/globals'
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { recordingClient } from '../../support/registry/helpers.js'
+import { RegistryError, sha256Digest } from '../../../src/registry/index.js'
+import { isLoopbackHost } from '../../../src/registry/loopback.js'
+
+type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void
+const servers: http.Server[] = []
+
+/** A stub registry on loopback; `/v2/` answers 200 unless the handler says otherwise. */
+async function serve(handler: Handler, ping = true): Promise<string> {
+  const server = http.createServer((req, res) => {
+    if (ping && req.url === '/v2/' && !res.headersSent) return void res.end('{}')
+    handler(req, res)
+  })
+  servers.push(server)
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  return `127.0.0.1:${(server.address() as AddressInfo).port}`
+}
+
+afterEach(async () => {
+  jest.restoreAllMocks()
+  for (const s of servers.splice(0)) {
+    s.closeAllConnections()
+    await new Promise(resolve => s.close(resolve))
+  }
+})
+
+const BLOB = Buffer.from('a small config blob')
+const DIGEST = sha256Digest(BLOB)
+
+describe('authorization', () => {
+  it('never sends credentials to the host a blob GET redirects to', async () => {
+    const seen: Array<string | undefined> = []
+    const storage = await serve((req, res) => {
+      seen.push(req.headers.authorization)
+      res.end(BLOB)
+    })
+    const registry = await serve((req, res) => {
+      if (!req.headers.authorization) {
+        res.writeHead(401, { 'www-authenticate': 'Basic realm="stub"' })
+        return res.end()
+      }
+      seen.push(req.headers.authorization)
+      res.writeHead(307, { location: `http://${storage}/bucket/blob?X-Amz-Signature=abc` })
+      res.end()
+    }, false)
+    const rec = recordingClient({ credentials: async () => ({ username: 'u', password: 'p' }) })
+    const got = await rec.client.repository(`${registry}/acme/app`).getBlob(DIGEST)
+    rec.client.close()
+    expect(got).toEqual(BLOB)
+    expect(seen).toEqual([`Basic ${Buffer.from('u:p').toString('base64')}`, undefined])
+    expect(rec.requests.at(-1)?.url).toMatch(/X-Amz-Signature=\*\*\*$/)
+  })
+
+  it('tracks token expiry (60 s without expires_in) and caches tokens per scope set', async () => {
+    let issued = 0
+    const registry: string = await serve((req, res) => {
+      if (req.url?.startsWith('/token')) {
+        issued++
+        res.writeHead(200, { 'content-type': 'application/json' })
+        return res.end(JSON.stringify({ token: `token-${issued}` }))
+      }
+      if (!req.headers.authorization) {
+        res.writeHead(401, { 'www-authenticate': `Bearer realm="http://${registry}/token",service="stub"` })
+        return res.end()
+      }
+      res.writeHead(404)
+      res.end()
+    }, false)
+    const now = Date.now()
+    const clock = jest.spyOn(Date, 'now').mockReturnValue(now)
+    const rec = recordingClient()
+    const repo = rec.client.repository(`${registry}/acme/app`)
+    await repo.blobExists(DIGEST)
+    await repo.blobExists(DIGEST)
+    expect(issued).toBe(1)
+    await rec.client.repository(`${registry}/acme/other`).blobExists(DIGEST)
+    expect(issued).toBe(2)
+    clock.mockReturnValue(now + 55_000)
+    await repo.blobExists(DIGEST)
+    expect(issued).toBe(3)
+    rec.client.close()
+    expect(rec.secrets).toEqual(['token-1', 'token-2', 'token-3'])
+  })
+
+  it('exchanges an identity token (refresh token) by OAuth2 POST', async () => {
+    const forms: URLSearchParams[] = []
+    const registry: string = await serve((req, res) => {
+      if (req.url === '/token' && req.method === 'POST') {
+        let body = ''
+        req.on('data', (c: Buffer) => (body += c.toString()))
+        req.on('end', () => {
+          forms.push(new URLSearchParams(body))
+          res.writeHead(200, { 'content-type': 'application/json' })
+          res.end(
+            JSON.stringify({ access_token: 'oauth-token', expires_in: 300, refresh_token: 'next-refresh' })
+          )
+        })
+        return
+      }
+      if (req.headers.authorization !== 'Bearer oauth-token') {
+        res.writeHead(401, { 'www-authenticate': `Bearer realm="http://${registry}/token",service="stub"` })
+        return res.end()
+      }
+      res.writeHead(404)
+      res.end()
+    }, false)
+    const rec = recordingClient({ credentials: async () => ({ identityToken: 'id-refresh' }) })
+    await rec.client.repository(`${registry}/acme/app`).blobExists(DIGEST)
+    rec.client.close()
+    expect(Object.fromEntries(forms[0]!)).toEqual({
+      grant_type: 'refresh_token',
+      refresh_token: 'id-refresh',
+      client_id: 'publish-image',
+      service: 'stub',
+      scope: 'repository:acme/app:pull'
+    })
+    expect(rec.secrets).toEqual(['id-refresh', 'oauth-token', 'next-refresh'])
+  })
+
+  it('refuses a token realm over plain HTTP on a non-loopback host', async () => {
+    const registry = await serve((_req, res) => {
+      res.writeHead(401, {
+        'www-authenticate': 'Bearer realm="http://auth.example.invalid/token",service="x"'
+      })
+      res.end()
+    }, false)
+    const rec = recordingClient({ credentials: async () => ({ username: 'u', password: 'p' }) })
+    const err = await rec.client
+      .repository(`${registry}/acme/app`)
+      .blobExists(DIGEST)
+      .catch(e => e)
+    rec.client.close()
+    expect(err).toBeInstanceOf(RegistryError)
+    expect(err.message).toMatch(/must be https/)
+    expect(rec.requests.every(r => r.url.includes('127.0.0.1'))).toBe(true)
+  })
+})
+
+describe('answers', () => {
+  it('gives up at once when the server asks for a pause longer than allowed', async () => {
+    const registry = await serve((_req, res) => {
+      res.writeHead(429, { 'retry-after': '3600' })
+      res.end()
+    })
+    const rec = recordingClient()
+    const err = await rec.client
+      .repository(`${registry}/acme/app`)
+      .blobExists(DIGEST)
+      .catch(e => e)
+    rec.client.close()
+    expect(err.status).toBe(429)
+    expect(rec.count('HEAD')).toBe(1)
+  })
+
+  it('rejects a manifest whose bytes do not match the digest the registry announced', async () => {
+    const body = Buffer.from('{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json"}')
+    const registry = await serve((_req, res) => {
+      res.writeHead(200, {
+        'content-type': 'application/vnd.oci.image.manifest.v1+json',
+        'docker-content-digest': `sha256:${'1'.repeat(64)}`
+      })
+      res.end(body)
+    })
+    const rec = recordingClient()
+    const err = await rec.client
+      .repository(`${registry}/acme/app`)
+      .getManifest('v1')
+      .catch(e => e)
+    rec.client.close()
+    expect(err).toBeInstanceOf(RegistryError)
+    expect(err.message).toMatch(`has digest ${sha256Digest(body)}, not sha256:1111`)
+    expect(err.retryable).toBe(false)
+  })
+
+  it('shows Warning headers once', async () => {
+    const registry = await serve((_req, res) => {
+      res.writeHead(404, { warning: '299 - "this registry is deprecated"' })
+      res.end()
+    })
+    const rec = recordingClient()
+    const repo = rec.client.repository(`${registry}/acme/app`)
+    await repo.blobExists(DIGEST)
+    await repo.blobExists(DIGEST)
+    rec.client.close()
+    expect(rec.logger.lines.filter(l => l.startsWith('warn:'))).toEqual([
+      `warn: ${registry}: this registry is deprecated`
+    ])
+  })
+})
+
+describe('isLoopbackHost', () => {
+  it.each([
+    ['localhost', true],
+    ['127.0.0.1', true],
+    ['127.8.9.10', true],
+    ['::1', true],
+    ['[::1]', true],
+    ['ghcr.io', false],
+    ['10.0.0.1', false],
+    ['128.0.0.1', false],
+    ['localhost.example.com', false]
+  ])('%s → %s', (host, expected) => expect(isLoopbackHost(host)).toBe(expected))
+})
