@@ -48268,16 +48268,18 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6257);
 /* harmony import */ var _inputs_read_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4245);
 /* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6434);
-/* harmony import */ var _report_errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2287);
+/* harmony import */ var _runtime_actions_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5323);
+/* harmony import */ var _report_errors_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(2287);
+
 
 
 
 
 try {
-    await (0,_main_js__WEBPACK_IMPORTED_MODULE_2__/* .run */ .e)((0,_inputs_read_js__WEBPACK_IMPORTED_MODULE_1__/* .readInputs */ .K)());
+    await (0,_main_js__WEBPACK_IMPORTED_MODULE_2__/* .run */ .e)((0,_inputs_read_js__WEBPACK_IMPORTED_MODULE_1__/* .readInputs */ .K)(), _runtime_actions_js__WEBPACK_IMPORTED_MODULE_3__/* .actionsRuntime */ .I);
 }
 catch (error) {
-    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1((0,_report_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .describeError */ .U)(error));
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1((0,_report_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .describeError */ .U)(error));
 }
 
 __webpack_async_result__();
@@ -48403,8 +48405,6 @@ __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ main_run)
 });
 
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 18 modules
-var core = __nccwpck_require__(6257);
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
 ;// CONCATENATED MODULE: external "node:os"
@@ -58887,7 +58887,11 @@ var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_no
 var external_node_tls_ = __nccwpck_require__(1692);
 var external_node_tls_default = /*#__PURE__*/__nccwpck_require__.n(external_node_tls_);
 ;// CONCATENATED MODULE: ./src/registry/tls.ts
-/** The certificate authorities we trust: Node's bundle, the system store, NODE_EXTRA_CA_CERTS and explicit ones. */
+/**
+ * The certificate authorities we trust. First Node's own store (its bundle + NODE_EXTRA_CA_CERTS, cheap);
+ * for a host whose certificate that store cannot verify, the system store as well (built only then: a
+ * context with every system CA costs ~100 ms of CPU).
+ */
 
 
 const SYSTEM_BUNDLES = [
@@ -58896,16 +58900,23 @@ const SYSTEM_BUNDLES = [
     '/etc/ssl/cert.pem', // Alpine, macOS
     '/etc/ssl/ca-bundle.pem' // openSUSE
 ];
-function trustedCertificates(env, extra = []) {
-    const certs = [...(external_node_tls_default()).rootCertificates];
-    const system = SYSTEM_BUNDLES.find(external_node_fs_namespaceObject.existsSync);
-    if (system)
-        certs.push((0,external_node_fs_namespaceObject.readFileSync)(system, 'utf8'));
-    // Passing `ca` replaces Node's store, NODE_EXTRA_CA_CERTS included, so read that file ourselves too.
-    const extraFile = env.NODE_EXTRA_CA_CERTS;
-    if (extraFile && (0,external_node_fs_namespaceObject.existsSync)(extraFile))
-        certs.push((0,external_node_fs_namespaceObject.readFileSync)(extraFile, 'utf8'));
-    return [...certs, ...extra];
+/** CAs for the first attempt: undefined means Node's default store (bundle + NODE_EXTRA_CA_CERTS). */
+function defaultCertificates(env, extra = []) {
+    if (extra.length === 0)
+        return undefined;
+    // Passing `ca` replaces Node's store, NODE_EXTRA_CA_CERTS included, so add them back.
+    return [...(external_node_tls_default()).rootCertificates, ...envCertificates(env), ...extra];
+}
+/** Node's store plus the system bundle (SSL_CERT_FILE first, as OpenSSL does), or undefined without one. */
+function systemCertificates(env, extra = []) {
+    const system = [env.SSL_CERT_FILE, ...SYSTEM_BUNDLES].find(f => f && (0,external_node_fs_namespaceObject.existsSync)(f));
+    if (!system)
+        return undefined;
+    return [...(external_node_tls_default()).rootCertificates, (0,external_node_fs_namespaceObject.readFileSync)(system, 'utf8'), ...envCertificates(env), ...extra];
+}
+function envCertificates(env) {
+    const file = env.NODE_EXTRA_CA_CERTS;
+    return file && (0,external_node_fs_namespaceObject.existsSync)(file) ? [(0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8')] : [];
 }
 const CERTIFICATE_ERRORS = /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ERR_TLS_CERT_ALTNAME_INVALID|HOSTNAME_MISMATCH/;
 /** A certificate problem: the server does speak TLS, so never fall back to plain HTTP. */
@@ -58940,22 +58951,46 @@ function bodyLength(body) {
     return body.kind === 'bytes' ? body.data.byteLength : body.end - body.start;
 }
 class HttpTransport {
-    userAgent;
+    opts;
     httpAgent = new (external_node_http_default()).Agent({ keepAlive: true });
     httpsAgent;
-    constructor(ca, userAgent) {
-        this.userAgent = userAgent;
-        this.httpsAgent = new (external_node_https_default()).Agent({ keepAlive: true, ca });
+    systemAgent;
+    /** Hosts whose certificates only the system store verifies. */
+    systemHosts = new Set();
+    constructor(opts) {
+        this.opts = opts;
+        this.httpsAgent = new (external_node_https_default()).Agent({ keepAlive: true, ca: defaultCertificates(opts.env, opts.ca) });
     }
-    send(req) {
-        return new Promise((resolve, reject) => exchange(this.agentFor(req.url), this.userAgent, req, resolve, reject));
+    async send(req) {
+        if (req.url.protocol !== 'https:')
+            return this.sendWith(this.httpAgent, req);
+        if (this.systemHosts.has(req.url.host))
+            return this.sendWith(this.systemStore(), req);
+        try {
+            return await this.sendWith(this.httpsAgent, req);
+        }
+        catch (err) {
+            const system = isCertificateError(err) ? this.systemStore() : undefined;
+            if (!system)
+                throw err;
+            this.systemHosts.add(req.url.host);
+            return this.sendWith(system, req);
+        }
     }
     close() {
         this.httpAgent.destroy();
         this.httpsAgent.destroy();
+        this.systemAgent?.destroy();
     }
-    agentFor(url) {
-        return url.protocol === 'https:' ? this.httpsAgent : this.httpAgent;
+    sendWith(agent, req) {
+        return new Promise((resolve, reject) => exchange(agent, this.opts.userAgent, req, resolve, reject));
+    }
+    systemStore() {
+        if (this.systemAgent === undefined) {
+            const ca = systemCertificates(this.opts.env, this.opts.ca);
+            this.systemAgent = ca ? new (external_node_https_default()).Agent({ keepAlive: true, ca }) : null;
+        }
+        return this.systemAgent ?? undefined;
     }
 }
 function exchange(agent, userAgent, req, resolve, reject) {
@@ -60139,17 +60174,12 @@ class BlobUpload {
         for (let attempt = 1;; attempt++) {
             try {
                 if (attempt > 1 && (await this.ctx.exists()))
-                    return;
-                await this.step();
-                return;
+                    return await this.cancel();
+                return await this.step();
             }
             catch (err) {
-                if (!this.retryable(err) || attempt >= this.ctx.maxAttempts) {
-                    await this.cancel();
-                    throw err;
-                }
-                const delay = err.retryAfterMs ?? backoffDelay(attempt, this.ctx.backoff);
-                if (delay > this.ctx.backoff.maxRetryAfterMs) {
+                const delay = this.retryDelay(err, attempt);
+                if (delay === undefined) {
                     await this.cancel();
                     throw err;
                 }
@@ -60164,10 +60194,25 @@ class BlobUpload {
         const location = this.location;
         this.location = undefined;
         this.offset = 0;
+        if (!location)
+            return;
         // Registries may want a `delete` scope for this; it is best effort, so no re-authentication.
-        const call = { ...this.call('DELETE', location ?? '', [204, 200, 202, 404]), reauthenticate: false };
-        if (location)
-            await this.ctx.session.tryOnce(call);
+        await this.ctx.session.tryOnce({
+            ...this.call('DELETE', location, [204, 200, 202, 404]),
+            reauthenticate: false
+        });
+    }
+    /**
+     * How long to wait before the next step, or undefined to give up. A 416 is worth another step too:
+     * the status GET realigns the offset, or the chunks got smaller.
+     */
+    retryDelay(err, attempt) {
+        if (!(err instanceof RegistryError) || !(err.retryable || err.status === 416))
+            return undefined;
+        if (attempt >= this.ctx.maxAttempts)
+            return undefined;
+        const delay = err.retryAfterMs ?? backoffDelay(attempt, this.ctx.backoff);
+        return delay > this.ctx.backoff.maxRetryAfterMs ? undefined : delay;
     }
     async step() {
         if (this.needsStatus && this.location)
@@ -60244,10 +60289,6 @@ class BlobUpload {
         if (stored && stored !== this.desc.digest) {
             throw this.protocolError(method, res, `the registry stored ${stored}, but we sent ${this.desc.digest}`);
         }
-    }
-    /** 416 is worth another step too: the status GET realigns the offset, or the chunks got smaller. */
-    retryable(err) {
-        return err instanceof RegistryError && (err.retryable || err.status === 416);
     }
     async send(call) {
         const outcome = await this.ctx.session.tryOnce(call);
@@ -60441,7 +60482,6 @@ class InFlight {
 
 
 
-
 const DEFAULT_CONCURRENCY = 4;
 const DEFAULT_ATTEMPTS = 5;
 /** ghcr.io drops an upload after 10 minutes: give up on an exchange before that. */
@@ -60461,7 +60501,11 @@ class RegistryClient {
     constructor(opts = {}) {
         this.opts = opts;
         this.limiter = new Limiter(opts.concurrency ?? DEFAULT_CONCURRENCY);
-        this.transport = new HttpTransport(trustedCertificates(process.env, opts.ca), opts.userAgent ?? 'publish-image');
+        this.transport = new HttpTransport({
+            userAgent: opts.userAgent ?? 'publish-image',
+            env: process.env,
+            ca: opts.ca
+        });
         this.backoff = { ...DEFAULT_BACKOFF, ...opts.backoff };
         this.maxAttempts = Math.max(1, opts.maxAttempts ?? DEFAULT_ATTEMPTS);
         if (opts.chunkSize !== undefined && !(opts.chunkSize > 0))
@@ -60729,7 +60773,8 @@ async function pushLayout(client, layoutDir, target, opts = {}) {
     const plan = { blobs: new Map(), manifests: new Map() };
     await collectChildren(layout, root, plan);
     const repo = client.repository(`${ref.registry}/${ref.repository}`);
-    const blobs = [...plan.blobs.values()];
+    // Largest first: the longest upload is the critical path, start it at once.
+    const blobs = [...plan.blobs.values()].sort((a, b) => b.size - a.size);
     await Promise.all(blobs.map(desc => repo.pushBlob(desc, { path: layout.blobPath(desc.digest) })));
     await pushByHeight(repo, [...plan.manifests.values()]);
     const tags = [...new Set([ref.tag, ...(opts.tags ?? [])].filter((t) => Boolean(t)))];
@@ -61152,7 +61197,6 @@ function code(text) {
 
 
 
-
 function runReport(plan, result) {
     const m = plan.metadata;
     const primary = m.images[0] ?? '';
@@ -61181,15 +61225,15 @@ function runReport(plan, result) {
     };
 }
 /** Sets every output and, unless disabled, writes the job summary. */
-async function writeReport(plan, result, summary) {
+async function writeReport(rt, plan, result, summary) {
     const report = runReport(plan, result);
     for (const [name, value] of Object.entries(buildOutputs(report)))
-        core/* setOutput */.uH(name, value);
+        rt.setOutput(name, value);
     if (result)
-        core/* info */.pq(`Digest: ${result.digest}`);
-    if (summary && process.env.GITHUB_STEP_SUMMARY) {
-        await core/* summary */.z.addRaw(summaryMarkdown(report)).write();
-    }
+        rt.info(`Digest: ${result.digest}`);
+    if (summary)
+        await rt.writeSummary(summaryMarkdown(report));
+    return report;
 }
 /** What a dry run would do. */
 function planText(plan) {
@@ -61222,65 +61266,62 @@ const STATE_WORK_DIR = 'workDir';
 
 
 
-
-const logger = {
-    info: (m) => core/* info */.pq(m),
-    warn: (m) => core/* warning */.$e(m),
-    debug: (m) => core/* debug */.Yz(m)
-};
 /** The whole step: inputs → metadata → build → publish → report. */
-async function main_run(inputs, env = process.env) {
-    const plan = await planRun(inputs, env, logger);
+async function main_run(inputs, rt, env = process.env) {
+    const step = { inputs, env, rt, log: { info: rt.info, warn: rt.warning, debug: rt.debug } };
+    const plan = await planRun(inputs, env, step.log);
     for (const warning of plan.metadata.warnings)
-        core/* warning */.$e(warning);
-    const { builder, reason } = await selectBuilder(inputs.builder, logger, env);
+        rt.warning(warning);
+    const { builder, reason } = await selectBuilder(inputs.builder, step.log, env);
     plan.builderName = builder.name;
-    core/* debug */.Yz(`builder ${builder.name}: ${reason}`);
+    rt.debug(`builder ${builder.name}: ${reason}`);
     if (inputs.dryRun) {
-        core/* info */.pq(planText(plan));
-        await writeReport(plan, undefined, inputs.summary);
+        rt.info(planText(plan));
+        await writeReport(rt, plan, undefined, inputs.summary);
         return;
     }
-    core/* info */.pq(plan.push ? `Pushing (${plan.pushReason})` : `Building only (${plan.pushReason})`);
+    rt.info(plan.push ? `Pushing (${plan.pushReason})` : `Building only (${plan.pushReason})`);
     const workDir = await (0,promises_.mkdtemp)((0,external_node_path_namespaceObject.join)(env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), 'publish-image-'));
-    core/* saveState */.LZ(STATE_WORK_DIR, workDir);
+    rt.saveState(STATE_WORK_DIR, workDir);
     try {
-        const result = await buildAndPublish(builder, inputs, plan, workDir, env);
-        await writeReport(plan, result, inputs.summary);
+        const result = await buildAndPublish(step, builder, plan, workDir);
+        await writeReport(rt, plan, result, inputs.summary);
     }
     finally {
         await (0,promises_.rm)(workDir, { recursive: true, force: true });
     }
 }
 /** Validates, checks push access, builds, pushes. Nothing is pushed when anything before fails. */
-async function buildAndPublish(builder, inputs, plan, workDir, env) {
-    const request = await buildRequest(inputs, plan, workDir, env);
+async function buildAndPublish(step, builder, plan, workDir) {
+    const request = await buildRequest(step, plan, workDir);
     await validateBuildRequest(request, builder.name);
-    const client = plan.push ? createRegistryClient(inputs, logger, core/* setSecret */.Pq, env) : undefined;
+    const client = plan.push
+        ? createRegistryClient(step.inputs, step.log, step.rt.setSecret, step.env)
+        : undefined;
     if (client)
-        await preflight(client, plan);
-    await ensurePlatformsRunnable(request.platforms, logger);
-    const built = await core/* group */.Os(`Build (${builder.name})`, () => builder.build(request, logger));
-    return client ? publish(client, plan, built.layoutDir) : undefined;
+        await preflight(step, client, plan);
+    await ensurePlatformsRunnable(request.platforms, step.log);
+    const built = await step.rt.group(`Build (${builder.name})`, () => builder.build(request, step.log));
+    return client ? publish(step, client, plan, built.layoutDir) : undefined;
 }
-async function preflight(client, plan) {
-    core/* info */.pq(`Checking push access to ${plan.metadata.images.join(', ')}`);
+async function preflight(step, client, plan) {
+    step.rt.info(`Checking push access to ${plan.metadata.images.join(', ')}`);
     for (const image of plan.metadata.images)
         await client.repository(image).checkPushAccess();
 }
 /** The build request, with a private login for the builder's own pulls of private base images. */
-async function buildRequest(inputs, plan, workDir, env) {
+async function buildRequest(step, plan, workDir) {
     const request = { ...plan.build, workDir: (0,external_node_path_namespaceObject.join)(workDir, 'build') };
     await (0,promises_.mkdir)(request.workDir);
-    if (inputs.password) {
-        const login = { registry: inputs.registry, username: inputs.username, password: inputs.password };
-        request.registryAuth = await writePrivateRegistryAuth((0,external_node_path_namespaceObject.join)(workDir, 'auth'), login, env);
+    const { registry, username, password } = step.inputs;
+    if (password) {
+        request.registryAuth = await writePrivateRegistryAuth((0,external_node_path_namespaceObject.join)(workDir, 'auth'), { registry, username, password }, step.env);
     }
     return request;
 }
-async function publish(client, plan, layoutDir) {
+async function publish(step, client, plan, layoutDir) {
     const levels = plan.metadata.annotationsByLevel;
-    return core/* group */.Os('Push', () => publishLayout({
+    return step.rt.group('Push', () => publishLayout({
         client,
         layoutDir,
         images: plan.metadata.images,
@@ -61291,7 +61332,7 @@ async function publish(client, plan, layoutDir) {
             manifestDescriptor: levels['manifest-descriptor']
         },
         forceIndex: plan.build.platforms.length > 1,
-        logger
+        logger: step.log
     }));
 }
 
@@ -61319,6 +61360,32 @@ function describeError(error) {
     }
     return parts.join('\n');
 }
+
+
+/***/ }),
+
+/***/ 5323:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   I: () => (/* binding */ actionsRuntime)
+/* harmony export */ });
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6257);
+
+/** The GitHub Actions runner: workflow commands and GITHUB_OUTPUT/GITHUB_STATE/GITHUB_STEP_SUMMARY. */
+const actionsRuntime = {
+    info: message => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(message),
+    warning: message => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(message),
+    debug: message => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .debug */ .Yz(message),
+    group: (name, fn) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .group */ .Os(name, fn),
+    setOutput: (name, value) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH(name, value),
+    setSecret: value => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setSecret */ .Pq(value),
+    saveState: (name, value) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ(name, value),
+    writeSummary: async (markdown) => {
+        if (process.env.GITHUB_STEP_SUMMARY)
+            await _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addRaw(markdown).write();
+    }
+};
 
 
 /***/ }),

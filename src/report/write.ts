@@ -1,6 +1,6 @@
-import * as core from '@actions/core'
 import type { RunPlan } from '../plan.js'
 import type { PublishResult } from '../publish/publish.js'
+import type { Runtime } from '../runtime/types.js'
 import { buildOutputs, labelLines, type RunReport } from './outputs.js'
 import { packageUrl } from './package-url.js'
 import { summaryMarkdown } from './summary.js'
@@ -35,16 +35,16 @@ export function runReport(plan: RunPlan, result: PublishResult | undefined): Run
 
 /** Sets every output and, unless disabled, writes the job summary. */
 export async function writeReport(
+  rt: Runtime,
   plan: RunPlan,
   result: PublishResult | undefined,
   summary: boolean
-): Promise<void> {
+): Promise<RunReport> {
   const report = runReport(plan, result)
-  for (const [name, value] of Object.entries(buildOutputs(report))) core.setOutput(name, value)
-  if (result) core.info(`Digest: ${result.digest}`)
-  if (summary && process.env.GITHUB_STEP_SUMMARY) {
-    await core.summary.addRaw(summaryMarkdown(report)).write()
-  }
+  for (const [name, value] of Object.entries(buildOutputs(report))) rt.setOutput(name, value)
+  if (result) rt.info(`Digest: ${result.digest}`)
+  if (summary) await rt.writeSummary(summaryMarkdown(report))
+  return report
 }
 
 /** What a dry run would do. */
