@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Regenerates README's inputs/outputs tables from action.yml (`--check`: fail when they differ).
 import { readFileSync, writeFileSync } from 'node:fs'
+import { format, resolveConfig } from 'prettier'
 import { parse } from 'yaml'
 
 const action = parse(readFileSync('action.yml', 'utf8'))
@@ -30,7 +31,9 @@ function replaceBetween(text, marker, body) {
 }
 
 const readme = readFileSync('README.md', 'utf8')
-const next = replaceBetween(replaceBetween(readme, 'inputs', inputs), 'outputs', outputs)
+// Formatted as Prettier would, so that `prettier --check` and this check agree.
+const options = { ...(await resolveConfig('README.md')), parser: 'markdown' }
+const next = await format(replaceBetween(replaceBetween(readme, 'inputs', inputs), 'outputs', outputs), options)
 if (process.argv.includes('--check')) {
   if (next !== readme) {
     console.error('README.md inputs/outputs tables differ from action.yml: run npm run docs')
