@@ -1,3 +1,5 @@
+import type { Inputs } from '../inputs/types.js'
+
 /** The workflow run the metadata describes, read from the runner's GITHUB_* environment and event payload. */
 export interface GitContext {
   eventName: string
@@ -30,15 +32,11 @@ export interface MetadataLogger {
   debug(msg: string): void
 }
 
-export interface MetadataInputs {
-  images: string[]
-  tags: string[]
-  flavor: string[]
-  labels: string[]
-  annotations: string[]
-  description: string
-  licenses: string
-  source: string
+/** The action inputs the metadata stage reads, plus what the pipeline derives for it. */
+export type MetadataInputs = Pick<
+  Inputs,
+  'images' | 'tags' | 'flavor' | 'labels' | 'annotations' | 'description' | 'licenses' | 'source'
+> & {
   /** used when `images` is empty: `<registry>/<owner>/<repo>` */
   defaultImage: string
   platformCount: number
