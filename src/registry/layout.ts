@@ -80,7 +80,7 @@ export async function pushLayout(
   const repo = client.repository(`${ref.registry}/${ref.repository}`)
   // Largest first: the longest upload is the critical path, start it at once.
   const blobs = [...plan.blobs.values()].sort((a, b) => b.size - a.size)
-  await Promise.all(blobs.map(desc => repo.pushBlob(desc, { path: layout.blobPath(desc.digest) })))
+  await settleAll(blobs.map(desc => repo.pushBlob(desc, { path: layout.blobPath(desc.digest) })))
   await pushByHeight(repo, [...plan.manifests.values()])
   const tags = [...new Set([ref.tag, ...(opts.tags ?? [])].filter((t): t is string => Boolean(t)))]
   if (tags.length === 0) await repo.pushManifest(root.desc.digest, root.body, root.desc.mediaType)
@@ -135,6 +135,13 @@ async function pushByHeight(repo: Repository, manifests: ManifestToPush[]): Prom
   const heights = [...new Set(manifests.map(m => m.height))].sort((a, b) => a - b)
   for (const height of heights) {
     const level = manifests.filter(m => m.height === height)
-    await Promise.all(level.map(m => repo.pushManifest(m.desc.digest, m.body, m.desc.mediaType)))
+    await settleAll(level.map(m => repo.pushManifest(m.desc.digest, m.body, m.desc.mediaType)))
   }
+}
+
+/** Like Promise.all, but returns only once nothing is in flight any more (no write after a failure). */
+async function settleAll(tasks: Array<Promise<unknown>>): Promise<void> {
+  const results = await Promise.allSettled(tasks)
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')
+  if (failed) throw failed.reason
 }

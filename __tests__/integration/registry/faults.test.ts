@@ -100,7 +100,7 @@ describe('pushing through a faulty network', () => {
     )
     const { requests } = await pushAndVerify({ requestTimeoutMs: 1000 })
     const timedOut = requests.filter(r => r.method === 'HEAD' && r.status === undefined)
-    expect(timedOut).toHaveLength(1)
+    expect(timedOut.length).toBeGreaterThanOrEqual(1)
     expect(faultsHit('delay')).toHaveLength(2)
   })
 })
@@ -202,6 +202,22 @@ describe('blob uploads under faults', () => {
     const err = await pushOne(10_000).catch(e => e)
     expect(err).toBeInstanceOf(RegistryError)
     expect(err.message).toMatch(`the registry stored ${wrong}`)
+  })
+
+  it('fails when the registry reports another manifest digest than ours', async () => {
+    const wrong = `sha256:${'f'.repeat(64)}`
+    proxy.add({
+      method: 'PUT',
+      path: /\/manifests\//,
+      action: { kind: 'rewrite-header', name: 'docker-content-digest', value: wrong }
+    })
+    const rec = recordingClient()
+    const err = await pushLayout(rec.client, layoutDir, `${proxy.host}/${uniqueRepo('bad-manifest')}:v1`)
+      .catch(e => e)
+      .finally(() => rec.client.close())
+    expect(err).toBeInstanceOf(RegistryError)
+    expect(err.message).toMatch(`the registry stored manifest ${wrong}`)
+    expect(proxy.log.filter(e => e.method === 'PUT' && e.path.endsWith('/manifests/v1'))).toEqual([])
   })
 
   it('never writes a tag when a blob cannot be pushed, and does not nest retries', async () => {
