@@ -48267,7 +48267,7 @@ module.exports = {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6257);
 /* harmony import */ var _inputs_read_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4245);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6434);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3545);
 /* harmony import */ var _runtime_actions_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5323);
 /* harmony import */ var _report_errors_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(2287);
 
@@ -48291,8 +48291,7 @@ __webpack_async_result__();
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   d: () => (/* binding */ InputError),
-/* harmony export */   m: () => (/* binding */ NotSupportedYetError)
+/* harmony export */   d: () => (/* binding */ InputError)
 /* harmony export */ });
 /** A user input that cannot work. The message names the input and says how to fix it. */
 class InputError extends Error {
@@ -48301,13 +48300,6 @@ class InputError extends Error {
         super(`input '${input}': ${message}`, options);
         this.input = input;
         this.name = 'InputError';
-    }
-}
-/** An input whose behaviour a later release delivers, set to a non-default value. */
-class NotSupportedYetError extends InputError {
-    constructor(input, detail = '') {
-        super(input, `not supported yet: ${input}${detail ? ` (${detail})` : ''}; leave it at its default`);
-        this.name = 'NotSupportedYetError';
     }
 }
 
@@ -48354,6 +48346,7 @@ function readInputs() {
         push: oneOf('push', ['auto', 'true', 'false'], 'auto'),
         pushByDigest: flag('push-by-digest', false),
         merge: flag('merge', false),
+        digests: lines('digests'),
         dryRun: flag('dry-run', false),
         summary: flag('summary', true)
     };
@@ -48396,7 +48389,7 @@ function oneOf(name, allowed, fallback) {
 
 /***/ }),
 
-/***/ 6434:
+/***/ 3545:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -58776,7 +58769,69 @@ async function resolveCommitDate(ctx, token, logger, env, options = {}) {
 
 
 
+;// CONCATENATED MODULE: ./src/publish/digests.ts
+
+
+const DIGEST = /^sha256:[0-9a-f]{64}$/;
+/** Parses `sha256:…` and `platform=sha256:…` lines (pure); throws InputError('digests') naming the line. */
+function parseDigestLines(lines) {
+    const parsed = lines.map(parseDigestLine);
+    const seen = new Set();
+    for (const { digest } of parsed) {
+        if (seen.has(digest))
+            throw new errors/* InputError */.d('digests', `${digest} is listed twice; list each digest once`);
+        seen.add(digest);
+    }
+    return parsed;
+}
+function parseDigestLine(line) {
+    const at = line.lastIndexOf('=');
+    const digest = line.slice(at + 1).trim();
+    if (!DIGEST.test(digest)) {
+        throw new errors/* InputError */.d('digests', `'${line}' is not a digest line; use sha256:<64 hex digits> or platform=sha256:…, one per line`);
+    }
+    if (at < 0)
+        return { digest };
+    const entry = line.slice(0, at).trim();
+    try {
+        return { digest, platform: formatPlatform(parsePlatform(entry)) };
+    }
+    catch (error) {
+        const why = error instanceof Error ? error.message.replace(/^input 'platforms': /, '') : String(error);
+        throw new errors/* InputError */.d('digests', `in '${line}': ${why}`);
+    }
+}
+/** The platform a `platform=` line announced must be the one the image's config says. */
+function checkDeclaredPlatform(line, actual) {
+    if (line.platform === undefined || samePlatform(parsePlatform(line.platform), actual))
+        return;
+    throw new Error(`digests: ${line.digest} was listed as ${line.platform}, but its image config says ${formatPlatform(actual)}`);
+}
+/** Throws when two digests are images of the same platform: an index may hold each platform once. */
+function checkDistinctPlatforms(children) {
+    const byPlatform = new Map();
+    for (const child of children) {
+        const key = canonicalPlatform(child.platform);
+        byPlatform.set(key, [...(byPlatform.get(key) ?? []), child.digest]);
+    }
+    const twice = [...byPlatform].filter(([, digests]) => digests.length > 1);
+    if (twice.length === 0)
+        return;
+    const detail = twice.map(([platform, digests]) => `${platform} (${digests.join(', ')})`).join('; ');
+    throw new Error(`digests: more than one image for the same platform: ${detail}; merge one per platform`);
+}
+/** `os/arch[/variant]` with the OCI defaults applied (arm64 is v8, arm is v7), as the build normalises. */
+function canonicalPlatform(p) {
+    try {
+        return formatPlatform(parsePlatform(formatPlatform(p)));
+    }
+    catch {
+        return formatPlatform(p);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/plan.ts
+
 
 
 
@@ -58784,10 +58839,12 @@ async function resolveCommitDate(ctx, token, logger, env, options = {}) {
 
 /** Validates every input and computes the metadata; fails before any build with errors naming the input. */
 async function planRun(inputs, env, logger) {
-    rejectUnsupported(inputs);
     validateRegistry(inputs.registry);
-    const build = await buildRequestFrom(inputs, env);
+    const mode = runMode(inputs);
+    const build = await buildRequestFrom(inputs, env, mode);
     const context = readGitContext(env);
+    const { push, reason } = decidePush(inputs, context);
+    const digests = mode === 'merge' ? mergeDigestLines(inputs, push) : [];
     const repo = await fetchRepo(context, inputs.githubToken, logger);
     const commitDate = await commitDateIfUsed(inputs, context, env, logger);
     const metadata = computeMetadata({
@@ -58800,10 +58857,12 @@ async function planRun(inputs, env, logger) {
         licenses: inputs.licenses,
         source: inputs.source,
         defaultImage: `${inputs.registry}/${context.repository}`,
-        platformCount: build.platforms.length
+        // A merge always pushes an index: its annotations go there too, even for a single digest.
+        platformCount: mode === 'merge' ? Math.max(digests.length, 2) : build.platforms.length
     }, context, repo, { env, logger, commitDate });
     build.labels = metadata.labels;
-    const { push, reason } = decidePush(inputs, context);
+    if (mode === 'merge')
+        metadata.warnings.push(...ignoredByMerge(inputs));
     return {
         context,
         repo,
@@ -58812,7 +58871,9 @@ async function planRun(inputs, env, logger) {
         pushReason: reason,
         build,
         builderName: inputs.builder,
-        registry: inputs.registry
+        registry: inputs.registry,
+        mode,
+        digests
     };
 }
 /**
@@ -58825,21 +58886,57 @@ async function commitDateIfUsed(inputs, context, env, logger) {
         return undefined;
     return resolveCommitDate(context, inputs.githubToken, logger, env);
 }
-function rejectUnsupported(inputs) {
-    if (inputs.pushByDigest)
-        throw new errors/* NotSupportedYetError */.m('push-by-digest');
+/** Which run this is; the combinations that cannot work fail here, naming the inputs. */
+function runMode(inputs) {
+    if (inputs.pushByDigest && inputs.merge) {
+        throw new errors/* InputError */.d('merge', 'merge: true and push-by-digest: true exclude each other: the legs push by digest, then one job merges their digests');
+    }
+    if (inputs.digests.length > 0 && !inputs.merge) {
+        throw new errors/* InputError */.d('digests', 'digests are only read with merge: true; set merge: true or leave digests empty');
+    }
     if (inputs.merge)
-        throw new errors/* NotSupportedYetError */.m('merge');
+        return 'merge';
+    return inputs.pushByDigest ? 'push-by-digest' : 'build';
+}
+/**
+ * The lines a merge merges. A merge that pushes nothing (a pull request's legs pushed nothing either)
+ * reads none, unless it is a dry run: that one checks them.
+ */
+function mergeDigestLines(inputs, push) {
+    if (!push && !inputs.dryRun)
+        return [];
+    const digests = parseDigestLines(inputs.digests);
+    if (digests.length === 0 && !inputs.dryRun) {
+        throw new errors/* InputError */.d('digests', 'merge: true needs the digests the legs pushed, one sha256:… per line');
+    }
+    return digests;
+}
+/** The build inputs set to something a merge does not use (it builds nothing). */
+function ignoredByMerge(inputs) {
+    const set = [
+        ['platforms', inputs.platforms.length > 0],
+        ['file', inputs.file !== ''],
+        ['build-args', inputs.buildArgs.length > 0],
+        ['secrets', inputs.secrets.length > 0],
+        ['target', inputs.target !== ''],
+        ['cache-from', inputs.cacheFrom.length > 0],
+        ['cache-to', inputs.cacheTo.length > 0]
+    ];
+    const names = set.filter(([, isSet]) => isSet).map(([name]) => name);
+    if (names.length === 0)
+        return [];
+    return [`merge: true builds nothing, so ${names.join(', ')} ${names.length > 1 ? 'are' : 'is'} ignored`];
 }
 function validateRegistry(registry) {
     if (!registry || /[/\s]|^[a-z]+:/i.test(registry)) {
         throw new errors/* InputError */.d('registry', `'${registry}' is not a registry host; use a host[:port] such as ghcr.io`);
     }
 }
-async function buildRequestFrom(inputs, env) {
+async function buildRequestFrom(inputs, env, mode) {
     const workspace = env.GITHUB_WORKSPACE || process.cwd();
     const context = (0,external_node_path_namespaceObject.resolve)(workspace, inputs.context);
-    if (!(await plan_isDirectory(context))) {
+    // A merge job builds nothing and usually has no checkout.
+    if (mode !== 'merge' && !(await plan_isDirectory(context))) {
         throw new errors/* InputError */.d('context', `${context} is not a directory; point it at the folder to build`);
     }
     const file = inputs.file ? (0,external_node_path_namespaceObject.resolve)(workspace, inputs.file) : (0,external_node_path_namespaceObject.join)(context, 'Dockerfile');
@@ -58849,7 +58946,7 @@ async function buildRequestFrom(inputs, env) {
         buildArgs: inputs.buildArgs,
         target: inputs.target,
         labels: {},
-        platforms: parsePlatforms(inputs.platforms),
+        platforms: mode === 'merge' ? [] : parsePlatforms(inputs.platforms),
         noCache: inputs.noCache,
         pull: inputs.pull,
         secrets: parseSecrets(inputs.secrets),
@@ -59605,7 +59702,7 @@ const reference_DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA
 const reference_DOMAIN = new RegExp(`^(?:${reference_DOMAIN_COMPONENT}(?:\\.${reference_DOMAIN_COMPONENT})*|\\[[0-9a-fA-F:.]+\\])(?::[0-9]+)?$`);
 const reference_PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 const TAG = /^[\w][\w.-]{0,127}$/;
-const DIGEST = /^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}$/;
+const reference_DIGEST = /^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}$/;
 const MAX_NAME_LENGTH = 255;
 class ReferenceError extends Error {
     name = 'ReferenceError';
@@ -59690,14 +59787,14 @@ function checkRepository(path, ref) {
     }
 }
 function checkDigest(digest, ref) {
-    if (!DIGEST.test(digest))
+    if (!reference_DIGEST.test(digest))
         throw new ReferenceError(`"${ref}": invalid digest "${digest}"`);
     if (digest.startsWith('sha256:') && !/^sha256:[a-f0-9]{64}$/.test(digest)) {
         throw new ReferenceError(`"${ref}": a sha256 digest is 64 lowercase hex characters`);
     }
 }
 function isDigestReference(reference) {
-    return reference.includes(':') && DIGEST.test(reference);
+    return reference.includes(':') && reference_DIGEST.test(reference);
 }
 /** Checks a manifest reference (tag or digest). */
 function checkManifestReference(reference) {
@@ -60385,6 +60482,25 @@ class RemoteRepository {
         await upload.upload();
         return 'uploaded';
     }
+    mountBlob(desc, from) {
+        assertDigest(desc.digest);
+        this.pushing = true;
+        return this.deps.limiter.run(async () => {
+            if (await this.blobExists(desc.digest))
+                return 'exists';
+            const noBytes = {
+                size: desc.size,
+                slice: () => {
+                    throw new Error(`mountBlob sends no bytes of ${desc.digest}`);
+                }
+            };
+            const upload = new BlobUpload(this.uploadContext(() => this.blobExists(desc.digest)), desc, noBytes);
+            if (await upload.mount(from.filter(repo => repo !== this.path)))
+                return 'mounted';
+            await upload.cancel();
+            return undefined;
+        });
+    }
     pushManifest(reference, body, mediaType) {
         this.pushing = true;
         return pushManifest(this.manifestTarget(), reference, body, mediaType);
@@ -60775,7 +60891,7 @@ async function pushLayout(client, layoutDir, target, opts = {}) {
     const repo = client.repository(`${ref.registry}/${ref.repository}`);
     // Largest first: the longest upload is the critical path, start it at once.
     const blobs = [...plan.blobs.values()].sort((a, b) => b.size - a.size);
-    await Promise.all(blobs.map(desc => repo.pushBlob(desc, { path: layout.blobPath(desc.digest) })));
+    await settleAll(blobs.map(desc => repo.pushBlob(desc, { path: layout.blobPath(desc.digest) })));
     await pushByHeight(repo, [...plan.manifests.values()]);
     const tags = [...new Set([ref.tag, ...(opts.tags ?? [])].filter((t) => Boolean(t)))];
     if (tags.length === 0)
@@ -60825,8 +60941,15 @@ async function pushByHeight(repo, manifests) {
     const heights = [...new Set(manifests.map(m => m.height))].sort((a, b) => a - b);
     for (const height of heights) {
         const level = manifests.filter(m => m.height === height);
-        await Promise.all(level.map(m => repo.pushManifest(m.desc.digest, m.body, m.desc.mediaType)));
+        await settleAll(level.map(m => repo.pushManifest(m.desc.digest, m.body, m.desc.mediaType)));
     }
+}
+/** Like Promise.all, but returns only once nothing is in flight any more (no write after a failure). */
+async function settleAll(tasks) {
+    const results = await Promise.allSettled(tasks);
+    const failed = results.find((r) => r.status === 'rejected');
+    if (failed)
+        throw failed.reason;
 }
 
 ;// CONCATENATED MODULE: ./src/registry/index.ts
@@ -60837,95 +60960,6 @@ async function pushByHeight(repo, manifests) {
 
 
 
-
-;// CONCATENATED MODULE: ./src/publish/layout.ts
-
-/** Reads the platform images the build stage listed in the layout's index.json, checking every digest. */
-async function readBuiltImages(layoutDir) {
-    const layout = await readOciLayout(layoutDir);
-    if (layout.index.manifests.length === 0) {
-        throw new Error(`the build produced no image: ${layoutDir}/index.json lists nothing`);
-    }
-    const images = await Promise.all(layout.index.manifests.map(async (desc) => {
-        if (!desc.platform)
-            throw new Error(`the build's manifest ${desc.digest} has no platform in index.json`);
-        const body = await layout.readBlob(desc.digest);
-        const parsed = JSON.parse(body.toString('utf8'));
-        if (!parsed.config || !Array.isArray(parsed.layers)) {
-            throw new Error(`${desc.digest} in the build's layout is not an image manifest (${desc.mediaType})`);
-        }
-        const manifest = {
-            mediaType: parsed.mediaType ?? desc.mediaType,
-            body,
-            digest: desc.digest,
-            size: body.length
-        };
-        return { platform: desc.platform, manifest, config: parsed.config, layers: parsed.layers };
-    }));
-    return { images, blobPath: layout.blobPath };
-}
-
-;// CONCATENATED MODULE: ./src/publish/tags.ts
-const refOf = (w) => `${w.repo.registry}/${w.repo.path}:${w.tag}`;
-/**
- * Points every tag of every repository at `root`, as close to all-or-nothing as registries allow: the
- * tags' current digests are read first, and when a tag write fails, the tags already moved are pointed
- * back at their previous manifests. A tag that did not exist before cannot be removed (registries
- * delete manifests, not tags): the error names it.
- */
-async function moveTags(repos, tags, root, logger) {
-    const writes = await currentTargets(repos, tags);
-    const moved = [];
-    for (const write of writes) {
-        try {
-            await write.repo.pushManifest(write.tag, root.body, root.mediaType);
-        }
-        catch (error) {
-            const outcome = await restore(moved, write, logger);
-            throw new Error(`could not tag ${refOf(write)}; ${outcome}`, { cause: error });
-        }
-        moved.push(write);
-        logger.info(`tagged ${refOf(write)}`);
-    }
-}
-async function currentTargets(repos, tags) {
-    const pairs = repos.flatMap(repo => tags.map(tag => ({ repo, tag })));
-    return Promise.all(pairs.map(async ({ repo, tag }) => {
-        const before = await repo.headManifest(tag).then(desc => (desc ? { digest: desc.digest } : 'absent'), () => 'unknown');
-        return { repo, tag, before };
-    }));
-}
-/** Points the moved tags back where they were; returns what became of them, for the error message. */
-async function restore(moved, failed, logger) {
-    // The failed write may have landed before its answer was lost; putting it back is a no-op otherwise.
-    await putBack(failed).catch(() => undefined);
-    if (moved.length === 0)
-        return 'no tag was moved';
-    const restored = [];
-    const stuck = [];
-    for (const w of moved) {
-        try {
-            await putBack(w);
-            restored.push(refOf(w));
-            logger.info(`restored ${refOf(w)}`);
-        }
-        catch (error) {
-            stuck.push(`${refOf(w)} (${error instanceof Error ? error.message : String(error)})`);
-        }
-    }
-    const parts = restored.length > 0 ? [`restored ${restored.join(', ')} to their previous digests`] : [];
-    if (stuck.length > 0)
-        parts.push(`left on the new image: ${stuck.join(', ')}`);
-    return parts.join('; ');
-}
-async function putBack(w) {
-    if (w.before === 'absent')
-        throw new Error('it did not exist before, and registries cannot delete a tag');
-    if (w.before === 'unknown')
-        throw new Error('its previous digest could not be read');
-    const previous = await w.repo.getManifest(w.before.digest);
-    await w.repo.pushManifest(w.tag, previous.body, previous.mediaType);
-}
 
 ;// CONCATENATED MODULE: ./src/publish/manifests.ts
 
@@ -60995,6 +61029,207 @@ function cleanPlatform(p) {
     return out;
 }
 
+;// CONCATENATED MODULE: ./src/publish/tags.ts
+const refOf = (w) => `${w.repo.registry}/${w.repo.path}:${w.tag}`;
+/**
+ * Points every tag of every repository at `root`, as close to all-or-nothing as registries allow: the
+ * tags' current digests are read first, and when a tag write fails, the tags already moved are pointed
+ * back at their previous manifests. A tag that did not exist before cannot be removed (registries
+ * delete manifests, not tags): the error names it.
+ */
+async function moveTags(repos, tags, root, logger) {
+    const writes = await currentTargets(repos, tags);
+    const moved = [];
+    for (const write of writes) {
+        try {
+            await write.repo.pushManifest(write.tag, root.body, root.mediaType);
+        }
+        catch (error) {
+            const outcome = await restore(moved, write, logger);
+            throw new Error(`could not tag ${refOf(write)}; ${outcome}`, { cause: error });
+        }
+        moved.push(write);
+        logger.info(`tagged ${refOf(write)}`);
+    }
+}
+async function currentTargets(repos, tags) {
+    const pairs = repos.flatMap(repo => tags.map(tag => ({ repo, tag })));
+    return Promise.all(pairs.map(async ({ repo, tag }) => {
+        const before = await repo.headManifest(tag).then(desc => (desc ? { digest: desc.digest } : 'absent'), () => 'unknown');
+        return { repo, tag, before };
+    }));
+}
+/** Points the moved tags back where they were; returns what became of them, for the error message. */
+async function restore(moved, failed, logger) {
+    // The failed write may have landed before its answer was lost; putting it back is a no-op otherwise.
+    await putBack(failed).catch(() => undefined);
+    if (moved.length === 0)
+        return 'no tag was moved';
+    const restored = [];
+    const stuck = [];
+    for (const w of moved) {
+        try {
+            await putBack(w);
+            restored.push(refOf(w));
+            logger.info(`restored ${refOf(w)}`);
+        }
+        catch (error) {
+            stuck.push(`${refOf(w)} (${error instanceof Error ? error.message : String(error)})`);
+        }
+    }
+    const parts = restored.length > 0 ? [`restored ${restored.join(', ')} to their previous digests`] : [];
+    if (stuck.length > 0)
+        parts.push(`left on the new image: ${stuck.join(', ')}`);
+    return parts.join('; ');
+}
+async function putBack(w) {
+    if (w.before === 'absent')
+        throw new Error('it did not exist before, and registries cannot delete a tag');
+    if (w.before === 'unknown')
+        throw new Error('its previous digest could not be read');
+    const previous = await w.repo.getManifest(w.before.digest);
+    await w.repo.pushManifest(w.tag, previous.body, previous.mediaType);
+}
+
+;// CONCATENATED MODULE: ./src/publish/merge.ts
+
+
+
+
+const IMAGE_MANIFESTS = [OCI_MANIFEST, DOCKER_MANIFEST];
+const IMAGE_CONFIGS = [
+    'application/vnd.oci.image.config.v1+json',
+    'application/vnd.docker.container.image.v1+json'
+];
+/**
+ * Merges platform manifests already pushed by digest: finds each one and reads its platform from its
+ * config, copies it to the target images that lack it, pushes the OCI index by digest to every image,
+ * and only then moves the tags. Every check happens before the first write.
+ */
+async function mergeDigests(req) {
+    const repos = req.images.map(name => req.client.repository(name));
+    const found = await Promise.all(req.digests.map(line => findChild(repos, line)));
+    checkDistinctPlatforms(found);
+    const children = found.sort((a, b) => merge_compare(canonicalPlatform(a.platform), canonicalPlatform(b.platform)));
+    for (const repo of repos)
+        await copyMissing(repo, children, req.logger);
+    const index = buildIndex(children.map(c => ({ manifest: c.manifest, platform: c.platform })), req.annotations.index, req.annotations.manifestDescriptor);
+    for (const repo of repos) {
+        await repo.pushManifest(index.digest, index.body, index.mediaType);
+        req.logger.info(`${repo.registry}/${repo.path}@${index.digest}: index of ${children.length} platforms`);
+    }
+    await moveTags(repos, req.tags, index, req.logger);
+    return {
+        digest: index.digest,
+        mediaType: index.mediaType,
+        imageId: firstConfig(children),
+        platformDigests: Object.fromEntries(children.map(c => [platformString(c.platform), c.digest])),
+        refs: req.images.map(name => `${name}@${index.digest}`),
+        tags: req.images.flatMap(name => req.tags.map(tag => `${name}:${tag}`))
+    };
+}
+/** Finds the manifest in the target images, checks that it is an image, and reads its platform. */
+async function findChild(repos, line) {
+    const present = await Promise.all(repos.map(repo => repo.headManifest(line.digest)));
+    const holders = repos.filter((_, i) => present[i] !== undefined);
+    const source = holders[0];
+    if (!source) {
+        const names = repos.map(r => `${r.registry}/${r.path}`).join(', ');
+        throw new Error(`digests: ${line.digest} is in none of the images (${names}); push it to one of them first (push-by-digest: true)`);
+    }
+    const got = await source.getManifest(line.digest);
+    const image = imageManifestOf(got.body, got.mediaType, line.digest);
+    const platform = platformOfConfig(await source.getBlob(image.config.digest), line.digest);
+    checkDeclaredPlatform(line, platform);
+    const manifest = { mediaType: got.mediaType, body: got.body, digest: line.digest, size: got.body.length };
+    return { digest: line.digest, platform, manifest, blobs: [image.config, ...image.layers], holders };
+}
+/** The parsed manifest when it is an image manifest (OCI or Docker v2) of a container image. */
+function imageManifestOf(body, mediaType, digest) {
+    const notImage = (what) => new Error(`digests: ${digest} is ${what}, not an image manifest; list the digests of platform images`);
+    if (!IMAGE_MANIFESTS.includes(mediaType))
+        throw notImage(`a ${mediaType || 'manifest of unknown type'}`);
+    const parsed = JSON.parse(body.toString('utf8'));
+    if (!parsed.config || !Array.isArray(parsed.layers))
+        throw notImage('malformed');
+    if (!IMAGE_CONFIGS.includes(parsed.config.mediaType)) {
+        throw notImage(`an artifact (config ${parsed.config.mediaType})`);
+    }
+    return parsed;
+}
+/** `os`/`architecture`/`variant` of an image config blob. */
+function platformOfConfig(config, digest) {
+    const parsed = JSON.parse(config.toString('utf8'));
+    const { os, architecture, variant } = parsed;
+    if (typeof os !== 'string' || !os || typeof architecture !== 'string' || !architecture) {
+        throw new Error(`digests: the image config of ${digest} names no os/architecture`);
+    }
+    return typeof variant === 'string' && variant ? { os, architecture, variant } : { os, architecture };
+}
+/** Gives `repo` the children it lacks: each blob mounted from a repository that has it, then the manifest. */
+async function copyMissing(repo, children, logger) {
+    for (const child of children.filter(c => !c.holders.includes(repo))) {
+        const mountFrom = child.holders.filter(h => h.registry === repo.registry).map(h => h.path);
+        const results = await Promise.all(child.blobs.map(desc => copyBlob(repo, desc, mountFrom, child)));
+        await repo.pushManifest(child.digest, child.manifest.body, child.manifest.mediaType);
+        child.holders.push(repo);
+        const count = (r) => results.filter(x => x === r).length;
+        logger.info(`${repo.registry}/${repo.path}@${child.digest} (${platformString(child.platform)}): copied, ${count('mounted')} blobs mounted, ${count('exists')} already there, ${count('uploaded')} uploaded`);
+    }
+}
+/** Mounts the blob; when no mount works (another registry, refused), copies it through memory (≤ 64 MiB). */
+async function copyBlob(repo, desc, mountFrom, child) {
+    const mounted = await repo.mountBlob(desc, mountFrom);
+    if (mounted)
+        return mounted;
+    const source = child.holders[0];
+    if (!source)
+        throw new Error(`no image holds ${child.digest}`);
+    try {
+        return await repo.pushBlob(desc, { data: await source.getBlob(desc.digest) });
+    }
+    catch (error) {
+        const where = `${repo.registry}/${repo.path}`;
+        throw new Error(`could not copy blob ${desc.digest} of ${child.digest} from ${source.registry}/${source.path} to ${where}`, {
+            cause: error
+        });
+    }
+}
+function firstConfig(children) {
+    const first = children[0]?.blobs[0];
+    if (!first)
+        throw new Error('digests: nothing to merge');
+    return first.digest;
+}
+const merge_compare = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
+
+;// CONCATENATED MODULE: ./src/publish/layout.ts
+
+/** Reads the platform images the build stage listed in the layout's index.json, checking every digest. */
+async function readBuiltImages(layoutDir) {
+    const layout = await readOciLayout(layoutDir);
+    if (layout.index.manifests.length === 0) {
+        throw new Error(`the build produced no image: ${layoutDir}/index.json lists nothing`);
+    }
+    const images = await Promise.all(layout.index.manifests.map(async (desc) => {
+        if (!desc.platform)
+            throw new Error(`the build's manifest ${desc.digest} has no platform in index.json`);
+        const body = await layout.readBlob(desc.digest);
+        const parsed = JSON.parse(body.toString('utf8'));
+        if (!parsed.config || !Array.isArray(parsed.layers)) {
+            throw new Error(`${desc.digest} in the build's layout is not an image manifest (${desc.mediaType})`);
+        }
+        const manifest = {
+            mediaType: parsed.mediaType ?? desc.mediaType,
+            body,
+            digest: desc.digest,
+            size: body.length
+        };
+        return { platform: desc.platform, manifest, config: parsed.config, layers: parsed.layers };
+    }));
+    return { images, blobPath: layout.blobPath };
+}
+
 ;// CONCATENATED MODULE: ./src/publish/publish.ts
 
 
@@ -61009,31 +61244,39 @@ async function publishLayout(req) {
         ...img,
         published: annotateManifest(img.manifest, req.annotations.manifest)
     }));
-    const useIndex = req.forceIndex || prepared.length > 1;
-    const root = useIndex
-        ? buildIndex(prepared.map(p => ({ manifest: p.published, platform: p.platform })), req.annotations.index, req.annotations.manifestDescriptor)
-        : firstOf(prepared).published;
+    const root = publish_rootOf(req, prepared);
     const repos = req.images.map(name => req.client.repository(name));
     let platformDigests = {};
-    let digest = '';
     for (const [i, repo] of repos.entries()) {
         const mountFrom = repos
             .slice(0, i)
             .filter(r => r.registry === repo.registry)
             .map(r => r.path);
         platformDigests = await pushPlatforms(repo, prepared, built.blobPath, req.logger, mountFrom);
-        digest = useIndex ? (await repo.pushManifest(root.digest, root.body, root.mediaType)).digest : root.digest;
-        req.logger.info(`${repo.registry}/${repo.path}@${digest}: complete`);
+        if (root?.mediaType === media_types_OCI_INDEX)
+            await repo.pushManifest(root.digest, root.body, root.mediaType);
+        req.logger.info(`${repo.registry}/${repo.path}${root ? `@${root.digest}` : ''}: complete`);
     }
-    await moveTags(repos, req.tags, root, req.logger);
+    const tags = req.byDigest ? [] : req.tags;
+    if (root)
+        await moveTags(repos, tags, root, req.logger);
+    const digests = root ? [root.digest] : Object.values(platformDigests);
     return {
-        digest,
-        mediaType: root.mediaType,
+        digest: root?.digest ?? '',
+        mediaType: root?.mediaType ?? '',
         imageId: firstOf(prepared).config.digest,
         platformDigests,
-        refs: req.images.map(name => `${name}@${digest}`),
-        tags: req.images.flatMap(name => req.tags.map(tag => `${name}:${tag}`))
+        refs: req.images.flatMap(name => digests.map(digest => `${name}@${digest}`)),
+        tags: req.images.flatMap(name => tags.map(tag => `${name}:${tag}`))
     };
+}
+/** What the tags point at: the index, or the single manifest; nothing for a leg of several platforms. */
+function publish_rootOf(req, prepared) {
+    if (req.byDigest)
+        return prepared.length === 1 ? firstOf(prepared).published : undefined;
+    if (!req.forceIndex && prepared.length === 1)
+        return firstOf(prepared).published;
+    return buildIndex(prepared.map(p => ({ manifest: p.published, platform: p.platform })), req.annotations.index, req.annotations.manifestDescriptor);
 }
 async function pushPlatforms(repo, images, blobPath, logger, mountFrom) {
     const blobs = uniqueBlobs(images);
@@ -61163,13 +61406,10 @@ function safeHost(url) {
 /** The job summary as Markdown (pure): what was pushed, where, and how to pull it by digest. */
 function summaryMarkdown(r) {
     const out = [`## publish-image`, ''];
-    if (!r.pushed)
-        out.push(`Built with **${r.builder}** for ${platformsText(r)}; **not pushed**.`, '');
-    else
-        out.push(`Built with **${r.builder}** for ${platformsText(r)} and pushed.`, '');
+    out.push(headline(r), '');
     out.push('| | |', '|---|---|');
     out.push(`| Images | ${r.images.map(code).join('<br>')} |`);
-    if (r.tagNames.length > 0)
+    if (r.tagNames.length > 0 && r.mode !== 'push-by-digest')
         out.push(`| Tags | ${r.tagNames.map(code).join(' ')} |`);
     if (r.digest)
         out.push(`| Digest | ${code(r.digest)} |`);
@@ -61186,6 +61426,17 @@ function summaryMarkdown(r) {
         out.push('**Warnings**', '', ...r.warnings.map(w => `- ${w}`), '');
     return out.join('\n');
 }
+function headline(r) {
+    if (r.mode === 'merge') {
+        return r.pushed
+            ? `Merged ${platformsText(r)} into one index and pushed.`
+            : 'Merge of the legs’ digests; **not pushed**.';
+    }
+    const built = `Built with **${r.builder}** for ${platformsText(r)}`;
+    if (!r.pushed)
+        return `${built}; **not pushed**.`;
+    return r.mode === 'push-by-digest' ? `${built} and pushed by digest (no tags).` : `${built} and pushed.`;
+}
 function platformsText(r) {
     return r.platforms.length > 0 ? r.platforms.map(code).join(', ') : 'the runner’s platform';
 }
@@ -61201,6 +61452,7 @@ function runReport(plan, result) {
     const m = plan.metadata;
     const primary = m.images[0] ?? '';
     return {
+        mode: plan.mode,
         images: m.images,
         platforms: result ? Object.keys(result.platformDigests) : plan.build.platforms,
         builder: plan.builderName,
@@ -61238,17 +61490,30 @@ async function writeReport(rt, plan, result, summary) {
 /** What a dry run would do. */
 function planText(plan) {
     const m = plan.metadata;
-    const section = (title, items) => [`${title}:`, ...(items.length ? items.map(i => `  ${i}`) : ['  (none)'])].join('\n');
     return [
         'Dry run: nothing is built, nothing is pushed, no registry is contacted.',
         section('Images', m.images),
         section('Tags', m.tags),
         section('Labels', outputs_labelLines(m.labels)),
         section('Annotations', m.annotations),
-        section('Platforms', plan.build.platforms.length ? plan.build.platforms : ['the runner’s platform']),
-        `Builder: ${plan.builderName}`,
+        ...modeText(plan),
         `Push: ${plan.push ? 'yes' : 'no'} (${plan.pushReason})`
     ].join('\n');
+}
+function modeText(plan) {
+    if (plan.mode === 'merge') {
+        const digests = plan.digests.map(d => (d.platform ? `${d.platform}=${d.digest}` : d.digest));
+        return ['Merge: builds nothing; one index of these digests', section('Digests', digests)];
+    }
+    const platforms = plan.build.platforms.length ? plan.build.platforms : ['the runner’s platform'];
+    return [
+        section('Platforms', platforms),
+        `Builder: ${plan.builderName}`,
+        ...(plan.mode === 'push-by-digest' ? ['Push by digest: no tags, no index'] : [])
+    ];
+}
+function section(title, items) {
+    return [`${title}:`, ...(items.length ? items.map(i => `  ${i}`) : ['  (none)'])].join('\n');
 }
 
 ;// CONCATENATED MODULE: ./src/state.ts
@@ -61266,12 +61531,15 @@ const STATE_WORK_DIR = 'workDir';
 
 
 
+
 /** The whole step: inputs → metadata → build → publish → report. */
 async function main_run(inputs, rt, env = process.env) {
     const step = { inputs, env, rt, log: { info: rt.info, warn: rt.warning, debug: rt.debug } };
     const plan = await planRun(inputs, env, step.log);
     for (const warning of plan.metadata.warnings)
         rt.warning(warning);
+    if (plan.mode === 'merge')
+        return main_merge(step, plan);
     const { builder, reason } = await selectBuilder(inputs.builder, step.log, env);
     plan.builderName = builder.name;
     rt.debug(`builder ${builder.name}: ${reason}`);
@@ -61280,7 +61548,7 @@ async function main_run(inputs, rt, env = process.env) {
         await writeReport(rt, plan, undefined, inputs.summary);
         return;
     }
-    rt.info(plan.push ? `Pushing (${plan.pushReason})` : `Building only (${plan.pushReason})`);
+    rt.info(pushText(plan));
     const workDir = await (0,promises_.mkdtemp)((0,external_node_path_namespaceObject.join)(env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), 'publish-image-'));
     rt.saveState(STATE_WORK_DIR, workDir);
     try {
@@ -61290,6 +61558,34 @@ async function main_run(inputs, rt, env = process.env) {
     finally {
         await (0,promises_.rm)(workDir, { recursive: true, force: true });
     }
+}
+function pushText(plan) {
+    if (!plan.push)
+        return `Building only (${plan.pushReason})`;
+    if (plan.mode === 'push-by-digest')
+        return `Pushing by digest only: no tags, no index (${plan.pushReason})`;
+    return `Pushing (${plan.pushReason})`;
+}
+/** A merge job: builds nothing, puts the legs' digests in one index and tags it. */
+async function main_merge(step, plan) {
+    plan.builderName = 'none';
+    if (step.inputs.dryRun || !plan.push) {
+        step.rt.info(step.inputs.dryRun ? planText(plan) : `Merging nothing (${plan.pushReason})`);
+        await writeReport(step.rt, plan, undefined, step.inputs.summary);
+        return;
+    }
+    const client = createRegistryClient(step.inputs, step.log, step.rt.setSecret, step.env);
+    await preflight(step, client, plan);
+    const levels = plan.metadata.annotationsByLevel;
+    const result = await step.rt.group('Merge', () => mergeDigests({
+        client,
+        images: plan.metadata.images,
+        tags: plan.metadata.tagNames,
+        digests: plan.digests,
+        annotations: { index: levels.index, manifestDescriptor: levels['manifest-descriptor'] },
+        logger: step.log
+    }));
+    await writeReport(step.rt, plan, result, step.inputs.summary);
 }
 /** Validates, checks push access, builds, pushes. Nothing is pushed when anything before fails. */
 async function buildAndPublish(step, builder, plan, workDir) {
@@ -61325,13 +61621,14 @@ async function publish(step, client, plan, layoutDir) {
         client,
         layoutDir,
         images: plan.metadata.images,
-        tags: plan.metadata.tagNames,
+        tags: plan.mode === 'push-by-digest' ? [] : plan.metadata.tagNames,
         annotations: {
             manifest: levels.manifest,
             index: levels.index,
             manifestDescriptor: levels['manifest-descriptor']
         },
         forceIndex: plan.build.platforms.length > 1,
+        byDigest: plan.mode === 'push-by-digest',
         logger: step.log
     }));
 }

@@ -1,7 +1,16 @@
 #!/usr/bin/env node
 // Bundles each entry point of src/ into dist/<entry>.js with @vercel/ncc (ESM, Node 20+).
 import { execFileSync } from 'node:child_process'
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, mkdirSync, writeFileSync } from 'node:fs'
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  mkdirSync,
+  writeFileSync
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -19,6 +28,8 @@ try {
   rmSync('dist', { recursive: true, force: true })
   mkdirSync('dist')
   for (const name of entries) copyFileSync(join(work, name, 'index.js'), join('dist', `${name}.js`))
+  // dist/cli.js is the package's `bin`: executable, whatever umask or copy did.
+  if (entries.includes('cli')) chmodSync('dist/cli.js', 0o755)
   writeFileSync('dist/package.json', '{ "type": "module" }\n')
 } finally {
   rmSync(work, { recursive: true, force: true })

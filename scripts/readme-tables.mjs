@@ -33,7 +33,10 @@ function replaceBetween(text, marker, body) {
 const readme = readFileSync('README.md', 'utf8')
 // Formatted as Prettier would, so that `prettier --check` and this check agree.
 const options = { ...(await resolveConfig('README.md')), parser: 'markdown' }
-const next = await format(replaceBetween(replaceBetween(readme, 'inputs', inputs), 'outputs', outputs), options)
+const next = await format(
+  replaceBetween(replaceBetween(readme, 'inputs', inputs), 'outputs', outputs),
+  options
+)
 if (process.argv.includes('--check')) {
   if (next !== readme) {
     console.error('README.md inputs/outputs tables differ from action.yml: run npm run docs')

@@ -11,6 +11,7 @@ import {
 import { writePrivateRegistryAuth } from './build/registry-auth.js'
 import type { Inputs } from './inputs/types.js'
 import { planRun, type RunPlan } from './plan.js'
+import { mergeDigests } from './publish/merge.js'
 import { publishLayout, type PublishResult } from './publish/publish.js'
 import { createRegistryClient } from './publish/registry-client.js'
 import type { RegistryClient } from './registry/index.js'
@@ -31,6 +32,7 @@ export async function run(inputs: Inputs, rt: Runtime, env: NodeJS.ProcessEnv = 
   const step: Step = { inputs, env, rt, log: { info: rt.info, warn: rt.warning, debug: rt.debug } }
   const plan = await planRun(inputs, env, step.log)
   for (const warning of plan.metadata.warnings) rt.warning(warning)
+  if (plan.mode === 'merge') return merge(step, plan)
   const { builder, reason } = await selectBuilder(inputs.builder, step.log, env)
   plan.builderName = builder.name
   rt.debug(`builder ${builder.name}: ${reason}`)
@@ -39,7 +41,7 @@ export async function run(inputs: Inputs, rt: Runtime, env: NodeJS.ProcessEnv = 
     await writeReport(rt, plan, undefined, inputs.summary)
     return
   }
-  rt.info(plan.push ? `Pushing (${plan.pushReason})` : `Building only (${plan.pushReason})`)
+  rt.info(pushText(plan))
   const workDir = await mkdtemp(join(env.RUNNER_TEMP || tmpdir(), 'publish-image-'))
   rt.saveState(STATE_WORK_DIR, workDir)
   try {
@@ -48,6 +50,36 @@ export async function run(inputs: Inputs, rt: Runtime, env: NodeJS.ProcessEnv = 
   } finally {
     await rm(workDir, { recursive: true, force: true })
   }
+}
+
+function pushText(plan: RunPlan): string {
+  if (!plan.push) return `Building only (${plan.pushReason})`
+  if (plan.mode === 'push-by-digest') return `Pushing by digest only: no tags, no index (${plan.pushReason})`
+  return `Pushing (${plan.pushReason})`
+}
+
+/** A merge job: builds nothing, puts the legs' digests in one index and tags it. */
+async function merge(step: Step, plan: RunPlan): Promise<void> {
+  plan.builderName = 'none'
+  if (step.inputs.dryRun || !plan.push) {
+    step.rt.info(step.inputs.dryRun ? planText(plan) : `Merging nothing (${plan.pushReason})`)
+    await writeReport(step.rt, plan, undefined, step.inputs.summary)
+    return
+  }
+  const client = createRegistryClient(step.inputs, step.log, step.rt.setSecret, step.env)
+  await preflight(step, client, plan)
+  const levels = plan.metadata.annotationsByLevel
+  const result = await step.rt.group('Merge', () =>
+    mergeDigests({
+      client,
+      images: plan.metadata.images,
+      tags: plan.metadata.tagNames,
+      digests: plan.digests,
+      annotations: { index: levels.index, manifestDescriptor: levels['manifest-descriptor'] },
+      logger: step.log
+    })
+  )
+  await writeReport(step.rt, plan, result, step.inputs.summary)
 }
 
 /** Validates, checks push access, builds, pushes. Nothing is pushed when anything before fails. */
@@ -100,13 +132,14 @@ async function publish(
       client,
       layoutDir,
       images: plan.metadata.images,
-      tags: plan.metadata.tagNames,
+      tags: plan.mode === 'push-by-digest' ? [] : plan.metadata.tagNames,
       annotations: {
         manifest: levels.manifest,
         index: levels.index,
         manifestDescriptor: levels['manifest-descriptor']
       },
       forceIndex: plan.build.platforms.length > 1,
+      byDigest: plan.mode === 'push-by-digest',
       logger: step.log
     })
   )

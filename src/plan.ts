@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { parsePlatforms, parseSecrets, type BuildRequest } from './build/index.js'
-import { InputError, NotSupportedYetError } from './inputs/errors.js'
+import { InputError } from './inputs/errors.js'
 import type { Inputs } from './inputs/types.js'
 import {
   computeMetadata,
@@ -14,6 +14,10 @@ import {
   type MetadataLogger,
   type RepoInfo
 } from './metadata/index.js'
+import { parseDigestLines, type DigestLine } from './publish/digests.js'
+
+/** `build` builds and pushes with tags; a leg pushes by digest only; `merge` builds nothing. */
+export type RunMode = 'build' | 'push-by-digest' | 'merge'
 
 /** Everything decided before anything is built or pushed. */
 export interface RunPlan {
@@ -26,6 +30,9 @@ export interface RunPlan {
   /** The builder asked for; the one that ran once the build is done. */
   builderName: string
   registry: string
+  mode: RunMode
+  /** The `digests` lines a merge merges (empty otherwise). */
+  digests: DigestLine[]
 }
 
 /** Validates every input and computes the metadata; fails before any build with errors naming the input. */
@@ -34,10 +41,12 @@ export async function planRun(
   env: NodeJS.ProcessEnv,
   logger: MetadataLogger
 ): Promise<RunPlan> {
-  rejectUnsupported(inputs)
   validateRegistry(inputs.registry)
-  const build = await buildRequestFrom(inputs, env)
+  const mode = runMode(inputs)
+  const build = await buildRequestFrom(inputs, env, mode)
   const context = readGitContext(env)
+  const { push, reason } = decidePush(inputs, context)
+  const digests = mode === 'merge' ? mergeDigestLines(inputs, push) : []
   const repo = await fetchRepo(context, inputs.githubToken, logger)
   const commitDate = await commitDateIfUsed(inputs, context, env, logger)
   const metadata = computeMetadata(
@@ -51,14 +60,15 @@ export async function planRun(
       licenses: inputs.licenses,
       source: inputs.source,
       defaultImage: `${inputs.registry}/${context.repository}`,
-      platformCount: build.platforms.length
+      // A merge always pushes an index: its annotations go there too, even for a single digest.
+      platformCount: mode === 'merge' ? Math.max(digests.length, 2) : build.platforms.length
     },
     context,
     repo,
     { env, logger, commitDate }
   )
   build.labels = metadata.labels
-  const { push, reason } = decidePush(inputs, context)
+  if (mode === 'merge') metadata.warnings.push(...ignoredByMerge(inputs))
   return {
     context,
     repo,
@@ -67,7 +77,9 @@ export async function planRun(
     pushReason: reason,
     build,
     builderName: inputs.builder,
-    registry: inputs.registry
+    registry: inputs.registry,
+    mode,
+    digests
   }
 }
 
@@ -86,9 +98,51 @@ async function commitDateIfUsed(
   return resolveCommitDate(context, inputs.githubToken, logger, env)
 }
 
-function rejectUnsupported(inputs: Inputs): void {
-  if (inputs.pushByDigest) throw new NotSupportedYetError('push-by-digest')
-  if (inputs.merge) throw new NotSupportedYetError('merge')
+/** Which run this is; the combinations that cannot work fail here, naming the inputs. */
+function runMode(inputs: Inputs): RunMode {
+  if (inputs.pushByDigest && inputs.merge) {
+    throw new InputError(
+      'merge',
+      'merge: true and push-by-digest: true exclude each other: the legs push by digest, then one job merges their digests'
+    )
+  }
+  if (inputs.digests.length > 0 && !inputs.merge) {
+    throw new InputError(
+      'digests',
+      'digests are only read with merge: true; set merge: true or leave digests empty'
+    )
+  }
+  if (inputs.merge) return 'merge'
+  return inputs.pushByDigest ? 'push-by-digest' : 'build'
+}
+
+/**
+ * The lines a merge merges. A merge that pushes nothing (a pull request's legs pushed nothing either)
+ * reads none, unless it is a dry run: that one checks them.
+ */
+function mergeDigestLines(inputs: Inputs, push: boolean): DigestLine[] {
+  if (!push && !inputs.dryRun) return []
+  const digests = parseDigestLines(inputs.digests)
+  if (digests.length === 0 && !inputs.dryRun) {
+    throw new InputError('digests', 'merge: true needs the digests the legs pushed, one sha256:… per line')
+  }
+  return digests
+}
+
+/** The build inputs set to something a merge does not use (it builds nothing). */
+function ignoredByMerge(inputs: Inputs): string[] {
+  const set: [string, boolean][] = [
+    ['platforms', inputs.platforms.length > 0],
+    ['file', inputs.file !== ''],
+    ['build-args', inputs.buildArgs.length > 0],
+    ['secrets', inputs.secrets.length > 0],
+    ['target', inputs.target !== ''],
+    ['cache-from', inputs.cacheFrom.length > 0],
+    ['cache-to', inputs.cacheTo.length > 0]
+  ]
+  const names = set.filter(([, isSet]) => isSet).map(([name]) => name)
+  if (names.length === 0) return []
+  return [`merge: true builds nothing, so ${names.join(', ')} ${names.length > 1 ? 'are' : 'is'} ignored`]
 }
 
 function validateRegistry(registry: string): void {
@@ -102,11 +156,13 @@ function validateRegistry(registry: string): void {
 
 async function buildRequestFrom(
   inputs: Inputs,
-  env: NodeJS.ProcessEnv
+  env: NodeJS.ProcessEnv,
+  mode: RunMode
 ): Promise<Omit<BuildRequest, 'workDir'>> {
   const workspace = env.GITHUB_WORKSPACE || process.cwd()
   const context = resolve(workspace, inputs.context)
-  if (!(await isDirectory(context))) {
+  // A merge job builds nothing and usually has no checkout.
+  if (mode !== 'merge' && !(await isDirectory(context))) {
     throw new InputError('context', `${context} is not a directory; point it at the folder to build`)
   }
   const file = inputs.file ? resolve(workspace, inputs.file) : join(context, 'Dockerfile')
@@ -116,7 +172,7 @@ async function buildRequestFrom(
     buildArgs: inputs.buildArgs,
     target: inputs.target,
     labels: {},
-    platforms: parsePlatforms(inputs.platforms),
+    platforms: mode === 'merge' ? [] : parsePlatforms(inputs.platforms),
     noCache: inputs.noCache,
     pull: inputs.pull,
     secrets: parseSecrets(inputs.secrets),

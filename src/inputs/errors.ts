@@ -9,11 +9,3 @@ export class InputError extends Error {
     this.name = 'InputError'
   }
 }
-
-/** An input whose behaviour a later release delivers, set to a non-default value. */
-export class NotSupportedYetError extends InputError {
-  constructor(input: string, detail = '') {
-    super(input, `not supported yet: ${input}${detail ? ` (${detail})` : ''}; leave it at its default`)
-    this.name = 'NotSupportedYetError'
-  }
-}

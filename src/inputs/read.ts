@@ -31,6 +31,7 @@ export function readInputs(): Inputs {
     push: oneOf('push', ['auto', 'true', 'false'], 'auto') as PushMode,
     pushByDigest: flag('push-by-digest', false),
     merge: flag('merge', false),
+    digests: lines('digests'),
     dryRun: flag('dry-run', false),
     summary: flag('summary', true)
   }

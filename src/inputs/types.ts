@@ -33,6 +33,8 @@ export interface Inputs {
   push: PushMode
   pushByDigest: boolean
   merge: boolean
+  /** `sha256:…` or `platform=sha256:…` lines: the platform images a merge puts in one index. */
+  digests: string[]
   dryRun: boolean
   summary: boolean
 }

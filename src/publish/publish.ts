@@ -4,6 +4,7 @@ import { moveTags } from './tags.js'
 import {
   annotateManifest,
   buildIndex,
+  OCI_INDEX,
   platformString,
   type BlobDescriptor,
   type SerializedManifest
@@ -30,11 +31,16 @@ export interface PublishRequest {
   annotations: AnnotationSet
   /** Publish an index even when the build produced one platform (more were asked for). */
   forceIndex: boolean
+  /** A leg of a multi-runner build: platform manifests by digest only, no index, no tags. */
+  byDigest?: boolean
   logger: PublishLogger
 }
 
 export interface PublishResult {
-  /** The registry's digest of what the tags point at: the index, or the single manifest. */
+  /**
+   * The registry's digest of what the tags point at: the index, or the single manifest. By digest: the
+   * single manifest's, or '' for several platforms (no index is pushed; see platformDigests).
+   */
   digest: string
   mediaType: string
   /** Config digest of the first platform. */
@@ -58,36 +64,40 @@ export async function publishLayout(req: PublishRequest): Promise<PublishResult>
     ...img,
     published: annotateManifest(img.manifest, req.annotations.manifest)
   }))
-  const useIndex = req.forceIndex || prepared.length > 1
-  const root = useIndex
-    ? buildIndex(
-        prepared.map(p => ({ manifest: p.published, platform: p.platform })),
-        req.annotations.index,
-        req.annotations.manifestDescriptor
-      )
-    : firstOf(prepared).published
-
+  const root = rootOf(req, prepared)
   const repos = req.images.map(name => req.client.repository(name))
   let platformDigests: Record<string, string> = {}
-  let digest = ''
   for (const [i, repo] of repos.entries()) {
     const mountFrom = repos
       .slice(0, i)
       .filter(r => r.registry === repo.registry)
       .map(r => r.path)
     platformDigests = await pushPlatforms(repo, prepared, built.blobPath, req.logger, mountFrom)
-    digest = useIndex ? (await repo.pushManifest(root.digest, root.body, root.mediaType)).digest : root.digest
-    req.logger.info(`${repo.registry}/${repo.path}@${digest}: complete`)
+    if (root?.mediaType === OCI_INDEX) await repo.pushManifest(root.digest, root.body, root.mediaType)
+    req.logger.info(`${repo.registry}/${repo.path}${root ? `@${root.digest}` : ''}: complete`)
   }
-  await moveTags(repos, req.tags, root, req.logger)
+  const tags = req.byDigest ? [] : req.tags
+  if (root) await moveTags(repos, tags, root, req.logger)
+  const digests = root ? [root.digest] : Object.values(platformDigests)
   return {
-    digest,
-    mediaType: root.mediaType,
+    digest: root?.digest ?? '',
+    mediaType: root?.mediaType ?? '',
     imageId: firstOf(prepared).config.digest,
     platformDigests,
-    refs: req.images.map(name => `${name}@${digest}`),
-    tags: req.images.flatMap(name => req.tags.map(tag => `${name}:${tag}`))
+    refs: req.images.flatMap(name => digests.map(digest => `${name}@${digest}`)),
+    tags: req.images.flatMap(name => tags.map(tag => `${name}:${tag}`))
   }
+}
+
+/** What the tags point at: the index, or the single manifest; nothing for a leg of several platforms. */
+function rootOf(req: PublishRequest, prepared: PreparedImage[]): SerializedManifest | undefined {
+  if (req.byDigest) return prepared.length === 1 ? firstOf(prepared).published : undefined
+  if (!req.forceIndex && prepared.length === 1) return firstOf(prepared).published
+  return buildIndex(
+    prepared.map(p => ({ manifest: p.published, platform: p.platform })),
+    req.annotations.index,
+    req.annotations.manifestDescriptor
+  )
 }
 
 async function pushPlatforms(

@@ -7,7 +7,7 @@ import * as manifests from './manifests.js'
 import { RegistryError } from './errors.js'
 import { assertDigest, digestLike } from './digest.js'
 import { repositoryScope } from './auth.js'
-import { openSource } from './source.js'
+import { openSource, type BlobBody } from './source.js'
 import type { UploadContext } from './upload.js'
 import { BlobUpload } from './upload.js'
 import type { BackoffOptions } from './retry.js'
@@ -21,6 +21,11 @@ export interface Repository {
   blobExists(digest: string): Promise<boolean>
   /** HEAD, then mount from the given repositories of the same registry, then streamed upload. */
   pushBlob(desc: Descriptor, source: BlobSource, opts?: { mountFrom?: string[] }): Promise<PushBlobResult>
+  /**
+   * A blob of another repository of this registry, without its bytes: HEAD, then a cross-repository mount
+   * from each of `from` in turn. Undefined when the blob is not here and no mount succeeded.
+   */
+  mountBlob(desc: Descriptor, from: string[]): Promise<'exists' | 'mounted' | undefined>
   /** HEAD first (skip a no-op), PUT with Content-Type = mediaType, verify Docker-Content-Digest. */
   pushManifest(reference: string, body: Uint8Array, mediaType: string): Promise<{ digest: string }>
   getManifest(
@@ -112,6 +117,28 @@ export class RemoteRepository implements Repository {
     if (from.length > 0 && (await upload.mount(from))) return 'mounted'
     await upload.upload()
     return 'uploaded'
+  }
+
+  mountBlob(desc: Descriptor, from: string[]): Promise<'exists' | 'mounted' | undefined> {
+    assertDigest(desc.digest)
+    this.pushing = true
+    return this.deps.limiter.run(async () => {
+      if (await this.blobExists(desc.digest)) return 'exists'
+      const noBytes: BlobBody = {
+        size: desc.size,
+        slice: () => {
+          throw new Error(`mountBlob sends no bytes of ${desc.digest}`)
+        }
+      }
+      const upload = new BlobUpload(
+        this.uploadContext(() => this.blobExists(desc.digest)),
+        desc,
+        noBytes
+      )
+      if (await upload.mount(from.filter(repo => repo !== this.path))) return 'mounted'
+      await upload.cancel()
+      return undefined
+    })
   }
 
   pushManifest(reference: string, body: Uint8Array, mediaType: string): Promise<{ digest: string }> {

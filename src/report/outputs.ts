@@ -1,5 +1,7 @@
 /** The action's outputs, computed as plain strings from the run's results (pure). */
 export interface RunReport {
+  /** `build` when absent; a leg pushes by digest only, a merge builds nothing. */
+  mode?: 'build' | 'push-by-digest' | 'merge'
   images: string[]
   platforms: string[]
   builder: string

@@ -3,11 +3,11 @@ import type { RunReport } from './outputs.js'
 /** The job summary as Markdown (pure): what was pushed, where, and how to pull it by digest. */
 export function summaryMarkdown(r: RunReport): string {
   const out: string[] = [`## publish-image`, '']
-  if (!r.pushed) out.push(`Built with **${r.builder}** for ${platformsText(r)}; **not pushed**.`, '')
-  else out.push(`Built with **${r.builder}** for ${platformsText(r)} and pushed.`, '')
+  out.push(headline(r), '')
   out.push('| | |', '|---|---|')
   out.push(`| Images | ${r.images.map(code).join('<br>')} |`)
-  if (r.tagNames.length > 0) out.push(`| Tags | ${r.tagNames.map(code).join(' ')} |`)
+  if (r.tagNames.length > 0 && r.mode !== 'push-by-digest')
+    out.push(`| Tags | ${r.tagNames.map(code).join(' ')} |`)
   if (r.digest) out.push(`| Digest | ${code(r.digest)} |`)
   for (const [platform, digest] of Object.entries(r.platformDigests)) {
     out.push(`| ${platform} | ${code(digest)} |`)
@@ -19,6 +19,17 @@ export function summaryMarkdown(r: RunReport): string {
   }
   if (r.warnings.length > 0) out.push('**Warnings**', '', ...r.warnings.map(w => `- ${w}`), '')
   return out.join('\n')
+}
+
+function headline(r: RunReport): string {
+  if (r.mode === 'merge') {
+    return r.pushed
+      ? `Merged ${platformsText(r)} into one index and pushed.`
+      : 'Merge of the legs’ digests; **not pushed**.'
+  }
+  const built = `Built with **${r.builder}** for ${platformsText(r)}`
+  if (!r.pushed) return `${built}; **not pushed**.`
+  return r.mode === 'push-by-digest' ? `${built} and pushed by digest (no tags).` : `${built} and pushed.`
 }
 
 function platformsText(r: RunReport): string {

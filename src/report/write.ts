@@ -9,6 +9,7 @@ export function runReport(plan: RunPlan, result: PublishResult | undefined): Run
   const m = plan.metadata
   const primary = m.images[0] ?? ''
   return {
+    mode: plan.mode,
     images: m.images,
     platforms: result ? Object.keys(result.platformDigests) : plan.build.platforms,
     builder: plan.builderName,
@@ -50,16 +51,30 @@ export async function writeReport(
 /** What a dry run would do. */
 export function planText(plan: RunPlan): string {
   const m = plan.metadata
-  const section = (title: string, items: string[]) =>
-    [`${title}:`, ...(items.length ? items.map(i => `  ${i}`) : ['  (none)'])].join('\n')
   return [
     'Dry run: nothing is built, nothing is pushed, no registry is contacted.',
     section('Images', m.images),
     section('Tags', m.tags),
     section('Labels', labelLines(m.labels)),
     section('Annotations', m.annotations),
-    section('Platforms', plan.build.platforms.length ? plan.build.platforms : ['the runner’s platform']),
-    `Builder: ${plan.builderName}`,
+    ...modeText(plan),
     `Push: ${plan.push ? 'yes' : 'no'} (${plan.pushReason})`
   ].join('\n')
+}
+
+function modeText(plan: RunPlan): string[] {
+  if (plan.mode === 'merge') {
+    const digests = plan.digests.map(d => (d.platform ? `${d.platform}=${d.digest}` : d.digest))
+    return ['Merge: builds nothing; one index of these digests', section('Digests', digests)]
+  }
+  const platforms = plan.build.platforms.length ? plan.build.platforms : ['the runner’s platform']
+  return [
+    section('Platforms', platforms),
+    `Builder: ${plan.builderName}`,
+    ...(plan.mode === 'push-by-digest' ? ['Push by digest: no tags, no index'] : [])
+  ]
+}
+
+function section(title: string, items: string[]): string {
+  return [`${title}:`, ...(items.length ? items.map(i => `  ${i}`) : ['  (none)'])].join('\n')
 }

@@ -64,6 +64,40 @@ describe('dist/index.js in dry-run mode', () => {
     expect(run.stdout).not.toContain('ghs_dry_run_token')
   })
 
+  it('plans a merge, contacting no registry: its digests, index annotations, ignored build inputs', async () => {
+    const [amd64, arm64] = ['a', 'b'].map(c => `sha256:${c.repeat(64)}`)
+    const run = await runAction({
+      cwd: context,
+      token: 'ghs_dry_run_token',
+      env: env(),
+      inputs: {
+        'dry-run': 'true',
+        merge: 'true',
+        digests: `${amd64}\nlinux/arm64=${arm64}`,
+        registry: '127.0.0.1:9',
+        platforms: 'linux/amd64'
+      }
+    })
+    expect(run.exitCode).toBe(0)
+    expect(run.stdout).toContain(`Digests:\n  ${amd64}\n  linux/arm64=${arm64}`)
+    expect(run.stdout).not.toContain('Builder:')
+    expect(run.stdout).toMatch(/::warning::merge: true builds nothing, so platforms is ignored/)
+    expect(run.outputs.annotations).toContain('index:org.opencontainers.image.description=A friendly image')
+    expect(run.outputs.digest).toBe('')
+  })
+
+  it('merges nothing when push is off, and says so', async () => {
+    const run = await runAction({
+      cwd: context,
+      env: env(),
+      inputs: { merge: 'true', push: 'false', registry: '127.0.0.1:9' }
+    })
+    expect(run.exitCode).toBe(0)
+    expect(run.stdout).toContain('Merging nothing (push: false)')
+    expect(run.outputs.digest).toBe('')
+    expect(run.summary).toMatch(/not pushed/)
+  })
+
   it('warns and goes on when the REST API is unreachable', async () => {
     const run = await runAction({
       cwd: context,
@@ -85,8 +119,22 @@ describe('dist/index.js fails on bad input before building, naming the input', (
 
   const cases: [string, Record<string, string>, RegExp][] = [
     ['an unknown builder', { builder: 'kaniko' }, /input 'builder': 'kaniko' is not one of/],
-    ['push-by-digest (not delivered yet)', { 'push-by-digest': 'true' }, /not supported yet: push-by-digest/],
-    ['merge (not delivered yet)', { merge: 'true' }, /not supported yet: merge/],
+    [
+      'push-by-digest and merge together',
+      { 'push-by-digest': 'true', merge: 'true' },
+      /input 'merge': merge: true and push-by-digest: true exclude each other/
+    ],
+    ['merge without digests', { merge: 'true' }, /input 'digests': merge: true needs the digests/],
+    [
+      'digests without merge',
+      { digests: `sha256:${'a'.repeat(64)}` },
+      /input 'digests': digests are only read with merge: true/
+    ],
+    [
+      'a bad digest line',
+      { merge: 'true', digests: 'linux/amd64=sha256:abc' },
+      /input 'digests': 'linux\/amd64=sha256:abc' is not a digest line/
+    ],
     ['a context that does not exist', { context: 'nope' }, /input 'context': .*nope is not a directory/],
     ['a registry with a scheme', { registry: 'https://ghcr.io' }, /input 'registry'/],
     ['a bad boolean', { 'no-cache': 'yes' }, /input 'no-cache'/]

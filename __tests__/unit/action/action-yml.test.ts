@@ -28,6 +28,7 @@ const INPUTS: Record<string, string | undefined> = {
   push: 'auto',
   'push-by-digest': 'false',
   merge: 'false',
+  digests: '',
   'dry-run': 'false',
   summary: 'true'
 }

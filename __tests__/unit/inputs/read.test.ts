@@ -43,6 +43,13 @@ describe('readInputs', () => {
     expect(inputs.buildArgs).toEqual(['A=1,2', 'B=3'])
   })
 
+  it('reads digests as lines, leaving commas alone', async () => {
+    await setInputs({ merge: 'true', digests: ' sha256:aa \n\nlinux/arm64=sha256:bb\n' })
+    const inputs = readInputs()
+    expect(inputs.merge).toBe(true)
+    expect(inputs.digests).toEqual(['sha256:aa', 'linux/arm64=sha256:bb'])
+  })
+
   it('names the input and the fix for a bad boolean or choice', async () => {
     await setInputs({ 'no-cache': 'yes' })
     expect(() => readInputs()).toThrow(/input 'no-cache': 'yes' is not a boolean; use true or false/)

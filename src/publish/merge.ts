@@ -1,0 +1,162 @@
+import { DOCKER_MANIFEST, OCI_MANIFEST, type RegistryClient, type Repository } from '../registry/index.js'
+import {
+  canonicalPlatform,
+  checkDeclaredPlatform,
+  checkDistinctPlatforms,
+  type DigestLine
+} from './digests.js'
+import {
+  buildIndex,
+  platformString,
+  type BlobDescriptor,
+  type ImageManifest,
+  type PlatformSpec,
+  type SerializedManifest
+} from './manifests.js'
+import type { PublishLogger, PublishResult } from './publish.js'
+import { moveTags } from './tags.js'
+
+export interface MergeRequest {
+  client: RegistryClient
+  /** Full image names; each gets every child, the index and the tags. The first is the primary. */
+  images: string[]
+  tags: string[]
+  digests: DigestLine[]
+  annotations: { index: Record<string, string>; manifestDescriptor: Record<string, string> }
+  logger: PublishLogger
+}
+
+/** A platform manifest pushed by a leg, as found in the registry. */
+interface Child {
+  digest: string
+  platform: PlatformSpec
+  manifest: SerializedManifest
+  blobs: BlobDescriptor[]
+  /** The target repositories that already hold it. */
+  holders: Repository[]
+}
+
+const IMAGE_MANIFESTS = [OCI_MANIFEST, DOCKER_MANIFEST]
+const IMAGE_CONFIGS = [
+  'application/vnd.oci.image.config.v1+json',
+  'application/vnd.docker.container.image.v1+json'
+]
+
+/**
+ * Merges platform manifests already pushed by digest: finds each one and reads its platform from its
+ * config, copies it to the target images that lack it, pushes the OCI index by digest to every image,
+ * and only then moves the tags. Every check happens before the first write.
+ */
+export async function mergeDigests(req: MergeRequest): Promise<PublishResult> {
+  const repos = req.images.map(name => req.client.repository(name))
+  const found = await Promise.all(req.digests.map(line => findChild(repos, line)))
+  checkDistinctPlatforms(found)
+  const children = found.sort((a, b) => compare(canonicalPlatform(a.platform), canonicalPlatform(b.platform)))
+  for (const repo of repos) await copyMissing(repo, children, req.logger)
+  const index = buildIndex(
+    children.map(c => ({ manifest: c.manifest, platform: c.platform })),
+    req.annotations.index,
+    req.annotations.manifestDescriptor
+  )
+  for (const repo of repos) {
+    await repo.pushManifest(index.digest, index.body, index.mediaType)
+    req.logger.info(`${repo.registry}/${repo.path}@${index.digest}: index of ${children.length} platforms`)
+  }
+  await moveTags(repos, req.tags, index, req.logger)
+  return {
+    digest: index.digest,
+    mediaType: index.mediaType,
+    imageId: firstConfig(children),
+    platformDigests: Object.fromEntries(children.map(c => [platformString(c.platform), c.digest])),
+    refs: req.images.map(name => `${name}@${index.digest}`),
+    tags: req.images.flatMap(name => req.tags.map(tag => `${name}:${tag}`))
+  }
+}
+
+/** Finds the manifest in the target images, checks that it is an image, and reads its platform. */
+async function findChild(repos: Repository[], line: DigestLine): Promise<Child> {
+  const present = await Promise.all(repos.map(repo => repo.headManifest(line.digest)))
+  const holders = repos.filter((_, i) => present[i] !== undefined)
+  const source = holders[0]
+  if (!source) {
+    const names = repos.map(r => `${r.registry}/${r.path}`).join(', ')
+    throw new Error(
+      `digests: ${line.digest} is in none of the images (${names}); push it to one of them first (push-by-digest: true)`
+    )
+  }
+  const got = await source.getManifest(line.digest)
+  const image = imageManifestOf(got.body, got.mediaType, line.digest)
+  const platform = platformOfConfig(await source.getBlob(image.config.digest), line.digest)
+  checkDeclaredPlatform(line, platform)
+  const manifest = { mediaType: got.mediaType, body: got.body, digest: line.digest, size: got.body.length }
+  return { digest: line.digest, platform, manifest, blobs: [image.config, ...image.layers], holders }
+}
+
+/** The parsed manifest when it is an image manifest (OCI or Docker v2) of a container image. */
+export function imageManifestOf(body: Buffer, mediaType: string, digest: string): ImageManifest {
+  const notImage = (what: string) =>
+    new Error(`digests: ${digest} is ${what}, not an image manifest; list the digests of platform images`)
+  if (!IMAGE_MANIFESTS.includes(mediaType)) throw notImage(`a ${mediaType || 'manifest of unknown type'}`)
+  const parsed = JSON.parse(body.toString('utf8')) as Partial<ImageManifest>
+  if (!parsed.config || !Array.isArray(parsed.layers)) throw notImage('malformed')
+  if (!IMAGE_CONFIGS.includes(parsed.config.mediaType)) {
+    throw notImage(`an artifact (config ${parsed.config.mediaType})`)
+  }
+  return parsed as ImageManifest
+}
+
+/** `os`/`architecture`/`variant` of an image config blob. */
+export function platformOfConfig(config: Buffer, digest: string): PlatformSpec {
+  const parsed = JSON.parse(config.toString('utf8')) as Record<string, unknown>
+  const { os, architecture, variant } = parsed
+  if (typeof os !== 'string' || !os || typeof architecture !== 'string' || !architecture) {
+    throw new Error(`digests: the image config of ${digest} names no os/architecture`)
+  }
+  return typeof variant === 'string' && variant ? { os, architecture, variant } : { os, architecture }
+}
+
+/** Gives `repo` the children it lacks: each blob mounted from a repository that has it, then the manifest. */
+async function copyMissing(repo: Repository, children: Child[], logger: PublishLogger): Promise<void> {
+  for (const child of children.filter(c => !c.holders.includes(repo))) {
+    const mountFrom = child.holders.filter(h => h.registry === repo.registry).map(h => h.path)
+    const results = await Promise.all(child.blobs.map(desc => copyBlob(repo, desc, mountFrom, child)))
+    await repo.pushManifest(child.digest, child.manifest.body, child.manifest.mediaType)
+    child.holders.push(repo)
+    const count = (r: string) => results.filter(x => x === r).length
+    logger.info(
+      `${repo.registry}/${repo.path}@${child.digest} (${platformString(child.platform)}): copied, ${count('mounted')} blobs mounted, ${count('exists')} already there, ${count('uploaded')} uploaded`
+    )
+  }
+}
+
+/** Mounts the blob; when no mount works (another registry, refused), copies it through memory (≤ 64 MiB). */
+async function copyBlob(
+  repo: Repository,
+  desc: BlobDescriptor,
+  mountFrom: string[],
+  child: Child
+): Promise<string> {
+  const mounted = await repo.mountBlob(desc, mountFrom)
+  if (mounted) return mounted
+  const source = child.holders[0]
+  if (!source) throw new Error(`no image holds ${child.digest}`)
+  try {
+    return await repo.pushBlob(desc, { data: await source.getBlob(desc.digest) })
+  } catch (error) {
+    const where = `${repo.registry}/${repo.path}`
+    throw new Error(
+      `could not copy blob ${desc.digest} of ${child.digest} from ${source.registry}/${source.path} to ${where}`,
+      {
+        cause: error
+      }
+    )
+  }
+}
+
+function firstConfig(children: Child[]): string {
+  const first = children[0]?.blobs[0]
+  if (!first) throw new Error('digests: nothing to merge')
+  return first.digest
+}
+
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
