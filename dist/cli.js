@@ -58621,12 +58621,17 @@ function getOctokit(token, options, ...additionalPlugins) {
 
 
 
+
 const DEFAULT_TIMEOUT_MS = 15_000;
 function ownerAndRepo(ctx) {
     const [owner = '', repo = ''] = ctx.repository.split('/');
     if (!owner || !repo)
         throw new Error(`GITHUB_REPOSITORY is '${ctx.repository}', expected OWNER/REPO`);
     return { owner, repo };
+}
+/** With a token, an authenticated client; without one (the CLI, a local run), anonymous reads of public repositories. */
+function octokitFor(ctx, token) {
+    return token ? getOctokit(token, { baseUrl: ctx.apiUrl }) : new GitHub({ baseUrl: ctx.apiUrl });
 }
 function describeFailure(err) {
     const status = err.status;
@@ -58639,7 +58644,7 @@ function describeFailure(err) {
  */
 async function fetchRepo(ctx, token, logger, options = {}) {
     try {
-        const octokit = getOctokit(token, { baseUrl: ctx.apiUrl });
+        const octokit = octokitFor(ctx, token);
         const response = await octokit.rest.repos.get({
             ...ownerAndRepo(ctx),
             request: { signal: AbortSignal.timeout(options.timeoutMs ?? DEFAULT_TIMEOUT_MS) }
@@ -58663,7 +58668,7 @@ async function resolveCommitDate(ctx, token, logger, env, options = {}) {
     if (!ctx.sha)
         return buildTime(env, options.now);
     try {
-        const octokit = getOctokit(token, { baseUrl: ctx.apiUrl });
+        const octokit = octokitFor(ctx, token);
         const response = await octokit.rest.repos.getCommit({
             ...ownerAndRepo(ctx),
             ref: ctx.sha,

@@ -1,4 +1,5 @@
 import { getOctokit } from '@actions/github'
+import { GitHub } from '@actions/github/lib/utils'
 import { buildTime } from './clock.js'
 import { commitDateFromPayload } from './context.js'
 import { errorMessage } from './csv.js'
@@ -18,6 +19,11 @@ function ownerAndRepo(ctx: GitContext): { owner: string; repo: string } {
   return { owner, repo }
 }
 
+/** With a token, an authenticated client; without one (the CLI, a local run), anonymous reads of public repositories. */
+function octokitFor(ctx: GitContext, token: string) {
+  return token ? getOctokit(token, { baseUrl: ctx.apiUrl }) : new GitHub({ baseUrl: ctx.apiUrl })
+}
+
 function describeFailure(err: unknown): string {
   const status = (err as { status?: unknown }).status
   return typeof status === 'number' ? `HTTP ${status}: ${errorMessage(err)}` : errorMessage(err)
@@ -35,7 +41,7 @@ export async function fetchRepo(
   options: ApiOptions = {}
 ): Promise<RepoInfo | undefined> {
   try {
-    const octokit = getOctokit(token, { baseUrl: ctx.apiUrl })
+    const octokit = octokitFor(ctx, token)
     const response = await octokit.rest.repos.get({
       ...ownerAndRepo(ctx),
       request: { signal: AbortSignal.timeout(options.timeoutMs ?? DEFAULT_TIMEOUT_MS) }
@@ -65,7 +71,7 @@ export async function resolveCommitDate(
   if (fromPayload) return fromPayload
   if (!ctx.sha) return buildTime(env, options.now)
   try {
-    const octokit = getOctokit(token, { baseUrl: ctx.apiUrl })
+    const octokit = octokitFor(ctx, token)
     const response = await octokit.rest.repos.getCommit({
       ...ownerAndRepo(ctx),
       ref: ctx.sha,

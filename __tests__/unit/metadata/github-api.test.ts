@@ -78,13 +78,19 @@ describe('fetchRepo', () => {
   it.each([
     ['a refused token (401)', 'octocat/Hello-World', 'bad', 'HTTP 401'],
     ['an unknown repository (404)', 'octocat/missing', 'good', 'HTTP 404'],
-    ['no token at all', 'octocat/Hello-World', '', 'token']
+    ['a private repository read without a token (404)', 'octocat/missing', '', 'HTTP 404']
   ])('warns and returns undefined on %s', async (_what, repository, token, detail) => {
     const { warnings, logger } = recorder()
     await expect(fetchRepo(context(repository), token, logger)).resolves.toBeUndefined()
     expect(warnings).toHaveLength(1)
     expect(warnings[0]).toContain(`Cannot read repository ${repository}`)
     expect(warnings[0]).toContain(detail)
+  })
+  it('reads a public repository anonymously when there is no token', async () => {
+    const { warnings, logger } = recorder()
+    await expect(fetchRepo(context('octocat/Hello-World'), '', logger)).resolves.toMatchObject(REPO)
+    expect(warnings).toEqual([])
+    expect(api.requests.at(-1)).toEqual({ path: '/api/v3/repos/octocat/Hello-World', auth: undefined })
   })
   it('warns and returns undefined when the API is down', async () => {
     const down = await startApi()
