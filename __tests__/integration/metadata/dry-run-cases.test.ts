@@ -14,7 +14,7 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { runAction, type ActionRun } from '../../../scripts/run-action.mjs'
-import { cases, type ExpectedOutputs, type MetadataCase } from '../../fixtures/metadata/cases.js'
+import { cases, jsonOf, type ExpectedOutputs, type MetadataCase } from '../../fixtures/metadata/cases.js'
 import { EPOCH, REPO, runEnv, SHA } from '../../fixtures/metadata/context.js'
 import { startFakeGithubApi, type FakeGithubApi } from '../../support/github-api.js'
 
@@ -128,15 +128,6 @@ function withRegistry(c: MetadataCase, expected: ExpectedOutputs): ExpectedOutpu
   return { ...expected, tags: move(expected.tags), ...(json ? { json } : {}) }
 }
 
-function expectedJson(expected: ExpectedOutputs): NonNullable<ExpectedOutputs['json']> {
-  const labels: Record<string, string> = {}
-  for (const line of expected.labels) {
-    const at = line.indexOf('=')
-    labels[line.slice(0, at)] = line.slice(at + 1)
-  }
-  return { tags: expected.tags, 'tag-names': expected.tagNames, labels, annotations: expected.annotations }
-}
-
 /** The warning the action gives when the repository API does not answer (the case's `repo` is null). */
 const NO_REPOSITORY_WARNING = /^Cannot read repository .* \(HTTP 404/
 /** The warning that goes with every run that yields no tag (the table lists it only where it is the point). */
@@ -149,7 +140,7 @@ function expectOutputs(c: MetadataCase, run: ActionRun, tableExpected: ExpectedO
   expect(run.outputs['tag-names']).toBe(expected.tagNames.join('\n'))
   expect(run.outputs.labels).toBe(expected.labels.join('\n'))
   expect(run.outputs.annotations).toBe(expected.annotations.join('\n'))
-  expect(JSON.parse(run.outputs.json ?? 'null')).toEqual(expected.json ?? expectedJson(expected))
+  expect(JSON.parse(run.outputs.json ?? 'null')).toEqual(jsonOf(expected))
   // Dry run: nothing built, nothing pushed.
   expect(run.stdout).toContain('Dry run: nothing is built')
   expect(run.outputs.digest).toBe('')

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { InputError } from '../../../src/inputs/errors.js'
 import { computeMetadata, labelLines, readGitContext, type Metadata } from '../../../src/metadata/index.js'
-import { cases, type ExpectedOutputs, type MetadataCase } from '../../fixtures/metadata/cases.js'
+import { cases, jsonOf, type MetadataCase } from '../../fixtures/metadata/cases.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'metadata-cases-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -29,15 +29,6 @@ function run(c: MetadataCase, index: number): Metadata {
     platformCount: c.inputs.platforms?.length ?? 0
   }
   return computeMetadata(inputs, readGitContext(env), c.repo ?? undefined, { env, logger: silent })
-}
-
-function expectedJson(expected: ExpectedOutputs): NonNullable<ExpectedOutputs['json']> {
-  const labels: Record<string, string> = {}
-  for (const line of expected.labels) {
-    const at = line.indexOf('=')
-    labels[line.slice(0, at)] = line.slice(at + 1)
-  }
-  return { tags: expected.tags, 'tag-names': expected.tagNames, labels, annotations: expected.annotations }
 }
 
 describe('metadata cases (docker/metadata-action behaviour)', () => {
@@ -67,7 +58,7 @@ describe('metadata cases (docker/metadata-action behaviour)', () => {
     expect(metadata.tagNames).toEqual(expected.tagNames)
     expect(labelLines(metadata.labels)).toEqual(expected.labels)
     expect(metadata.annotations).toEqual(expected.annotations)
-    expect(JSON.parse(JSON.stringify(metadata.json))).toEqual(expected.json ?? expectedJson(expected))
+    expect(JSON.parse(JSON.stringify(metadata.json))).toEqual(jsonOf(expected))
     for (const warning of expected.warnings ?? []) {
       expect(metadata.warnings.filter(w => w.includes(warning))).toHaveLength(1)
     }
