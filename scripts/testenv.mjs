@@ -33,7 +33,8 @@ const APT_PACKAGES = [
   'binfmt-support',
   'busybox-static',
   'apache2-utils',
-  'openssl'
+  'openssl',
+  'jq'
 ]
 
 const log = msg => process.stderr.write(`[testenv] ${msg}\n`)
