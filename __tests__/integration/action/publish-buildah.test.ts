@@ -1,13 +1,10 @@
 import { describe, expect, it, beforeAll } from '@jest/globals'
-import { createHash } from 'node:crypto'
 import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { runAction, type ActionRun } from '../../../scripts/run-action.mjs'
 import { testEnv, uniqueRepo } from '../../support/env.js'
-import { skopeoConfig, skopeoRaw } from '../../support/skopeo.js'
-
-const sha256 = (s: string) => `sha256:${createHash('sha256').update(s).digest('hex')}`
+import { imageConfig, rawManifest, sha256 } from '../../support/e2e.js'
 
 describe('dist/index.js publishes a one-platform buildah image to the real registry', () => {
   const env = testEnv()
@@ -41,7 +38,7 @@ describe('dist/index.js publishes a one-platform buildah image to the real regis
   it('outputs the digest the registry serves, and skopeo agrees', () => {
     const digest = run.outputs.digest ?? ''
     expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/)
-    const byTag = skopeoRaw(`${image}:main`)
+    const byTag = rawManifest(`${image}:main`)
     expect(sha256(byTag.body)).toBe(digest)
     expect(byTag.json.mediaType).toBe('application/vnd.oci.image.manifest.v1+json')
   })
@@ -55,12 +52,12 @@ describe('dist/index.js publishes a one-platform buildah image to the real regis
       `${image}:sha-0123456`
     ])
     for (const tag of ['main', 'sha-0123456', 'Stable-1']) {
-      expect(sha256(skopeoRaw(`${image}:${tag}`).body)).toBe(run.outputs.digest)
+      expect(sha256(rawManifest(`${image}:${tag}`).body)).toBe(run.outputs.digest)
     }
   })
 
   it('sets imageid to the config digest and refs to image@digest', () => {
-    const manifest = skopeoRaw(`${image}@${run.outputs.digest}`).json as { config: { digest: string } }
+    const manifest = rawManifest(`${image}@${run.outputs.digest}`).json as { config: { digest: string } }
     expect(run.outputs.imageid).toBe(manifest.config.digest)
     expect(run.outputs.refs).toBe(`${image}@${run.outputs.digest}`)
     const platforms = JSON.parse(run.outputs['platform-digests'] ?? '{}') as Record<string, string>
@@ -68,14 +65,14 @@ describe('dist/index.js publishes a one-platform buildah image to the real regis
   })
 
   it('labels the image config for GHCR', () => {
-    const labels = skopeoConfig(`${image}@${run.outputs.digest}`).config?.Labels ?? {}
+    const labels = imageConfig(`${image}@${run.outputs.digest}`).config?.Labels ?? {}
     expect(labels['org.opencontainers.image.description']).toBe('An end-to-end test image')
     expect(labels['org.opencontainers.image.licenses']).toBe('MIT')
     expect(labels['org.opencontainers.image.revision']).toBe('0123456789abcdef0123456789abcdef01234567')
   })
 
   it('puts the manifest-level annotations on the manifest', () => {
-    const manifest = skopeoRaw(`${image}:main`).json as { annotations?: Record<string, string> }
+    const manifest = rawManifest(`${image}:main`).json as { annotations?: Record<string, string> }
     expect(manifest.annotations?.['org.opencontainers.image.description']).toBe('An end-to-end test image')
   })
 

@@ -75,3 +75,58 @@ describe('dist/index.js publishes a one-platform image built by the docker build
     expect(run.outputs.refs).toBe(`${image}@${run.outputs.digest}`)
   })
 })
+
+describe('dist/index.js publishes a two-platform image built by the docker builder', () => {
+  const env = testEnv()
+  const image = `${env.registry}/${uniqueRepo('e2e-docker-multi')}`
+  let run: ActionRun
+  let index: { body: Buffer; json: Manifest }
+
+  beforeAll(async () => {
+    // One `docker build --platform` per platform; COPY only, so no emulation is needed.
+    const context = await makeContext({
+      Dockerfile: `FROM ${env.baseImage}\nCOPY payload.txt /payload.txt\n`,
+      'payload.txt': 'two platforms\n'
+    })
+    run = await runAction({
+      cwd: context,
+      env: { DOCKER_HOST: env.dockerHost },
+      inputs: {
+        registry: env.registry,
+        images: image,
+        tags: 'type=raw,value=multi',
+        builder: 'docker',
+        platforms: 'linux/amd64,linux/arm64',
+        description: 'Two platforms from dockerd',
+        password: ''
+      }
+    })
+    if (run.exitCode === 0) index = rawManifest(`${image}:multi`)
+  }, 300000)
+
+  it('tags an OCI index of both platforms whose bytes hash to the digest output', () => {
+    expect(run.exitCode).toBe(0)
+    expect(index.json.mediaType).toBe('application/vnd.oci.image.index.v1+json')
+    expect(sha256(index.body)).toBe(run.outputs.digest)
+    expect(index.json.annotations?.['org.opencontainers.image.description']).toBe(
+      'Two platforms from dockerd'
+    )
+  })
+
+  it('lists each platform manifest, whose config has that architecture and the labels', () => {
+    const platforms = JSON.parse(run.outputs['platform-digests'] ?? '{}') as Record<string, string>
+    expect(Object.keys(platforms).sort()).toEqual(['linux/amd64', 'linux/arm64'])
+    const children = (index.json.manifests ?? []).map(m => [
+      `${m.platform?.os}/${m.platform?.architecture}`,
+      m.digest
+    ])
+    expect(Object.fromEntries(children)).toEqual(platforms)
+    for (const [platform, digest] of Object.entries(platforms)) {
+      const config = imageConfig(`${image}@${digest}`)
+      expect(`${config.os}/${config.architecture}`).toBe(platform)
+      expect(config.config?.Labels?.['org.opencontainers.image.description']).toBe(
+        'Two platforms from dockerd'
+      )
+    }
+  })
+})

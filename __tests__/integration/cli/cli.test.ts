@@ -1,15 +1,13 @@
 import { beforeAll, describe, expect, it } from '@jest/globals'
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
-import { createHash } from 'node:crypto'
 import { mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { listTags } from '../../support/e2e.js'
 import { testEnv, uniqueRepo } from '../../support/env.js'
-import { skopeoRaw } from '../../support/skopeo.js'
+import { rawManifest, sha256 } from '../../support/e2e.js'
 
 const CLI = resolve('dist/cli.js')
-const sha256 = (s: string) => `sha256:${createHash('sha256').update(s).digest('hex')}`
 
 interface CliRun {
   status: number | null
@@ -71,7 +69,7 @@ describe('dist/cli.js, the command line, in a local git repository', () => {
     expect(run.stdout.trim().split('\n')).toHaveLength(1)
     expect(result).toMatchObject({ pushed: true, builder: 'buildah', tags: [`${image}:main`] })
     expect(result.digest).toMatch(/^sha256:[0-9a-f]{64}$/)
-    expect(sha256(skopeoRaw(`${image}:main`).body)).toBe(result.digest)
+    expect(sha256(rawManifest(`${image}:main`).body)).toBe(result.digest)
     expect(result.refs).toEqual([`${image}@${String(result.digest)}`])
     expect((result.labels as Record<string, string>)['org.opencontainers.image.revision']).toBe(repo.sha)
     expect((result.labels as Record<string, string>)['org.opencontainers.image.source']).toBe(
