@@ -48266,7 +48266,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7340);
+/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1629);
 
 /** All of stdin, for --password-stdin. */
 async function readStdin() {
@@ -48301,7 +48301,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7340:
+/***/ 1629:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -61156,7 +61156,31 @@ async function readBuiltImages(layoutDir) {
     return { images, blobPath: layout.blobPath };
 }
 
+;// CONCATENATED MODULE: ./src/publish/limits.ts
+const GB = 1000 ** 3;
+/** Per-layer size limits GitHub documents for its registries. */
+function layerLimitOf(registry) {
+    if (registry === 'ghcr.io')
+        return { bytes: 10 * GB, name: '10 GB' };
+    if (registry === 'docker.pkg.github.com')
+        return { bytes: 5 * GB, name: '5 GB' };
+    return undefined;
+}
+/** Fails before any upload when a layer is larger than the registry accepts. */
+function assertLayerSizes(registry, layers) {
+    const limit = layerLimitOf(registry);
+    if (!limit)
+        return;
+    const tooLarge = layers.filter(layer => layer.size > limit.bytes);
+    if (tooLarge.length === 0)
+        return;
+    const list = tooLarge.map(l => `${l.digest} (${(l.size / GB).toFixed(1)} GB)`).join(', ');
+    throw new Error(`${registry} accepts layers of at most ${limit.name}; this image has ${list}. ` +
+        'Split the large layer: copy fewer files per COPY/RUN step, or use a multi-stage build.');
+}
+
 ;// CONCATENATED MODULE: ./src/publish/publish.ts
+
 
 
 
@@ -61172,6 +61196,8 @@ async function publishLayout(req) {
     }));
     const root = publish_rootOf(req, prepared);
     const repos = req.images.map(name => req.client.repository(name));
+    for (const repo of repos)
+        assertLayerSizes(repo.registry, prepared.flatMap(img => img.layers));
     let platformDigests = {};
     for (const [i, repo] of repos.entries()) {
         const mountFrom = repos

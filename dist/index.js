@@ -48267,7 +48267,7 @@ module.exports = {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6257);
 /* harmony import */ var _inputs_read_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4245);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3545);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7125);
 /* harmony import */ var _runtime_actions_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5323);
 /* harmony import */ var _report_errors_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(2287);
 
@@ -48389,7 +48389,7 @@ function oneOf(name, allowed, fallback) {
 
 /***/ }),
 
-/***/ 3545:
+/***/ 7125:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -61235,7 +61235,31 @@ async function readBuiltImages(layoutDir) {
     return { images, blobPath: layout.blobPath };
 }
 
+;// CONCATENATED MODULE: ./src/publish/limits.ts
+const GB = 1000 ** 3;
+/** Per-layer size limits GitHub documents for its registries. */
+function layerLimitOf(registry) {
+    if (registry === 'ghcr.io')
+        return { bytes: 10 * GB, name: '10 GB' };
+    if (registry === 'docker.pkg.github.com')
+        return { bytes: 5 * GB, name: '5 GB' };
+    return undefined;
+}
+/** Fails before any upload when a layer is larger than the registry accepts. */
+function assertLayerSizes(registry, layers) {
+    const limit = layerLimitOf(registry);
+    if (!limit)
+        return;
+    const tooLarge = layers.filter(layer => layer.size > limit.bytes);
+    if (tooLarge.length === 0)
+        return;
+    const list = tooLarge.map(l => `${l.digest} (${(l.size / GB).toFixed(1)} GB)`).join(', ');
+    throw new Error(`${registry} accepts layers of at most ${limit.name}; this image has ${list}. ` +
+        'Split the large layer: copy fewer files per COPY/RUN step, or use a multi-stage build.');
+}
+
 ;// CONCATENATED MODULE: ./src/publish/publish.ts
+
 
 
 
@@ -61251,6 +61275,8 @@ async function publishLayout(req) {
     }));
     const root = publish_rootOf(req, prepared);
     const repos = req.images.map(name => req.client.repository(name));
+    for (const repo of repos)
+        assertLayerSizes(repo.registry, prepared.flatMap(img => img.layers));
     let platformDigests = {};
     for (const [i, repo] of repos.entries()) {
         const mountFrom = repos

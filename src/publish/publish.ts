@@ -1,5 +1,6 @@
 import type { RegistryClient, Repository } from '../registry/index.js'
 import { readBuiltImages, type LayoutImage } from './layout.js'
+import { assertLayerSizes } from './limits.js'
 import { moveTags } from './tags.js'
 import {
   annotateManifest,
@@ -66,6 +67,11 @@ export async function publishLayout(req: PublishRequest): Promise<PublishResult>
   }))
   const root = rootOf(req, prepared)
   const repos = req.images.map(name => req.client.repository(name))
+  for (const repo of repos)
+    assertLayerSizes(
+      repo.registry,
+      prepared.flatMap(img => img.layers)
+    )
   let platformDigests: Record<string, string> = {}
   for (const [i, repo] of repos.entries()) {
     const mountFrom = repos
