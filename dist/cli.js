@@ -48615,8 +48615,1994 @@ function hostArchitecture(nodeArch = process.arch) {
 
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: ./src/build/layout/oci.ts
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __nccwpck_require__(7067);
+var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_);
+;// CONCATENATED MODULE: external "node:https"
+const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_namespaceObject);
+// EXTERNAL MODULE: external "node:tls"
+var external_node_tls_ = __nccwpck_require__(1692);
+var external_node_tls_default = /*#__PURE__*/__nccwpck_require__.n(external_node_tls_);
+;// CONCATENATED MODULE: ./src/registry/tls.ts
+/**
+ * The certificate authorities we trust. First Node's own store (its bundle + NODE_EXTRA_CA_CERTS, cheap);
+ * for a host whose certificate that store cannot verify, the system store as well (built only then: a
+ * context with every system CA costs ~100 ms of CPU).
+ */
 
+
+const SYSTEM_BUNDLES = [
+    '/etc/ssl/certs/ca-certificates.crt', // Debian, Ubuntu
+    '/etc/pki/tls/certs/ca-bundle.crt', // Fedora, RHEL
+    '/etc/ssl/cert.pem', // Alpine, macOS
+    '/etc/ssl/ca-bundle.pem' // openSUSE
+];
+/** CAs for the first attempt: undefined means Node's default store (bundle + NODE_EXTRA_CA_CERTS). */
+function defaultCertificates(env, extra = []) {
+    if (extra.length === 0)
+        return undefined;
+    // Passing `ca` replaces Node's store, NODE_EXTRA_CA_CERTS included, so add them back.
+    return [...(external_node_tls_default()).rootCertificates, ...envCertificates(env), ...extra];
+}
+/** Node's store plus the system bundle (SSL_CERT_FILE first, as OpenSSL does), or undefined without one. */
+function systemCertificates(env, extra = []) {
+    const system = [env.SSL_CERT_FILE, ...SYSTEM_BUNDLES].find(f => f && (0,external_node_fs_namespaceObject.existsSync)(f));
+    if (!system)
+        return undefined;
+    return [...(external_node_tls_default()).rootCertificates, (0,external_node_fs_namespaceObject.readFileSync)(system, 'utf8'), ...envCertificates(env), ...extra];
+}
+function envCertificates(env) {
+    const file = env.NODE_EXTRA_CA_CERTS;
+    return file && (0,external_node_fs_namespaceObject.existsSync)(file) ? [(0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8')] : [];
+}
+const CERTIFICATE_ERRORS = /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ERR_TLS_CERT_ALTNAME_INVALID|HOSTNAME_MISMATCH/;
+/** A certificate problem: the server does speak TLS, so never fall back to plain HTTP. */
+function isCertificateError(err) {
+    const code = err?.code;
+    return typeof code === 'string' && CERTIFICATE_ERRORS.test(code);
+}
+
+;// CONCATENATED MODULE: ./src/registry/http.ts
+/** One HTTP exchange over node:http/https, streamed request bodies, bounded response bodies, deadlines. */
+
+
+
+
+/** The exchange failed without an HTTP answer (reset, timeout, TLS…). */
+class NetworkError extends Error {
+    name = 'NetworkError';
+    code;
+    constructor(message, code, cause) {
+        super(message, cause === undefined ? undefined : { cause });
+        this.code = code;
+    }
+    get retryable() {
+        return !NOT_RETRYABLE.has(this.code) && !isCertificateError(this);
+    }
+}
+// A response too large, or a local file we cannot read: trying again changes nothing.
+const NOT_RETRYABLE = new Set(['EBODYTOOLARGE', 'ESOURCE']);
+function bodyLength(body) {
+    if (!body)
+        return 0;
+    return body.kind === 'bytes' ? body.data.byteLength : body.end - body.start;
+}
+class HttpTransport {
+    opts;
+    httpAgent = new (external_node_http_default()).Agent({ keepAlive: true });
+    httpsAgent;
+    systemAgent;
+    /** Hosts whose certificates only the system store verifies. */
+    systemHosts = new Set();
+    constructor(opts) {
+        this.opts = opts;
+        this.httpsAgent = new (external_node_https_default()).Agent({ keepAlive: true, ca: defaultCertificates(opts.env, opts.ca) });
+    }
+    async send(req) {
+        if (req.url.protocol !== 'https:')
+            return this.sendWith(this.httpAgent, req);
+        if (this.systemHosts.has(req.url.host))
+            return this.sendWith(this.systemStore(), req);
+        try {
+            return await this.sendWith(this.httpsAgent, req);
+        }
+        catch (err) {
+            const system = isCertificateError(err) ? this.systemStore() : undefined;
+            if (!system)
+                throw err;
+            this.systemHosts.add(req.url.host);
+            return this.sendWith(system, req);
+        }
+    }
+    close() {
+        this.httpAgent.destroy();
+        this.httpsAgent.destroy();
+        this.systemAgent?.destroy();
+    }
+    sendWith(agent, req) {
+        return new Promise((resolve, reject) => exchange(agent, this.opts.userAgent, req, resolve, reject));
+    }
+    systemStore() {
+        if (this.systemAgent === undefined) {
+            const ca = systemCertificates(this.opts.env, this.opts.ca);
+            this.systemAgent = ca ? new (external_node_https_default()).Agent({ keepAlive: true, ca }) : null;
+        }
+        return this.systemAgent ?? undefined;
+    }
+}
+function exchange(agent, userAgent, req, resolve, reject) {
+    let settled = false;
+    const headers = { 'user-agent': userAgent, ...req.headers };
+    if (req.body || ['POST', 'PUT', 'PATCH'].includes(req.method))
+        headers['content-length'] = String(bodyLength(req.body));
+    const mod = req.url.protocol === 'https:' ? (external_node_https_default()) : (external_node_http_default());
+    const outgoing = mod.request(req.url, { method: req.method, headers, agent });
+    const deadline = setTimeout(() => outgoing.destroy(new NetworkError(`no complete answer within ${req.deadlineMs} ms`, 'ETIMEDOUT')), req.deadlineMs);
+    const fail = (err) => {
+        clearTimeout(deadline);
+        if (settled)
+            return;
+        settled = true;
+        reject(toNetworkError(err));
+    };
+    outgoing.setTimeout(req.idleTimeoutMs, () => outgoing.destroy(new NetworkError(`connection idle for ${req.idleTimeoutMs} ms`, 'ETIMEDOUT')));
+    outgoing.on('error', fail);
+    outgoing.on('response', incoming => {
+        const chunks = [];
+        let size = 0;
+        incoming.on('data', (chunk) => {
+            size += chunk.length;
+            if (size > req.maxBodyBytes) {
+                outgoing.destroy(new NetworkError(`response body over ${req.maxBodyBytes} bytes`, 'EBODYTOOLARGE'));
+            }
+            else
+                chunks.push(chunk);
+        });
+        incoming.on('error', fail);
+        incoming.on('close', () => {
+            if (!incoming.complete)
+                return fail(new NetworkError('connection closed in the middle of the response', 'ECONNRESET'));
+            clearTimeout(deadline);
+            if (settled)
+                return;
+            settled = true;
+            resolve({
+                status: incoming.statusCode ?? 0,
+                headers: incoming.headers,
+                body: Buffer.concat(chunks),
+                url: req.url
+            });
+        });
+    });
+    writeBody(outgoing, req.body);
+}
+function writeBody(outgoing, body) {
+    if (!body)
+        return void outgoing.end();
+    if (body.kind === 'bytes')
+        return void outgoing.end(body.data);
+    if (body.end <= body.start)
+        return void outgoing.end();
+    const file = (0,external_node_fs_namespaceObject.createReadStream)(body.path, { start: body.start, end: body.end - 1, highWaterMark: 1 << 20 });
+    file.on('error', err => outgoing.destroy(new NetworkError(`cannot read ${body.path}: ${err.message}`, 'ESOURCE', err)));
+    file.pipe(outgoing);
+}
+function toNetworkError(err) {
+    if (err instanceof NetworkError)
+        return err;
+    const code = String(err?.code ?? 'ENETWORK');
+    const message = err instanceof Error ? err.message : String(err);
+    return new NetworkError(message, code, err);
+}
+
+;// CONCATENATED MODULE: ./src/registry/challenge.ts
+/** WWW-Authenticate parsing per RFC 7235: several challenges, quoted strings with commas and escapes. */
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+/;
+const UNQUOTED = /^[^,\s]*/;
+const TOKEN68 = /^[ \t]+([A-Za-z0-9\-._~+/]+=*)[ \t]*(?=,|$)/;
+/** Parses one or several header values (Node joins repeated headers into an array). */
+function parseChallenges(header) {
+    if (header === undefined)
+        return [];
+    const values = Array.isArray(header) ? header : [header];
+    return values.flatMap(parseHeaderValue);
+}
+function parseHeaderValue(value) {
+    const challenges = [];
+    const s = new Scanner(value);
+    while (s.skipSeparators()) {
+        const scheme = s.token();
+        if (!scheme) {
+            s.skipPast(',');
+            continue;
+        }
+        const challenge = { scheme: scheme.toLowerCase(), params: {} };
+        challenges.push(challenge);
+        const token68 = s.match(TOKEN68);
+        if (token68)
+            challenge.token68 = token68;
+        else
+            parseParams(s, challenge);
+    }
+    return challenges;
+}
+/** Reads `name=value` pairs until the next challenge (a token not followed by `=`) or the end. */
+function parseParams(s, challenge) {
+    for (;;) {
+        const mark = s.pos;
+        s.skipSeparators();
+        const name = s.token();
+        s.skipWhitespace();
+        if (!name || !s.eat('=')) {
+            s.pos = mark;
+            return;
+        }
+        s.skipWhitespace();
+        // Lenient: an unquoted value runs to the next comma (some servers leave URLs unquoted).
+        challenge.params[name.toLowerCase()] = s.peek() === '"' ? s.quoted() : (s.match(UNQUOTED, 0) ?? '');
+    }
+}
+class Scanner {
+    text;
+    pos = 0;
+    constructor(text) {
+        this.text = text;
+    }
+    peek() {
+        return this.text[this.pos];
+    }
+    eat(ch) {
+        if (this.text[this.pos] !== ch)
+            return false;
+        this.pos++;
+        return true;
+    }
+    skipWhitespace() {
+        while (this.pos < this.text.length && /[ \t]/.test(this.text[this.pos]))
+            this.pos++;
+    }
+    /** Skips whitespace and commas; false at the end of input. */
+    skipSeparators() {
+        while (this.pos < this.text.length && /[ \t,]/.test(this.text[this.pos]))
+            this.pos++;
+        return this.pos < this.text.length;
+    }
+    skipPast(ch) {
+        while (this.pos < this.text.length && this.text[this.pos++] !== ch) {
+            // skipping
+        }
+    }
+    token() {
+        return this.match(TOKEN, 0);
+    }
+    /** Consumes a regex match at the current position; returns the given group. */
+    match(re, group = 1) {
+        const m = re.exec(this.text.slice(this.pos));
+        if (!m)
+            return undefined;
+        this.pos += m[0].length;
+        return m[group];
+    }
+    /** A quoted-string: `"` … `"`, backslash escapes any character. */
+    quoted() {
+        let out = '';
+        this.pos++; // opening quote
+        while (this.pos < this.text.length) {
+            const ch = this.text[this.pos++];
+            if (ch === '"')
+                return out;
+            if (ch === '\\' && this.pos < this.text.length)
+                out += this.text[this.pos++];
+            else
+                out += ch;
+        }
+        return out;
+    }
+}
+/** The challenge we can answer: Bearer first, then Basic. */
+function pickChallenge(challenges) {
+    return challenges.find(c => c.scheme === 'bearer') ?? challenges.find(c => c.scheme === 'basic');
+}
+/** The `scope` parameter holds one or several space-separated scopes. */
+function challengeScopes(challenge) {
+    return (challenge?.params.scope ?? '').split(' ').filter(Boolean);
+}
+
+;// CONCATENATED MODULE: ./src/registry/retry.ts
+const DEFAULT_BACKOFF = { initialMs: 500, maxMs: 20_000, maxRetryAfterMs: 120_000 };
+const RETRYABLE_CODES = new Set(['TOOMANYREQUESTS', 'UNAVAILABLE']);
+function isRetryableStatus(status, details = []) {
+    if (status === 408 || status === 429)
+        return true;
+    if (status >= 500 && status !== 501 && status !== 505)
+        return true;
+    return details.some(d => RETRYABLE_CODES.has(d.code));
+}
+/** Exponential backoff with jitter: uniformly in [½, 1] × initial × 2^(attempt-1), capped. */
+function backoffDelay(attempt, opts, random = Math.random) {
+    const ceiling = Math.min(opts.maxMs, opts.initialMs * 2 ** Math.max(0, attempt - 1));
+    return Math.round(ceiling * (0.5 + random() / 2));
+}
+/**
+ * The pause the server asked for: `Retry-After` in seconds or as an HTTP date, else ghcr.io's
+ * `retry-after: 10.487765ms` inside an error message. Undefined when it did not say.
+ */
+function serverRetryDelay(retryAfterHeader, details, now = Date.now()) {
+    const fromHeader = parseRetryAfter(retryAfterHeader, now);
+    if (fromHeader !== undefined)
+        return fromHeader;
+    for (const d of details) {
+        const m = /retry-after:\s*([0-9.]+[a-zµμ]+(?:[0-9.]+[a-zµμ]+)*)/i.exec(d.message);
+        const ms = m ? parseGoDuration(m[1]) : undefined;
+        if (ms !== undefined)
+            return ms;
+    }
+    return undefined;
+}
+function parseRetryAfter(value, now = Date.now()) {
+    if (!value)
+        return undefined;
+    const trimmed = value.trim();
+    if (/^\d+(\.\d+)?$/.test(trimmed))
+        return Math.round(Number(trimmed) * 1000);
+    const date = Date.parse(trimmed);
+    return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+const GO_UNITS = {
+    ns: 1e-6,
+    us: 1e-3,
+    µs: 1e-3,
+    μs: 1e-3,
+    ms: 1,
+    s: 1000,
+    m: 60_000,
+    h: 3_600_000
+};
+/** Go's time.Duration text (`1.5s`, `10.487765ms`, `2m3s`) in milliseconds. */
+function parseGoDuration(text) {
+    const parts = [...text.matchAll(/([0-9]*\.?[0-9]+)([a-zµμ]+)/gi)];
+    if (parts.length === 0 || parts.map(p => p[0]).join('') !== text)
+        return undefined;
+    let total = 0;
+    for (const [, amount, unit] of parts) {
+        const factor = GO_UNITS[unit.toLowerCase()];
+        if (factor === undefined)
+            return undefined;
+        total += Number(amount) * factor;
+    }
+    return total;
+}
+function sleep(ms) {
+    return new Promise(resolve => setTimeout(resolve, ms));
+}
+
+;// CONCATENATED MODULE: ./src/registry/errors.ts
+/** The client's one error type, and what turns registry answers into it. */
+
+class RegistryError extends Error {
+    name = 'RegistryError';
+    status;
+    /** Distribution error codes (`DENIED`, `BLOB_UNKNOWN`…), possibly empty. */
+    codes;
+    details;
+    method;
+    /** The request URL, query values and userinfo redacted. */
+    url;
+    hint;
+    /** Whether trying again may help (transient status, reset connection, timeout). */
+    retryable;
+    retryAfterMs;
+    constructor(init) {
+        const url = redactUrl(init.url);
+        const details = init.details ?? [];
+        super(composeMessage(init, url, details), init.cause === undefined ? undefined : { cause: init.cause });
+        this.status = init.status;
+        this.codes = details.map(d => d.code);
+        this.details = details;
+        this.method = init.method;
+        this.url = url;
+        this.hint = init.hint;
+        this.retryAfterMs = init.retryAfterMs;
+        this.retryable = init.retryable ?? (init.status !== undefined && isRetryableStatus(init.status, details));
+    }
+}
+function composeMessage(init, url, details) {
+    const parts = [`${init.method} ${url}`];
+    if (init.message)
+        parts.push(init.message);
+    else if (init.status !== undefined)
+        parts.push(`${init.status}`);
+    const detailText = details.map(d => (d.message ? `${d.code}: ${d.message}` : d.code)).join('; ');
+    if (detailText)
+        parts.push(detailText);
+    const causeText = !init.message && init.cause instanceof Error ? init.cause.message : undefined;
+    if (causeText)
+        parts.push(causeText);
+    return parts.join(': ') + (init.hint ? `\n${init.hint}` : '');
+}
+// Query parameters that carry no secret; every other value (upload _state, storage signatures…) is masked.
+const VISIBLE_QUERY = new Set(['digest', 'mount', 'from', 'service', 'scope', 'n', 'last']);
+function redactUrl(input) {
+    let url;
+    try {
+        url = new URL(input.toString());
+    }
+    catch {
+        return '<invalid url>';
+    }
+    url.username = '';
+    url.password = '';
+    for (const key of [...url.searchParams.keys()]) {
+        if (!VISIBLE_QUERY.has(key.toLowerCase()))
+            url.searchParams.set(key, '***');
+    }
+    return url.toString().replace(/%2A%2A%2A/g, '***');
+}
+/** `{"errors":[{code,message,detail}]}`; tolerant of non-JSON bodies (proxies, HTML pages). */
+function parseErrorBody(body) {
+    if (!body || body.length === 0)
+        return [];
+    const text = body.subarray(0, 64 * 1024).toString('utf8');
+    try {
+        const parsed = JSON.parse(text);
+        if (Array.isArray(parsed.errors)) {
+            return parsed.errors.map(e => ({ code: String(e.code ?? 'UNKNOWN'), message: String(e.message ?? '') }));
+        }
+    }
+    catch {
+        // not JSON: keep a short excerpt of the text
+    }
+    const excerpt = text.replace(/\s+/g, ' ').trim().slice(0, 300);
+    return excerpt ? [{ code: 'UNKNOWN', message: excerpt }] : [];
+}
+/** What the user should do about a 401/403 (or a few other answers). */
+function hintFor(status, details, ctx) {
+    const text = details.map(d => `${d.code} ${d.message}`).join(' ');
+    const ghcr = ctx.registry === 'ghcr.io' || ctx.registry.startsWith('containers.');
+    if (/write_package|write organization package|permission_denied/i.test(text))
+        return githubPackagesHint(ctx);
+    if (status === 401 && ctx.insufficientScope && !ctx.anonymous)
+        return deniedHint(ctx, ghcr);
+    if (status === 401) {
+        if (ctx.anonymous) {
+            return `No credentials were found for ${ctx.registry}: pass a username and password/token, or log in (docker login) before this step.`;
+        }
+        const ghcrNote = ghcr
+            ? ' For ghcr.io use GITHUB_TOKEN (with "permissions: packages: write") or a classic personal access token with write:packages; fine-grained tokens are not supported.'
+            : '';
+        return `${ctx.registry} rejected the credentials: check the username and password/token.${ghcrNote}`;
+    }
+    if (status === 403 || details.some(d => d.code === 'DENIED'))
+        return deniedHint(ctx, ghcr);
+    if (details.some(d => d.code === 'NAME_INVALID')) {
+        return 'The registry refused the repository name: use lowercase letters, digits and separators (. _ -) only.';
+    }
+    if (status === 413)
+        return 'The registry refused the size of the request body (manifest or layer too large).';
+    return undefined;
+}
+function deniedHint(ctx, ghcr) {
+    if (ghcr)
+        return githubPackagesHint(ctx);
+    const what = ctx.push ? 'push to' : 'read';
+    return `The credentials are valid but may not ${what} ${ctx.registry}/${ctx.repository ?? ''}: check the account's permissions on that repository.`;
+}
+function githubPackagesHint(ctx) {
+    return [
+        `The token may not push to ${ctx.registry}/${ctx.repository ?? ''}.`,
+        'Give the workflow job "permissions: packages: write".',
+        'If the package already exists, link it to this repository: package settings → "Manage Actions access" → add the repository with the Write role (or set the org.opencontainers.image.source label when it is first created).',
+        'Pull requests from forks get a read-only GITHUB_TOKEN and cannot push.'
+    ].join(' ');
+}
+
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __nccwpck_require__(7030);
+;// CONCATENATED MODULE: ./src/registry/loopback.ts
+
+/** localhost, 127.0.0.0/8 and ::1: the only hosts we may talk plain HTTP to. */
+function isLoopbackHost(hostname) {
+    const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+    if (host === 'localhost' || host.endsWith('.localhost'))
+        return true;
+    if ((0,external_node_net_.isIP)(host) === 4)
+        return host.startsWith('127.');
+    return (0,external_node_net_.isIP)(host) === 6 && (host === '::1' || host === '0:0:0:0:0:0:0:1');
+}
+/** `127.0.0.1:5000` → `127.0.0.1`; `[::1]:5000` → `::1`. */
+function hostnameOf(hostAndPort) {
+    const bracket = /^\[([^\]]+)\]/.exec(hostAndPort);
+    if (bracket)
+        return bracket[1];
+    return hostAndPort.split(':')[0];
+}
+
+;// CONCATENATED MODULE: ./src/registry/token.ts
+
+
+const MAX_TOKEN_BODY = 64 * 1024;
+const MIN_LIFETIME_S = 60;
+const CLIENT_ID = 'publish-image';
+async function fetchToken(req) {
+    const realm = checkRealm(req.realm, req.registry);
+    const creds = req.credentials;
+    if (creds?.identityToken) {
+        const res = await postOAuth(req, realm, creds.identityToken);
+        if (res.status !== 404 && res.status !== 405)
+            return parseTokenResponse(res, req, 'POST');
+    }
+    return parseTokenResponse(await getToken(req, realm), req, 'GET');
+}
+function checkRealm(realm, registry) {
+    let url;
+    try {
+        url = new URL(realm);
+    }
+    catch (cause) {
+        throw new RegistryError({
+            method: 'GET',
+            url: '',
+            message: `${registry} announced an invalid token realm "${realm}"`,
+            cause
+        });
+    }
+    const plainAllowed = url.protocol === 'http:' && isLoopbackHost(url.hostname);
+    if (url.protocol !== 'https:' && !plainAllowed) {
+        throw new RegistryError({
+            method: 'GET',
+            url,
+            message: `refusing to ask for a token over ${url.protocol} (the realm of ${registry} must be https)`
+        });
+    }
+    return url;
+}
+function getToken(req, realm) {
+    const url = new URL(realm);
+    if (req.service)
+        url.searchParams.set('service', req.service);
+    for (const scope of req.scopes)
+        url.searchParams.append('scope', scope);
+    const headers = { accept: 'application/json' };
+    const basic = basicAuthorization(req.credentials, req.secret);
+    if (basic)
+        headers.authorization = basic;
+    return send(req, 'GET', url, headers);
+}
+function postOAuth(req, realm, refreshToken) {
+    const form = new URLSearchParams({
+        grant_type: 'refresh_token',
+        refresh_token: refreshToken,
+        client_id: CLIENT_ID
+    });
+    if (req.service)
+        form.set('service', req.service);
+    if (req.scopes.length > 0)
+        form.set('scope', req.scopes.join(' '));
+    const headers = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
+    return send(req, 'POST', realm, headers, Buffer.from(form.toString()));
+}
+function send(req, method, url, headers, data) {
+    return req.transport.send({
+        method,
+        url,
+        headers,
+        body: data ? { kind: 'bytes', data } : undefined,
+        deadlineMs: req.deadlineMs,
+        idleTimeoutMs: req.idleTimeoutMs,
+        maxBodyBytes: MAX_TOKEN_BODY
+    });
+}
+/** `Basic base64(user:pass)` for the credentials, reporting every secret; undefined without a username/password. */
+function basicAuthorization(creds, secret) {
+    if (!creds?.username || creds.password === undefined)
+        return undefined;
+    const encoded = Buffer.from(`${creds.username}:${creds.password}`).toString('base64');
+    secret(creds.password);
+    secret(encoded);
+    return `Basic ${encoded}`;
+}
+function parseTokenResponse(res, req, method) {
+    if (res.status !== 200) {
+        const details = parseErrorBody(res.body);
+        const anonymous = !req.credentials;
+        const hint = res.status === 401 || res.status === 403
+            ? anonymous
+                ? `The token service of ${req.registry} refused anonymous access: pass credentials for ${req.registry}.`
+                : `The token service of ${req.registry} rejected the credentials: check the username and password/token.`
+            : undefined;
+        throw new RegistryError({ method, url: res.url, status: res.status, details, hint });
+    }
+    let body;
+    try {
+        body = JSON.parse(res.body.toString('utf8'));
+    }
+    catch (cause) {
+        throw new RegistryError({
+            method,
+            url: res.url,
+            status: 200,
+            message: 'the token service answered non-JSON',
+            cause
+        });
+    }
+    const value = typeof body.token === 'string' && body.token ? body.token : body.access_token;
+    if (typeof value !== 'string' || !value) {
+        throw new RegistryError({
+            method,
+            url: res.url,
+            status: 200,
+            message: 'the token service answered without a token'
+        });
+    }
+    req.secret(value);
+    if (typeof body.refresh_token === 'string' && body.refresh_token)
+        req.secret(body.refresh_token);
+    const lifetime = typeof body.expires_in === 'number' ? Math.max(body.expires_in, MIN_LIFETIME_S) : MIN_LIFETIME_S;
+    return { value, expiresAt: Date.now() + lifetime * 1000 };
+}
+
+;// CONCATENATED MODULE: ./src/registry/auth.ts
+
+
+// Refresh a token this long before it expires, so it does not expire in flight.
+const EXPIRY_MARGIN_MS = 10_000;
+class Authenticator {
+    deps;
+    scheme = { kind: 'none' };
+    tokens = new Map();
+    constructor(deps) {
+        this.deps = deps;
+    }
+    /** Adopts the challenge of a `/v2/` ping (or of a later 401). */
+    useChallenges(challenges) {
+        const picked = pickChallenge(challenges);
+        if (picked?.scheme === 'bearer' && picked.params.realm) {
+            this.scheme = { kind: 'bearer', realm: picked.params.realm, service: picked.params.service };
+        }
+        else if (picked?.scheme === 'basic') {
+            this.scheme = { kind: 'basic' };
+        }
+    }
+    async isAnonymous() {
+        const c = await this.deps.credentials();
+        return !c || !(c.username || c.identityToken || c.registryToken);
+    }
+    /** The Authorization header for a request needing these scopes (push scope first), if any. */
+    async header(scopes) {
+        const creds = await this.deps.credentials();
+        if (creds?.registryToken) {
+            this.deps.secret(creds.registryToken);
+            return `Bearer ${creds.registryToken}`;
+        }
+        if (this.scheme.kind === 'basic')
+            return basicAuthorization(creds, this.deps.secret);
+        if (this.scheme.kind === 'bearer')
+            return `Bearer ${(await this.token(this.scheme, scopes)).value}`;
+        return undefined;
+    }
+    /**
+     * After a 401: learns the challenge, drops the cached token and says whether one more try can help
+     * (a fresh or wider-scoped token can; the same Basic credentials cannot).
+     */
+    async unauthorized(challenges, scopes, sentHeader) {
+        const before = this.scheme.kind;
+        this.useChallenges(challenges);
+        if (this.scheme.kind === 'bearer') {
+            const wanted = union(scopes, challengeScopes(pickChallenge(challenges)));
+            await this.refetch(tokenKey(this.scheme, scopes), this.scheme, wanted);
+            return true;
+        }
+        if (this.scheme.kind === 'basic')
+            return before !== 'basic' || sentHeader === undefined;
+        return false;
+    }
+    token(scheme, scopes) {
+        const key = tokenKey(scheme, scopes);
+        const cached = this.tokens.get(key);
+        if (cached) {
+            return cached.then(t => t.expiresAt - EXPIRY_MARGIN_MS > Date.now() ? t : this.refetch(key, scheme, scopes));
+        }
+        return this.refetch(key, scheme, scopes);
+    }
+    /** Fetches a token for `scopes` and caches it under `key` (the scopes asked for, maybe fewer). */
+    refetch(key, scheme, scopes) {
+        const pending = this.fetch(scheme, scopes);
+        this.tokens.set(key, pending);
+        pending.catch(() => this.tokens.get(key) === pending && this.tokens.delete(key));
+        return pending;
+    }
+    async fetch(scheme, scopes) {
+        return fetchToken({
+            ...this.deps.tokenRequest,
+            realm: scheme.realm,
+            service: scheme.service,
+            scopes,
+            credentials: await this.deps.credentials(),
+            registry: this.deps.registry,
+            secret: this.deps.secret
+        });
+    }
+}
+function tokenKey(scheme, scopes) {
+    return JSON.stringify([scheme.realm, scheme.service ?? '', [...scopes].sort()]);
+}
+function union(a, b) {
+    return [...new Set([...a, ...b])];
+}
+/** `repository:<path>:pull,push` (or `:pull`). */
+function repositoryScope(path, push) {
+    return `repository:${path}:${push ? 'pull,push' : 'pull'}`;
+}
+
+;// CONCATENATED MODULE: ./src/registry/reference.ts
+/** Image references per the distribution grammar (distribution/reference), with docker.io normalisation. */
+const DOCKER_HUB = 'docker.io';
+const DEFAULT_TAG = 'latest';
+const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const DOMAIN = new RegExp(`^(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[0-9a-fA-F:.]+\\])(?::[0-9]+)?$`);
+const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+const TAG = /^[\w][\w.-]{0,127}$/;
+const DIGEST = /^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}$/;
+const MAX_NAME_LENGTH = 255;
+class ReferenceError extends Error {
+    name = 'ReferenceError';
+}
+/** Parses `[host[:port]/]path[:tag][@digest]`; the tag defaults to `latest` when neither tag nor digest is given. */
+function reference_parseReference(ref) {
+    const parsed = parseReferenceLoose(ref);
+    if (!parsed.tag && !parsed.digest)
+        parsed.tag = DEFAULT_TAG;
+    return parsed;
+}
+/** `host[:port]/path` without tag or digest (what `RegistryClient.repository` takes). */
+function parseRepositoryName(name) {
+    const parsed = parseReferenceLoose(name);
+    if (parsed.tag || parsed.digest) {
+        throw new ReferenceError(`"${name}" names a tag or digest; expected a repository: host[:port]/path`);
+    }
+    return { registry: parsed.registry, repository: parsed.repository };
+}
+function parseReferenceLoose(ref) {
+    const input = ref.trim();
+    if (!input)
+        throw new ReferenceError('empty image reference');
+    const [nameAndTag, digest, ...rest] = input.split('@');
+    if (rest.length > 0 || nameAndTag === undefined)
+        throw new ReferenceError(`"${ref}": more than one "@"`);
+    const { name, tag } = splitTag(nameAndTag);
+    const { registry, repository } = splitRegistry(name, ref);
+    checkRepository(repository, ref);
+    if (tag !== undefined && !TAG.test(tag)) {
+        throw new ReferenceError(`"${ref}": invalid tag "${tag}" (letters, digits, _ . - ; at most 128; not starting with . or -)`);
+    }
+    if (digest !== undefined)
+        checkDigest(digest, ref);
+    const result = { registry, repository };
+    if (tag !== undefined)
+        result.tag = tag;
+    if (digest !== undefined)
+        result.digest = digest;
+    return result;
+}
+function splitTag(nameAndTag) {
+    const colon = nameAndTag.lastIndexOf(':');
+    // A colon before the last slash belongs to host:port, not to a tag.
+    if (colon === -1 || colon < nameAndTag.lastIndexOf('/'))
+        return { name: nameAndTag };
+    return { name: nameAndTag.slice(0, colon), tag: nameAndTag.slice(colon + 1) };
+}
+function splitRegistry(name, ref) {
+    const slash = name.indexOf('/');
+    const first = slash === -1 ? '' : name.slice(0, slash);
+    const isHost = slash !== -1 && (/[.:]/.test(first) || first === 'localhost' || first !== first.toLowerCase());
+    if (!isHost)
+        return { registry: DOCKER_HUB, repository: dockerHubPath(name) };
+    if (!DOMAIN.test(first))
+        throw new ReferenceError(`"${ref}": invalid registry host "${first}"`);
+    const registry = normaliseHost(first);
+    const path = name.slice(slash + 1);
+    return { registry, repository: registry === DOCKER_HUB ? dockerHubPath(path) : path };
+}
+function dockerHubPath(path) {
+    return path.includes('/') ? path : `library/${path}`;
+}
+/** Docker Hub's aliases collapse to docker.io; other hosts are lowercased (DNS is case-insensitive). */
+function normaliseHost(host) {
+    const lower = host.toLowerCase();
+    return lower === 'index.docker.io' || lower === 'registry-1.docker.io' ? DOCKER_HUB : lower;
+}
+function checkRepository(path, ref) {
+    if (!path)
+        throw new ReferenceError(`"${ref}": missing repository path`);
+    if (path.length > MAX_NAME_LENGTH) {
+        throw new ReferenceError(`"${ref}": repository path is longer than ${MAX_NAME_LENGTH} characters`);
+    }
+    if (path !== path.toLowerCase()) {
+        throw new ReferenceError(`"${ref}": repository path "${path}" contains capital letters; registries accept lowercase paths only: use "${path.toLowerCase()}"`);
+    }
+    for (const component of path.split('/')) {
+        if (!PATH_COMPONENT.test(component)) {
+            throw new ReferenceError(`"${ref}": invalid path component "${component}" (lowercase letters and digits, separated by . _ __ or -)`);
+        }
+    }
+}
+function checkDigest(digest, ref) {
+    if (!DIGEST.test(digest))
+        throw new ReferenceError(`"${ref}": invalid digest "${digest}"`);
+    if (digest.startsWith('sha256:') && !/^sha256:[a-f0-9]{64}$/.test(digest)) {
+        throw new ReferenceError(`"${ref}": a sha256 digest is 64 lowercase hex characters`);
+    }
+}
+function isDigestReference(reference) {
+    return reference.includes(':') && DIGEST.test(reference);
+}
+/** Checks a manifest reference (tag or digest). */
+function checkManifestReference(reference) {
+    if (TAG.test(reference) || isDigestReference(reference))
+        return reference;
+    throw new ReferenceError(`invalid manifest reference "${reference}": expected a tag or a digest`);
+}
+function formatReference(ref) {
+    return `${ref.registry}/${ref.repository}${ref.tag ? `:${ref.tag}` : ''}${ref.digest ? `@${ref.digest}` : ''}`;
+}
+
+;// CONCATENATED MODULE: ./src/registry/session.ts
+
+
+
+
+
+
+
+
+const MAX_REDIRECTS = 5;
+const DEFAULT_MAX_BODY = 8 * 1024 * 1024;
+class RegistrySession {
+    opts;
+    registry;
+    auth;
+    apiHost;
+    base;
+    credentials;
+    warned = new Set();
+    constructor(opts) {
+        this.opts = opts;
+        this.registry = opts.registry;
+        this.apiHost = opts.registry === DOCKER_HUB ? 'registry-1.docker.io' : opts.registry;
+        this.auth = new Authenticator({
+            registry: opts.registry,
+            credentials: () => this.resolveCredentials(),
+            secret: opts.secret,
+            tokenRequest: {
+                transport: { send: req => this.send(req) },
+                deadlineMs: opts.deadlineMs,
+                idleTimeoutMs: opts.idleTimeoutMs
+            }
+        });
+    }
+    /** Sends a call, retrying what may be retried; resolves with an expected answer or throws RegistryError. */
+    async call(call) {
+        const attempts = call.attempts ?? this.opts.maxAttempts;
+        for (let attempt = 1;; attempt++) {
+            const outcome = await this.tryOnce(call);
+            if ('res' in outcome)
+                return outcome.res;
+            if (!outcome.error.retryable || attempt >= attempts)
+                throw outcome.error;
+            const delay = outcome.error.retryAfterMs ?? backoffDelay(attempt, this.opts.backoff);
+            if (delay > this.opts.backoff.maxRetryAfterMs)
+                throw outcome.error;
+            this.opts.logger.debug(`retrying in ${delay} ms (attempt ${attempt + 1}/${attempts}): ${firstLine(outcome.error)}`);
+            await sleep(delay);
+        }
+    }
+    /** Classifies one attempt; exported for the upload loop, which retries whole steps itself. */
+    async tryOnce(call) {
+        try {
+            const res = await this.attempt(call);
+            if (call.expect.includes(res.status))
+                return { res };
+            return { error: await this.errorFor(call, res) };
+        }
+        catch (err) {
+            return this.classifyThrown(call, err);
+        }
+    }
+    classifyThrown(call, err) {
+        if (err instanceof RegistryError)
+            return { error: err };
+        if (err instanceof NetworkError) {
+            const url = call.target instanceof URL ? call.target : new URL(call.target, `https://${this.apiHost}`);
+            const message = `${err.code}: ${err.message}`;
+            const hint = isCertificateError(err)
+                ? `The TLS certificate of ${this.registry} is not trusted: add its CA to the system store or NODE_EXTRA_CA_CERTS.`
+                : undefined;
+            return {
+                error: new RegistryError({
+                    method: call.method,
+                    url,
+                    cause: err,
+                    message,
+                    hint,
+                    retryable: err.retryable
+                })
+            };
+        }
+        throw err;
+    }
+    /** The registry's base URL (scheme decided by the first ping). */
+    async baseUrl() {
+        this.base ??= this.ping().catch(err => {
+            this.base = undefined;
+            throw err;
+        });
+        return this.base;
+    }
+    async resolveUrl(target) {
+        return target instanceof URL ? target : new URL(target, await this.baseUrl());
+    }
+    async isAnonymous() {
+        return this.auth.isAnonymous();
+    }
+    /** Sends once with authorization, re-authenticating once on 401, following redirects for GET/HEAD. */
+    async attempt(call) {
+        const base = await this.baseUrl();
+        const url = await this.resolveUrl(call.target);
+        const ours = sameOrigin(url, base);
+        let authorization = ours ? await this.auth.header(call.scopes) : undefined;
+        let res = await this.exchange(call, url, authorization);
+        if (res.status === 401 && ours && call.reauthenticate !== false) {
+            const challenges = parseChallenges(res.headers['www-authenticate']);
+            if (await this.auth.unauthorized(challenges, call.scopes, authorization)) {
+                authorization = await this.auth.header(call.scopes);
+                res = await this.exchange(call, url, authorization);
+            }
+        }
+        for (let hops = 0; call.followRedirects && isRedirect(res) && hops < MAX_REDIRECTS; hops++) {
+            const next = new URL(header(res, 'location'), res.url);
+            // Credentials never leave the registry: storage redirects get no Authorization.
+            res = await this.exchange(call, next, sameOrigin(next, base) ? authorization : undefined);
+        }
+        return res;
+    }
+    exchange(call, url, authorization) {
+        const headers = { ...call.headers };
+        if (authorization)
+            headers.authorization = authorization;
+        return this.send({
+            method: call.method,
+            url,
+            headers,
+            body: call.body,
+            deadlineMs: this.opts.deadlineMs,
+            idleTimeoutMs: this.opts.idleTimeoutMs,
+            maxBodyBytes: call.maxBodyBytes ?? DEFAULT_MAX_BODY
+        });
+    }
+    /** Every HTTP exchange of this registry (token requests included) goes through here, and is reported. */
+    async send(req) {
+        const started = Date.now();
+        const record = (status) => this.opts.onRequest?.({
+            method: req.method,
+            url: redactUrl(req.url),
+            status,
+            bytesSent: bodyLength(req.body),
+            durationMs: Date.now() - started
+        });
+        try {
+            const res = await this.opts.transport.send(req);
+            record(res.status);
+            this.opts.logger.debug(`${req.method} ${redactUrl(req.url)} → ${res.status}`);
+            this.showWarnings(res);
+            return res;
+        }
+        catch (err) {
+            record(undefined);
+            throw err;
+        }
+    }
+    /** GET /v2/: learns the auth scheme; on loopback tries https, then plain http. */
+    async ping() {
+        const schemes = isLoopbackHost(hostnameOf(this.apiHost)) ? ['https', 'http'] : ['https'];
+        for (const [i, scheme] of schemes.entries()) {
+            const base = new URL(`${scheme}://${this.apiHost}/`);
+            const url = new URL('/v2/', base);
+            const call = { method: 'GET', target: url, scopes: [], expect: [200, 401] };
+            let res;
+            try {
+                res = await this.exchange(call, url, undefined);
+            }
+            catch (err) {
+                const last = i === schemes.length - 1;
+                if (last || isCertificateError(err))
+                    throw err;
+                this.opts.logger.debug(`${url} failed (${err.message}); trying plain http on loopback`);
+                continue;
+            }
+            if (res.status === 401)
+                this.auth.useChallenges(parseChallenges(res.headers['www-authenticate']));
+            else if (res.status !== 200)
+                throw await this.errorFor(call, res);
+            return base;
+        }
+        throw new Error('unreachable');
+    }
+    async errorFor(call, res) {
+        const details = call.method === 'HEAD' ? [] : parseErrorBody(res.body);
+        const retryAfterMs = serverRetryDelay(header(res, 'retry-after'), details);
+        const challenge = pickChallenge(parseChallenges(res.headers['www-authenticate']));
+        const hint = hintFor(res.status, details, {
+            registry: this.registry,
+            repository: call.repository,
+            anonymous: await this.isAnonymous(),
+            push: call.push ?? false,
+            insufficientScope: challenge?.params.error === 'insufficient_scope'
+        });
+        return new RegistryError({
+            method: call.method,
+            url: res.url,
+            status: res.status,
+            details,
+            hint,
+            retryAfterMs
+        });
+    }
+    resolveCredentials() {
+        this.credentials ??= (async () => {
+            const creds = await this.opts.credentials?.(this.registry);
+            for (const value of [creds?.password, creds?.identityToken, creds?.registryToken]) {
+                if (value)
+                    this.opts.secret(value);
+            }
+            return creds;
+        })();
+        return this.credentials;
+    }
+    /** `Warning: 299 - "text"` headers: shown once each, never acted upon. */
+    showWarnings(res) {
+        const raw = res.headers.warning;
+        for (const value of Array.isArray(raw) ? raw : raw ? [raw] : []) {
+            const text = /^\s*299\s+\S+\s+"(.*)"/.exec(value)?.[1];
+            if (text && !this.warned.has(text)) {
+                this.warned.add(text);
+                this.opts.logger.warn(`${this.registry}: ${text}`);
+            }
+        }
+    }
+}
+function header(res, name) {
+    const value = res.headers[name.toLowerCase()];
+    return Array.isArray(value) ? value[0] : value;
+}
+function isRedirect(res) {
+    return [301, 302, 303, 307, 308].includes(res.status) && header(res, 'location') !== undefined;
+}
+function sameOrigin(a, b) {
+    return a.protocol === b.protocol && a.host === b.host;
+}
+function firstLine(err) {
+    return err.message.split('\n')[0] ?? '';
+}
+
+;// CONCATENATED MODULE: ./src/registry/digest.ts
+
+
+const digest_DIGEST = /^sha256:[a-f0-9]{64}$|^sha512:[a-f0-9]{128}$/;
+function digest_sha256Digest(data) {
+    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(data).digest('hex')}`;
+}
+function isDigest(value) {
+    return digest_DIGEST.test(value);
+}
+function assertDigest(value) {
+    if (!isDigest(value)) {
+        throw new Error(`invalid digest "${value}": expected sha256:<64 lowercase hex> (or sha512:<128 hex>)`);
+    }
+    return value;
+}
+/** Digest of bytes with the algorithm of `like` (sha256 or sha512). */
+function digestLike(like, data) {
+    const algorithm = like.startsWith('sha512:') ? 'sha512' : 'sha256';
+    return `${algorithm}:${(0,external_node_crypto_.createHash)(algorithm).update(data).digest('hex')}`;
+}
+/** Streams a file through sha256 (never holds it in memory). */
+async function fileDigest(path) {
+    const hash = createHash('sha256');
+    for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }))
+        hash.update(chunk);
+    return `sha256:${hash.digest('hex')}`;
+}
+
+;// CONCATENATED MODULE: ./src/registry/media-types.ts
+const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+const media_types_OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
+const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
+const DOCKER_MANIFEST_LIST = 'application/vnd.docker.distribution.manifest.list.v2+json';
+const MANIFEST_MEDIA_TYPES = [media_types_OCI_INDEX, OCI_MANIFEST, DOCKER_MANIFEST_LIST, DOCKER_MANIFEST];
+function media_types_isIndexMediaType(mediaType) {
+    return mediaType === media_types_OCI_INDEX || mediaType === DOCKER_MANIFEST_LIST;
+}
+function media_types_isManifestMediaType(mediaType) {
+    return MANIFEST_MEDIA_TYPES.includes(mediaType);
+}
+/** Layers a registry must not be sent (foreign / non-distributable, deprecated by the image-spec). */
+function media_types_isNonDistributable(mediaType) {
+    return mediaType.includes('nondistributable') || mediaType.includes('.foreign.');
+}
+/** `application/json; charset=utf-8` → `application/json`. */
+function baseMediaType(contentType) {
+    return (contentType ?? '').split(';')[0].trim().toLowerCase();
+}
+
+;// CONCATENATED MODULE: ./src/registry/manifests.ts
+
+
+
+
+
+// The spec asks registries for at least 4 MiB; leave room for larger ones.
+const MAX_MANIFEST_BYTES = 16 * 1024 * 1024;
+function call(t, method, reference, expect) {
+    checkManifestReference(reference);
+    return {
+        method,
+        target: `/v2/${t.repository}/manifests/${reference}`,
+        scopes: t.scopes(),
+        expect,
+        repository: t.repository,
+        push: t.push,
+        maxBodyBytes: MAX_MANIFEST_BYTES
+    };
+}
+async function headManifest(t, reference) {
+    const res = await t.session.call({
+        ...call(t, 'HEAD', reference, [200, 404]),
+        headers: { accept: MANIFEST_MEDIA_TYPES.join(', ') }
+    });
+    if (res.status === 404)
+        return undefined;
+    const digest = header(res, 'docker-content-digest');
+    const size = Number(header(res, 'content-length'));
+    const mediaType = baseMediaType(header(res, 'content-type'));
+    if (!digest || !Number.isFinite(size) || !mediaType) {
+        // Some registries omit these on HEAD: the body tells.
+        const got = await getManifest(t, reference);
+        return { mediaType: got.mediaType, digest: got.digest, size: got.body.length };
+    }
+    return { mediaType, digest, size };
+}
+async function getManifest(t, reference, accept = MANIFEST_MEDIA_TYPES) {
+    const res = await t.session.call({
+        ...call(t, 'GET', reference, [200]),
+        headers: { accept: accept.join(', ') }
+    });
+    const announced = header(res, 'docker-content-digest');
+    const expected = isDigestReference(reference) ? reference : announced;
+    const digest = expected ? digestLike(expected, res.body) : digest_sha256Digest(res.body);
+    for (const claim of [reference, announced]) {
+        if (claim && isDigestReference(claim) && claim !== digest) {
+            throw new RegistryError({
+                method: 'GET',
+                url: res.url,
+                status: res.status,
+                retryable: false,
+                message: `the manifest received has digest ${digest}, not ${claim}`
+            });
+        }
+    }
+    return { body: res.body, mediaType: manifestMediaType(res.body, header(res, 'content-type')), digest };
+}
+function manifestMediaType(body, contentType) {
+    try {
+        const declared = JSON.parse(body.toString('utf8')).mediaType;
+        if (typeof declared === 'string' && declared)
+            return declared;
+    }
+    catch {
+        // not JSON: rely on the header
+    }
+    return baseMediaType(contentType);
+}
+/** HEAD first (skip a no-op), then PUT the exact bytes; the registry's digest must be ours. */
+async function pushManifest(t, reference, body, mediaType) {
+    const digest = digest_sha256Digest(body);
+    if (isDigestReference(reference) && reference !== digest) {
+        throw new Error(`cannot push a manifest whose digest is ${digest} as ${reference}`);
+    }
+    const existing = await headManifest(t, reference).catch(err => {
+        // A registry may refuse HEAD (403) yet accept the PUT: an unknown answer is not a reason to stop.
+        if (err instanceof RegistryError && err.status === 403)
+            return undefined;
+        throw err;
+    });
+    if (existing?.digest === digest)
+        return { digest };
+    const res = await t.session.call({
+        ...call(t, 'PUT', reference, [201, 200, 204]),
+        headers: { 'content-type': mediaType },
+        body: { kind: 'bytes', data: body }
+    });
+    const stored = header(res, 'docker-content-digest');
+    if (stored && stored !== digest) {
+        throw new RegistryError({
+            method: 'PUT',
+            url: res.url,
+            status: res.status,
+            retryable: false,
+            message: `the registry stored manifest ${stored}, but we computed ${digest}`
+        });
+    }
+    return { digest };
+}
+
+;// CONCATENATED MODULE: ./src/registry/source.ts
+/** What a blob is read from: a file (streamed, range by range) or bytes in memory. */
+
+
+async function openSource(source, desc) {
+    if ('data' in source) {
+        const data = source.data;
+        if (data.byteLength !== desc.size)
+            throw sizeMismatch(desc, data.byteLength, 'the data');
+        const actual = digestLike(desc.digest, data);
+        if (actual !== desc.digest)
+            throw new Error(`blob data has digest ${actual}, but its descriptor says ${desc.digest}`);
+        return {
+            size: data.byteLength,
+            slice: (start, end) => ({ kind: 'bytes', data: data.subarray(start, end) })
+        };
+    }
+    const info = await (0,promises_.stat)(source.path);
+    if (info.size !== desc.size)
+        throw sizeMismatch(desc, info.size, source.path);
+    return { size: info.size, slice: (start, end) => ({ kind: 'file', path: source.path, start, end }) };
+}
+function sizeMismatch(desc, actual, what) {
+    return new Error(`${desc.digest}: ${what} holds ${actual} bytes, but its descriptor says ${desc.size}`);
+}
+
+;// CONCATENATED MODULE: ./src/registry/upload.ts
+
+
+
+
+/** ghcr.io answers 416 to ranged PATCH bodies over 4 MiB. */
+const GHCR_MAX_CHUNK = 4 * 1024 * 1024;
+const OCTET_STREAM = { 'content-type': 'application/octet-stream' };
+class BlobUpload {
+    ctx;
+    desc;
+    body;
+    location;
+    offset = 0;
+    chunked;
+    chunkSize;
+    minChunk = 0;
+    needsStatus = false;
+    constructor(ctx, desc, body) {
+        this.ctx = ctx;
+        this.desc = desc;
+        this.body = body;
+        const onGhcr = ctx.session.registry === 'ghcr.io';
+        this.chunked = ctx.chunkSize !== undefined && body.size > ctx.chunkSize;
+        const wanted = ctx.chunkSize ?? (onGhcr ? GHCR_MAX_CHUNK : Number.POSITIVE_INFINITY);
+        this.chunkSize = onGhcr ? Math.min(wanted, GHCR_MAX_CHUNK) : wanted;
+    }
+    /** Tries each source repository; true once one mount is done. A 202 session is kept for the upload. */
+    async mount(from) {
+        for (const source of from) {
+            const target = `/v2/${this.ctx.repository}/blobs/uploads/?mount=${this.desc.digest}&from=${encodeURIComponent(source)}`;
+            const scopes = [...this.ctx.scopes, repositoryScope(source, false)];
+            const outcome = await this.ctx.session.tryOnce({ ...this.call('POST', target, [201, 202]), scopes });
+            if (!('res' in outcome)) {
+                this.ctx.logger.debug(`mount of ${this.desc.digest} from ${source} failed, uploading: ${outcome.error.message}`);
+                continue;
+            }
+            if (outcome.res.status === 201) {
+                this.verifyDigest('POST', outcome.res);
+                return true;
+            }
+            this.adoptSession(outcome.res);
+            return false;
+        }
+        return false;
+    }
+    async upload() {
+        for (let attempt = 1;; attempt++) {
+            try {
+                if (attempt > 1 && (await this.ctx.exists()))
+                    return await this.cancel();
+                return await this.step();
+            }
+            catch (err) {
+                const delay = this.retryDelay(err, attempt);
+                if (delay === undefined) {
+                    await this.cancel();
+                    throw err;
+                }
+                this.ctx.logger.debug(`upload of ${this.desc.digest} resumes in ${delay} ms: ${err.message}`);
+                await sleep(delay);
+                this.needsStatus = true;
+            }
+        }
+    }
+    /** DELETE the session (abandoned uploads), ignoring failures. */
+    async cancel() {
+        const location = this.location;
+        this.location = undefined;
+        this.offset = 0;
+        if (!location)
+            return;
+        // Registries may want a `delete` scope for this; it is best effort, so no re-authentication.
+        await this.ctx.session.tryOnce({
+            ...this.call('DELETE', location, [204, 200, 202, 404]),
+            reauthenticate: false
+        });
+    }
+    /**
+     * How long to wait before the next step, or undefined to give up. A 416 is worth another step too:
+     * the status GET realigns the offset, or the chunks got smaller.
+     */
+    retryDelay(err, attempt) {
+        if (!(err instanceof RegistryError) || !(err.retryable || err.status === 416))
+            return undefined;
+        if (attempt >= this.ctx.maxAttempts)
+            return undefined;
+        const delay = err.retryAfterMs ?? backoffDelay(attempt, this.ctx.backoff);
+        return delay > this.ctx.backoff.maxRetryAfterMs ? undefined : delay;
+    }
+    async step() {
+        if (this.needsStatus && this.location)
+            await this.refreshStatus();
+        if (!this.location)
+            await this.start();
+        if (this.chunked || this.offset > 0)
+            await this.sendChunks();
+        await this.commit();
+    }
+    async start() {
+        const res = await this.send(this.call('POST', `/v2/${this.ctx.repository}/blobs/uploads/`, [202]));
+        this.adoptSession(res);
+    }
+    adoptSession(res) {
+        const location = header(res, 'location');
+        if (!location)
+            throw this.protocolError('POST', res, 'the registry started an upload without a Location');
+        this.location = new URL(location, res.url);
+        this.offset = 0;
+        this.minChunk = Number(header(res, 'oci-chunk-min-length') ?? 0) || 0;
+    }
+    /** GET the session: the registry's `Range` says where to resume. Unknown progress starts over. */
+    async refreshStatus() {
+        this.needsStatus = false;
+        const res = await this.send(this.call('GET', this.location, [204, 404]));
+        if (res.status === 404) {
+            this.location = undefined;
+            this.offset = 0;
+            return;
+        }
+        this.location = new URL(header(res, 'location') ?? this.location.href, res.url);
+        const end = parseRangeEnd(header(res, 'range'));
+        // Distribution writes `0-0` both for 0 and for 1 byte received: ambiguous, so start a new session.
+        if (end === undefined || end === 0 || end + 1 > this.body.size)
+            return this.cancel();
+        this.offset = end + 1;
+        this.ctx.logger.debug(`resuming ${this.desc.digest} at byte ${this.offset} of ${this.body.size}`);
+    }
+    async sendChunks() {
+        while (this.offset < this.body.size) {
+            const end = Math.min(this.body.size, this.offset + Math.max(this.chunkSize, this.minChunk));
+            const call = this.call('PATCH', this.location, [202, 201, 204]);
+            call.headers = { ...OCTET_STREAM, 'content-range': `${this.offset}-${end - 1}` };
+            call.body = this.body.slice(this.offset, end);
+            const res = await this.send(call).catch(err => {
+                if (err instanceof RegistryError && err.status === 416)
+                    this.shrinkChunks(end - this.offset);
+                throw err;
+            });
+            this.location = new URL(header(res, 'location') ?? this.location.href, res.url);
+            this.offset = end;
+        }
+    }
+    shrinkChunks(refused) {
+        if (refused <= GHCR_MAX_CHUNK)
+            return;
+        this.chunkSize = GHCR_MAX_CHUNK;
+        this.ctx.logger.info(`the registry refused a ${refused}-byte chunk (416); continuing with 4 MiB chunks`);
+    }
+    async commit() {
+        const url = new URL(this.location);
+        url.searchParams.set('digest', this.desc.digest);
+        const call = this.call('PUT', url, [201, 204]);
+        call.headers = { ...OCTET_STREAM };
+        if (this.offset < this.body.size)
+            call.body = this.body.slice(this.offset, this.body.size);
+        const res = await this.send(call);
+        this.location = undefined;
+        this.verifyDigest('PUT', res);
+    }
+    verifyDigest(method, res) {
+        const stored = header(res, 'docker-content-digest');
+        if (stored && stored !== this.desc.digest) {
+            throw this.protocolError(method, res, `the registry stored ${stored}, but we sent ${this.desc.digest}`);
+        }
+    }
+    async send(call) {
+        const outcome = await this.ctx.session.tryOnce(call);
+        if ('res' in outcome)
+            return outcome.res;
+        throw outcome.error;
+    }
+    call(method, target, expect) {
+        return {
+            method,
+            target,
+            expect,
+            scopes: this.ctx.scopes,
+            attempts: 1,
+            repository: this.ctx.repository,
+            push: true,
+            headers: undefined,
+            body: undefined
+        };
+    }
+    protocolError(method, res, message) {
+        return new RegistryError({ method, url: res.url, status: res.status, message, retryable: false });
+    }
+}
+/** `0-1023` (or `bytes=0-1023`) → 1023. */
+function parseRangeEnd(range) {
+    const m = /(\d+)-(\d+)\s*$/.exec(range ?? '');
+    return m ? Number(m[2]) : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/registry/repository.ts
+
+
+
+
+
+
+
+const MAX_BLOB_IN_MEMORY = 64 * 1024 * 1024;
+class RemoteRepository {
+    path;
+    deps;
+    registry;
+    /** Once something is pushed, every request asks for the push scope: one token serves them all. */
+    pushing = false;
+    constructor(path, deps) {
+        this.path = path;
+        this.deps = deps;
+        this.registry = deps.session.registry;
+    }
+    /** Starts an upload (the registry checks push rights there, whatever the token says), then cancels it. */
+    async checkPushAccess() {
+        this.pushing = true;
+        const common = { scopes: this.scopes(), repository: this.path, push: true };
+        const target = `/v2/${this.path}/blobs/uploads/`;
+        const res = await this.deps.session.call({ ...common, method: 'POST', target, expect: [202] });
+        const location = header(res, 'location');
+        if (location) {
+            const cancel = {
+                ...common,
+                method: 'DELETE',
+                target: new URL(location, res.url),
+                reauthenticate: false
+            };
+            await this.deps.session.tryOnce({ ...cancel, expect: [204, 200, 202, 404] });
+        }
+    }
+    async blobExists(digest) {
+        assertDigest(digest);
+        const res = await this.deps.session.call({
+            method: 'HEAD',
+            target: `/v2/${this.path}/blobs/${digest}`,
+            scopes: this.scopes(),
+            expect: [200, 404],
+            repository: this.path,
+            push: this.pushing
+        });
+        return res.status === 200;
+    }
+    pushBlob(desc, source, opts = {}) {
+        assertDigest(desc.digest);
+        this.pushing = true;
+        const key = `${this.registry}/${this.path}@${desc.digest}`;
+        return this.deps.inFlight.run(key, () => this.deps.limiter.run(() => this.pushBlobNow(desc, source, opts)));
+    }
+    async pushBlobNow(desc, source, opts) {
+        const body = await openSource(source, desc);
+        if (await this.blobExists(desc.digest))
+            return 'exists';
+        const upload = new BlobUpload(this.uploadContext(() => this.blobExists(desc.digest)), desc, body);
+        const from = (opts.mountFrom ?? []).filter(repo => repo !== this.path);
+        if (from.length > 0 && (await upload.mount(from)))
+            return 'mounted';
+        await upload.upload();
+        return 'uploaded';
+    }
+    mountBlob(desc, from) {
+        assertDigest(desc.digest);
+        this.pushing = true;
+        return this.deps.limiter.run(async () => {
+            if (await this.blobExists(desc.digest))
+                return 'exists';
+            const noBytes = {
+                size: desc.size,
+                slice: () => {
+                    throw new Error(`mountBlob sends no bytes of ${desc.digest}`);
+                }
+            };
+            const upload = new BlobUpload(this.uploadContext(() => this.blobExists(desc.digest)), desc, noBytes);
+            if (await upload.mount(from.filter(repo => repo !== this.path)))
+                return 'mounted';
+            await upload.cancel();
+            return undefined;
+        });
+    }
+    pushManifest(reference, body, mediaType) {
+        this.pushing = true;
+        return pushManifest(this.manifestTarget(), reference, body, mediaType);
+    }
+    getManifest(reference, accept) {
+        return getManifest(this.manifestTarget(), reference, accept);
+    }
+    headManifest(reference) {
+        return headManifest(this.manifestTarget(), reference);
+    }
+    async getBlob(digest) {
+        assertDigest(digest);
+        const res = await this.deps.session.call({
+            method: 'GET',
+            target: `/v2/${this.path}/blobs/${digest}`,
+            scopes: this.scopes(),
+            expect: [200],
+            followRedirects: true,
+            maxBodyBytes: MAX_BLOB_IN_MEMORY,
+            repository: this.path
+        });
+        const actual = digestLike(digest, res.body);
+        if (actual !== digest) {
+            const message = `the blob received has digest ${actual}, not ${digest} (${header(res, 'content-length')} bytes)`;
+            throw new RegistryError({ method: 'GET', url: res.url, status: res.status, message, retryable: false });
+        }
+        return res.body;
+    }
+    scopes() {
+        return [repositoryScope(this.path, this.pushing)];
+    }
+    manifestTarget() {
+        return {
+            session: this.deps.session,
+            repository: this.path,
+            scopes: () => this.scopes(),
+            push: this.pushing
+        };
+    }
+    uploadContext(exists) {
+        return {
+            session: this.deps.session,
+            repository: this.path,
+            scopes: this.scopes(),
+            chunkSize: this.deps.chunkSize,
+            maxAttempts: this.deps.maxAttempts,
+            backoff: this.deps.backoff,
+            logger: this.deps.logger,
+            exists
+        };
+    }
+}
+
+;// CONCATENATED MODULE: ./src/registry/limiter.ts
+/** At most `limit` tasks at once; the rest wait in order. */
+class Limiter {
+    limit;
+    active = 0;
+    waiting = [];
+    constructor(limit) {
+        this.limit = limit;
+        if (!Number.isInteger(limit) || limit < 1)
+            throw new Error(`concurrency must be a positive integer, got ${limit}`);
+    }
+    async run(task) {
+        if (this.active >= this.limit)
+            await new Promise(resolve => this.waiting.push(resolve));
+        this.active++;
+        try {
+            return await task();
+        }
+        finally {
+            this.active--;
+            this.waiting.shift()?.();
+        }
+    }
+}
+/** Shares one in-flight promise per key (concurrent pushes of the same blob become one). */
+class InFlight {
+    pending = new Map();
+    run(key, task) {
+        const existing = this.pending.get(key);
+        if (existing)
+            return existing;
+        const started = task().finally(() => this.pending.delete(key));
+        this.pending.set(key, started);
+        return started;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/registry/client.ts
+
+
+
+
+
+
+const DEFAULT_CONCURRENCY = 4;
+const DEFAULT_ATTEMPTS = 5;
+/** ghcr.io drops an upload after 10 minutes: give up on an exchange before that. */
+const DEFAULT_DEADLINE_MS = 9 * 60 * 1000;
+const MAX_DEADLINE_MS = 10 * 60 * 1000 - 1;
+const DEFAULT_IDLE_MS = 2 * 60 * 1000;
+const silent = { debug: () => { }, info: () => { }, warn: () => { } };
+class RegistryClient {
+    opts;
+    transport;
+    sessions = new Map();
+    limiter;
+    inFlight = new InFlight();
+    secrets = new Set();
+    backoff;
+    maxAttempts;
+    constructor(opts = {}) {
+        this.opts = opts;
+        this.limiter = new Limiter(opts.concurrency ?? DEFAULT_CONCURRENCY);
+        this.transport = new HttpTransport({
+            userAgent: opts.userAgent ?? 'publish-image',
+            env: process.env,
+            ca: opts.ca
+        });
+        this.backoff = { ...DEFAULT_BACKOFF, ...opts.backoff };
+        this.maxAttempts = Math.max(1, opts.maxAttempts ?? DEFAULT_ATTEMPTS);
+        if (opts.chunkSize !== undefined && !(opts.chunkSize > 0))
+            throw new Error('chunkSize must be positive');
+    }
+    /** `host[:port]/path`, e.g. `127.0.0.1:5000/acme/app` or `ghcr.io/acme/app`. */
+    repository(name) {
+        const { registry, repository } = parseRepositoryName(name);
+        return new RemoteRepository(repository, {
+            session: this.session(registry),
+            limiter: this.limiter,
+            inFlight: this.inFlight,
+            chunkSize: this.opts.chunkSize,
+            maxAttempts: this.maxAttempts,
+            backoff: this.backoff,
+            logger: this.opts.logger ?? silent
+        });
+    }
+    /** Closes idle keep-alive connections. */
+    close() {
+        this.transport.close();
+    }
+    session(registry) {
+        let session = this.sessions.get(registry);
+        if (!session) {
+            session = new RegistrySession({
+                registry,
+                transport: this.transport,
+                credentials: this.opts.credentials,
+                maxAttempts: this.maxAttempts,
+                deadlineMs: Math.min(this.opts.requestTimeoutMs ?? DEFAULT_DEADLINE_MS, MAX_DEADLINE_MS),
+                idleTimeoutMs: this.opts.idleTimeoutMs ?? DEFAULT_IDLE_MS,
+                backoff: this.backoff,
+                logger: this.opts.logger ?? silent,
+                secret: value => this.secret(value),
+                onRequest: this.opts.onRequest
+            });
+            this.sessions.set(registry, session);
+        }
+        return session;
+    }
+    secret(value) {
+        if (!value || this.secrets.has(value))
+            return;
+        this.secrets.add(value);
+        this.opts.onSecret?.(value);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/registry/credential-helper.ts
+/** docker-credential-<name> get: the server URL on stdin, `{"Username","Secret"}` on stdout. */
+
+const TIMEOUT_MS = 30_000;
+async function runCredentialHelper(name, serverUrl, env, logger) {
+    const program = `docker-credential-${name}`;
+    const result = await run(program, serverUrl, env);
+    if (result.spawnError) {
+        logger?.warn(`${program} could not run (${result.spawnError.message}); ignoring that credential store`);
+        return undefined;
+    }
+    if (result.code !== 0) {
+        if (/credentials not found/i.test(result.stdout + result.stderr))
+            return undefined;
+        throw new Error(`${program} get failed (exit ${result.code}): ${result.stderr.trim() || result.stdout.trim()}`);
+    }
+    let parsed;
+    try {
+        parsed = JSON.parse(result.stdout);
+    }
+    catch (cause) {
+        throw new Error(`${program} get printed something that is not JSON`, { cause });
+    }
+    const username = typeof parsed.Username === 'string' ? parsed.Username : '';
+    const secret = typeof parsed.Secret === 'string' ? parsed.Secret : '';
+    if (!secret)
+        return undefined;
+    return username === '<token>' ? { identityToken: secret } : { username, password: secret };
+}
+function run(program, input, env) {
+    return new Promise(resolve => {
+        const child = (0,external_node_child_process_namespaceObject.spawn)(program, ['get'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+        const timer = setTimeout(() => child.kill('SIGKILL'), TIMEOUT_MS);
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d) => (stdout += d.toString()));
+        child.stderr.on('data', (d) => (stderr += d.toString()));
+        child.on('error', err => {
+            clearTimeout(timer);
+            resolve({ code: null, stdout, stderr, spawnError: err });
+        });
+        child.on('close', code => {
+            clearTimeout(timer);
+            resolve({ code, stdout, stderr });
+        });
+        child.stdin.on('error', () => { }); // the helper may exit without reading
+        child.stdin.end(input);
+    });
+}
+
+;// CONCATENATED MODULE: ./src/registry/keychain.ts
+/**
+ * Where credentials come from, in order: explicit inputs, docker config.json (credHelpers, credsStore, auths),
+ * containers auth.json, then anonymous (undefined).
+ */
+
+
+
+
+
+function defaultKeychain(opts = {}) {
+    const env = opts.env ?? process.env;
+    const explicit = new Map(Object.entries(opts.explicit ?? {}).map(([key, creds]) => [hostKey(key), creds]));
+    return async (registryHost, repository) => {
+        const host = hostKey(registryHost);
+        const given = explicit.get(host);
+        if (given && hasSecret(given))
+            return given;
+        return ((await fromDockerConfig(host, env, opts.logger)) ??
+            (await fromContainersAuth(host, repository, env)) ??
+            undefined);
+    };
+}
+/** `https://index.docker.io/v1/`, `ghcr.io`, `http://127.0.0.1:5000/v2/` → comparable host keys. */
+function hostKey(key) {
+    const host = key
+        .replace(/^[a-z]+:\/\//i, '')
+        .split('/')[0]
+        .toLowerCase();
+    return ['index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com'].includes(host)
+        ? DOCKER_HUB
+        : host;
+}
+function hasSecret(c) {
+    return Boolean((c.username && c.password !== undefined && c.password !== '') || c.identityToken || c.registryToken);
+}
+async function fromDockerConfig(host, env, logger) {
+    const dir = env.DOCKER_CONFIG || (0,external_node_path_namespaceObject.join)(homeOf(env), '.docker');
+    const config = await keychain_readJson((0,external_node_path_namespaceObject.join)(dir, 'config.json'));
+    if (!config)
+        return undefined;
+    const helper = Object.entries(config.credHelpers ?? {}).find(([key]) => hostKey(key) === host)?.[1] ?? config.credsStore;
+    if (helper) {
+        const serverUrl = host === DOCKER_HUB ? 'https://index.docker.io/v1/' : host;
+        const creds = await runCredentialHelper(helper, serverUrl, env, logger);
+        if (creds)
+            return creds;
+    }
+    const entry = Object.entries(config.auths ?? {}).find(([key]) => hostKey(key) === host)?.[1];
+    return entry ? decodeEntry(entry) : undefined;
+}
+async function fromContainersAuth(host, repository, env) {
+    for (const file of containersAuthFiles(env)) {
+        const config = await keychain_readJson(file);
+        const entry = config?.auths ? mostSpecificEntry(config.auths, host, repository) : undefined;
+        const creds = entry ? decodeEntry(entry) : undefined;
+        if (creds)
+            return creds;
+    }
+    return undefined;
+}
+function containersAuthFiles(env) {
+    if (env.REGISTRY_AUTH_FILE)
+        return [env.REGISTRY_AUTH_FILE];
+    const files = [];
+    if (env.XDG_RUNTIME_DIR)
+        files.push((0,external_node_path_namespaceObject.join)(env.XDG_RUNTIME_DIR, 'containers', 'auth.json'));
+    files.push((0,external_node_path_namespaceObject.join)(env.XDG_CONFIG_HOME || (0,external_node_path_namespaceObject.join)(homeOf(env), '.config'), 'containers', 'auth.json'));
+    return files;
+}
+/** auth.json keys may be `host/namespace/repo`: the longest one matching the repository wins. */
+function mostSpecificEntry(auths, host, repository) {
+    let best;
+    for (const [key, entry] of Object.entries(auths)) {
+        const [keyHost, ...rest] = key.replace(/^[a-z]+:\/\//i, '').split('/');
+        if (hostKey(keyHost) !== host)
+            continue;
+        const path = rest.join('/');
+        const matches = !path || (repository !== undefined && (repository === path || repository.startsWith(`${path}/`)));
+        if (matches && (!best || path.length > best.length))
+            best = { length: path.length, entry };
+    }
+    return best?.entry;
+}
+function decodeEntry(entry) {
+    const creds = {};
+    if (entry.auth) {
+        const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
+        const colon = decoded.indexOf(':');
+        if (colon > 0) {
+            creds.username = decoded.slice(0, colon);
+            creds.password = decoded.slice(colon + 1);
+        }
+    }
+    else if (entry.username) {
+        creds.username = entry.username;
+        creds.password = entry.password;
+    }
+    if (entry.identitytoken)
+        creds.identityToken = entry.identitytoken;
+    if (entry.registrytoken)
+        creds.registryToken = entry.registrytoken;
+    return hasSecret(creds) ? creds : undefined;
+}
+function homeOf(env) {
+    return env.HOME || (0,external_node_os_namespaceObject.homedir)();
+}
+async function keychain_readJson(file) {
+    let text;
+    try {
+        text = await (0,promises_.readFile)(file, 'utf8');
+    }
+    catch {
+        return undefined;
+    }
+    try {
+        return JSON.parse(text);
+    }
+    catch (cause) {
+        throw new Error(`${file} is not valid JSON`, { cause });
+    }
+}
+
+;// CONCATENATED MODULE: ./src/registry/layout.ts
+/** OCI image layouts on disk, and pushing one: blobs, then child manifests, then the index, tags last. */
+
+
+
+
+
+async function readOciLayout(dir) {
+    const marker = await (0,promises_.readFile)((0,external_node_path_namespaceObject.join)(dir, 'oci-layout'), 'utf8').catch(cause => {
+        throw new Error(`${dir} is not an OCI image layout (no oci-layout file)`, { cause });
+    });
+    const version = JSON.parse(marker).imageLayoutVersion;
+    if (version !== '1.0.0')
+        throw new Error(`${dir}: unsupported imageLayoutVersion ${version}`);
+    const indexBytes = await (0,promises_.readFile)((0,external_node_path_namespaceObject.join)(dir, 'index.json'));
+    const index = JSON.parse(indexBytes.toString('utf8'));
+    if (!Array.isArray(index.manifests))
+        throw new Error(`${dir}/index.json has no manifests`);
+    const blobPath = (digest) => {
+        const [algorithm, hex] = assertDigest(digest).split(':');
+        return (0,external_node_path_namespaceObject.join)(dir, 'blobs', algorithm, hex);
+    };
+    const readBlob = async (digest) => {
+        const data = await (0,promises_.readFile)(blobPath(digest));
+        const actual = digestLike(digest, data);
+        if (actual !== digest)
+            throw new Error(`${blobPath(digest)} has digest ${actual}`);
+        return data;
+    };
+    return { dir, index, indexBytes, blobPath, readBlob };
+}
+/**
+ * Pushes the layout's image (the single entry of index.json, or index.json itself when it lists several)
+ * to `target` (`host/path[:tag][@digest]`). No tag is written before everything it points at is there.
+ */
+async function pushLayout(client, layoutDir, target, opts = {}) {
+    const ref = parseReference(target);
+    const layout = await readOciLayout(layoutDir);
+    const root = await rootOf(layout);
+    if (ref.digest && ref.digest !== root.desc.digest) {
+        throw new Error(`${target} names ${ref.digest}, but the layout holds ${root.desc.digest}`);
+    }
+    const plan = { blobs: new Map(), manifests: new Map() };
+    await collectChildren(layout, root, plan);
+    const repo = client.repository(`${ref.registry}/${ref.repository}`);
+    // Largest first: the longest upload is the critical path, start it at once.
+    const blobs = [...plan.blobs.values()].sort((a, b) => b.size - a.size);
+    await settleAll(blobs.map(desc => repo.pushBlob(desc, { path: layout.blobPath(desc.digest) })));
+    await pushByHeight(repo, [...plan.manifests.values()]);
+    const tags = [...new Set([ref.tag, ...(opts.tags ?? [])].filter((t) => Boolean(t)))];
+    if (tags.length === 0)
+        await repo.pushManifest(root.desc.digest, root.body, root.desc.mediaType);
+    for (const tag of tags)
+        await repo.pushManifest(tag, root.body, root.desc.mediaType);
+    return { digest: root.desc.digest };
+}
+async function rootOf(layout) {
+    const [only, ...others] = layout.index.manifests;
+    if (only && others.length === 0)
+        return loadManifest(layout, only);
+    const body = layout.indexBytes;
+    return { desc: { mediaType: OCI_INDEX, digest: sha256Digest(body), size: body.length }, body, height: 1 };
+}
+async function loadManifest(layout, desc) {
+    const body = await layout.readBlob(desc.digest);
+    const mediaType = desc.mediaType || JSON.parse(body.toString('utf8')).mediaType || '';
+    return { desc: { ...desc, mediaType }, body, height: 0 };
+}
+/** Walks the manifests under `node`, collecting blobs and child manifests; returns the node's height. */
+async function collectChildren(layout, node, plan) {
+    const parsed = JSON.parse(node.body.toString('utf8'));
+    if (!isIndexMediaType(node.desc.mediaType)) {
+        for (const blob of [parsed.config, ...(parsed.layers ?? [])]) {
+            if (blob && !isNonDistributable(blob.mediaType))
+                plan.blobs.set(blob.digest, blob);
+        }
+        return 0;
+    }
+    let height = 1;
+    for (const child of parsed.manifests ?? []) {
+        if (!isManifestMediaType(child.mediaType)) {
+            plan.blobs.set(child.digest, child);
+            continue;
+        }
+        const known = plan.manifests.get(child.digest);
+        const loaded = known ?? (await loadManifest(layout, child));
+        loaded.height = known ? known.height : await collectChildren(layout, loaded, plan);
+        plan.manifests.set(child.digest, loaded);
+        height = Math.max(height, loaded.height + 1);
+    }
+    node.height = height;
+    return height;
+}
+async function pushByHeight(repo, manifests) {
+    const heights = [...new Set(manifests.map(m => m.height))].sort((a, b) => a - b);
+    for (const height of heights) {
+        const level = manifests.filter(m => m.height === height);
+        await settleAll(level.map(m => repo.pushManifest(m.desc.digest, m.body, m.desc.mediaType)));
+    }
+}
+/** Like Promise.all, but returns only once nothing is in flight any more (no write after a failure). */
+async function settleAll(tasks) {
+    const results = await Promise.allSettled(tasks);
+    const failed = results.find((r) => r.status === 'rejected');
+    if (failed)
+        throw failed.reason;
+}
+
+;// CONCATENATED MODULE: ./src/registry/index.ts
+
+
+
+
+
+
+
+
+;// CONCATENATED MODULE: ./src/build/layout/oci.ts
 
 
 
@@ -48642,18 +50628,9 @@ function blobPath(layoutDir, digest) {
 async function readBlobJson(layoutDir, digest) {
     return JSON.parse(await (0,promises_.readFile)(blobPath(layoutDir, digest), 'utf8'));
 }
-function sha256(data) {
-    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(data).digest('hex')}`;
-}
-async function sha256File(path) {
-    const hash = createHash('sha256');
-    for await (const chunk of createReadStream(path))
-        hash.update(chunk);
-    return `sha256:${hash.digest('hex')}`;
-}
 /** Stores `data` as a blob and returns its descriptor. */
 async function writeBlob(layoutDir, mediaType, data) {
-    const digest = sha256(data);
+    const digest = digest_sha256Digest(data);
     await (0,promises_.mkdir)(blobsDir(layoutDir), { recursive: true });
     await (0,promises_.writeFile)(blobPath(layoutDir, digest), data);
     return { mediaType, digest, size: data.length };
@@ -52403,9 +54380,9 @@ function checkOneOf(value, allowed, key, entry) {
 
 ;// CONCATENATED MODULE: ./src/metadata/image-names.ts
 
-const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
-const DOMAIN = new RegExp(`^(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[0-9a-fA-F:]+\\])(?::[0-9]+)?$`);
-const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+const image_names_DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const image_names_DOMAIN = new RegExp(`^(?:${image_names_DOMAIN_COMPONENT}(?:\\.${image_names_DOMAIN_COMPONENT})*|\\[[0-9a-fA-F:]+\\])(?::[0-9]+)?$`);
+const image_names_PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 const LEGACY_GITHUB_REGISTRY = 'docker.pkg.github.com';
 /** `registry/owner/repo` split the way Docker splits a reference: the first part is a host if it looks like one. */
 function splitImageName(name) {
@@ -52426,7 +54403,7 @@ function normalizeImageName(name, entry, warnings) {
         warnings.push(`image '${name}' lowercased to '${lower}': registries only accept lowercase repository names`);
     }
     const { domain, path } = splitImageName(lower);
-    if (domain !== undefined && !DOMAIN.test(domain)) {
+    if (domain !== undefined && !image_names_DOMAIN.test(domain)) {
         throw new errors_InputError('images', `'${domain}' is not a valid registry host in '${entry}'`);
     }
     checkPath(path, entry);
@@ -52440,7 +54417,7 @@ function checkPath(path, entry) {
     if (path.includes('@') || path.includes(':')) {
         throw new errors_InputError('images', `image names carry no tag or digest (use the tags input), got '${entry}'`);
     }
-    const bad = path.split('/').find(component => !PATH_COMPONENT.test(component));
+    const bad = path.split('/').find(component => !image_names_PATH_COMPONENT.test(component));
     if (bad !== undefined) {
         throw new errors_InputError('images', `'${bad}' is not a valid repository path component in '${entry}': use lowercase letters, digits and . _ - separators`);
     }
@@ -58698,7 +60675,7 @@ async function resolveCommitDate(ctx, token, logger, env, options = {}) {
 ;// CONCATENATED MODULE: ./src/publish/digests.ts
 
 
-const DIGEST = /^sha256:[0-9a-f]{64}$/;
+const digests_DIGEST = /^sha256:[0-9a-f]{64}$/;
 /** Parses `sha256:…` and `platform=sha256:…` lines (pure); throws InputError('digests') naming the line. */
 function parseDigestLines(lines) {
     const parsed = lines.map(parseDigestLine);
@@ -58713,7 +60690,7 @@ function parseDigestLines(lines) {
 function parseDigestLine(line) {
     const at = line.lastIndexOf('=');
     const digest = line.slice(at + 1).trim();
-    if (!DIGEST.test(digest)) {
+    if (!digests_DIGEST.test(digest)) {
         throw new errors_InputError('digests', `'${line}' is not a digest line; use sha256:<64 hex digits> or platform=sha256:…, one per line`);
     }
     if (at < 0)
@@ -58900,1993 +60877,6 @@ function decidePush(inputs, context) {
     return { push: true, reason: `push: auto pushes for ${context.eventName || 'this'} event` };
 }
 
-// EXTERNAL MODULE: external "node:http"
-var external_node_http_ = __nccwpck_require__(7067);
-var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_);
-;// CONCATENATED MODULE: external "node:https"
-const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
-var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_namespaceObject);
-// EXTERNAL MODULE: external "node:tls"
-var external_node_tls_ = __nccwpck_require__(1692);
-var external_node_tls_default = /*#__PURE__*/__nccwpck_require__.n(external_node_tls_);
-;// CONCATENATED MODULE: ./src/registry/tls.ts
-/**
- * The certificate authorities we trust. First Node's own store (its bundle + NODE_EXTRA_CA_CERTS, cheap);
- * for a host whose certificate that store cannot verify, the system store as well (built only then: a
- * context with every system CA costs ~100 ms of CPU).
- */
-
-
-const SYSTEM_BUNDLES = [
-    '/etc/ssl/certs/ca-certificates.crt', // Debian, Ubuntu
-    '/etc/pki/tls/certs/ca-bundle.crt', // Fedora, RHEL
-    '/etc/ssl/cert.pem', // Alpine, macOS
-    '/etc/ssl/ca-bundle.pem' // openSUSE
-];
-/** CAs for the first attempt: undefined means Node's default store (bundle + NODE_EXTRA_CA_CERTS). */
-function defaultCertificates(env, extra = []) {
-    if (extra.length === 0)
-        return undefined;
-    // Passing `ca` replaces Node's store, NODE_EXTRA_CA_CERTS included, so add them back.
-    return [...(external_node_tls_default()).rootCertificates, ...envCertificates(env), ...extra];
-}
-/** Node's store plus the system bundle (SSL_CERT_FILE first, as OpenSSL does), or undefined without one. */
-function systemCertificates(env, extra = []) {
-    const system = [env.SSL_CERT_FILE, ...SYSTEM_BUNDLES].find(f => f && (0,external_node_fs_namespaceObject.existsSync)(f));
-    if (!system)
-        return undefined;
-    return [...(external_node_tls_default()).rootCertificates, (0,external_node_fs_namespaceObject.readFileSync)(system, 'utf8'), ...envCertificates(env), ...extra];
-}
-function envCertificates(env) {
-    const file = env.NODE_EXTRA_CA_CERTS;
-    return file && (0,external_node_fs_namespaceObject.existsSync)(file) ? [(0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8')] : [];
-}
-const CERTIFICATE_ERRORS = /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ERR_TLS_CERT_ALTNAME_INVALID|HOSTNAME_MISMATCH/;
-/** A certificate problem: the server does speak TLS, so never fall back to plain HTTP. */
-function isCertificateError(err) {
-    const code = err?.code;
-    return typeof code === 'string' && CERTIFICATE_ERRORS.test(code);
-}
-
-;// CONCATENATED MODULE: ./src/registry/http.ts
-/** One HTTP exchange over node:http/https, streamed request bodies, bounded response bodies, deadlines. */
-
-
-
-
-/** The exchange failed without an HTTP answer (reset, timeout, TLS…). */
-class NetworkError extends Error {
-    name = 'NetworkError';
-    code;
-    constructor(message, code, cause) {
-        super(message, cause === undefined ? undefined : { cause });
-        this.code = code;
-    }
-    get retryable() {
-        return !NOT_RETRYABLE.has(this.code) && !isCertificateError(this);
-    }
-}
-// A response too large, or a local file we cannot read: trying again changes nothing.
-const NOT_RETRYABLE = new Set(['EBODYTOOLARGE', 'ESOURCE']);
-function bodyLength(body) {
-    if (!body)
-        return 0;
-    return body.kind === 'bytes' ? body.data.byteLength : body.end - body.start;
-}
-class HttpTransport {
-    opts;
-    httpAgent = new (external_node_http_default()).Agent({ keepAlive: true });
-    httpsAgent;
-    systemAgent;
-    /** Hosts whose certificates only the system store verifies. */
-    systemHosts = new Set();
-    constructor(opts) {
-        this.opts = opts;
-        this.httpsAgent = new (external_node_https_default()).Agent({ keepAlive: true, ca: defaultCertificates(opts.env, opts.ca) });
-    }
-    async send(req) {
-        if (req.url.protocol !== 'https:')
-            return this.sendWith(this.httpAgent, req);
-        if (this.systemHosts.has(req.url.host))
-            return this.sendWith(this.systemStore(), req);
-        try {
-            return await this.sendWith(this.httpsAgent, req);
-        }
-        catch (err) {
-            const system = isCertificateError(err) ? this.systemStore() : undefined;
-            if (!system)
-                throw err;
-            this.systemHosts.add(req.url.host);
-            return this.sendWith(system, req);
-        }
-    }
-    close() {
-        this.httpAgent.destroy();
-        this.httpsAgent.destroy();
-        this.systemAgent?.destroy();
-    }
-    sendWith(agent, req) {
-        return new Promise((resolve, reject) => exchange(agent, this.opts.userAgent, req, resolve, reject));
-    }
-    systemStore() {
-        if (this.systemAgent === undefined) {
-            const ca = systemCertificates(this.opts.env, this.opts.ca);
-            this.systemAgent = ca ? new (external_node_https_default()).Agent({ keepAlive: true, ca }) : null;
-        }
-        return this.systemAgent ?? undefined;
-    }
-}
-function exchange(agent, userAgent, req, resolve, reject) {
-    let settled = false;
-    const headers = { 'user-agent': userAgent, ...req.headers };
-    if (req.body || ['POST', 'PUT', 'PATCH'].includes(req.method))
-        headers['content-length'] = String(bodyLength(req.body));
-    const mod = req.url.protocol === 'https:' ? (external_node_https_default()) : (external_node_http_default());
-    const outgoing = mod.request(req.url, { method: req.method, headers, agent });
-    const deadline = setTimeout(() => outgoing.destroy(new NetworkError(`no complete answer within ${req.deadlineMs} ms`, 'ETIMEDOUT')), req.deadlineMs);
-    const fail = (err) => {
-        clearTimeout(deadline);
-        if (settled)
-            return;
-        settled = true;
-        reject(toNetworkError(err));
-    };
-    outgoing.setTimeout(req.idleTimeoutMs, () => outgoing.destroy(new NetworkError(`connection idle for ${req.idleTimeoutMs} ms`, 'ETIMEDOUT')));
-    outgoing.on('error', fail);
-    outgoing.on('response', incoming => {
-        const chunks = [];
-        let size = 0;
-        incoming.on('data', (chunk) => {
-            size += chunk.length;
-            if (size > req.maxBodyBytes) {
-                outgoing.destroy(new NetworkError(`response body over ${req.maxBodyBytes} bytes`, 'EBODYTOOLARGE'));
-            }
-            else
-                chunks.push(chunk);
-        });
-        incoming.on('error', fail);
-        incoming.on('close', () => {
-            if (!incoming.complete)
-                return fail(new NetworkError('connection closed in the middle of the response', 'ECONNRESET'));
-            clearTimeout(deadline);
-            if (settled)
-                return;
-            settled = true;
-            resolve({
-                status: incoming.statusCode ?? 0,
-                headers: incoming.headers,
-                body: Buffer.concat(chunks),
-                url: req.url
-            });
-        });
-    });
-    writeBody(outgoing, req.body);
-}
-function writeBody(outgoing, body) {
-    if (!body)
-        return void outgoing.end();
-    if (body.kind === 'bytes')
-        return void outgoing.end(body.data);
-    if (body.end <= body.start)
-        return void outgoing.end();
-    const file = (0,external_node_fs_namespaceObject.createReadStream)(body.path, { start: body.start, end: body.end - 1, highWaterMark: 1 << 20 });
-    file.on('error', err => outgoing.destroy(new NetworkError(`cannot read ${body.path}: ${err.message}`, 'ESOURCE', err)));
-    file.pipe(outgoing);
-}
-function toNetworkError(err) {
-    if (err instanceof NetworkError)
-        return err;
-    const code = String(err?.code ?? 'ENETWORK');
-    const message = err instanceof Error ? err.message : String(err);
-    return new NetworkError(message, code, err);
-}
-
-;// CONCATENATED MODULE: ./src/registry/challenge.ts
-/** WWW-Authenticate parsing per RFC 7235: several challenges, quoted strings with commas and escapes. */
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+/;
-const UNQUOTED = /^[^,\s]*/;
-const TOKEN68 = /^[ \t]+([A-Za-z0-9\-._~+/]+=*)[ \t]*(?=,|$)/;
-/** Parses one or several header values (Node joins repeated headers into an array). */
-function parseChallenges(header) {
-    if (header === undefined)
-        return [];
-    const values = Array.isArray(header) ? header : [header];
-    return values.flatMap(parseHeaderValue);
-}
-function parseHeaderValue(value) {
-    const challenges = [];
-    const s = new Scanner(value);
-    while (s.skipSeparators()) {
-        const scheme = s.token();
-        if (!scheme) {
-            s.skipPast(',');
-            continue;
-        }
-        const challenge = { scheme: scheme.toLowerCase(), params: {} };
-        challenges.push(challenge);
-        const token68 = s.match(TOKEN68);
-        if (token68)
-            challenge.token68 = token68;
-        else
-            parseParams(s, challenge);
-    }
-    return challenges;
-}
-/** Reads `name=value` pairs until the next challenge (a token not followed by `=`) or the end. */
-function parseParams(s, challenge) {
-    for (;;) {
-        const mark = s.pos;
-        s.skipSeparators();
-        const name = s.token();
-        s.skipWhitespace();
-        if (!name || !s.eat('=')) {
-            s.pos = mark;
-            return;
-        }
-        s.skipWhitespace();
-        // Lenient: an unquoted value runs to the next comma (some servers leave URLs unquoted).
-        challenge.params[name.toLowerCase()] = s.peek() === '"' ? s.quoted() : (s.match(UNQUOTED, 0) ?? '');
-    }
-}
-class Scanner {
-    text;
-    pos = 0;
-    constructor(text) {
-        this.text = text;
-    }
-    peek() {
-        return this.text[this.pos];
-    }
-    eat(ch) {
-        if (this.text[this.pos] !== ch)
-            return false;
-        this.pos++;
-        return true;
-    }
-    skipWhitespace() {
-        while (this.pos < this.text.length && /[ \t]/.test(this.text[this.pos]))
-            this.pos++;
-    }
-    /** Skips whitespace and commas; false at the end of input. */
-    skipSeparators() {
-        while (this.pos < this.text.length && /[ \t,]/.test(this.text[this.pos]))
-            this.pos++;
-        return this.pos < this.text.length;
-    }
-    skipPast(ch) {
-        while (this.pos < this.text.length && this.text[this.pos++] !== ch) {
-            // skipping
-        }
-    }
-    token() {
-        return this.match(TOKEN, 0);
-    }
-    /** Consumes a regex match at the current position; returns the given group. */
-    match(re, group = 1) {
-        const m = re.exec(this.text.slice(this.pos));
-        if (!m)
-            return undefined;
-        this.pos += m[0].length;
-        return m[group];
-    }
-    /** A quoted-string: `"` … `"`, backslash escapes any character. */
-    quoted() {
-        let out = '';
-        this.pos++; // opening quote
-        while (this.pos < this.text.length) {
-            const ch = this.text[this.pos++];
-            if (ch === '"')
-                return out;
-            if (ch === '\\' && this.pos < this.text.length)
-                out += this.text[this.pos++];
-            else
-                out += ch;
-        }
-        return out;
-    }
-}
-/** The challenge we can answer: Bearer first, then Basic. */
-function pickChallenge(challenges) {
-    return challenges.find(c => c.scheme === 'bearer') ?? challenges.find(c => c.scheme === 'basic');
-}
-/** The `scope` parameter holds one or several space-separated scopes. */
-function challengeScopes(challenge) {
-    return (challenge?.params.scope ?? '').split(' ').filter(Boolean);
-}
-
-;// CONCATENATED MODULE: ./src/registry/retry.ts
-const DEFAULT_BACKOFF = { initialMs: 500, maxMs: 20_000, maxRetryAfterMs: 120_000 };
-const RETRYABLE_CODES = new Set(['TOOMANYREQUESTS', 'UNAVAILABLE']);
-function isRetryableStatus(status, details = []) {
-    if (status === 408 || status === 429)
-        return true;
-    if (status >= 500 && status !== 501 && status !== 505)
-        return true;
-    return details.some(d => RETRYABLE_CODES.has(d.code));
-}
-/** Exponential backoff with jitter: uniformly in [½, 1] × initial × 2^(attempt-1), capped. */
-function backoffDelay(attempt, opts, random = Math.random) {
-    const ceiling = Math.min(opts.maxMs, opts.initialMs * 2 ** Math.max(0, attempt - 1));
-    return Math.round(ceiling * (0.5 + random() / 2));
-}
-/**
- * The pause the server asked for: `Retry-After` in seconds or as an HTTP date, else ghcr.io's
- * `retry-after: 10.487765ms` inside an error message. Undefined when it did not say.
- */
-function serverRetryDelay(retryAfterHeader, details, now = Date.now()) {
-    const fromHeader = parseRetryAfter(retryAfterHeader, now);
-    if (fromHeader !== undefined)
-        return fromHeader;
-    for (const d of details) {
-        const m = /retry-after:\s*([0-9.]+[a-zµμ]+(?:[0-9.]+[a-zµμ]+)*)/i.exec(d.message);
-        const ms = m ? parseGoDuration(m[1]) : undefined;
-        if (ms !== undefined)
-            return ms;
-    }
-    return undefined;
-}
-function parseRetryAfter(value, now = Date.now()) {
-    if (!value)
-        return undefined;
-    const trimmed = value.trim();
-    if (/^\d+(\.\d+)?$/.test(trimmed))
-        return Math.round(Number(trimmed) * 1000);
-    const date = Date.parse(trimmed);
-    return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
-const GO_UNITS = {
-    ns: 1e-6,
-    us: 1e-3,
-    µs: 1e-3,
-    μs: 1e-3,
-    ms: 1,
-    s: 1000,
-    m: 60_000,
-    h: 3_600_000
-};
-/** Go's time.Duration text (`1.5s`, `10.487765ms`, `2m3s`) in milliseconds. */
-function parseGoDuration(text) {
-    const parts = [...text.matchAll(/([0-9]*\.?[0-9]+)([a-zµμ]+)/gi)];
-    if (parts.length === 0 || parts.map(p => p[0]).join('') !== text)
-        return undefined;
-    let total = 0;
-    for (const [, amount, unit] of parts) {
-        const factor = GO_UNITS[unit.toLowerCase()];
-        if (factor === undefined)
-            return undefined;
-        total += Number(amount) * factor;
-    }
-    return total;
-}
-function sleep(ms) {
-    return new Promise(resolve => setTimeout(resolve, ms));
-}
-
-;// CONCATENATED MODULE: ./src/registry/errors.ts
-/** The client's one error type, and what turns registry answers into it. */
-
-class RegistryError extends Error {
-    name = 'RegistryError';
-    status;
-    /** Distribution error codes (`DENIED`, `BLOB_UNKNOWN`…), possibly empty. */
-    codes;
-    details;
-    method;
-    /** The request URL, query values and userinfo redacted. */
-    url;
-    hint;
-    /** Whether trying again may help (transient status, reset connection, timeout). */
-    retryable;
-    retryAfterMs;
-    constructor(init) {
-        const url = redactUrl(init.url);
-        const details = init.details ?? [];
-        super(composeMessage(init, url, details), init.cause === undefined ? undefined : { cause: init.cause });
-        this.status = init.status;
-        this.codes = details.map(d => d.code);
-        this.details = details;
-        this.method = init.method;
-        this.url = url;
-        this.hint = init.hint;
-        this.retryAfterMs = init.retryAfterMs;
-        this.retryable = init.retryable ?? (init.status !== undefined && isRetryableStatus(init.status, details));
-    }
-}
-function composeMessage(init, url, details) {
-    const parts = [`${init.method} ${url}`];
-    if (init.message)
-        parts.push(init.message);
-    else if (init.status !== undefined)
-        parts.push(`${init.status}`);
-    const detailText = details.map(d => (d.message ? `${d.code}: ${d.message}` : d.code)).join('; ');
-    if (detailText)
-        parts.push(detailText);
-    const causeText = !init.message && init.cause instanceof Error ? init.cause.message : undefined;
-    if (causeText)
-        parts.push(causeText);
-    return parts.join(': ') + (init.hint ? `\n${init.hint}` : '');
-}
-// Query parameters that carry no secret; every other value (upload _state, storage signatures…) is masked.
-const VISIBLE_QUERY = new Set(['digest', 'mount', 'from', 'service', 'scope', 'n', 'last']);
-function redactUrl(input) {
-    let url;
-    try {
-        url = new URL(input.toString());
-    }
-    catch {
-        return '<invalid url>';
-    }
-    url.username = '';
-    url.password = '';
-    for (const key of [...url.searchParams.keys()]) {
-        if (!VISIBLE_QUERY.has(key.toLowerCase()))
-            url.searchParams.set(key, '***');
-    }
-    return url.toString().replace(/%2A%2A%2A/g, '***');
-}
-/** `{"errors":[{code,message,detail}]}`; tolerant of non-JSON bodies (proxies, HTML pages). */
-function parseErrorBody(body) {
-    if (!body || body.length === 0)
-        return [];
-    const text = body.subarray(0, 64 * 1024).toString('utf8');
-    try {
-        const parsed = JSON.parse(text);
-        if (Array.isArray(parsed.errors)) {
-            return parsed.errors.map(e => ({ code: String(e.code ?? 'UNKNOWN'), message: String(e.message ?? '') }));
-        }
-    }
-    catch {
-        // not JSON: keep a short excerpt of the text
-    }
-    const excerpt = text.replace(/\s+/g, ' ').trim().slice(0, 300);
-    return excerpt ? [{ code: 'UNKNOWN', message: excerpt }] : [];
-}
-/** What the user should do about a 401/403 (or a few other answers). */
-function hintFor(status, details, ctx) {
-    const text = details.map(d => `${d.code} ${d.message}`).join(' ');
-    const ghcr = ctx.registry === 'ghcr.io' || ctx.registry.startsWith('containers.');
-    if (/write_package|write organization package|permission_denied/i.test(text))
-        return githubPackagesHint(ctx);
-    if (status === 401 && ctx.insufficientScope && !ctx.anonymous)
-        return deniedHint(ctx, ghcr);
-    if (status === 401) {
-        if (ctx.anonymous) {
-            return `No credentials were found for ${ctx.registry}: pass a username and password/token, or log in (docker login) before this step.`;
-        }
-        const ghcrNote = ghcr
-            ? ' For ghcr.io use GITHUB_TOKEN (with "permissions: packages: write") or a classic personal access token with write:packages; fine-grained tokens are not supported.'
-            : '';
-        return `${ctx.registry} rejected the credentials: check the username and password/token.${ghcrNote}`;
-    }
-    if (status === 403 || details.some(d => d.code === 'DENIED'))
-        return deniedHint(ctx, ghcr);
-    if (details.some(d => d.code === 'NAME_INVALID')) {
-        return 'The registry refused the repository name: use lowercase letters, digits and separators (. _ -) only.';
-    }
-    if (status === 413)
-        return 'The registry refused the size of the request body (manifest or layer too large).';
-    return undefined;
-}
-function deniedHint(ctx, ghcr) {
-    if (ghcr)
-        return githubPackagesHint(ctx);
-    const what = ctx.push ? 'push to' : 'read';
-    return `The credentials are valid but may not ${what} ${ctx.registry}/${ctx.repository ?? ''}: check the account's permissions on that repository.`;
-}
-function githubPackagesHint(ctx) {
-    return [
-        `The token may not push to ${ctx.registry}/${ctx.repository ?? ''}.`,
-        'Give the workflow job "permissions: packages: write".',
-        'If the package already exists, link it to this repository: package settings → "Manage Actions access" → add the repository with the Write role (or set the org.opencontainers.image.source label when it is first created).',
-        'Pull requests from forks get a read-only GITHUB_TOKEN and cannot push.'
-    ].join(' ');
-}
-
-// EXTERNAL MODULE: external "node:net"
-var external_node_net_ = __nccwpck_require__(7030);
-;// CONCATENATED MODULE: ./src/registry/loopback.ts
-
-/** localhost, 127.0.0.0/8 and ::1: the only hosts we may talk plain HTTP to. */
-function isLoopbackHost(hostname) {
-    const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-    if (host === 'localhost' || host.endsWith('.localhost'))
-        return true;
-    if ((0,external_node_net_.isIP)(host) === 4)
-        return host.startsWith('127.');
-    return (0,external_node_net_.isIP)(host) === 6 && (host === '::1' || host === '0:0:0:0:0:0:0:1');
-}
-/** `127.0.0.1:5000` → `127.0.0.1`; `[::1]:5000` → `::1`. */
-function hostnameOf(hostAndPort) {
-    const bracket = /^\[([^\]]+)\]/.exec(hostAndPort);
-    if (bracket)
-        return bracket[1];
-    return hostAndPort.split(':')[0];
-}
-
-;// CONCATENATED MODULE: ./src/registry/token.ts
-
-
-const MAX_TOKEN_BODY = 64 * 1024;
-const MIN_LIFETIME_S = 60;
-const CLIENT_ID = 'publish-image';
-async function fetchToken(req) {
-    const realm = checkRealm(req.realm, req.registry);
-    const creds = req.credentials;
-    if (creds?.identityToken) {
-        const res = await postOAuth(req, realm, creds.identityToken);
-        if (res.status !== 404 && res.status !== 405)
-            return parseTokenResponse(res, req, 'POST');
-    }
-    return parseTokenResponse(await getToken(req, realm), req, 'GET');
-}
-function checkRealm(realm, registry) {
-    let url;
-    try {
-        url = new URL(realm);
-    }
-    catch (cause) {
-        throw new RegistryError({
-            method: 'GET',
-            url: '',
-            message: `${registry} announced an invalid token realm "${realm}"`,
-            cause
-        });
-    }
-    const plainAllowed = url.protocol === 'http:' && isLoopbackHost(url.hostname);
-    if (url.protocol !== 'https:' && !plainAllowed) {
-        throw new RegistryError({
-            method: 'GET',
-            url,
-            message: `refusing to ask for a token over ${url.protocol} (the realm of ${registry} must be https)`
-        });
-    }
-    return url;
-}
-function getToken(req, realm) {
-    const url = new URL(realm);
-    if (req.service)
-        url.searchParams.set('service', req.service);
-    for (const scope of req.scopes)
-        url.searchParams.append('scope', scope);
-    const headers = { accept: 'application/json' };
-    const basic = basicAuthorization(req.credentials, req.secret);
-    if (basic)
-        headers.authorization = basic;
-    return send(req, 'GET', url, headers);
-}
-function postOAuth(req, realm, refreshToken) {
-    const form = new URLSearchParams({
-        grant_type: 'refresh_token',
-        refresh_token: refreshToken,
-        client_id: CLIENT_ID
-    });
-    if (req.service)
-        form.set('service', req.service);
-    if (req.scopes.length > 0)
-        form.set('scope', req.scopes.join(' '));
-    const headers = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
-    return send(req, 'POST', realm, headers, Buffer.from(form.toString()));
-}
-function send(req, method, url, headers, data) {
-    return req.transport.send({
-        method,
-        url,
-        headers,
-        body: data ? { kind: 'bytes', data } : undefined,
-        deadlineMs: req.deadlineMs,
-        idleTimeoutMs: req.idleTimeoutMs,
-        maxBodyBytes: MAX_TOKEN_BODY
-    });
-}
-/** `Basic base64(user:pass)` for the credentials, reporting every secret; undefined without a username/password. */
-function basicAuthorization(creds, secret) {
-    if (!creds?.username || creds.password === undefined)
-        return undefined;
-    const encoded = Buffer.from(`${creds.username}:${creds.password}`).toString('base64');
-    secret(creds.password);
-    secret(encoded);
-    return `Basic ${encoded}`;
-}
-function parseTokenResponse(res, req, method) {
-    if (res.status !== 200) {
-        const details = parseErrorBody(res.body);
-        const anonymous = !req.credentials;
-        const hint = res.status === 401 || res.status === 403
-            ? anonymous
-                ? `The token service of ${req.registry} refused anonymous access: pass credentials for ${req.registry}.`
-                : `The token service of ${req.registry} rejected the credentials: check the username and password/token.`
-            : undefined;
-        throw new RegistryError({ method, url: res.url, status: res.status, details, hint });
-    }
-    let body;
-    try {
-        body = JSON.parse(res.body.toString('utf8'));
-    }
-    catch (cause) {
-        throw new RegistryError({
-            method,
-            url: res.url,
-            status: 200,
-            message: 'the token service answered non-JSON',
-            cause
-        });
-    }
-    const value = typeof body.token === 'string' && body.token ? body.token : body.access_token;
-    if (typeof value !== 'string' || !value) {
-        throw new RegistryError({
-            method,
-            url: res.url,
-            status: 200,
-            message: 'the token service answered without a token'
-        });
-    }
-    req.secret(value);
-    if (typeof body.refresh_token === 'string' && body.refresh_token)
-        req.secret(body.refresh_token);
-    const lifetime = typeof body.expires_in === 'number' ? Math.max(body.expires_in, MIN_LIFETIME_S) : MIN_LIFETIME_S;
-    return { value, expiresAt: Date.now() + lifetime * 1000 };
-}
-
-;// CONCATENATED MODULE: ./src/registry/auth.ts
-
-
-// Refresh a token this long before it expires, so it does not expire in flight.
-const EXPIRY_MARGIN_MS = 10_000;
-class Authenticator {
-    deps;
-    scheme = { kind: 'none' };
-    tokens = new Map();
-    constructor(deps) {
-        this.deps = deps;
-    }
-    /** Adopts the challenge of a `/v2/` ping (or of a later 401). */
-    useChallenges(challenges) {
-        const picked = pickChallenge(challenges);
-        if (picked?.scheme === 'bearer' && picked.params.realm) {
-            this.scheme = { kind: 'bearer', realm: picked.params.realm, service: picked.params.service };
-        }
-        else if (picked?.scheme === 'basic') {
-            this.scheme = { kind: 'basic' };
-        }
-    }
-    async isAnonymous() {
-        const c = await this.deps.credentials();
-        return !c || !(c.username || c.identityToken || c.registryToken);
-    }
-    /** The Authorization header for a request needing these scopes (push scope first), if any. */
-    async header(scopes) {
-        const creds = await this.deps.credentials();
-        if (creds?.registryToken) {
-            this.deps.secret(creds.registryToken);
-            return `Bearer ${creds.registryToken}`;
-        }
-        if (this.scheme.kind === 'basic')
-            return basicAuthorization(creds, this.deps.secret);
-        if (this.scheme.kind === 'bearer')
-            return `Bearer ${(await this.token(this.scheme, scopes)).value}`;
-        return undefined;
-    }
-    /**
-     * After a 401: learns the challenge, drops the cached token and says whether one more try can help
-     * (a fresh or wider-scoped token can; the same Basic credentials cannot).
-     */
-    async unauthorized(challenges, scopes, sentHeader) {
-        const before = this.scheme.kind;
-        this.useChallenges(challenges);
-        if (this.scheme.kind === 'bearer') {
-            const wanted = union(scopes, challengeScopes(pickChallenge(challenges)));
-            await this.refetch(tokenKey(this.scheme, scopes), this.scheme, wanted);
-            return true;
-        }
-        if (this.scheme.kind === 'basic')
-            return before !== 'basic' || sentHeader === undefined;
-        return false;
-    }
-    token(scheme, scopes) {
-        const key = tokenKey(scheme, scopes);
-        const cached = this.tokens.get(key);
-        if (cached) {
-            return cached.then(t => t.expiresAt - EXPIRY_MARGIN_MS > Date.now() ? t : this.refetch(key, scheme, scopes));
-        }
-        return this.refetch(key, scheme, scopes);
-    }
-    /** Fetches a token for `scopes` and caches it under `key` (the scopes asked for, maybe fewer). */
-    refetch(key, scheme, scopes) {
-        const pending = this.fetch(scheme, scopes);
-        this.tokens.set(key, pending);
-        pending.catch(() => this.tokens.get(key) === pending && this.tokens.delete(key));
-        return pending;
-    }
-    async fetch(scheme, scopes) {
-        return fetchToken({
-            ...this.deps.tokenRequest,
-            realm: scheme.realm,
-            service: scheme.service,
-            scopes,
-            credentials: await this.deps.credentials(),
-            registry: this.deps.registry,
-            secret: this.deps.secret
-        });
-    }
-}
-function tokenKey(scheme, scopes) {
-    return JSON.stringify([scheme.realm, scheme.service ?? '', [...scopes].sort()]);
-}
-function union(a, b) {
-    return [...new Set([...a, ...b])];
-}
-/** `repository:<path>:pull,push` (or `:pull`). */
-function repositoryScope(path, push) {
-    return `repository:${path}:${push ? 'pull,push' : 'pull'}`;
-}
-
-;// CONCATENATED MODULE: ./src/registry/reference.ts
-/** Image references per the distribution grammar (distribution/reference), with docker.io normalisation. */
-const DOCKER_HUB = 'docker.io';
-const DEFAULT_TAG = 'latest';
-const reference_DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
-const reference_DOMAIN = new RegExp(`^(?:${reference_DOMAIN_COMPONENT}(?:\\.${reference_DOMAIN_COMPONENT})*|\\[[0-9a-fA-F:.]+\\])(?::[0-9]+)?$`);
-const reference_PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
-const TAG = /^[\w][\w.-]{0,127}$/;
-const reference_DIGEST = /^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}$/;
-const MAX_NAME_LENGTH = 255;
-class ReferenceError extends Error {
-    name = 'ReferenceError';
-}
-/** Parses `[host[:port]/]path[:tag][@digest]`; the tag defaults to `latest` when neither tag nor digest is given. */
-function reference_parseReference(ref) {
-    const parsed = parseReferenceLoose(ref);
-    if (!parsed.tag && !parsed.digest)
-        parsed.tag = DEFAULT_TAG;
-    return parsed;
-}
-/** `host[:port]/path` without tag or digest (what `RegistryClient.repository` takes). */
-function parseRepositoryName(name) {
-    const parsed = parseReferenceLoose(name);
-    if (parsed.tag || parsed.digest) {
-        throw new ReferenceError(`"${name}" names a tag or digest; expected a repository: host[:port]/path`);
-    }
-    return { registry: parsed.registry, repository: parsed.repository };
-}
-function parseReferenceLoose(ref) {
-    const input = ref.trim();
-    if (!input)
-        throw new ReferenceError('empty image reference');
-    const [nameAndTag, digest, ...rest] = input.split('@');
-    if (rest.length > 0 || nameAndTag === undefined)
-        throw new ReferenceError(`"${ref}": more than one "@"`);
-    const { name, tag } = splitTag(nameAndTag);
-    const { registry, repository } = splitRegistry(name, ref);
-    checkRepository(repository, ref);
-    if (tag !== undefined && !TAG.test(tag)) {
-        throw new ReferenceError(`"${ref}": invalid tag "${tag}" (letters, digits, _ . - ; at most 128; not starting with . or -)`);
-    }
-    if (digest !== undefined)
-        checkDigest(digest, ref);
-    const result = { registry, repository };
-    if (tag !== undefined)
-        result.tag = tag;
-    if (digest !== undefined)
-        result.digest = digest;
-    return result;
-}
-function splitTag(nameAndTag) {
-    const colon = nameAndTag.lastIndexOf(':');
-    // A colon before the last slash belongs to host:port, not to a tag.
-    if (colon === -1 || colon < nameAndTag.lastIndexOf('/'))
-        return { name: nameAndTag };
-    return { name: nameAndTag.slice(0, colon), tag: nameAndTag.slice(colon + 1) };
-}
-function splitRegistry(name, ref) {
-    const slash = name.indexOf('/');
-    const first = slash === -1 ? '' : name.slice(0, slash);
-    const isHost = slash !== -1 && (/[.:]/.test(first) || first === 'localhost' || first !== first.toLowerCase());
-    if (!isHost)
-        return { registry: DOCKER_HUB, repository: dockerHubPath(name) };
-    if (!reference_DOMAIN.test(first))
-        throw new ReferenceError(`"${ref}": invalid registry host "${first}"`);
-    const registry = normaliseHost(first);
-    const path = name.slice(slash + 1);
-    return { registry, repository: registry === DOCKER_HUB ? dockerHubPath(path) : path };
-}
-function dockerHubPath(path) {
-    return path.includes('/') ? path : `library/${path}`;
-}
-/** Docker Hub's aliases collapse to docker.io; other hosts are lowercased (DNS is case-insensitive). */
-function normaliseHost(host) {
-    const lower = host.toLowerCase();
-    return lower === 'index.docker.io' || lower === 'registry-1.docker.io' ? DOCKER_HUB : lower;
-}
-function checkRepository(path, ref) {
-    if (!path)
-        throw new ReferenceError(`"${ref}": missing repository path`);
-    if (path.length > MAX_NAME_LENGTH) {
-        throw new ReferenceError(`"${ref}": repository path is longer than ${MAX_NAME_LENGTH} characters`);
-    }
-    if (path !== path.toLowerCase()) {
-        throw new ReferenceError(`"${ref}": repository path "${path}" contains capital letters; registries accept lowercase paths only: use "${path.toLowerCase()}"`);
-    }
-    for (const component of path.split('/')) {
-        if (!reference_PATH_COMPONENT.test(component)) {
-            throw new ReferenceError(`"${ref}": invalid path component "${component}" (lowercase letters and digits, separated by . _ __ or -)`);
-        }
-    }
-}
-function checkDigest(digest, ref) {
-    if (!reference_DIGEST.test(digest))
-        throw new ReferenceError(`"${ref}": invalid digest "${digest}"`);
-    if (digest.startsWith('sha256:') && !/^sha256:[a-f0-9]{64}$/.test(digest)) {
-        throw new ReferenceError(`"${ref}": a sha256 digest is 64 lowercase hex characters`);
-    }
-}
-function isDigestReference(reference) {
-    return reference.includes(':') && reference_DIGEST.test(reference);
-}
-/** Checks a manifest reference (tag or digest). */
-function checkManifestReference(reference) {
-    if (TAG.test(reference) || isDigestReference(reference))
-        return reference;
-    throw new ReferenceError(`invalid manifest reference "${reference}": expected a tag or a digest`);
-}
-function formatReference(ref) {
-    return `${ref.registry}/${ref.repository}${ref.tag ? `:${ref.tag}` : ''}${ref.digest ? `@${ref.digest}` : ''}`;
-}
-
-;// CONCATENATED MODULE: ./src/registry/session.ts
-
-
-
-
-
-
-
-
-const MAX_REDIRECTS = 5;
-const DEFAULT_MAX_BODY = 8 * 1024 * 1024;
-class RegistrySession {
-    opts;
-    registry;
-    auth;
-    apiHost;
-    base;
-    credentials;
-    warned = new Set();
-    constructor(opts) {
-        this.opts = opts;
-        this.registry = opts.registry;
-        this.apiHost = opts.registry === DOCKER_HUB ? 'registry-1.docker.io' : opts.registry;
-        this.auth = new Authenticator({
-            registry: opts.registry,
-            credentials: () => this.resolveCredentials(),
-            secret: opts.secret,
-            tokenRequest: {
-                transport: { send: req => this.send(req) },
-                deadlineMs: opts.deadlineMs,
-                idleTimeoutMs: opts.idleTimeoutMs
-            }
-        });
-    }
-    /** Sends a call, retrying what may be retried; resolves with an expected answer or throws RegistryError. */
-    async call(call) {
-        const attempts = call.attempts ?? this.opts.maxAttempts;
-        for (let attempt = 1;; attempt++) {
-            const outcome = await this.tryOnce(call);
-            if ('res' in outcome)
-                return outcome.res;
-            if (!outcome.error.retryable || attempt >= attempts)
-                throw outcome.error;
-            const delay = outcome.error.retryAfterMs ?? backoffDelay(attempt, this.opts.backoff);
-            if (delay > this.opts.backoff.maxRetryAfterMs)
-                throw outcome.error;
-            this.opts.logger.debug(`retrying in ${delay} ms (attempt ${attempt + 1}/${attempts}): ${firstLine(outcome.error)}`);
-            await sleep(delay);
-        }
-    }
-    /** Classifies one attempt; exported for the upload loop, which retries whole steps itself. */
-    async tryOnce(call) {
-        try {
-            const res = await this.attempt(call);
-            if (call.expect.includes(res.status))
-                return { res };
-            return { error: await this.errorFor(call, res) };
-        }
-        catch (err) {
-            return this.classifyThrown(call, err);
-        }
-    }
-    classifyThrown(call, err) {
-        if (err instanceof RegistryError)
-            return { error: err };
-        if (err instanceof NetworkError) {
-            const url = call.target instanceof URL ? call.target : new URL(call.target, `https://${this.apiHost}`);
-            const message = `${err.code}: ${err.message}`;
-            const hint = isCertificateError(err)
-                ? `The TLS certificate of ${this.registry} is not trusted: add its CA to the system store or NODE_EXTRA_CA_CERTS.`
-                : undefined;
-            return {
-                error: new RegistryError({
-                    method: call.method,
-                    url,
-                    cause: err,
-                    message,
-                    hint,
-                    retryable: err.retryable
-                })
-            };
-        }
-        throw err;
-    }
-    /** The registry's base URL (scheme decided by the first ping). */
-    async baseUrl() {
-        this.base ??= this.ping().catch(err => {
-            this.base = undefined;
-            throw err;
-        });
-        return this.base;
-    }
-    async resolveUrl(target) {
-        return target instanceof URL ? target : new URL(target, await this.baseUrl());
-    }
-    async isAnonymous() {
-        return this.auth.isAnonymous();
-    }
-    /** Sends once with authorization, re-authenticating once on 401, following redirects for GET/HEAD. */
-    async attempt(call) {
-        const base = await this.baseUrl();
-        const url = await this.resolveUrl(call.target);
-        const ours = sameOrigin(url, base);
-        let authorization = ours ? await this.auth.header(call.scopes) : undefined;
-        let res = await this.exchange(call, url, authorization);
-        if (res.status === 401 && ours && call.reauthenticate !== false) {
-            const challenges = parseChallenges(res.headers['www-authenticate']);
-            if (await this.auth.unauthorized(challenges, call.scopes, authorization)) {
-                authorization = await this.auth.header(call.scopes);
-                res = await this.exchange(call, url, authorization);
-            }
-        }
-        for (let hops = 0; call.followRedirects && isRedirect(res) && hops < MAX_REDIRECTS; hops++) {
-            const next = new URL(header(res, 'location'), res.url);
-            // Credentials never leave the registry: storage redirects get no Authorization.
-            res = await this.exchange(call, next, sameOrigin(next, base) ? authorization : undefined);
-        }
-        return res;
-    }
-    exchange(call, url, authorization) {
-        const headers = { ...call.headers };
-        if (authorization)
-            headers.authorization = authorization;
-        return this.send({
-            method: call.method,
-            url,
-            headers,
-            body: call.body,
-            deadlineMs: this.opts.deadlineMs,
-            idleTimeoutMs: this.opts.idleTimeoutMs,
-            maxBodyBytes: call.maxBodyBytes ?? DEFAULT_MAX_BODY
-        });
-    }
-    /** Every HTTP exchange of this registry (token requests included) goes through here, and is reported. */
-    async send(req) {
-        const started = Date.now();
-        const record = (status) => this.opts.onRequest?.({
-            method: req.method,
-            url: redactUrl(req.url),
-            status,
-            bytesSent: bodyLength(req.body),
-            durationMs: Date.now() - started
-        });
-        try {
-            const res = await this.opts.transport.send(req);
-            record(res.status);
-            this.opts.logger.debug(`${req.method} ${redactUrl(req.url)} → ${res.status}`);
-            this.showWarnings(res);
-            return res;
-        }
-        catch (err) {
-            record(undefined);
-            throw err;
-        }
-    }
-    /** GET /v2/: learns the auth scheme; on loopback tries https, then plain http. */
-    async ping() {
-        const schemes = isLoopbackHost(hostnameOf(this.apiHost)) ? ['https', 'http'] : ['https'];
-        for (const [i, scheme] of schemes.entries()) {
-            const base = new URL(`${scheme}://${this.apiHost}/`);
-            const url = new URL('/v2/', base);
-            const call = { method: 'GET', target: url, scopes: [], expect: [200, 401] };
-            let res;
-            try {
-                res = await this.exchange(call, url, undefined);
-            }
-            catch (err) {
-                const last = i === schemes.length - 1;
-                if (last || isCertificateError(err))
-                    throw err;
-                this.opts.logger.debug(`${url} failed (${err.message}); trying plain http on loopback`);
-                continue;
-            }
-            if (res.status === 401)
-                this.auth.useChallenges(parseChallenges(res.headers['www-authenticate']));
-            else if (res.status !== 200)
-                throw await this.errorFor(call, res);
-            return base;
-        }
-        throw new Error('unreachable');
-    }
-    async errorFor(call, res) {
-        const details = call.method === 'HEAD' ? [] : parseErrorBody(res.body);
-        const retryAfterMs = serverRetryDelay(header(res, 'retry-after'), details);
-        const challenge = pickChallenge(parseChallenges(res.headers['www-authenticate']));
-        const hint = hintFor(res.status, details, {
-            registry: this.registry,
-            repository: call.repository,
-            anonymous: await this.isAnonymous(),
-            push: call.push ?? false,
-            insufficientScope: challenge?.params.error === 'insufficient_scope'
-        });
-        return new RegistryError({
-            method: call.method,
-            url: res.url,
-            status: res.status,
-            details,
-            hint,
-            retryAfterMs
-        });
-    }
-    resolveCredentials() {
-        this.credentials ??= (async () => {
-            const creds = await this.opts.credentials?.(this.registry);
-            for (const value of [creds?.password, creds?.identityToken, creds?.registryToken]) {
-                if (value)
-                    this.opts.secret(value);
-            }
-            return creds;
-        })();
-        return this.credentials;
-    }
-    /** `Warning: 299 - "text"` headers: shown once each, never acted upon. */
-    showWarnings(res) {
-        const raw = res.headers.warning;
-        for (const value of Array.isArray(raw) ? raw : raw ? [raw] : []) {
-            const text = /^\s*299\s+\S+\s+"(.*)"/.exec(value)?.[1];
-            if (text && !this.warned.has(text)) {
-                this.warned.add(text);
-                this.opts.logger.warn(`${this.registry}: ${text}`);
-            }
-        }
-    }
-}
-function header(res, name) {
-    const value = res.headers[name.toLowerCase()];
-    return Array.isArray(value) ? value[0] : value;
-}
-function isRedirect(res) {
-    return [301, 302, 303, 307, 308].includes(res.status) && header(res, 'location') !== undefined;
-}
-function sameOrigin(a, b) {
-    return a.protocol === b.protocol && a.host === b.host;
-}
-function firstLine(err) {
-    return err.message.split('\n')[0] ?? '';
-}
-
-;// CONCATENATED MODULE: ./src/registry/digest.ts
-
-
-const digest_DIGEST = /^sha256:[a-f0-9]{64}$|^sha512:[a-f0-9]{128}$/;
-function digest_sha256Digest(data) {
-    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(data).digest('hex')}`;
-}
-function isDigest(value) {
-    return digest_DIGEST.test(value);
-}
-function assertDigest(value) {
-    if (!isDigest(value)) {
-        throw new Error(`invalid digest "${value}": expected sha256:<64 lowercase hex> (or sha512:<128 hex>)`);
-    }
-    return value;
-}
-/** Digest of bytes with the algorithm of `like` (sha256 or sha512). */
-function digestLike(like, data) {
-    const algorithm = like.startsWith('sha512:') ? 'sha512' : 'sha256';
-    return `${algorithm}:${(0,external_node_crypto_.createHash)(algorithm).update(data).digest('hex')}`;
-}
-/** Streams a file through sha256 (never holds it in memory). */
-async function fileDigest(path) {
-    const hash = createHash('sha256');
-    for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }))
-        hash.update(chunk);
-    return `sha256:${hash.digest('hex')}`;
-}
-
-;// CONCATENATED MODULE: ./src/registry/media-types.ts
-const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
-const media_types_OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
-const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
-const DOCKER_MANIFEST_LIST = 'application/vnd.docker.distribution.manifest.list.v2+json';
-const MANIFEST_MEDIA_TYPES = [media_types_OCI_INDEX, OCI_MANIFEST, DOCKER_MANIFEST_LIST, DOCKER_MANIFEST];
-function media_types_isIndexMediaType(mediaType) {
-    return mediaType === media_types_OCI_INDEX || mediaType === DOCKER_MANIFEST_LIST;
-}
-function media_types_isManifestMediaType(mediaType) {
-    return MANIFEST_MEDIA_TYPES.includes(mediaType);
-}
-/** Layers a registry must not be sent (foreign / non-distributable, deprecated by the image-spec). */
-function media_types_isNonDistributable(mediaType) {
-    return mediaType.includes('nondistributable') || mediaType.includes('.foreign.');
-}
-/** `application/json; charset=utf-8` → `application/json`. */
-function baseMediaType(contentType) {
-    return (contentType ?? '').split(';')[0].trim().toLowerCase();
-}
-
-;// CONCATENATED MODULE: ./src/registry/manifests.ts
-
-
-
-
-
-// The spec asks registries for at least 4 MiB; leave room for larger ones.
-const MAX_MANIFEST_BYTES = 16 * 1024 * 1024;
-function call(t, method, reference, expect) {
-    checkManifestReference(reference);
-    return {
-        method,
-        target: `/v2/${t.repository}/manifests/${reference}`,
-        scopes: t.scopes(),
-        expect,
-        repository: t.repository,
-        push: t.push,
-        maxBodyBytes: MAX_MANIFEST_BYTES
-    };
-}
-async function headManifest(t, reference) {
-    const res = await t.session.call({
-        ...call(t, 'HEAD', reference, [200, 404]),
-        headers: { accept: MANIFEST_MEDIA_TYPES.join(', ') }
-    });
-    if (res.status === 404)
-        return undefined;
-    const digest = header(res, 'docker-content-digest');
-    const size = Number(header(res, 'content-length'));
-    const mediaType = baseMediaType(header(res, 'content-type'));
-    if (!digest || !Number.isFinite(size) || !mediaType) {
-        // Some registries omit these on HEAD: the body tells.
-        const got = await getManifest(t, reference);
-        return { mediaType: got.mediaType, digest: got.digest, size: got.body.length };
-    }
-    return { mediaType, digest, size };
-}
-async function getManifest(t, reference, accept = MANIFEST_MEDIA_TYPES) {
-    const res = await t.session.call({
-        ...call(t, 'GET', reference, [200]),
-        headers: { accept: accept.join(', ') }
-    });
-    const announced = header(res, 'docker-content-digest');
-    const expected = isDigestReference(reference) ? reference : announced;
-    const digest = expected ? digestLike(expected, res.body) : digest_sha256Digest(res.body);
-    for (const claim of [reference, announced]) {
-        if (claim && isDigestReference(claim) && claim !== digest) {
-            throw new RegistryError({
-                method: 'GET',
-                url: res.url,
-                status: res.status,
-                retryable: false,
-                message: `the manifest received has digest ${digest}, not ${claim}`
-            });
-        }
-    }
-    return { body: res.body, mediaType: manifestMediaType(res.body, header(res, 'content-type')), digest };
-}
-function manifestMediaType(body, contentType) {
-    try {
-        const declared = JSON.parse(body.toString('utf8')).mediaType;
-        if (typeof declared === 'string' && declared)
-            return declared;
-    }
-    catch {
-        // not JSON: rely on the header
-    }
-    return baseMediaType(contentType);
-}
-/** HEAD first (skip a no-op), then PUT the exact bytes; the registry's digest must be ours. */
-async function pushManifest(t, reference, body, mediaType) {
-    const digest = digest_sha256Digest(body);
-    if (isDigestReference(reference) && reference !== digest) {
-        throw new Error(`cannot push a manifest whose digest is ${digest} as ${reference}`);
-    }
-    const existing = await headManifest(t, reference).catch(err => {
-        // A registry may refuse HEAD (403) yet accept the PUT: an unknown answer is not a reason to stop.
-        if (err instanceof RegistryError && err.status === 403)
-            return undefined;
-        throw err;
-    });
-    if (existing?.digest === digest)
-        return { digest };
-    const res = await t.session.call({
-        ...call(t, 'PUT', reference, [201, 200, 204]),
-        headers: { 'content-type': mediaType },
-        body: { kind: 'bytes', data: body }
-    });
-    const stored = header(res, 'docker-content-digest');
-    if (stored && stored !== digest) {
-        throw new RegistryError({
-            method: 'PUT',
-            url: res.url,
-            status: res.status,
-            retryable: false,
-            message: `the registry stored manifest ${stored}, but we computed ${digest}`
-        });
-    }
-    return { digest };
-}
-
-;// CONCATENATED MODULE: ./src/registry/source.ts
-/** What a blob is read from: a file (streamed, range by range) or bytes in memory. */
-
-
-async function openSource(source, desc) {
-    if ('data' in source) {
-        const data = source.data;
-        if (data.byteLength !== desc.size)
-            throw sizeMismatch(desc, data.byteLength, 'the data');
-        const actual = digestLike(desc.digest, data);
-        if (actual !== desc.digest)
-            throw new Error(`blob data has digest ${actual}, but its descriptor says ${desc.digest}`);
-        return {
-            size: data.byteLength,
-            slice: (start, end) => ({ kind: 'bytes', data: data.subarray(start, end) })
-        };
-    }
-    const info = await (0,promises_.stat)(source.path);
-    if (info.size !== desc.size)
-        throw sizeMismatch(desc, info.size, source.path);
-    return { size: info.size, slice: (start, end) => ({ kind: 'file', path: source.path, start, end }) };
-}
-function sizeMismatch(desc, actual, what) {
-    return new Error(`${desc.digest}: ${what} holds ${actual} bytes, but its descriptor says ${desc.size}`);
-}
-
-;// CONCATENATED MODULE: ./src/registry/upload.ts
-
-
-
-
-/** ghcr.io answers 416 to ranged PATCH bodies over 4 MiB. */
-const GHCR_MAX_CHUNK = 4 * 1024 * 1024;
-const OCTET_STREAM = { 'content-type': 'application/octet-stream' };
-class BlobUpload {
-    ctx;
-    desc;
-    body;
-    location;
-    offset = 0;
-    chunked;
-    chunkSize;
-    minChunk = 0;
-    needsStatus = false;
-    constructor(ctx, desc, body) {
-        this.ctx = ctx;
-        this.desc = desc;
-        this.body = body;
-        const onGhcr = ctx.session.registry === 'ghcr.io';
-        this.chunked = ctx.chunkSize !== undefined && body.size > ctx.chunkSize;
-        const wanted = ctx.chunkSize ?? (onGhcr ? GHCR_MAX_CHUNK : Number.POSITIVE_INFINITY);
-        this.chunkSize = onGhcr ? Math.min(wanted, GHCR_MAX_CHUNK) : wanted;
-    }
-    /** Tries each source repository; true once one mount is done. A 202 session is kept for the upload. */
-    async mount(from) {
-        for (const source of from) {
-            const target = `/v2/${this.ctx.repository}/blobs/uploads/?mount=${this.desc.digest}&from=${encodeURIComponent(source)}`;
-            const scopes = [...this.ctx.scopes, repositoryScope(source, false)];
-            const outcome = await this.ctx.session.tryOnce({ ...this.call('POST', target, [201, 202]), scopes });
-            if (!('res' in outcome)) {
-                this.ctx.logger.debug(`mount of ${this.desc.digest} from ${source} failed, uploading: ${outcome.error.message}`);
-                continue;
-            }
-            if (outcome.res.status === 201) {
-                this.verifyDigest('POST', outcome.res);
-                return true;
-            }
-            this.adoptSession(outcome.res);
-            return false;
-        }
-        return false;
-    }
-    async upload() {
-        for (let attempt = 1;; attempt++) {
-            try {
-                if (attempt > 1 && (await this.ctx.exists()))
-                    return await this.cancel();
-                return await this.step();
-            }
-            catch (err) {
-                const delay = this.retryDelay(err, attempt);
-                if (delay === undefined) {
-                    await this.cancel();
-                    throw err;
-                }
-                this.ctx.logger.debug(`upload of ${this.desc.digest} resumes in ${delay} ms: ${err.message}`);
-                await sleep(delay);
-                this.needsStatus = true;
-            }
-        }
-    }
-    /** DELETE the session (abandoned uploads), ignoring failures. */
-    async cancel() {
-        const location = this.location;
-        this.location = undefined;
-        this.offset = 0;
-        if (!location)
-            return;
-        // Registries may want a `delete` scope for this; it is best effort, so no re-authentication.
-        await this.ctx.session.tryOnce({
-            ...this.call('DELETE', location, [204, 200, 202, 404]),
-            reauthenticate: false
-        });
-    }
-    /**
-     * How long to wait before the next step, or undefined to give up. A 416 is worth another step too:
-     * the status GET realigns the offset, or the chunks got smaller.
-     */
-    retryDelay(err, attempt) {
-        if (!(err instanceof RegistryError) || !(err.retryable || err.status === 416))
-            return undefined;
-        if (attempt >= this.ctx.maxAttempts)
-            return undefined;
-        const delay = err.retryAfterMs ?? backoffDelay(attempt, this.ctx.backoff);
-        return delay > this.ctx.backoff.maxRetryAfterMs ? undefined : delay;
-    }
-    async step() {
-        if (this.needsStatus && this.location)
-            await this.refreshStatus();
-        if (!this.location)
-            await this.start();
-        if (this.chunked || this.offset > 0)
-            await this.sendChunks();
-        await this.commit();
-    }
-    async start() {
-        const res = await this.send(this.call('POST', `/v2/${this.ctx.repository}/blobs/uploads/`, [202]));
-        this.adoptSession(res);
-    }
-    adoptSession(res) {
-        const location = header(res, 'location');
-        if (!location)
-            throw this.protocolError('POST', res, 'the registry started an upload without a Location');
-        this.location = new URL(location, res.url);
-        this.offset = 0;
-        this.minChunk = Number(header(res, 'oci-chunk-min-length') ?? 0) || 0;
-    }
-    /** GET the session: the registry's `Range` says where to resume. Unknown progress starts over. */
-    async refreshStatus() {
-        this.needsStatus = false;
-        const res = await this.send(this.call('GET', this.location, [204, 404]));
-        if (res.status === 404) {
-            this.location = undefined;
-            this.offset = 0;
-            return;
-        }
-        this.location = new URL(header(res, 'location') ?? this.location.href, res.url);
-        const end = parseRangeEnd(header(res, 'range'));
-        // Distribution writes `0-0` both for 0 and for 1 byte received: ambiguous, so start a new session.
-        if (end === undefined || end === 0 || end + 1 > this.body.size)
-            return this.cancel();
-        this.offset = end + 1;
-        this.ctx.logger.debug(`resuming ${this.desc.digest} at byte ${this.offset} of ${this.body.size}`);
-    }
-    async sendChunks() {
-        while (this.offset < this.body.size) {
-            const end = Math.min(this.body.size, this.offset + Math.max(this.chunkSize, this.minChunk));
-            const call = this.call('PATCH', this.location, [202, 201, 204]);
-            call.headers = { ...OCTET_STREAM, 'content-range': `${this.offset}-${end - 1}` };
-            call.body = this.body.slice(this.offset, end);
-            const res = await this.send(call).catch(err => {
-                if (err instanceof RegistryError && err.status === 416)
-                    this.shrinkChunks(end - this.offset);
-                throw err;
-            });
-            this.location = new URL(header(res, 'location') ?? this.location.href, res.url);
-            this.offset = end;
-        }
-    }
-    shrinkChunks(refused) {
-        if (refused <= GHCR_MAX_CHUNK)
-            return;
-        this.chunkSize = GHCR_MAX_CHUNK;
-        this.ctx.logger.info(`the registry refused a ${refused}-byte chunk (416); continuing with 4 MiB chunks`);
-    }
-    async commit() {
-        const url = new URL(this.location);
-        url.searchParams.set('digest', this.desc.digest);
-        const call = this.call('PUT', url, [201, 204]);
-        call.headers = { ...OCTET_STREAM };
-        if (this.offset < this.body.size)
-            call.body = this.body.slice(this.offset, this.body.size);
-        const res = await this.send(call);
-        this.location = undefined;
-        this.verifyDigest('PUT', res);
-    }
-    verifyDigest(method, res) {
-        const stored = header(res, 'docker-content-digest');
-        if (stored && stored !== this.desc.digest) {
-            throw this.protocolError(method, res, `the registry stored ${stored}, but we sent ${this.desc.digest}`);
-        }
-    }
-    async send(call) {
-        const outcome = await this.ctx.session.tryOnce(call);
-        if ('res' in outcome)
-            return outcome.res;
-        throw outcome.error;
-    }
-    call(method, target, expect) {
-        return {
-            method,
-            target,
-            expect,
-            scopes: this.ctx.scopes,
-            attempts: 1,
-            repository: this.ctx.repository,
-            push: true,
-            headers: undefined,
-            body: undefined
-        };
-    }
-    protocolError(method, res, message) {
-        return new RegistryError({ method, url: res.url, status: res.status, message, retryable: false });
-    }
-}
-/** `0-1023` (or `bytes=0-1023`) → 1023. */
-function parseRangeEnd(range) {
-    const m = /(\d+)-(\d+)\s*$/.exec(range ?? '');
-    return m ? Number(m[2]) : undefined;
-}
-
-;// CONCATENATED MODULE: ./src/registry/repository.ts
-
-
-
-
-
-
-
-const MAX_BLOB_IN_MEMORY = 64 * 1024 * 1024;
-class RemoteRepository {
-    path;
-    deps;
-    registry;
-    /** Once something is pushed, every request asks for the push scope: one token serves them all. */
-    pushing = false;
-    constructor(path, deps) {
-        this.path = path;
-        this.deps = deps;
-        this.registry = deps.session.registry;
-    }
-    /** Starts an upload (the registry checks push rights there, whatever the token says), then cancels it. */
-    async checkPushAccess() {
-        this.pushing = true;
-        const common = { scopes: this.scopes(), repository: this.path, push: true };
-        const target = `/v2/${this.path}/blobs/uploads/`;
-        const res = await this.deps.session.call({ ...common, method: 'POST', target, expect: [202] });
-        const location = header(res, 'location');
-        if (location) {
-            const cancel = {
-                ...common,
-                method: 'DELETE',
-                target: new URL(location, res.url),
-                reauthenticate: false
-            };
-            await this.deps.session.tryOnce({ ...cancel, expect: [204, 200, 202, 404] });
-        }
-    }
-    async blobExists(digest) {
-        assertDigest(digest);
-        const res = await this.deps.session.call({
-            method: 'HEAD',
-            target: `/v2/${this.path}/blobs/${digest}`,
-            scopes: this.scopes(),
-            expect: [200, 404],
-            repository: this.path,
-            push: this.pushing
-        });
-        return res.status === 200;
-    }
-    pushBlob(desc, source, opts = {}) {
-        assertDigest(desc.digest);
-        this.pushing = true;
-        const key = `${this.registry}/${this.path}@${desc.digest}`;
-        return this.deps.inFlight.run(key, () => this.deps.limiter.run(() => this.pushBlobNow(desc, source, opts)));
-    }
-    async pushBlobNow(desc, source, opts) {
-        const body = await openSource(source, desc);
-        if (await this.blobExists(desc.digest))
-            return 'exists';
-        const upload = new BlobUpload(this.uploadContext(() => this.blobExists(desc.digest)), desc, body);
-        const from = (opts.mountFrom ?? []).filter(repo => repo !== this.path);
-        if (from.length > 0 && (await upload.mount(from)))
-            return 'mounted';
-        await upload.upload();
-        return 'uploaded';
-    }
-    mountBlob(desc, from) {
-        assertDigest(desc.digest);
-        this.pushing = true;
-        return this.deps.limiter.run(async () => {
-            if (await this.blobExists(desc.digest))
-                return 'exists';
-            const noBytes = {
-                size: desc.size,
-                slice: () => {
-                    throw new Error(`mountBlob sends no bytes of ${desc.digest}`);
-                }
-            };
-            const upload = new BlobUpload(this.uploadContext(() => this.blobExists(desc.digest)), desc, noBytes);
-            if (await upload.mount(from.filter(repo => repo !== this.path)))
-                return 'mounted';
-            await upload.cancel();
-            return undefined;
-        });
-    }
-    pushManifest(reference, body, mediaType) {
-        this.pushing = true;
-        return pushManifest(this.manifestTarget(), reference, body, mediaType);
-    }
-    getManifest(reference, accept) {
-        return getManifest(this.manifestTarget(), reference, accept);
-    }
-    headManifest(reference) {
-        return headManifest(this.manifestTarget(), reference);
-    }
-    async getBlob(digest) {
-        assertDigest(digest);
-        const res = await this.deps.session.call({
-            method: 'GET',
-            target: `/v2/${this.path}/blobs/${digest}`,
-            scopes: this.scopes(),
-            expect: [200],
-            followRedirects: true,
-            maxBodyBytes: MAX_BLOB_IN_MEMORY,
-            repository: this.path
-        });
-        const actual = digestLike(digest, res.body);
-        if (actual !== digest) {
-            const message = `the blob received has digest ${actual}, not ${digest} (${header(res, 'content-length')} bytes)`;
-            throw new RegistryError({ method: 'GET', url: res.url, status: res.status, message, retryable: false });
-        }
-        return res.body;
-    }
-    scopes() {
-        return [repositoryScope(this.path, this.pushing)];
-    }
-    manifestTarget() {
-        return {
-            session: this.deps.session,
-            repository: this.path,
-            scopes: () => this.scopes(),
-            push: this.pushing
-        };
-    }
-    uploadContext(exists) {
-        return {
-            session: this.deps.session,
-            repository: this.path,
-            scopes: this.scopes(),
-            chunkSize: this.deps.chunkSize,
-            maxAttempts: this.deps.maxAttempts,
-            backoff: this.deps.backoff,
-            logger: this.deps.logger,
-            exists
-        };
-    }
-}
-
-;// CONCATENATED MODULE: ./src/registry/limiter.ts
-/** At most `limit` tasks at once; the rest wait in order. */
-class Limiter {
-    limit;
-    active = 0;
-    waiting = [];
-    constructor(limit) {
-        this.limit = limit;
-        if (!Number.isInteger(limit) || limit < 1)
-            throw new Error(`concurrency must be a positive integer, got ${limit}`);
-    }
-    async run(task) {
-        if (this.active >= this.limit)
-            await new Promise(resolve => this.waiting.push(resolve));
-        this.active++;
-        try {
-            return await task();
-        }
-        finally {
-            this.active--;
-            this.waiting.shift()?.();
-        }
-    }
-}
-/** Shares one in-flight promise per key (concurrent pushes of the same blob become one). */
-class InFlight {
-    pending = new Map();
-    run(key, task) {
-        const existing = this.pending.get(key);
-        if (existing)
-            return existing;
-        const started = task().finally(() => this.pending.delete(key));
-        this.pending.set(key, started);
-        return started;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/registry/client.ts
-
-
-
-
-
-
-const DEFAULT_CONCURRENCY = 4;
-const DEFAULT_ATTEMPTS = 5;
-/** ghcr.io drops an upload after 10 minutes: give up on an exchange before that. */
-const DEFAULT_DEADLINE_MS = 9 * 60 * 1000;
-const MAX_DEADLINE_MS = 10 * 60 * 1000 - 1;
-const DEFAULT_IDLE_MS = 2 * 60 * 1000;
-const silent = { debug: () => { }, info: () => { }, warn: () => { } };
-class RegistryClient {
-    opts;
-    transport;
-    sessions = new Map();
-    limiter;
-    inFlight = new InFlight();
-    secrets = new Set();
-    backoff;
-    maxAttempts;
-    constructor(opts = {}) {
-        this.opts = opts;
-        this.limiter = new Limiter(opts.concurrency ?? DEFAULT_CONCURRENCY);
-        this.transport = new HttpTransport({
-            userAgent: opts.userAgent ?? 'publish-image',
-            env: process.env,
-            ca: opts.ca
-        });
-        this.backoff = { ...DEFAULT_BACKOFF, ...opts.backoff };
-        this.maxAttempts = Math.max(1, opts.maxAttempts ?? DEFAULT_ATTEMPTS);
-        if (opts.chunkSize !== undefined && !(opts.chunkSize > 0))
-            throw new Error('chunkSize must be positive');
-    }
-    /** `host[:port]/path`, e.g. `127.0.0.1:5000/acme/app` or `ghcr.io/acme/app`. */
-    repository(name) {
-        const { registry, repository } = parseRepositoryName(name);
-        return new RemoteRepository(repository, {
-            session: this.session(registry),
-            limiter: this.limiter,
-            inFlight: this.inFlight,
-            chunkSize: this.opts.chunkSize,
-            maxAttempts: this.maxAttempts,
-            backoff: this.backoff,
-            logger: this.opts.logger ?? silent
-        });
-    }
-    /** Closes idle keep-alive connections. */
-    close() {
-        this.transport.close();
-    }
-    session(registry) {
-        let session = this.sessions.get(registry);
-        if (!session) {
-            session = new RegistrySession({
-                registry,
-                transport: this.transport,
-                credentials: this.opts.credentials,
-                maxAttempts: this.maxAttempts,
-                deadlineMs: Math.min(this.opts.requestTimeoutMs ?? DEFAULT_DEADLINE_MS, MAX_DEADLINE_MS),
-                idleTimeoutMs: this.opts.idleTimeoutMs ?? DEFAULT_IDLE_MS,
-                backoff: this.backoff,
-                logger: this.opts.logger ?? silent,
-                secret: value => this.secret(value),
-                onRequest: this.opts.onRequest
-            });
-            this.sessions.set(registry, session);
-        }
-        return session;
-    }
-    secret(value) {
-        if (!value || this.secrets.has(value))
-            return;
-        this.secrets.add(value);
-        this.opts.onSecret?.(value);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/registry/credential-helper.ts
-/** docker-credential-<name> get: the server URL on stdin, `{"Username","Secret"}` on stdout. */
-
-const TIMEOUT_MS = 30_000;
-async function runCredentialHelper(name, serverUrl, env, logger) {
-    const program = `docker-credential-${name}`;
-    const result = await run(program, serverUrl, env);
-    if (result.spawnError) {
-        logger?.warn(`${program} could not run (${result.spawnError.message}); ignoring that credential store`);
-        return undefined;
-    }
-    if (result.code !== 0) {
-        if (/credentials not found/i.test(result.stdout + result.stderr))
-            return undefined;
-        throw new Error(`${program} get failed (exit ${result.code}): ${result.stderr.trim() || result.stdout.trim()}`);
-    }
-    let parsed;
-    try {
-        parsed = JSON.parse(result.stdout);
-    }
-    catch (cause) {
-        throw new Error(`${program} get printed something that is not JSON`, { cause });
-    }
-    const username = typeof parsed.Username === 'string' ? parsed.Username : '';
-    const secret = typeof parsed.Secret === 'string' ? parsed.Secret : '';
-    if (!secret)
-        return undefined;
-    return username === '<token>' ? { identityToken: secret } : { username, password: secret };
-}
-function run(program, input, env) {
-    return new Promise(resolve => {
-        const child = (0,external_node_child_process_namespaceObject.spawn)(program, ['get'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
-        const timer = setTimeout(() => child.kill('SIGKILL'), TIMEOUT_MS);
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (d) => (stdout += d.toString()));
-        child.stderr.on('data', (d) => (stderr += d.toString()));
-        child.on('error', err => {
-            clearTimeout(timer);
-            resolve({ code: null, stdout, stderr, spawnError: err });
-        });
-        child.on('close', code => {
-            clearTimeout(timer);
-            resolve({ code, stdout, stderr });
-        });
-        child.stdin.on('error', () => { }); // the helper may exit without reading
-        child.stdin.end(input);
-    });
-}
-
-;// CONCATENATED MODULE: ./src/registry/keychain.ts
-/**
- * Where credentials come from, in order: explicit inputs, docker config.json (credHelpers, credsStore, auths),
- * containers auth.json, then anonymous (undefined).
- */
-
-
-
-
-
-function defaultKeychain(opts = {}) {
-    const env = opts.env ?? process.env;
-    const explicit = new Map(Object.entries(opts.explicit ?? {}).map(([key, creds]) => [hostKey(key), creds]));
-    return async (registryHost, repository) => {
-        const host = hostKey(registryHost);
-        const given = explicit.get(host);
-        if (given && hasSecret(given))
-            return given;
-        return ((await fromDockerConfig(host, env, opts.logger)) ??
-            (await fromContainersAuth(host, repository, env)) ??
-            undefined);
-    };
-}
-/** `https://index.docker.io/v1/`, `ghcr.io`, `http://127.0.0.1:5000/v2/` → comparable host keys. */
-function hostKey(key) {
-    const host = key
-        .replace(/^[a-z]+:\/\//i, '')
-        .split('/')[0]
-        .toLowerCase();
-    return ['index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com'].includes(host)
-        ? DOCKER_HUB
-        : host;
-}
-function hasSecret(c) {
-    return Boolean((c.username && c.password !== undefined && c.password !== '') || c.identityToken || c.registryToken);
-}
-async function fromDockerConfig(host, env, logger) {
-    const dir = env.DOCKER_CONFIG || (0,external_node_path_namespaceObject.join)(homeOf(env), '.docker');
-    const config = await keychain_readJson((0,external_node_path_namespaceObject.join)(dir, 'config.json'));
-    if (!config)
-        return undefined;
-    const helper = Object.entries(config.credHelpers ?? {}).find(([key]) => hostKey(key) === host)?.[1] ?? config.credsStore;
-    if (helper) {
-        const serverUrl = host === DOCKER_HUB ? 'https://index.docker.io/v1/' : host;
-        const creds = await runCredentialHelper(helper, serverUrl, env, logger);
-        if (creds)
-            return creds;
-    }
-    const entry = Object.entries(config.auths ?? {}).find(([key]) => hostKey(key) === host)?.[1];
-    return entry ? decodeEntry(entry) : undefined;
-}
-async function fromContainersAuth(host, repository, env) {
-    for (const file of containersAuthFiles(env)) {
-        const config = await keychain_readJson(file);
-        const entry = config?.auths ? mostSpecificEntry(config.auths, host, repository) : undefined;
-        const creds = entry ? decodeEntry(entry) : undefined;
-        if (creds)
-            return creds;
-    }
-    return undefined;
-}
-function containersAuthFiles(env) {
-    if (env.REGISTRY_AUTH_FILE)
-        return [env.REGISTRY_AUTH_FILE];
-    const files = [];
-    if (env.XDG_RUNTIME_DIR)
-        files.push((0,external_node_path_namespaceObject.join)(env.XDG_RUNTIME_DIR, 'containers', 'auth.json'));
-    files.push((0,external_node_path_namespaceObject.join)(env.XDG_CONFIG_HOME || (0,external_node_path_namespaceObject.join)(homeOf(env), '.config'), 'containers', 'auth.json'));
-    return files;
-}
-/** auth.json keys may be `host/namespace/repo`: the longest one matching the repository wins. */
-function mostSpecificEntry(auths, host, repository) {
-    let best;
-    for (const [key, entry] of Object.entries(auths)) {
-        const [keyHost, ...rest] = key.replace(/^[a-z]+:\/\//i, '').split('/');
-        if (hostKey(keyHost) !== host)
-            continue;
-        const path = rest.join('/');
-        const matches = !path || (repository !== undefined && (repository === path || repository.startsWith(`${path}/`)));
-        if (matches && (!best || path.length > best.length))
-            best = { length: path.length, entry };
-    }
-    return best?.entry;
-}
-function decodeEntry(entry) {
-    const creds = {};
-    if (entry.auth) {
-        const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
-        const colon = decoded.indexOf(':');
-        if (colon > 0) {
-            creds.username = decoded.slice(0, colon);
-            creds.password = decoded.slice(colon + 1);
-        }
-    }
-    else if (entry.username) {
-        creds.username = entry.username;
-        creds.password = entry.password;
-    }
-    if (entry.identitytoken)
-        creds.identityToken = entry.identitytoken;
-    if (entry.registrytoken)
-        creds.registryToken = entry.registrytoken;
-    return hasSecret(creds) ? creds : undefined;
-}
-function homeOf(env) {
-    return env.HOME || (0,external_node_os_namespaceObject.homedir)();
-}
-async function keychain_readJson(file) {
-    let text;
-    try {
-        text = await (0,promises_.readFile)(file, 'utf8');
-    }
-    catch {
-        return undefined;
-    }
-    try {
-        return JSON.parse(text);
-    }
-    catch (cause) {
-        throw new Error(`${file} is not valid JSON`, { cause });
-    }
-}
-
-;// CONCATENATED MODULE: ./src/registry/layout.ts
-/** OCI image layouts on disk, and pushing one: blobs, then child manifests, then the index, tags last. */
-
-
-
-
-
-async function readOciLayout(dir) {
-    const marker = await (0,promises_.readFile)((0,external_node_path_namespaceObject.join)(dir, 'oci-layout'), 'utf8').catch(cause => {
-        throw new Error(`${dir} is not an OCI image layout (no oci-layout file)`, { cause });
-    });
-    const version = JSON.parse(marker).imageLayoutVersion;
-    if (version !== '1.0.0')
-        throw new Error(`${dir}: unsupported imageLayoutVersion ${version}`);
-    const indexBytes = await (0,promises_.readFile)((0,external_node_path_namespaceObject.join)(dir, 'index.json'));
-    const index = JSON.parse(indexBytes.toString('utf8'));
-    if (!Array.isArray(index.manifests))
-        throw new Error(`${dir}/index.json has no manifests`);
-    const blobPath = (digest) => {
-        const [algorithm, hex] = assertDigest(digest).split(':');
-        return (0,external_node_path_namespaceObject.join)(dir, 'blobs', algorithm, hex);
-    };
-    const readBlob = async (digest) => {
-        const data = await (0,promises_.readFile)(blobPath(digest));
-        const actual = digestLike(digest, data);
-        if (actual !== digest)
-            throw new Error(`${blobPath(digest)} has digest ${actual}`);
-        return data;
-    };
-    return { dir, index, indexBytes, blobPath, readBlob };
-}
-/**
- * Pushes the layout's image (the single entry of index.json, or index.json itself when it lists several)
- * to `target` (`host/path[:tag][@digest]`). No tag is written before everything it points at is there.
- */
-async function pushLayout(client, layoutDir, target, opts = {}) {
-    const ref = parseReference(target);
-    const layout = await readOciLayout(layoutDir);
-    const root = await rootOf(layout);
-    if (ref.digest && ref.digest !== root.desc.digest) {
-        throw new Error(`${target} names ${ref.digest}, but the layout holds ${root.desc.digest}`);
-    }
-    const plan = { blobs: new Map(), manifests: new Map() };
-    await collectChildren(layout, root, plan);
-    const repo = client.repository(`${ref.registry}/${ref.repository}`);
-    // Largest first: the longest upload is the critical path, start it at once.
-    const blobs = [...plan.blobs.values()].sort((a, b) => b.size - a.size);
-    await settleAll(blobs.map(desc => repo.pushBlob(desc, { path: layout.blobPath(desc.digest) })));
-    await pushByHeight(repo, [...plan.manifests.values()]);
-    const tags = [...new Set([ref.tag, ...(opts.tags ?? [])].filter((t) => Boolean(t)))];
-    if (tags.length === 0)
-        await repo.pushManifest(root.desc.digest, root.body, root.desc.mediaType);
-    for (const tag of tags)
-        await repo.pushManifest(tag, root.body, root.desc.mediaType);
-    return { digest: root.desc.digest };
-}
-async function rootOf(layout) {
-    const [only, ...others] = layout.index.manifests;
-    if (only && others.length === 0)
-        return loadManifest(layout, only);
-    const body = layout.indexBytes;
-    return { desc: { mediaType: OCI_INDEX, digest: sha256Digest(body), size: body.length }, body, height: 1 };
-}
-async function loadManifest(layout, desc) {
-    const body = await layout.readBlob(desc.digest);
-    const mediaType = desc.mediaType || JSON.parse(body.toString('utf8')).mediaType || '';
-    return { desc: { ...desc, mediaType }, body, height: 0 };
-}
-/** Walks the manifests under `node`, collecting blobs and child manifests; returns the node's height. */
-async function collectChildren(layout, node, plan) {
-    const parsed = JSON.parse(node.body.toString('utf8'));
-    if (!isIndexMediaType(node.desc.mediaType)) {
-        for (const blob of [parsed.config, ...(parsed.layers ?? [])]) {
-            if (blob && !isNonDistributable(blob.mediaType))
-                plan.blobs.set(blob.digest, blob);
-        }
-        return 0;
-    }
-    let height = 1;
-    for (const child of parsed.manifests ?? []) {
-        if (!isManifestMediaType(child.mediaType)) {
-            plan.blobs.set(child.digest, child);
-            continue;
-        }
-        const known = plan.manifests.get(child.digest);
-        const loaded = known ?? (await loadManifest(layout, child));
-        loaded.height = known ? known.height : await collectChildren(layout, loaded, plan);
-        plan.manifests.set(child.digest, loaded);
-        height = Math.max(height, loaded.height + 1);
-    }
-    node.height = height;
-    return height;
-}
-async function pushByHeight(repo, manifests) {
-    const heights = [...new Set(manifests.map(m => m.height))].sort((a, b) => a - b);
-    for (const height of heights) {
-        const level = manifests.filter(m => m.height === height);
-        await settleAll(level.map(m => repo.pushManifest(m.desc.digest, m.body, m.desc.mediaType)));
-    }
-}
-/** Like Promise.all, but returns only once nothing is in flight any more (no write after a failure). */
-async function settleAll(tasks) {
-    const results = await Promise.allSettled(tasks);
-    const failed = results.find((r) => r.status === 'rejected');
-    if (failed)
-        throw failed.reason;
-}
-
-;// CONCATENATED MODULE: ./src/registry/index.ts
-
-
-
-
-
-
-
-
 ;// CONCATENATED MODULE: ./src/publish/manifests.ts
 
 /** Pure construction of the manifests the publish stage writes. */
@@ -60902,9 +60892,6 @@ const DOCKER_TO_OCI = {
 function serialize(mediaType, value) {
     const body = Buffer.from(JSON.stringify(value));
     return { mediaType, body, digest: digest_sha256Digest(body), size: body.length };
-}
-function platformString(p) {
-    return [p.os, p.architecture, p.variant].filter(Boolean).join('/');
 }
 function toOci(desc) {
     return { ...desc, mediaType: DOCKER_TO_OCI[desc.mediaType] ?? desc.mediaType };
@@ -61022,6 +61009,7 @@ async function putBack(w) {
 
 
 
+
 const IMAGE_MANIFESTS = [OCI_MANIFEST, DOCKER_MANIFEST];
 const IMAGE_CONFIGS = [
     'application/vnd.oci.image.config.v1+json',
@@ -61049,7 +61037,7 @@ async function mergeDigests(req) {
         digest: index.digest,
         mediaType: index.mediaType,
         imageId: firstConfig(children),
-        platformDigests: Object.fromEntries(children.map(c => [platformString(c.platform), c.digest])),
+        platformDigests: Object.fromEntries(children.map(c => [formatPlatform(c.platform), c.digest])),
         refs: req.images.map(name => `${name}@${index.digest}`),
         tags: req.images.flatMap(name => req.tags.map(tag => `${name}:${tag}`))
     };
@@ -61100,7 +61088,7 @@ async function copyMissing(repo, children, logger) {
         await repo.pushManifest(child.digest, child.manifest.body, child.manifest.mediaType);
         child.holders.push(repo);
         const count = (r) => results.filter(x => x === r).length;
-        logger.info(`${repo.registry}/${repo.path}@${child.digest} (${platformString(child.platform)}): copied, ${count('mounted')} blobs mounted, ${count('exists')} already there, ${count('uploaded')} uploaded`);
+        logger.info(`${repo.registry}/${repo.path}@${child.digest} (${formatPlatform(child.platform)}): copied, ${count('mounted')} blobs mounted, ${count('exists')} already there, ${count('uploaded')} uploaded`);
     }
 }
 /** Mounts the blob; when no mount works (another registry, refused), copies it through memory (≤ 64 MiB). */
@@ -61184,6 +61172,7 @@ function assertLayerSizes(registry, layers) {
 
 
 
+
 /**
  * Pushes the build's layout to every image: blobs, then platform manifests by digest, then the
  * index by digest, and only when all of that is in every repository, the tags.
@@ -61239,7 +61228,7 @@ async function pushPlatforms(repo, images, blobPath, logger, mountFrom) {
     const digests = {};
     for (const img of images) {
         const { digest } = await repo.pushManifest(img.published.digest, img.published.body, img.published.mediaType);
-        digests[platformString(img.platform)] = digest;
+        digests[formatPlatform(img.platform)] = digest;
     }
     return digests;
 }

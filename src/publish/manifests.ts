@@ -50,10 +50,6 @@ export function serialize(mediaType: string, value: unknown): SerializedManifest
   return { mediaType, body, digest: sha256Digest(body), size: body.length }
 }
 
-export function platformString(p: PlatformSpec): string {
-  return [p.os, p.architecture, p.variant].filter(Boolean).join('/')
-}
-
 function toOci(desc: BlobDescriptor): BlobDescriptor {
   return { ...desc, mediaType: DOCKER_TO_OCI[desc.mediaType] ?? desc.mediaType }
 }

@@ -1,3 +1,4 @@
+import { formatPlatform } from '../build/inputs/platforms.js'
 import { DOCKER_MANIFEST, OCI_MANIFEST, type RegistryClient, type Repository } from '../registry/index.js'
 import {
   canonicalPlatform,
@@ -7,7 +8,6 @@ import {
 } from './digests.js'
 import {
   buildIndex,
-  platformString,
   type BlobDescriptor,
   type ImageManifest,
   type PlatformSpec,
@@ -67,7 +67,7 @@ export async function mergeDigests(req: MergeRequest): Promise<PublishResult> {
     digest: index.digest,
     mediaType: index.mediaType,
     imageId: firstConfig(children),
-    platformDigests: Object.fromEntries(children.map(c => [platformString(c.platform), c.digest])),
+    platformDigests: Object.fromEntries(children.map(c => [formatPlatform(c.platform), c.digest])),
     refs: req.images.map(name => `${name}@${index.digest}`),
     tags: req.images.flatMap(name => req.tags.map(tag => `${name}:${tag}`))
   }
@@ -124,7 +124,7 @@ async function copyMissing(repo: Repository, children: Child[], logger: PublishL
     child.holders.push(repo)
     const count = (r: string) => results.filter(x => x === r).length
     logger.info(
-      `${repo.registry}/${repo.path}@${child.digest} (${platformString(child.platform)}): copied, ${count('mounted')} blobs mounted, ${count('exists')} already there, ${count('uploaded')} uploaded`
+      `${repo.registry}/${repo.path}@${child.digest} (${formatPlatform(child.platform)}): copied, ${count('mounted')} blobs mounted, ${count('exists')} already there, ${count('uploaded')} uploaded`
     )
   }
 }

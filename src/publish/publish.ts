@@ -1,3 +1,4 @@
+import { formatPlatform } from '../build/inputs/platforms.js'
 import type { RegistryClient, Repository } from '../registry/index.js'
 import { readBuiltImages, type LayoutImage } from './layout.js'
 import { assertLayerSizes } from './limits.js'
@@ -6,7 +7,6 @@ import {
   annotateManifest,
   buildIndex,
   OCI_INDEX,
-  platformString,
   type BlobDescriptor,
   type SerializedManifest
 } from './manifests.js'
@@ -129,7 +129,7 @@ async function pushPlatforms(
       img.published.body,
       img.published.mediaType
     )
-    digests[platformString(img.platform)] = digest
+    digests[formatPlatform(img.platform)] = digest
   }
   return digests
 }

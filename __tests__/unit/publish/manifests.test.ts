@@ -4,10 +4,10 @@ import {
   buildIndex,
   OCI_INDEX,
   OCI_MANIFEST,
-  platformString,
   serialize
 } from '../../../src/publish/manifests.js'
 import { sha256Digest as sha256 } from '../../../src/registry/index.js'
+import { formatPlatform } from '../../../src/build/inputs/platforms.js'
 
 const layer = {
   mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
@@ -108,9 +108,9 @@ describe('buildIndex', () => {
   })
 })
 
-describe('platformString', () => {
+describe('formatPlatform', () => {
   it('joins os, architecture and variant', () => {
-    expect(platformString({ os: 'linux', architecture: 'arm', variant: 'v7' })).toBe('linux/arm/v7')
-    expect(platformString({ os: 'linux', architecture: 'amd64' })).toBe('linux/amd64')
+    expect(formatPlatform({ os: 'linux', architecture: 'arm', variant: 'v7' })).toBe('linux/arm/v7')
+    expect(formatPlatform({ os: 'linux', architecture: 'amd64' })).toBe('linux/amd64')
   })
 })

@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto'
-import { createReadStream } from 'node:fs'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { sha256Digest } from '../../registry/index.js'
 import type { Platform } from '../inputs/platforms.js'
 
 export const MediaType = {
@@ -59,19 +58,9 @@ export async function readBlobJson<T>(layoutDir: string, digest: string): Promis
   return JSON.parse(await readFile(blobPath(layoutDir, digest), 'utf8')) as T
 }
 
-export function sha256(data: Buffer | string): string {
-  return `sha256:${createHash('sha256').update(data).digest('hex')}`
-}
-
-export async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256')
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer)
-  return `sha256:${hash.digest('hex')}`
-}
-
 /** Stores `data` as a blob and returns its descriptor. */
 export async function writeBlob(layoutDir: string, mediaType: string, data: Buffer): Promise<Descriptor> {
-  const digest = sha256(data)
+  const digest = sha256Digest(data)
   await mkdir(blobsDir(layoutDir), { recursive: true })
   await writeFile(blobPath(layoutDir, digest), data)
   return { mediaType, digest, size: data.length }
