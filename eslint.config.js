@@ -2,6 +2,15 @@ import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 import globals from 'globals'
 
+/** The registry client is a library: no @actions/*, no imports from outside src/registry. */
+function registryBoundary(files, outside) {
+  const patterns = [
+    { group: ['@actions/*'], message: 'The registry client must not depend on @actions/*.' },
+    { group: [outside], message: 'The registry client is self-contained.' }
+  ]
+  return [{ files, rules: { 'no-restricted-imports': ['error', { patterns }] } }]
+}
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'coverage/', '.testenv/'] },
   js.configs.recommended,
@@ -13,20 +22,8 @@ export default tseslint.config(
       'no-restricted-imports': 'off'
     }
   },
-  {
-    files: ['src/registry/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            { group: ['@actions/*'], message: 'The registry client must not depend on @actions/*.' },
-            { group: ['../*'], message: 'The registry client is self-contained.' }
-          ]
-        }
-      ]
-    }
-  },
+  ...registryBoundary(['src/registry/*.ts'], '../*'),
+  ...registryBoundary(['src/registry/*/*.ts'], '../../*'),
   {
     files: ['src/**/*.ts'],
     ignores: ['src/inputs/read.ts'],

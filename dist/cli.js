@@ -48266,7 +48266,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1629);
+/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9094);
 
 /** All of stdin, for --password-stdin. */
 async function readStdin() {
@@ -48301,7 +48301,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1629:
+/***/ 9094:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -48385,7 +48385,7 @@ function execCommand(cmd, args, options = {}) {
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./src/build/credentials.ts
+;// CONCATENATED MODULE: ./src/builders/credentials.ts
 
 
 
@@ -48446,7 +48446,7 @@ async function exists(path) {
     return (0,promises_.stat)(path).then(() => true, () => false);
 }
 
-;// CONCATENATED MODULE: ./src/build/inputs/secrets.ts
+;// CONCATENATED MODULE: ./src/builders/options/secrets.ts
 
 const ID = /^[A-Za-z0-9_.-]+$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -48512,7 +48512,7 @@ async function secretValues(specs, env = {}) {
     return [...new Set(pieces.filter(p => p.length >= 3))].sort((a, b) => b.length - a.length);
 }
 
-;// CONCATENATED MODULE: ./src/build/inputs/platforms.ts
+;// CONCATENATED MODULE: ./src/builders/options/platforms.ts
 
 const KNOWN_OS = new Set([
     'linux',
@@ -48624,7 +48624,7 @@ var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_no
 // EXTERNAL MODULE: external "node:tls"
 var external_node_tls_ = __nccwpck_require__(1692);
 var external_node_tls_default = /*#__PURE__*/__nccwpck_require__.n(external_node_tls_);
-;// CONCATENATED MODULE: ./src/registry/tls.ts
+;// CONCATENATED MODULE: ./src/registry/transport/tls.ts
 /**
  * The certificate authorities we trust. First Node's own store (its bundle + NODE_EXTRA_CA_CERTS, cheap);
  * for a host whose certificate that store cannot verify, the system store as well (built only then: a
@@ -48663,7 +48663,7 @@ function isCertificateError(err) {
     return typeof code === 'string' && CERTIFICATE_ERRORS.test(code);
 }
 
-;// CONCATENATED MODULE: ./src/registry/http.ts
+;// CONCATENATED MODULE: ./src/registry/transport/http.ts
 /** One HTTP exchange over node:http/https, streamed request bodies, bounded response bodies, deadlines. */
 
 
@@ -48796,7 +48796,7 @@ function toNetworkError(err) {
     return new NetworkError(message, code, err);
 }
 
-;// CONCATENATED MODULE: ./src/registry/challenge.ts
+;// CONCATENATED MODULE: ./src/registry/auth/challenge.ts
 /** WWW-Authenticate parsing per RFC 7235: several challenges, quoted strings with commas and escapes. */
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+/;
 const UNQUOTED = /^[^,\s]*/;
@@ -48909,7 +48909,7 @@ function challengeScopes(challenge) {
     return (challenge?.params.scope ?? '').split(' ').filter(Boolean);
 }
 
-;// CONCATENATED MODULE: ./src/registry/retry.ts
+;// CONCATENATED MODULE: ./src/registry/transport/retry.ts
 const DEFAULT_BACKOFF = { initialMs: 500, maxMs: 20_000, maxRetryAfterMs: 120_000 };
 const RETRYABLE_CODES = new Set(['TOOMANYREQUESTS', 'UNAVAILABLE']);
 function isRetryableStatus(status, details = []) {
@@ -48977,7 +48977,7 @@ function sleep(ms) {
     return new Promise(resolve => setTimeout(resolve, ms));
 }
 
-;// CONCATENATED MODULE: ./src/registry/errors.ts
+;// CONCATENATED MODULE: ./src/registry/transport/errors.ts
 /** The client's one error type, and what turns registry answers into it. */
 
 class RegistryError extends Error {
@@ -49099,7 +49099,7 @@ function githubPackagesHint(ctx) {
 
 // EXTERNAL MODULE: external "node:net"
 var external_node_net_ = __nccwpck_require__(7030);
-;// CONCATENATED MODULE: ./src/registry/loopback.ts
+;// CONCATENATED MODULE: ./src/registry/transport/loopback.ts
 
 /** localhost, 127.0.0.0/8 and ::1: the only hosts we may talk plain HTTP to. */
 function isLoopbackHost(hostname) {
@@ -49118,7 +49118,7 @@ function hostnameOf(hostAndPort) {
     return hostAndPort.split(':')[0];
 }
 
-;// CONCATENATED MODULE: ./src/registry/token.ts
+;// CONCATENATED MODULE: ./src/registry/auth/token.ts
 
 
 const MAX_TOKEN_BODY = 64 * 1024;
@@ -49242,7 +49242,7 @@ function parseTokenResponse(res, req, method) {
     return { value, expiresAt: Date.now() + lifetime * 1000 };
 }
 
-;// CONCATENATED MODULE: ./src/registry/auth.ts
+;// CONCATENATED MODULE: ./src/registry/auth/auth.ts
 
 
 // Refresh a token this long before it expires, so it does not expire in flight.
@@ -49335,7 +49335,7 @@ function repositoryScope(path, push) {
     return `repository:${path}:${push ? 'pull,push' : 'pull'}`;
 }
 
-;// CONCATENATED MODULE: ./src/registry/reference.ts
+;// CONCATENATED MODULE: ./src/registry/name/reference.ts
 /** Image references per the distribution grammar (distribution/reference), with docker.io normalisation. */
 const DOCKER_HUB = 'docker.io';
 const DEFAULT_TAG = 'latest';
@@ -49447,7 +49447,7 @@ function formatReference(ref) {
     return `${ref.registry}/${ref.repository}${ref.tag ? `:${ref.tag}` : ''}${ref.digest ? `@${ref.digest}` : ''}`;
 }
 
-;// CONCATENATED MODULE: ./src/registry/session.ts
+;// CONCATENATED MODULE: ./src/registry/transport/session.ts
 
 
 
@@ -49714,7 +49714,7 @@ async function fileDigest(path) {
     return `sha256:${hash.digest('hex')}`;
 }
 
-;// CONCATENATED MODULE: ./src/registry/media-types.ts
+;// CONCATENATED MODULE: ./src/registry/oci/media-types.ts
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 const media_types_OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
 const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
@@ -50312,7 +50312,7 @@ class RegistryClient {
     }
 }
 
-;// CONCATENATED MODULE: ./src/registry/credential-helper.ts
+;// CONCATENATED MODULE: ./src/registry/auth/credential-helper.ts
 /** docker-credential-<name> get: the server URL on stdin, `{"Username","Secret"}` on stdout. */
 
 const TIMEOUT_MS = 30_000;
@@ -50362,7 +50362,7 @@ function run(program, input, env) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/registry/keychain.ts
+;// CONCATENATED MODULE: ./src/registry/auth/keychain.ts
 /**
  * Where credentials come from, in order: explicit inputs, docker config.json (credHelpers, credsStore, auths),
  * containers auth.json, then anonymous (undefined).
@@ -50602,7 +50602,7 @@ async function settleAll(tasks) {
 
 
 
-;// CONCATENATED MODULE: ./src/build/layout/oci.ts
+;// CONCATENATED MODULE: ./src/builders/layout/oci.ts
 
 
 
@@ -50640,7 +50640,7 @@ async function writeLayoutFiles(layoutDir, index) {
     await (0,promises_.writeFile)((0,external_node_path_namespaceObject.join)(layoutDir, 'index.json'), JSON.stringify(index));
 }
 
-;// CONCATENATED MODULE: ./src/build/layout/normalize.ts
+;// CONCATENATED MODULE: ./src/builders/layout/normalize.ts
 
 
 
@@ -50753,7 +50753,7 @@ async function removeUnreferencedBlobs(layoutDir, images) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/build/output.ts
+;// CONCATENATED MODULE: ./src/builders/output.ts
 /** Replaces every secret value in `text` with ***. */
 function redact(text, secrets) {
     return secrets.filter(s => s.length > 0).reduce((acc, s) => acc.split(s).join('***'), text);
@@ -50811,7 +50811,7 @@ async function runQuietly(run, logger, cmd, args, env) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/build/secret-files.ts
+;// CONCATENATED MODULE: ./src/builders/secret-files.ts
 
 
 
@@ -50835,7 +50835,7 @@ async function envSecretsToFiles(secrets, dir, env = {}) {
     }));
 }
 
-;// CONCATENATED MODULE: ./src/build/version.ts
+;// CONCATENATED MODULE: ./src/builders/version.ts
 /** The first `x.y[.z]` in a tool's version output, e.g. `Docker version 28.2.2, build e6534b4` → `28.2.2`. */
 function extractVersion(output) {
     return /(\d+)\.(\d+)(?:\.(\d+))?/.exec(output)?.[0];
@@ -50859,7 +50859,7 @@ function toNumbers(version) {
     return found?.split('.').map(Number);
 }
 
-;// CONCATENATED MODULE: ./src/build/args.ts
+;// CONCATENATED MODULE: ./src/builders/args.ts
 /** Flags every builder spells the same way. */
 function commonBuildFlags(req) {
     return [
@@ -50886,7 +50886,7 @@ function secretFlags(secrets, envSupported) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/build/inputs/cache.ts
+;// CONCATENATED MODULE: ./src/builders/options/cache.ts
 
 /** Splits a buildx-style cache entry (`type=registry,ref=…,mode=max`) into fields; a bare ref is `ref`. */
 function cacheFields(entry) {
@@ -50931,7 +50931,7 @@ function validateCache(cacheFrom, cacheTo, builder, dockerBuildx = false) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/build/buildah/args.ts
+;// CONCATENATED MODULE: ./src/builders/buildah/args.ts
 
 
 
@@ -50966,7 +50966,7 @@ function buildahPushArgs(manifest, layoutDir) {
     return ['manifest', 'push', '--all', '--format', 'oci', manifest, `oci:${layoutDir}`];
 }
 
-;// CONCATENATED MODULE: ./src/build/buildah/builder.ts
+;// CONCATENATED MODULE: ./src/builders/buildah/builder.ts
 
 
 
@@ -51046,7 +51046,7 @@ var external_node_stream_ = __nccwpck_require__(7075);
 const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __nccwpck_require__(8522);
-;// CONCATENATED MODULE: ./src/build/layout/archive.ts
+;// CONCATENATED MODULE: ./src/builders/layout/archive.ts
 
 
 
@@ -51128,7 +51128,7 @@ async function gzipLayer(layerTar, layoutDir) {
     return { mediaType: MediaType.ociLayerGzip, digest, size };
 }
 
-;// CONCATENATED MODULE: ./src/build/buildx/args.ts
+;// CONCATENATED MODULE: ./src/builders/buildx/args.ts
 
 
 /**
@@ -51166,7 +51166,7 @@ function buildxCreateArgs(name) {
     return ['buildx', 'create', '--name', name, '--driver', 'docker-container', '--driver-opt', 'network=host'];
 }
 
-;// CONCATENATED MODULE: ./src/build/buildx/builder.ts
+;// CONCATENATED MODULE: ./src/builders/buildx/builder.ts
 
 
 
@@ -51242,7 +51242,7 @@ class BuildxBuilder {
     }
 }
 
-;// CONCATENATED MODULE: ./src/build/docker/client.ts
+;// CONCATENATED MODULE: ./src/builders/docker/client.ts
 
 
 
@@ -51313,7 +51313,7 @@ function dockerBuildEnv(mode) {
     return { DOCKER_BUILDKIT: mode === 'classic' ? '0' : '1' };
 }
 
-;// CONCATENATED MODULE: ./src/build/docker/args.ts
+;// CONCATENATED MODULE: ./src/builders/docker/args.ts
 
 
 
@@ -51346,7 +51346,7 @@ function dockerSaveArgs(tag, tarFile) {
     return ['save', '--output', tarFile, tag];
 }
 
-;// CONCATENATED MODULE: ./src/build/docker/builder.ts
+;// CONCATENATED MODULE: ./src/builders/docker/builder.ts
 
 
 
@@ -51431,7 +51431,7 @@ class DockerBuilder {
     }
 }
 
-;// CONCATENATED MODULE: ./src/build/select.ts
+;// CONCATENATED MODULE: ./src/builders/select.ts
 
 
 
@@ -51503,7 +51503,7 @@ function summarize(err) {
     return oneLine.length > 300 ? `${oneLine.slice(0, 300)}…` : oneLine;
 }
 
-;// CONCATENATED MODULE: ./src/build/inputs/build-args.ts
+;// CONCATENATED MODULE: ./src/builders/options/build-args.ts
 
 const KEY = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 /** Checks `build-args` lines are KEY=VALUE (or a bare KEY, taken from the environment by the builder). */
@@ -51517,7 +51517,7 @@ function validateBuildArgs(lines) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/build/inputs/dockerfile.ts
+;// CONCATENATED MODULE: ./src/builders/options/dockerfile.ts
 
 /** The stage names (`FROM … AS name`) of a Dockerfile; undefined when a name is computed from an ARG. */
 async function dockerfileStages(file) {
@@ -51535,7 +51535,7 @@ async function dockerfileStages(file) {
     return stages;
 }
 
-;// CONCATENATED MODULE: ./src/build/inputs/validate.ts
+;// CONCATENATED MODULE: ./src/builders/options/validate.ts
 
 
 
@@ -51635,7 +51635,7 @@ async function checkDockerCapabilities(req, run) {
     return client.mode === 'buildx';
 }
 
-;// CONCATENATED MODULE: ./src/build/binfmt.ts
+;// CONCATENATED MODULE: ./src/builders/binfmt.ts
 
 
 
@@ -51712,7 +51712,7 @@ function notRunnable(missing, hostArch, dir) {
         '`uses: docker/setup-qemu-action@v4`, or build only native platforms');
 }
 
-;// CONCATENATED MODULE: ./src/build/index.ts
+;// CONCATENATED MODULE: ./src/builders/index.ts
 
 
 
@@ -51722,7 +51722,7 @@ function notRunnable(missing, hostArch, dir) {
 
 
 
-;// CONCATENATED MODULE: ./src/build/registry-auth.ts
+;// CONCATENATED MODULE: ./src/builders/registry-auth.ts
 
 
 

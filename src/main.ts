@@ -7,8 +7,8 @@ import {
   validateBuildRequest,
   type Builder,
   type BuildRequest
-} from './build/index.js'
-import { writePrivateRegistryAuth } from './build/registry-auth.js'
+} from './builders/index.js'
+import { writePrivateRegistryAuth } from './builders/registry-auth.js'
 import type { Inputs } from './inputs/types.js'
 import { planRun, type RunPlan } from './plan.js'
 import { mergeDigests } from './publish/merge.js'

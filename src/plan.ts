@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
-import { parsePlatforms, parseSecrets, type BuildRequest } from './build/index.js'
+import { parsePlatforms, parseSecrets, type BuildRequest } from './builders/index.js'
 import { InputError } from './inputs/errors.js'
 import type { Inputs } from './inputs/types.js'
 import {

@@ -1,4 +1,4 @@
-import { formatPlatform, parsePlatform, samePlatform } from '../build/inputs/platforms.js'
+import { formatPlatform, parsePlatform, samePlatform } from '../builders/options/platforms.js'
 import { InputError } from '../inputs/errors.js'
 import type { PlatformSpec } from './manifests.js'
 

@@ -1,4 +1,4 @@
-import { formatPlatform } from '../build/inputs/platforms.js'
+import { formatPlatform } from '../builders/options/platforms.js'
 import { DOCKER_MANIFEST, OCI_MANIFEST, type RegistryClient, type Repository } from '../registry/index.js'
 import {
   canonicalPlatform,

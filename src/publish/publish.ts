@@ -1,4 +1,4 @@
-import { formatPlatform } from '../build/inputs/platforms.js'
+import { formatPlatform } from '../builders/options/platforms.js'
 import type { RegistryClient, Repository } from '../registry/index.js'
 import { readBuiltImages, type LayoutImage } from './layout.js'
 import { assertLayerSizes } from './limits.js'

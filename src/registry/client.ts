@@ -1,13 +1,13 @@
 /** The registry client: one session per registry host, shared limits, blob deduplication. */
 import type { ClientOptions, Logger, PushBlobResult } from './types.js'
-import { HttpTransport } from './http.js'
-import { RegistrySession } from './session.js'
+import { HttpTransport } from './transport/http.js'
+import { RegistrySession } from './transport/session.js'
 import type { Repository } from './repository.js'
 import { RemoteRepository } from './repository.js'
 import { InFlight, Limiter } from './limiter.js'
-import { parseRepositoryName } from './reference.js'
-import { DEFAULT_BACKOFF } from './retry.js'
-import type { BackoffOptions } from './retry.js'
+import { parseRepositoryName } from './name/reference.js'
+import { DEFAULT_BACKOFF } from './transport/retry.js'
+import type { BackoffOptions } from './transport/retry.js'
 
 const DEFAULT_CONCURRENCY = 4
 const DEFAULT_ATTEMPTS = 5

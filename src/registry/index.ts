@@ -12,12 +12,12 @@ export type {
 } from './types.js'
 export { RegistryClient } from './client.js'
 export type { Repository } from './repository.js'
-export { RegistryError } from './errors.js'
-export type { RegistryErrorDetail } from './errors.js'
-export { defaultKeychain } from './keychain.js'
-export type { KeychainOptions } from './keychain.js'
-export { parseReference, formatReference, ReferenceError } from './reference.js'
-export type { Reference } from './reference.js'
+export { RegistryError } from './transport/errors.js'
+export type { RegistryErrorDetail } from './transport/errors.js'
+export { defaultKeychain } from './auth/keychain.js'
+export type { KeychainOptions } from './auth/keychain.js'
+export { parseReference, formatReference, ReferenceError } from './name/reference.js'
+export type { Reference } from './name/reference.js'
 export { sha256Digest, fileDigest } from './digest.js'
 export { readOciLayout, pushLayout } from './layout.js'
 export type { OciLayout, ImageIndex } from './layout.js'
@@ -27,4 +27,4 @@ export {
   DOCKER_MANIFEST,
   DOCKER_MANIFEST_LIST,
   MANIFEST_MEDIA_TYPES
-} from './media-types.js'
+} from './oci/media-types.js'

@@ -5,8 +5,8 @@ import type { Descriptor } from './types.js'
 import type { RegistryClient } from './client.js'
 import type { Repository } from './repository.js'
 import { assertDigest, digestLike, sha256Digest } from './digest.js'
-import { OCI_INDEX, isIndexMediaType, isManifestMediaType, isNonDistributable } from './media-types.js'
-import { parseReference } from './reference.js'
+import { OCI_INDEX, isIndexMediaType, isManifestMediaType, isNonDistributable } from './oci/media-types.js'
+import { parseReference } from './name/reference.js'
 
 export interface ImageIndex {
   schemaVersion: number

@@ -1,11 +1,11 @@
 /** Manifest GET/HEAD/PUT with media types and digest verification. */
 import type { Descriptor } from './types.js'
-import type { Call, RegistrySession } from './session.js'
-import { header } from './session.js'
-import { RegistryError } from './errors.js'
+import type { Call, RegistrySession } from './transport/session.js'
+import { header } from './transport/session.js'
+import { RegistryError } from './transport/errors.js'
 import { digestLike, sha256Digest } from './digest.js'
-import { MANIFEST_MEDIA_TYPES, baseMediaType } from './media-types.js'
-import { checkManifestReference, isDigestReference } from './reference.js'
+import { MANIFEST_MEDIA_TYPES, baseMediaType } from './oci/media-types.js'
+import { checkManifestReference, isDigestReference } from './name/reference.js'
 
 export interface ManifestTarget {
   session: RegistrySession

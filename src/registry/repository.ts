@@ -1,16 +1,16 @@
 /** Operations on one repository of a registry. */
 import type { BlobSource, Descriptor, Logger, PushBlobResult } from './types.js'
-import type { RegistrySession } from './session.js'
-import { header } from './session.js'
+import type { RegistrySession } from './transport/session.js'
+import { header } from './transport/session.js'
 import type { ManifestTarget } from './manifests.js'
 import * as manifests from './manifests.js'
-import { RegistryError } from './errors.js'
+import { RegistryError } from './transport/errors.js'
 import { assertDigest, digestLike } from './digest.js'
-import { repositoryScope } from './auth.js'
+import { repositoryScope } from './auth/auth.js'
 import { openSource, type BlobBody } from './source.js'
 import type { UploadContext } from './upload.js'
 import { BlobUpload } from './upload.js'
-import type { BackoffOptions } from './retry.js'
+import type { BackoffOptions } from './transport/retry.js'
 import type { InFlight, Limiter } from './limiter.js'
 
 export interface Repository {

@@ -4,14 +4,14 @@
  * each request in it is sent once.
  */
 import type { Descriptor, Logger } from './types.js'
-import type { HttpResponse } from './http.js'
+import type { HttpResponse } from './transport/http.js'
 import type { BlobBody } from './source.js'
-import type { RegistrySession } from './session.js'
-import { header } from './session.js'
-import { RegistryError } from './errors.js'
-import type { BackoffOptions } from './retry.js'
-import { backoffDelay, sleep } from './retry.js'
-import { repositoryScope } from './auth.js'
+import type { RegistrySession } from './transport/session.js'
+import { header } from './transport/session.js'
+import { RegistryError } from './transport/errors.js'
+import type { BackoffOptions } from './transport/retry.js'
+import { backoffDelay, sleep } from './transport/retry.js'
+import { repositoryScope } from './auth/auth.js'
 
 export interface UploadContext {
   session: RegistrySession

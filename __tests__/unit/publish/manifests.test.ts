@@ -7,7 +7,7 @@ import {
   serialize
 } from '../../../src/publish/manifests.js'
 import { sha256Digest as sha256 } from '../../../src/registry/index.js'
-import { formatPlatform } from '../../../src/build/inputs/platforms.js'
+import { formatPlatform } from '../../../src/builders/options/platforms.js'
 
 const layer = {
   mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { challengeScopes, parseChallenges, pickChallenge } from '../../../src/registry/challenge.js'
+import { challengeScopes, parseChallenges, pickChallenge } from '../../../src/registry/auth/challenge.js'
 
 describe('parseChallenges (RFC 7235)', () => {
   it('reads a ghcr.io Bearer challenge with quoted commas', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import { RegistryError } from '../../../src/registry/index.js'
-import { hintFor, parseErrorBody, redactUrl } from '../../../src/registry/errors.js'
+import { hintFor, parseErrorBody, redactUrl } from '../../../src/registry/transport/errors.js'
 
 describe('RegistryError', () => {
   it('carries status, codes, method and a redacted URL', () => {

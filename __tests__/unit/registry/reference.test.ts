@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import { ReferenceError, formatReference, parseReference } from '../../../src/registry/index.js'
-import { parseRepositoryName } from '../../../src/registry/reference.js'
+import { parseRepositoryName } from '../../../src/registry/name/reference.js'
 
 const digest = `sha256:${'a'.repeat(64)}`
 

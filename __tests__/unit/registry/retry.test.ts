@@ -6,7 +6,7 @@ import {
   parseGoDuration,
   parseRetryAfter,
   serverRetryDelay
-} from '../../../src/registry/retry.js'
+} from '../../../src/registry/transport/retry.js'
 
 describe('retry policy', () => {
   it.each([

@@ -3,7 +3,7 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { recordingClient } from '../../support/registry/helpers.js'
 import { RegistryError, sha256Digest } from '../../../src/registry/index.js'
-import { isLoopbackHost } from '../../../src/registry/loopback.js'
+import { isLoopbackHost } from '../../../src/registry/transport/loopback.js'
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void
 const servers: http.Server[] = []

@@ -1,0 +1,78 @@
+import { describe, expect, it } from '@jest/globals'
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { parseSecrets } from '../../../src/builders/index.js'
+import { secretValues } from '../../../src/builders/options/secrets.js'
+import { InputError } from '../../../src/inputs/errors.js'
+import { withTempDir } from './helpers.js'
+
+function failure(lines: string[]): InputError {
+  try {
+    parseSecrets(lines)
+  } catch (err) {
+    if (err instanceof InputError) return err
+    throw err
+  }
+  throw new Error('parseSecrets accepted the lines')
+}
+
+describe('parseSecrets', () => {
+  it('reads src= and env= lines, and buildx type= spellings', () => {
+    expect(
+      parseSecrets([
+        'id=npm,src=/tmp/npmrc',
+        '',
+        'id=token,env=GH_TOKEN',
+        'type=env,id=a,src=A_VAR',
+        'type=file,id=b,source=/b'
+      ])
+    ).toEqual([
+      { id: 'npm', src: '/tmp/npmrc' },
+      { id: 'token', env: 'GH_TOKEN' },
+      { id: 'a', env: 'A_VAR' },
+      { id: 'b', src: '/b' }
+    ])
+  })
+  it('rejects an inline KEY=VALUE line without echoing the value', () => {
+    const err = failure(['GIT_AUTH_TOKEN=ghp_verysecretvalue'])
+    expect(err.input).toBe('secrets')
+    expect(err.message).toContain('line 1')
+    expect(err.message).not.toContain('ghp_verysecretvalue')
+  })
+  it.each([
+    ['id=a', 'exactly one of src= or env='],
+    ['id=a,src=/x,env=B', 'exactly one of src= or env='],
+    ['src=/x', 'id must be'],
+    ['id=a,env=not a var', 'env= must name'],
+    ['id=a,type=ssh,src=/x', "unknown type 'ssh'"]
+  ])('rejects %p', (line, why) => {
+    expect(failure([line]).message).toContain(why)
+  })
+  it('rejects an id given twice', () => {
+    expect(failure(['id=a,src=/x', 'id=a,env=B']).message).toContain("'a' is given more than once")
+  })
+})
+
+describe('secretValues', () => {
+  it('collects file and env values, and each line of a multi-line value, for redaction', async () => {
+    await withTempDir(async dir => {
+      const file = join(dir, 's')
+      await writeFile(file, 'line-one-secret\nline-two-secret\n')
+      const values = await secretValues(
+        [
+          { id: 'f', src: file },
+          { id: 'e', env: 'MY_SECRET' }
+        ],
+        { MY_SECRET: 'from-env-value' }
+      )
+      expect(values).toEqual(
+        expect.arrayContaining([
+          'line-one-secret',
+          'line-two-secret',
+          'from-env-value',
+          'line-one-secret\nline-two-secret'
+        ])
+      )
+    })
+  })
+})

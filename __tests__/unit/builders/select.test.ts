@@ -1,0 +1,121 @@
+import { describe, expect, it } from '@jest/globals'
+import { chmod, mkdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { parseBuilderChoice, selectBuilder } from '../../../src/builders/index.js'
+import { findDockerClient } from '../../../src/builders/docker/client.js'
+import { InputError } from '../../../src/inputs/errors.js'
+import { fakeRunner, memoryLogger, withTempDir } from './helpers.js'
+
+/** Two docker clients on PATH: a new one without buildx first, an old one with built-in BuildKit second. */
+async function twoDockerClients(dir: string): Promise<{ newer: string; older: string; PATH: string }> {
+  const paths = [join(dir, 'a'), join(dir, 'b')]
+  for (const p of paths) {
+    await mkdir(p)
+    await writeFile(join(p, 'docker'), '')
+    await chmod(join(p, 'docker'), 0o755)
+  }
+  return { newer: join(dir, 'a', 'docker'), older: join(dir, 'b', 'docker'), PATH: paths.join(':') }
+}
+
+describe('selectBuilder', () => {
+  it('auto picks buildx when `docker buildx version` works', async () => {
+    const { run } = fakeRunner((cmd, args) => {
+      if (args.join(' ') === 'buildx version') return 'github.com/docker/buildx v0.24.0 d0e5e86\n'
+      throw new Error('unexpected')
+    })
+    const logger = memoryLogger()
+    const { builder, reason } = await selectBuilder('auto', logger, {}, run)
+    expect(builder.name).toBe('buildx')
+    expect(reason).toContain('docker buildx 0.24.0')
+    expect(logger.lines.join('\n')).toContain('builder: buildx')
+  })
+  it('auto falls back to buildah and says why', async () => {
+    const { run } = fakeRunner((cmd, args) => {
+      if (cmd === 'buildah' && args[0] === 'version') return 'Version:         1.28.2\nGo Version: go1.19\n'
+      throw new Error("docker: 'buildx' is not a docker command.")
+    })
+    const { builder, reason } = await selectBuilder('auto', memoryLogger(), {}, run)
+    expect(builder.name).toBe('buildah')
+    expect(reason).toContain(
+      "buildx unavailable (docker buildx version exited with code 1: docker: 'buildx' is not a docker command.)"
+    )
+    expect(reason).toContain('found buildah 1.28.2')
+  })
+  it('auto falls back to docker when neither buildx nor buildah runs', async () => {
+    await withTempDir(async dir => {
+      const { older, PATH } = await twoDockerClients(dir)
+      const { run } = fakeRunner((cmd, args) => {
+        if (cmd === older && args[0] === '--version') return 'Docker version 20.10.24+dfsg1, build 297e128'
+        if (cmd === older && args[0] === 'version') return '20.10.24\n'
+        throw new Error('not here')
+      })
+      const { builder, reason } = await selectBuilder('auto', memoryLogger(), { PATH }, run)
+      expect(builder.name).toBe('docker')
+      expect(reason).toContain('docker engine 20.10.24')
+    })
+  })
+  it('fails clearly, naming the input, when buildx is asked for but missing', async () => {
+    const { run } = fakeRunner(() => {
+      throw new Error("docker: 'buildx' is not a docker command.")
+    })
+    const err = await selectBuilder('buildx', memoryLogger(), {}, run).catch(e => e)
+    expect(err).toBeInstanceOf(InputError)
+    expect(err.input).toBe('builder')
+    expect(err.message).toContain("builder 'buildx' was asked for but is unavailable")
+    expect(err.message).toContain('install the buildx plugin')
+  })
+  it('fails when no builder is available at all', async () => {
+    const { run } = fakeRunner(() => {
+      throw new Error('nope')
+    })
+    const err = await selectBuilder('auto', memoryLogger(), { PATH: '/nonexistent' }, run).catch(e => e)
+    expect(err).toBeInstanceOf(InputError)
+    expect(err.message).toContain('no builder is available')
+  })
+  it('rejects an unknown builder name', () => {
+    expect(() => parseBuilderChoice('kaniko')).toThrow("input 'builder': unknown builder 'kaniko'")
+    expect(parseBuilderChoice(' BuildAH ')).toBe('buildah')
+    expect(parseBuilderChoice('')).toBe('auto')
+  })
+})
+
+describe('findDockerClient', () => {
+  it('prefers a later client with BuildKit over an earlier one without buildx', async () => {
+    await withTempDir(async dir => {
+      const { newer, older, PATH } = await twoDockerClients(dir)
+      const { run } = fakeRunner((cmd, args) => {
+        if (args[0] === '--version')
+          return cmd === newer ? 'Docker version 28.2.2, build e6534b4' : 'Docker version 20.10.24'
+        throw new Error('unknown command: docker buildx')
+      })
+      const { client, reason } = await findDockerClient({ PATH }, run)
+      expect(client).toEqual({ path: older, version: '20.10.24', mode: 'buildkit' })
+      expect(reason).toContain(`skipped ${newer} 28.2.2 (no buildx plugin)`)
+    })
+  })
+  it('falls back to the classic builder and says so', async () => {
+    await withTempDir(async dir => {
+      const { newer, PATH } = await twoDockerClients(dir)
+      const { run } = fakeRunner((cmd, args) => {
+        if (args[0] === '--version') return 'Docker version 28.2.2, build e6534b4'
+        throw new Error('no buildx')
+      })
+      const { client, reason } = await findDockerClient({ PATH }, run)
+      expect(client.path).toBe(newer)
+      expect(client.mode).toBe('classic')
+      expect(reason).toContain('classic builder')
+    })
+  })
+  it('uses buildx when docker ≥ 23 has the plugin', async () => {
+    await withTempDir(async dir => {
+      const { newer, PATH } = await twoDockerClients(dir)
+      const { run } = fakeRunner((cmd, args) => {
+        if (args[0] === '--version') return 'Docker version 28.2.2, build e6534b4'
+        if (cmd === newer) return 'github.com/docker/buildx v0.24.0 abc'
+        throw new Error('no buildx')
+      })
+      const { client } = await findDockerClient({ PATH }, run)
+      expect(client).toEqual({ path: newer, version: '28.2.2', mode: 'buildx', buildxVersion: '0.24.0' })
+    })
+  })
+})

@@ -1,0 +1,37 @@
+import { commonBuildFlags, secretFlags } from '../args.js'
+import { buildahCacheRepo } from '../options/cache.js'
+import type { BuildRequest } from '../types.js'
+import { versionAtLeast } from '../version.js'
+
+/** `buildah build --secret id=…,env=…` arrived in buildah 1.24; older versions read files only. */
+export function buildahSupportsEnvSecrets(version: string): boolean {
+  return versionAtLeast(version, '1.24')
+}
+
+/**
+ * `buildah build` that adds every platform's image to the local manifest list `manifest`. A failing
+ * platform fails the whole command, so the list is complete or the build failed.
+ */
+export function buildahBuildArgs(req: BuildRequest, version: string, manifest: string): string[] {
+  const caching = req.cacheFrom.length > 0 || req.cacheTo.length > 0
+  return [
+    versionAtLeast(version, '1.23') ? 'build' : 'bud',
+    '--format',
+    'oci',
+    '--manifest',
+    manifest,
+    ...commonBuildFlags(req),
+    ...(req.platforms.length > 0 ? ['--platform', req.platforms.join(',')] : []),
+    ...(req.pull ? ['--pull=always'] : []),
+    ...secretFlags(req.secrets, buildahSupportsEnvSecrets(version)),
+    ...(caching ? ['--layers'] : []),
+    ...req.cacheFrom.flatMap(e => ['--cache-from', buildahCacheRepo(e, 'cache-from')]),
+    ...req.cacheTo.flatMap(e => ['--cache-to', buildahCacheRepo(e, 'cache-to')]),
+    req.context
+  ]
+}
+
+/** Writes the manifest list and all its images as an OCI layout (buildah nests an index in it). */
+export function buildahPushArgs(manifest: string, layoutDir: string): string[] {
+  return ['manifest', 'push', '--all', '--format', 'oci', manifest, `oci:${layoutDir}`]
+}

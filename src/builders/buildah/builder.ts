@@ -1,0 +1,82 @@
+import { randomUUID } from 'node:crypto'
+import { rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import { execCommand } from '../../exec.js'
+import { buildahEnv } from '../credentials.js'
+import { secretValues } from '../options/secrets.js'
+import { finalizeLayout, findImages, readLayoutIndex } from '../layout/normalize.js'
+import { runLogged, runQuietly } from '../output.js'
+import { envSecretsToFiles } from '../secret-files.js'
+import type { Builder, BuildLogger, BuildRequest, BuildResult, Runner } from '../types.js'
+import { extractVersion } from '../version.js'
+import { buildahBuildArgs, buildahPushArgs, buildahSupportsEnvSecrets } from './args.js'
+
+type Env = Record<string, string | undefined>
+
+export async function buildahVersion(env: Env, run: Runner): Promise<string> {
+  const { stdout } = await run('buildah', ['version'], { env })
+  const version = extractVersion(/^Version:\s*(\S+)/m.exec(stdout)?.[1] ?? stdout)
+  if (!version) throw new Error(`cannot read the version from \`buildah version\`: ${stdout.slice(0, 200)}`)
+  return version
+}
+
+/** Builds every platform into a temporary local manifest list, then writes it as an OCI layout. */
+export class BuildahBuilder implements Builder {
+  readonly name = 'buildah' as const
+
+  constructor(private readonly run: Runner = execCommand) {}
+
+  async build(req: BuildRequest, logger: BuildLogger): Promise<BuildResult> {
+    const env = buildahEnv(req)
+    const version = await buildahVersion(env, this.run)
+    const manifest = `localhost/publish-image-build-${randomUUID()}`
+    const layoutDir = join(req.workDir, 'oci')
+    const secretDir = join(req.workDir, 'secrets')
+    const secrets = await secretValues(req.secrets, req.env)
+    try {
+      const fileSecrets = buildahSupportsEnvSecrets(version)
+        ? req.secrets
+        : await envSecretsToFiles(req.secrets, secretDir, req.env)
+      const args = buildahBuildArgs({ ...req, secrets: fileSecrets }, version, manifest)
+      await runLogged(this.run, logger, 'buildah', args, { env, secrets })
+      await runLogged(this.run, logger, 'buildah', buildahPushArgs(manifest, layoutDir), { env, secrets })
+      const images = await findImages(layoutDir, await readLayoutIndex(layoutDir))
+      const platforms = await finalizeLayout(layoutDir, images, {
+        platforms: req.platforms,
+        labels: req.labels
+      })
+      return { builder: 'buildah', layoutDir, platforms }
+    } catch (err) {
+      await rm(layoutDir, { recursive: true, force: true })
+      throw err
+    } finally {
+      await rm(secretDir, { recursive: true, force: true })
+      await this.removeManifest(manifest, env, logger)
+    }
+  }
+
+  /** Removes the temporary list and the images built into it; base images and layer caches stay. */
+  private async removeManifest(manifest: string, env: Env, logger: BuildLogger): Promise<void> {
+    const inspected = await this.run('buildah', ['manifest', 'inspect', manifest], { env }).catch(
+      () => undefined
+    )
+    if (!inspected) return
+    const digests = (JSON.parse(inspected.stdout) as { manifests?: { digest: string }[] }).manifests?.map(
+      m => m.digest
+    )
+    const images = await runQuietly(
+      this.run,
+      logger,
+      'buildah',
+      ['images', '--no-trunc', '--format', '{{.ID}} {{.Digest}}'],
+      env
+    )
+    const ids = (images?.stdout ?? '')
+      .split('\n')
+      .map(line => line.trim().split(/\s+/))
+      .filter(([, digest]) => digest !== undefined && (digests ?? []).includes(digest))
+      .map(([id]) => id as string)
+    await runQuietly(this.run, logger, 'buildah', ['manifest', 'rm', manifest], env)
+    if (ids.length > 0) await runQuietly(this.run, logger, 'buildah', ['rmi', ...new Set(ids)], env)
+  }
+}

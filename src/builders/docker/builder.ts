@@ -1,0 +1,95 @@
+import { randomUUID } from 'node:crypto'
+import { rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import { execCommand } from '../../exec.js'
+import { dockerEnv } from '../credentials.js'
+import { secretValues } from '../options/secrets.js'
+import { extractTar, importArchive } from '../layout/archive.js'
+import { finalizeLayout, type FoundImage } from '../layout/normalize.js'
+import { runLogged, runQuietly } from '../output.js'
+import { envSecretsToFiles } from '../secret-files.js'
+import type { Builder, BuildLogger, BuildRequest, BuildResult, Runner } from '../types.js'
+import { dockerBuildArgs, dockerSaveArgs, dockerSupportsEnvSecrets } from './args.js'
+import { dockerBuildEnv, findDockerClient, type DockerClient } from './client.js'
+
+type Env = Record<string, string | undefined>
+
+interface DockerBuild {
+  req: BuildRequest
+  client: DockerClient
+  env: Env
+  secrets: string[]
+  logger: BuildLogger
+}
+
+/**
+ * `docker build` into the engine, one platform at a time, then `docker save` of each image converted into
+ * one OCI layout. The images are untagged again afterwards.
+ */
+export class DockerBuilder implements Builder {
+  readonly name = 'docker' as const
+
+  constructor(private readonly run: Runner = execCommand) {}
+
+  async build(req: BuildRequest, logger: BuildLogger): Promise<BuildResult> {
+    const layoutDir = join(req.workDir, 'oci')
+    const secretDir = join(req.workDir, 'secrets')
+    const { env: baseEnv, cleanup } = await dockerEnv(req)
+    try {
+      const { client, reason } = await findDockerClient(baseEnv, this.run)
+      logger.info(`docker builder: ${reason}`)
+      if (client.mode === 'classic')
+        logger.warn('docker builds with the deprecated classic builder (no BuildKit)')
+      const fileSecrets = dockerSupportsEnvSecrets(client)
+        ? req.secrets
+        : await envSecretsToFiles(req.secrets, secretDir, req.env)
+      const build: DockerBuild = {
+        req: { ...req, secrets: fileSecrets },
+        client,
+        env: { ...baseEnv, ...dockerBuildEnv(client.mode) },
+        secrets: await secretValues(req.secrets, req.env),
+        logger
+      }
+      const images: FoundImage[] = []
+      for (const platform of req.platforms.length > 0 ? req.platforms : [undefined]) {
+        images.push(...(await this.buildOne(build, platform, layoutDir)))
+      }
+      const platforms = await finalizeLayout(layoutDir, images, {
+        platforms: req.platforms,
+        labels: req.labels
+      })
+      return { builder: 'docker', layoutDir, platforms }
+    } catch (err) {
+      await rm(layoutDir, { recursive: true, force: true })
+      throw err
+    } finally {
+      await rm(secretDir, { recursive: true, force: true })
+      await cleanup()
+    }
+  }
+
+  private async buildOne(
+    b: DockerBuild,
+    platform: string | undefined,
+    layoutDir: string
+  ): Promise<FoundImage[]> {
+    const id = randomUUID()
+    const tag = `publish-image-build:${id}`
+    const tarFile = join(b.req.workDir, `${id}.tar`)
+    const extracted = join(b.req.workDir, id)
+    const docker = b.client.path
+    let built = false
+    try {
+      const args = dockerBuildArgs(b.req, b.client, platform, tag)
+      await runLogged(this.run, b.logger, docker, args, { env: b.env, secrets: b.secrets })
+      built = true
+      await this.run(docker, dockerSaveArgs(tag, tarFile), { env: b.env })
+      await extractTar(tarFile, extracted, this.run)
+      return await importArchive(extracted, layoutDir)
+    } finally {
+      if (built) await runQuietly(this.run, b.logger, docker, ['image', 'rm', tag], b.env)
+      await rm(tarFile, { force: true })
+      await rm(extracted, { recursive: true, force: true })
+    }
+  }
+}
