@@ -48267,19 +48267,22 @@ module.exports = {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6257);
 /* harmony import */ var _inputs_read_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4245);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6417);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1528);
 /* harmony import */ var _runtime_actions_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5323);
-/* harmony import */ var _report_errors_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(2287);
+/* harmony import */ var _runtime_cancel_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3952);
+/* harmony import */ var _report_errors_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(2287);
 
 
 
 
 
+
+const signal = (0,_runtime_cancel_js__WEBPACK_IMPORTED_MODULE_4__/* .cancelOnSignals */ .d)(name => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(`${name}: the job is being cancelled; stopping, putting back moved tags, cleaning up`));
 try {
-    await (0,_main_js__WEBPACK_IMPORTED_MODULE_2__/* .run */ .e)((0,_inputs_read_js__WEBPACK_IMPORTED_MODULE_1__/* .readInputs */ .K)(), _runtime_actions_js__WEBPACK_IMPORTED_MODULE_3__/* .actionsRuntime */ .I);
+    await (0,_main_js__WEBPACK_IMPORTED_MODULE_2__/* .run */ .e)((0,_inputs_read_js__WEBPACK_IMPORTED_MODULE_1__/* .readInputs */ .K)(), _runtime_actions_js__WEBPACK_IMPORTED_MODULE_3__/* .actionsRuntime */ .I, process.env, signal);
 }
 catch (error) {
-    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1((0,_report_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .describeError */ .U)(error));
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1((0,_report_errors_js__WEBPACK_IMPORTED_MODULE_5__/* .describeError */ .U)(error));
 }
 
 __webpack_async_result__();
@@ -48296,9 +48299,13 @@ __webpack_async_result__();
 /** A user input that cannot work. The message names the input and says how to fix it. */
 class InputError extends Error {
     input;
-    constructor(input, message, options) {
-        super(`input '${input}': ${message}`, options);
+    detail;
+    constructor(input, 
+    /** What is wrong and how to fix it, without the input's name (the CLI names its flag instead). */
+    detail, options) {
+        super(`input '${input}': ${detail}`, options);
         this.input = input;
+        this.detail = detail;
         this.name = 'InputError';
     }
 }
@@ -48389,7 +48396,7 @@ function oneOf(name, allowed, fallback) {
 
 /***/ }),
 
-/***/ 6417:
+/***/ 1528:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -48436,7 +48443,9 @@ function execCommand(cmd, args, options = {}) {
         const child = (0,external_node_child_process_namespaceObject.spawn)(cmd, [...args], {
             cwd: options.cwd,
             env: { ...process.env, ...options.env },
-            stdio: ['pipe', 'pipe', 'pipe']
+            stdio: ['pipe', 'pipe', 'pipe'],
+            signal: options.signal,
+            killSignal: 'SIGTERM'
         });
         let stdout = '';
         let stderr = '';
@@ -48761,7 +48770,8 @@ class NetworkError extends Error {
     }
 }
 // A response too large, or a local file we cannot read: trying again changes nothing.
-const NOT_RETRYABLE = new Set(['EBODYTOOLARGE', 'ESOURCE']);
+const NOT_RETRYABLE = new Set(['EBODYTOOLARGE', 'ESOURCE', 'ECANCELED']);
+const cancelled = () => new NetworkError('cancelled: the run is being stopped', 'ECANCELED');
 function bodyLength(body) {
     if (!body)
         return 0;
@@ -48812,14 +48822,19 @@ class HttpTransport {
 }
 function exchange(agent, userAgent, req, resolve, reject) {
     let settled = false;
+    if (req.signal?.aborted)
+        return reject(cancelled());
     const headers = { 'user-agent': userAgent, ...req.headers };
     if (req.body || ['POST', 'PUT', 'PATCH'].includes(req.method))
         headers['content-length'] = String(bodyLength(req.body));
     const mod = req.url.protocol === 'https:' ? (external_node_https_default()) : (external_node_http_default());
     const outgoing = mod.request(req.url, { method: req.method, headers, agent });
     const deadline = setTimeout(() => outgoing.destroy(new NetworkError(`no complete answer within ${req.deadlineMs} ms`, 'ETIMEDOUT')), req.deadlineMs);
+    const abort = () => void outgoing.destroy(cancelled());
+    req.signal?.addEventListener('abort', abort, { once: true });
     const fail = (err) => {
         clearTimeout(deadline);
+        req.signal?.removeEventListener('abort', abort);
         if (settled)
             return;
         settled = true;
@@ -48843,6 +48858,7 @@ function exchange(agent, userAgent, req, resolve, reject) {
             if (!incoming.complete)
                 return fail(new NetworkError('connection closed in the middle of the response', 'ECONNRESET'));
             clearTimeout(deadline);
+            req.signal?.removeEventListener('abort', abort);
             if (settled)
                 return;
             settled = true;
@@ -49656,7 +49672,8 @@ class RegistrySession {
             body: call.body,
             deadlineMs: this.opts.deadlineMs,
             idleTimeoutMs: this.opts.idleTimeoutMs,
-            maxBodyBytes: call.maxBodyBytes ?? DEFAULT_MAX_BODY
+            maxBodyBytes: call.maxBodyBytes ?? DEFAULT_MAX_BODY,
+            signal: call.cancellable === false ? undefined : this.opts.signal
         });
     }
     /** Every HTTP exchange of this registry (token requests included) goes through here, and is reported. */
@@ -49831,7 +49848,9 @@ function call(t, method, reference, expect) {
         expect,
         repository: t.repository,
         push: t.push,
-        maxBodyBytes: MAX_MANIFEST_BYTES
+        maxBodyBytes: MAX_MANIFEST_BYTES,
+        // A tag write that started finishes, and moved tags can be put back, even after a cancel.
+        cancellable: false
     };
 }
 async function headManifest(t, reference) {
@@ -50339,7 +50358,7 @@ class RegistryClient {
         this.limiter = new Limiter(opts.concurrency ?? DEFAULT_CONCURRENCY);
         this.transport = new HttpTransport({
             userAgent: opts.userAgent ?? 'publish-image',
-            env: process.env,
+            env: opts.env ?? process.env,
             ca: opts.ca
         });
         this.backoff = { ...DEFAULT_BACKOFF, ...opts.backoff };
@@ -50377,7 +50396,8 @@ class RegistryClient {
                 backoff: this.backoff,
                 logger: this.opts.logger ?? silent,
                 secret: value => this.secret(value),
-                onRequest: this.opts.onRequest
+                onRequest: this.opts.onRequest,
+                signal: this.opts.signal
             });
             this.sessions.set(registry, session);
         }
@@ -50564,8 +50584,140 @@ async function keychain_readJson(file) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/registry/tags.ts
+
+const refOf = (w) => `${w.repo.registry}/${w.repo.path}:${w.tag}`;
+/**
+ * Points every tag of every repository at `target`. The tags' current digests are read first; when a
+ * tag write fails or the run is cancelled (`signal`), the tags this run moved are put back — each only
+ * if it still points at what this run wrote: a tag another job moved since is left alone. A tag that
+ * did not exist before cannot be removed (registries delete manifests, not tags): the error names it.
+ */
+async function moveTags(repos, tags, target, logger, signal) {
+    const writes = await currentTargets(repos, tags);
+    const moved = [];
+    for (const write of writes) {
+        if (signal?.aborted) {
+            const outcome = await restore(moved, target, logger);
+            throw new Error(`cancelled before tagging ${refOf(write)}; ${outcome}`, { cause: signal.reason });
+        }
+        try {
+            await write.repo.pushManifest(write.tag, target.body, target.mediaType);
+        }
+        catch (error) {
+            const landed = refused(error) ? [] : [write];
+            const outcome = await restore([...moved, ...landed], target, logger);
+            throw new Error(`could not tag ${refOf(write)}; ${outcome}`, { cause: error });
+        }
+        moved.push(write);
+        logger.info(`tagged ${refOf(write)}`);
+    }
+}
+/** A 4xx answer: the registry refused the write, so the tag was not moved and needs no putting back. */
+function refused(error) {
+    return (error instanceof RegistryError && error.status !== undefined && error.status >= 400 && error.status < 500);
+}
+async function currentTargets(repos, tags) {
+    const pairs = repos.flatMap(repo => tags.map(tag => ({ repo, tag })));
+    return Promise.all(pairs.map(async ({ repo, tag }) => {
+        const before = await repo.headManifest(tag).then(desc => (desc ? { digest: desc.digest } : 'absent'), () => 'unknown');
+        return { repo, tag, before };
+    }));
+}
+/** Puts the tags back where they were; returns what became of them, for the error message. */
+async function restore(writes, target, logger) {
+    if (writes.length === 0)
+        return 'no tag was moved';
+    const outcomes = { restored: [], others: [], stuck: [] };
+    for (const w of writes) {
+        try {
+            const now = await w.repo.headManifest(w.tag);
+            if (now?.digest !== target.digest) {
+                // Never written (the answer was lost before the write), or another job moved it since.
+                if (now?.digest !== w.before.digest)
+                    outcomes.others.push(refOf(w));
+                continue;
+            }
+            await putBack(w);
+            outcomes.restored.push(refOf(w));
+            logger.info(`restored ${refOf(w)}`);
+        }
+        catch (error) {
+            outcomes.stuck.push(`${refOf(w)} (${error instanceof Error ? error.message : String(error)})`);
+        }
+    }
+    return restoreText(outcomes);
+}
+function restoreText(o) {
+    const parts = [];
+    if (o.restored.length > 0)
+        parts.push(`restored ${o.restored.join(', ')} to their previous digests`);
+    if (o.others.length > 0)
+        parts.push(`moved by someone else meanwhile, left alone: ${o.others.join(', ')}`);
+    if (o.stuck.length > 0)
+        parts.push(`left on the new image: ${o.stuck.join(', ')}`);
+    return parts.length > 0 ? parts.join('; ') : 'no tag was moved';
+}
+async function putBack(w) {
+    if (w.before === 'absent')
+        throw new Error('it did not exist before, and registries cannot delete a tag');
+    if (w.before === 'unknown')
+        throw new Error('its previous digest could not be read');
+    const previous = await w.repo.getManifest(w.before.digest);
+    await w.repo.pushManifest(w.tag, previous.body, previous.mediaType);
+}
+
+;// CONCATENATED MODULE: ./src/registry/write.ts
+
+/** Writes `image` to every repository (`host/path`), then moves `tags` in all of them. */
+async function write_multiWrite(client, targets, image, opts = {}) {
+    const repos = targets.map(name => client.repository(name));
+    const reports = [];
+    for (const [i, repo] of repos.entries()) {
+        const mountFrom = repos
+            .slice(0, i)
+            .filter(r => r.registry === repo.registry)
+            .map(r => r.path);
+        reports.push(await writeTo(repo, image, mountFrom, opts));
+    }
+    const tags = [...new Set(opts.tags ?? [])];
+    if (image.root && tags.length > 0) {
+        const { desc, body } = image.root;
+        await moveTags(repos, tags, { digest: desc.digest, body, mediaType: desc.mediaType }, logOf(opts), opts.signal);
+    }
+    return reports;
+}
+async function writeTo(repo, image, mountFrom, opts) {
+    opts.signal?.throwIfAborted();
+    // Largest first: the longest upload is the critical path, start it at once.
+    const blobs = [...image.blobs].sort((a, b) => b.size - a.size);
+    const results = await settleAll(blobs.map(desc => repo.pushBlob(desc, image.blobSource(desc), { mountFrom })));
+    const counts = { uploaded: 0, mounted: 0, exists: 0 };
+    for (const result of results)
+        counts[result]++;
+    for (const level of [...image.manifests, ...(image.root ? [[image.root]] : [])]) {
+        opts.signal?.throwIfAborted();
+        await settleAll(level.map(m => repo.pushManifest(m.desc.digest, m.body, m.desc.mediaType)));
+    }
+    logOf(opts).info(`${repo.registry}/${repo.path}${image.root ? `@${image.root.desc.digest}` : ''}: ${blobs.length} blobs ` +
+        `(${counts.uploaded} uploaded, ${counts.mounted} mounted, ${counts.exists} already there)`);
+    return { repository: repo, blobs: counts };
+}
+function logOf(opts) {
+    return opts.logger ?? { info: () => { } };
+}
+/** Like Promise.all, but returns only once nothing is in flight any more (no write after a failure). */
+async function settleAll(tasks) {
+    const results = await Promise.allSettled(tasks);
+    const failed = results.find((r) => r.status === 'rejected');
+    if (failed)
+        throw failed.reason;
+    return results.map(r => r.value);
+}
+
 ;// CONCATENATED MODULE: ./src/registry/layout.ts
 /** OCI image layouts on disk, and pushing one: blobs, then child manifests, then the index, tags last. */
+
 
 
 
@@ -50597,7 +50749,8 @@ async function readOciLayout(dir) {
 }
 /**
  * Pushes the layout's image (the single entry of index.json, or index.json itself when it lists several)
- * to `target` (`host/path[:tag][@digest]`). No tag is written before everything it points at is there.
+ * to `target` (`host/path[:tag][@digest]`) through multiWrite: no tag is written before everything it
+ * points at is there.
  */
 async function pushLayout(client, layoutDir, target, opts = {}) {
     const ref = parseReference(target);
@@ -50608,16 +50761,13 @@ async function pushLayout(client, layoutDir, target, opts = {}) {
     }
     const plan = { blobs: new Map(), manifests: new Map() };
     await collectChildren(layout, root, plan);
-    const repo = client.repository(`${ref.registry}/${ref.repository}`);
-    // Largest first: the longest upload is the critical path, start it at once.
-    const blobs = [...plan.blobs.values()].sort((a, b) => b.size - a.size);
-    await settleAll(blobs.map(desc => repo.pushBlob(desc, { path: layout.blobPath(desc.digest) })));
-    await pushByHeight(repo, [...plan.manifests.values()]);
-    const tags = [...new Set([ref.tag, ...(opts.tags ?? [])].filter((t) => Boolean(t)))];
-    if (tags.length === 0)
-        await repo.pushManifest(root.desc.digest, root.body, root.desc.mediaType);
-    for (const tag of tags)
-        await repo.pushManifest(tag, root.body, root.desc.mediaType);
+    const tags = [ref.tag, ...(opts.tags ?? [])].filter((t) => Boolean(t));
+    await multiWrite(client, [`${ref.registry}/${ref.repository}`], {
+        root,
+        manifests: byHeight([...plan.manifests.values()]),
+        blobs: [...plan.blobs.values()],
+        blobSource: desc => ({ path: layout.blobPath(desc.digest) })
+    }, { tags, signal: opts.signal });
     return { digest: root.desc.digest };
 }
 async function rootOf(layout) {
@@ -50657,22 +50807,14 @@ async function collectChildren(layout, node, plan) {
     node.height = height;
     return height;
 }
-async function pushByHeight(repo, manifests) {
+function byHeight(manifests) {
     const heights = [...new Set(manifests.map(m => m.height))].sort((a, b) => a - b);
-    for (const height of heights) {
-        const level = manifests.filter(m => m.height === height);
-        await settleAll(level.map(m => repo.pushManifest(m.desc.digest, m.body, m.desc.mediaType)));
-    }
-}
-/** Like Promise.all, but returns only once nothing is in flight any more (no write after a failure). */
-async function settleAll(tasks) {
-    const results = await Promise.allSettled(tasks);
-    const failed = results.find((r) => r.status === 'rejected');
-    if (failed)
-        throw failed.reason;
+    return heights.map(height => manifests.filter(m => m.height === height));
 }
 
 ;// CONCATENATED MODULE: ./src/registry/index.ts
+
+
 
 
 
@@ -50876,7 +51018,7 @@ async function runLogged(run, logger, cmd, args, options = {}) {
     logger.info(redact(`$ ${cmd} ${args.join(' ')}`, secrets));
     const stream = streamTo(logger, secrets);
     try {
-        return await run(cmd, args, { env: options.env, ...stream.options });
+        return await run(cmd, args, { env: options.env, signal: options.signal, ...stream.options });
     }
     finally {
         stream.flush();
@@ -51083,8 +51225,12 @@ class BuildahBuilder {
                 ? req.secrets
                 : await envSecretsToFiles(req.secrets, secretDir, req.env);
             const args = buildahBuildArgs({ ...req, secrets: fileSecrets }, version, manifest);
-            await runLogged(this.run, logger, 'buildah', args, { env, secrets });
-            await runLogged(this.run, logger, 'buildah', buildahPushArgs(manifest, layoutDir), { env, secrets });
+            await runLogged(this.run, logger, 'buildah', args, { env, secrets, signal: req.signal });
+            await runLogged(this.run, logger, 'buildah', buildahPushArgs(manifest, layoutDir), {
+                env,
+                secrets,
+                signal: req.signal
+            });
             const images = await findImages(layoutDir, await readLayoutIndex(layoutDir));
             const platforms = await finalizeLayout(layoutDir, images, {
                 platforms: req.platforms,
@@ -51286,7 +51432,8 @@ class BuildxBuilder {
             const args = buildxBuildArgs(req, version, { builder: temporaryBuilder, dest });
             await runLogged(this.run, logger, 'docker', args, {
                 env,
-                secrets: await secretValues(req.secrets, req.env)
+                secrets: await secretValues(req.secrets, req.env),
+                signal: req.signal
             });
             await extractTar(dest, layoutDir, this.run);
             const images = await findImages(layoutDir, await readLayoutIndex(layoutDir));
@@ -51495,7 +51642,11 @@ class DockerBuilder {
         let built = false;
         try {
             const args = dockerBuildArgs(b.req, b.client, platform, tag);
-            await runLogged(this.run, b.logger, docker, args, { env: b.env, secrets: b.secrets });
+            await runLogged(this.run, b.logger, docker, args, {
+                env: b.env,
+                secrets: b.secrets,
+                signal: b.req.signal
+            });
             built = true;
             await this.run(docker, dockerSaveArgs(tag, tarFile), { env: b.env });
             await extractTar(tarFile, extracted, this.run);
@@ -51812,12 +51963,16 @@ function notRunnable(missing, hostArch, dir) {
  */
 async function writePrivateRegistryAuth(dir, login, env = process.env) {
     await (0,promises_.mkdir)(dir, { recursive: true, mode: 0o700 });
-    // A credsStore would shadow our inline entry for every registry, so it is left out; per-registry
-    // credHelpers keep working except for the registry we log in to.
-    const { credsStore: _shadowing, ...config } = await readUserDockerConfig(env);
+    // A credsStore would shadow our inline entry for every registry, so it becomes a per-registry
+    // credHelper of each registry the user logged in to; only the registry we log in to loses its helper.
+    const { credsStore, ...config } = await readUserDockerConfig(env);
     const auths = { ...(config.auths ?? {}) };
-    auths[login.registry] = { auth: Buffer.from(`${login.username}:${login.password}`).toString('base64') };
     const credHelpers = { ...(config.credHelpers ?? {}) };
+    if (typeof credsStore === 'string' && credsStore) {
+        for (const registry of Object.keys(auths))
+            credHelpers[registry] ??= credsStore;
+    }
+    auths[login.registry] = { auth: Buffer.from(`${login.username}:${login.password}`).toString('base64') };
     delete credHelpers[login.registry];
     const file = (0,external_node_path_namespaceObject.join)(dir, 'config.json');
     await (0,promises_.writeFile)(file, JSON.stringify({ ...config, auths, credHelpers }, null, 2), { mode: 0o600 });
@@ -51833,6 +51988,188 @@ async function readUserDockerConfig(env) {
     catch {
         return {};
     }
+}
+
+;// CONCATENATED MODULE: ./src/inputs/login.ts
+
+/**
+ * GitHub's own registries: ghcr.io, docker.pkg.github.com, and on GitHub Enterprise Server (or
+ * GHE.com) the `containers.` and `docker.` hosts of GITHUB_SERVER_URL. Only these may receive the
+ * workflow's GITHUB_TOKEN without the user asking for it.
+ */
+function isGitHubRegistry(registry, env) {
+    const host = registry.toLowerCase();
+    if (host === 'ghcr.io' || host === 'docker.pkg.github.com')
+        return true;
+    const server = serverHost(env.GITHUB_SERVER_URL);
+    if (!server || server === 'github.com')
+        return false;
+    return host === `containers.${server}` || host === `docker.${server}`;
+}
+function serverHost(url) {
+    if (!url)
+        return undefined;
+    try {
+        return new URL(url).host.toLowerCase();
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * The `username`/`password` inputs when a password is given; else, for GitHub's registries only,
+ * `github.actor` with the workflow token; else nothing (the keychain decides: docker's config.json,
+ * containers' auth.json). A live GitHub credential never goes to a registry the user did not name.
+ */
+function resolveLogin(inputs, env) {
+    const { registry } = inputs;
+    const github = isGitHubRegistry(registry, env);
+    if (inputs.password) {
+        const username = inputs.username || (github ? actorOf(env) : '');
+        if (!username) {
+            throw new errors/* InputError */.d('username', `a password was given for ${registry} but no username; set username (docker login needs both)`);
+        }
+        return { registry, username, password: inputs.password, source: 'password input' };
+    }
+    if (!github || !inputs.githubToken)
+        return undefined;
+    const username = inputs.username || actorOf(env);
+    return { registry, username, password: inputs.githubToken, source: 'workflow token' };
+}
+/** Any non-empty name works with a GITHUB_TOKEN; the actor is what docker/login-action users pass. */
+function actorOf(env) {
+    return env.GITHUB_ACTOR || 'github-actions';
+}
+/** Every form a login's secret can take in a log line: the password and docker's `auth` value. */
+function loginSecrets(login) {
+    if (!login)
+        return [];
+    return [login.password, Buffer.from(`${login.username}:${login.password}`).toString('base64')];
+}
+
+;// CONCATENATED MODULE: ./src/publish/digests.ts
+
+
+const digests_DIGEST = /^sha256:[0-9a-f]{64}$/;
+/** Parses `sha256:…` and `platform=sha256:…` lines (pure); throws InputError('digests') naming the line. */
+function parseDigestLines(lines) {
+    const parsed = lines.map(parseDigestLine);
+    const seen = new Set();
+    for (const { digest } of parsed) {
+        if (seen.has(digest))
+            throw new errors/* InputError */.d('digests', `${digest} is listed twice; list each digest once`);
+        seen.add(digest);
+    }
+    return parsed;
+}
+function parseDigestLine(line) {
+    const at = line.lastIndexOf('=');
+    const digest = line.slice(at + 1).trim();
+    if (!digests_DIGEST.test(digest)) {
+        throw new errors/* InputError */.d('digests', `'${line}' is not a digest line; use sha256:<64 hex digits> or platform=sha256:…, one per line`);
+    }
+    if (at < 0)
+        return { digest };
+    const entry = line.slice(0, at).trim();
+    try {
+        return { digest, platform: formatPlatform(parsePlatform(entry)) };
+    }
+    catch (error) {
+        const why = error instanceof errors/* InputError */.d ? error.detail : String(error);
+        throw new errors/* InputError */.d('digests', `in '${line}': ${why}`);
+    }
+}
+/** The platform a `platform=` line announced must be the one the image's config says. */
+function checkDeclaredPlatform(line, actual) {
+    if (line.platform === undefined || samePlatform(parsePlatform(line.platform), actual))
+        return;
+    throw new Error(`digests: ${line.digest} was listed as ${line.platform}, but its image config says ${formatPlatform(actual)}`);
+}
+/** Throws when two digests are images of the same platform: an index may hold each platform once. */
+function checkDistinctPlatforms(children) {
+    const byPlatform = new Map();
+    for (const child of children) {
+        const key = canonicalPlatform(child.platform);
+        byPlatform.set(key, [...(byPlatform.get(key) ?? []), child.digest]);
+    }
+    const twice = [...byPlatform].filter(([, digests]) => digests.length > 1);
+    if (twice.length === 0)
+        return;
+    const detail = twice.map(([platform, digests]) => `${platform} (${digests.join(', ')})`).join('; ');
+    throw new Error(`digests: more than one image for the same platform: ${detail}; merge one per platform`);
+}
+/** `os/arch[/variant]` with the OCI defaults applied (arm64 is v8, arm is v7), as the build normalises. */
+function canonicalPlatform(p) {
+    try {
+        return formatPlatform(parsePlatform(formatPlatform(p)));
+    }
+    catch {
+        return formatPlatform(p);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/inputs/validate.ts
+
+
+/** Which run this is; the combinations that cannot work fail here, naming the inputs. */
+function runKind(inputs) {
+    if (inputs.pushByDigest && inputs.merge) {
+        throw new errors/* InputError */.d('merge', 'merge: true and push-by-digest: true exclude each other: the legs push by digest, then one job merges their digests');
+    }
+    if (inputs.digests.length > 0 && !inputs.merge) {
+        throw new errors/* InputError */.d('digests', 'digests are only read with merge: true; set merge: true or leave digests empty');
+    }
+    return inputs.merge ? 'merge' : 'build';
+}
+function validateRegistry(registry) {
+    if (!registry || /[/\s]|^[a-z]+:/i.test(registry)) {
+        throw new errors/* InputError */.d('registry', `'${registry}' is not a registry host; use a host[:port] such as ghcr.io`);
+    }
+}
+/**
+ * The lines a merge merges. A merge that pushes nothing (a pull request's legs pushed nothing either)
+ * reads none, unless it is a dry run: that one checks them.
+ */
+function mergeDigestLines(inputs, push) {
+    if (!push && !inputs.dryRun)
+        return [];
+    const digests = parseDigestLines(inputs.digests);
+    if (digests.length === 0 && !inputs.dryRun) {
+        throw new errors/* InputError */.d('digests', 'merge: true needs the digests the legs pushed, one sha256:… per line');
+    }
+    return digests;
+}
+/** The build inputs set to something a merge does not use (it builds nothing). */
+function ignoredByMerge(inputs) {
+    const set = [
+        ['platforms', inputs.platforms.length > 0],
+        ['file', inputs.file !== ''],
+        ['build-args', inputs.buildArgs.length > 0],
+        ['secrets', inputs.secrets.length > 0],
+        ['target', inputs.target !== ''],
+        ['cache-from', inputs.cacheFrom.length > 0],
+        ['cache-to', inputs.cacheTo.length > 0]
+    ];
+    const names = set.filter(([, isSet]) => isSet).map(([name]) => name);
+    if (names.length === 0)
+        return [];
+    return [`merge: true builds nothing, so ${names.join(', ')} ${names.length > 1 ? 'are' : 'is'} ignored`];
+}
+/** A push with every image disabled would report a digest for an image that is nowhere. */
+function requireAnImage(images, push) {
+    if (!push || images.length > 0)
+        return;
+    throw new errors/* InputError */.d('images', 'every image is disabled (enable=false), so there is nowhere to push; enable one or set push: false to build only');
+}
+function decidePush(inputs, context) {
+    if (inputs.push === 'true')
+        return { push: true, reason: 'push: true' };
+    if (inputs.push === 'false')
+        return { push: false, reason: 'push: false' };
+    if (context.eventName === 'pull_request') {
+        return { push: false, reason: 'push: auto builds only for pull_request events' };
+    }
+    return { push: true, reason: `push: auto pushes for ${context.eventName || 'this'} event` };
 }
 
 ;// CONCATENATED MODULE: ./src/metadata/clock.ts
@@ -60751,68 +61088,8 @@ async function resolveCommitDate(ctx, token, logger, env, options = {}) {
 
 
 
-;// CONCATENATED MODULE: ./src/publish/digests.ts
-
-
-const digests_DIGEST = /^sha256:[0-9a-f]{64}$/;
-/** Parses `sha256:…` and `platform=sha256:…` lines (pure); throws InputError('digests') naming the line. */
-function parseDigestLines(lines) {
-    const parsed = lines.map(parseDigestLine);
-    const seen = new Set();
-    for (const { digest } of parsed) {
-        if (seen.has(digest))
-            throw new errors/* InputError */.d('digests', `${digest} is listed twice; list each digest once`);
-        seen.add(digest);
-    }
-    return parsed;
-}
-function parseDigestLine(line) {
-    const at = line.lastIndexOf('=');
-    const digest = line.slice(at + 1).trim();
-    if (!digests_DIGEST.test(digest)) {
-        throw new errors/* InputError */.d('digests', `'${line}' is not a digest line; use sha256:<64 hex digits> or platform=sha256:…, one per line`);
-    }
-    if (at < 0)
-        return { digest };
-    const entry = line.slice(0, at).trim();
-    try {
-        return { digest, platform: formatPlatform(parsePlatform(entry)) };
-    }
-    catch (error) {
-        const why = error instanceof Error ? error.message.replace(/^input 'platforms': /, '') : String(error);
-        throw new errors/* InputError */.d('digests', `in '${line}': ${why}`);
-    }
-}
-/** The platform a `platform=` line announced must be the one the image's config says. */
-function checkDeclaredPlatform(line, actual) {
-    if (line.platform === undefined || samePlatform(parsePlatform(line.platform), actual))
-        return;
-    throw new Error(`digests: ${line.digest} was listed as ${line.platform}, but its image config says ${formatPlatform(actual)}`);
-}
-/** Throws when two digests are images of the same platform: an index may hold each platform once. */
-function checkDistinctPlatforms(children) {
-    const byPlatform = new Map();
-    for (const child of children) {
-        const key = canonicalPlatform(child.platform);
-        byPlatform.set(key, [...(byPlatform.get(key) ?? []), child.digest]);
-    }
-    const twice = [...byPlatform].filter(([, digests]) => digests.length > 1);
-    if (twice.length === 0)
-        return;
-    const detail = twice.map(([platform, digests]) => `${platform} (${digests.join(', ')})`).join('; ');
-    throw new Error(`digests: more than one image for the same platform: ${detail}; merge one per platform`);
-}
-/** `os/arch[/variant]` with the OCI defaults applied (arm64 is v8, arm is v7), as the build normalises. */
-function canonicalPlatform(p) {
-    try {
-        return formatPlatform(parsePlatform(formatPlatform(p)));
-    }
-    catch {
-        return formatPlatform(p);
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/plan.ts
+
 
 
 
@@ -60822,11 +61099,29 @@ function canonicalPlatform(p) {
 /** Validates every input and computes the metadata; fails before any build with errors naming the input. */
 async function planRun(inputs, env, logger) {
     validateRegistry(inputs.registry);
-    const mode = runMode(inputs);
-    const build = await buildRequestFrom(inputs, env, mode);
+    const kind = runKind(inputs);
     const context = readGitContext(env);
     const { push, reason } = decidePush(inputs, context);
-    const digests = mode === 'merge' ? mergeDigestLines(inputs, push) : [];
+    const login = resolveLogin(inputs, env);
+    const base = { context, push, pushReason: reason, registry: inputs.registry, login };
+    if (kind === 'merge') {
+        const digests = mergeDigestLines(inputs, push);
+        const described = await describe(inputs, context, env, logger, Math.max(digests.length, 2));
+        requireAnImage(described.metadata.images, push);
+        described.metadata.warnings.push(...ignoredByMerge(inputs));
+        return { ...base, ...described, kind, digests };
+    }
+    const build = await buildRequestFrom(inputs, env);
+    const described = await describe(inputs, context, env, logger, build.platforms.length);
+    requireAnImage(described.metadata.images, push);
+    build.labels = described.metadata.labels;
+    return { ...base, ...described, kind, byDigest: inputs.pushByDigest, build, builder: inputs.builder };
+}
+/**
+ * The repository's facts and the metadata computed from them. A merge always pushes an index: its
+ * annotations go there too, even for a single digest, hence its platform count of at least 2.
+ */
+async function describe(inputs, context, env, logger, platformCount) {
     const repo = await fetchRepo(context, inputs.githubToken, logger);
     const commitDate = await commitDateIfUsed(inputs, context, env, logger);
     const metadata = computeMetadata({
@@ -60839,24 +61134,9 @@ async function planRun(inputs, env, logger) {
         licenses: inputs.licenses,
         source: inputs.source,
         defaultImage: `${inputs.registry}/${context.repository}`,
-        // A merge always pushes an index: its annotations go there too, even for a single digest.
-        platformCount: mode === 'merge' ? Math.max(digests.length, 2) : build.platforms.length
+        platformCount
     }, context, repo, { env, logger, commitDate });
-    build.labels = metadata.labels;
-    if (mode === 'merge')
-        metadata.warnings.push(...ignoredByMerge(inputs));
-    return {
-        context,
-        repo,
-        metadata,
-        push,
-        pushReason: reason,
-        build,
-        builderName: inputs.builder,
-        registry: inputs.registry,
-        mode,
-        digests
-    };
+    return { repo, metadata };
 }
 /**
  * The commit date, only when a template uses `{{commit_date}}`: from the push payload, else the REST API's
@@ -60868,57 +61148,10 @@ async function commitDateIfUsed(inputs, context, env, logger) {
         return undefined;
     return resolveCommitDate(context, inputs.githubToken, logger, env);
 }
-/** Which run this is; the combinations that cannot work fail here, naming the inputs. */
-function runMode(inputs) {
-    if (inputs.pushByDigest && inputs.merge) {
-        throw new errors/* InputError */.d('merge', 'merge: true and push-by-digest: true exclude each other: the legs push by digest, then one job merges their digests');
-    }
-    if (inputs.digests.length > 0 && !inputs.merge) {
-        throw new errors/* InputError */.d('digests', 'digests are only read with merge: true; set merge: true or leave digests empty');
-    }
-    if (inputs.merge)
-        return 'merge';
-    return inputs.pushByDigest ? 'push-by-digest' : 'build';
-}
-/**
- * The lines a merge merges. A merge that pushes nothing (a pull request's legs pushed nothing either)
- * reads none, unless it is a dry run: that one checks them.
- */
-function mergeDigestLines(inputs, push) {
-    if (!push && !inputs.dryRun)
-        return [];
-    const digests = parseDigestLines(inputs.digests);
-    if (digests.length === 0 && !inputs.dryRun) {
-        throw new errors/* InputError */.d('digests', 'merge: true needs the digests the legs pushed, one sha256:… per line');
-    }
-    return digests;
-}
-/** The build inputs set to something a merge does not use (it builds nothing). */
-function ignoredByMerge(inputs) {
-    const set = [
-        ['platforms', inputs.platforms.length > 0],
-        ['file', inputs.file !== ''],
-        ['build-args', inputs.buildArgs.length > 0],
-        ['secrets', inputs.secrets.length > 0],
-        ['target', inputs.target !== ''],
-        ['cache-from', inputs.cacheFrom.length > 0],
-        ['cache-to', inputs.cacheTo.length > 0]
-    ];
-    const names = set.filter(([, isSet]) => isSet).map(([name]) => name);
-    if (names.length === 0)
-        return [];
-    return [`merge: true builds nothing, so ${names.join(', ')} ${names.length > 1 ? 'are' : 'is'} ignored`];
-}
-function validateRegistry(registry) {
-    if (!registry || /[/\s]|^[a-z]+:/i.test(registry)) {
-        throw new errors/* InputError */.d('registry', `'${registry}' is not a registry host; use a host[:port] such as ghcr.io`);
-    }
-}
-async function buildRequestFrom(inputs, env, mode) {
+async function buildRequestFrom(inputs, env) {
     const workspace = env.GITHUB_WORKSPACE || process.cwd();
     const context = (0,external_node_path_namespaceObject.resolve)(workspace, inputs.context);
-    // A merge job builds nothing and usually has no checkout.
-    if (mode !== 'merge' && !(await plan_isDirectory(context))) {
+    if (!(await plan_isDirectory(context))) {
         throw new errors/* InputError */.d('context', `${context} is not a directory; point it at the folder to build`);
     }
     const file = inputs.file ? (0,external_node_path_namespaceObject.resolve)(workspace, inputs.file) : (0,external_node_path_namespaceObject.join)(context, 'Dockerfile');
@@ -60928,7 +61161,7 @@ async function buildRequestFrom(inputs, env, mode) {
         buildArgs: inputs.buildArgs,
         target: inputs.target,
         labels: {},
-        platforms: mode === 'merge' ? [] : parsePlatforms(inputs.platforms),
+        platforms: parsePlatforms(inputs.platforms),
         noCache: inputs.noCache,
         pull: inputs.pull,
         secrets: parseSecrets(inputs.secrets),
@@ -60944,16 +61177,6 @@ async function plan_isDirectory(path) {
     catch {
         return false;
     }
-}
-function decidePush(inputs, context) {
-    if (inputs.push === 'true')
-        return { push: true, reason: 'push: true' };
-    if (inputs.push === 'false')
-        return { push: false, reason: 'push: false' };
-    if (context.eventName === 'pull_request') {
-        return { push: false, reason: 'push: auto builds only for pull_request events' };
-    }
-    return { push: true, reason: `push: auto pushes for ${context.eventName || 'this'} event` };
 }
 
 ;// CONCATENATED MODULE: ./src/publish/manifests.ts
@@ -61021,70 +61244,7 @@ function cleanPlatform(p) {
     return out;
 }
 
-;// CONCATENATED MODULE: ./src/publish/tags.ts
-const refOf = (w) => `${w.repo.registry}/${w.repo.path}:${w.tag}`;
-/**
- * Points every tag of every repository at `root`, as close to all-or-nothing as registries allow: the
- * tags' current digests are read first, and when a tag write fails, the tags already moved are pointed
- * back at their previous manifests. A tag that did not exist before cannot be removed (registries
- * delete manifests, not tags): the error names it.
- */
-async function moveTags(repos, tags, root, logger) {
-    const writes = await currentTargets(repos, tags);
-    const moved = [];
-    for (const write of writes) {
-        try {
-            await write.repo.pushManifest(write.tag, root.body, root.mediaType);
-        }
-        catch (error) {
-            const outcome = await restore(moved, write, logger);
-            throw new Error(`could not tag ${refOf(write)}; ${outcome}`, { cause: error });
-        }
-        moved.push(write);
-        logger.info(`tagged ${refOf(write)}`);
-    }
-}
-async function currentTargets(repos, tags) {
-    const pairs = repos.flatMap(repo => tags.map(tag => ({ repo, tag })));
-    return Promise.all(pairs.map(async ({ repo, tag }) => {
-        const before = await repo.headManifest(tag).then(desc => (desc ? { digest: desc.digest } : 'absent'), () => 'unknown');
-        return { repo, tag, before };
-    }));
-}
-/** Points the moved tags back where they were; returns what became of them, for the error message. */
-async function restore(moved, failed, logger) {
-    // The failed write may have landed before its answer was lost; putting it back is a no-op otherwise.
-    await putBack(failed).catch(() => undefined);
-    if (moved.length === 0)
-        return 'no tag was moved';
-    const restored = [];
-    const stuck = [];
-    for (const w of moved) {
-        try {
-            await putBack(w);
-            restored.push(refOf(w));
-            logger.info(`restored ${refOf(w)}`);
-        }
-        catch (error) {
-            stuck.push(`${refOf(w)} (${error instanceof Error ? error.message : String(error)})`);
-        }
-    }
-    const parts = restored.length > 0 ? [`restored ${restored.join(', ')} to their previous digests`] : [];
-    if (stuck.length > 0)
-        parts.push(`left on the new image: ${stuck.join(', ')}`);
-    return parts.join('; ');
-}
-async function putBack(w) {
-    if (w.before === 'absent')
-        throw new Error('it did not exist before, and registries cannot delete a tag');
-    if (w.before === 'unknown')
-        throw new Error('its previous digest could not be read');
-    const previous = await w.repo.getManifest(w.before.digest);
-    await w.repo.pushManifest(w.tag, previous.body, previous.mediaType);
-}
-
 ;// CONCATENATED MODULE: ./src/publish/merge.ts
-
 
 
 
@@ -61107,11 +61267,13 @@ async function mergeDigests(req) {
     for (const repo of repos)
         await copyMissing(repo, children, req.logger);
     const index = buildIndex(children.map(c => ({ manifest: c.manifest, platform: c.platform })), req.annotations.index, req.annotations.manifestDescriptor);
-    for (const repo of repos) {
-        await repo.pushManifest(index.digest, index.body, index.mediaType);
-        req.logger.info(`${repo.registry}/${repo.path}@${index.digest}: index of ${children.length} platforms`);
-    }
-    await moveTags(repos, req.tags, index, req.logger);
+    req.logger.info(`index of ${children.length} platforms: ${index.digest}`);
+    const root = {
+        desc: { mediaType: index.mediaType, digest: index.digest, size: index.size },
+        body: index.body
+    };
+    // The children are in every repository now: the index and the tags are all that is left to write.
+    await write_multiWrite(req.client, req.images, { root, manifests: [], blobs: [], blobSource: () => ({ data: new Uint8Array() }) }, { tags: req.tags, logger: req.logger, signal: req.signal });
     return {
         digest: index.digest,
         mediaType: index.mediaType,
@@ -61253,8 +61415,9 @@ function assertLayerSizes(registry, layers) {
 
 
 /**
- * Pushes the build's layout to every image: blobs, then platform manifests by digest, then the
- * index by digest, and only when all of that is in every repository, the tags.
+ * Pushes the build's layout to every image through the registry's multiWrite: blobs, then platform
+ * manifests by digest, then the index by digest, and only when all of that is in every repository, the
+ * tags.
  */
 async function publishLayout(req) {
     const built = await readBuiltImages(req.layoutDir);
@@ -61263,23 +61426,18 @@ async function publishLayout(req) {
         published: annotateManifest(img.manifest, req.annotations.manifest)
     }));
     const root = publish_rootOf(req, prepared);
-    const repos = req.images.map(name => req.client.repository(name));
-    for (const repo of repos)
-        assertLayerSizes(repo.registry, prepared.flatMap(img => img.layers));
-    let platformDigests = {};
-    for (const [i, repo] of repos.entries()) {
-        const mountFrom = repos
-            .slice(0, i)
-            .filter(r => r.registry === repo.registry)
-            .map(r => r.path);
-        platformDigests = await pushPlatforms(repo, prepared, built.blobPath, req.logger, mountFrom);
-        if (root?.mediaType === media_types_OCI_INDEX)
-            await repo.pushManifest(root.digest, root.body, root.mediaType);
-        req.logger.info(`${repo.registry}/${repo.path}${root ? `@${root.digest}` : ''}: complete`);
-    }
+    const layers = prepared.flatMap(img => img.layers);
+    for (const name of req.images)
+        assertLayerSizes(req.client.repository(name).registry, layers);
+    const platforms = prepared.filter(p => p.published !== root);
     const tags = req.byDigest ? [] : req.tags;
-    if (root)
-        await moveTags(repos, tags, root, req.logger);
+    await write_multiWrite(req.client, req.images, {
+        root: root && bytesOf(root),
+        manifests: platforms.length > 0 ? [platforms.map(p => bytesOf(p.published))] : [],
+        blobs: uniqueBlobs(prepared),
+        blobSource: desc => ({ path: built.blobPath(desc.digest) })
+    }, { tags, logger: req.logger, signal: req.signal });
+    const platformDigests = Object.fromEntries(prepared.map(p => [formatPlatform(p.platform), p.published.digest]));
     const digests = root ? [root.digest] : Object.values(platformDigests);
     return {
         digest: root?.digest ?? '',
@@ -61290,6 +61448,9 @@ async function publishLayout(req) {
         tags: req.images.flatMap(name => tags.map(tag => `${name}:${tag}`))
     };
 }
+function bytesOf(m) {
+    return { desc: { mediaType: m.mediaType, digest: m.digest, size: m.size }, body: m.body };
+}
 /** What the tags point at: the index, or the single manifest; nothing for a leg of several platforms. */
 function publish_rootOf(req, prepared) {
     if (req.byDigest)
@@ -61297,19 +61458,6 @@ function publish_rootOf(req, prepared) {
     if (!req.forceIndex && prepared.length === 1)
         return firstOf(prepared).published;
     return buildIndex(prepared.map(p => ({ manifest: p.published, platform: p.platform })), req.annotations.index, req.annotations.manifestDescriptor);
-}
-async function pushPlatforms(repo, images, blobPath, logger, mountFrom) {
-    const blobs = uniqueBlobs(images);
-    const results = await Promise.all(blobs.map(desc => repo.pushBlob(desc, { path: blobPath(desc.digest) }, { mountFrom })));
-    const uploaded = results.filter(r => r === 'uploaded').length;
-    const mounted = results.filter(r => r === 'mounted').length;
-    logger.info(`${repo.registry}/${repo.path}: ${blobs.length} blobs (${uploaded} uploaded, ${mounted} mounted, ${blobs.length - uploaded - mounted} already there)`);
-    const digests = {};
-    for (const img of images) {
-        const { digest } = await repo.pushManifest(img.published.digest, img.published.body, img.published.mediaType);
-        digests[formatPlatform(img.platform)] = digest;
-    }
-    return digests;
 }
 function uniqueBlobs(images) {
     const byDigest = new Map();
@@ -61327,20 +61475,21 @@ function firstOf(items) {
 
 ;// CONCATENATED MODULE: ./src/publish/registry-client.ts
 
-/** The in-memory login: the `username`/`password` inputs for `registry`, then the usual credential files. */
-function createRegistryClient(inputs, logger, maskSecret, env = process.env) {
-    const explicit = inputs.password
-        ? { [inputs.registry]: { username: inputs.username || undefined, password: inputs.password } }
-        : {};
-    if (inputs.password) {
-        maskSecret(inputs.password);
-        maskSecret(Buffer.from(`${inputs.username}:${inputs.password}`).toString('base64'));
-    }
+/**
+ * The in-memory login for its registry (see inputs/login.ts for when there is one), then the usual
+ * credential files for every other registry. `signal` cancels blob transfers when the run is cancelled.
+ */
+function createRegistryClient(login, logger, maskSecret, env, signal) {
+    const explicit = login ? { [login.registry]: { username: login.username, password: login.password } } : {};
+    if (login)
+        logger.debug(`logging in to ${login.registry} as ${login.username} with the ${login.source}`);
     return new RegistryClient({
         credentials: defaultKeychain({ explicit, env }),
         logger,
         onSecret: maskSecret,
-        userAgent: 'publish-image'
+        userAgent: 'publish-image',
+        signal,
+        env
     });
 }
 
@@ -61468,14 +61617,24 @@ function code(text) {
 
 
 
-function runReport(plan, result) {
+function modeOf(plan) {
+    if (plan.kind === 'merge')
+        return 'merge';
+    return plan.byDigest ? 'push-by-digest' : 'build';
+}
+function runReport(plan, outcome) {
     const m = plan.metadata;
     const primary = m.images[0] ?? '';
+    const result = outcome.result;
     return {
-        mode: plan.mode,
+        mode: modeOf(plan),
         images: m.images,
-        platforms: result ? Object.keys(result.platformDigests) : plan.build.platforms,
-        builder: plan.builderName,
+        platforms: result
+            ? Object.keys(result.platformDigests)
+            : plan.kind === 'build'
+                ? plan.build.platforms
+                : [],
+        builder: outcome.builder,
         pushed: result !== undefined,
         version: m.version,
         tags: m.tags,
@@ -61497,8 +61656,9 @@ function runReport(plan, result) {
     };
 }
 /** Sets every output and, unless disabled, writes the job summary. */
-async function writeReport(rt, plan, result, summary) {
-    const report = runReport(plan, result);
+async function writeReport(rt, plan, outcome, summary) {
+    const report = runReport(plan, outcome);
+    const result = outcome.result;
     for (const [name, value] of Object.entries(buildOutputs(report)))
         rt.setOutput(name, value);
     if (result)
@@ -61508,7 +61668,7 @@ async function writeReport(rt, plan, result, summary) {
     return report;
 }
 /** What a dry run would do. */
-function planText(plan) {
+function planText(plan, builder = 'none') {
     const m = plan.metadata;
     return [
         'Dry run: nothing is built, nothing is pushed, no registry is contacted.',
@@ -61516,20 +61676,20 @@ function planText(plan) {
         section('Tags', m.tags),
         section('Labels', outputs_labelLines(m.labels)),
         section('Annotations', m.annotations),
-        ...modeText(plan),
+        ...modeText(plan, builder),
         `Push: ${plan.push ? 'yes' : 'no'} (${plan.pushReason})`
     ].join('\n');
 }
-function modeText(plan) {
-    if (plan.mode === 'merge') {
+function modeText(plan, builder) {
+    if (plan.kind === 'merge') {
         const digests = plan.digests.map(d => (d.platform ? `${d.platform}=${d.digest}` : d.digest));
         return ['Merge: builds nothing; one index of these digests', section('Digests', digests)];
     }
     const platforms = plan.build.platforms.length ? plan.build.platforms : ['the runner’s platform'];
     return [
         section('Platforms', platforms),
-        `Builder: ${plan.builderName}`,
-        ...(plan.mode === 'push-by-digest' ? ['Push by digest: no tags, no index'] : [])
+        `Builder: ${builder}`,
+        ...(plan.byDigest ? ['Push by digest: no tags, no index'] : [])
     ];
 }
 function section(title, items) {
@@ -61552,28 +61712,39 @@ const STATE_WORK_DIR = 'workDir';
 
 
 
+
 /** The whole step: inputs → metadata → build → publish → report. */
-async function main_run(inputs, rt, env = process.env) {
-    const step = { inputs, env, rt, log: { info: rt.info, warn: rt.warning, debug: rt.debug } };
+async function main_run(inputs, rt, env = process.env, signal = new AbortController().signal) {
+    const step = { inputs, env, rt, log: { info: rt.info, warn: rt.warning, debug: rt.debug }, signal };
+    for (const secret of [inputs.password, inputs.githubToken])
+        if (secret)
+            rt.setSecret(secret);
     const plan = await planRun(inputs, env, step.log);
+    for (const secret of loginSecrets(plan.login))
+        rt.setSecret(secret);
     for (const warning of plan.metadata.warnings)
         rt.warning(warning);
-    if (plan.mode === 'merge')
-        return main_merge(step, plan);
-    const { builder, reason } = await selectBuilder(inputs.builder, step.log, env);
-    plan.builderName = builder.name;
-    rt.debug(`builder ${builder.name}: ${reason}`);
-    if (inputs.dryRun) {
-        rt.info(planText(plan));
-        await writeReport(rt, plan, undefined, inputs.summary);
+    switch (plan.kind) {
+        case 'merge':
+            return main_merge(step, plan);
+        case 'build':
+            return build(step, plan);
+    }
+}
+async function build(step, plan) {
+    const { builder, reason } = await selectBuilder(plan.builder, step.log, step.env);
+    step.rt.debug(`builder ${builder.name}: ${reason}`);
+    if (step.inputs.dryRun) {
+        step.rt.info(planText(plan, builder.name));
+        await writeReport(step.rt, plan, { builder: builder.name }, step.inputs.summary);
         return;
     }
-    rt.info(pushText(plan));
-    const workDir = await (0,promises_.mkdtemp)((0,external_node_path_namespaceObject.join)(env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), 'publish-image-'));
-    rt.saveState(STATE_WORK_DIR, workDir);
+    step.rt.info(pushText(plan));
+    const workDir = await (0,promises_.mkdtemp)((0,external_node_path_namespaceObject.join)(step.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), 'publish-image-'));
+    step.rt.saveState(STATE_WORK_DIR, workDir);
     try {
-        const result = await buildAndPublish(step, builder, plan, workDir);
-        await writeReport(rt, plan, result, inputs.summary);
+        const outcome = await buildAndPublish(step, builder, plan, workDir);
+        await writeReport(step.rt, plan, outcome, step.inputs.summary);
     }
     finally {
         await (0,promises_.rm)(workDir, { recursive: true, force: true });
@@ -61582,20 +61753,19 @@ async function main_run(inputs, rt, env = process.env) {
 function pushText(plan) {
     if (!plan.push)
         return `Building only (${plan.pushReason})`;
-    if (plan.mode === 'push-by-digest')
+    if (plan.byDigest)
         return `Pushing by digest only: no tags, no index (${plan.pushReason})`;
     return `Pushing (${plan.pushReason})`;
 }
 /** A merge job: builds nothing, puts the legs' digests in one index and tags it. */
 async function main_merge(step, plan) {
-    plan.builderName = 'none';
     if (step.inputs.dryRun || !plan.push) {
         step.rt.info(step.inputs.dryRun ? planText(plan) : `Merging nothing (${plan.pushReason})`);
-        await writeReport(step.rt, plan, undefined, step.inputs.summary);
+        await writeReport(step.rt, plan, { builder: 'none' }, step.inputs.summary);
         return;
     }
-    const client = createRegistryClient(step.inputs, step.log, step.rt.setSecret, step.env);
-    await preflight(step, client, plan);
+    const client = createRegistryClient(plan.login, step.log, step.rt.setSecret, step.env, step.signal);
+    await preflight(step, client, plan.metadata.images);
     const levels = plan.metadata.annotationsByLevel;
     const result = await step.rt.group('Merge', () => mergeDigests({
         client,
@@ -61603,53 +61773,56 @@ async function main_merge(step, plan) {
         tags: plan.metadata.tagNames,
         digests: plan.digests,
         annotations: { index: levels.index, manifestDescriptor: levels['manifest-descriptor'] },
-        logger: step.log
+        logger: step.log,
+        signal: step.signal
     }));
-    await writeReport(step.rt, plan, result, step.inputs.summary);
+    await writeReport(step.rt, plan, { builder: 'none', result }, step.inputs.summary);
 }
 /** Validates, checks push access, builds, pushes. Nothing is pushed when anything before fails. */
 async function buildAndPublish(step, builder, plan, workDir) {
     const request = await buildRequest(step, plan, workDir);
     await validateBuildRequest(request, builder.name);
     const client = plan.push
-        ? createRegistryClient(step.inputs, step.log, step.rt.setSecret, step.env)
+        ? createRegistryClient(plan.login, step.log, step.rt.setSecret, step.env, step.signal)
         : undefined;
     if (client)
-        await preflight(step, client, plan);
+        await preflight(step, client, plan.metadata.images);
     await ensurePlatformsRunnable(request.platforms, step.log);
     const built = await step.rt.group(`Build (${builder.name})`, () => builder.build(request, step.log));
-    return client ? publish(step, client, plan, built.layoutDir) : undefined;
+    if (!client)
+        return { builder: builder.name };
+    return { builder: builder.name, result: await publish(step, client, plan, built.layoutDir) };
 }
-async function preflight(step, client, plan) {
-    step.rt.info(`Checking push access to ${plan.metadata.images.join(', ')}`);
-    for (const image of plan.metadata.images)
+async function preflight(step, client, images) {
+    step.rt.info(`Checking push access to ${images.join(', ')}`);
+    for (const image of images)
         await client.repository(image).checkPushAccess();
 }
 /** The build request, with a private login for the builder's own pulls of private base images. */
 async function buildRequest(step, plan, workDir) {
-    const request = { ...plan.build, workDir: (0,external_node_path_namespaceObject.join)(workDir, 'build') };
+    const request = { ...plan.build, workDir: (0,external_node_path_namespaceObject.join)(workDir, 'build'), signal: step.signal };
     await (0,promises_.mkdir)(request.workDir);
-    const { registry, username, password } = step.inputs;
-    if (password) {
-        request.registryAuth = await writePrivateRegistryAuth((0,external_node_path_namespaceObject.join)(workDir, 'auth'), { registry, username, password }, step.env);
+    if (plan.login) {
+        request.registryAuth = await writePrivateRegistryAuth((0,external_node_path_namespaceObject.join)(workDir, 'auth'), plan.login, step.env);
     }
     return request;
 }
-async function publish(step, client, plan, layoutDir) {
+function publish(step, client, plan, layoutDir) {
     const levels = plan.metadata.annotationsByLevel;
     return step.rt.group('Push', () => publishLayout({
         client,
         layoutDir,
         images: plan.metadata.images,
-        tags: plan.mode === 'push-by-digest' ? [] : plan.metadata.tagNames,
+        tags: plan.metadata.tagNames,
         annotations: {
             manifest: levels.manifest,
             index: levels.index,
             manifestDescriptor: levels['manifest-descriptor']
         },
         forceIndex: plan.build.platforms.length > 1,
-        byDigest: plan.mode === 'push-by-digest',
-        logger: step.log
+        byDigest: plan.byDigest,
+        logger: step.log,
+        signal: step.signal
     }));
 }
 
@@ -61703,6 +61876,40 @@ const actionsRuntime = {
             await _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addRaw(markdown).write();
     }
 };
+
+
+/***/ }),
+
+/***/ 3952:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   d: () => (/* binding */ cancelOnSignals)
+/* harmony export */ });
+/** How long a cancelled run may take to stop: the runner sends SIGTERM ~7.5 s after SIGINT, then kills. */
+const STOP_WITHIN_MS = 4500;
+/**
+ * One AbortSignal for the whole run, fired by the first SIGINT or SIGTERM (a cancelled GitHub job, or
+ * Ctrl-C). Handling the signal keeps Node from exiting at once: the run stops starting work, puts back
+ * the tags it moved, removes what it created, and fails. If that takes too long, the process exits
+ * anyway with the signal's exit code.
+ */
+function cancelOnSignals(announce) {
+    const controller = new AbortController();
+    for (const [name, code] of [
+        ['SIGINT', 130],
+        ['SIGTERM', 143]
+    ]) {
+        process.on(name, () => {
+            if (controller.signal.aborted)
+                return;
+            announce(name);
+            controller.abort(new Error(`cancelled by ${name}`));
+            setTimeout(() => process.exit(code), STOP_WITHIN_MS).unref();
+        });
+    }
+    return controller.signal;
+}
 
 
 /***/ }),

@@ -8,6 +8,8 @@ export interface ActionRun {
   /** What was left in RUNNER_TEMP after the post step. */
   leftovers: string[]
   post?: { exitCode: number; stdout: string; stderr: string }
+  /** With `interrupt`: how long the main step took to exit after the signal, in ms. */
+  stoppedAfterMs?: number
 }
 export interface RunOptions {
   /** Overrides of inputs, by their action.yml names. */
@@ -23,6 +25,8 @@ export interface RunOptions {
   cwd?: string
   /** Copy the action's output to stderr as it runs. */
   echo?: boolean
+  /** Sends `signal` (default SIGINT) to the main step once `when(stdout so far)` holds: a cancelled job. */
+  interrupt?: { when: (stdout: string) => boolean; signal?: 'SIGINT' | 'SIGTERM' }
 }
 export function runAction(options?: RunOptions): Promise<ActionRun>
 export function parseCommandFile(text: string): Record<string, string>

@@ -52,21 +52,35 @@ function withoutDebug(text) {
     .join('\n')
 }
 
-function runNode(script, env, cwd, echo) {
+/** interrupt: { when(stdout) → boolean, signal = 'SIGINT' } sends the signal once `when` holds (a cancelled job). */
+function runNode(script, env, cwd, echo, interrupt) {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [script], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
+    let interruptedAt
     child.stdout.on('data', c => {
       stdout += c
       if (echo) process.stderr.write(withoutDebug(String(c)))
+      if (interrupt && interruptedAt === undefined && interrupt.when(stdout)) {
+        interruptedAt = Date.now()
+        child.kill(interrupt.signal ?? 'SIGINT')
+      }
     })
     child.stderr.on('data', c => {
       stderr += c
       if (echo) process.stderr.write(c)
     })
     child.on('error', reject)
-    child.on('close', code => resolvePromise({ exitCode: code ?? -1, stdout, stderr }))
+    child.on('close', code =>
+      resolvePromise({
+        exitCode: code ?? -1,
+        stdout,
+        stderr,
+        // How long the process took to exit after the interrupt, in ms.
+        stoppedAfterMs: interruptedAt === undefined ? undefined : Date.now() - interruptedAt
+      })
+    )
   })
 }
 
@@ -87,7 +101,7 @@ function defaultEnv(workspace) {
 }
 
 /**
- * options: { inputs, env, event, token, post (default true), cwd, echo }
+ * options: { inputs, env, event, token, post (default true), cwd, echo, interrupt }
  * returns: { exitCode, stdout, stderr, outputs, state, summary, leftovers, post }
  */
 export async function runAction(options = {}) {
@@ -117,7 +131,7 @@ export async function runAction(options = {}) {
       inputEnv[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
     }
     const env = { PATH: process.env.PATH, HOME: process.env.HOME, ...baseEnv, ...inputEnv }
-    const main = await runNode(join(ROOT, action.runs.main), env, cwd, options.echo)
+    const main = await runNode(join(ROOT, action.runs.main), env, cwd, options.echo, options.interrupt)
     const state = parseCommandFile(await readFile(files.GITHUB_STATE, 'utf8'))
     const result = {
       ...main,

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { runCli } from './cli/main.js'
+import { cancelOnSignals } from './runtime/cancel.js'
 
 /** All of stdin, for --password-stdin. */
 async function readStdin(): Promise<string> {
@@ -8,24 +9,11 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8')
 }
 
-/** On Ctrl-C or SIGTERM: remove the work directory, then exit as the signal would have. */
-function onInterrupt(cleanup: () => Promise<void>): void {
-  for (const [signal, code] of [
-    ['SIGINT', 130],
-    ['SIGTERM', 143]
-  ] as const) {
-    process.once(signal, () => {
-      process.stderr.write(`\ninterrupted (${signal}): cleaning up\n`)
-      void cleanup().finally(() => process.exit(code))
-    })
-  }
-}
-
 process.exitCode = await runCli(process.argv.slice(2), {
   env: process.env,
   cwd: process.cwd(),
   stdout: text => process.stdout.write(text),
   stderr: text => process.stderr.write(text),
   readStdin,
-  onInterrupt
+  signal: cancelOnSignals(name => process.stderr.write(`\ninterrupted (${name}): stopping and cleaning up\n`))
 })

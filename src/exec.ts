@@ -12,6 +12,8 @@ export interface ExecOptions {
   onStderr?: (chunk: string) => void
   /** Values to replace with *** in the error message (secrets that could be echoed). */
   redact?: string[]
+  /** Ends the command (SIGTERM) when the run is cancelled; the promise rejects. */
+  signal?: AbortSignal
 }
 
 export interface ExecResult {
@@ -53,7 +55,9 @@ export function execCommand(
     const child = spawn(cmd, [...args], {
       cwd: options.cwd,
       env: { ...process.env, ...options.env },
-      stdio: ['pipe', 'pipe', 'pipe']
+      stdio: ['pipe', 'pipe', 'pipe'],
+      signal: options.signal,
+      killSignal: 'SIGTERM'
     })
     let stdout = ''
     let stderr = ''

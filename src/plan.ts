@@ -2,7 +2,16 @@ import { stat } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { parsePlatforms, parseSecrets, type BuildRequest } from './builders/index.js'
 import { InputError } from './inputs/errors.js'
-import type { Inputs } from './inputs/types.js'
+import { resolveLogin, type RegistryLogin } from './inputs/login.js'
+import type { BuilderChoice, Inputs } from './inputs/types.js'
+import {
+  decidePush,
+  ignoredByMerge,
+  mergeDigestLines,
+  requireAnImage,
+  runKind,
+  validateRegistry
+} from './inputs/validate.js'
 import {
   computeMetadata,
   fetchRepo,
@@ -14,26 +23,35 @@ import {
   type MetadataLogger,
   type RepoInfo
 } from './metadata/index.js'
-import { parseDigestLines, type DigestLine } from './publish/digests.js'
+import type { DigestLine } from './publish/digests.js'
 
-/** `build` builds and pushes with tags; a leg pushes by digest only; `merge` builds nothing. */
-export type RunMode = 'build' | 'push-by-digest' | 'merge'
-
-/** Everything decided before anything is built or pushed. */
-export interface RunPlan {
+/** What every plan holds: decided before anything is built or pushed. */
+interface PlanBase {
   context: GitContext
   repo: RepoInfo | undefined
   metadata: Metadata
   push: boolean
   pushReason: string
-  build: Omit<BuildRequest, 'workDir'>
-  /** The builder asked for; the one that ran once the build is done. */
-  builderName: string
   registry: string
-  mode: RunMode
-  /** The `digests` lines a merge merges (empty otherwise). */
+  /** The action's own login for `registry`; undefined leaves every registry to the keychain. */
+  login: RegistryLogin | undefined
+}
+
+/** A build: one job builds and pushes with tags, or a leg pushes its platform images by digest only. */
+export interface BuildPlan extends PlanBase {
+  kind: 'build'
+  byDigest: boolean
+  build: Omit<BuildRequest, 'workDir'>
+  builder: BuilderChoice
+}
+
+/** A merge job: builds nothing, puts the legs' digests in one index. */
+export interface MergePlan extends PlanBase {
+  kind: 'merge'
   digests: DigestLine[]
 }
+
+export type RunPlan = BuildPlan | MergePlan
 
 /** Validates every input and computes the metadata; fails before any build with errors naming the input. */
 export async function planRun(
@@ -42,11 +60,36 @@ export async function planRun(
   logger: MetadataLogger
 ): Promise<RunPlan> {
   validateRegistry(inputs.registry)
-  const mode = runMode(inputs)
-  const build = await buildRequestFrom(inputs, env, mode)
+  const kind = runKind(inputs)
   const context = readGitContext(env)
   const { push, reason } = decidePush(inputs, context)
-  const digests = mode === 'merge' ? mergeDigestLines(inputs, push) : []
+  const login = resolveLogin(inputs, env)
+  const base = { context, push, pushReason: reason, registry: inputs.registry, login }
+  if (kind === 'merge') {
+    const digests = mergeDigestLines(inputs, push)
+    const described = await describe(inputs, context, env, logger, Math.max(digests.length, 2))
+    requireAnImage(described.metadata.images, push)
+    described.metadata.warnings.push(...ignoredByMerge(inputs))
+    return { ...base, ...described, kind, digests }
+  }
+  const build = await buildRequestFrom(inputs, env)
+  const described = await describe(inputs, context, env, logger, build.platforms.length)
+  requireAnImage(described.metadata.images, push)
+  build.labels = described.metadata.labels
+  return { ...base, ...described, kind, byDigest: inputs.pushByDigest, build, builder: inputs.builder }
+}
+
+/**
+ * The repository's facts and the metadata computed from them. A merge always pushes an index: its
+ * annotations go there too, even for a single digest, hence its platform count of at least 2.
+ */
+async function describe(
+  inputs: Inputs,
+  context: GitContext,
+  env: NodeJS.ProcessEnv,
+  logger: MetadataLogger,
+  platformCount: number
+): Promise<{ repo: RepoInfo | undefined; metadata: Metadata }> {
   const repo = await fetchRepo(context, inputs.githubToken, logger)
   const commitDate = await commitDateIfUsed(inputs, context, env, logger)
   const metadata = computeMetadata(
@@ -60,27 +103,13 @@ export async function planRun(
       licenses: inputs.licenses,
       source: inputs.source,
       defaultImage: `${inputs.registry}/${context.repository}`,
-      // A merge always pushes an index: its annotations go there too, even for a single digest.
-      platformCount: mode === 'merge' ? Math.max(digests.length, 2) : build.platforms.length
+      platformCount
     },
     context,
     repo,
     { env, logger, commitDate }
   )
-  build.labels = metadata.labels
-  if (mode === 'merge') metadata.warnings.push(...ignoredByMerge(inputs))
-  return {
-    context,
-    repo,
-    metadata,
-    push,
-    pushReason: reason,
-    build,
-    builderName: inputs.builder,
-    registry: inputs.registry,
-    mode,
-    digests
-  }
+  return { repo, metadata }
 }
 
 /**
@@ -98,71 +127,13 @@ async function commitDateIfUsed(
   return resolveCommitDate(context, inputs.githubToken, logger, env)
 }
 
-/** Which run this is; the combinations that cannot work fail here, naming the inputs. */
-function runMode(inputs: Inputs): RunMode {
-  if (inputs.pushByDigest && inputs.merge) {
-    throw new InputError(
-      'merge',
-      'merge: true and push-by-digest: true exclude each other: the legs push by digest, then one job merges their digests'
-    )
-  }
-  if (inputs.digests.length > 0 && !inputs.merge) {
-    throw new InputError(
-      'digests',
-      'digests are only read with merge: true; set merge: true or leave digests empty'
-    )
-  }
-  if (inputs.merge) return 'merge'
-  return inputs.pushByDigest ? 'push-by-digest' : 'build'
-}
-
-/**
- * The lines a merge merges. A merge that pushes nothing (a pull request's legs pushed nothing either)
- * reads none, unless it is a dry run: that one checks them.
- */
-function mergeDigestLines(inputs: Inputs, push: boolean): DigestLine[] {
-  if (!push && !inputs.dryRun) return []
-  const digests = parseDigestLines(inputs.digests)
-  if (digests.length === 0 && !inputs.dryRun) {
-    throw new InputError('digests', 'merge: true needs the digests the legs pushed, one sha256:… per line')
-  }
-  return digests
-}
-
-/** The build inputs set to something a merge does not use (it builds nothing). */
-function ignoredByMerge(inputs: Inputs): string[] {
-  const set: [string, boolean][] = [
-    ['platforms', inputs.platforms.length > 0],
-    ['file', inputs.file !== ''],
-    ['build-args', inputs.buildArgs.length > 0],
-    ['secrets', inputs.secrets.length > 0],
-    ['target', inputs.target !== ''],
-    ['cache-from', inputs.cacheFrom.length > 0],
-    ['cache-to', inputs.cacheTo.length > 0]
-  ]
-  const names = set.filter(([, isSet]) => isSet).map(([name]) => name)
-  if (names.length === 0) return []
-  return [`merge: true builds nothing, so ${names.join(', ')} ${names.length > 1 ? 'are' : 'is'} ignored`]
-}
-
-function validateRegistry(registry: string): void {
-  if (!registry || /[/\s]|^[a-z]+:/i.test(registry)) {
-    throw new InputError(
-      'registry',
-      `'${registry}' is not a registry host; use a host[:port] such as ghcr.io`
-    )
-  }
-}
-
 async function buildRequestFrom(
   inputs: Inputs,
-  env: NodeJS.ProcessEnv,
-  mode: RunMode
+  env: NodeJS.ProcessEnv
 ): Promise<Omit<BuildRequest, 'workDir'>> {
   const workspace = env.GITHUB_WORKSPACE || process.cwd()
   const context = resolve(workspace, inputs.context)
-  // A merge job builds nothing and usually has no checkout.
-  if (mode !== 'merge' && !(await isDirectory(context))) {
+  if (!(await isDirectory(context))) {
     throw new InputError('context', `${context} is not a directory; point it at the folder to build`)
   }
   const file = inputs.file ? resolve(workspace, inputs.file) : join(context, 'Dockerfile')
@@ -172,7 +143,7 @@ async function buildRequestFrom(
     buildArgs: inputs.buildArgs,
     target: inputs.target,
     labels: {},
-    platforms: mode === 'merge' ? [] : parsePlatforms(inputs.platforms),
+    platforms: parsePlatforms(inputs.platforms),
     noCache: inputs.noCache,
     pull: inputs.pull,
     secrets: parseSecrets(inputs.secrets),
@@ -188,16 +159,4 @@ async function isDirectory(path: string): Promise<boolean> {
   } catch {
     return false
   }
-}
-
-export function decidePush(
-  inputs: Pick<Inputs, 'push'>,
-  context: Pick<GitContext, 'eventName'>
-): { push: boolean; reason: string } {
-  if (inputs.push === 'true') return { push: true, reason: 'push: true' }
-  if (inputs.push === 'false') return { push: false, reason: 'push: false' }
-  if (context.eventName === 'pull_request') {
-    return { push: false, reason: 'push: auto builds only for pull_request events' }
-  }
-  return { push: true, reason: `push: auto pushes for ${context.eventName || 'this'} event` }
 }

@@ -45,13 +45,17 @@ export async function runLogged(
   logger: BuildLogger,
   cmd: string,
   args: string[],
-  options: { env?: Record<string, string | undefined>; secrets?: readonly string[] } = {}
+  options: {
+    env?: Record<string, string | undefined>
+    secrets?: readonly string[]
+    signal?: AbortSignal
+  } = {}
 ): Promise<ExecResult> {
   const secrets = options.secrets ?? []
   logger.info(redact(`$ ${cmd} ${args.join(' ')}`, secrets))
   const stream = streamTo(logger, secrets)
   try {
-    return await run(cmd, args, { env: options.env, ...stream.options })
+    return await run(cmd, args, { env: options.env, signal: options.signal, ...stream.options })
   } finally {
     stream.flush()
   }

@@ -13,12 +13,15 @@ export async function writePrivateRegistryAuth(
   env: NodeJS.ProcessEnv = process.env
 ): Promise<{ dockerConfigDir: string; authFile: string }> {
   await mkdir(dir, { recursive: true, mode: 0o700 })
-  // A credsStore would shadow our inline entry for every registry, so it is left out; per-registry
-  // credHelpers keep working except for the registry we log in to.
-  const { credsStore: _shadowing, ...config } = await readUserDockerConfig(env)
+  // A credsStore would shadow our inline entry for every registry, so it becomes a per-registry
+  // credHelper of each registry the user logged in to; only the registry we log in to loses its helper.
+  const { credsStore, ...config } = await readUserDockerConfig(env)
   const auths = { ...((config.auths ?? {}) as Record<string, unknown>) }
-  auths[login.registry] = { auth: Buffer.from(`${login.username}:${login.password}`).toString('base64') }
   const credHelpers = { ...((config.credHelpers ?? {}) as Record<string, string>) }
+  if (typeof credsStore === 'string' && credsStore) {
+    for (const registry of Object.keys(auths)) credHelpers[registry] ??= credsStore
+  }
+  auths[login.registry] = { auth: Buffer.from(`${login.username}:${login.password}`).toString('base64') }
   delete credHelpers[login.registry]
   const file = join(dir, 'config.json')
   await writeFile(file, JSON.stringify({ ...config, auths, credHelpers }, null, 2), { mode: 0o600 })

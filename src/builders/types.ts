@@ -34,6 +34,8 @@ export interface BuildRequest {
   registryAuth?: { dockerConfigDir?: string; authFile?: string }
   /** Extra environment for the builder, e.g. DOCKER_HOST; also where `env=` secrets are looked up first. */
   env?: Record<string, string | undefined>
+  /** Fires when the run is cancelled: the build command is stopped, the builder's clean-up still runs. */
+  signal?: AbortSignal
   /** Networking mode for RUN instructions (`--network`), e.g. `host`; empty means the builder's default. */
   network?: string
 }

@@ -13,3 +13,5 @@ export class UsageError extends Error {
 export const EXIT_OK = 0
 export const EXIT_FAILED = 1
 export const EXIT_USAGE = 2
+/** Stopped by Ctrl-C or SIGTERM, as a shell reports SIGINT. */
+export const EXIT_INTERRUPTED = 130

@@ -6,7 +6,7 @@ import { describeError } from '../report/errors.js'
 import { terminalRuntime, type TerminalRuntime } from '../runtime/terminal.js'
 import { STATE_WORK_DIR } from '../state.js'
 import { parseCli, type CliOptions } from './args.js'
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from './errors.js'
+import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, UsageError } from './errors.js'
 import { flagForInput } from './flags.js'
 import { gitContextEnv, readLocalGit, type Exec } from './git.js'
 import { helpText } from './help.js'
@@ -23,8 +23,8 @@ export interface CliIO {
   stderr: (text: string) => void
   readStdin: () => Promise<string>
   exec?: Exec
-  /** Registers what to do when the user interrupts the run (Ctrl-C): the cleanup a cancelled job's post does. */
-  onInterrupt?: (cleanup: () => Promise<void>) => void
+  /** Fires when the user interrupts the run (Ctrl-C): the run stops, puts back moved tags, cleans up. */
+  signal?: AbortSignal
 }
 
 /** `publish-image [flags]`: the action's pipeline in a terminal. Resolves with the exit code. */
@@ -46,15 +46,15 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
     verbose: options.verbose,
     summaryFile: options.summaryFile
   })
-  io.onInterrupt?.(() => cleanUp(rt))
   try {
     if (options.passwordStdin) inputs.password = await passwordFromStdin(io)
     rt.setSecret(inputs.password)
     rt.setSecret(inputs.githubToken)
     const env = await localEnv(inputs, options, io)
     if (!env.GITHUB_REPOSITORY) rt.warning(NO_REPOSITORY)
-    await run(inputs, rt, env)
+    await run(inputs, rt, env, io.signal)
   } catch (err) {
+    if (io.signal?.aborted) return interrupted(err, rt)
     return failure(err, rt)
   } finally {
     await cleanUp(rt)
@@ -90,6 +90,12 @@ async function cleanUp(rt: TerminalRuntime): Promise<void> {
   }
 }
 
+/** Exit code 130, as a shell reports a command stopped by Ctrl-C. */
+function interrupted(err: unknown, rt: TerminalRuntime): number {
+  rt.info(`interrupted: ${describeError(err)}`)
+  return EXIT_INTERRUPTED
+}
+
 function usageFailure(err: unknown, stderr: (text: string) => void): number {
   if (!(err instanceof UsageError)) throw err
   stderr(`publish-image: ${err.message}\nRun publish-image --help for every flag.\n`)
@@ -112,5 +118,5 @@ function asUsageError(err: unknown): UsageError | undefined {
   if (!(err instanceof InputError)) return undefined
   const flag = flagForInput(err.input)
   if (!flag) return undefined
-  return new UsageError(`--${flag}`, err.message.replace(`input '${err.input}': `, ''))
+  return new UsageError(`--${flag}`, err.detail)
 }

@@ -2,10 +2,11 @@
 export class InputError extends Error {
   constructor(
     readonly input: string,
-    message: string,
+    /** What is wrong and how to fix it, without the input's name (the CLI names its flag instead). */
+    readonly detail: string,
     options?: { cause?: unknown }
   ) {
-    super(`input '${input}': ${message}`, options)
+    super(`input '${input}': ${detail}`, options)
     this.name = 'InputError'
   }
 }

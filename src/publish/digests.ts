@@ -36,7 +36,7 @@ function parseDigestLine(line: string): DigestLine {
   try {
     return { digest, platform: formatPlatform(parsePlatform(entry)) }
   } catch (error) {
-    const why = error instanceof Error ? error.message.replace(/^input 'platforms': /, '') : String(error)
+    const why = error instanceof InputError ? error.detail : String(error)
     throw new InputError('digests', `in '${line}': ${why}`)
   }
 }

@@ -1,5 +1,11 @@
 import { formatPlatform } from '../builders/options/platforms.js'
-import { DOCKER_MANIFEST, OCI_MANIFEST, type RegistryClient, type Repository } from '../registry/index.js'
+import {
+  DOCKER_MANIFEST,
+  multiWrite,
+  OCI_MANIFEST,
+  type RegistryClient,
+  type Repository
+} from '../registry/index.js'
 import {
   canonicalPlatform,
   checkDeclaredPlatform,
@@ -14,7 +20,6 @@ import {
   type SerializedManifest
 } from './manifests.js'
 import type { PublishLogger, PublishResult } from './publish.js'
-import { moveTags } from './tags.js'
 
 export interface MergeRequest {
   client: RegistryClient
@@ -24,6 +29,8 @@ export interface MergeRequest {
   digests: DigestLine[]
   annotations: { index: Record<string, string>; manifestDescriptor: Record<string, string> }
   logger: PublishLogger
+  /** Cancels the merge: nothing new starts, tags already moved are put back. */
+  signal?: AbortSignal
 }
 
 /** A platform manifest pushed by a leg, as found in the registry. */
@@ -58,11 +65,18 @@ export async function mergeDigests(req: MergeRequest): Promise<PublishResult> {
     req.annotations.index,
     req.annotations.manifestDescriptor
   )
-  for (const repo of repos) {
-    await repo.pushManifest(index.digest, index.body, index.mediaType)
-    req.logger.info(`${repo.registry}/${repo.path}@${index.digest}: index of ${children.length} platforms`)
+  req.logger.info(`index of ${children.length} platforms: ${index.digest}`)
+  const root = {
+    desc: { mediaType: index.mediaType, digest: index.digest, size: index.size },
+    body: index.body
   }
-  await moveTags(repos, req.tags, index, req.logger)
+  // The children are in every repository now: the index and the tags are all that is left to write.
+  await multiWrite(
+    req.client,
+    req.images,
+    { root, manifests: [], blobs: [], blobSource: () => ({ data: new Uint8Array() }) },
+    { tags: req.tags, logger: req.logger, signal: req.signal }
+  )
   return {
     digest: index.digest,
     mediaType: index.mediaType,

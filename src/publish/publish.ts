@@ -1,15 +1,8 @@
 import { formatPlatform } from '../builders/options/platforms.js'
-import type { RegistryClient, Repository } from '../registry/index.js'
+import { multiWrite, type ManifestBytes, type RegistryClient } from '../registry/index.js'
 import { readBuiltImages, type LayoutImage } from './layout.js'
 import { assertLayerSizes } from './limits.js'
-import { moveTags } from './tags.js'
-import {
-  annotateManifest,
-  buildIndex,
-  OCI_INDEX,
-  type BlobDescriptor,
-  type SerializedManifest
-} from './manifests.js'
+import { annotateManifest, buildIndex, type BlobDescriptor, type SerializedManifest } from './manifests.js'
 
 export interface PublishLogger {
   info(msg: string): void
@@ -35,6 +28,8 @@ export interface PublishRequest {
   /** A leg of a multi-runner build: platform manifests by digest only, no index, no tags. */
   byDigest?: boolean
   logger: PublishLogger
+  /** Cancels the push: nothing new starts, tags already moved are put back. */
+  signal?: AbortSignal
 }
 
 export interface PublishResult {
@@ -56,8 +51,9 @@ interface PreparedImage extends LayoutImage {
 }
 
 /**
- * Pushes the build's layout to every image: blobs, then platform manifests by digest, then the
- * index by digest, and only when all of that is in every repository, the tags.
+ * Pushes the build's layout to every image through the registry's multiWrite: blobs, then platform
+ * manifests by digest, then the index by digest, and only when all of that is in every repository, the
+ * tags.
  */
 export async function publishLayout(req: PublishRequest): Promise<PublishResult> {
   const built = await readBuiltImages(req.layoutDir)
@@ -66,24 +62,24 @@ export async function publishLayout(req: PublishRequest): Promise<PublishResult>
     published: annotateManifest(img.manifest, req.annotations.manifest)
   }))
   const root = rootOf(req, prepared)
-  const repos = req.images.map(name => req.client.repository(name))
-  for (const repo of repos)
-    assertLayerSizes(
-      repo.registry,
-      prepared.flatMap(img => img.layers)
-    )
-  let platformDigests: Record<string, string> = {}
-  for (const [i, repo] of repos.entries()) {
-    const mountFrom = repos
-      .slice(0, i)
-      .filter(r => r.registry === repo.registry)
-      .map(r => r.path)
-    platformDigests = await pushPlatforms(repo, prepared, built.blobPath, req.logger, mountFrom)
-    if (root?.mediaType === OCI_INDEX) await repo.pushManifest(root.digest, root.body, root.mediaType)
-    req.logger.info(`${repo.registry}/${repo.path}${root ? `@${root.digest}` : ''}: complete`)
-  }
+  const layers = prepared.flatMap(img => img.layers)
+  for (const name of req.images) assertLayerSizes(req.client.repository(name).registry, layers)
+  const platforms = prepared.filter(p => p.published !== root)
   const tags = req.byDigest ? [] : req.tags
-  if (root) await moveTags(repos, tags, root, req.logger)
+  await multiWrite(
+    req.client,
+    req.images,
+    {
+      root: root && bytesOf(root),
+      manifests: platforms.length > 0 ? [platforms.map(p => bytesOf(p.published))] : [],
+      blobs: uniqueBlobs(prepared),
+      blobSource: desc => ({ path: built.blobPath(desc.digest) })
+    },
+    { tags, logger: req.logger, signal: req.signal }
+  )
+  const platformDigests = Object.fromEntries(
+    prepared.map(p => [formatPlatform(p.platform), p.published.digest])
+  )
   const digests = root ? [root.digest] : Object.values(platformDigests)
   return {
     digest: root?.digest ?? '',
@@ -95,6 +91,10 @@ export async function publishLayout(req: PublishRequest): Promise<PublishResult>
   }
 }
 
+function bytesOf(m: SerializedManifest): ManifestBytes {
+  return { desc: { mediaType: m.mediaType, digest: m.digest, size: m.size }, body: m.body }
+}
+
 /** What the tags point at: the index, or the single manifest; nothing for a leg of several platforms. */
 function rootOf(req: PublishRequest, prepared: PreparedImage[]): SerializedManifest | undefined {
   if (req.byDigest) return prepared.length === 1 ? firstOf(prepared).published : undefined
@@ -104,34 +104,6 @@ function rootOf(req: PublishRequest, prepared: PreparedImage[]): SerializedManif
     req.annotations.index,
     req.annotations.manifestDescriptor
   )
-}
-
-async function pushPlatforms(
-  repo: Repository,
-  images: PreparedImage[],
-  blobPath: (digest: string) => string,
-  logger: PublishLogger,
-  mountFrom: string[]
-): Promise<Record<string, string>> {
-  const blobs = uniqueBlobs(images)
-  const results = await Promise.all(
-    blobs.map(desc => repo.pushBlob(desc, { path: blobPath(desc.digest) }, { mountFrom }))
-  )
-  const uploaded = results.filter(r => r === 'uploaded').length
-  const mounted = results.filter(r => r === 'mounted').length
-  logger.info(
-    `${repo.registry}/${repo.path}: ${blobs.length} blobs (${uploaded} uploaded, ${mounted} mounted, ${blobs.length - uploaded - mounted} already there)`
-  )
-  const digests: Record<string, string> = {}
-  for (const img of images) {
-    const { digest } = await repo.pushManifest(
-      img.published.digest,
-      img.published.body,
-      img.published.mediaType
-    )
-    digests[formatPlatform(img.platform)] = digest
-  }
-  return digests
 }
 
 function uniqueBlobs(images: PreparedImage[]): BlobDescriptor[] {

@@ -31,7 +31,7 @@ export class RegistryClient {
     this.limiter = new Limiter(opts.concurrency ?? DEFAULT_CONCURRENCY)
     this.transport = new HttpTransport({
       userAgent: opts.userAgent ?? 'publish-image',
-      env: process.env,
+      env: opts.env ?? process.env,
       ca: opts.ca
     })
     this.backoff = { ...DEFAULT_BACKOFF, ...opts.backoff }
@@ -71,7 +71,8 @@ export class RegistryClient {
         backoff: this.backoff,
         logger: this.opts.logger ?? silent,
         secret: value => this.secret(value),
-        onRequest: this.opts.onRequest
+        onRequest: this.opts.onRequest,
+        signal: this.opts.signal
       })
       this.sessions.set(registry, session)
     }

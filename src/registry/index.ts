@@ -20,6 +20,10 @@ export { parseReference, formatReference, ReferenceError } from './name/referenc
 export type { Reference } from './name/reference.js'
 export { sha256Digest, fileDigest } from './digest.js'
 export { readOciLayout, pushLayout } from './layout.js'
+export { multiWrite, settleAll } from './write.js'
+export type { ImageToWrite, ManifestBytes, WriteOptions, WriteReport } from './write.js'
+export { moveTags } from './tags.js'
+export type { TagTarget } from './tags.js'
 export type { OciLayout, ImageIndex } from './layout.js'
 export {
   OCI_INDEX,

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Descriptor } from './types.js'
 import type { RegistryClient } from './client.js'
-import type { Repository } from './repository.js'
+import { multiWrite } from './write.js'
 import { assertDigest, digestLike, sha256Digest } from './digest.js'
 import { OCI_INDEX, isIndexMediaType, isManifestMediaType, isNonDistributable } from './oci/media-types.js'
 import { parseReference } from './name/reference.js'
@@ -61,13 +61,14 @@ interface PushPlan {
 
 /**
  * Pushes the layout's image (the single entry of index.json, or index.json itself when it lists several)
- * to `target` (`host/path[:tag][@digest]`). No tag is written before everything it points at is there.
+ * to `target` (`host/path[:tag][@digest]`) through multiWrite: no tag is written before everything it
+ * points at is there.
  */
 export async function pushLayout(
   client: RegistryClient,
   layoutDir: string,
   target: string,
-  opts: { tags?: string[] } = {}
+  opts: { tags?: string[]; signal?: AbortSignal } = {}
 ): Promise<{ digest: string }> {
   const ref = parseReference(target)
   const layout = await readOciLayout(layoutDir)
@@ -77,14 +78,18 @@ export async function pushLayout(
   }
   const plan: PushPlan = { blobs: new Map(), manifests: new Map() }
   await collectChildren(layout, root, plan)
-  const repo = client.repository(`${ref.registry}/${ref.repository}`)
-  // Largest first: the longest upload is the critical path, start it at once.
-  const blobs = [...plan.blobs.values()].sort((a, b) => b.size - a.size)
-  await settleAll(blobs.map(desc => repo.pushBlob(desc, { path: layout.blobPath(desc.digest) })))
-  await pushByHeight(repo, [...plan.manifests.values()])
-  const tags = [...new Set([ref.tag, ...(opts.tags ?? [])].filter((t): t is string => Boolean(t)))]
-  if (tags.length === 0) await repo.pushManifest(root.desc.digest, root.body, root.desc.mediaType)
-  for (const tag of tags) await repo.pushManifest(tag, root.body, root.desc.mediaType)
+  const tags = [ref.tag, ...(opts.tags ?? [])].filter((t): t is string => Boolean(t))
+  await multiWrite(
+    client,
+    [`${ref.registry}/${ref.repository}`],
+    {
+      root,
+      manifests: byHeight([...plan.manifests.values()]),
+      blobs: [...plan.blobs.values()],
+      blobSource: desc => ({ path: layout.blobPath(desc.digest) })
+    },
+    { tags, signal: opts.signal }
+  )
   return { digest: root.desc.digest }
 }
 
@@ -131,17 +136,7 @@ async function collectChildren(layout: OciLayout, node: ManifestToPush, plan: Pu
   return height
 }
 
-async function pushByHeight(repo: Repository, manifests: ManifestToPush[]): Promise<void> {
+function byHeight(manifests: ManifestToPush[]): ManifestToPush[][] {
   const heights = [...new Set(manifests.map(m => m.height))].sort((a, b) => a - b)
-  for (const height of heights) {
-    const level = manifests.filter(m => m.height === height)
-    await settleAll(level.map(m => repo.pushManifest(m.desc.digest, m.body, m.desc.mediaType)))
-  }
-}
-
-/** Like Promise.all, but returns only once nothing is in flight any more (no write after a failure). */
-async function settleAll(tasks: Array<Promise<unknown>>): Promise<void> {
-  const results = await Promise.allSettled(tasks)
-  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')
-  if (failed) throw failed.reason
+  return heights.map(height => manifests.filter(m => m.height === height))
 }

@@ -26,7 +26,9 @@ function call(t: ManifestTarget, method: string, reference: string, expect: numb
     expect,
     repository: t.repository,
     push: t.push,
-    maxBodyBytes: MAX_MANIFEST_BYTES
+    maxBodyBytes: MAX_MANIFEST_BYTES,
+    // A tag write that started finishes, and moved tags can be put back, even after a cancel.
+    cancellable: false
   }
 }
 

@@ -72,6 +72,13 @@ export interface ClientOptions {
   /** Called after every HTTP exchange. */
   onRequest?: (record: RequestRecord) => void
   userAgent?: string
+  /**
+   * Cancels the client's work: no blob transfer starts once it fired and those in flight stop. Manifest
+   * and tag writes are not interrupted, so a caller can finish or put back the tag it is writing.
+   */
+  signal?: AbortSignal
+  /** The environment the client reads (proxies, NODE_EXTRA_CA_CERTS); default process.env. */
+  env?: NodeJS.ProcessEnv
 }
 
 export type BlobSource = { path: string } | { data: Uint8Array }

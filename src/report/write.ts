@@ -5,14 +5,30 @@ import { buildOutputs, labelLines, type RunReport } from './outputs.js'
 import { packageUrl } from './package-url.js'
 import { summaryMarkdown } from './summary.js'
 
-export function runReport(plan: RunPlan, result: PublishResult | undefined): RunReport {
+/** What a run did: the builder that ran ('none' for a merge) and, when it pushed, what it pushed. */
+export interface Outcome {
+  builder: string
+  result?: PublishResult
+}
+
+function modeOf(plan: RunPlan): RunReport['mode'] {
+  if (plan.kind === 'merge') return 'merge'
+  return plan.byDigest ? 'push-by-digest' : 'build'
+}
+
+export function runReport(plan: RunPlan, outcome: Outcome): RunReport {
   const m = plan.metadata
   const primary = m.images[0] ?? ''
+  const result = outcome.result
   return {
-    mode: plan.mode,
+    mode: modeOf(plan),
     images: m.images,
-    platforms: result ? Object.keys(result.platformDigests) : plan.build.platforms,
-    builder: plan.builderName,
+    platforms: result
+      ? Object.keys(result.platformDigests)
+      : plan.kind === 'build'
+        ? plan.build.platforms
+        : [],
+    builder: outcome.builder,
     pushed: result !== undefined,
     version: m.version,
     tags: m.tags,
@@ -38,10 +54,11 @@ export function runReport(plan: RunPlan, result: PublishResult | undefined): Run
 export async function writeReport(
   rt: Runtime,
   plan: RunPlan,
-  result: PublishResult | undefined,
+  outcome: Outcome,
   summary: boolean
 ): Promise<RunReport> {
-  const report = runReport(plan, result)
+  const report = runReport(plan, outcome)
+  const result = outcome.result
   for (const [name, value] of Object.entries(buildOutputs(report))) rt.setOutput(name, value)
   if (result) rt.info(`Digest: ${result.digest}`)
   if (summary) await rt.writeSummary(summaryMarkdown(report))
@@ -49,7 +66,7 @@ export async function writeReport(
 }
 
 /** What a dry run would do. */
-export function planText(plan: RunPlan): string {
+export function planText(plan: RunPlan, builder = 'none'): string {
   const m = plan.metadata
   return [
     'Dry run: nothing is built, nothing is pushed, no registry is contacted.',
@@ -57,21 +74,21 @@ export function planText(plan: RunPlan): string {
     section('Tags', m.tags),
     section('Labels', labelLines(m.labels)),
     section('Annotations', m.annotations),
-    ...modeText(plan),
+    ...modeText(plan, builder),
     `Push: ${plan.push ? 'yes' : 'no'} (${plan.pushReason})`
   ].join('\n')
 }
 
-function modeText(plan: RunPlan): string[] {
-  if (plan.mode === 'merge') {
+function modeText(plan: RunPlan, builder: string): string[] {
+  if (plan.kind === 'merge') {
     const digests = plan.digests.map(d => (d.platform ? `${d.platform}=${d.digest}` : d.digest))
     return ['Merge: builds nothing; one index of these digests', section('Digests', digests)]
   }
   const platforms = plan.build.platforms.length ? plan.build.platforms : ['the runner’s platform']
   return [
     section('Platforms', platforms),
-    `Builder: ${plan.builderName}`,
-    ...(plan.mode === 'push-by-digest' ? ['Push by digest: no tags, no index'] : [])
+    `Builder: ${builder}`,
+    ...(plan.byDigest ? ['Push by digest: no tags, no index'] : [])
   ]
 }
 

@@ -137,7 +137,17 @@ describe('dist/index.js fails on bad input before building, naming the input', (
     ],
     ['a context that does not exist', { context: 'nope' }, /input 'context': .*nope is not a directory/],
     ['a registry with a scheme', { registry: 'https://ghcr.io' }, /input 'registry'/],
-    ['a bad boolean', { 'no-cache': 'yes' }, /input 'no-cache'/]
+    ['a bad boolean', { 'no-cache': 'yes' }, /input 'no-cache'/],
+    [
+      'every image disabled with push on',
+      { images: 'name=127.0.0.1:9/a/b,enable=false', push: 'true' },
+      /input 'images': every image is disabled \(enable=false\), so there is nowhere to push/
+    ],
+    [
+      'every image disabled in a merge',
+      { images: 'name=127.0.0.1:9/a/b,enable=false', merge: 'true', digests: `sha256:${'a'.repeat(64)}` },
+      /input 'images': every image is disabled/
+    ]
   ]
   it.each(cases)('%s', async (_name, inputs, message) => {
     const run = await runAction({ cwd: context, inputs: { registry: '127.0.0.1:9', ...inputs } })

@@ -119,7 +119,7 @@ describe('dist/cli.js, the command line, in a local git repository', () => {
     await writeFile(join(context, 'Dockerfile'), `FROM ${env.baseImage}\nRUN sleep 30\n`)
     const image = `${env.registry}/${uniqueRepo('cli-interrupt')}`
     const run = await interruptOnce([...base(), '--image', image, '--context', 'slow'], '==> Build')
-    expect(run.stderr).toContain('interrupted (SIGINT): cleaning up')
+    expect(run.stderr).toContain('interrupted (SIGINT): stopping and cleaning up')
     expect(run.status).toBe(130)
     expect(await readdir(runnerTemp)).toEqual([])
     expect(listTags(image)).toBeUndefined()

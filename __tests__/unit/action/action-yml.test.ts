@@ -11,8 +11,9 @@ const INPUTS: Record<string, string | undefined> = {
   description: '',
   licenses: '',
   source: '',
-  username: '${{ github.actor }}',
-  password: '${{ github.token }}',
+  // Empty: the workflow token goes to GitHub's registries only (src/inputs/login.ts).
+  username: '',
+  password: '',
   'github-token': '${{ github.token }}',
   context: '.',
   file: '',

@@ -11,10 +11,10 @@ const noGit: Exec = async () => {
   throw new Error('not a git repository')
 }
 
-async function cli(argv: string[], stdin = '') {
+async function cli(argv: string[], stdin = '', env: NodeJS.ProcessEnv = {}) {
   const streams = { out: '', err: '' }
   const code = await runCli(argv, {
-    env: { GITHUB_API_URL: 'http://127.0.0.1:9' },
+    env: { GITHUB_API_URL: 'http://127.0.0.1:9', ...env },
     cwd: await mkdtemp(join(tmpdir(), 'cli-unit-')),
     stdout: t => (streams.out += t),
     stderr: t => (streams.err += t),
@@ -67,6 +67,14 @@ describe('runCli', () => {
     expect(run.code).toBe(2)
     expect(run.err).toContain("--registry: '***/x' is not a registry host")
     expect(run.err + run.out).not.toContain('hunter2')
+  })
+
+  it('masks GITHUB_TOKEN from the environment in whatever it reports', async () => {
+    const env = { GITHUB_TOKEN: 'ghs_cli_token_value' }
+    const run = await cli(['--registry', 'ghs_cli_token_value/x', '--image', 'r/x'], '', env)
+    expect(run.code).toBe(2)
+    expect(run.err).toContain("--registry: '***/x' is not a registry host")
+    expect(run.err + run.out).not.toContain('ghs_cli_token_value')
   })
 })
 

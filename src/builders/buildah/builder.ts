@@ -38,8 +38,12 @@ export class BuildahBuilder implements Builder {
         ? req.secrets
         : await envSecretsToFiles(req.secrets, secretDir, req.env)
       const args = buildahBuildArgs({ ...req, secrets: fileSecrets }, version, manifest)
-      await runLogged(this.run, logger, 'buildah', args, { env, secrets })
-      await runLogged(this.run, logger, 'buildah', buildahPushArgs(manifest, layoutDir), { env, secrets })
+      await runLogged(this.run, logger, 'buildah', args, { env, secrets, signal: req.signal })
+      await runLogged(this.run, logger, 'buildah', buildahPushArgs(manifest, layoutDir), {
+        env,
+        secrets,
+        signal: req.signal
+      })
       const images = await findImages(layoutDir, await readLayoutIndex(layoutDir))
       const platforms = await finalizeLayout(layoutDir, images, {
         platforms: req.platforms,

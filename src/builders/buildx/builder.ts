@@ -42,7 +42,8 @@ export class BuildxBuilder implements Builder {
       const args = buildxBuildArgs(req, version, { builder: temporaryBuilder, dest })
       await runLogged(this.run, logger, 'docker', args, {
         env,
-        secrets: await secretValues(req.secrets, req.env)
+        secrets: await secretValues(req.secrets, req.env),
+        signal: req.signal
       })
       await extractTar(dest, layoutDir, this.run)
       const images = await findImages(layoutDir, await readLayoutIndex(layoutDir))

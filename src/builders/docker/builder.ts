@@ -81,7 +81,11 @@ export class DockerBuilder implements Builder {
     let built = false
     try {
       const args = dockerBuildArgs(b.req, b.client, platform, tag)
-      await runLogged(this.run, b.logger, docker, args, { env: b.env, secrets: b.secrets })
+      await runLogged(this.run, b.logger, docker, args, {
+        env: b.env,
+        secrets: b.secrets,
+        signal: b.req.signal
+      })
       built = true
       await this.run(docker, dockerSaveArgs(tag, tarFile), { env: b.env })
       await extractTar(tarFile, extracted, this.run)

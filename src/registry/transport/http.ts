@@ -19,6 +19,8 @@ export interface HttpRequest {
   idleTimeoutMs: number
   /** Responses bodies larger than this abort the exchange. */
   maxBodyBytes: number
+  /** Aborts the exchange (ECANCELED, not retried). */
+  signal?: AbortSignal
 }
 
 export interface HttpResponse {
@@ -42,7 +44,9 @@ export class NetworkError extends Error {
 }
 
 // A response too large, or a local file we cannot read: trying again changes nothing.
-const NOT_RETRYABLE = new Set(['EBODYTOOLARGE', 'ESOURCE'])
+const NOT_RETRYABLE = new Set(['EBODYTOOLARGE', 'ESOURCE', 'ECANCELED'])
+
+const cancelled = (): NetworkError => new NetworkError('cancelled: the run is being stopped', 'ECANCELED')
 
 export function bodyLength(body: RequestBody | undefined): number {
   if (!body) return 0
@@ -107,6 +111,7 @@ function exchange(
   reject: (err: unknown) => void
 ): void {
   let settled = false
+  if (req.signal?.aborted) return reject(cancelled())
   const headers: Record<string, string> = { 'user-agent': userAgent, ...req.headers }
   if (req.body || ['POST', 'PUT', 'PATCH'].includes(req.method))
     headers['content-length'] = String(bodyLength(req.body))
@@ -116,8 +121,11 @@ function exchange(
     () => outgoing.destroy(new NetworkError(`no complete answer within ${req.deadlineMs} ms`, 'ETIMEDOUT')),
     req.deadlineMs
   )
+  const abort = (): void => void outgoing.destroy(cancelled())
+  req.signal?.addEventListener('abort', abort, { once: true })
   const fail = (err: unknown): void => {
     clearTimeout(deadline)
+    req.signal?.removeEventListener('abort', abort)
     if (settled) return
     settled = true
     reject(toNetworkError(err))
@@ -140,6 +148,7 @@ function exchange(
       if (!incoming.complete)
         return fail(new NetworkError('connection closed in the middle of the response', 'ECONNRESET'))
       clearTimeout(deadline)
+      req.signal?.removeEventListener('abort', abort)
       if (settled) return
       settled = true
       resolve({

@@ -22,6 +22,8 @@ export interface SessionOptions {
   logger: Logger
   secret: (value: string) => void
   onRequest?: (record: RequestRecord) => void
+  /** Cancels every cancellable call: none starts once it fired, those in flight stop. */
+  signal?: AbortSignal
 }
 
 export interface Call {
@@ -43,6 +45,11 @@ export interface Call {
   /** For error hints. */
   repository?: string
   push?: boolean
+  /**
+   * Default true. Manifest reads and writes are not cancellable: a tag write that started finishes,
+   * and the tags already moved can be put back after a cancel.
+   */
+  cancellable?: boolean
 }
 
 const MAX_REDIRECTS = 5
@@ -171,7 +178,8 @@ export class RegistrySession {
       body: call.body,
       deadlineMs: this.opts.deadlineMs,
       idleTimeoutMs: this.opts.idleTimeoutMs,
-      maxBodyBytes: call.maxBodyBytes ?? DEFAULT_MAX_BODY
+      maxBodyBytes: call.maxBodyBytes ?? DEFAULT_MAX_BODY,
+      signal: call.cancellable === false ? undefined : this.opts.signal
     })
   }
 

@@ -1,0 +1,42 @@
+import { describe, expect, it } from '@jest/globals'
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { writePrivateRegistryAuth } from '../../../src/builders/registry-auth.js'
+
+const b64 = (s: string) => Buffer.from(s).toString('base64')
+const login = { registry: 'ghcr.io', username: 'octocat', password: 'ghs_token' }
+
+async function userConfig(config: unknown): Promise<{ env: NodeJS.ProcessEnv; file: string }> {
+  const dir = await mkdtemp(join(tmpdir(), 'user-docker-'))
+  const file = join(dir, 'config.json')
+  await writeFile(file, JSON.stringify(config))
+  return { env: { DOCKER_CONFIG: dir }, file }
+}
+
+describe('writePrivateRegistryAuth', () => {
+  it('adds the login for its registry and keeps the user’s logins for every other one', async () => {
+    const user = await userConfig({
+      auths: { 'quay.io': { auth: b64('robot:q') }, 'ghcr.io': { auth: b64('old:x') } },
+      credHelpers: { 'ecr.example': 'ecr-login', 'ghcr.io': 'gh' }
+    })
+    const before = await readFile(user.file)
+    const out = await writePrivateRegistryAuth(await mkdtemp(join(tmpdir(), 'priv-')), login, user.env)
+    const written = JSON.parse(await readFile(out.authFile, 'utf8'))
+    expect(written.auths).toEqual({
+      'quay.io': { auth: b64('robot:q') },
+      'ghcr.io': { auth: b64('octocat:ghs_token') }
+    })
+    expect(written.credHelpers).toEqual({ 'ecr.example': 'ecr-login' })
+    expect(await readFile(user.file)).toEqual(before)
+  })
+
+  it('keeps credsStore logins working through per-registry helpers', async () => {
+    const user = await userConfig({ auths: { 'quay.io': {}, 'docker.io': {} }, credsStore: 'pass' })
+    const out = await writePrivateRegistryAuth(await mkdtemp(join(tmpdir(), 'priv-')), login, user.env)
+    const written = JSON.parse(await readFile(out.authFile, 'utf8'))
+    expect(written.credsStore).toBeUndefined()
+    expect(written.credHelpers).toEqual({ 'quay.io': 'pass', 'docker.io': 'pass' })
+    expect(written.auths['ghcr.io']).toEqual({ auth: b64('octocat:ghs_token') })
+  })
+})

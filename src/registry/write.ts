@@ -1,0 +1,105 @@
+/**
+ * The one push routine (go-containerregistry's remote.MultiWrite shape): an image — blobs, child
+ * manifests, a root — written to several repositories, and only once every one of them holds all of
+ * it, the tags. Used by the action's publish and merge, the CLI and the library's pushLayout.
+ */
+import type { BlobSource, Descriptor, Logger } from './types.js'
+import type { RegistryClient } from './client.js'
+import type { Repository } from './repository.js'
+import { moveTags } from './tags.js'
+
+/** A manifest or index with its exact bytes. */
+export interface ManifestBytes {
+  desc: Descriptor
+  body: Uint8Array
+}
+
+export interface ImageToWrite {
+  /** What the tags point at; undefined writes the manifests by digest only (no tags). */
+  root?: ManifestBytes
+  /** Child manifests, in levels: every level is written before the next (children before parents). */
+  manifests: ManifestBytes[][]
+  /** Every blob the manifests reference (configs and layers). */
+  blobs: Descriptor[]
+  blobSource(desc: Descriptor): BlobSource
+}
+
+export interface WriteOptions {
+  tags?: string[]
+  logger?: Pick<Logger, 'info'>
+  /** Stops the write: no blob or manifest starts after it fired; tags already moved are put back. */
+  signal?: AbortSignal
+}
+
+/** What each repository received, for the log and the report. */
+export interface WriteReport {
+  repository: Repository
+  blobs: Record<'uploaded' | 'mounted' | 'exists', number>
+}
+
+/** Writes `image` to every repository (`host/path`), then moves `tags` in all of them. */
+export async function multiWrite(
+  client: RegistryClient,
+  targets: string[],
+  image: ImageToWrite,
+  opts: WriteOptions = {}
+): Promise<WriteReport[]> {
+  const repos = targets.map(name => client.repository(name))
+  const reports: WriteReport[] = []
+  for (const [i, repo] of repos.entries()) {
+    const mountFrom = repos
+      .slice(0, i)
+      .filter(r => r.registry === repo.registry)
+      .map(r => r.path)
+    reports.push(await writeTo(repo, image, mountFrom, opts))
+  }
+  const tags = [...new Set(opts.tags ?? [])]
+  if (image.root && tags.length > 0) {
+    const { desc, body } = image.root
+    await moveTags(
+      repos,
+      tags,
+      { digest: desc.digest, body, mediaType: desc.mediaType },
+      logOf(opts),
+      opts.signal
+    )
+  }
+  return reports
+}
+
+async function writeTo(
+  repo: Repository,
+  image: ImageToWrite,
+  mountFrom: string[],
+  opts: WriteOptions
+): Promise<WriteReport> {
+  opts.signal?.throwIfAborted()
+  // Largest first: the longest upload is the critical path, start it at once.
+  const blobs = [...image.blobs].sort((a, b) => b.size - a.size)
+  const results = await settleAll(
+    blobs.map(desc => repo.pushBlob(desc, image.blobSource(desc), { mountFrom }))
+  )
+  const counts = { uploaded: 0, mounted: 0, exists: 0 }
+  for (const result of results) counts[result]++
+  for (const level of [...image.manifests, ...(image.root ? [[image.root]] : [])]) {
+    opts.signal?.throwIfAborted()
+    await settleAll(level.map(m => repo.pushManifest(m.desc.digest, m.body, m.desc.mediaType)))
+  }
+  logOf(opts).info(
+    `${repo.registry}/${repo.path}${image.root ? `@${image.root.desc.digest}` : ''}: ${blobs.length} blobs ` +
+      `(${counts.uploaded} uploaded, ${counts.mounted} mounted, ${counts.exists} already there)`
+  )
+  return { repository: repo, blobs: counts }
+}
+
+function logOf(opts: WriteOptions): Pick<Logger, 'info'> {
+  return opts.logger ?? { info: () => {} }
+}
+
+/** Like Promise.all, but returns only once nothing is in flight any more (no write after a failure). */
+export async function settleAll<T>(tasks: Array<Promise<T>>): Promise<T[]> {
+  const results = await Promise.allSettled(tasks)
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')
+  if (failed) throw failed.reason
+  return results.map(r => (r as PromiseFulfilledResult<T>).value)
+}
