@@ -61,7 +61,8 @@ describe('dist/index.js in dry-run mode', () => {
     expect(run.stdout).toContain('Builder: buildah')
     expect(api.requests.map(r => r.path)).toContain('/repos/Octo-Org/Hello-World')
     expect(api.requests[0]?.authorization).toBe('token ghs_dry_run_token')
-    expect(run.stdout).not.toContain('ghs_dry_run_token')
+    expect(run.stdout).toContain('::add-mask::ghs_dry_run_token')
+    expect(run.stdout.replace('::add-mask::ghs_dry_run_token', '')).not.toContain('ghs_dry_run_token')
   })
 
   it('plans a merge, contacting no registry: its digests, index annotations, ignored build inputs', async () => {

@@ -134,11 +134,13 @@ describe('dist/cli.js, the command line, in a local git repository', () => {
       stdio: ['ignore', 'pipe', 'pipe']
     })
     const out = { status: null as number | null, stdout: '', stderr: '' }
+    let sent = false
     child.stdout.on('data', c => (out.stdout += String(c)))
     child.stderr.on('data', c => {
       out.stderr += String(c)
-      if (out.stderr.includes(marker) && !child.killed)
-        setTimeout(() => process.kill(-child.pid!, 'SIGINT'), 500)
+      if (!out.stderr.includes(marker) || sent) return
+      sent = true
+      setTimeout(() => process.kill(-child.pid!, 'SIGINT'), 500)
     })
     return new Promise(resolvePromise => child.on('close', code => resolvePromise({ ...out, status: code })))
   }

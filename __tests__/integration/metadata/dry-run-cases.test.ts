@@ -173,7 +173,9 @@ describe('metadata cases through dist/index.js in dry-run mode', () => {
       path: `/repos/${repository}`,
       authorization: `token ${TOKEN}`
     })
-    expect(run.stdout).not.toContain(TOKEN)
+    // The token is registered as a secret (::add-mask::, never displayed) and appears nowhere else.
+    expect(run.stdout).toContain(`::add-mask::${TOKEN}`)
+    expect(run.stdout.replace(`::add-mask::${TOKEN}`, '')).not.toContain(TOKEN)
     if ('error' in c.expected) {
       expect(run.exitCode).toBe(1)
       const errors = commands(run.stdout, 'error')
