@@ -47,7 +47,7 @@ export function computeMetadata(
     defaultBranch: facts.defaultBranch,
     warnings
   })
-  const tagNames = outputTagNames(version, latestTag(flavor, scope))
+  const tagNames = outputTagNames(version, () => latestTag(flavor, scope))
   if (tagNames.length === 0) {
     warnings.push(
       `No tag was generated for ${ctx.eventName || 'this'} event on '${ctx.ref}'; check the tags input`
@@ -87,9 +87,10 @@ function entriesFor(
   )
 }
 
-function outputTagNames(version: Version, latest: string): string[] {
+/** `latest` is rendered (and checked) only when the run tags it. */
+function outputTagNames(version: Version, latest: () => string): string[] {
   if (version.main === '') return []
-  return [version.main, ...version.partial, ...(version.latest ? [latest] : [])]
+  return [version.main, ...version.partial, ...(version.latest ? [latest()] : [])]
 }
 
 /** Enabled image names, lowercased; the default `<registry>/<owner>/<repo>` when `images` is empty. */
