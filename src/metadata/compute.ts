@@ -55,7 +55,9 @@ export function computeMetadata(
   }
   const tags = images.length > 0 ? images.flatMap(image => tagNames.map(tag => `${image}:${tag}`)) : tagNames
   const base = baseEntries(facts, version.main, now, ctx.sha)
-  const rules: EntryRules = { ghcr: images.some(isGhcrImage), scope, warnings }
+  const ghcr = images.some(isGhcrImage)
+  const sharedWith = ghcr ? images.filter(image => !isGhcrImage(image)) : []
+  const rules: EntryRules = { ghcr, sharedWith, scope, warnings }
   const labels = entriesFor('labels', inputs, base, rules)
   const annotationValues = entriesFor('annotations', inputs, base, rules)
   const levels = annotationLevels(opts.env, inputs.platformCount)
