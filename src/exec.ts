@@ -7,7 +7,10 @@ export interface ExecOptions {
   env?: Record<string, string | undefined>
   /** Written to the command's stdin, then closed. Use it for secrets: never put them on argv. */
   input?: string | Buffer
-  /** Called with each chunk of output as it arrives (progress). */
+  /**
+   * Called with each chunk of output as it arrives (progress). A stream given a callback is delivered
+   * there in full; the result then keeps only its last OUTPUT_TAIL_CHARS characters.
+   */
   onStdout?: (chunk: string) => void
   onStderr?: (chunk: string) => void
   /** Values to replace with *** in the error message (secrets that could be echoed). */
@@ -17,9 +20,17 @@ export interface ExecOptions {
 }
 
 export interface ExecResult {
+  /** All of stdout, or its last OUTPUT_TAIL_CHARS characters when it was streamed to onStdout. */
   stdout: string
+  /** The last OUTPUT_TAIL_CHARS characters of stderr. */
   stderr: string
 }
+
+/**
+ * How much of a streamed output (and of stderr) a result and an error keep: a builder can print
+ * gigabytes over a long build, and only the end says why it failed.
+ */
+export const OUTPUT_TAIL_CHARS = 64 * 1024
 
 /** A command that could not start or exited non-zero. */
 export class CommandError extends Error {
@@ -40,8 +51,30 @@ function lastLines(text: string, n: number): string {
   return text.trimEnd().split('\n').slice(-n).join('\n')
 }
 
-function redactAll(text: string, secrets: string[] = []): string {
-  return secrets.filter(s => s.length > 0).reduce((acc, s) => acc.split(s).join('***'), text)
+/**
+ * Replaces every secret value in `text` with ***, longest first: a secret that is part of another
+ * (a password inside `user:password`) must not leave the rest of the longer one readable.
+ */
+export function redactSecrets(text: string, secrets: readonly string[] = []): string {
+  return secrets
+    .filter(s => s.length > 0)
+    .sort((a, b) => b.length - a.length)
+    .reduce((acc, s) => acc.split(s).join('***'), text)
+}
+
+/** Collects a stream's output: all of it, or (bounded) only its last `limit` characters. */
+function outputCollector(limit: number | undefined) {
+  let kept = ''
+  return {
+    add(chunk: string): void {
+      kept += chunk
+      // Trim only once the text is twice the limit, so each chunk costs amortised O(chunk).
+      if (limit !== undefined && kept.length > 2 * limit) kept = kept.slice(-limit)
+    },
+    text(): string {
+      return limit !== undefined && kept.length > limit ? kept.slice(-limit) : kept
+    }
+  }
 }
 
 /** Runs `cmd args` without a shell and resolves with its output; rejects on a non-zero exit code. */
@@ -59,22 +92,22 @@ export function execCommand(
       signal: options.signal,
       killSignal: 'SIGTERM'
     })
-    let stdout = ''
-    let stderr = ''
+    // Unstreamed stdout is the answer the caller parses (versions, JSON, image lists): kept whole.
+    const stdout = outputCollector(options.onStdout ? OUTPUT_TAIL_CHARS : undefined)
+    const stderr = outputCollector(OUTPUT_TAIL_CHARS)
     child.stdout.setEncoding('utf8').on('data', (c: string) => {
-      stdout += c
+      stdout.add(c)
       options.onStdout?.(c)
     })
     child.stderr.setEncoding('utf8').on('data', (c: string) => {
-      stderr += c
+      stderr.add(c)
       options.onStderr?.(c)
     })
-    child.on('error', err =>
-      reject(new CommandError(redactAll(shown, options.redact), null, String(err.message), { cause: err }))
-    )
+    const command = redactSecrets(shown, options.redact)
+    child.on('error', err => reject(new CommandError(command, null, String(err.message), { cause: err })))
     child.on('close', code => {
-      if (code === 0) resolve({ stdout, stderr })
-      else reject(new CommandError(redactAll(shown, options.redact), code, redactAll(stderr, options.redact)))
+      if (code === 0) resolve({ stdout: stdout.text(), stderr: stderr.text() })
+      else reject(new CommandError(command, code, redactSecrets(stderr.text(), options.redact)))
     })
     child.stdin.on('error', () => undefined)
     child.stdin.end(options.input ?? '')

@@ -1,9 +1,9 @@
-import type { ExecResult } from '../exec.js'
+import { redactSecrets, type ExecResult } from '../exec.js'
 import type { BuildLogger, Runner } from './types.js'
 
-/** Replaces every secret value in `text` with ***. */
+/** Replaces every secret value in `text` with ***, longest first (see redactSecrets). */
 export function redact(text: string, secrets: readonly string[]): string {
-  return secrets.filter(s => s.length > 0).reduce((acc, s) => acc.split(s).join('***'), text)
+  return redactSecrets(text, secrets)
 }
 
 /**

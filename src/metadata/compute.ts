@@ -47,7 +47,7 @@ export function computeMetadata(
     defaultBranch: facts.defaultBranch,
     warnings
   })
-  const tagNames = outputTagNames(version, latestTag(flavor, scope))
+  const tagNames = outputTagNames(version, () => latestTag(flavor, scope))
   if (tagNames.length === 0) {
     warnings.push(
       `No tag was generated for ${ctx.eventName || 'this'} event on '${ctx.ref}'; check the tags input`
@@ -55,7 +55,9 @@ export function computeMetadata(
   }
   const tags = images.length > 0 ? images.flatMap(image => tagNames.map(tag => `${image}:${tag}`)) : tagNames
   const base = baseEntries(facts, version.main, now, ctx.sha)
-  const rules: EntryRules = { ghcr: images.some(isGhcrImage), scope, warnings }
+  const ghcr = images.some(isGhcrImage)
+  const sharedWith = ghcr ? images.filter(image => !isGhcrImage(image)) : []
+  const rules: EntryRules = { ghcr, sharedWith, scope, warnings }
   const labels = entriesFor('labels', inputs, base, rules)
   const annotationValues = entriesFor('annotations', inputs, base, rules)
   const levels = annotationLevels(opts.env, inputs.platformCount)
@@ -87,9 +89,10 @@ function entriesFor(
   )
 }
 
-function outputTagNames(version: Version, latest: string): string[] {
+/** `latest` is rendered (and checked) only when the run tags it. */
+function outputTagNames(version: Version, latest: () => string): string[] {
   if (version.main === '') return []
-  return [version.main, ...version.partial, ...(version.latest ? [latest] : [])]
+  return [version.main, ...version.partial, ...(version.latest ? [latest()] : [])]
 }
 
 /** Enabled image names, lowercased; the default `<registry>/<owner>/<repo>` when `images` is empty. */

@@ -1,6 +1,15 @@
 import { InputError } from '../inputs/errors.js'
 import { readInputList } from './csv.js'
-import { checkLicenses, cutAtWordBoundary, cutLicenses, DESCRIPTION_LIMIT, LICENSES_LIMIT } from './ghcr.js'
+import {
+  characterCount,
+  checkLicensesInput,
+  cutAtWordBoundary,
+  cutLicenses,
+  DESCRIPTION_LIMIT,
+  isSpdxExpression,
+  LICENSES_LIMIT,
+  nonSpdxWarning
+} from './ghcr.js'
 import { OCI_KEYS } from './oci.js'
 import { renderGlobal, type TemplateScope } from './template.js'
 
@@ -22,6 +31,11 @@ export interface EntryInputs {
 export interface EntryRules {
   /** apply GHCR's length limits (an image is pushed to ghcr.io) */
   ghcr: boolean
+  /**
+   * The images of this run that are not on ghcr.io. Labels and annotations are part of the one image a
+   * run builds (config, manifest, index: one digest for every image), so they get the cut values too.
+   */
+  sharedWith: readonly string[]
   scope: TemplateScope
   warnings: string[]
 }
@@ -68,23 +82,38 @@ function checkSource(source: string): string {
 function applyLicenseRules(entries: Map<string, Entry>, rules: EntryRules): void {
   const licenses = entries.get(OCI_KEYS.licenses)
   if (!licenses || licenses.value === '') return
-  checkLicenses(licenses.value, licenses.origin)
-  if (rules.ghcr && Array.from(licenses.value).length > LICENSES_LIMIT) {
-    licenses.value = cutLicenses(licenses.value, LICENSES_LIMIT)
-    rules.warnings.push(
-      `${licenses.origin}: licenses is longer than GHCR's ${LICENSES_LIMIT} characters; cut to '${licenses.value}'`
-    )
-  }
+  if (licenses.origin === 'licenses') checkLicensesInput(licenses.value)
+  const spdx = isSpdxExpression(licenses.value)
+  if (!spdx) rules.warnings.push(nonSpdxWarning(licenses.value, licenses.origin))
+  const length = characterCount(licenses.value)
+  if (!rules.ghcr || length <= LICENSES_LIMIT) return
+  licenses.value = spdx
+    ? cutLicenses(licenses.value, LICENSES_LIMIT)
+    : cutAtWordBoundary(licenses.value, LICENSES_LIMIT)
+  rules.warnings.push(
+    `${licenses.origin}: licenses has ${length} characters, GHCR takes at most ${LICENSES_LIMIT}; ` +
+      `cut to '${licenses.value}'${sharedNote(rules)}`
+  )
 }
 
 function applyDescriptionRule(entries: Map<string, Entry>, rules: EntryRules): void {
   const description = entries.get(OCI_KEYS.description)
   if (!rules.ghcr || !description) return
-  const length = Array.from(description.value).length
+  const length = characterCount(description.value)
   if (length <= DESCRIPTION_LIMIT) return
   description.value = cutAtWordBoundary(description.value, DESCRIPTION_LIMIT)
   rules.warnings.push(
     `${description.origin}: description has ${length} characters, GHCR shows at most ${DESCRIPTION_LIMIT}; ` +
-      `cut at a word boundary to ${Array.from(description.value).length}`
+      `cut at a word boundary to ${characterCount(description.value)}${sharedNote(rules)}`
+  )
+}
+
+/** Says which other images get the cut value too, and how to keep it whole there. */
+function sharedNote(rules: EntryRules): string {
+  if (rules.sharedWith.length === 0) return ''
+  const names = rules.sharedWith.join(', ')
+  return (
+    `. ${names} ${rules.sharedWith.length > 1 ? 'get' : 'gets'} the cut value too: every image of a run ` +
+    'is the same image with one digest; publish to ghcr.io in a separate step to keep the full value elsewhere'
   )
 }

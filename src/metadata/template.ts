@@ -46,7 +46,11 @@ export function renderGlobal(template: string, scope: TemplateScope, source: Sou
 
 /** `type=schedule` patterns: only the date helpers exist there. */
 export function renderSchedule(template: string, scope: TemplateScope, source: Source): string {
-  return render(template, { date: dateHelper(scope.now), commit_date: dateHelper(scope.commitDate) }, source)
+  const helpers = {
+    date: dateHelper('date', scope.now),
+    commit_date: dateHelper('commit_date', scope.commitDate)
+  }
+  return render(template, helpers, source)
 }
 
 function globalExpressions(scope: TemplateScope): Record<string, unknown> {
@@ -58,8 +62,8 @@ function globalExpressions(scope: TemplateScope): Record<string, unknown> {
     base_ref: () => baseRef(ctx),
     is_default_branch: () => String(isDefaultBranch(ctx)),
     is_not_default_branch: () => String(!isDefaultBranch(ctx)),
-    date: dateHelper(scope.now),
-    commit_date: dateHelper(scope.commitDate)
+    date: dateHelper('date', scope.now),
+    commit_date: dateHelper('commit_date', scope.commitDate)
   }
 }
 
@@ -68,13 +72,19 @@ interface HelperOptions {
 }
 
 /**
- * `{{date 'YYYYMMDD' tz='Asia/Tokyo'}}`: moment format, UTC by default. An unquoted or missing format
- * renders moment's default ISO format.
+ * `{{date 'YYYYMMDD' tz='Asia/Tokyo'}}`: moment format, UTC by default. An unquoted format renders moment's
+ * default ISO format (as metadata-action does). No format at all fails: metadata-action crashes there,
+ * and an ISO time is rarely the tag anyone meant.
  */
-function dateHelper(date: Date): (...args: unknown[]) => string {
+function dateHelper(name: string, date: Date): (...args: unknown[]) => string {
   return (...args: unknown[]) => {
+    if (args.length < 2) {
+      throw new Error(
+        `{{${name}}} needs a format, e.g. {{${name} 'YYYYMMDD'}} or {{${name} 'YYYY-MM-DDTHH:mm:ssZ'}}`
+      )
+    }
     const options = (args[args.length - 1] ?? {}) as HelperOptions
-    const format = args.length > 1 && typeof args[0] === 'string' ? args[0] : undefined
+    const format = typeof args[0] === 'string' ? args[0] : undefined
     let tz = 'UTC'
     for (const [key, value] of Object.entries(options.hash ?? {})) {
       if (key !== 'tz') throw new Error(`unknown attribute '${key}' (only tz is allowed)`)

@@ -1,5 +1,6 @@
 import { InputError } from '../inputs/errors.js'
 import type { Flavor } from './flavor.js'
+import { checkTag, type TagOrigin } from './tag-grammar.js'
 import type { TagRule } from './tag-rules.js'
 import { ruleValue, source, type RuleScope } from './tag-values.js'
 import { renderGlobal, type TemplateScope } from './template.js'
@@ -28,6 +29,7 @@ export function computeVersion(rules: readonly TagRule[], flavor: Flavor, scope:
     if (!produced) continue
     const value = sanitizeTag(withAffixes(produced.value, rule, flavor, scope))
     if (value === '') continue
+    checkTag(value, ruleOrigin(rule, flavor))
     if (main === undefined) main = value
     else if (value !== main && !partial.includes(value)) partial.push(value)
     // Only the first rule that yields a tag decides `latest`.
@@ -42,6 +44,16 @@ function isEnabled(rule: TagRule, scope: TemplateScope): boolean {
     throw new InputError('tags', `enable must be true or false, got '${rendered}' in '${rule.entry}'`)
   }
   return rendered === 'true'
+}
+
+/** The `tags` line, and the flavor prefix/suffix when the rule takes them. */
+function ruleOrigin(rule: TagRule, flavor: Flavor): TagOrigin {
+  const affixes = [
+    rule.attrs.prefix === undefined && flavor.prefix !== '' ? `flavor prefix '${flavor.prefix}'` : '',
+    rule.attrs.suffix === undefined && flavor.suffix !== '' ? `flavor suffix '${flavor.suffix}'` : ''
+  ].filter(Boolean)
+  const withFlavor = affixes.length > 0 ? ` with ${affixes.join(' and ')}` : ''
+  return { input: 'tags', description: `tags '${rule.entry}'${withFlavor}` }
 }
 
 /** A prefix/suffix on the rule (even empty) replaces the flavor's. */
@@ -63,5 +75,14 @@ export function latestTag(flavor: Flavor, scope: TemplateScope): string {
   const flavorSource = { input: 'flavor', entry: `prefix=${flavor.prefix},suffix=${flavor.suffix}` }
   const prefix = flavor.prefixOnLatest ? renderGlobal(flavor.prefix, scope, flavorSource) : ''
   const suffix = flavor.suffixOnLatest ? renderGlobal(flavor.suffix, scope, flavorSource) : ''
-  return sanitizeTag(`${prefix}latest${suffix}`)
+  const tag = sanitizeTag(`${prefix}latest${suffix}`)
+  const affixes = [
+    flavor.prefixOnLatest ? `prefix '${flavor.prefix}'` : '',
+    flavor.suffixOnLatest ? `suffix '${flavor.suffix}'` : ''
+  ].filter(Boolean)
+  checkTag(tag, {
+    input: 'flavor',
+    description: `latest with the flavor ${affixes.join(' and ')}, onlatest=true`
+  })
+  return tag
 }

@@ -3,7 +3,11 @@ import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { runAction } from '../../../scripts/run-action.mjs'
+import { keyValues } from '../../support/e2e.js'
 import { startFakeGithubApi, type FakeGithubApi } from '../../support/github-api.js'
+
+/** The GITHUB_SHA scripts/run-action.mjs sets. */
+const GITHUB_SHA = '0123456789abcdef0123456789abcdef01234567'
 
 const REPO = {
   name: 'Hello-World',
@@ -107,7 +111,12 @@ describe('dist/index.js in dry-run mode', () => {
     })
     expect(run.exitCode).toBe(0)
     expect(run.stdout).toMatch(/::warning::.*(repository|REST|API)/i)
-    expect(run.outputs.labels).toContain('org.opencontainers.image.revision=')
+    // Without the API the labels come from the run: GITHUB_SHA, GITHUB_REPOSITORY, GITHUB_SERVER_URL.
+    const labels = keyValues(run.outputs.labels)
+    expect(labels['org.opencontainers.image.revision']).toBe(GITHUB_SHA)
+    expect(labels['org.opencontainers.image.title']).toBe('Hello-World')
+    expect(labels['org.opencontainers.image.source']).toBe('https://github.com/Octo-Org/Hello-World')
+    expect(labels['org.opencontainers.image.description']).toBe('')
   })
 })
 

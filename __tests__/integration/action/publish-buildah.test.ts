@@ -30,7 +30,8 @@ describe('dist/index.js publishes a one-platform buildah image to the real regis
   }, 300000)
 
   it('succeeds, main and post', () => {
-    expect(run.stderr).not.toMatch(/::error/)
+    // Workflow commands (::error::) go to stdout.
+    expect(run.stdout).not.toMatch(/::error/)
     expect(run.exitCode).toBe(0)
     expect(run.post?.exitCode).toBe(0)
   })

@@ -15,6 +15,7 @@ import {
 } from '../../../src/builders/index.js'
 import { BuildahBuilder } from '../../../src/builders/buildah/builder.js'
 import { DockerBuilder } from '../../../src/builders/docker/builder.js'
+import { findDockerClient } from '../../../src/builders/docker/client.js'
 import { InputError } from '../../../src/inputs/errors.js'
 import { testEnv } from '../../support/env.js'
 import { fileInLayers, readCheckedLayout } from './layout-check.js'
@@ -169,7 +170,10 @@ describe('docker', () => {
     expect(result.builder).toBe('docker')
     expect(result.platforms).toEqual(['linux/amd64'])
     await expectBuiltImage(result.layoutDir, ['linux/amd64'])
-    expect(log.text()).toContain('built-in BuildKit')
+    // The first docker on PATH (docker 28) builds through buildx when the plugin is installed; without
+    // it, Debian's docker 20.10 further down PATH is chosen for its built-in BuildKit.
+    const viaBuildx = await hasBuildx({ DOCKER_HOST: dockerHost })
+    expect(log.text()).toContain(viaBuildx ? 'with BuildKit through buildx' : 'built-in BuildKit')
     expectNoSecrets(log.text())
     const [image] = await readCheckedLayout(result.layoutDir)
     expect(fileInLayers(image?.layers ?? [], 'no-proxy')).toBe(`${marker}\n`)
@@ -181,14 +185,32 @@ describe('docker', () => {
   })
 })
 
-// The machine image ships a docker 28 client (no buildx plugin) in /usr/local/bin, beside Debian's 20.10.
+/** Whether `docker buildx version` works with this environment (the first docker on its PATH). */
+function hasBuildx(env: Record<string, string>): Promise<boolean> {
+  return execCommand('docker', ['buildx', 'version'], { env }).then(
+    () => true,
+    () => false
+  )
+}
+
+// The machine image ships a docker 28 client in /usr/local/bin, beside Debian's 20.10. Without a buildx
+// plugin that client can only use the classic builder; with one (a machine set up for buildx) it cannot.
+const docker28Env = (): Record<string, string> => ({
+  DOCKER_HOST: testEnv().dockerHost,
+  PATH: '/usr/local/bin'
+})
 const withDocker28Client = existsSync('/usr/local/bin/docker') ? describe : describe.skip
 
 withDocker28Client('docker with only a client that lacks BuildKit', () => {
   it('falls back to the classic builder, says so, and refuses secrets before building', async () => {
-    const { dockerHost } = testEnv()
+    const env = docker28Env()
+    if (await hasBuildx(env)) {
+      // This client has the buildx plugin here, so it builds with BuildKit: nothing classic to check.
+      const { client } = await findDockerClient(env, execCommand)
+      expect(client.mode).toBe('buildx')
+      return
+    }
     const base = await project('docker-classic')
-    const env = { DOCKER_HOST: dockerHost, PATH: '/usr/local/bin' } // docker 28 without the buildx plugin
     await writeFile(base.file, `FROM ${testEnv().baseImage}\nRUN echo classic > /greeting\n`)
     const req: BuildRequest = {
       ...base,
@@ -211,15 +233,30 @@ withDocker28Client('docker with only a client that lacks BuildKit', () => {
   })
 })
 
-describe('builder selection on this machine (docker 28 without buildx first on PATH)', () => {
-  it('auto picks buildah and says buildx is missing', async () => {
-    const { builder, reason } = await selectBuilder('auto', logger(), { DOCKER_HOST: testEnv().dockerHost })
-    expect(builder.name).toBe('buildah')
-    expect(reason).toMatch(/buildx unavailable \(.*buildx/)
+describe('builder selection on this machine (with or without buildx)', () => {
+  const env = (): Record<string, string> => ({ DOCKER_HOST: testEnv().dockerHost })
+  it('auto picks buildx when docker buildx works, else buildah saying buildx is missing', async () => {
+    const { builder, reason } = await selectBuilder('auto', logger(), env())
+    if (await hasBuildx(env())) {
+      expect(builder.name).toBe('buildx')
+      expect(reason).toMatch(/^auto: found docker buildx \d+\.\d+/)
+    } else {
+      expect(builder.name).toBe('buildah')
+      expect(reason).toMatch(/buildx unavailable \(.*buildx/)
+    }
   })
-  it('fails clearly when buildx is asked for', async () => {
-    const err = await selectBuilder('buildx', logger()).catch(e => e)
-    expect(err).toBeInstanceOf(InputError)
-    expect(err.message).toContain("input 'builder': builder 'buildx' was asked for but is unavailable")
+  it('uses buildx when asked for and present, else fails clearly', async () => {
+    const selected = await selectBuilder('buildx', logger(), env()).catch((e: unknown) => e)
+    if (await hasBuildx(env())) {
+      expect(selected).toMatchObject({
+        builder: { name: 'buildx' },
+        reason: expect.stringMatching(/^asked for; found docker buildx/)
+      })
+    } else {
+      expect(selected).toBeInstanceOf(InputError)
+      expect((selected as InputError).message).toContain(
+        "input 'builder': builder 'buildx' was asked for but is unavailable"
+      )
+    }
   })
 })

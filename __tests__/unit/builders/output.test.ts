@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { lineLogger } from '../../../src/builders/output.js'
+import { lineLogger, redact } from '../../../src/builders/output.js'
 
 describe('lineLogger', () => {
   it('logs whole lines and redacts a secret even when split across chunks', () => {
@@ -9,5 +9,16 @@ describe('lineLogger', () => {
     log.write('2-secret done\nlast')
     log.flush()
     expect(lines).toEqual(['step 1', 'value: *** done', 'last'])
+  })
+})
+
+describe('redact', () => {
+  it('replaces the longest secret first, so one inside another leaks nothing', () => {
+    const password = 'hunter2'
+    const basic = Buffer.from(`octocat:${password}`).toString('base64')
+    const pair = `octocat:${password}`
+    expect(redact(`-u ${pair} (${password})`, [password, pair])).toBe('-u *** (***)')
+    expect(redact(`token ${password}-extra`, [password, `${password}-extra`])).toBe('token ***')
+    expect(redact(`auth ${basic}`, [password, basic])).toBe('auth ***')
   })
 })

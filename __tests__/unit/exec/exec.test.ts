@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { CommandError, execCommand } from '../../../src/exec.js'
+import { CommandError, execCommand, OUTPUT_TAIL_CHARS, redactSecrets } from '../../../src/exec.js'
 
 describe('execCommand', () => {
   it('resolves with stdout of a successful command', async () => {
@@ -29,4 +29,49 @@ describe('execCommand', () => {
     expect(err).toBeInstanceOf(CommandError)
     expect(err.exitCode).toBeNull()
   })
+  it('redacts a secret that contains another one whole (longest first)', async () => {
+    // 'pw' is part of 'user:pw': replacing it first would leave 'user:***' readable.
+    expect(redactSecrets('auth user:pw and pw', ['pw', 'user:pw'])).toBe('auth *** and ***')
+    expect(redactSecrets('token abcdef', ['abc', 'abcdef'])).toBe('token ***')
+    const err = await execCommand('sh', ['-c', 'echo login=abcdef >&2; exit 1'], {
+      redact: ['abc', 'abcdef']
+    }).catch(e => e)
+    expect(err.message).toContain('login=***')
+    expect(err.message).not.toContain('def')
+  })
+})
+
+const MB = 1024 * 1024
+
+describe('execCommand with many megabytes of output', () => {
+  // 40 MiB of numbered lines, then a last line: what a long verbose build prints.
+  const flood = (fd: string, then: string) =>
+    `yes 'a build log line that goes on and on' | head -c ${40 * MB} >&${fd}; echo >&${fd}; ${then}`
+
+  it('streams every byte to the callback but keeps only a bounded tail of it', async () => {
+    let streamed = 0
+    const r = await execCommand('sh', ['-c', flood('1', 'echo the-last-line')], {
+      onStdout: chunk => (streamed += chunk.length)
+    })
+    expect(streamed).toBe(40 * MB + 1 + 'the-last-line\n'.length)
+    expect(r.stdout.length).toBeLessThanOrEqual(OUTPUT_TAIL_CHARS)
+    expect(r.stdout.length).toBeGreaterThan(OUTPUT_TAIL_CHARS / 2)
+    expect(r.stdout).toMatch(/a build log line that goes on and on\n[a-z ]*\nthe-last-line\n$/)
+  }, 60000)
+
+  it('fails with the end of a huge stderr, holding only a bounded tail', async () => {
+    let streamed = 0
+    const err = await execCommand('sh', ['-c', flood('2', 'echo why-it-failed >&2; exit 2')], {
+      onStderr: chunk => (streamed += chunk.length)
+    }).catch(e => e)
+    expect(err).toBeInstanceOf(CommandError)
+    expect(streamed).toBeGreaterThan(40 * MB)
+    expect(err.stderr.length).toBeLessThanOrEqual(OUTPUT_TAIL_CHARS)
+    expect(err.message).toMatch(/exited with code 2:\n(.*\n)*why-it-failed$/)
+  }, 60000)
+
+  it('keeps all of an unstreamed stdout: it is the answer the caller parses', async () => {
+    const r = await execCommand('sh', ['-c', `yes 0123456789 | head -c ${MB}`])
+    expect(r.stdout.length).toBe(MB)
+  }, 60000)
 })

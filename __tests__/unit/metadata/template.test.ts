@@ -61,7 +61,17 @@ describe('global expressions', () => {
     expect(renderGlobal("{{date 'YYYY-MM-DD HH:mm'}}", s, where)).toBe('2020-01-10 00:30')
     expect(renderGlobal("{{date 'HH:mm' tz='America/New_York'}}", s, where)).toBe('19:30')
     expect(renderGlobal("{{commit_date 'YYYYMMDD'}}", s, where)).toBe('20191231')
-    expect(renderGlobal('{{date}}', s, where)).toBe('2020-01-10T00:30:00Z')
+    expect(renderGlobal('{{date YYYY}}', s, where)).toBe('2020-01-10T00:30:00Z')
+  })
+  it('fails on {{date}} or {{commit_date}} with no format, naming the input and its line', () => {
+    const s = scope('refs/heads/main')
+    expect(() => renderGlobal('{{date}}', s, where)).toThrow(
+      "input 'tags': cannot render '{{date}}' in 'the line': {{date}} needs a format, e.g. {{date 'YYYYMMDD'}}"
+    )
+    expect(() => renderGlobal("v-{{ commit_date tz='UTC' }}", s, where)).toThrow(
+      "{{commit_date}} needs a format, e.g. {{commit_date 'YYYYMMDD'}}"
+    )
+    expect(() => renderSchedule('{{date}}', s, where)).toThrow(InputError)
   })
   it('short sha length follows DOCKER_METADATA_SHORT_SHA_LENGTH; a non-number is an env error', () => {
     expect(
