@@ -172,6 +172,29 @@ describe('answers', () => {
     expect(err.retryable).toBe(false)
   })
 
+  it('takes a redirect on a blob HEAD as "exists" without following it (blobExists, mount, upload retry)', async () => {
+    const heads: string[] = []
+    const registry = await serve((req, res) => {
+      if (req.method === 'HEAD') {
+        heads.push(req.url ?? '')
+        res.writeHead(307, { location: 'http://192.0.2.1/presigned' })
+        return res.end()
+      }
+      res.writeHead(500)
+      res.end()
+    })
+    const rec = recordingClient()
+    const repo = rec.client.repository(`${registry}/acme/app`)
+    const desc = { mediaType: 'application/octet-stream', digest: DIGEST, size: BLOB.length }
+    expect(await repo.blobExists(DIGEST)).toBe(true)
+    expect(await repo.pushBlob(desc, { data: BLOB })).toBe('exists')
+    expect(await repo.mountBlob(desc, ['acme/other'])).toBe('exists')
+    rec.client.close()
+    expect(heads).toHaveLength(3)
+    expect(rec.requests.filter(r => r.url.includes('192.0.2.1'))).toEqual([])
+    expect(rec.count('POST')).toBe(0)
+  })
+
   it('shows Warning headers once', async () => {
     const registry = await serve((_req, res) => {
       res.writeHead(404, { warning: '299 - "this registry is deprecated"' })
