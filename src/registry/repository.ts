@@ -48,6 +48,7 @@ export interface RepositoryDeps {
 }
 
 const MAX_BLOB_IN_MEMORY = 64 * 1024 * 1024
+const BLOB_REDIRECTS = [301, 302, 303, 307, 308]
 
 export class RemoteRepository implements Repository {
   readonly registry: string
@@ -85,11 +86,13 @@ export class RemoteRepository implements Repository {
       method: 'HEAD',
       target: `/v2/${this.path}/blobs/${digest}`,
       scopes: this.scopes(),
-      expect: [200, 404],
+      // Storage-backed registries answer 307 to a presigned URL for a blob they hold: that means "exists".
+      expect: [200, 404, ...BLOB_REDIRECTS],
       repository: this.path,
       push: this.pushing
     })
-    return res.status === 200
+    if (res.status === 200) return true
+    return BLOB_REDIRECTS.includes(res.status) && header(res, 'location') !== undefined
   }
 
   pushBlob(

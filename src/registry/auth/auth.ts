@@ -11,7 +11,7 @@ export interface AuthenticatorDeps {
   registry: string
   credentials: () => Promise<Credentials | undefined>
   secret: (value: string) => void
-  tokenRequest: Pick<TokenRequest, 'transport' | 'deadlineMs' | 'idleTimeoutMs'>
+  tokenRequest: Pick<TokenRequest, 'transport' | 'loopbackRegistry' | 'deadlineMs' | 'idleTimeoutMs'>
 }
 
 // Refresh a token this long before it expires, so it does not expire in flight.

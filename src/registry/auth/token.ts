@@ -2,7 +2,6 @@
 import type { Credentials } from '../types.js'
 import type { HttpRequest, HttpResponse } from '../transport/http.js'
 import { RegistryError, parseErrorBody } from '../transport/errors.js'
-import { isLoopbackHost } from '../transport/loopback.js'
 
 export interface Token {
   value: string
@@ -15,6 +14,8 @@ export interface TokenRequest {
   scopes: string[]
   credentials?: Credentials
   registry: string
+  /** The registry's addresses are loopback: only then may its realm be plain http (itself on loopback). */
+  loopbackRegistry: () => boolean
   transport: { send(req: HttpRequest): Promise<HttpResponse> }
   deadlineMs: number
   idleTimeoutMs: number
@@ -26,7 +27,7 @@ const MIN_LIFETIME_S = 60
 const CLIENT_ID = 'publish-image'
 
 export async function fetchToken(req: TokenRequest): Promise<Token> {
-  const realm = checkRealm(req.realm, req.registry)
+  const realm = checkRealm(req.realm, req.registry, req.loopbackRegistry())
   const creds = req.credentials
   if (creds?.identityToken) {
     const res = await postOAuth(req, realm, creds.identityToken)
@@ -35,7 +36,7 @@ export async function fetchToken(req: TokenRequest): Promise<Token> {
   return parseTokenResponse(await getToken(req, realm), req, 'GET')
 }
 
-function checkRealm(realm: string, registry: string): URL {
+function checkRealm(realm: string, registry: string, loopbackRegistry: boolean): URL {
   let url: URL
   try {
     url = new URL(realm)
@@ -47,7 +48,8 @@ function checkRealm(realm: string, registry: string): URL {
       cause
     })
   }
-  const plainAllowed = url.protocol === 'http:' && isLoopbackHost(url.hostname)
+  // The transport then opens plain-HTTP connections to loopback addresses only.
+  const plainAllowed = url.protocol === 'http:' && loopbackRegistry
   if (url.protocol !== 'https:' && !plainAllowed) {
     throw new RegistryError({
       method: 'GET',

@@ -3,7 +3,10 @@ import { createReadStream } from 'node:fs'
 import http from 'node:http'
 import https from 'node:https'
 import type { IncomingHttpHeaders } from 'node:http'
+import { isIP } from 'node:net'
 import { defaultCertificates, isCertificateError, systemCertificates } from './tls.js'
+import type { LookupFunction } from './loopback.js'
+import { isLoopbackAddress, loopbackOnlyLookup, notLoopback, resolvesToLoopback } from './loopback.js'
 
 export type RequestBody =
   | { kind: 'bytes'; data: Uint8Array }
@@ -43,8 +46,9 @@ export class NetworkError extends Error {
   }
 }
 
-// A response too large, or a local file we cannot read: trying again changes nothing.
-const NOT_RETRYABLE = new Set(['EBODYTOOLARGE', 'ESOURCE', 'ECANCELED'])
+// A response too large, a local file we cannot read, plain HTTP off loopback, a cancelled run:
+// trying again changes nothing.
+const NOT_RETRYABLE = new Set(['EBODYTOOLARGE', 'ESOURCE', 'ENOTLOOPBACK', 'ECANCELED'])
 
 const cancelled = (): NetworkError => new NetworkError('cancelled: the run is being stopped', 'ECANCELED')
 
@@ -58,6 +62,8 @@ export interface TransportOptions {
   env: NodeJS.ProcessEnv
   /** Extra PEM certificates to trust. */
   ca?: string[]
+  /** Host name resolution (default dns.lookup). */
+  lookup?: LookupFunction
 }
 
 export class HttpTransport {
@@ -66,13 +72,21 @@ export class HttpTransport {
   private systemAgent?: https.Agent | null
   /** Hosts whose certificates only the system store verifies. */
   private readonly systemHosts = new Set<string>()
+  /** Plain-HTTP connections are opened to loopback addresses only. */
+  private readonly plainLookup: LookupFunction
 
   constructor(private readonly opts: TransportOptions) {
     this.httpsAgent = new https.Agent({ keepAlive: true, ca: defaultCertificates(opts.env, opts.ca) })
+    this.plainLookup = loopbackOnlyLookup(opts.lookup)
+  }
+
+  /** Whether every address of the host is a loopback address (the only hosts plain HTTP may go to). */
+  isLoopback(hostname: string): Promise<boolean> {
+    return resolvesToLoopback(hostname, this.opts.lookup)
   }
 
   async send(req: HttpRequest): Promise<HttpResponse> {
-    if (req.url.protocol !== 'https:') return this.sendWith(this.httpAgent, req)
+    if (req.url.protocol !== 'https:') return this.sendPlain(req)
     if (this.systemHosts.has(req.url.host)) return this.sendWith(this.systemStore()!, req)
     try {
       return await this.sendWith(this.httpsAgent, req)
@@ -90,8 +104,20 @@ export class HttpTransport {
     this.systemAgent?.destroy()
   }
 
-  private sendWith(agent: http.Agent, req: HttpRequest): Promise<HttpResponse> {
-    return new Promise((resolve, reject) => exchange(agent, this.opts.userAgent, req, resolve, reject))
+  /** Plain HTTP: an IP literal must be loopback; a name connects only to its loopback addresses. */
+  private sendPlain(req: HttpRequest): Promise<HttpResponse> {
+    const host = req.url.hostname.replace(/^\[|\]$/g, '')
+    if (isIP(host) && !isLoopbackAddress(host)) {
+      const err = notLoopback(host, [host])
+      return Promise.reject(new NetworkError(err.message, 'ENOTLOOPBACK', err))
+    }
+    return this.sendWith(this.httpAgent, req, this.plainLookup)
+  }
+
+  private sendWith(agent: http.Agent, req: HttpRequest, lookup = this.opts.lookup): Promise<HttpResponse> {
+    return new Promise((resolve, reject) =>
+      exchange({ agent, lookup, userAgent: this.opts.userAgent }, req, resolve, reject)
+    )
   }
 
   private systemStore(): https.Agent | undefined {
@@ -103,9 +129,14 @@ export class HttpTransport {
   }
 }
 
+interface Connection {
+  agent: http.Agent
+  lookup?: LookupFunction
+  userAgent: string
+}
+
 function exchange(
-  agent: http.Agent,
-  userAgent: string,
+  { agent, lookup, userAgent }: Connection,
   req: HttpRequest,
   resolve: (res: HttpResponse) => void,
   reject: (err: unknown) => void
@@ -116,7 +147,7 @@ function exchange(
   if (req.body || ['POST', 'PUT', 'PATCH'].includes(req.method))
     headers['content-length'] = String(bodyLength(req.body))
   const mod = req.url.protocol === 'https:' ? https : http
-  const outgoing = mod.request(req.url, { method: req.method, headers, agent })
+  const outgoing = mod.request(req.url, { method: req.method, headers, agent, ...(lookup && { lookup }) })
   const deadline = setTimeout(
     () => outgoing.destroy(new NetworkError(`no complete answer within ${req.deadlineMs} ms`, 'ETIMEDOUT')),
     req.deadlineMs

@@ -7,7 +7,7 @@ import { parseChallenges, pickChallenge } from '../auth/challenge.js'
 import { RegistryError, hintFor, parseErrorBody, redactUrl } from './errors.js'
 import type { BackoffOptions } from './retry.js'
 import { backoffDelay, serverRetryDelay, sleep } from './retry.js'
-import { hostnameOf, isLoopbackHost } from './loopback.js'
+import { hostnameOf } from './loopback.js'
 import { isCertificateError } from './tls.js'
 import { DOCKER_HUB } from '../name/reference.js'
 
@@ -64,6 +64,8 @@ export class RegistrySession {
   private base?: Promise<URL>
   private credentials?: Promise<Credentials | undefined>
   private readonly warned = new Set<string>()
+  /** Set by the ping: every address of the registry host is loopback. */
+  private loopback = false
 
   constructor(private readonly opts: SessionOptions) {
     this.registry = opts.registry
@@ -74,6 +76,7 @@ export class RegistrySession {
       secret: opts.secret,
       tokenRequest: {
         transport: { send: req => this.send(req) },
+        loopbackRegistry: () => this.loopback,
         deadlineMs: opts.deadlineMs,
         idleTimeoutMs: opts.idleTimeoutMs
       }
@@ -206,9 +209,10 @@ export class RegistrySession {
     }
   }
 
-  /** GET /v2/: learns the auth scheme; on loopback tries https, then plain http. */
+  /** GET /v2/: learns the auth scheme; https, then plain http only for a host whose addresses are loopback. */
   private async ping(): Promise<URL> {
-    const schemes = isLoopbackHost(hostnameOf(this.apiHost)) ? ['https', 'http'] : ['https']
+    this.loopback = await this.opts.transport.isLoopback(hostnameOf(this.apiHost))
+    const schemes = this.loopback ? ['https', 'http'] : ['https']
     for (const [i, scheme] of schemes.entries()) {
       const base = new URL(`${scheme}://${this.apiHost}/`)
       const url = new URL('/v2/', base)
