@@ -48267,7 +48267,7 @@ module.exports = {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6257);
 /* harmony import */ var _inputs_read_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4245);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1528);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7525);
 /* harmony import */ var _runtime_actions_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5323);
 /* harmony import */ var _runtime_cancel_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3952);
 /* harmony import */ var _report_errors_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(2287);
@@ -48396,7 +48396,7 @@ function oneOf(name, allowed, fallback) {
 
 /***/ }),
 
-/***/ 1528:
+/***/ 7525:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -48415,6 +48415,11 @@ const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(impo
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: ./src/exec.ts
 
+/**
+ * How much of a streamed output (and of stderr) a result and an error keep: a builder can print
+ * gigabytes over a long build, and only the end says why it failed.
+ */
+const OUTPUT_TAIL_CHARS = 64 * 1024;
 /** A command that could not start or exited non-zero. */
 class CommandError extends Error {
     command;
@@ -48433,8 +48438,30 @@ class CommandError extends Error {
 function lastLines(text, n) {
     return text.trimEnd().split('\n').slice(-n).join('\n');
 }
-function redactAll(text, secrets = []) {
-    return secrets.filter(s => s.length > 0).reduce((acc, s) => acc.split(s).join('***'), text);
+/**
+ * Replaces every secret value in `text` with ***, longest first: a secret that is part of another
+ * (a password inside `user:password`) must not leave the rest of the longer one readable.
+ */
+function redactSecrets(text, secrets = []) {
+    return secrets
+        .filter(s => s.length > 0)
+        .sort((a, b) => b.length - a.length)
+        .reduce((acc, s) => acc.split(s).join('***'), text);
+}
+/** Collects a stream's output: all of it, or (bounded) only its last `limit` characters. */
+function outputCollector(limit) {
+    let kept = '';
+    return {
+        add(chunk) {
+            kept += chunk;
+            // Trim only once the text is twice the limit, so each chunk costs amortised O(chunk).
+            if (limit !== undefined && kept.length > 2 * limit)
+                kept = kept.slice(-limit);
+        },
+        text() {
+            return limit !== undefined && kept.length > limit ? kept.slice(-limit) : kept;
+        }
+    };
 }
 /** Runs `cmd args` without a shell and resolves with its output; rejects on a non-zero exit code. */
 function execCommand(cmd, args, options = {}) {
@@ -48447,22 +48474,24 @@ function execCommand(cmd, args, options = {}) {
             signal: options.signal,
             killSignal: 'SIGTERM'
         });
-        let stdout = '';
-        let stderr = '';
+        // Unstreamed stdout is the answer the caller parses (versions, JSON, image lists): kept whole.
+        const stdout = outputCollector(options.onStdout ? OUTPUT_TAIL_CHARS : undefined);
+        const stderr = outputCollector(OUTPUT_TAIL_CHARS);
         child.stdout.setEncoding('utf8').on('data', (c) => {
-            stdout += c;
+            stdout.add(c);
             options.onStdout?.(c);
         });
         child.stderr.setEncoding('utf8').on('data', (c) => {
-            stderr += c;
+            stderr.add(c);
             options.onStderr?.(c);
         });
-        child.on('error', err => reject(new CommandError(redactAll(shown, options.redact), null, String(err.message), { cause: err })));
+        const command = redactSecrets(shown, options.redact);
+        child.on('error', err => reject(new CommandError(command, null, String(err.message), { cause: err })));
         child.on('close', code => {
             if (code === 0)
-                resolve({ stdout, stderr });
+                resolve({ stdout: stdout.text(), stderr: stderr.text() });
             else
-                reject(new CommandError(redactAll(shown, options.redact), code, redactAll(stderr, options.redact)));
+                reject(new CommandError(command, code, redactSecrets(stderr.text(), options.redact)));
         });
         child.stdin.on('error', () => undefined);
         child.stdin.end(options.input ?? '');
@@ -48709,6 +48738,8 @@ var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_nod
 ;// CONCATENATED MODULE: external "node:https"
 const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
 var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_namespaceObject);
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __nccwpck_require__(7030);
 // EXTERNAL MODULE: external "node:tls"
 var external_node_tls_ = __nccwpck_require__(1692);
 var external_node_tls_default = /*#__PURE__*/__nccwpck_require__.n(external_node_tls_);
@@ -48751,8 +48782,74 @@ function isCertificateError(err) {
     return typeof code === 'string' && CERTIFICATE_ERRORS.test(code);
 }
 
+// EXTERNAL MODULE: external "node:dns"
+var external_node_dns_ = __nccwpck_require__(610);
+var external_node_dns_default = /*#__PURE__*/__nccwpck_require__.n(external_node_dns_);
+;// CONCATENATED MODULE: ./src/registry/transport/loopback.ts
+/**
+ * Plain HTTP is for loopback only, decided by address, never by name: `foo.localhost` may resolve anywhere.
+ * A name counts as loopback when every address it resolves to is; a plain-HTTP connection may only be
+ * opened to a loopback address (the lookup refuses the others, so nothing is sent to them).
+ */
+
+
+/** 127.0.0.0/8, ::1 and IPv4-mapped 127.x (`::ffff:127.0.0.1`); false for names. */
+function isLoopbackAddress(address) {
+    const ip = address.replace(/^\[|\]$/g, '').toLowerCase();
+    if ((0,external_node_net_.isIP)(ip) === 4)
+        return ip.startsWith('127.');
+    if ((0,external_node_net_.isIP)(ip) !== 6)
+        return false;
+    // The URL parser writes IPv6 canonically: `::1`, and `::ffff:7f00:1` for ::ffff:127.0.0.1.
+    const canonical = new URL(`http://[${ip}]/`).hostname.slice(1, -1);
+    return canonical === '::1' || /^::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}$/.test(canonical);
+}
+/** Every address of `hostname` (an IP literal is its own address). */
+async function resolveAll(hostname, lookup = (external_node_dns_default()).lookup) {
+    const host = hostname.replace(/^\[|\]$/g, '');
+    if ((0,external_node_net_.isIP)(host))
+        return [host];
+    const found = await new Promise((resolve, reject) => lookup(host, { all: true }, (err, addresses) => (err ? reject(err) : resolve(addresses))));
+    return found.map(a => a.address);
+}
+/** True when the host is loopback by every address it has (false when it does not resolve). */
+async function resolvesToLoopback(hostname, lookup) {
+    const addresses = await resolveAll(hostname, lookup).catch(() => []);
+    return addresses.length > 0 && addresses.every(isLoopbackAddress);
+}
+/** A lookup for plain-HTTP connections that yields loopback addresses only, and fails for any other. */
+function loopbackOnlyLookup(lookup = (external_node_dns_default()).lookup) {
+    const guarded = (hostname, options, callback) => {
+        lookup(hostname, { ...options, all: true }, (err, addresses) => {
+            if (err)
+                return callback(err, []);
+            const loopback = addresses.filter(a => isLoopbackAddress(a.address));
+            if (loopback.length === 0)
+                return callback(notLoopback(hostname, addresses.map(a => a.address)), []);
+            if (options.all)
+                return callback(null, loopback);
+            callback(null, loopback[0].address, loopback[0].family);
+        });
+    };
+    return guarded;
+}
+function notLoopback(host, addresses) {
+    const err = new Error(`refusing plain HTTP to ${host} (${addresses.join(', ') || 'no address'}): only loopback addresses may be used without TLS`);
+    err.code = 'ENOTLOOPBACK';
+    return err;
+}
+/** `127.0.0.1:5000` → `127.0.0.1`; `[::1]:5000` → `::1`. */
+function hostnameOf(hostAndPort) {
+    const bracket = /^\[([^\]]+)\]/.exec(hostAndPort);
+    if (bracket)
+        return bracket[1];
+    return hostAndPort.split(':')[0];
+}
+
 ;// CONCATENATED MODULE: ./src/registry/transport/http.ts
 /** One HTTP exchange over node:http/https, streamed request bodies, bounded response bodies, deadlines. */
+
+
 
 
 
@@ -48769,8 +48866,9 @@ class NetworkError extends Error {
         return !NOT_RETRYABLE.has(this.code) && !isCertificateError(this);
     }
 }
-// A response too large, or a local file we cannot read: trying again changes nothing.
-const NOT_RETRYABLE = new Set(['EBODYTOOLARGE', 'ESOURCE', 'ECANCELED']);
+// A response too large, a local file we cannot read, plain HTTP off loopback, a cancelled run:
+// trying again changes nothing.
+const NOT_RETRYABLE = new Set(['EBODYTOOLARGE', 'ESOURCE', 'ENOTLOOPBACK', 'ECANCELED']);
 const cancelled = () => new NetworkError('cancelled: the run is being stopped', 'ECANCELED');
 function bodyLength(body) {
     if (!body)
@@ -48784,13 +48882,20 @@ class HttpTransport {
     systemAgent;
     /** Hosts whose certificates only the system store verifies. */
     systemHosts = new Set();
+    /** Plain-HTTP connections are opened to loopback addresses only. */
+    plainLookup;
     constructor(opts) {
         this.opts = opts;
         this.httpsAgent = new (external_node_https_default()).Agent({ keepAlive: true, ca: defaultCertificates(opts.env, opts.ca) });
+        this.plainLookup = loopbackOnlyLookup(opts.lookup);
+    }
+    /** Whether every address of the host is a loopback address (the only hosts plain HTTP may go to). */
+    isLoopback(hostname) {
+        return resolvesToLoopback(hostname, this.opts.lookup);
     }
     async send(req) {
         if (req.url.protocol !== 'https:')
-            return this.sendWith(this.httpAgent, req);
+            return this.sendPlain(req);
         if (this.systemHosts.has(req.url.host))
             return this.sendWith(this.systemStore(), req);
         try {
@@ -48809,8 +48914,17 @@ class HttpTransport {
         this.httpsAgent.destroy();
         this.systemAgent?.destroy();
     }
-    sendWith(agent, req) {
-        return new Promise((resolve, reject) => exchange(agent, this.opts.userAgent, req, resolve, reject));
+    /** Plain HTTP: an IP literal must be loopback; a name connects only to its loopback addresses. */
+    sendPlain(req) {
+        const host = req.url.hostname.replace(/^\[|\]$/g, '');
+        if ((0,external_node_net_.isIP)(host) && !isLoopbackAddress(host)) {
+            const err = notLoopback(host, [host]);
+            return Promise.reject(new NetworkError(err.message, 'ENOTLOOPBACK', err));
+        }
+        return this.sendWith(this.httpAgent, req, this.plainLookup);
+    }
+    sendWith(agent, req, lookup = this.opts.lookup) {
+        return new Promise((resolve, reject) => exchange({ agent, lookup, userAgent: this.opts.userAgent }, req, resolve, reject));
     }
     systemStore() {
         if (this.systemAgent === undefined) {
@@ -48820,7 +48934,7 @@ class HttpTransport {
         return this.systemAgent ?? undefined;
     }
 }
-function exchange(agent, userAgent, req, resolve, reject) {
+function exchange({ agent, lookup, userAgent }, req, resolve, reject) {
     let settled = false;
     if (req.signal?.aborted)
         return reject(cancelled());
@@ -48828,7 +48942,7 @@ function exchange(agent, userAgent, req, resolve, reject) {
     if (req.body || ['POST', 'PUT', 'PATCH'].includes(req.method))
         headers['content-length'] = String(bodyLength(req.body));
     const mod = req.url.protocol === 'https:' ? (external_node_https_default()) : (external_node_http_default());
-    const outgoing = mod.request(req.url, { method: req.method, headers, agent });
+    const outgoing = mod.request(req.url, { method: req.method, headers, agent, ...(lookup && { lookup }) });
     const deadline = setTimeout(() => outgoing.destroy(new NetworkError(`no complete answer within ${req.deadlineMs} ms`, 'ETIMEDOUT')), req.deadlineMs);
     const abort = () => void outgoing.destroy(cancelled());
     req.signal?.addEventListener('abort', abort, { once: true });
@@ -49192,35 +49306,13 @@ function githubPackagesHint(ctx) {
     ].join(' ');
 }
 
-// EXTERNAL MODULE: external "node:net"
-var external_node_net_ = __nccwpck_require__(7030);
-;// CONCATENATED MODULE: ./src/registry/transport/loopback.ts
-
-/** localhost, 127.0.0.0/8 and ::1: the only hosts we may talk plain HTTP to. */
-function isLoopbackHost(hostname) {
-    const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-    if (host === 'localhost' || host.endsWith('.localhost'))
-        return true;
-    if ((0,external_node_net_.isIP)(host) === 4)
-        return host.startsWith('127.');
-    return (0,external_node_net_.isIP)(host) === 6 && (host === '::1' || host === '0:0:0:0:0:0:0:1');
-}
-/** `127.0.0.1:5000` → `127.0.0.1`; `[::1]:5000` → `::1`. */
-function hostnameOf(hostAndPort) {
-    const bracket = /^\[([^\]]+)\]/.exec(hostAndPort);
-    if (bracket)
-        return bracket[1];
-    return hostAndPort.split(':')[0];
-}
-
 ;// CONCATENATED MODULE: ./src/registry/auth/token.ts
-
 
 const MAX_TOKEN_BODY = 64 * 1024;
 const MIN_LIFETIME_S = 60;
 const CLIENT_ID = 'publish-image';
 async function fetchToken(req) {
-    const realm = checkRealm(req.realm, req.registry);
+    const realm = checkRealm(req.realm, req.registry, req.loopbackRegistry());
     const creds = req.credentials;
     if (creds?.identityToken) {
         const res = await postOAuth(req, realm, creds.identityToken);
@@ -49229,7 +49321,7 @@ async function fetchToken(req) {
     }
     return parseTokenResponse(await getToken(req, realm), req, 'GET');
 }
-function checkRealm(realm, registry) {
+function checkRealm(realm, registry, loopbackRegistry) {
     let url;
     try {
         url = new URL(realm);
@@ -49242,7 +49334,8 @@ function checkRealm(realm, registry) {
             cause
         });
     }
-    const plainAllowed = url.protocol === 'http:' && isLoopbackHost(url.hostname);
+    // The transport then opens plain-HTTP connections to loopback addresses only.
+    const plainAllowed = url.protocol === 'http:' && loopbackRegistry;
     if (url.protocol !== 'https:' && !plainAllowed) {
         throw new RegistryError({
             method: 'GET',
@@ -49561,6 +49654,8 @@ class RegistrySession {
     base;
     credentials;
     warned = new Set();
+    /** Set by the ping: every address of the registry host is loopback. */
+    loopback = false;
     constructor(opts) {
         this.opts = opts;
         this.registry = opts.registry;
@@ -49571,6 +49666,7 @@ class RegistrySession {
             secret: opts.secret,
             tokenRequest: {
                 transport: { send: req => this.send(req) },
+                loopbackRegistry: () => this.loopback,
                 deadlineMs: opts.deadlineMs,
                 idleTimeoutMs: opts.idleTimeoutMs
             }
@@ -49698,9 +49794,10 @@ class RegistrySession {
             throw err;
         }
     }
-    /** GET /v2/: learns the auth scheme; on loopback tries https, then plain http. */
+    /** GET /v2/: learns the auth scheme; https, then plain http only for a host whose addresses are loopback. */
     async ping() {
-        const schemes = isLoopbackHost(hostnameOf(this.apiHost)) ? ['https', 'http'] : ['https'];
+        this.loopback = await this.opts.transport.isLoopback(hostnameOf(this.apiHost));
+        const schemes = this.loopback ? ['https', 'http'] : ['https'];
         for (const [i, scheme] of schemes.entries()) {
             const base = new URL(`${scheme}://${this.apiHost}/`);
             const url = new URL('/v2/', base);
@@ -50164,6 +50261,7 @@ function parseRangeEnd(range) {
 
 
 const MAX_BLOB_IN_MEMORY = 64 * 1024 * 1024;
+const BLOB_REDIRECTS = [301, 302, 303, 307, 308];
 class RemoteRepository {
     path;
     deps;
@@ -50198,11 +50296,14 @@ class RemoteRepository {
             method: 'HEAD',
             target: `/v2/${this.path}/blobs/${digest}`,
             scopes: this.scopes(),
-            expect: [200, 404],
+            // Storage-backed registries answer 307 to a presigned URL for a blob they hold: that means "exists".
+            expect: [200, 404, ...BLOB_REDIRECTS],
             repository: this.path,
             push: this.pushing
         });
-        return res.status === 200;
+        if (res.status === 200)
+            return true;
+        return BLOB_REDIRECTS.includes(res.status) && header(res, 'location') !== undefined;
     }
     pushBlob(desc, source, opts = {}) {
         assertDigest(desc.digest);
@@ -50975,9 +51076,10 @@ async function removeUnreferencedBlobs(layoutDir, images) {
 }
 
 ;// CONCATENATED MODULE: ./src/builders/output.ts
-/** Replaces every secret value in `text` with ***. */
+
+/** Replaces every secret value in `text` with ***, longest first (see redactSecrets). */
 function redact(text, secrets) {
-    return secrets.filter(s => s.length > 0).reduce((acc, s) => acc.split(s).join('***'), text);
+    return redactSecrets(text, secrets);
 }
 /**
  * Turns output chunks into whole log lines with secret values redacted. Lines are buffered so a value
@@ -54457,8 +54559,18 @@ var spdx_expression_parse_default = /*#__PURE__*/__nccwpck_require__.n(spdx_expr
 ;// CONCATENATED MODULE: ./src/metadata/ghcr.ts
 
 
+/**
+ * GHCR's limits, in characters (Unicode code points: an emoji counts once, as GitHub's docs speak of
+ * characters). GitHub documents 512 for the description and 256 for licenses, but a licenses value of
+ * exactly 256 characters is refused while 255 works (Homebrew/brew#23477, reproduced on ghcr.io), so
+ * licenses are kept to 255.
+ */
 const DESCRIPTION_LIMIT = 512;
-const LICENSES_LIMIT = 256;
+const LICENSES_LIMIT = 255;
+/** Length as GHCR's limits count it: Unicode code points, not UTF-16 units or bytes. */
+function characterCount(text) {
+    return Array.from(text).length;
+}
 /** True when `expression` parses as an SPDX license expression (`MIT OR Apache-2.0`, `LicenseRef-x`). */
 function isSpdxExpression(expression) {
     try {
@@ -54469,10 +54581,20 @@ function isSpdxExpression(expression) {
         return false;
     }
 }
-function checkLicenses(value, input) {
+const SPDX_HINT = 'use identifiers from https://spdx.org/licenses such as MIT or Apache-2.0 OR MIT';
+/**
+ * The `licenses` input must be an SPDX expression: it exists only to publish one, so a typo (`MIT or
+ * Apache-2.0`) fails where it was written. Any other source (a `labels` line) only warns.
+ */
+function checkLicensesInput(value) {
     if (value !== '' && !isSpdxExpression(value)) {
-        throw new errors/* InputError */.d(input, `'${value}' is not an SPDX license expression; use identifiers from https://spdx.org/licenses such as MIT or Apache-2.0 OR MIT`);
+        throw new errors/* InputError */.d('licenses', `'${value}' is not an SPDX license expression; ${SPDX_HINT}`);
     }
+}
+/** The warning for a licenses value from `labels`/`annotations` that is not an SPDX expression. */
+function nonSpdxWarning(value, origin) {
+    return (`${origin}: licenses '${value}' is not an SPDX license expression; published as written. ` +
+        `Tools that read it expect SPDX: ${SPDX_HINT}, or LicenseRef-<name> for your own license`);
 }
 /** The longest start of `text` within `limit` characters that ends at a word boundary (a hard cut if none). */
 function cutAtWordBoundary(text, limit) {
@@ -54627,7 +54749,11 @@ function renderGlobal(template, scope, source) {
 }
 /** `type=schedule` patterns: only the date helpers exist there. */
 function renderSchedule(template, scope, source) {
-    return render(template, { date: dateHelper(scope.now), commit_date: dateHelper(scope.commitDate) }, source);
+    const helpers = {
+        date: dateHelper('date', scope.now),
+        commit_date: dateHelper('commit_date', scope.commitDate)
+    };
+    return render(template, helpers, source);
 }
 function globalExpressions(scope) {
     const { ctx, env } = scope;
@@ -54638,18 +54764,22 @@ function globalExpressions(scope) {
         base_ref: () => baseRef(ctx),
         is_default_branch: () => String(isDefaultBranch(ctx)),
         is_not_default_branch: () => String(!isDefaultBranch(ctx)),
-        date: dateHelper(scope.now),
-        commit_date: dateHelper(scope.commitDate)
+        date: dateHelper('date', scope.now),
+        commit_date: dateHelper('commit_date', scope.commitDate)
     };
 }
 /**
- * `{{date 'YYYYMMDD' tz='Asia/Tokyo'}}`: moment format, UTC by default. An unquoted or missing format
- * renders moment's default ISO format.
+ * `{{date 'YYYYMMDD' tz='Asia/Tokyo'}}`: moment format, UTC by default. An unquoted format renders moment's
+ * default ISO format (as metadata-action does). No format at all fails: metadata-action crashes there,
+ * and an ISO time is rarely the tag anyone meant.
  */
-function dateHelper(date) {
+function dateHelper(name, date) {
     return (...args) => {
+        if (args.length < 2) {
+            throw new Error(`{{${name}}} needs a format, e.g. {{${name} 'YYYYMMDD'}} or {{${name} 'YYYY-MM-DDTHH:mm:ssZ'}}`);
+        }
         const options = (args[args.length - 1] ?? {});
-        const format = args.length > 1 && typeof args[0] === 'string' ? args[0] : undefined;
+        const format = typeof args[0] === 'string' ? args[0] : undefined;
         let tz = 'UTC';
         for (const [key, value] of Object.entries(options.hash ?? {})) {
             if (key !== 'tz')
@@ -54721,22 +54851,38 @@ function applyLicenseRules(entries, rules) {
     const licenses = entries.get(OCI_KEYS.licenses);
     if (!licenses || licenses.value === '')
         return;
-    checkLicenses(licenses.value, licenses.origin);
-    if (rules.ghcr && Array.from(licenses.value).length > LICENSES_LIMIT) {
-        licenses.value = cutLicenses(licenses.value, LICENSES_LIMIT);
-        rules.warnings.push(`${licenses.origin}: licenses is longer than GHCR's ${LICENSES_LIMIT} characters; cut to '${licenses.value}'`);
-    }
+    if (licenses.origin === 'licenses')
+        checkLicensesInput(licenses.value);
+    const spdx = isSpdxExpression(licenses.value);
+    if (!spdx)
+        rules.warnings.push(nonSpdxWarning(licenses.value, licenses.origin));
+    const length = characterCount(licenses.value);
+    if (!rules.ghcr || length <= LICENSES_LIMIT)
+        return;
+    licenses.value = spdx
+        ? cutLicenses(licenses.value, LICENSES_LIMIT)
+        : cutAtWordBoundary(licenses.value, LICENSES_LIMIT);
+    rules.warnings.push(`${licenses.origin}: licenses has ${length} characters, GHCR takes at most ${LICENSES_LIMIT}; ` +
+        `cut to '${licenses.value}'${sharedNote(rules)}`);
 }
 function applyDescriptionRule(entries, rules) {
     const description = entries.get(OCI_KEYS.description);
     if (!rules.ghcr || !description)
         return;
-    const length = Array.from(description.value).length;
+    const length = characterCount(description.value);
     if (length <= DESCRIPTION_LIMIT)
         return;
     description.value = cutAtWordBoundary(description.value, DESCRIPTION_LIMIT);
     rules.warnings.push(`${description.origin}: description has ${length} characters, GHCR shows at most ${DESCRIPTION_LIMIT}; ` +
-        `cut at a word boundary to ${Array.from(description.value).length}`);
+        `cut at a word boundary to ${characterCount(description.value)}${sharedNote(rules)}`);
+}
+/** Says which other images get the cut value too, and how to keep it whole there. */
+function sharedNote(rules) {
+    if (rules.sharedWith.length === 0)
+        return '';
+    const names = rules.sharedWith.join(', ');
+    return (`. ${names} ${rules.sharedWith.length > 1 ? 'get' : 'gets'} the cut value too: every image of a run ` +
+        'is the same image with one digest; publish to ghcr.io in a separate step to keep the full value elsewhere');
 }
 
 ;// CONCATENATED MODULE: ./src/metadata/flavor.ts
@@ -54999,6 +55145,35 @@ function applyRefDefaults(attrs, entry) {
     }
     if (attrs.event === 'pr')
         attrs.prefix ??= 'pr-';
+}
+
+;// CONCATENATED MODULE: ./src/metadata/tag-grammar.ts
+
+/** The OCI distribution spec's tag grammar, which every registry enforces on a manifest PUT. */
+const TAG_GRAMMAR = '[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}';
+const TAG_MAX_LENGTH = 128;
+/** The part of the tag grammar `tag` breaks, in words; undefined when a registry accepts it. */
+function brokenTagRule(tag) {
+    if (tag === '')
+        return 'a tag cannot be empty';
+    const first = tag.charAt(0);
+    if (first === '.' || first === '-')
+        return `a tag cannot start with '${first}'`;
+    const bad = /[^a-zA-Z0-9_.-]/.exec(tag);
+    if (bad)
+        return `'${bad[0]}' is not allowed: only letters, digits, '_', '.' and '-'`;
+    if (tag.length > TAG_MAX_LENGTH) {
+        return `a tag has at most ${TAG_MAX_LENGTH} characters, this one has ${tag.length}`;
+    }
+    return undefined;
+}
+/** Fails at planning, before anything is built, on a tag every registry would refuse at push time. */
+function checkTag(tag, origin) {
+    const broken = brokenTagRule(tag);
+    if (broken === undefined)
+        return;
+    throw new errors/* InputError */.d(origin.input, `tag '${tag}' (from ${origin.description}) is not a valid tag: ${broken} ` +
+        `(tag grammar ${TAG_GRAMMAR}); change that rule, or its prefix/suffix, so the tag fits`);
 }
 
 ;// CONCATENATED MODULE: ./node_modules/@renovatebot/pep440/lib/version.js
@@ -55848,6 +56023,7 @@ function shaValue(rule, scope) {
 
 
 
+
 /** Each run of characters a tag cannot hold becomes one `-`. */
 function sanitizeTag(tag) {
     return tag.replace(/[^a-zA-Z0-9._-]+/g, '-');
@@ -55866,6 +56042,7 @@ function computeVersion(rules, flavor, scope) {
         const value = sanitizeTag(withAffixes(produced.value, rule, flavor, scope));
         if (value === '')
             continue;
+        checkTag(value, ruleOrigin(rule, flavor));
         if (main === undefined)
             main = value;
         else if (value !== main && !partial.includes(value))
@@ -55881,6 +56058,15 @@ function isEnabled(rule, scope) {
         throw new errors/* InputError */.d('tags', `enable must be true or false, got '${rendered}' in '${rule.entry}'`);
     }
     return rendered === 'true';
+}
+/** The `tags` line, and the flavor prefix/suffix when the rule takes them. */
+function ruleOrigin(rule, flavor) {
+    const affixes = [
+        rule.attrs.prefix === undefined && flavor.prefix !== '' ? `flavor prefix '${flavor.prefix}'` : '',
+        rule.attrs.suffix === undefined && flavor.suffix !== '' ? `flavor suffix '${flavor.suffix}'` : ''
+    ].filter(Boolean);
+    const withFlavor = affixes.length > 0 ? ` with ${affixes.join(' and ')}` : '';
+    return { input: 'tags', description: `tags '${rule.entry}'${withFlavor}` };
 }
 /** A prefix/suffix on the rule (even empty) replaces the flavor's. */
 function withAffixes(value, rule, flavor, scope) {
@@ -55898,7 +56084,16 @@ function latestTag(flavor, scope) {
     const flavorSource = { input: 'flavor', entry: `prefix=${flavor.prefix},suffix=${flavor.suffix}` };
     const prefix = flavor.prefixOnLatest ? renderGlobal(flavor.prefix, scope, flavorSource) : '';
     const suffix = flavor.suffixOnLatest ? renderGlobal(flavor.suffix, scope, flavorSource) : '';
-    return sanitizeTag(`${prefix}latest${suffix}`);
+    const tag = sanitizeTag(`${prefix}latest${suffix}`);
+    const affixes = [
+        flavor.prefixOnLatest ? `prefix '${flavor.prefix}'` : '',
+        flavor.suffixOnLatest ? `suffix '${flavor.suffix}'` : ''
+    ].filter(Boolean);
+    checkTag(tag, {
+        input: 'flavor',
+        description: `latest with the flavor ${affixes.join(' and ')}, onlatest=true`
+    });
+    return tag;
 }
 
 ;// CONCATENATED MODULE: ./src/metadata/compute.ts
@@ -55935,13 +56130,15 @@ function computeMetadata(inputs, ctx, repo, opts) {
         defaultBranch: facts.defaultBranch,
         warnings
     });
-    const tagNames = outputTagNames(version, latestTag(flavor, scope));
+    const tagNames = outputTagNames(version, () => latestTag(flavor, scope));
     if (tagNames.length === 0) {
         warnings.push(`No tag was generated for ${ctx.eventName || 'this'} event on '${ctx.ref}'; check the tags input`);
     }
     const tags = images.length > 0 ? images.flatMap(image => tagNames.map(tag => `${image}:${tag}`)) : tagNames;
     const base = baseEntries(facts, version.main, now, ctx.sha);
-    const rules = { ghcr: images.some(isGhcrImage), scope, warnings };
+    const ghcr = images.some(isGhcrImage);
+    const sharedWith = ghcr ? images.filter(image => !isGhcrImage(image)) : [];
+    const rules = { ghcr, sharedWith, scope, warnings };
     const labels = entriesFor('labels', inputs, base, rules);
     const annotationValues = entriesFor('annotations', inputs, base, rules);
     const levels = annotationLevels(opts.env, inputs.platformCount);
@@ -55964,10 +56161,11 @@ function entriesFor(kind, inputs, base, rules) {
     const customLines = kind === 'labels' ? inputs.labels : inputs.annotations;
     return sortedRecord(assembleEntries(base, { description, licenses, source, customInput: kind, customLines }, rules));
 }
+/** `latest` is rendered (and checked) only when the run tags it. */
 function outputTagNames(version, latest) {
     if (version.main === '')
         return [];
-    return [version.main, ...version.partial, ...(version.latest ? [latest] : [])];
+    return [version.main, ...version.partial, ...(version.latest ? [latest()] : [])];
 }
 /** Enabled image names, lowercased; the default `<registry>/<owner>/<repo>` when `images` is empty. */
 function resolveImages(inputs, warnings, logger) {
