@@ -61305,13 +61305,13 @@ async function planRun(inputs, env, logger) {
     if (kind === 'merge') {
         const digests = mergeDigestLines(inputs, push);
         const described = await describe(inputs, context, env, logger, Math.max(digests.length, 2));
-        requireAnImage(described.metadata.images, push);
+        requireAnImage(described.metadata.images, push && !inputs.dryRun);
         described.metadata.warnings.push(...ignoredByMerge(inputs));
         return { ...base, ...described, kind, digests };
     }
     const build = await buildRequestFrom(inputs, env);
     const described = await describe(inputs, context, env, logger, build.platforms.length);
-    requireAnImage(described.metadata.images, push);
+    requireAnImage(described.metadata.images, push && !inputs.dryRun);
     build.labels = described.metadata.labels;
     return { ...base, ...described, kind, byDigest: inputs.pushByDigest, build, builder: inputs.builder };
 }
