@@ -50735,7 +50735,7 @@ async function restore(writes, target, logger) {
             const now = await w.repo.headManifest(w.tag);
             if (now?.digest !== target.digest) {
                 // Never written (the answer was lost before the write), or another job moved it since.
-                if (now?.digest !== w.before.digest)
+                if (now?.digest !== beforeDigest(w))
                     outcomes.others.push(refOf(w));
                 continue;
             }
@@ -50758,6 +50758,9 @@ function restoreText(o) {
     if (o.stuck.length > 0)
         parts.push(`left on the new image: ${o.stuck.join(', ')}`);
     return parts.length > 0 ? parts.join('; ') : 'no tag was moved';
+}
+function beforeDigest(w) {
+    return typeof w.before === 'object' ? w.before.digest : undefined;
 }
 async function putBack(w) {
     if (w.before === 'absent')
@@ -50791,8 +50794,8 @@ async function write_multiWrite(client, targets, image, opts = {}) {
 async function writeTo(repo, image, mountFrom, opts) {
     opts.signal?.throwIfAborted();
     // Largest first: the longest upload is the critical path, start it at once.
-    const blobs = [...image.blobs].sort((a, b) => b.size - a.size);
-    const results = await settleAll(blobs.map(desc => repo.pushBlob(desc, image.blobSource(desc), { mountFrom })));
+    const blobs = [...image.blobs].sort((a, b) => b.desc.size - a.desc.size);
+    const results = await settleAll(blobs.map(blob => repo.pushBlob(blob.desc, blob.source, { mountFrom })));
     const counts = { uploaded: 0, mounted: 0, exists: 0 };
     for (const result of results)
         counts[result]++;
@@ -50866,8 +50869,7 @@ async function pushLayout(client, layoutDir, target, opts = {}) {
     await multiWrite(client, [`${ref.registry}/${ref.repository}`], {
         root,
         manifests: byHeight([...plan.manifests.values()]),
-        blobs: [...plan.blobs.values()],
-        blobSource: desc => ({ path: layout.blobPath(desc.digest) })
+        blobs: [...plan.blobs.values()].map(desc => ({ desc, source: { path: layout.blobPath(desc.digest) } }))
     }, { tags, signal: opts.signal });
     return { digest: root.desc.digest };
 }
@@ -51012,6 +51014,23 @@ async function readImage(layoutDir, descriptor) {
 function platformOf(config) {
     const base = { os: config.os ?? '', architecture: config.architecture ?? '' };
     return config.variant ? { ...base, variant: config.variant } : base;
+}
+/** The image manifests the layout's index.json reaches (see findImages). */
+async function layoutImages(layoutDir) {
+    return findImages(layoutDir, await readLayoutIndex(layoutDir));
+}
+/**
+ * The ending every builder shares: `exportImages` writes the layout and returns the images in it, the
+ * layout is finalised (finalizeLayout), and if anything fails it is removed. Returns the platforms.
+ */
+async function completeLayout(layoutDir, expect, exportImages) {
+    try {
+        return await finalizeLayout(layoutDir, await exportImages(), expect);
+    }
+    catch (err) {
+        await (0,promises_.rm)(layoutDir, { recursive: true, force: true });
+        throw err;
+    }
 }
 /**
  * Rewrites the layout's index.json to list exactly one image manifest per platform (each with its
@@ -51323,26 +51342,17 @@ class BuildahBuilder {
         const secretDir = (0,external_node_path_namespaceObject.join)(req.workDir, 'secrets');
         const secrets = await secretValues(req.secrets, req.env);
         try {
-            const fileSecrets = buildahSupportsEnvSecrets(version)
-                ? req.secrets
-                : await envSecretsToFiles(req.secrets, secretDir, req.env);
-            const args = buildahBuildArgs({ ...req, secrets: fileSecrets }, version, manifest);
-            await runLogged(this.run, logger, 'buildah', args, { env, secrets, signal: req.signal });
-            await runLogged(this.run, logger, 'buildah', buildahPushArgs(manifest, layoutDir), {
-                env,
-                secrets,
-                signal: req.signal
-            });
-            const images = await findImages(layoutDir, await readLayoutIndex(layoutDir));
-            const platforms = await finalizeLayout(layoutDir, images, {
-                platforms: req.platforms,
-                labels: req.labels
+            const platforms = await completeLayout(layoutDir, req, async () => {
+                const fileSecrets = buildahSupportsEnvSecrets(version)
+                    ? req.secrets
+                    : await envSecretsToFiles(req.secrets, secretDir, req.env);
+                const args = buildahBuildArgs({ ...req, secrets: fileSecrets }, version, manifest);
+                await runLogged(this.run, logger, 'buildah', args, { env, secrets, signal: req.signal });
+                const push = buildahPushArgs(manifest, layoutDir);
+                await runLogged(this.run, logger, 'buildah', push, { env, secrets, signal: req.signal });
+                return layoutImages(layoutDir);
             });
             return { builder: 'buildah', layoutDir, platforms };
-        }
-        catch (err) {
-            await (0,promises_.rm)(layoutDir, { recursive: true, force: true });
-            throw err;
         }
         finally {
             await (0,promises_.rm)(secretDir, { recursive: true, force: true });
@@ -51532,22 +51542,13 @@ class BuildxBuilder {
             const version = await buildxVersion(env, this.run);
             temporaryBuilder = await this.builderFor(env, logger);
             const args = buildxBuildArgs(req, version, { builder: temporaryBuilder, dest });
-            await runLogged(this.run, logger, 'docker', args, {
-                env,
-                secrets: await secretValues(req.secrets, req.env),
-                signal: req.signal
-            });
-            await extractTar(dest, layoutDir, this.run);
-            const images = await findImages(layoutDir, await readLayoutIndex(layoutDir));
-            const platforms = await finalizeLayout(layoutDir, images, {
-                platforms: req.platforms,
-                labels: req.labels
+            const platforms = await completeLayout(layoutDir, req, async () => {
+                const secrets = await secretValues(req.secrets, req.env);
+                await runLogged(this.run, logger, 'docker', args, { env, secrets, signal: req.signal });
+                await extractTar(dest, layoutDir, this.run);
+                return layoutImages(layoutDir);
             });
             return { builder: 'buildx', layoutDir, platforms };
-        }
-        catch (err) {
-            await (0,promises_.rm)(layoutDir, { recursive: true, force: true });
-            throw err;
         }
         finally {
             await (0,promises_.rm)(dest, { force: true });
@@ -51716,19 +51717,14 @@ class DockerBuilder {
                 secrets: await secretValues(req.secrets, req.env),
                 logger
             };
-            const images = [];
-            for (const platform of req.platforms.length > 0 ? req.platforms : [undefined]) {
-                images.push(...(await this.buildOne(build, platform, layoutDir)));
-            }
-            const platforms = await finalizeLayout(layoutDir, images, {
-                platforms: req.platforms,
-                labels: req.labels
+            const platforms = await completeLayout(layoutDir, req, async () => {
+                const images = [];
+                for (const platform of req.platforms.length > 0 ? req.platforms : [undefined]) {
+                    images.push(...(await this.buildOne(build, platform, layoutDir)));
+                }
+                return images;
             });
             return { builder: 'docker', layoutDir, platforms };
-        }
-        catch (err) {
-            await (0,promises_.rm)(layoutDir, { recursive: true, force: true });
-            throw err;
         }
         finally {
             await (0,promises_.rm)(secretDir, { recursive: true, force: true });
@@ -61389,6 +61385,10 @@ const DOCKER_TO_OCI = {
     'application/vnd.docker.image.rootfs.diff.tar': 'application/vnd.oci.image.layer.v1.tar',
     'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip': 'application/vnd.oci.image.layer.nondistributable.v1.tar+gzip'
 };
+/** The shape the registry's multiWrite takes. */
+function manifestBytes(m) {
+    return { desc: { mediaType: m.mediaType, digest: m.digest, size: m.size }, body: m.body };
+}
 function serialize(mediaType, value) {
     const body = Buffer.from(JSON.stringify(value));
     return { mediaType, body, digest: digest_sha256Digest(body), size: body.length };
@@ -61466,12 +61466,8 @@ async function mergeDigests(req) {
         await copyMissing(repo, children, req.logger);
     const index = buildIndex(children.map(c => ({ manifest: c.manifest, platform: c.platform })), req.annotations.index, req.annotations.manifestDescriptor);
     req.logger.info(`index of ${children.length} platforms: ${index.digest}`);
-    const root = {
-        desc: { mediaType: index.mediaType, digest: index.digest, size: index.size },
-        body: index.body
-    };
     // The children are in every repository now: the index and the tags are all that is left to write.
-    await write_multiWrite(req.client, req.images, { root, manifests: [], blobs: [], blobSource: () => ({ data: new Uint8Array() }) }, { tags: req.tags, logger: req.logger, signal: req.signal });
+    await write_multiWrite(req.client, req.images, { root: manifestBytes(index), manifests: [], blobs: [] }, { tags: req.tags, logger: req.logger, signal: req.signal });
     return {
         digest: index.digest,
         mediaType: index.mediaType,
@@ -61630,10 +61626,9 @@ async function publishLayout(req) {
     const platforms = prepared.filter(p => p.published !== root);
     const tags = req.byDigest ? [] : req.tags;
     await write_multiWrite(req.client, req.images, {
-        root: root && bytesOf(root),
-        manifests: platforms.length > 0 ? [platforms.map(p => bytesOf(p.published))] : [],
-        blobs: uniqueBlobs(prepared),
-        blobSource: desc => ({ path: built.blobPath(desc.digest) })
+        root: root && manifestBytes(root),
+        manifests: platforms.length > 0 ? [platforms.map(p => manifestBytes(p.published))] : [],
+        blobs: uniqueBlobs(prepared).map(desc => ({ desc, source: { path: built.blobPath(desc.digest) } }))
     }, { tags, logger: req.logger, signal: req.signal });
     const platformDigests = Object.fromEntries(prepared.map(p => [formatPlatform(p.platform), p.published.digest]));
     const digests = root ? [root.digest] : Object.values(platformDigests);
@@ -61645,9 +61640,6 @@ async function publishLayout(req) {
         refs: req.images.flatMap(name => digests.map(digest => `${name}@${digest}`)),
         tags: req.images.flatMap(name => tags.map(tag => `${name}:${tag}`))
     };
-}
-function bytesOf(m) {
-    return { desc: { mediaType: m.mediaType, digest: m.digest, size: m.size }, body: m.body };
 }
 /** What the tags point at: the index, or the single manifest; nothing for a leg of several platforms. */
 function publish_rootOf(req, prepared) {

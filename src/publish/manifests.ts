@@ -1,4 +1,10 @@
-import { DOCKER_MANIFEST, OCI_INDEX, OCI_MANIFEST, sha256Digest } from '../registry/index.js'
+import {
+  DOCKER_MANIFEST,
+  OCI_INDEX,
+  OCI_MANIFEST,
+  sha256Digest,
+  type ManifestBytes
+} from '../registry/index.js'
 
 /** Pure construction of the manifests the publish stage writes. */
 
@@ -43,6 +49,11 @@ export interface SerializedManifest {
   body: Buffer
   digest: string
   size: number
+}
+
+/** The shape the registry's multiWrite takes. */
+export function manifestBytes(m: SerializedManifest): ManifestBytes {
+  return { desc: { mediaType: m.mediaType, digest: m.digest, size: m.size }, body: m.body }
 }
 
 export function serialize(mediaType: string, value: unknown): SerializedManifest {

@@ -14,6 +14,7 @@ import {
 } from './digests.js'
 import {
   buildIndex,
+  manifestBytes,
   type BlobDescriptor,
   type ImageManifest,
   type PlatformSpec,
@@ -66,15 +67,11 @@ export async function mergeDigests(req: MergeRequest): Promise<PublishResult> {
     req.annotations.manifestDescriptor
   )
   req.logger.info(`index of ${children.length} platforms: ${index.digest}`)
-  const root = {
-    desc: { mediaType: index.mediaType, digest: index.digest, size: index.size },
-    body: index.body
-  }
   // The children are in every repository now: the index and the tags are all that is left to write.
   await multiWrite(
     req.client,
     req.images,
-    { root, manifests: [], blobs: [], blobSource: () => ({ data: new Uint8Array() }) },
+    { root: manifestBytes(index), manifests: [], blobs: [] },
     { tags: req.tags, logger: req.logger, signal: req.signal }
   )
   return {

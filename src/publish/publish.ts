@@ -1,8 +1,14 @@
 import { formatPlatform } from '../builders/options/platforms.js'
-import { multiWrite, type ManifestBytes, type RegistryClient } from '../registry/index.js'
+import { multiWrite, type RegistryClient } from '../registry/index.js'
 import { readBuiltImages, type LayoutImage } from './layout.js'
 import { assertLayerSizes } from './limits.js'
-import { annotateManifest, buildIndex, type BlobDescriptor, type SerializedManifest } from './manifests.js'
+import {
+  annotateManifest,
+  buildIndex,
+  manifestBytes,
+  type BlobDescriptor,
+  type SerializedManifest
+} from './manifests.js'
 
 export interface PublishLogger {
   info(msg: string): void
@@ -70,10 +76,9 @@ export async function publishLayout(req: PublishRequest): Promise<PublishResult>
     req.client,
     req.images,
     {
-      root: root && bytesOf(root),
-      manifests: platforms.length > 0 ? [platforms.map(p => bytesOf(p.published))] : [],
-      blobs: uniqueBlobs(prepared),
-      blobSource: desc => ({ path: built.blobPath(desc.digest) })
+      root: root && manifestBytes(root),
+      manifests: platforms.length > 0 ? [platforms.map(p => manifestBytes(p.published))] : [],
+      blobs: uniqueBlobs(prepared).map(desc => ({ desc, source: { path: built.blobPath(desc.digest) } }))
     },
     { tags, logger: req.logger, signal: req.signal }
   )
@@ -89,10 +94,6 @@ export async function publishLayout(req: PublishRequest): Promise<PublishResult>
     refs: req.images.flatMap(name => digests.map(digest => `${name}@${digest}`)),
     tags: req.images.flatMap(name => tags.map(tag => `${name}:${tag}`))
   }
-}
-
-function bytesOf(m: SerializedManifest): ManifestBytes {
-  return { desc: { mediaType: m.mediaType, digest: m.digest, size: m.size }, body: m.body }
 }
 
 /** What the tags point at: the index, or the single manifest; nothing for a leg of several platforms. */

@@ -85,8 +85,7 @@ export async function pushLayout(
     {
       root,
       manifests: byHeight([...plan.manifests.values()]),
-      blobs: [...plan.blobs.values()],
-      blobSource: desc => ({ path: layout.blobPath(desc.digest) })
+      blobs: [...plan.blobs.values()].map(desc => ({ desc, source: { path: layout.blobPath(desc.digest) } }))
     },
     { tags, signal: opts.signal }
   )

@@ -80,7 +80,7 @@ async function restore(writes: TagWrite[], target: TagTarget, logger: Pick<Logge
       const now = await w.repo.headManifest(w.tag)
       if (now?.digest !== target.digest) {
         // Never written (the answer was lost before the write), or another job moved it since.
-        if (now?.digest !== (w.before as { digest?: string }).digest) outcomes.others.push(refOf(w))
+        if (now?.digest !== beforeDigest(w)) outcomes.others.push(refOf(w))
         continue
       }
       await putBack(w)
@@ -99,6 +99,10 @@ function restoreText(o: { restored: string[]; others: string[]; stuck: string[] 
   if (o.others.length > 0) parts.push(`moved by someone else meanwhile, left alone: ${o.others.join(', ')}`)
   if (o.stuck.length > 0) parts.push(`left on the new image: ${o.stuck.join(', ')}`)
   return parts.length > 0 ? parts.join('; ') : 'no tag was moved'
+}
+
+function beforeDigest(w: TagWrite): string | undefined {
+  return typeof w.before === 'object' ? w.before.digest : undefined
 }
 
 async function putBack(w: TagWrite): Promise<void> {

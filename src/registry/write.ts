@@ -14,14 +14,19 @@ export interface ManifestBytes {
   body: Uint8Array
 }
 
+/** A blob and where its bytes are. */
+export interface BlobToWrite {
+  desc: Descriptor
+  source: BlobSource
+}
+
 export interface ImageToWrite {
   /** What the tags point at; undefined writes the manifests by digest only (no tags). */
   root?: ManifestBytes
   /** Child manifests, in levels: every level is written before the next (children before parents). */
   manifests: ManifestBytes[][]
-  /** Every blob the manifests reference (configs and layers). */
-  blobs: Descriptor[]
-  blobSource(desc: Descriptor): BlobSource
+  /** Every blob the manifests reference (configs and layers) that is not known to be there already. */
+  blobs: BlobToWrite[]
 }
 
 export interface WriteOptions {
@@ -75,10 +80,8 @@ async function writeTo(
 ): Promise<WriteReport> {
   opts.signal?.throwIfAborted()
   // Largest first: the longest upload is the critical path, start it at once.
-  const blobs = [...image.blobs].sort((a, b) => b.size - a.size)
-  const results = await settleAll(
-    blobs.map(desc => repo.pushBlob(desc, image.blobSource(desc), { mountFrom }))
-  )
+  const blobs = [...image.blobs].sort((a, b) => b.desc.size - a.desc.size)
+  const results = await settleAll(blobs.map(blob => repo.pushBlob(blob.desc, blob.source, { mountFrom })))
   const counts = { uploaded: 0, mounted: 0, exists: 0 }
   for (const result of results) counts[result]++
   for (const level of [...image.manifests, ...(image.root ? [[image.root]] : [])]) {

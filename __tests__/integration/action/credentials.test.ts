@@ -27,19 +27,18 @@ describe('dist/index.js: credentials for a registry that is not GitHub’s', () 
   }, 60000)
   afterAll(() => registry?.stop())
 
-  it('pushes with the user’s docker login and never offers the workflow token', async () => {
-    const configBefore = await readFile(join(dockerConfig, 'config.json'))
-    const run = await runAction({
+  /** The action with the workflow token, building `context` with buildah for the loopback registry. */
+  const publish = (inputs: Record<string, string>, env: Record<string, string> = {}) =>
+    runAction({
       cwd: context,
       token: WORKFLOW_TOKEN,
-      env: { DOCKER_CONFIG: dockerConfig },
-      inputs: {
-        registry: registry.host,
-        images: `${registry.host}/acme/app`,
-        tags: 'type=raw,value=v1',
-        builder: 'buildah'
-      }
+      env,
+      inputs: { registry: registry.host, images: `${registry.host}/acme/app`, builder: 'buildah', ...inputs }
     })
+
+  it('pushes with the user’s docker login and never offers the workflow token', async () => {
+    const configBefore = await readFile(join(dockerConfig, 'config.json'))
+    const run = await publish({ tags: 'type=raw,value=v1' }, { DOCKER_CONFIG: dockerConfig })
     expect(run.stderr).toBe('')
     expect(run.exitCode).toBe(0)
     expect(run.outputs.digest).toMatch(/^sha256:[0-9a-f]{64}$/)
@@ -50,18 +49,7 @@ describe('dist/index.js: credentials for a registry that is not GitHub’s', () 
   })
 
   it('masks the password and the workflow token in a build-only run', async () => {
-    const run = await runAction({
-      cwd: context,
-      token: WORKFLOW_TOKEN,
-      inputs: {
-        registry: registry.host,
-        images: `${registry.host}/acme/app`,
-        builder: 'buildah',
-        push: 'false',
-        username: 'alice',
-        password: 'alice-pass-1'
-      }
-    })
+    const run = await publish({ push: 'false', username: 'alice', password: 'alice-pass-1' })
     expect(run.exitCode).toBe(0)
     expect(run.stdout).toContain('Building only (push: false)')
     expect(run.stdout).toContain('::add-mask::alice-pass-1')
@@ -70,16 +58,7 @@ describe('dist/index.js: credentials for a registry that is not GitHub’s', () 
   })
 
   it('fails before building when a password comes without a username', async () => {
-    const run = await runAction({
-      cwd: context,
-      token: WORKFLOW_TOKEN,
-      inputs: {
-        registry: registry.host,
-        images: `${registry.host}/acme/app`,
-        builder: 'buildah',
-        password: 'p'
-      }
-    })
+    const run = await publish({ password: 'p' })
     expect(run.exitCode).toBe(1)
     expect(run.stdout).toMatch(
       /::error::input 'username': a password was given for 127\.0\.0\.1:\d+ but no username/

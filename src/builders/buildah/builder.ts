@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { execCommand } from '../../exec.js'
 import { buildahEnv } from '../credentials.js'
 import { secretValues } from '../options/secrets.js'
-import { finalizeLayout, findImages, readLayoutIndex } from '../layout/normalize.js'
+import { completeLayout, layoutImages } from '../layout/normalize.js'
 import { runLogged, runQuietly } from '../output.js'
 import { envSecretsToFiles } from '../secret-files.js'
 import type { Builder, BuildLogger, BuildRequest, BuildResult, Runner } from '../types.js'
@@ -34,25 +34,17 @@ export class BuildahBuilder implements Builder {
     const secretDir = join(req.workDir, 'secrets')
     const secrets = await secretValues(req.secrets, req.env)
     try {
-      const fileSecrets = buildahSupportsEnvSecrets(version)
-        ? req.secrets
-        : await envSecretsToFiles(req.secrets, secretDir, req.env)
-      const args = buildahBuildArgs({ ...req, secrets: fileSecrets }, version, manifest)
-      await runLogged(this.run, logger, 'buildah', args, { env, secrets, signal: req.signal })
-      await runLogged(this.run, logger, 'buildah', buildahPushArgs(manifest, layoutDir), {
-        env,
-        secrets,
-        signal: req.signal
-      })
-      const images = await findImages(layoutDir, await readLayoutIndex(layoutDir))
-      const platforms = await finalizeLayout(layoutDir, images, {
-        platforms: req.platforms,
-        labels: req.labels
+      const platforms = await completeLayout(layoutDir, req, async () => {
+        const fileSecrets = buildahSupportsEnvSecrets(version)
+          ? req.secrets
+          : await envSecretsToFiles(req.secrets, secretDir, req.env)
+        const args = buildahBuildArgs({ ...req, secrets: fileSecrets }, version, manifest)
+        await runLogged(this.run, logger, 'buildah', args, { env, secrets, signal: req.signal })
+        const push = buildahPushArgs(manifest, layoutDir)
+        await runLogged(this.run, logger, 'buildah', push, { env, secrets, signal: req.signal })
+        return layoutImages(layoutDir)
       })
       return { builder: 'buildah', layoutDir, platforms }
-    } catch (err) {
-      await rm(layoutDir, { recursive: true, force: true })
-      throw err
     } finally {
       await rm(secretDir, { recursive: true, force: true })
       await this.removeManifest(manifest, env, logger)

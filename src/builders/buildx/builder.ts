@@ -5,7 +5,7 @@ import { execCommand } from '../../exec.js'
 import { dockerEnv } from '../credentials.js'
 import { secretValues } from '../options/secrets.js'
 import { extractTar } from '../layout/archive.js'
-import { finalizeLayout, findImages, readLayoutIndex } from '../layout/normalize.js'
+import { completeLayout, layoutImages } from '../layout/normalize.js'
 import { runLogged, runQuietly } from '../output.js'
 import type { Builder, BuildLogger, BuildRequest, BuildResult, Runner } from '../types.js'
 import { extractVersion } from '../version.js'
@@ -40,21 +40,13 @@ export class BuildxBuilder implements Builder {
       const version = await buildxVersion(env, this.run)
       temporaryBuilder = await this.builderFor(env, logger)
       const args = buildxBuildArgs(req, version, { builder: temporaryBuilder, dest })
-      await runLogged(this.run, logger, 'docker', args, {
-        env,
-        secrets: await secretValues(req.secrets, req.env),
-        signal: req.signal
-      })
-      await extractTar(dest, layoutDir, this.run)
-      const images = await findImages(layoutDir, await readLayoutIndex(layoutDir))
-      const platforms = await finalizeLayout(layoutDir, images, {
-        platforms: req.platforms,
-        labels: req.labels
+      const platforms = await completeLayout(layoutDir, req, async () => {
+        const secrets = await secretValues(req.secrets, req.env)
+        await runLogged(this.run, logger, 'docker', args, { env, secrets, signal: req.signal })
+        await extractTar(dest, layoutDir, this.run)
+        return layoutImages(layoutDir)
       })
       return { builder: 'buildx', layoutDir, platforms }
-    } catch (err) {
-      await rm(layoutDir, { recursive: true, force: true })
-      throw err
     } finally {
       await rm(dest, { force: true })
       if (temporaryBuilder)

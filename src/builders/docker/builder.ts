@@ -5,7 +5,7 @@ import { execCommand } from '../../exec.js'
 import { dockerEnv } from '../credentials.js'
 import { secretValues } from '../options/secrets.js'
 import { extractTar, importArchive } from '../layout/archive.js'
-import { finalizeLayout, type FoundImage } from '../layout/normalize.js'
+import { completeLayout, type FoundImage } from '../layout/normalize.js'
 import { runLogged, runQuietly } from '../output.js'
 import { envSecretsToFiles } from '../secret-files.js'
 import type { Builder, BuildLogger, BuildRequest, BuildResult, Runner } from '../types.js'
@@ -50,18 +50,14 @@ export class DockerBuilder implements Builder {
         secrets: await secretValues(req.secrets, req.env),
         logger
       }
-      const images: FoundImage[] = []
-      for (const platform of req.platforms.length > 0 ? req.platforms : [undefined]) {
-        images.push(...(await this.buildOne(build, platform, layoutDir)))
-      }
-      const platforms = await finalizeLayout(layoutDir, images, {
-        platforms: req.platforms,
-        labels: req.labels
+      const platforms = await completeLayout(layoutDir, req, async () => {
+        const images: FoundImage[] = []
+        for (const platform of req.platforms.length > 0 ? req.platforms : [undefined]) {
+          images.push(...(await this.buildOne(build, platform, layoutDir)))
+        }
+        return images
       })
       return { builder: 'docker', layoutDir, platforms }
-    } catch (err) {
-      await rm(layoutDir, { recursive: true, force: true })
-      throw err
     } finally {
       await rm(secretDir, { recursive: true, force: true })
       await cleanup()

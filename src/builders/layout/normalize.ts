@@ -78,6 +78,28 @@ export interface LayoutExpectations {
   labels: Record<string, string>
 }
 
+/** The image manifests the layout's index.json reaches (see findImages). */
+export async function layoutImages(layoutDir: string): Promise<FoundImage[]> {
+  return findImages(layoutDir, await readLayoutIndex(layoutDir))
+}
+
+/**
+ * The ending every builder shares: `exportImages` writes the layout and returns the images in it, the
+ * layout is finalised (finalizeLayout), and if anything fails it is removed. Returns the platforms.
+ */
+export async function completeLayout(
+  layoutDir: string,
+  expect: LayoutExpectations,
+  exportImages: () => Promise<FoundImage[]>
+): Promise<string[]> {
+  try {
+    return await finalizeLayout(layoutDir, await exportImages(), expect)
+  } catch (err) {
+    await rm(layoutDir, { recursive: true, force: true })
+    throw err
+  }
+}
+
 /**
  * Rewrites the layout's index.json to list exactly one image manifest per platform (each with its
  * platform), checks blobs and labels, and deletes blobs nothing references. Returns the platforms.
