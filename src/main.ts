@@ -85,6 +85,7 @@ async function merge(step: Step, plan: MergePlan): Promise<void> {
   const client = createRegistryClient(plan.login, step.log, step.rt.setSecret, step.env, step.signal)
   await preflight(step, client, plan.metadata.images)
   const levels = plan.metadata.annotationsByLevel
+  startPushDeadline(step, client, 'the merge')
   const result = await step.rt.group('Merge', () =>
     mergeDigests({
       client,
@@ -93,7 +94,8 @@ async function merge(step: Step, plan: MergePlan): Promise<void> {
       digests: plan.digests,
       annotations: { index: levels.index, manifestDescriptor: levels['manifest-descriptor'] },
       logger: step.log,
-      signal: step.signal
+      tempDir: step.env.RUNNER_TEMP || tmpdir(),
+      signal: client.signal
     })
   )
   await writeReport(step.rt, plan, { builder: 'none', result }, step.inputs.summary)
@@ -133,8 +135,15 @@ async function buildRequest(step: Step, plan: BuildPlan, workDir: string): Promi
   return request
 }
 
+/** From now on the registry writes have `push-timeout` minutes; then they stop and the tags are put back. */
+function startPushDeadline(step: Step, client: RegistryClient, what: string): void {
+  const minutes = step.inputs.pushTimeoutMinutes
+  client.startDeadline(minutes * 60_000, `${what} (push-timeout: ${minutes})`)
+}
+
 function publish(step: Step, client: RegistryClient, plan: BuildPlan, layoutDir: string) {
   const levels = plan.metadata.annotationsByLevel
+  startPushDeadline(step, client, 'the push')
   return step.rt.group('Push', () =>
     publishLayout({
       client,
@@ -149,7 +158,7 @@ function publish(step: Step, client: RegistryClient, plan: BuildPlan, layoutDir:
       forceIndex: plan.build.platforms.length > 1,
       byDigest: plan.byDigest,
       logger: step.log,
-      signal: step.signal
+      signal: client.signal
     })
   )
 }

@@ -52,12 +52,17 @@ export function imageConfig(ref: string): ImageConfig {
 }
 
 /** The tags of a repository (`host/path`); undefined when the registry does not know the repository. */
-export function listTags(repository: string): string[] | undefined {
+/**
+ * The tags of a repository, or NAME_UNKNOWN when the registry says it has none (Distribution answers
+ * 404 NAME_UNKNOWN for a repository that does not exist or holds no tag). Any other failure throws.
+ */
+export function listTags(repository: string): string[] | 'NAME_UNKNOWN' {
   const r = spawnSync('skopeo', ['list-tags', '--tls-verify=false', `docker://${repository}`], {
     encoding: 'utf8'
   })
-  if (r.status !== 0) return undefined
-  return (JSON.parse(r.stdout) as { Tags?: string[] | null }).Tags ?? []
+  if (r.status === 0) return (JSON.parse(r.stdout) as { Tags?: string[] | null }).Tags ?? []
+  if (/name unknown/i.test(r.stderr)) return 'NAME_UNKNOWN'
+  throw new Error(`skopeo list-tags ${repository} failed: ${r.stderr}`)
 }
 
 /** `key=value` lines of an output, as an object. */

@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util'
-import { splitLines } from '../inputs/read.js'
+import { DEFAULT_PUSH_TIMEOUT_MINUTES, parseMinutes, splitLines } from '../inputs/read.js'
 import type { BuilderChoice, Inputs, PushMode } from '../inputs/types.js'
 import { UsageError } from './errors.js'
 import { BUILDERS, FLAGS, PUSH_MODES } from './flags.js'
@@ -56,7 +56,12 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliRe
     merge: values.merge === true,
     digests: list(values, 'digest'),
     dryRun: values['dry-run'] === true,
-    summary: summaryFile !== undefined
+    summary: summaryFile !== undefined,
+    pushTimeoutMinutes: parseMinutes(
+      'push-timeout',
+      text(values, 'push-timeout'),
+      DEFAULT_PUSH_TIMEOUT_MINUTES
+    )
   }
   const options: CliOptions = {
     json: values.json === true,

@@ -222,6 +222,13 @@ export const FLAGS: readonly FlagSpec[] = [
     description: 'Build nothing, push nothing; print the plan and the metadata.'
   },
   {
+    name: 'push-timeout',
+    kind: 'string',
+    input: 'push-timeout',
+    value: 'MINUTES',
+    description: 'Fail if the push (or merge) takes longer than this in all; tags stay where they were.'
+  },
+  {
     name: 'summary',
     kind: 'string',
     input: 'summary',

@@ -33,8 +33,21 @@ export function readInputs(): Inputs {
     merge: flag('merge', false),
     digests: lines('digests'),
     dryRun: flag('dry-run', false),
-    summary: flag('summary', true)
+    summary: flag('summary', true),
+    pushTimeoutMinutes: parseMinutes('push-timeout', text('push-timeout'), DEFAULT_PUSH_TIMEOUT_MINUTES)
   }
+}
+
+export const DEFAULT_PUSH_TIMEOUT_MINUTES = 60
+
+/** A positive number of minutes (fractions allowed); blank means the default. */
+export function parseMinutes(name: string, raw: string, fallback: number): number {
+  if (raw.trim() === '') return fallback
+  const minutes = Number(raw)
+  if (!Number.isFinite(minutes) || minutes <= 0) {
+    throw new InputError(name, `'${raw}' is not a positive number of minutes; e.g. ${fallback}`)
+  }
+  return minutes
 }
 
 function text(name: string): string {

@@ -37,4 +37,6 @@ export interface Inputs {
   digests: string[]
   dryRun: boolean
   summary: boolean
+  /** How long the registry writes after the build (push, merge) may take in all. */
+  pushTimeoutMinutes: number
 }

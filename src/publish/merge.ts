@@ -3,6 +3,7 @@ import {
   DOCKER_MANIFEST,
   multiWrite,
   OCI_MANIFEST,
+  settleAll,
   type RegistryClient,
   type Repository
 } from '../registry/index.js'
@@ -30,6 +31,8 @@ export interface MergeRequest {
   digests: DigestLine[]
   annotations: { index: Record<string, string>; manifestDescriptor: Record<string, string> }
   logger: PublishLogger
+  /** Where blobs copied from another registry are staged (one file per blob in flight). */
+  tempDir: string
   /** Cancels the merge: nothing new starts, tags already moved are put back. */
   signal?: AbortSignal
 }
@@ -60,7 +63,7 @@ export async function mergeDigests(req: MergeRequest): Promise<PublishResult> {
   const found = await Promise.all(req.digests.map(line => findChild(repos, line)))
   checkDistinctPlatforms(found)
   const children = found.sort((a, b) => compare(canonicalPlatform(a.platform), canonicalPlatform(b.platform)))
-  for (const repo of repos) await copyMissing(repo, children, req.logger)
+  for (const repo of repos) await copyMissing(repo, children, req)
   const index = buildIndex(
     children.map(c => ({ manifest: c.manifest, platform: c.platform })),
     req.annotations.index,
@@ -127,32 +130,35 @@ export function platformOfConfig(config: Buffer, digest: string): PlatformSpec {
 }
 
 /** Gives `repo` the children it lacks: each blob mounted from a repository that has it, then the manifest. */
-async function copyMissing(repo: Repository, children: Child[], logger: PublishLogger): Promise<void> {
+async function copyMissing(repo: Repository, children: Child[], req: MergeRequest): Promise<void> {
   for (const child of children.filter(c => !c.holders.includes(repo))) {
+    req.signal?.throwIfAborted()
     const mountFrom = child.holders.filter(h => h.registry === repo.registry).map(h => h.path)
-    const results = await Promise.all(child.blobs.map(desc => copyBlob(repo, desc, mountFrom, child)))
+    const copies = child.blobs.map(desc => copyBlob(repo, desc, mountFrom, child, req.tempDir))
+    const results = await settleAll(copies)
     await repo.pushManifest(child.digest, child.manifest.body, child.manifest.mediaType)
     child.holders.push(repo)
     const count = (r: string) => results.filter(x => x === r).length
-    logger.info(
+    req.logger.info(
       `${repo.registry}/${repo.path}@${child.digest} (${formatPlatform(child.platform)}): copied, ${count('mounted')} blobs mounted, ${count('exists')} already there, ${count('uploaded')} uploaded`
     )
   }
 }
 
-/** Mounts the blob; when no mount works (another registry, refused), copies it through memory (≤ 64 MiB). */
+/** Mounts the blob; when no mount works (another registry, refused), copies it through a temporary file. */
 async function copyBlob(
   repo: Repository,
   desc: BlobDescriptor,
   mountFrom: string[],
-  child: Child
+  child: Child,
+  tempDir: string
 ): Promise<string> {
   const mounted = await repo.mountBlob(desc, mountFrom)
   if (mounted) return mounted
   const source = child.holders[0]
   if (!source) throw new Error(`no image holds ${child.digest}`)
   try {
-    return await repo.pushBlob(desc, { data: await source.getBlob(desc.digest) })
+    return await repo.copyBlobFrom(desc, source, tempDir)
   } catch (error) {
     const where = `${repo.registry}/${repo.path}`
     throw new Error(

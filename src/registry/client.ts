@@ -8,11 +8,12 @@ import { InFlight, Limiter } from './limiter.js'
 import { parseRepositoryName } from './name/reference.js'
 import { DEFAULT_BACKOFF } from './transport/retry.js'
 import type { BackoffOptions } from './transport/retry.js'
+import type { DeadlinePolicy } from './transport/deadline.js'
+import { DEFAULT_DEADLINES, operationDeadlineError } from './transport/deadline.js'
 
 const DEFAULT_CONCURRENCY = 4
 const DEFAULT_ATTEMPTS = 5
-/** ghcr.io drops an upload after 10 minutes: give up on an exchange before that. */
-const DEFAULT_DEADLINE_MS = 9 * 60 * 1000
+/** ghcr.io drops an upload after 10 minutes: no exchange may take longer. */
 const MAX_DEADLINE_MS = 10 * 60 * 1000 - 1
 const DEFAULT_IDLE_MS = 2 * 60 * 1000
 
@@ -26,8 +27,16 @@ export class RegistryClient {
   private readonly secrets = new Set<string>()
   private readonly backoff: BackoffOptions
   private readonly maxAttempts: number
+  private readonly deadlines: DeadlinePolicy
+  /** Fires on the caller's signal or the operation deadline: every session stops with it. */
+  private readonly stop = new AbortController()
+  private deadlineTimer?: NodeJS.Timeout
 
   constructor(private readonly opts: ClientOptions = {}) {
+    const maxMs = Math.min(opts.requestTimeoutMs ?? DEFAULT_DEADLINES.maxMs, MAX_DEADLINE_MS)
+    this.deadlines = { ...DEFAULT_DEADLINES, maxMs, baseMs: Math.min(DEFAULT_DEADLINES.baseMs, maxMs) }
+    opts.signal?.addEventListener('abort', () => this.stop.abort(opts.signal?.reason), { once: true })
+    if (opts.signal?.aborted) this.stop.abort(opts.signal.reason)
     this.limiter = new Limiter(opts.concurrency ?? DEFAULT_CONCURRENCY)
     this.transport = new HttpTransport({
       userAgent: opts.userAgent ?? 'publish-image',
@@ -53,8 +62,24 @@ export class RegistryClient {
     })
   }
 
-  /** Closes idle keep-alive connections. */
+  /** Fires when the caller's signal does or the operation deadline passes; pass it on to multiWrite. */
+  get signal(): AbortSignal {
+    return this.stop.signal
+  }
+
+  /**
+   * From now on, the client's work must end within `ms`: then no request starts and those in flight
+   * stop with an EDEADLINE error naming `what`. Manifest and tag writes in flight still finish.
+   */
+  startDeadline(ms: number, what: string): void {
+    clearTimeout(this.deadlineTimer)
+    this.deadlineTimer = setTimeout(() => this.stop.abort(operationDeadlineError(ms, what)), ms)
+    this.deadlineTimer.unref()
+  }
+
+  /** Closes idle keep-alive connections and stops the deadline. */
   close(): void {
+    clearTimeout(this.deadlineTimer)
     this.transport.close()
   }
 
@@ -66,13 +91,13 @@ export class RegistryClient {
         transport: this.transport,
         credentials: this.opts.credentials,
         maxAttempts: this.maxAttempts,
-        deadlineMs: Math.min(this.opts.requestTimeoutMs ?? DEFAULT_DEADLINE_MS, MAX_DEADLINE_MS),
+        deadlines: this.deadlines,
         idleTimeoutMs: this.opts.idleTimeoutMs ?? DEFAULT_IDLE_MS,
         backoff: this.backoff,
         logger: this.opts.logger ?? silent,
         secret: value => this.secret(value),
         onRequest: this.opts.onRequest,
-        signal: this.opts.signal
+        signal: this.stop.signal
       })
       this.sessions.set(registry, session)
     }

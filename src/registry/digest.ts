@@ -24,9 +24,10 @@ export function digestLike(like: string, data: Uint8Array): string {
   return `${algorithm}:${createHash(algorithm).update(data).digest('hex')}`
 }
 
-/** Streams a file through sha256 (never holds it in memory). */
-export async function fileDigest(path: string): Promise<string> {
-  const hash = createHash('sha256')
+/** Streams a file through sha256, or the algorithm of `like` (never holds it in memory). */
+export async function fileDigest(path: string, like = 'sha256:'): Promise<string> {
+  const algorithm = like.startsWith('sha512:') ? 'sha512' : 'sha256'
+  const hash = createHash(algorithm)
   for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer)
-  return `sha256:${hash.digest('hex')}`
+  return `${algorithm}:${hash.digest('hex')}`
 }

@@ -5,7 +5,9 @@ import { header } from './transport/session.js'
 import type { ManifestTarget } from './manifests.js'
 import * as manifests from './manifests.js'
 import { RegistryError } from './transport/errors.js'
-import { assertDigest, digestLike } from './digest.js'
+import { mkdtemp, rm, stat } from 'node:fs/promises'
+import { join } from 'node:path'
+import { assertDigest, digestLike, fileDigest } from './digest.js'
 import { repositoryScope } from './auth/auth.js'
 import { openSource, type BlobBody } from './source.js'
 import type { UploadContext } from './upload.js'
@@ -35,6 +37,13 @@ export interface Repository {
   headManifest(reference: string): Promise<Descriptor | undefined>
   /** Small blobs (configs): held in memory, digest verified. */
   getBlob(digest: string): Promise<Buffer>
+  /** A blob of any size streamed to `path`, size and digest verified. Takes no transfer slot. */
+  downloadBlob(desc: Descriptor, path: string): Promise<void>
+  /**
+   * A blob of `from` (any registry) copied here in one transfer slot: HEAD, else streamed to a file in
+   * `tempDir` (digest verified; a file, so that upload retries can replay it), then uploaded.
+   */
+  copyBlobFrom(desc: Descriptor, from: Repository, tempDir: string): Promise<PushBlobResult>
 }
 
 export interface RepositoryDeps {
@@ -111,6 +120,14 @@ export class RemoteRepository implements Repository {
   private async pushBlobNow(desc: Descriptor, source: BlobSource, opts: { mountFrom?: string[] }) {
     const body = await openSource(source, desc)
     if (await this.blobExists(desc.digest)) return 'exists'
+    return this.uploadNow(desc, body, opts)
+  }
+
+  private async uploadNow(
+    desc: Descriptor,
+    body: BlobBody,
+    opts: { mountFrom?: string[] }
+  ): Promise<PushBlobResult> {
     const upload = new BlobUpload(
       this.uploadContext(() => this.blobExists(desc.digest)),
       desc,
@@ -174,6 +191,45 @@ export class RemoteRepository implements Repository {
       throw new RegistryError({ method: 'GET', url: res.url, status: res.status, message, retryable: false })
     }
     return res.body
+  }
+
+  async downloadBlob(desc: Descriptor, path: string): Promise<void> {
+    assertDigest(desc.digest)
+    const res = await this.deps.session.call({
+      method: 'GET',
+      target: `/v2/${this.path}/blobs/${desc.digest}`,
+      scopes: this.scopes(),
+      expect: [200],
+      followRedirects: true,
+      saveTo: path,
+      responseBytes: desc.size,
+      repository: this.path
+    })
+    const size = (await stat(path)).size
+    const actual = await fileDigest(path, desc.digest)
+    if (size !== desc.size || actual !== desc.digest) {
+      const message = `the blob received (${size} bytes) has digest ${actual}, not ${desc.digest} (${desc.size} bytes)`
+      throw new RegistryError({ method: 'GET', url: res.url, status: res.status, message, retryable: false })
+    }
+  }
+
+  copyBlobFrom(desc: Descriptor, from: Repository, tempDir: string): Promise<PushBlobResult> {
+    assertDigest(desc.digest)
+    this.pushing = true
+    const key = `${this.registry}/${this.path}@${desc.digest}`
+    return this.deps.inFlight.run(key, () =>
+      this.deps.limiter.run(async () => {
+        if (await this.blobExists(desc.digest)) return 'exists'
+        const dir = await mkdtemp(join(tempDir, 'blob-'))
+        try {
+          const path = join(dir, 'blob')
+          await from.downloadBlob(desc, path)
+          return await this.uploadNow(desc, await openSource({ path }, desc), {})
+        } finally {
+          await rm(dir, { recursive: true, force: true })
+        }
+      })
+    )
   }
 
   private scopes(): string[] {

@@ -58,7 +58,11 @@ export interface ClientOptions {
   chunkSize?: number
   /** Attempts per request, first one included (default 5). */
   maxAttempts?: number
-  /** Deadline of one HTTP exchange, body included (default 9 minutes: ghcr.io drops uploads after 10). */
+  /**
+   * Longest deadline of one HTTP exchange (default 9 minutes: ghcr.io drops uploads after 10). Each
+   * exchange gets 60 s plus the time its bytes take at 256 KiB/s, up to this; blobs too large for that
+   * are uploaded in chunks. An overall deadline: `RegistryClient.startDeadline`.
+   */
   requestTimeoutMs?: number
   /** Abort an exchange when its connection is silent this long (default 2 minutes). */
   idleTimeoutMs?: number

@@ -45,8 +45,11 @@ export class BlobUpload {
     private readonly body: BlobBody
   ) {
     const onGhcr = ctx.session.registry === 'ghcr.io'
-    this.chunked = ctx.chunkSize !== undefined && body.size > ctx.chunkSize
-    const wanted = ctx.chunkSize ?? (onGhcr ? GHCR_MAX_CHUNK : Number.POSITIVE_INFINITY)
+    // Too large for one exchange within its deadline: chunks, so a timeout costs one chunk, not the blob.
+    const largest = ctx.session.largestBody()
+    const tooLarge = body.size > largest
+    this.chunked = (ctx.chunkSize !== undefined && body.size > ctx.chunkSize) || tooLarge
+    const wanted = ctx.chunkSize ?? (onGhcr ? GHCR_MAX_CHUNK : tooLarge ? largest : Number.POSITIVE_INFINITY)
     this.chunkSize = onGhcr ? Math.min(wanted, GHCR_MAX_CHUNK) : wanted
   }
 

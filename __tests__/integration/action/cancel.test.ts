@@ -65,6 +65,34 @@ describe('dist/index.js: cancelled with SIGINT', () => {
     }
   })
 
+  it('past push-timeout: stops the uploads with an error naming the input, writes no tag', async () => {
+    const repo = uniqueRepo('push-timeout')
+    proxy.add({
+      method: 'POST',
+      path: /\/blobs\/uploads\/$/,
+      times: Infinity,
+      action: { kind: 'delay', ms: 30000 }
+    })
+    try {
+      const run = await runAction({
+        cwd: context,
+        inputs: {
+          registry: proxy.host,
+          images: `${proxy.host}/${repo}`,
+          tags: 'type=raw,value=v1',
+          builder: 'buildah',
+          'push-timeout': '0.02'
+        }
+      })
+      expect(run.exitCode).toBe(1)
+      expect(run.stdout).toMatch(/::error::.*the push \(push-timeout: 0\.02\) did not finish within 1\.2 s/)
+      expect(await tagsListAnswer(env.registry, repo)).toEqual({ status: 404, code: 'NAME_UNKNOWN' })
+      expect(run.leftovers).toEqual([])
+    } finally {
+      proxy.clear()
+    }
+  })
+
   it('between two images’ tag moves: puts every tag back where it was', async () => {
     const repos = [uniqueRepo('cancel-tags-a'), uniqueRepo('cancel-tags-b')]
     const images = repos.map(r => `${proxy.host}/${r}`)

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
-import { rmSync } from 'node:fs'
+import { readdirSync, rmSync } from 'node:fs'
 import { testEnv, uniqueRepo } from '../../support/env.js'
 import { FaultProxy, GHCR_CHUNK_LIMIT_FAULT } from '../../support/registry/fault-proxy.js'
 import { randomLayer, recordingClient } from '../../support/registry/helpers.js'
@@ -158,8 +158,12 @@ describe('blob uploads under faults', () => {
     proxy.add(GHCR_CHUNK_LIMIT_FAULT)
     const { logger } = await pushOne(10 * MiB, { chunkSize: 6 * MiB })
     const patches = proxy.log.filter(e => e.method === 'PATCH')
-    expect(patches[0]).toMatchObject({ status: 416 })
-    expect(patches.slice(1).every(p => p.status === 202 && p.requestBytes <= 4 * MiB)).toBe(true)
+    expect(patches.map(p => `${p.contentRange} ${p.status}`)).toEqual([
+      `0-${6 * MiB - 1} 416`,
+      `0-${4 * MiB - 1} 202`,
+      `${4 * MiB}-${8 * MiB - 1} 202`,
+      `${8 * MiB}-${10 * MiB - 1} 202`
+    ])
     expect(logger.text()).toMatch(/continuing with 4 MiB chunks/)
   })
 
@@ -262,5 +266,95 @@ describe('blob uploads under faults', () => {
       rec.client.close()
     }
     expect(proxy.peakInFlight.get('PUT')).toBe(2)
+  })
+})
+
+describe('large blobs, wrong bytes and the operation deadline', () => {
+  const uploadsLog = () =>
+    proxy.log.filter(e => e.path.includes('/blobs/uploads/')).map(e => `${e.method} ${e.status ?? e.fault}`)
+  const big = randomLayer(65 * MiB)
+
+  it('uploads a blob too large for one exchange at the floor rate in chunks, and a smaller one in one PUT', async () => {
+    // Longest deadline 90 s: 60 s base + 30 s at 256 KiB/s carries 7.5 MiB, so blobs over 64 MiB go in 64 MiB chunks.
+    const slow = recordingClient({ requestTimeoutMs: 90_000 })
+    const repo = slow.client.repository(`${proxy.host}/${uniqueRepo('large')}`)
+    await repo.pushBlob(big.desc, { data: big.data }).finally(() => slow.client.close())
+    expect(uploadsLog()).toEqual(['POST 202', 'PATCH 202', 'PATCH 202', 'PUT 201'])
+    expect(proxy.log.filter(e => e.method === 'PATCH').map(e => e.contentRange)).toEqual([
+      `0-${64 * MiB - 1}`,
+      `${64 * MiB}-${65 * MiB - 1}`
+    ])
+
+    proxy.clear()
+    const usual = recordingClient()
+    const other = usual.client.repository(`${proxy.host}/${uniqueRepo('large')}`)
+    await other.pushBlob(big.desc, { data: big.data }).finally(() => usual.client.close())
+    expect(uploadsLog()).toEqual(['POST 202', 'PUT 201'])
+  })
+
+  it('refuses a small blob whose bytes do not match its digest', async () => {
+    const layer = randomLayer(20_000)
+    const rec = recordingClient()
+    const direct = rec.client.repository(`${testEnv().registry}/${uniqueRepo('corrupt')}`)
+    await direct.pushBlob(layer.desc, { data: layer.data })
+    proxy.add({ method: 'GET', path: /\/blobs\/sha256:/, action: { kind: 'corrupt-response' } })
+    const viaProxy = rec.client.repository(`${proxy.host}/${direct.path}`)
+    const err = await viaProxy
+      .getBlob(layer.desc.digest)
+      .catch(e => e)
+      .finally(() => rec.client.close())
+    expect(err).toBeInstanceOf(RegistryError)
+    expect(err.message).toMatch(`, not ${layer.desc.digest}`)
+    expect(faultsHit('corrupt-response')).toHaveLength(1)
+  })
+
+  it('copies a blob over 64 MiB from another registry through a file, and refuses wrong bytes', async () => {
+    const rec = recordingClient()
+    const sourcePath = uniqueRepo('copy-src')
+    await rec.client.repository(`${testEnv().registry}/${sourcePath}`).pushBlob(big.desc, { data: big.data })
+    // The proxy is another registry host to the client: no mount, a copy.
+    const source = rec.client.repository(`${proxy.host}/${sourcePath}`)
+    const staging = tempDir('copy-staging')
+    try {
+      proxy.add({ method: 'GET', path: /\/blobs\/sha256:/, action: { kind: 'corrupt-response' } })
+      const refused = rec.client.repository(`${testEnv().registry}/${uniqueRepo('copy-bad')}`)
+      const err = await refused.copyBlobFrom(big.desc, source, staging).catch(e => e)
+      expect(err).toBeInstanceOf(RegistryError)
+      expect(err.message).toMatch(`, not ${big.desc.digest}`)
+      expect(await refused.blobExists(big.desc.digest)).toBe(false)
+
+      const target = rec.client.repository(`${testEnv().registry}/${uniqueRepo('copy-dst')}`)
+      expect(await target.copyBlobFrom(big.desc, source, staging)).toBe('uploaded')
+      expect(await target.blobExists(big.desc.digest)).toBe(true)
+      expect(readdirSync(staging)).toEqual([])
+      expect(proxy.log.filter(e => e.method === 'GET' && e.path.includes('/blobs/sha256:'))).toHaveLength(2)
+    } finally {
+      rec.client.close()
+      rmSync(staging, { recursive: true, force: true })
+    }
+  })
+
+  it('stops the push at the operation deadline with an error naming it, and writes no tag', async () => {
+    proxy.add({
+      method: 'PUT',
+      path: /\/blobs\/uploads\//,
+      times: Infinity,
+      action: { kind: 'delay', ms: 5000 }
+    })
+    const rec = recordingClient()
+    const repo = uniqueRepo('deadline')
+    const started = Date.now()
+    rec.client.startDeadline(800, 'the test push')
+    const err = await pushLayout(rec.client, layoutDir, `${proxy.host}/${repo}:v1`, {
+      signal: rec.client.signal
+    })
+      .catch(e => e)
+      .finally(() => rec.client.close())
+    expect(Date.now() - started).toBeLessThan(4000)
+    expect(String(err.message)).toMatch('the test push did not finish within 0.8 s')
+    const reader = recordingClient()
+    expect(await reader.client.repository(`${testEnv().registry}/${repo}`).headManifest('v1')).toBeUndefined()
+    reader.client.close()
+    expect(proxy.log.filter(e => e.method === 'PUT' && e.path.includes('/manifests/'))).toEqual([])
   })
 })

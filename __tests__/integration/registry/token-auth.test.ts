@@ -39,7 +39,7 @@ const as = (username: string, password = PASSWORD) =>
     credentials: async (): Promise<Credentials> => ({ username, password })
   })
 
-describe('token authentication (ghcr.io style)', () => {
+describe('token authentication, ghcr.io-like flow against our loopback token server', () => {
   it('pushes with one token carrying the push scope, and pulls it back', async () => {
     const rec = as('alice')
     await pushLayout(rec.client, dir, `${registry.host}/acme/app:v1`).finally(() => rec.client.close())

@@ -1,7 +1,7 @@
 /**
  * A loopback HTTP proxy in front of a registry that injects faults: error statuses (5xx, 429 with
  * Retry-After or ghcr.io's message), connection resets in the middle of a body, slow answers,
- * ghcr.io's 416 for PATCH chunks over 4 MiB, and rewritten response headers.
+ * ghcr.io's 416 for PATCH chunks over 4 MiB, rewritten response headers and corrupted bodies.
  */
 import http from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
@@ -15,6 +15,8 @@ export type FaultAction =
   /** Waits before forwarding. */
   | { kind: 'delay'; ms: number }
   | { kind: 'rewrite-header'; name: string; value: string }
+  /** Forwards the response with the first byte of its body changed (same length, wrong digest). */
+  | { kind: 'corrupt-response' }
 
 export interface Fault {
   method?: string
@@ -196,6 +198,7 @@ export class FaultProxy {
     res.writeHead(up.statusCode ?? 502, headers)
     let sent = 0
     up.on('data', (chunk: Buffer) => {
+      if (action?.kind === 'corrupt-response' && sent === 0 && chunk.length > 0) chunk[0] = chunk[0]! ^ 0xff
       if (action?.kind === 'reset-response' && sent + chunk.length > action.afterBytes) {
         res.write(chunk.subarray(0, action.afterBytes - sent))
         res.socket?.destroy()

@@ -31,7 +31,8 @@ const INPUTS: Record<string, string | undefined> = {
   merge: 'false',
   digests: '',
   'dry-run': 'false',
-  summary: 'true'
+  summary: 'true',
+  'push-timeout': '60'
 }
 const OUTPUTS = [
   'digest',

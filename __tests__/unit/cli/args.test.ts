@@ -50,8 +50,17 @@ describe('parseCli: argv → Inputs', () => {
       merge: false,
       digests: [],
       dryRun: false,
-      summary: false
+      summary: false,
+      pushTimeoutMinutes: 60
     })
+  })
+
+  it('reads --push-timeout in minutes and names the flag when it is not a positive number', () => {
+    const parsed = parseCli(['--push-timeout', '2.5'], {})
+    expect(!parsed.help && parsed.inputs.pushTimeoutMinutes).toBe(2.5)
+    expect(() => parseCli(['--push-timeout', '0'], {})).toThrow(
+      /push-timeout.*'0' is not a positive number of minutes/
+    )
   })
 
   it('collects repeatable flags in order, splitting multi-line values and commas in --platform', () => {

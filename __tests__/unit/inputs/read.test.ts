@@ -26,6 +26,7 @@ describe('readInputs', () => {
       push: 'auto',
       noCache: false,
       summary: true,
+      pushTimeoutMinutes: 60,
       platforms: [],
       tags: []
     })
@@ -57,6 +58,8 @@ describe('readInputs', () => {
     expect(() => readInputs()).toThrow(
       /input 'builder': 'kaniko' is not one of auto, buildx, buildah, docker/
     )
+    await setInputs({ 'push-timeout': 'soon' })
+    expect(() => readInputs()).toThrow(/input 'push-timeout': 'soon' is not a positive number of minutes/)
     await setInputs({ push: 'maybe' })
     expect(() => readInputs()).toThrow(/input 'push'/)
   })

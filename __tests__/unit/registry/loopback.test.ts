@@ -100,7 +100,7 @@ function sessionOver(registry: string, transport: HttpTransport): RegistrySessio
     registry,
     transport,
     maxAttempts: 1,
-    deadlineMs: 1000,
+    deadlines: { baseMs: 1000, maxMs: 1000, floorBytesPerSecond: 1 << 20 },
     idleTimeoutMs: 1000,
     backoff: DEFAULT_BACKOFF,
     logger: quiet,

@@ -77,7 +77,11 @@ describe('authorization', () => {
     expect(issued).toBe(1)
     await rec.client.repository(`${registry}/acme/other`).blobExists(DIGEST)
     expect(issued).toBe(2)
-    clock.mockReturnValue(now + 55_000)
+    // 60 s of lifetime, refreshed 10 s before it ends: kept at 49.9 s, replaced at 50.1 s.
+    clock.mockReturnValue(now + 49_900)
+    await repo.blobExists(DIGEST)
+    expect(issued).toBe(2)
+    clock.mockReturnValue(now + 50_100)
     await repo.blobExists(DIGEST)
     expect(issued).toBe(3)
     rec.client.close()
@@ -208,5 +212,19 @@ describe('answers', () => {
     expect(rec.logger.lines.filter(l => l.startsWith('warn:'))).toEqual([
       `warn: ${registry}: this registry is deprecated`
     ])
+  })
+})
+
+describe('errors without an answer', () => {
+  it('name the URL with the scheme the ping chose (plain http on loopback)', async () => {
+    const registry = await serve(req => req.socket.destroy())
+    const rec = recordingClient({ maxAttempts: 1 })
+    const err = await rec.client
+      .repository(`${registry}/acme/app`)
+      .getBlob(DIGEST)
+      .catch(e => e)
+    rec.client.close()
+    expect(err).toBeInstanceOf(RegistryError)
+    expect(err.message).toContain(`GET http://${registry}/v2/acme/app/blobs/${DIGEST}`)
   })
 })

@@ -1,5 +1,6 @@
 /** One HTTP exchange over node:http/https, streamed request bodies, bounded response bodies, deadlines. */
-import { createReadStream } from 'node:fs'
+import { createReadStream, createWriteStream } from 'node:fs'
+import { pipeline } from 'node:stream/promises'
 import http from 'node:http'
 import https from 'node:https'
 import type { IncomingHttpHeaders } from 'node:http'
@@ -22,8 +23,10 @@ export interface HttpRequest {
   idleTimeoutMs: number
   /** Responses bodies larger than this abort the exchange. */
   maxBodyBytes: number
-  /** Aborts the exchange (ECANCELED, not retried). */
+  /** Aborts the exchange (ECANCELED, or the NetworkError given as the abort reason; not retried). */
   signal?: AbortSignal
+  /** A 200 answer's body goes to this file (streamed, never held in memory) instead of `body`. */
+  saveTo?: string
 }
 
 export interface HttpResponse {
@@ -48,9 +51,13 @@ export class NetworkError extends Error {
 
 // A response too large, a local file we cannot read, plain HTTP off loopback, a cancelled run:
 // trying again changes nothing.
-const NOT_RETRYABLE = new Set(['EBODYTOOLARGE', 'ESOURCE', 'ENOTLOOPBACK', 'ECANCELED'])
+const NOT_RETRYABLE = new Set(['EBODYTOOLARGE', 'ESOURCE', 'ENOTLOOPBACK', 'ECANCELED', 'EDEADLINE'])
 
-const cancelled = (): NetworkError => new NetworkError('cancelled: the run is being stopped', 'ECANCELED')
+/** Why an aborted exchange stopped: the deadline error given as the reason, else a cancel. */
+const abortError = (signal: AbortSignal | undefined): NetworkError =>
+  signal?.reason instanceof NetworkError
+    ? signal.reason
+    : new NetworkError('cancelled: the run is being stopped', 'ECANCELED')
 
 export function bodyLength(body: RequestBody | undefined): number {
   if (!body) return 0
@@ -142,7 +149,7 @@ function exchange(
   reject: (err: unknown) => void
 ): void {
   let settled = false
-  if (req.signal?.aborted) return reject(cancelled())
+  if (req.signal?.aborted) return reject(abortError(req.signal))
   const headers: Record<string, string> = { 'user-agent': userAgent, ...req.headers }
   if (req.body || ['POST', 'PUT', 'PATCH'].includes(req.method))
     headers['content-length'] = String(bodyLength(req.body))
@@ -152,7 +159,7 @@ function exchange(
     () => outgoing.destroy(new NetworkError(`no complete answer within ${req.deadlineMs} ms`, 'ETIMEDOUT')),
     req.deadlineMs
   )
-  const abort = (): void => void outgoing.destroy(cancelled())
+  const abort = (): void => void outgoing.destroy(abortError(req.signal))
   req.signal?.addEventListener('abort', abort, { once: true })
   const fail = (err: unknown): void => {
     clearTimeout(deadline)
@@ -165,7 +172,20 @@ function exchange(
     outgoing.destroy(new NetworkError(`connection idle for ${req.idleTimeoutMs} ms`, 'ETIMEDOUT'))
   )
   outgoing.on('error', fail)
+  const done = (res: HttpResponse): void => {
+    clearTimeout(deadline)
+    req.signal?.removeEventListener('abort', abort)
+    if (settled) return
+    settled = true
+    resolve(res)
+  }
   outgoing.on('response', incoming => {
+    const answer = { status: incoming.statusCode ?? 0, headers: incoming.headers, url: req.url }
+    if (req.saveTo && answer.status === 200) {
+      const file = createWriteStream(req.saveTo)
+      pipeline(incoming, file).then(() => done({ ...answer, body: Buffer.alloc(0) }), fail)
+      return
+    }
     const chunks: Buffer[] = []
     let size = 0
     incoming.on('data', (chunk: Buffer) => {
@@ -178,16 +198,7 @@ function exchange(
     incoming.on('close', () => {
       if (!incoming.complete)
         return fail(new NetworkError('connection closed in the middle of the response', 'ECONNRESET'))
-      clearTimeout(deadline)
-      req.signal?.removeEventListener('abort', abort)
-      if (settled) return
-      settled = true
-      resolve({
-        status: incoming.statusCode ?? 0,
-        headers: incoming.headers,
-        body: Buffer.concat(chunks),
-        url: req.url
-      })
+      done({ ...answer, body: Buffer.concat(chunks) })
     })
   })
   writeBody(outgoing, req.body)

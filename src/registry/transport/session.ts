@@ -10,13 +10,15 @@ import { backoffDelay, serverRetryDelay, sleep } from './retry.js'
 import { hostnameOf } from './loopback.js'
 import { isCertificateError } from './tls.js'
 import { DOCKER_HUB } from '../name/reference.js'
+import type { DeadlinePolicy } from './deadline.js'
+import { exchangeDeadlineMs, largestBodyBytes } from './deadline.js'
 
 export interface SessionOptions {
   registry: string
   transport: HttpTransport
   credentials?: CredentialResolver
   maxAttempts: number
-  deadlineMs: number
+  deadlines: DeadlinePolicy
   idleTimeoutMs: number
   backoff: BackoffOptions
   logger: Logger
@@ -40,6 +42,10 @@ export interface Call {
   attempts?: number
   followRedirects?: boolean
   maxBodyBytes?: number
+  /** A 200 answer's body is streamed to this file instead of memory. */
+  saveTo?: string
+  /** Bytes the answer is expected to carry (a blob download): its deadline grows with them. */
+  responseBytes?: number
   /** Fetch a new token after a 401 and try once more (default true; off for best-effort cancels). */
   reauthenticate?: boolean
   /** For error hints. */
@@ -66,6 +72,8 @@ export class RegistrySession {
   private readonly warned = new Set<string>()
   /** Set by the ping: every address of the registry host is loopback. */
   private loopback = false
+  /** The base URL once a ping chose it (for error messages, which must name the scheme used). */
+  private pinged?: URL
 
   constructor(private readonly opts: SessionOptions) {
     this.registry = opts.registry
@@ -77,7 +85,7 @@ export class RegistrySession {
       tokenRequest: {
         transport: { send: req => this.send(req) },
         loopbackRegistry: () => this.loopback,
-        deadlineMs: opts.deadlineMs,
+        deadlineMs: exchangeDeadlineMs(0, opts.deadlines),
         idleTimeoutMs: opts.idleTimeoutMs
       }
     })
@@ -113,7 +121,8 @@ export class RegistrySession {
   private classifyThrown(call: Call, err: unknown): Outcome {
     if (err instanceof RegistryError) return { error: err }
     if (err instanceof NetworkError) {
-      const url = call.target instanceof URL ? call.target : new URL(call.target, `https://${this.apiHost}`)
+      const base = this.pinged ?? new URL(`https://${this.apiHost}`)
+      const url = call.target instanceof URL ? call.target : new URL(call.target, base)
       const message = `${err.code}: ${err.message}`
       const hint = isCertificateError(err)
         ? `The TLS certificate of ${this.registry} is not trusted: add its CA to the system store or NODE_EXTRA_CA_CERTS.`
@@ -143,6 +152,11 @@ export class RegistrySession {
 
   async resolveUrl(target: string | URL): Promise<URL> {
     return target instanceof URL ? target : new URL(target, await this.baseUrl())
+  }
+
+  /** Blobs larger than this are uploaded in chunks of this size (see deadline.ts). */
+  largestBody(): number {
+    return largestBodyBytes(this.opts.deadlines)
   }
 
   async isAnonymous(): Promise<boolean> {
@@ -179,9 +193,10 @@ export class RegistrySession {
       url,
       headers,
       body: call.body,
-      deadlineMs: this.opts.deadlineMs,
+      deadlineMs: exchangeDeadlineMs(bodyLength(call.body) + (call.responseBytes ?? 0), this.opts.deadlines),
       idleTimeoutMs: this.opts.idleTimeoutMs,
       maxBodyBytes: call.maxBodyBytes ?? DEFAULT_MAX_BODY,
+      saveTo: call.saveTo,
       signal: call.cancellable === false ? undefined : this.opts.signal
     })
   }
@@ -228,6 +243,7 @@ export class RegistrySession {
       }
       if (res.status === 401) this.auth.useChallenges(parseChallenges(res.headers['www-authenticate']))
       else if (res.status !== 200) throw await this.errorFor(call, res)
+      this.pinged = base
       return base
     }
     throw new Error('unreachable')
