@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { rmSync } from 'node:fs'
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { testEnv, uniqueRepo } from '../../support/env.js'
 import {
@@ -171,5 +171,46 @@ describe('manifests and access', () => {
     const client = new RegistryClient()
     expect(() => client.repository(`${registry()}/Acme/App`)).toThrow(ReferenceError)
     expect(() => client.repository(`${registry()}/Acme/App`)).toThrow(/use "acme\/app"/)
+  })
+})
+
+describe('a corrupt layout', () => {
+  /** A copy of the OCI layout with one byte of one blob flipped (same size, another digest). */
+  function corruptCopy(digest: string): string {
+    const copy = join(dir, `corrupt-${digest.slice(7, 15)}`)
+    cpSync(join(dir, 'oci'), copy, { recursive: true })
+    const path = join(copy, 'blobs', 'sha256', digest.slice(7))
+    const bytes = readFileSync(path)
+    bytes[0] = bytes[0]! ^ 0xff
+    writeFileSync(path, bytes)
+    return copy
+  }
+
+  it('refuses a manifest whose bytes are not its digest before sending anything', async () => {
+    const child = oci.manifests[0]!
+    const rec = recordingClient()
+    const err = await pushLayout(
+      rec.client,
+      corruptCopy(child.digest),
+      `${registry()}/${uniqueRepo('corrupt')}:v1`
+    )
+      .catch(e => e)
+      .finally(() => rec.client.close())
+    expect(String(err.message)).toMatch(`${child.digest.slice(7)} has digest sha256:`)
+    expect(rec.requests).toEqual([])
+  })
+
+  it('fails on a layer whose bytes are not its digest, and writes no manifest or tag', async () => {
+    const layer = oci.blobs.find(b => b.size === 25_000)!
+    const rec = recordingClient({ maxAttempts: 1 })
+    const repo = uniqueRepo('corrupt-layer')
+    const err = await pushLayout(rec.client, corruptCopy(layer.digest), `${registry()}/${repo}:v1`)
+      .catch(e => e)
+      .finally(() => rec.client.close())
+    expect(err).toBeInstanceOf(Error)
+    expect(rec.requests.filter(r => r.method === 'PUT' && r.url.includes('/manifests/'))).toEqual([])
+    expect(await new RegistryClient().repository(`${registry()}/${repo}`).blobExists(layer.digest)).toBe(
+      false
+    )
   })
 })
