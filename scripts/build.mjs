@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Bundles each entry point of src/ into dist/<entry>.js with @vercel/ncc (ESM, Node 20+).
+// Bundles each entry point of src/ into dist/<entry>.js with @vercel/ncc (ESM, Node 20+), and the
+// licenses of every bundled dependency into dist/licenses.txt.
 import { execFileSync } from 'node:child_process'
 import {
   chmodSync,
@@ -9,6 +10,7 @@ import {
   readdirSync,
   rmSync,
   mkdirSync,
+  readFileSync,
   writeFileSync
 } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -19,18 +21,52 @@ const work = mkdtempSync(join(tmpdir(), 'publish-image-build-'))
 try {
   for (const name of entries) {
     const out = join(work, name)
-    execFileSync('npx', ['ncc', 'build', `src/${name}.ts`, '-o', out, '--target', 'es2022', '--quiet'], {
-      stdio: 'inherit'
-    })
+    const args = ['ncc', 'build', `src/${name}.ts`, '-o', out, '--target', 'es2022', '--quiet']
+    execFileSync('npx', [...args, '--license', 'licenses.txt'], { stdio: 'inherit' })
     const files = readdirSync(out).filter(f => f !== 'package.json')
-    if (files.join() !== 'index.js') throw new Error(`unexpected ncc output for ${name}: ${files.join(', ')}`)
+    if (files.join() !== 'index.js,licenses.txt')
+      throw new Error(`unexpected ncc output for ${name}: ${files.join(', ')}`)
   }
   rmSync('dist', { recursive: true, force: true })
   mkdirSync('dist')
   for (const name of entries) copyFileSync(join(work, name, 'index.js'), join('dist', `${name}.js`))
+  const licenses = entries.map(name => readFileSync(join(work, name, 'licenses.txt'), 'utf8'))
+  writeFileSync('dist/licenses.txt', mergeLicenses(licenses))
   // dist/cli.js is the package's `bin`: executable, whatever umask or copy did.
   if (entries.includes('cli')) chmodSync('dist/cli.js', 0o755)
   writeFileSync('dist/package.json', '{ "type": "module" }\n')
 } finally {
   rmSync(work, { recursive: true, force: true })
+}
+
+/**
+ * ncc writes one block per bundled package: its name, its license id, its license text. The union of
+ * the entries' blocks, each package once, sorted by name.
+ */
+function mergeLicenses(files) {
+  const blocks = new Map()
+  for (const text of files) {
+    const lines = text.split('\n')
+    let current
+    for (const [i, line] of lines.entries()) {
+      const startsBlock = (i === 0 || lines[i - 1] === '') && isBundledPackage(line) && lines[i + 1]
+      if (startsBlock) {
+        current = line
+        if (!blocks.has(line)) blocks.set(line, [])
+        else current = undefined
+      }
+      if (current) blocks.get(current).push(line)
+    }
+  }
+  return [...blocks.keys()]
+    .sort()
+    .map(name => blocks.get(name).join('\n').trimEnd())
+    .join('\n\n')
+    .concat('\n')
+}
+
+function isBundledPackage(line) {
+  return (
+    /^(@[a-z0-9._-]+\/)?[a-z0-9._-]+$/.test(line) && existsSync(join('node_modules', line, 'package.json'))
+  )
 }

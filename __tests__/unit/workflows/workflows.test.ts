@@ -382,3 +382,18 @@ describe('the example caller', () => {
     expect(Object.keys(caller.with).filter(k => !declared.includes(k))).toEqual([])
   })
 })
+
+describe('.github/dependabot.yml', () => {
+  it('updates the npm dependencies and the actions the workflows use, weekly', () => {
+    const config = parse(readFileSync(join(ROOT, '.github/dependabot.yml'), 'utf8')) as {
+      version: number
+      updates: Array<{ 'package-ecosystem': string; directory: string; schedule: { interval: string } }>
+    }
+    expect(config.version).toBe(2)
+    const updates = config.updates.map(u => [u['package-ecosystem'], u.directory, u.schedule.interval])
+    expect(updates).toEqual([
+      ['npm', '/', 'weekly'],
+      ['github-actions', '/', 'weekly']
+    ])
+  })
+})
