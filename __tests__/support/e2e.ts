@@ -53,16 +53,20 @@ export function imageConfig(ref: string): ImageConfig {
 
 /** The tags of a repository (`host/path`); undefined when the registry does not know the repository. */
 /**
- * The tags of a repository, or NAME_UNKNOWN when the registry says it has none (Distribution answers
- * 404 NAME_UNKNOWN for a repository that does not exist or holds no tag). Any other failure throws.
+ * The tags of a repository (on the plain-HTTP loopback test registry), or NAME_UNKNOWN when the
+ * registry answers that code (Distribution does for a repository that does not exist or holds no tag).
+ * Any other answer throws.
  */
 export function listTags(repository: string): string[] | 'NAME_UNKNOWN' {
-  const r = spawnSync('skopeo', ['list-tags', '--tls-verify=false', `docker://${repository}`], {
-    encoding: 'utf8'
-  })
-  if (r.status === 0) return (JSON.parse(r.stdout) as { Tags?: string[] | null }).Tags ?? []
-  if (/name unknown/i.test(r.stderr)) return 'NAME_UNKNOWN'
-  throw new Error(`skopeo list-tags ${repository} failed: ${r.stderr}`)
+  const slash = repository.indexOf('/')
+  const url = `http://${repository.slice(0, slash)}/v2/${repository.slice(slash + 1)}/tags/list`
+  const r = spawnSync('curl', ['-s', '--max-time', '20', '-w', '\n%{http_code}', url], { encoding: 'utf8' })
+  const lines = r.stdout.trimEnd().split('\n')
+  const status = lines.pop()
+  const body = JSON.parse(lines.join('\n') || '{}') as { tags?: string[] | null; errors?: { code: string }[] }
+  if (status === '200') return body.tags ?? []
+  if (status === '404' && body.errors?.[0]?.code === 'NAME_UNKNOWN') return 'NAME_UNKNOWN'
+  throw new Error(`GET ${url}: ${status} ${lines.join('\n')}`)
 }
 
 /** `key=value` lines of an output, as an object. */
