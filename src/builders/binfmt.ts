@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { execCommand } from '../exec.js'
-import { InputError } from '../inputs/errors.js'
+import { HostError } from './errors.js'
 import { hostArchitecture, parsePlatform } from './options/platforms.js'
 import type { BuildLogger, Runner } from './types.js'
 
@@ -89,9 +89,8 @@ async function handlerFlags(dir: string, name: string): Promise<string | undefin
   return /^flags:\s*(\S*)/m.exec(text)?.[1] ?? ''
 }
 
-function notRunnable(missing: string[], hostArch: string, dir: string): InputError {
-  return new InputError(
-    'platforms',
+function notRunnable(missing: string[], hostArch: string, dir: string): HostError {
+  return new HostError(
     `this linux/${hostArch} host cannot run ${missing.join(', ')}: no QEMU handler is registered in ${dir}. ` +
       'Install emulation before this step, e.g. `sudo apt-get install -y qemu-user-static` or ' +
       '`uses: docker/setup-qemu-action@v4`, or build only native platforms'

@@ -1,5 +1,6 @@
 import { execCommand } from '../exec.js'
 import { InputError } from '../inputs/errors.js'
+import { HostError } from './errors.js'
 import type { BuilderChoice, BuilderName } from '../inputs/types.js'
 import { BuildahBuilder, buildahVersion } from './buildah/builder.js'
 import { BuildxBuilder, buildxVersion } from './buildx/builder.js'
@@ -42,7 +43,7 @@ const INSTALL_HINT: Record<BuilderName, string> = {
 
 /**
  * The builder for `choice`. `auto` takes buildx when `docker buildx version` works, else buildah, else
- * docker; the reason says which and why. A named builder that cannot run fails with InputError('builder').
+ * docker; the reason says which and why. A named builder that cannot run, or none at all, fails with a HostError.
  */
 export async function selectBuilder(
   choice: BuilderChoice,
@@ -63,16 +64,14 @@ export async function selectBuilder(
     } catch (err) {
       failures.push(`${name} unavailable (${summarize(err)})`)
       if (normalized !== 'auto') {
-        throw new InputError(
-          'builder',
+        throw new HostError(
           `builder '${name}' was asked for but is unavailable: ${summarize(err)}; ${INSTALL_HINT[name]}, or use builder: auto`,
           { cause: err }
         )
       }
     }
   }
-  throw new InputError(
-    'builder',
+  throw new HostError(
     `no builder is available: ${failures.join('; ')}. Install docker with buildx, or buildah`
   )
 }

@@ -50,8 +50,9 @@ export interface MergeChild {
 /** The platform a `platform=` line announced must be the one the image's config says. */
 export function checkDeclaredPlatform(line: DigestLine, actual: PlatformSpec): void {
   if (line.platform === undefined || samePlatform(parsePlatform(line.platform), actual)) return
-  throw new Error(
-    `digests: ${line.digest} was listed as ${line.platform}, but its image config says ${formatPlatform(actual)}`
+  throw new InputError(
+    'digests',
+    `${line.digest} was listed as ${line.platform}, but its image config says ${formatPlatform(actual)}`
   )
 }
 
@@ -65,7 +66,10 @@ export function checkDistinctPlatforms(children: MergeChild[]): void {
   const twice = [...byPlatform].filter(([, digests]) => digests.length > 1)
   if (twice.length === 0) return
   const detail = twice.map(([platform, digests]) => `${platform} (${digests.join(', ')})`).join('; ')
-  throw new Error(`digests: more than one image for the same platform: ${detail}; merge one per platform`)
+  throw new InputError(
+    'digests',
+    `more than one image for the same platform: ${detail}; merge one per platform`
+  )
 }
 
 /** `os/arch[/variant]` with the OCI defaults applied (arm64 is v8, arm is v7), as the build normalises. */

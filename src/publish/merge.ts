@@ -1,4 +1,5 @@
 import { formatPlatform } from '../builders/options/platforms.js'
+import { InputError } from '../inputs/errors.js'
 import {
   DOCKER_MANIFEST,
   multiWrite,
@@ -91,8 +92,9 @@ async function findChild(repos: Repository[], line: DigestLine): Promise<Child> 
   const source = holders[0]
   if (!source) {
     const names = repos.map(r => `${r.registry}/${r.path}`).join(', ')
-    throw new Error(
-      `digests: ${line.digest} is in none of the images (${names}); push it to one of them first (push-by-digest: true)`
+    throw new InputError(
+      'digests',
+      `${line.digest} is in none of the images (${names}); push it to one of them first (push-by-digest: true)`
     )
   }
   const got = await source.getManifest(line.digest)
@@ -106,7 +108,10 @@ async function findChild(repos: Repository[], line: DigestLine): Promise<Child> 
 /** The parsed manifest when it is an image manifest (OCI or Docker v2) of a container image. */
 export function imageManifestOf(body: Buffer, mediaType: string, digest: string): ImageManifest {
   const notImage = (what: string) =>
-    new Error(`digests: ${digest} is ${what}, not an image manifest; list the digests of platform images`)
+    new InputError(
+      'digests',
+      `${digest} is ${what}, not an image manifest; list the digests of platform images`
+    )
   if (!IMAGE_MANIFESTS.includes(mediaType)) throw notImage(`a ${mediaType || 'manifest of unknown type'}`)
   const parsed = JSON.parse(body.toString('utf8')) as Partial<ImageManifest>
   if (!parsed.config || !Array.isArray(parsed.layers)) throw notImage('malformed')
@@ -121,7 +126,7 @@ export function platformOfConfig(config: Buffer, digest: string): PlatformSpec {
   const parsed = JSON.parse(config.toString('utf8')) as Record<string, unknown>
   const { os, architecture, variant } = parsed
   if (typeof os !== 'string' || !os || typeof architecture !== 'string' || !architecture) {
-    throw new Error(`digests: the image config of ${digest} names no os/architecture`)
+    throw new InputError('digests', `the image config of ${digest} names no os/architecture`)
   }
   return typeof variant === 'string' && variant ? { os, architecture, variant } : { os, architecture }
 }
@@ -166,7 +171,7 @@ async function copyBlob(
 
 function firstConfig(children: Child[]): string {
   const first = children[0]?.blobs[0]
-  if (!first) throw new Error('digests: nothing to merge')
+  if (!first) throw new InputError('digests', 'nothing to merge; list the digests the legs pushed')
   return first.digest
 }
 
