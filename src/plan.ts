@@ -1,4 +1,3 @@
-import { stat } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { parsePlatforms, parseSecrets, type BuildRequest } from './builders/index.js'
 import { InputError } from './inputs/errors.js'
@@ -24,6 +23,7 @@ import {
   type RepoInfo
 } from './metadata/index.js'
 import type { DigestLine } from './publish/digests.js'
+import { isDirectory } from './files.js'
 
 /** What every plan holds: decided before anything is built or pushed. */
 interface PlanBase {
@@ -150,13 +150,5 @@ async function buildRequestFrom(
     cacheFrom: inputs.cacheFrom,
     cacheTo: inputs.cacheTo,
     env: {}
-  }
-}
-
-async function isDirectory(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isDirectory()
-  } catch {
-    return false
   }
 }

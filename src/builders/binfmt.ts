@@ -1,9 +1,10 @@
-import { readFile, stat } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { execCommand } from '../exec.js'
 import { HostError } from './errors.js'
-import { hostArchitecture, parsePlatform } from './options/platforms.js'
+import { hostArchitecture, platformInput } from './options/platforms.js'
 import type { BuildLogger, Runner } from './types.js'
+import { exists } from '../files.js'
 
 /** binfmt_misc handler names (as qemu-user-static and tonistiigi/binfmt register them) per architecture. */
 const QEMU_NAMES: Record<string, string> = {
@@ -46,7 +47,7 @@ export async function ensurePlatformsRunnable(
   const dir = options.binfmtDir ?? '/proc/sys/fs/binfmt_misc'
   const run = options.run ?? execCommand
   const foreign = platforms
-    .map(parsePlatform)
+    .map(platformInput)
     .filter(p => p.os === 'linux' && !nativelyRunnable(p.architecture, hostArch))
   if (foreign.length === 0 || (options.binfmtDir === undefined && process.platform !== 'linux')) return
   if (!(await exists(join(dir, 'status')))) {
@@ -69,13 +70,6 @@ export async function ensurePlatformsRunnable(
       logger.warn(`${name} is registered without the F flag; builds in containers may not find it`)
   }
   if (missing.length > 0) throw notRunnable(missing, hostArch, dir)
-}
-
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(
-    () => true,
-    () => false
-  )
 }
 
 async function handlerEnabled(dir: string, name: string): Promise<boolean> {

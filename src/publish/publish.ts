@@ -1,14 +1,7 @@
-import { formatPlatform } from '../builders/options/platforms.js'
-import { multiWrite, type RegistryClient } from '../registry/index.js'
+import { formatPlatform, multiWrite, type Descriptor, type RegistryClient } from '../registry/index.js'
 import { readBuiltImages, type LayoutImage } from './layout.js'
 import { assertLayerSizes } from './limits.js'
-import {
-  annotateManifest,
-  buildIndex,
-  manifestBytes,
-  type BlobDescriptor,
-  type SerializedManifest
-} from './manifests.js'
+import { annotateManifest, buildIndex, manifestBytes, type SerializedManifest } from './manifests.js'
 
 export interface PublishLogger {
   info(msg: string): void
@@ -107,8 +100,8 @@ function rootOf(req: PublishRequest, prepared: PreparedImage[]): SerializedManif
   )
 }
 
-function uniqueBlobs(images: PreparedImage[]): BlobDescriptor[] {
-  const byDigest = new Map<string, BlobDescriptor>()
+function uniqueBlobs(images: PreparedImage[]): Descriptor[] {
+  const byDigest = new Map<string, Descriptor>()
   for (const img of images) for (const b of [img.config, ...img.layers]) byDigest.set(b.digest, b)
   return [...byDigest.values()]
 }

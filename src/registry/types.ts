@@ -21,23 +21,6 @@ export type CredentialResolver = (
   repository?: string
 ) => Promise<Credentials | undefined>
 
-export interface Platform {
-  os: string
-  architecture: string
-  variant?: string
-  'os.version'?: string
-  'os.features'?: string[]
-}
-
-export interface Descriptor {
-  mediaType: string
-  digest: string
-  size: number
-  annotations?: Record<string, string>
-  platform?: Platform
-  artifactType?: string
-}
-
 /** One HTTP exchange, reported after it completes (for metrics and tests; never carries secrets). */
 export interface RequestRecord {
   method: string

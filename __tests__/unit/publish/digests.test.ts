@@ -1,12 +1,11 @@
 import { describe, expect, it } from '@jest/globals'
 import {
-  canonicalPlatform,
   checkDeclaredPlatform,
   checkDistinctPlatforms,
   parseDigestLines
 } from '../../../src/publish/digests.js'
 import { imageManifestOf, platformOfConfig } from '../../../src/publish/merge.js'
-import { DOCKER_MANIFEST, OCI_INDEX, OCI_MANIFEST } from '../../../src/registry/index.js'
+import { canonicalPlatform, DOCKER_MANIFEST, OCI_INDEX, OCI_MANIFEST } from '../../../src/registry/index.js'
 import { InputError } from '../../../src/inputs/errors.js'
 import { asUsageError } from '../../../src/cli/errors.js'
 
@@ -120,7 +119,9 @@ describe('imageManifestOf', () => {
     expect(() => imageManifestOf(body(artifact), OCI_MANIFEST, B)).toThrow(
       /is an artifact \(config application\/vnd\.in-toto\+json\)/
     )
-    expect(() => imageManifestOf(body({ schemaVersion: 2 }), OCI_MANIFEST, B)).toThrow(/is malformed/)
+    expect(() => imageManifestOf(body({ schemaVersion: 2 }), OCI_MANIFEST, B)).toThrow(
+      /manifest sha256:b{64}: config must be an object/
+    )
   })
 })
 
