@@ -10,6 +10,7 @@ import { envSecretsToFiles } from '../secret-files.js'
 import type { Builder, BuildLogger, BuildRequest, BuildResult, Runner } from '../types.js'
 import { extractVersion } from '../version.js'
 import { buildahBuildArgs, buildahPushArgs, buildahSupportsEnvSecrets } from './args.js'
+import { parseImageIndex } from '../../registry/index.js'
 
 type Env = Record<string, string | undefined>
 
@@ -57,9 +58,7 @@ export class BuildahBuilder implements Builder {
       () => undefined
     )
     if (!inspected) return
-    const digests = (JSON.parse(inspected.stdout) as { manifests?: { digest: string }[] }).manifests?.map(
-      m => m.digest
-    )
+    const digests = listedDigests(inspected.stdout, logger)
     const images = await runQuietly(
       this.run,
       logger,
@@ -70,9 +69,19 @@ export class BuildahBuilder implements Builder {
     const ids = (images?.stdout ?? '')
       .split('\n')
       .map(line => line.trim().split(/\s+/))
-      .filter(([, digest]) => digest !== undefined && (digests ?? []).includes(digest))
+      .filter(([, digest]) => digest !== undefined && digests.includes(digest))
       .map(([id]) => id as string)
     await runQuietly(this.run, logger, 'buildah', ['manifest', 'rm', manifest], env)
     if (ids.length > 0) await runQuietly(this.run, logger, 'buildah', ['rmi', ...new Set(ids)], env)
+  }
+}
+
+/** The digests `buildah manifest inspect` lists; none (logged) when its output is not an index. */
+function listedDigests(inspectOutput: string, logger: BuildLogger): string[] {
+  try {
+    return parseImageIndex(inspectOutput, 'buildah manifest inspect').manifests.map(m => m.digest)
+  } catch (error) {
+    logger.debug(`cannot tell the images of the temporary list: ${String(error)}`)
+    return []
   }
 }
