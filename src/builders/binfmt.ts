@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { execCommand } from '../exec.js'
 import { HostError } from './errors.js'
 import { hostArchitecture, platformInput } from './options/platforms.js'
-import type { BuildLogger, Runner } from './types.js'
+import type { Logger, Runner } from './types.js'
 import { exists } from '../files.js'
 
 /** binfmt_misc handler names (as qemu-user-static and tonistiigi/binfmt register them) per architecture. */
@@ -40,7 +40,7 @@ export function nativelyRunnable(architecture: string, hostArch: string): boolea
  */
 export async function ensurePlatformsRunnable(
   platforms: string[],
-  logger: BuildLogger,
+  logger: Logger,
   options: BinfmtOptions = {}
 ): Promise<void> {
   const hostArch = options.hostArch ?? hostArchitecture()
@@ -67,7 +67,7 @@ export async function ensurePlatformsRunnable(
     const flags = await handlerFlags(dir, name)
     if (flags === undefined) missing.push(`${p.os}/${p.architecture} (${name})`)
     else if (!flags.includes('F'))
-      logger.warn(`${name} is registered without the F flag; builds in containers may not find it`)
+      logger.warning(`${name} is registered without the F flag; builds in containers may not find it`)
   }
   if (missing.length > 0) throw notRunnable(missing, hostArch, dir)
 }

@@ -1,5 +1,5 @@
 import { redactSecrets, type ExecResult } from '../exec.js'
-import type { BuildLogger, Runner } from './types.js'
+import type { Logger, Runner } from './types.js'
 
 /** Replaces every secret value in `text` with ***, longest first (see redactSecrets). */
 export function redact(text: string, secrets: readonly string[]): string {
@@ -27,7 +27,7 @@ export function lineLogger(log: (line: string) => void, secrets: readonly string
 }
 
 /** Exec options that stream a command's output to the logger, redacted. */
-export function streamTo(logger: BuildLogger, secrets: readonly string[]) {
+export function streamTo(logger: Logger, secrets: readonly string[]) {
   const out = lineLogger(line => logger.info(line), secrets)
   const err = lineLogger(line => logger.info(line), secrets)
   return {
@@ -42,7 +42,7 @@ export function streamTo(logger: BuildLogger, secrets: readonly string[]) {
 /** Runs a build command with its output streamed to the logger, secret values redacted everywhere. */
 export async function runLogged(
   run: Runner,
-  logger: BuildLogger,
+  logger: Logger,
   cmd: string,
   args: string[],
   options: {
@@ -64,13 +64,13 @@ export async function runLogged(
 /** Runs a clean-up command; a failure is a warning, never the build's error. */
 export async function runQuietly(
   run: Runner,
-  logger: BuildLogger,
+  logger: Logger,
   cmd: string,
   args: string[],
   env?: Record<string, string | undefined>
 ): Promise<ExecResult | undefined> {
   return run(cmd, args, { env }).catch((err: unknown) => {
-    logger.warn(`clean-up failed: ${err instanceof Error ? err.message : String(err)}`)
+    logger.warning(`clean-up failed: ${err instanceof Error ? err.message : String(err)}`)
     return undefined
   })
 }

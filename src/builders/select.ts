@@ -6,7 +6,7 @@ import { BuildahBuilder, buildahVersion } from './buildah/builder.js'
 import { BuildxBuilder, buildxVersion } from './buildx/builder.js'
 import { findDockerClient } from './docker/client.js'
 import { DockerBuilder } from './docker/builder.js'
-import type { Builder, BuildLogger, Runner } from './types.js'
+import type { Builder, Logger, Runner } from './types.js'
 
 type Env = Record<string, string | undefined>
 
@@ -47,7 +47,7 @@ const INSTALL_HINT: Record<BuilderName, string> = {
  */
 export async function selectBuilder(
   choice: BuilderChoice,
-  logger: BuildLogger,
+  logger: Logger,
   env: Env = {},
   run: Runner = execCommand
 ): Promise<{ builder: Builder; reason: string }> {

@@ -16,7 +16,7 @@ import {
   type GitContext,
   type Metadata,
   type MetadataInputs,
-  type MetadataLogger,
+  type Logger,
   type RepoInfo
 } from './types.js'
 import { computeVersion, latestTag, type Version } from './version.js'
@@ -96,7 +96,7 @@ function outputTagNames(version: Version, latest: () => string): string[] {
 }
 
 /** Enabled image names, lowercased; the default `<registry>/<owner>/<repo>` when `images` is empty. */
-function resolveImages(inputs: MetadataInputs, warnings: string[], logger: MetadataLogger): string[] {
+function resolveImages(inputs: MetadataInputs, warnings: string[], logger: Logger): string[] {
   const entries = parseImages(inputs.images)
   if (entries.length === 0) {
     if (inputs.defaultImage === '') return []
@@ -117,7 +117,7 @@ function isGhcrImage(image: string): boolean {
 }
 
 /** GitHub reports NOASSERTION for a license it does not recognise: not something to publish as a license. */
-function publishableFacts(facts: RepoFacts, logger: MetadataLogger): RepoFacts {
+function publishableFacts(facts: RepoFacts, logger: Logger): RepoFacts {
   if (facts.license === '' || isSpdxExpression(facts.license)) return facts
   logger.info(
     `Repository license '${facts.license}' is not an SPDX expression; set the licenses input to publish one`

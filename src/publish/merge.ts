@@ -10,13 +10,14 @@ import {
   parseImageManifest,
   type Descriptor,
   type ImageManifest,
+  type Logger,
   type Platform,
   type RegistryClient,
   type Repository
 } from '../registry/index.js'
 import { checkDeclaredPlatform, checkDistinctPlatforms, type DigestLine } from './digests.js'
 import { buildIndex, manifestBytes, type SerializedManifest } from './manifests.js'
-import type { PublishLogger, PublishResult } from './publish.js'
+import type { PublishResult } from './publish.js'
 
 export interface MergeRequest {
   client: RegistryClient
@@ -25,7 +26,7 @@ export interface MergeRequest {
   tags: string[]
   digests: DigestLine[]
   annotations: { index: Record<string, string>; manifestDescriptor: Record<string, string> }
-  logger: PublishLogger
+  logger: Logger
   /** Cancels the merge: nothing new starts, tags already moved are put back. */
   signal?: AbortSignal
 }
@@ -131,7 +132,7 @@ function asDigestsInput<T>(parse: () => T): T {
 }
 
 /** Gives `repo` the children it lacks: each blob mounted from a repository that has it, then the manifest. */
-async function copyMissing(repo: Repository, children: Child[], logger: PublishLogger): Promise<void> {
+async function copyMissing(repo: Repository, children: Child[], logger: Logger): Promise<void> {
   for (const child of children.filter(c => !c.holders.includes(repo))) {
     const mountFrom = child.holders.filter(h => h.registry === repo.registry).map(h => h.path)
     const results = await Promise.all(child.blobs.map(desc => copyBlob(repo, desc, mountFrom, child)))

@@ -1,12 +1,13 @@
-import { formatPlatform, multiWrite, type Descriptor, type RegistryClient } from '../registry/index.js'
+import {
+  formatPlatform,
+  multiWrite,
+  type Descriptor,
+  type Logger,
+  type RegistryClient
+} from '../registry/index.js'
 import { readBuiltImages, type LayoutImage } from './layout.js'
 import { assertLayerSizes } from './limits.js'
 import { annotateManifest, buildIndex, manifestBytes, type SerializedManifest } from './manifests.js'
-
-export interface PublishLogger {
-  info(msg: string): void
-  debug(msg: string): void
-}
 
 export interface AnnotationSet {
   manifest: Record<string, string>
@@ -26,7 +27,7 @@ export interface PublishRequest {
   forceIndex: boolean
   /** A leg of a multi-runner build: platform manifests by digest only, no index, no tags. */
   byDigest?: boolean
-  logger: PublishLogger
+  logger: Logger
   /** Cancels the push: nothing new starts, tags already moved are put back. */
   signal?: AbortSignal
 }

@@ -1,9 +1,10 @@
 /** Shared shapes of the registry client's public API. */
 
+/** Where the pipeline and the registry client log: the Runtime's method names. */
 export interface Logger {
-  debug(msg: string): void
-  info(msg: string): void
-  warn(msg: string): void
+  info(message: string): void
+  warning(message: string): void
+  debug(message: string): void
 }
 
 export interface Credentials {

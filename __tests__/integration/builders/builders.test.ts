@@ -10,7 +10,7 @@ import {
   parseSecrets,
   selectBuilder,
   validateBuildRequest,
-  type BuildLogger,
+  type Logger,
   type BuildRequest
 } from '../../../src/builders/index.js'
 import { BuildahBuilder } from '../../../src/builders/buildah/builder.js'
@@ -30,11 +30,11 @@ const LABELS = {
 
 let root: string
 
-function logger(): BuildLogger & { text: () => string } {
+function logger(): Logger & { text: () => string } {
   const lines: string[] = []
   return {
     info: m => lines.push(m),
-    warn: m => lines.push(m),
+    warning: m => lines.push(m),
     debug: m => lines.push(m),
     text: () => lines.join('\n')
   }

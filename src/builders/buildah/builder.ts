@@ -7,7 +7,7 @@ import { secretValues } from '../options/secrets.js'
 import { completeLayout, layoutImages } from '../layout/normalize.js'
 import { runLogged, runQuietly } from '../output.js'
 import { envSecretsToFiles } from '../secret-files.js'
-import type { Builder, BuildLogger, BuildRequest, BuildResult, Runner } from '../types.js'
+import type { Builder, Logger, BuildRequest, BuildResult, Runner } from '../types.js'
 import { extractVersion } from '../version.js'
 import { buildahBuildArgs, buildahPushArgs, buildahSupportsEnvSecrets } from './args.js'
 import { parseImageIndex } from '../../registry/index.js'
@@ -27,7 +27,7 @@ export class BuildahBuilder implements Builder {
 
   constructor(private readonly run: Runner = execCommand) {}
 
-  async build(req: BuildRequest, logger: BuildLogger): Promise<BuildResult> {
+  async build(req: BuildRequest, logger: Logger): Promise<BuildResult> {
     const env = buildahEnv(req)
     const version = await buildahVersion(env, this.run)
     const manifest = `localhost/publish-image-build-${randomUUID()}`
@@ -53,7 +53,7 @@ export class BuildahBuilder implements Builder {
   }
 
   /** Removes the temporary list and the images built into it; base images and layer caches stay. */
-  private async removeManifest(manifest: string, env: Env, logger: BuildLogger): Promise<void> {
+  private async removeManifest(manifest: string, env: Env, logger: Logger): Promise<void> {
     const inspected = await this.run('buildah', ['manifest', 'inspect', manifest], { env }).catch(
       () => undefined
     )
@@ -77,7 +77,7 @@ export class BuildahBuilder implements Builder {
 }
 
 /** The digests `buildah manifest inspect` lists; none (logged) when its output is not an index. */
-function listedDigests(inspectOutput: string, logger: BuildLogger): string[] {
+function listedDigests(inspectOutput: string, logger: Logger): string[] {
   try {
     return parseImageIndex(inspectOutput, 'buildah manifest inspect').manifests.map(m => m.digest)
   } catch (error) {

@@ -14,7 +14,7 @@ export async function runCredentialHelper(
   const program = `docker-credential-${name}`
   const result = await run(program, serverUrl, env)
   if (result.spawnError) {
-    logger?.warn(`${program} could not run (${result.spawnError.message}); ignoring that credential store`)
+    logger?.warning(`${program} could not run (${result.spawnError.message}); ignoring that credential store`)
     return undefined
   }
   if (result.code !== 0) {
