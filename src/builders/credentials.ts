@@ -1,10 +1,8 @@
 import { mkdir, rm, symlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { dockerConfigDir, readDockerConfig } from '../registry/index.js'
-import type { BuildRequest } from './types.js'
+import type { BuildRequest, Env } from './types.js'
 import { exists } from '../files.js'
-
-type Env = Record<string, string | undefined>
 
 /** What a docker-family client keeps in its config dir besides credentials, and must still find. */
 const SHARED_DOCKER_ENTRIES = ['cli-plugins', 'buildx', 'contexts']

@@ -1,10 +1,7 @@
-import { redactSecrets, type ExecResult } from '../exec.js'
+import type { ExecResult } from '../exec.js'
+import { redactSecrets } from '../secrets.js'
 import type { Logger, Runner } from './types.js'
-
-/** Replaces every secret value in `text` with ***, longest first (see redactSecrets). */
-export function redact(text: string, secrets: readonly string[]): string {
-  return redactSecrets(text, secrets)
-}
+import { errorMessage } from '../errors.js'
 
 /**
  * Turns output chunks into whole log lines with secret values redacted. Lines are buffered so a value
@@ -17,10 +14,10 @@ export function lineLogger(log: (line: string) => void, secrets: readonly string
       pending += chunk
       const lines = pending.split(/\r?\n/)
       pending = lines.pop() ?? ''
-      for (const line of lines) log(redact(line, secrets))
+      for (const line of lines) log(redactSecrets(line, secrets))
     },
     flush(): void {
-      if (pending) log(redact(pending, secrets))
+      if (pending) log(redactSecrets(pending, secrets))
       pending = ''
     }
   }
@@ -52,7 +49,7 @@ export async function runLogged(
   } = {}
 ): Promise<ExecResult> {
   const secrets = options.secrets ?? []
-  logger.info(redact(`$ ${cmd} ${args.join(' ')}`, secrets))
+  logger.info(redactSecrets(`$ ${cmd} ${args.join(' ')}`, secrets))
   const stream = streamTo(logger, secrets)
   try {
     return await run(cmd, args, { env: options.env, signal: options.signal, ...stream.options })
@@ -70,7 +67,7 @@ export async function runQuietly(
   env?: Record<string, string | undefined>
 ): Promise<ExecResult | undefined> {
   return run(cmd, args, { env }).catch((err: unknown) => {
-    logger.warning(`clean-up failed: ${err instanceof Error ? err.message : String(err)}`)
+    logger.warning(`clean-up failed: ${errorMessage(err)}`)
     return undefined
   })
 }

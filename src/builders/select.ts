@@ -6,9 +6,8 @@ import { BuildahBuilder, buildahVersion } from './buildah/builder.js'
 import { BuildxBuilder, buildxVersion } from './buildx/builder.js'
 import { findDockerClient } from './docker/client.js'
 import { DockerBuilder } from './docker/builder.js'
-import type { Builder, Logger, Runner } from './types.js'
-
-type Env = Record<string, string | undefined>
+import type { Builder, Env, Logger, Runner } from './types.js'
+import { errorMessage } from '../errors.js'
 
 const CHOICES: readonly BuilderChoice[] = ['auto', 'buildx', 'buildah', 'docker']
 
@@ -77,7 +76,7 @@ export async function selectBuilder(
 }
 
 function summarize(err: unknown): string {
-  const text = err instanceof Error ? err.message : String(err)
+  const text = errorMessage(err)
   const oneLine = text
     .split('\n')
     .map(l => l.trim())

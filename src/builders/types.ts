@@ -4,6 +4,9 @@ import type { Logger } from '../registry/index.js'
 
 export type { Logger }
 
+/** The environment a builder runs its commands with. */
+export type Env = Record<string, string | undefined>
+
 /** One `secrets` line: the value comes from the file `src` or the environment variable `env`, never argv. */
 export interface SecretSpec {
   id: string

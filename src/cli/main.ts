@@ -9,6 +9,7 @@ import { asUsageError, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, Usage
 import { gitContextEnv, readLocalGit, type Exec } from './git.js'
 import { helpText } from './help.js'
 import { resultText } from './result.js'
+import { errorMessage } from '../errors.js'
 
 const NO_REPOSITORY =
   'no GitHub repository (no GitHub origin remote): the source labels stay empty; pass --repository OWNER/NAME'
@@ -84,7 +85,7 @@ async function cleanUp(rt: TerminalRuntime): Promise<void> {
     await rm(workDir, { recursive: true, force: true })
     rt.debug(`Removed ${workDir}`)
   } catch (err) {
-    rt.warning(`cleanup failed: ${err instanceof Error ? err.message : String(err)}`)
+    rt.warning(`cleanup failed: ${errorMessage(err)}`)
   }
 }
 

@@ -4,7 +4,8 @@ import { commitDateFromPayload } from './context.js'
 import { assembleEntries, type EntryRules } from './entries.js'
 import { parseFlavor } from './flavor.js'
 import { isSpdxExpression } from './ghcr.js'
-import { normalizeImageName, splitImageName } from './image-names.js'
+import { splitDomain } from '../registry/index.js'
+import { normalizeImageName } from './image-names.js'
 import { parseImages } from './images.js'
 import { baseEntries, labelLines, repoFacts, sortedRecord, type RepoFacts } from './oci.js'
 import { parseTagRules } from './tag-rules.js'
@@ -113,7 +114,7 @@ function resolveImages(inputs: MetadataInputs, warnings: string[], logger: Logge
 }
 
 function isGhcrImage(image: string): boolean {
-  return splitImageName(image).domain === 'ghcr.io'
+  return splitDomain(image).domain === 'ghcr.io'
 }
 
 /** GitHub reports NOASSERTION for a license it does not recognise: not something to publish as a license. */

@@ -2,7 +2,7 @@ import { getOctokit } from '@actions/github'
 import { GitHub } from '@actions/github/lib/utils'
 import { buildTime } from './clock.js'
 import { commitDateFromPayload } from './context.js'
-import { errorMessage } from './csv.js'
+import { errorMessage } from '../errors.js'
 import { stringAt } from './payload.js'
 import type { GitContext, Logger, RepoInfo } from './types.js'
 

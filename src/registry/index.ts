@@ -16,7 +16,14 @@ export { defaultKeychain } from './auth/keychain.js'
 export { dockerConfigDir, readDockerConfig, parseDockerConfig } from './auth/docker-config.js'
 export type { DockerConfig } from './auth/docker-config.js'
 export type { KeychainOptions } from './auth/keychain.js'
-export { parseReference, formatReference, InvalidReferenceError } from './name/reference.js'
+export {
+  parseReference,
+  formatReference,
+  InvalidReferenceError,
+  splitDomain,
+  isValidHost,
+  isValidPathComponent
+} from './name/reference.js'
 export type { Reference } from './name/reference.js'
 export { sha256Digest, fileDigest } from './digest.js'
 export { readOciLayout, pushLayout } from './layout.js'

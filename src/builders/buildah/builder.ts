@@ -7,12 +7,10 @@ import { secretValues } from '../options/secrets.js'
 import { completeLayout, layoutImages } from '../layout/normalize.js'
 import { runLogged, runQuietly } from '../output.js'
 import { envSecretsToFiles } from '../secret-files.js'
-import type { Builder, Logger, BuildRequest, BuildResult, Runner } from '../types.js'
+import type { Builder, BuildRequest, BuildResult, Env, Logger, Runner } from '../types.js'
 import { extractVersion } from '../version.js'
 import { buildahBuildArgs, buildahPushArgs, buildahSupportsEnvSecrets } from './args.js'
 import { parseImageIndex } from '../../registry/index.js'
-
-type Env = Record<string, string | undefined>
 
 export async function buildahVersion(env: Env, run: Runner): Promise<string> {
   const { stdout } = await run('buildah', ['version'], { env })

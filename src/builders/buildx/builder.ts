@@ -7,11 +7,9 @@ import { secretValues } from '../options/secrets.js'
 import { extractTar } from '../layout/archive.js'
 import { completeLayout, layoutImages } from '../layout/normalize.js'
 import { runLogged, runQuietly } from '../output.js'
-import type { Builder, Logger, BuildRequest, BuildResult, Runner } from '../types.js'
+import type { Builder, BuildRequest, BuildResult, Env, Logger, Runner } from '../types.js'
 import { extractVersion } from '../version.js'
 import { buildxBuildArgs, buildxCreateArgs, driverExportsOci, parseBuildxDriver } from './args.js'
-
-type Env = Record<string, string | undefined>
 
 export async function buildxVersion(env: Env, run: Runner): Promise<string> {
   const { stdout } = await run('docker', ['buildx', 'version'], { env })

@@ -8,11 +8,9 @@ import { extractTar, importArchive } from '../layout/archive.js'
 import { completeLayout, type FoundImage } from '../layout/normalize.js'
 import { runLogged, runQuietly } from '../output.js'
 import { envSecretsToFiles } from '../secret-files.js'
-import type { Builder, Logger, BuildRequest, BuildResult, Runner } from '../types.js'
+import type { Builder, BuildRequest, BuildResult, Env, Logger, Runner } from '../types.js'
 import { dockerBuildArgs, dockerSaveArgs, dockerSupportsEnvSecrets } from './args.js'
 import { dockerBuildEnv, findDockerClient, type DockerClient } from './client.js'
-
-type Env = Record<string, string | undefined>
 
 interface DockerBuild {
   req: BuildRequest

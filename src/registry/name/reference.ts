@@ -71,15 +71,33 @@ function splitTag(nameAndTag: string): { name: string; tag?: string } {
   return { name: nameAndTag.slice(0, colon), tag: nameAndTag.slice(colon + 1) }
 }
 
-function splitRegistry(name: string, ref: string): { registry: string; repository: string } {
+/**
+ * `[host/]path` split as Docker splits it: the first component is a host when it has a `.` or `:`, is
+ * `localhost`, or has capital letters; else there is no host (Docker Hub).
+ */
+export function splitDomain(name: string): { domain: string | undefined; path: string } {
   const slash = name.indexOf('/')
   const first = slash === -1 ? '' : name.slice(0, slash)
   const isHost =
     slash !== -1 && (/[.:]/.test(first) || first === 'localhost' || first !== first.toLowerCase())
-  if (!isHost) return { registry: DOCKER_HUB, repository: dockerHubPath(name) }
-  if (!DOMAIN.test(first)) throw new InvalidReferenceError(`"${ref}": invalid registry host "${first}"`)
-  const registry = normaliseHost(first)
-  const path = name.slice(slash + 1)
+  return isHost ? { domain: first, path: name.slice(slash + 1) } : { domain: undefined, path: name }
+}
+
+/** `host[:port]`, a DNS name or a bracketed IPv6 address, as the distribution grammar has it. */
+export function isValidHost(host: string): boolean {
+  return DOMAIN.test(host)
+}
+
+/** One `/`-separated component of a repository path: lowercase letters and digits, separated by . _ __ or -. */
+export function isValidPathComponent(component: string): boolean {
+  return PATH_COMPONENT.test(component)
+}
+
+function splitRegistry(name: string, ref: string): { registry: string; repository: string } {
+  const { domain, path } = splitDomain(name)
+  if (domain === undefined) return { registry: DOCKER_HUB, repository: dockerHubPath(name) }
+  if (!isValidHost(domain)) throw new InvalidReferenceError(`"${ref}": invalid registry host "${domain}"`)
+  const registry = normaliseHost(domain)
   return { registry, repository: registry === DOCKER_HUB ? dockerHubPath(path) : path }
 }
 
@@ -104,7 +122,7 @@ function checkRepository(path: string, ref: string): void {
     )
   }
   for (const component of path.split('/')) {
-    if (!PATH_COMPONENT.test(component)) {
+    if (!isValidPathComponent(component)) {
       throw new InvalidReferenceError(
         `"${ref}": invalid path component "${component}" (lowercase letters and digits, separated by . _ __ or -)`
       )
