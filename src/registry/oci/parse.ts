@@ -16,23 +16,15 @@ import type {
 } from './types.js'
 
 export function parseImageManifest(bytes: Uint8Array | string, document: string): ImageManifest {
-  const doc = JsonValue.parse(bytes, document)
-  checkSchemaVersion(doc)
-  doc.field('mediaType').optional(v => v.string())
+  const doc = checkManifestFields(JsonValue.parse(bytes, document))
   checkDescriptor(doc.field('config'))
   doc.field('layers').array().forEach(checkDescriptor)
-  doc.field('subject').optional(checkDescriptor)
-  doc.field('annotations').optional(v => v.stringMap())
   return doc.value as ImageManifest
 }
 
 export function parseImageIndex(bytes: Uint8Array | string, document: string): ImageIndex {
-  const doc = JsonValue.parse(bytes, document)
-  checkSchemaVersion(doc)
-  doc.field('mediaType').optional(v => v.string())
+  const doc = checkManifestFields(JsonValue.parse(bytes, document))
   doc.field('manifests').array().forEach(checkDescriptor)
-  doc.field('subject').optional(checkDescriptor)
-  doc.field('annotations').optional(v => v.stringMap())
   return doc.value as ImageIndex
 }
 
@@ -76,9 +68,15 @@ export function declaredMediaType(bytes: Uint8Array | string): string | undefine
   }
 }
 
-function checkSchemaVersion(doc: JsonValue): void {
+/** The fields image manifests and indexes share: schemaVersion 2, mediaType, subject, annotations. */
+function checkManifestFields(doc: JsonValue): JsonValue {
   const version = doc.field('schemaVersion')
   if (version.number() !== 2) version.fail(`is ${String(version.value)}; only 2 is supported`)
+  doc.field('mediaType').optional(v => v.string())
+  doc.field('artifactType').optional(v => v.string())
+  doc.field('subject').optional(checkDescriptor)
+  doc.field('annotations').optional(v => v.stringMap())
+  return doc
 }
 
 function checkDescriptor(desc: JsonValue): Descriptor {
