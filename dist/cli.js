@@ -48266,7 +48266,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9363);
+/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8945);
 /* harmony import */ var _runtime_cancel_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3952);
 
 
@@ -48291,7 +48291,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9363:
+/***/ 8945:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -48302,28 +48302,29 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
-;// CONCATENATED MODULE: ./src/inputs/errors.ts
-/** A user input that cannot work. The message names the input and says how to fix it. */
-class errors_InputError extends Error {
-    input;
-    detail;
-    constructor(input, 
-    /** What is wrong and how to fix it, without the input's name (the CLI names its flag instead). */
-    detail, options) {
-        super(`input '${input}': ${detail}`, options);
-        this.input = input;
-        this.detail = detail;
-        this.name = 'InputError';
-    }
-}
-
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: ./src/secrets.ts
+/** Masking secrets in what is shown: the runtime's log, command lines, a builder's output. */
+/** Replaces every secret in `text` with ***, longest first so that a secret containing another is masked whole. */
+function redactSecrets(text, secrets = []) {
+    return [...secrets]
+        .filter(s => s.length > 0)
+        .sort((a, b) => b.length - a.length)
+        .reduce((acc, s) => acc.split(s).join('***'), text);
+}
+/** What to mask for a secret value: the value, trimmed, and each of its lines (a file, a PEM key). */
+function secretPieces(value) {
+    const pieces = [value, value.trim(), ...value.split(/\r?\n/).map(line => line.trim())];
+    return [...new Set(pieces.filter(p => p.length > 0))];
+}
+
 ;// CONCATENATED MODULE: ./src/exec.ts
+
 
 /**
  * How much of a streamed output (and of stderr) a result and an error keep: a builder can print
@@ -48347,16 +48348,6 @@ class CommandError extends Error {
 }
 function lastLines(text, n) {
     return text.trimEnd().split('\n').slice(-n).join('\n');
-}
-/**
- * Replaces every secret value in `text` with ***, longest first: a secret that is part of another
- * (a password inside `user:password`) must not leave the rest of the longer one readable.
- */
-function redactSecrets(text, secrets = []) {
-    return secrets
-        .filter(s => s.length > 0)
-        .sort((a, b) => b.length - a.length)
-        .reduce((acc, s) => acc.split(s).join('***'), text);
 }
 /** Collects a stream's output: all of it, or (bounded) only its last `limit` characters. */
 function outputCollector(limit) {
@@ -48408,236 +48399,35 @@ function execCommand(cmd, args, options = {}) {
     });
 }
 
+;// CONCATENATED MODULE: ./src/inputs/errors.ts
+/** A user input that cannot work. The message names the input and says how to fix it. */
+class errors_InputError extends Error {
+    input;
+    detail;
+    constructor(input, 
+    /** What is wrong and how to fix it, without the input's name (the CLI names its flag instead). */
+    detail, options) {
+        super(`input '${input}': ${detail}`, options);
+        this.input = input;
+        this.detail = detail;
+        this.name = 'InputError';
+    }
+}
+
+;// CONCATENATED MODULE: ./src/builders/errors.ts
+/**
+ * This machine cannot do what the inputs ask (no builder installed, no QEMU for a platform): not a
+ * wrong input, so the CLI exits 1, not 2. The message says what is missing and how to install it.
+ */
+class HostError extends Error {
+    constructor(message, options) {
+        super(message, options);
+        this.name = 'HostError';
+    }
+}
+
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./src/builders/credentials.ts
-
-
-
-/** What a docker-family client keeps in its config dir besides credentials, and must still find. */
-const SHARED_DOCKER_ENTRIES = ['cli-plugins', 'buildx', 'contexts'];
-/**
- * The environment for buildah: the caller's private auth file and docker config dir, never the user's.
- */
-function buildahEnv(req) {
-    const env = { ...req.env };
-    if (req.registryAuth?.authFile)
-        env.REGISTRY_AUTH_FILE = req.registryAuth.authFile;
-    if (req.registryAuth?.dockerConfigDir)
-        env.DOCKER_CONFIG = req.registryAuth.dockerConfigDir;
-    return env;
-}
-/**
- * The environment for a docker client. With private credentials, DOCKER_CONFIG points at a dir in workDir
- * holding a copy of the caller's config.json plus links to the user's CLI plugins, buildx builders and
- * contexts (so `docker buildx` and the selected builder are still found). The user's config.json is
- * never read for credentials nor written. Call the returned cleanup when the build is over.
- */
-async function dockerEnv(req) {
-    const privateDir = req.registryAuth?.dockerConfigDir;
-    if (!privateDir)
-        return { env: { ...req.env }, cleanup: async () => undefined };
-    const dir = (0,external_node_path_namespaceObject.join)(req.workDir, 'docker-config');
-    await (0,promises_.mkdir)(dir, { recursive: true, mode: 0o700 });
-    const userDir = req.env?.DOCKER_CONFIG ?? process.env.DOCKER_CONFIG ?? (0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.homedir)(), '.docker');
-    await writePrivateConfig((0,external_node_path_namespaceObject.join)(privateDir, 'config.json'), (0,external_node_path_namespaceObject.join)(userDir, 'config.json'), (0,external_node_path_namespaceObject.join)(dir, 'config.json'));
-    for (const entry of SHARED_DOCKER_ENTRIES) {
-        const source = (0,external_node_path_namespaceObject.join)(userDir, entry);
-        if (await exists(source))
-            await (0,promises_.symlink)(source, (0,external_node_path_namespaceObject.join)(dir, entry));
-    }
-    return { env: { ...req.env, DOCKER_CONFIG: dir }, cleanup: () => (0,promises_.rm)(dir, { recursive: true, force: true }) };
-}
-/** The caller's config.json, plus the user's `currentContext` so `docker context use` still applies. */
-async function writePrivateConfig(callerConfig, userConfig, target) {
-    const config = (await readJson(callerConfig)) ?? {};
-    const currentContext = (await readJson(userConfig).catch(() => undefined))?.currentContext;
-    if (currentContext && config.currentContext === undefined)
-        config.currentContext = currentContext;
-    await (0,promises_.writeFile)(target, JSON.stringify(config, null, 2), { mode: 0o600 });
-}
-async function readJson(path) {
-    const text = await (0,promises_.readFile)(path, 'utf8').catch(() => undefined);
-    if (text === undefined)
-        return undefined;
-    try {
-        return JSON.parse(text);
-    }
-    catch (cause) {
-        throw new Error(`${path} is not valid JSON`, { cause });
-    }
-}
-async function exists(path) {
-    return (0,promises_.stat)(path).then(() => true, () => false);
-}
-
-;// CONCATENATED MODULE: ./src/builders/options/secrets.ts
-
-const ID = /^[A-Za-z0-9_.-]+$/;
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-/**
- * Parses `secrets` lines: `id=ID,src=FILE` or `id=ID,env=VAR` (buildx's `type=file|env` is accepted too).
- * Errors name the line, never echo it: a mistyped line may hold a secret value.
- */
-function parseSecrets(lines) {
-    const specs = lines.map((line, i) => ({ line: line.trim(), n: i + 1 })).filter(l => l.line.length > 0);
-    const parsed = specs.map(({ line, n }) => parseSecretLine(line, n));
-    const seen = new Set();
-    for (const spec of parsed) {
-        if (seen.has(spec.id))
-            throw new errors_InputError('secrets', `secret id '${spec.id}' is given more than once`);
-        seen.add(spec.id);
-    }
-    return parsed;
-}
-function parseSecretLine(line, n) {
-    const fields = new Map();
-    for (const field of line.split(',')) {
-        const eq = field.indexOf('=');
-        const key = (eq < 0 ? field : field.slice(0, eq)).trim().toLowerCase();
-        if (eq < 0 || !['id', 'src', 'source', 'env', 'type'].includes(key))
-            throw badLine(n);
-        fields.set(key === 'source' ? 'src' : key, field.slice(eq + 1).trim());
-    }
-    const id = fields.get('id');
-    const type = fields.get('type');
-    let src = fields.get('src');
-    let env = fields.get('env');
-    if (type !== undefined && type !== 'file' && type !== 'env')
-        throw badLine(n, `unknown type '${type}'`);
-    if (type === 'env' && env === undefined)
-        [env, src] = [src, undefined];
-    if (!id || !ID.test(id))
-        throw badLine(n, 'id must be letters, digits, _ . or -');
-    if ((src === undefined) === (env === undefined))
-        throw badLine(n, `secret '${id}' needs exactly one of src= or env=`);
-    if (src !== undefined) {
-        if (!src)
-            throw badLine(n, `secret '${id}' has an empty src=`);
-        return { id, src };
-    }
-    if (!env || !ENV_NAME.test(env))
-        throw badLine(n, `secret '${id}': env= must name an environment variable`);
-    return { id, env };
-}
-function badLine(n, why = 'expected id=<id>,src=<file> or id=<id>,env=<VARIABLE>') {
-    return new errors_InputError('secrets', `line ${n}: ${why}. Pass secret values through a file or an environment variable, never inline`);
-}
-/** The secret's value from `env` (the request's, then the process's) or its file; undefined when unset. */
-function secretEnvValue(spec, env = {}) {
-    if (!spec.env)
-        return undefined;
-    return env[spec.env] ?? process.env[spec.env];
-}
-/** Every secret value and each of its lines, for redaction. Unreadable files are validation's business. */
-async function secretValues(specs, env = {}) {
-    const { readFile } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 1455, 23));
-    const values = await Promise.all(specs.map(async (spec) => spec.src ? await readFile(spec.src, 'utf8').catch(() => '') : secretEnvValue(spec, env)));
-    const pieces = values.flatMap(v => (v ? [v, v.trim(), ...v.split(/\r?\n/).map(l => l.trim())] : []));
-    return [...new Set(pieces.filter(p => p.length >= 3))].sort((a, b) => b.length - a.length);
-}
-
-;// CONCATENATED MODULE: ./src/builders/options/platforms.ts
-
-const KNOWN_OS = new Set([
-    'linux',
-    'windows',
-    'darwin',
-    'freebsd',
-    'netbsd',
-    'openbsd',
-    'illumos',
-    'solaris',
-    'aix'
-]);
-const KNOWN_ARCH = new Set([
-    'amd64',
-    'arm64',
-    'arm',
-    '386',
-    'ppc64le',
-    'ppc64',
-    's390x',
-    'riscv64',
-    'mips64le',
-    'mips64',
-    'mipsle',
-    'mips',
-    'loong64',
-    'wasm'
-]);
-const ARCH_ALIASES = {
-    x86_64: 'amd64',
-    'x86-64': 'amd64',
-    aarch64: 'arm64',
-    i386: '386',
-    i686: '386',
-    armhf: 'arm',
-    armel: 'arm'
-};
-/** Splits `platforms` lines (newline- or comma-separated), normalises and de-duplicates them. */
-function parsePlatforms(lines) {
-    const entries = lines.flatMap(line => line.split(/[,\s]+/)).filter(e => e.length > 0);
-    return [...new Set(entries.map(normalizePlatform))];
-}
-/** `linux/aarch64` → `linux/arm64`, `linux/arm` → `linux/arm/v7`; throws InputError('platforms') on garbage. */
-function normalizePlatform(entry) {
-    return formatPlatform(parsePlatform(entry));
-}
-function parsePlatform(entry) {
-    const parts = entry.trim().toLowerCase().split('/');
-    const [os, rawArch, rawVariant, ...rest] = parts;
-    if (!os || !rawArch || rest.length > 0 || parts.some(p => p === ''))
-        throw badPlatform(entry);
-    const architecture = ARCH_ALIASES[rawArch] ?? rawArch;
-    if (!KNOWN_OS.has(os))
-        throw badPlatform(entry, `unknown operating system '${os}'`);
-    if (!KNOWN_ARCH.has(architecture))
-        throw badPlatform(entry, `unknown architecture '${rawArch}'`);
-    if (rawVariant !== undefined && !/^v\d+(\.\d+)?$/.test(rawVariant)) {
-        throw badPlatform(entry, `unknown variant '${rawVariant}'`);
-    }
-    const variant = normalizeVariant(architecture, rawVariant ?? defaultVariant(rawArch));
-    return variant ? { os, architecture, variant } : { os, architecture };
-}
-function formatPlatform(p) {
-    return [p.os, p.architecture, p.variant].filter(Boolean).join('/');
-}
-/** Whether an image's platform (as in its config) satisfies a requested one. */
-function samePlatform(a, b) {
-    return formatPlatform(canonical(a)) === formatPlatform(canonical(b));
-}
-function canonical(p) {
-    const variant = normalizeVariant(p.architecture, p.variant);
-    return variant
-        ? { os: p.os, architecture: p.architecture, variant }
-        : { os: p.os, architecture: p.architecture };
-}
-function defaultVariant(rawArch) {
-    if (rawArch === 'armel')
-        return 'v6';
-    return undefined;
-}
-/** The OCI conventions: arm64 is v8 unless said otherwise, 32-bit arm defaults to v7. */
-function normalizeVariant(architecture, variant) {
-    if (architecture === 'arm64' && (variant === undefined || variant === 'v8'))
-        return undefined;
-    if (architecture === 'arm')
-        return variant ?? 'v7';
-    if (architecture === 'amd64' && variant === 'v1')
-        return undefined;
-    return variant;
-}
-function badPlatform(entry, why) {
-    const detail = why ? `${why}; ` : '';
-    return new errors_InputError('platforms', `'${entry}' is not a platform: ${detail}expected os/arch[/variant], e.g. linux/amd64, linux/arm64 or linux/arm/v7`);
-}
-/** The platform Go (and so every builder) calls this host, e.g. `amd64` for Node's `x64`. */
-function hostArchitecture(nodeArch = process.arch) {
-    const map = { x64: 'amd64', ia32: '386', ppc64: 'ppc64le', mipsel: 'mipsle' };
-    return map[nodeArch] ?? nodeArch;
-}
-
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: external "node:stream/promises"
@@ -49104,8 +48894,87 @@ function sleep(ms) {
     return new Promise(resolve => setTimeout(resolve, ms));
 }
 
+;// CONCATENATED MODULE: ./src/registry/json.ts
+/** Reading JSON documents from outside (registries, layouts, helpers) without trusting their shape. */
+/** A document that is not what it must be; `field` is a path such as `manifests[2].digest`. */
+class DocumentError extends Error {
+    document;
+    field;
+    problem;
+    constructor(document, field, problem, options) {
+        super(field ? `${document}: ${field} ${problem}` : `${document} ${problem}`, options);
+        this.document = document;
+        this.field = field;
+        this.problem = problem;
+        this.name = 'DocumentError';
+    }
+}
+/** A place in a parsed document: its value, and the path to it for error messages. */
+class JsonValue {
+    document;
+    value;
+    path;
+    constructor(document, value, path = '') {
+        this.document = document;
+        this.value = value;
+        this.path = path;
+    }
+    /** Parses `text` as JSON; throws a DocumentError naming `document` when it is not. */
+    static parse(text, document) {
+        const source = typeof text === 'string' ? text : Buffer.from(text).toString('utf8');
+        try {
+            return new JsonValue(document, JSON.parse(source));
+        }
+        catch (cause) {
+            throw new DocumentError(document, '', 'is not valid JSON', { cause });
+        }
+    }
+    fail(problem) {
+        throw new DocumentError(this.document, this.path, problem);
+    }
+    get present() {
+        return this.value !== undefined && this.value !== null;
+    }
+    field(key) {
+        const value = this.object()[key];
+        return new JsonValue(this.document, value, this.path ? `${this.path}.${key}` : key);
+    }
+    object() {
+        const v = this.value;
+        if (typeof v !== 'object' || v === null || Array.isArray(v))
+            this.fail('must be an object');
+        return v;
+    }
+    array() {
+        if (!Array.isArray(this.value))
+            this.fail('must be an array');
+        return this.value.map((item, i) => new JsonValue(this.document, item, `${this.path}[${i}]`));
+    }
+    string() {
+        if (typeof this.value !== 'string')
+            this.fail('must be a string');
+        return this.value;
+    }
+    number() {
+        if (typeof this.value !== 'number' || !Number.isFinite(this.value))
+            this.fail('must be a number');
+        return this.value;
+    }
+    /** `read(this)` when the value is there (not undefined or null), else undefined. */
+    optional(read) {
+        return this.present ? read(this) : undefined;
+    }
+    /** An object whose values are all strings (annotations, labels, auths helpers). */
+    stringMap() {
+        for (const key of Object.keys(this.object()))
+            this.field(key).string();
+        return this.value;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/registry/transport/errors.ts
 /** The client's one error type, and what turns registry answers into it. */
+
 
 class RegistryError extends Error {
     name = 'RegistryError';
@@ -49172,13 +49041,14 @@ function parseErrorBody(body) {
         return [];
     const text = body.subarray(0, 64 * 1024).toString('utf8');
     try {
-        const parsed = JSON.parse(text);
-        if (Array.isArray(parsed.errors)) {
-            return parsed.errors.map(e => ({ code: String(e.code ?? 'UNKNOWN'), message: String(e.message ?? '') }));
-        }
+        const errors = JsonValue.parse(text, 'error body').field('errors').array();
+        return errors.map(e => {
+            const { code, message } = e.object();
+            return { code: String(code ?? 'UNKNOWN'), message: String(message ?? '') };
+        });
     }
     catch {
-        // not JSON: keep a short excerpt of the text
+        // not JSON, or not {errors:[{…}]}: keep a short excerpt of the text
     }
     const excerpt = text.replace(/\s+/g, ' ').trim().slice(0, 300);
     return excerpt ? [{ code: 'UNKNOWN', message: excerpt }] : [];
@@ -49225,6 +49095,7 @@ function githubPackagesHint(ctx) {
 }
 
 ;// CONCATENATED MODULE: ./src/registry/auth/token.ts
+
 
 const MAX_TOKEN_BODY = 64 * 1024;
 const MIN_LIFETIME_S = 60;
@@ -49321,7 +49192,7 @@ function parseTokenResponse(res, req, method) {
     }
     let body;
     try {
-        body = JSON.parse(res.body.toString('utf8'));
+        body = JsonValue.parse(res.body, 'the token response').object();
     }
     catch (cause) {
         throw new RegistryError({
@@ -49451,8 +49322,8 @@ const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 const TAG = /^[\w][\w.-]{0,127}$/;
 const DIGEST = /^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}$/;
 const MAX_NAME_LENGTH = 255;
-class ReferenceError extends Error {
-    name = 'ReferenceError';
+class InvalidReferenceError extends Error {
+    name = 'InvalidReferenceError';
 }
 /** Parses `[host[:port]/]path[:tag][@digest]`; the tag defaults to `latest` when neither tag nor digest is given. */
 function reference_parseReference(ref) {
@@ -49465,22 +49336,22 @@ function reference_parseReference(ref) {
 function parseRepositoryName(name) {
     const parsed = parseReferenceLoose(name);
     if (parsed.tag || parsed.digest) {
-        throw new ReferenceError(`"${name}" names a tag or digest; expected a repository: host[:port]/path`);
+        throw new InvalidReferenceError(`"${name}" names a tag or digest; expected a repository: host[:port]/path`);
     }
     return { registry: parsed.registry, repository: parsed.repository };
 }
 function parseReferenceLoose(ref) {
     const input = ref.trim();
     if (!input)
-        throw new ReferenceError('empty image reference');
+        throw new InvalidReferenceError('empty image reference');
     const [nameAndTag, digest, ...rest] = input.split('@');
     if (rest.length > 0 || nameAndTag === undefined)
-        throw new ReferenceError(`"${ref}": more than one "@"`);
+        throw new InvalidReferenceError(`"${ref}": more than one "@"`);
     const { name, tag } = splitTag(nameAndTag);
     const { registry, repository } = splitRegistry(name, ref);
     checkRepository(repository, ref);
     if (tag !== undefined && !TAG.test(tag)) {
-        throw new ReferenceError(`"${ref}": invalid tag "${tag}" (letters, digits, _ . - ; at most 128; not starting with . or -)`);
+        throw new InvalidReferenceError(`"${ref}": invalid tag "${tag}" (letters, digits, _ . - ; at most 128; not starting with . or -)`);
     }
     if (digest !== undefined)
         checkDigest(digest, ref);
@@ -49498,16 +49369,31 @@ function splitTag(nameAndTag) {
         return { name: nameAndTag };
     return { name: nameAndTag.slice(0, colon), tag: nameAndTag.slice(colon + 1) };
 }
-function splitRegistry(name, ref) {
+/**
+ * `[host/]path` split as Docker splits it: the first component is a host when it has a `.` or `:`, is
+ * `localhost`, or has capital letters; else there is no host (Docker Hub).
+ */
+function splitDomain(name) {
     const slash = name.indexOf('/');
     const first = slash === -1 ? '' : name.slice(0, slash);
     const isHost = slash !== -1 && (/[.:]/.test(first) || first === 'localhost' || first !== first.toLowerCase());
-    if (!isHost)
+    return isHost ? { domain: first, path: name.slice(slash + 1) } : { domain: undefined, path: name };
+}
+/** `host[:port]`, a DNS name or a bracketed IPv6 address, as the distribution grammar has it. */
+function isValidHost(host) {
+    return DOMAIN.test(host);
+}
+/** One `/`-separated component of a repository path: lowercase letters and digits, separated by . _ __ or -. */
+function isValidPathComponent(component) {
+    return PATH_COMPONENT.test(component);
+}
+function splitRegistry(name, ref) {
+    const { domain, path } = splitDomain(name);
+    if (domain === undefined)
         return { registry: DOCKER_HUB, repository: dockerHubPath(name) };
-    if (!DOMAIN.test(first))
-        throw new ReferenceError(`"${ref}": invalid registry host "${first}"`);
-    const registry = normaliseHost(first);
-    const path = name.slice(slash + 1);
+    if (!isValidHost(domain))
+        throw new InvalidReferenceError(`"${ref}": invalid registry host "${domain}"`);
+    const registry = normaliseHost(domain);
     return { registry, repository: registry === DOCKER_HUB ? dockerHubPath(path) : path };
 }
 function dockerHubPath(path) {
@@ -49520,24 +49406,24 @@ function normaliseHost(host) {
 }
 function checkRepository(path, ref) {
     if (!path)
-        throw new ReferenceError(`"${ref}": missing repository path`);
+        throw new InvalidReferenceError(`"${ref}": missing repository path`);
     if (path.length > MAX_NAME_LENGTH) {
-        throw new ReferenceError(`"${ref}": repository path is longer than ${MAX_NAME_LENGTH} characters`);
+        throw new InvalidReferenceError(`"${ref}": repository path is longer than ${MAX_NAME_LENGTH} characters`);
     }
     if (path !== path.toLowerCase()) {
-        throw new ReferenceError(`"${ref}": repository path "${path}" contains capital letters; registries accept lowercase paths only: use "${path.toLowerCase()}"`);
+        throw new InvalidReferenceError(`"${ref}": repository path "${path}" contains capital letters; registries accept lowercase paths only: use "${path.toLowerCase()}"`);
     }
     for (const component of path.split('/')) {
-        if (!PATH_COMPONENT.test(component)) {
-            throw new ReferenceError(`"${ref}": invalid path component "${component}" (lowercase letters and digits, separated by . _ __ or -)`);
+        if (!isValidPathComponent(component)) {
+            throw new InvalidReferenceError(`"${ref}": invalid path component "${component}" (lowercase letters and digits, separated by . _ __ or -)`);
         }
     }
 }
 function checkDigest(digest, ref) {
     if (!DIGEST.test(digest))
-        throw new ReferenceError(`"${ref}": invalid digest "${digest}"`);
+        throw new InvalidReferenceError(`"${ref}": invalid digest "${digest}"`);
     if (digest.startsWith('sha256:') && !/^sha256:[a-f0-9]{64}$/.test(digest)) {
-        throw new ReferenceError(`"${ref}": a sha256 digest is 64 lowercase hex characters`);
+        throw new InvalidReferenceError(`"${ref}": a sha256 digest is 64 lowercase hex characters`);
     }
 }
 function isDigestReference(reference) {
@@ -49547,7 +49433,7 @@ function isDigestReference(reference) {
 function checkManifestReference(reference) {
     if (TAG.test(reference) || isDigestReference(reference))
         return reference;
-    throw new ReferenceError(`invalid manifest reference "${reference}": expected a tag or a digest`);
+    throw new InvalidReferenceError(`invalid manifest reference "${reference}": expected a tag or a digest`);
 }
 function formatReference(ref) {
     return `${ref.registry}/${ref.repository}${ref.tag ? `:${ref.tag}` : ''}${ref.digest ? `@${ref.digest}` : ''}`;
@@ -49820,7 +49706,7 @@ class RegistrySession {
             const text = /^\s*299\s+\S+\s+"(.*)"/.exec(value)?.[1];
             if (text && !this.warned.has(text)) {
                 this.warned.add(text);
-                this.opts.logger.warn(`${this.registry}: ${text}`);
+                this.opts.logger.warning(`${this.registry}: ${text}`);
             }
         }
     }
@@ -49870,27 +49756,145 @@ async function fileDigest(path, like = 'sha256:') {
 }
 
 ;// CONCATENATED MODULE: ./src/registry/oci/media-types.ts
+/** The media types of the OCI image-spec and their Docker v2 counterparts, and what kind each names. */
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 const media_types_OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
+const OCI_CONFIG = 'application/vnd.oci.image.config.v1+json';
+const OCI_LAYER = 'application/vnd.oci.image.layer.v1.tar';
+const OCI_LAYER_GZIP = 'application/vnd.oci.image.layer.v1.tar+gzip';
+const OCI_LAYER_NONDISTRIBUTABLE_GZIP = 'application/vnd.oci.image.layer.nondistributable.v1.tar+gzip';
 const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
 const DOCKER_MANIFEST_LIST = 'application/vnd.docker.distribution.manifest.list.v2+json';
+const DOCKER_CONFIG = 'application/vnd.docker.container.image.v1+json';
+const DOCKER_LAYER = 'application/vnd.docker.image.rootfs.diff.tar';
+const DOCKER_LAYER_GZIP = 'application/vnd.docker.image.rootfs.diff.tar.gzip';
+const DOCKER_FOREIGN_LAYER_GZIP = 'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip';
+/** Every manifest type, indexes first: the Accept header of a manifest request. */
 const MANIFEST_MEDIA_TYPES = [media_types_OCI_INDEX, OCI_MANIFEST, DOCKER_MANIFEST_LIST, DOCKER_MANIFEST];
-function media_types_isIndexMediaType(mediaType) {
+/** Docker v2 media types and their OCI equivalents (the bytes of the blobs are the same). */
+const DOCKER_TO_OCI = {
+    [DOCKER_MANIFEST]: OCI_MANIFEST,
+    [DOCKER_MANIFEST_LIST]: media_types_OCI_INDEX,
+    [DOCKER_CONFIG]: OCI_CONFIG,
+    [DOCKER_LAYER_GZIP]: OCI_LAYER_GZIP,
+    [DOCKER_LAYER]: OCI_LAYER,
+    [DOCKER_FOREIGN_LAYER_GZIP]: OCI_LAYER_NONDISTRIBUTABLE_GZIP
+};
+/** An image index (OCI) or manifest list (Docker). */
+function media_types_isIndex(mediaType) {
     return mediaType === media_types_OCI_INDEX || mediaType === DOCKER_MANIFEST_LIST;
 }
-function media_types_isManifestMediaType(mediaType) {
-    return MANIFEST_MEDIA_TYPES.includes(mediaType);
+/** An image manifest (OCI or Docker v2). */
+function isImage(mediaType) {
+    return mediaType === OCI_MANIFEST || mediaType === DOCKER_MANIFEST;
 }
-/** Layers a registry must not be sent (foreign / non-distributable, deprecated by the image-spec). */
-function media_types_isNonDistributable(mediaType) {
-    return mediaType.includes('nondistributable') || mediaType.includes('.foreign.');
+/** Any manifest: an index or an image manifest. */
+function media_types_isManifest(mediaType) {
+    return media_types_isIndex(mediaType) || isImage(mediaType);
+}
+/** The config of a container image (not an artifact's). */
+function isImageConfig(mediaType) {
+    return mediaType === OCI_CONFIG || mediaType === DOCKER_CONFIG;
+}
+/** Whether a registry may be sent the blob: not a foreign / non-distributable layer (deprecated by the image-spec). */
+function media_types_isDistributable(mediaType) {
+    return !mediaType.includes('nondistributable') && !mediaType.includes('.foreign.');
 }
 /** `application/json; charset=utf-8` → `application/json`. */
 function baseMediaType(contentType) {
     return (contentType ?? '').split(';')[0].trim().toLowerCase();
 }
 
+;// CONCATENATED MODULE: ./src/registry/oci/parse.ts
+/**
+ * Validating parsers of the OCI documents read from registries and layouts. Each checks the fields this
+ * code relies on and returns the document with every other field kept; a wrong document throws a
+ * DocumentError that names it and the field.
+ */
+
+
+function parse_parseImageManifest(bytes, document) {
+    const doc = checkManifestFields(JsonValue.parse(bytes, document));
+    checkDescriptor(doc.field('config'));
+    doc.field('layers').array().forEach(checkDescriptor);
+    return doc.value;
+}
+function parse_parseImageIndex(bytes, document) {
+    const doc = checkManifestFields(JsonValue.parse(bytes, document));
+    doc.field('manifests').array().forEach(checkDescriptor);
+    return doc.value;
+}
+function parseImageConfig(bytes, document) {
+    const doc = JsonValue.parse(bytes, document);
+    for (const key of ['os', 'architecture', 'variant'])
+        doc.field(key).optional(v => v.string());
+    doc.field('config').optional(config => config.field('Labels').optional(v => v.stringMap()));
+    return doc.value;
+}
+function parseLayoutMarker(bytes, document) {
+    const doc = JsonValue.parse(bytes, document);
+    const version = doc.field('imageLayoutVersion');
+    if (version.string() !== '1.0.0')
+        version.fail(`is ${version.value}; only 1.0.0 is supported`);
+    return doc.value;
+}
+/** A `docker save` archive's manifest.json: one entry per image. */
+function parseDockerArchiveManifest(bytes, document) {
+    const doc = JsonValue.parse(bytes, document);
+    for (const entry of doc.array()) {
+        entry.field('Config').string();
+        entry
+            .field('Layers')
+            .array()
+            .forEach(layer => layer.string());
+    }
+    return doc.value;
+}
+/** The `mediaType` a manifest declares, or undefined when it declares none or is not JSON. */
+function parse_declaredMediaType(bytes) {
+    try {
+        const mediaType = JsonValue.parse(bytes, 'manifest').field('mediaType').value;
+        return typeof mediaType === 'string' && mediaType ? mediaType : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/** The fields image manifests and indexes share: schemaVersion 2, mediaType, subject, annotations. */
+function checkManifestFields(doc) {
+    const version = doc.field('schemaVersion');
+    if (version.number() !== 2)
+        version.fail(`is ${String(version.value)}; only 2 is supported`);
+    doc.field('mediaType').optional(v => v.string());
+    doc.field('artifactType').optional(v => v.string());
+    doc.field('subject').optional(checkDescriptor);
+    doc.field('annotations').optional(v => v.stringMap());
+    return doc;
+}
+function checkDescriptor(desc) {
+    desc.field('mediaType').string();
+    const digest = desc.field('digest');
+    if (!isDigest(digest.string()))
+        digest.fail(`is not a digest (sha256:<64 hex>): ${digest.value}`);
+    const size = desc.field('size');
+    if (!Number.isSafeInteger(size.number()) || size.value < 0)
+        size.fail('must be a size in bytes');
+    desc.field('annotations').optional(v => v.stringMap());
+    desc.field('platform').optional(checkPlatform);
+    desc.field('artifactType').optional(v => v.string());
+    return desc.value;
+}
+function checkPlatform(platform) {
+    platform.field('os').string();
+    platform.field('architecture').string();
+    platform.field('variant').optional(v => v.string());
+    platform.field('os.version').optional(v => v.string());
+    platform.field('os.features').optional(v => v.array().forEach(f => f.string()));
+    return platform.value;
+}
+
 ;// CONCATENATED MODULE: ./src/registry/manifests.ts
+
 
 
 
@@ -49950,16 +49954,9 @@ async function getManifest(t, reference, accept = MANIFEST_MEDIA_TYPES) {
     }
     return { body: res.body, mediaType: manifestMediaType(res.body, header(res, 'content-type')), digest };
 }
+/** The manifest's own mediaType field, else (none, or not JSON) the Content-Type header. */
 function manifestMediaType(body, contentType) {
-    try {
-        const declared = JSON.parse(body.toString('utf8')).mediaType;
-        if (typeof declared === 'string' && declared)
-            return declared;
-    }
-    catch {
-        // not JSON: rely on the header
-    }
-    return baseMediaType(contentType);
+    return parse_declaredMediaType(body) ?? baseMediaType(contentType);
 }
 /** HEAD first (skip a no-op), then PUT the exact bytes; the registry's digest must be ours. */
 async function pushManifest(t, reference, body, mediaType) {
@@ -50451,7 +50448,7 @@ const DEFAULT_ATTEMPTS = 5;
 /** ghcr.io drops an upload after 10 minutes: no exchange may take longer. */
 const MAX_DEADLINE_MS = 10 * 60 * 1000 - 1;
 const DEFAULT_IDLE_MS = 2 * 60 * 1000;
-const silent = { debug: () => { }, info: () => { }, warn: () => { } };
+const silent = { debug: () => { }, info: () => { }, warning: () => { } };
 class RegistryClient {
     opts;
     transport;
@@ -50545,12 +50542,13 @@ class RegistryClient {
 ;// CONCATENATED MODULE: ./src/registry/auth/credential-helper.ts
 /** docker-credential-<name> get: the server URL on stdin, `{"Username","Secret"}` on stdout. */
 
+
 const TIMEOUT_MS = 30_000;
 async function runCredentialHelper(name, serverUrl, env, logger) {
     const program = `docker-credential-${name}`;
     const result = await run(program, serverUrl, env);
     if (result.spawnError) {
-        logger?.warn(`${program} could not run (${result.spawnError.message}); ignoring that credential store`);
+        logger?.warning(`${program} could not run (${result.spawnError.message}); ignoring that credential store`);
         return undefined;
     }
     if (result.code !== 0) {
@@ -50558,15 +50556,9 @@ async function runCredentialHelper(name, serverUrl, env, logger) {
             return undefined;
         throw new Error(`${program} get failed (exit ${result.code}): ${result.stderr.trim() || result.stdout.trim()}`);
     }
-    let parsed;
-    try {
-        parsed = JSON.parse(result.stdout);
-    }
-    catch (cause) {
-        throw new Error(`${program} get printed something that is not JSON`, { cause });
-    }
-    const username = typeof parsed.Username === 'string' ? parsed.Username : '';
-    const secret = typeof parsed.Secret === 'string' ? parsed.Secret : '';
+    const printed = JsonValue.parse(result.stdout, `the output of ${program} get`);
+    const username = printed.field('Username').optional(v => v.string()) ?? '';
+    const secret = printed.field('Secret').optional(v => v.string()) ?? '';
     if (!secret)
         return undefined;
     return username === '<token>' ? { identityToken: secret } : { username, password: secret };
@@ -50590,6 +50582,33 @@ function run(program, input, env) {
         child.stdin.on('error', () => { }); // the helper may exit without reading
         child.stdin.end(input);
     });
+}
+
+;// CONCATENATED MODULE: ./src/registry/auth/docker-config.ts
+/** The docker client's config directory and its config.json (also the shape of containers' auth.json). */
+
+
+
+
+/** Where the docker client keeps its config: $DOCKER_CONFIG, else ~/.docker ($HOME first, as Go does). */
+function dockerConfigDir(env = process.env) {
+    return env.DOCKER_CONFIG || (0,external_node_path_namespaceObject.join)(env.HOME || (0,external_node_os_namespaceObject.homedir)(), '.docker');
+}
+/** Reads and checks a docker config.json or auth.json; undefined when the file is not there. */
+async function readDockerConfig(file) {
+    const text = await (0,promises_.readFile)(file).catch(() => undefined);
+    return text === undefined ? undefined : parseDockerConfig(text, file);
+}
+function parseDockerConfig(text, document) {
+    const doc = JsonValue.parse(text, document);
+    doc.field('auths').optional(auths => {
+        for (const key of Object.keys(auths.object()))
+            auths.field(key).stringMap();
+    });
+    doc.field('credHelpers').optional(v => v.stringMap());
+    doc.field('credsStore').optional(v => v.string());
+    doc.field('currentContext').optional(v => v.string());
+    return doc.value;
 }
 
 ;// CONCATENATED MODULE: ./src/registry/auth/keychain.ts
@@ -50629,8 +50648,7 @@ function hasSecret(c) {
     return Boolean((c.username && c.password !== undefined && c.password !== '') || c.identityToken || c.registryToken);
 }
 async function fromDockerConfig(host, env, logger) {
-    const dir = env.DOCKER_CONFIG || (0,external_node_path_namespaceObject.join)(homeOf(env), '.docker');
-    const config = await keychain_readJson((0,external_node_path_namespaceObject.join)(dir, 'config.json'));
+    const config = await readDockerConfig((0,external_node_path_namespaceObject.join)(dockerConfigDir(env), 'config.json'));
     if (!config)
         return undefined;
     const helper = Object.entries(config.credHelpers ?? {}).find(([key]) => hostKey(key) === host)?.[1] ?? config.credsStore;
@@ -50645,7 +50663,7 @@ async function fromDockerConfig(host, env, logger) {
 }
 async function fromContainersAuth(host, repository, env) {
     for (const file of containersAuthFiles(env)) {
-        const config = await keychain_readJson(file);
+        const config = await readDockerConfig(file);
         const entry = config?.auths ? mostSpecificEntry(config.auths, host, repository) : undefined;
         const creds = entry ? decodeEntry(entry) : undefined;
         if (creds)
@@ -50698,21 +50716,6 @@ function decodeEntry(entry) {
 }
 function homeOf(env) {
     return env.HOME || (0,external_node_os_namespaceObject.homedir)();
-}
-async function keychain_readJson(file) {
-    let text;
-    try {
-        text = await (0,promises_.readFile)(file, 'utf8');
-    }
-    catch {
-        return undefined;
-    }
-    try {
-        return JSON.parse(text);
-    }
-    catch (cause) {
-        throw new Error(`${file} is not valid JSON`, { cause });
-    }
 }
 
 ;// CONCATENATED MODULE: ./src/registry/tags.ts
@@ -50857,17 +50860,14 @@ async function settleAll(tasks) {
 
 
 
+
 async function readOciLayout(dir) {
     const marker = await (0,promises_.readFile)((0,external_node_path_namespaceObject.join)(dir, 'oci-layout'), 'utf8').catch(cause => {
         throw new Error(`${dir} is not an OCI image layout (no oci-layout file)`, { cause });
     });
-    const version = JSON.parse(marker).imageLayoutVersion;
-    if (version !== '1.0.0')
-        throw new Error(`${dir}: unsupported imageLayoutVersion ${version}`);
+    parseLayoutMarker(marker, (0,external_node_path_namespaceObject.join)(dir, 'oci-layout'));
     const indexBytes = await (0,promises_.readFile)((0,external_node_path_namespaceObject.join)(dir, 'index.json'));
-    const index = JSON.parse(indexBytes.toString('utf8'));
-    if (!Array.isArray(index.manifests))
-        throw new Error(`${dir}/index.json has no manifests`);
+    const index = parse_parseImageIndex(indexBytes, (0,external_node_path_namespaceObject.join)(dir, 'index.json'));
     const blobPath = (digest) => {
         const [algorithm, hex] = assertDigest(digest).split(':');
         return (0,external_node_path_namespaceObject.join)(dir, 'blobs', algorithm, hex);
@@ -50912,22 +50912,23 @@ async function rootOf(layout) {
 }
 async function loadManifest(layout, desc) {
     const body = await layout.readBlob(desc.digest);
-    const mediaType = desc.mediaType || JSON.parse(body.toString('utf8')).mediaType || '';
+    const mediaType = desc.mediaType || declaredMediaType(body) || '';
     return { desc: { ...desc, mediaType }, body, height: 0 };
 }
 /** Walks the manifests under `node`, collecting blobs and child manifests; returns the node's height. */
 async function collectChildren(layout, node, plan) {
-    const parsed = JSON.parse(node.body.toString('utf8'));
-    if (!isIndexMediaType(node.desc.mediaType)) {
-        for (const blob of [parsed.config, ...(parsed.layers ?? [])]) {
-            if (blob && !isNonDistributable(blob.mediaType))
+    const document = `${layout.dir}: manifest ${node.desc.digest}`;
+    if (!isIndex(node.desc.mediaType)) {
+        const image = parseImageManifest(node.body, document);
+        for (const blob of [image.config, ...image.layers]) {
+            if (isDistributable(blob.mediaType))
                 plan.blobs.set(blob.digest, blob);
         }
         return 0;
     }
     let height = 1;
-    for (const child of parsed.manifests ?? []) {
-        if (!isManifestMediaType(child.mediaType)) {
+    for (const child of parseImageIndex(node.body, document).manifests) {
+        if (!isManifest(child.mediaType)) {
             plan.blobs.set(child.digest, child);
             continue;
         }
@@ -50945,6 +50946,121 @@ function byHeight(manifests) {
     return heights.map(height => manifests.filter(m => m.height === height));
 }
 
+;// CONCATENATED MODULE: ./src/registry/oci/platform.ts
+/** A string that is not a platform; the message says why and what one looks like. */
+class InvalidPlatformError extends Error {
+    entry;
+    reason;
+    constructor(entry, reason) {
+        super(`'${entry}' is not a platform: ${reason ? `${reason}; ` : ''}expected os/arch[/variant], e.g. linux/amd64, linux/arm64 or linux/arm/v7`);
+        this.entry = entry;
+        this.reason = reason;
+        this.name = 'InvalidPlatformError';
+    }
+}
+const KNOWN_OS = new Set([
+    'linux',
+    'windows',
+    'darwin',
+    'freebsd',
+    'netbsd',
+    'openbsd',
+    'illumos',
+    'solaris',
+    'aix'
+]);
+const KNOWN_ARCH = new Set([
+    'amd64',
+    'arm64',
+    'arm',
+    '386',
+    'ppc64le',
+    'ppc64',
+    's390x',
+    'riscv64',
+    'mips64le',
+    'mips64',
+    'mipsle',
+    'mips',
+    'loong64',
+    'wasm'
+]);
+const ARCH_ALIASES = {
+    x86_64: 'amd64',
+    'x86-64': 'amd64',
+    aarch64: 'arm64',
+    i386: '386',
+    i686: '386',
+    armhf: 'arm',
+    armel: 'arm'
+};
+/** `linux/aarch64` → linux/arm64, `linux/arm` → linux/arm/v7; throws InvalidPlatformError on garbage. */
+function parsePlatform(entry) {
+    const parts = entry.trim().toLowerCase().split('/');
+    const [os, rawArch, rawVariant, ...rest] = parts;
+    if (!os || !rawArch || rest.length > 0 || parts.some(p => p === ''))
+        throw new InvalidPlatformError(entry);
+    const architecture = ARCH_ALIASES[rawArch] ?? rawArch;
+    if (!KNOWN_OS.has(os))
+        throw new InvalidPlatformError(entry, `unknown operating system '${os}'`);
+    if (!KNOWN_ARCH.has(architecture))
+        throw new InvalidPlatformError(entry, `unknown architecture '${rawArch}'`);
+    if (rawVariant !== undefined && !/^v\d+(\.\d+)?$/.test(rawVariant)) {
+        throw new InvalidPlatformError(entry, `unknown variant '${rawVariant}'`);
+    }
+    const variant = normalizeVariant(architecture, rawVariant ?? defaultVariant(rawArch));
+    return variant ? { os, architecture, variant } : { os, architecture };
+}
+function formatPlatform(p) {
+    return [p.os, p.architecture, p.variant].filter(Boolean).join('/');
+}
+/** Whether two platforms are the same once the OCI defaults apply (arm64 is v8, arm is v7). */
+function samePlatform(a, b) {
+    return formatPlatform(canonical(a)) === formatPlatform(canonical(b));
+}
+/** `os/arch[/variant]` with the OCI defaults applied, as the build normalises; unknown ones as they are. */
+function canonicalPlatform(p) {
+    try {
+        return formatPlatform(parsePlatform(formatPlatform(p)));
+    }
+    catch {
+        return formatPlatform(p);
+    }
+}
+/** Only os, architecture and variant: what an index's descriptors carry. */
+function platformOnly(p) {
+    return p.variant
+        ? { architecture: p.architecture, os: p.os, variant: p.variant }
+        : { architecture: p.architecture, os: p.os };
+}
+function canonical(p) {
+    const variant = normalizeVariant(p.architecture, p.variant);
+    return variant
+        ? { os: p.os, architecture: p.architecture, variant }
+        : { os: p.os, architecture: p.architecture };
+}
+function defaultVariant(rawArch) {
+    if (rawArch === 'armel')
+        return 'v6';
+    return undefined;
+}
+/** The OCI conventions: arm64 is v8 unless said otherwise, 32-bit arm defaults to v7. */
+function normalizeVariant(architecture, variant) {
+    if (architecture === 'arm64' && (variant === undefined || variant === 'v8'))
+        return undefined;
+    if (architecture === 'arm')
+        return variant ?? 'v7';
+    if (architecture === 'amd64' && variant === 'v1')
+        return undefined;
+    return variant;
+}
+
+;// CONCATENATED MODULE: ./src/registry/oci/index.ts
+/** The OCI model: documents, media types, platforms and the parsers that validate them. */
+
+
+
+
 ;// CONCATENATED MODULE: ./src/registry/index.ts
 
 
@@ -50956,20 +51072,138 @@ function byHeight(manifests) {
 
 
 
+
+
+;// CONCATENATED MODULE: ./src/files.ts
+
+/** Whether something is at `path` (a file, a directory, a device); false when it cannot be seen. */
+async function exists(path) {
+    return (await (0,promises_.stat)(path).catch(() => undefined)) !== undefined;
+}
+async function isDirectory(path) {
+    return (await (0,promises_.stat)(path).catch(() => undefined))?.isDirectory() ?? false;
+}
+
+;// CONCATENATED MODULE: ./src/builders/credentials.ts
+
+
+
+
+/** What a docker-family client keeps in its config dir besides credentials, and must still find. */
+const SHARED_DOCKER_ENTRIES = ['cli-plugins', 'buildx', 'contexts'];
+/**
+ * The environment for buildah: the caller's private auth file and docker config dir, never the user's.
+ */
+function buildahEnv(req) {
+    const env = { ...req.env };
+    if (req.registryAuth?.authFile)
+        env.REGISTRY_AUTH_FILE = req.registryAuth.authFile;
+    if (req.registryAuth?.dockerConfigDir)
+        env.DOCKER_CONFIG = req.registryAuth.dockerConfigDir;
+    return env;
+}
+/**
+ * The environment for a docker client. With private credentials, DOCKER_CONFIG points at a dir in workDir
+ * holding a copy of the caller's config.json plus links to the user's CLI plugins, buildx builders and
+ * contexts (so `docker buildx` and the selected builder are still found). The user's config.json is
+ * never read for credentials nor written. Call the returned cleanup when the build is over.
+ */
+async function dockerEnv(req) {
+    const privateDir = req.registryAuth?.dockerConfigDir;
+    if (!privateDir)
+        return { env: { ...req.env }, cleanup: async () => undefined };
+    const dir = (0,external_node_path_namespaceObject.join)(req.workDir, 'docker-config');
+    await (0,promises_.mkdir)(dir, { recursive: true, mode: 0o700 });
+    const userDir = dockerConfigDir({ ...process.env, ...req.env });
+    await writePrivateConfig((0,external_node_path_namespaceObject.join)(privateDir, 'config.json'), (0,external_node_path_namespaceObject.join)(userDir, 'config.json'), (0,external_node_path_namespaceObject.join)(dir, 'config.json'));
+    for (const entry of SHARED_DOCKER_ENTRIES) {
+        const source = (0,external_node_path_namespaceObject.join)(userDir, entry);
+        if (await exists(source))
+            await (0,promises_.symlink)(source, (0,external_node_path_namespaceObject.join)(dir, entry));
+    }
+    return { env: { ...req.env, DOCKER_CONFIG: dir }, cleanup: () => (0,promises_.rm)(dir, { recursive: true, force: true }) };
+}
+/** The caller's config.json, plus the user's `currentContext` so `docker context use` still applies. */
+async function writePrivateConfig(callerConfig, userConfig, target) {
+    const config = (await readDockerConfig(callerConfig)) ?? {};
+    const currentContext = (await readDockerConfig(userConfig).catch(() => undefined))?.currentContext;
+    if (currentContext && config.currentContext === undefined)
+        config.currentContext = currentContext;
+    await (0,promises_.writeFile)(target, JSON.stringify(config, null, 2), { mode: 0o600 });
+}
+
+;// CONCATENATED MODULE: ./src/builders/options/secrets.ts
+
+
+const ID = /^[A-Za-z0-9_.-]+$/;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/**
+ * Parses `secrets` lines: `id=ID,src=FILE` or `id=ID,env=VAR` (buildx's `type=file|env` is accepted too).
+ * Errors name the line, never echo it: a mistyped line may hold a secret value.
+ */
+function parseSecrets(lines) {
+    const specs = lines.map((line, i) => ({ line: line.trim(), n: i + 1 })).filter(l => l.line.length > 0);
+    const parsed = specs.map(({ line, n }) => parseSecretLine(line, n));
+    const seen = new Set();
+    for (const spec of parsed) {
+        if (seen.has(spec.id))
+            throw new errors_InputError('secrets', `secret id '${spec.id}' is given more than once`);
+        seen.add(spec.id);
+    }
+    return parsed;
+}
+function parseSecretLine(line, n) {
+    const fields = new Map();
+    for (const field of line.split(',')) {
+        const eq = field.indexOf('=');
+        const key = (eq < 0 ? field : field.slice(0, eq)).trim().toLowerCase();
+        if (eq < 0 || !['id', 'src', 'source', 'env', 'type'].includes(key))
+            throw badLine(n);
+        fields.set(key === 'source' ? 'src' : key, field.slice(eq + 1).trim());
+    }
+    const id = fields.get('id');
+    const type = fields.get('type');
+    let src = fields.get('src');
+    let env = fields.get('env');
+    if (type !== undefined && type !== 'file' && type !== 'env')
+        throw badLine(n, `unknown type '${type}'`);
+    if (type === 'env' && env === undefined)
+        [env, src] = [src, undefined];
+    if (!id || !ID.test(id))
+        throw badLine(n, 'id must be letters, digits, _ . or -');
+    if ((src === undefined) === (env === undefined))
+        throw badLine(n, `secret '${id}' needs exactly one of src= or env=`);
+    if (src !== undefined) {
+        if (!src)
+            throw badLine(n, `secret '${id}' has an empty src=`);
+        return { id, src };
+    }
+    if (!env || !ENV_NAME.test(env))
+        throw badLine(n, `secret '${id}': env= must name an environment variable`);
+    return { id, env };
+}
+function badLine(n, why = 'expected id=<id>,src=<file> or id=<id>,env=<VARIABLE>') {
+    return new errors_InputError('secrets', `line ${n}: ${why}. Pass secret values through a file or an environment variable, never inline`);
+}
+/** The secret's value from `env` (the request's, then the process's) or its file; undefined when unset. */
+function secretEnvValue(spec, env = {}) {
+    if (!spec.env)
+        return undefined;
+    return env[spec.env] ?? process.env[spec.env];
+}
+/** Every secret value and each of its lines, for redaction. Unreadable files are validation's business. */
+async function secretValues(specs, env = {}) {
+    const { readFile } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 1455, 23));
+    const values = await Promise.all(specs.map(async (spec) => spec.src ? await readFile(spec.src, 'utf8').catch(() => '') : secretEnvValue(spec, env)));
+    const pieces = values.flatMap(v => (v ? secretPieces(v) : [])).filter(p => p.length >= 3);
+    return [...new Set(pieces)].sort((a, b) => b.length - a.length);
+}
+
 ;// CONCATENATED MODULE: ./src/builders/layout/oci.ts
 
 
 
-const MediaType = {
-    ociIndex: 'application/vnd.oci.image.index.v1+json',
-    ociManifest: 'application/vnd.oci.image.manifest.v1+json',
-    ociConfig: 'application/vnd.oci.image.config.v1+json',
-    ociLayerGzip: 'application/vnd.oci.image.layer.v1.tar+gzip',
-    dockerList: 'application/vnd.docker.distribution.manifest.list.v2+json',
-    dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json'
-};
-const INDEX_TYPES = [MediaType.ociIndex, MediaType.dockerList];
-const MANIFEST_TYPES = [MediaType.ociManifest, MediaType.dockerManifest];
+/** Writing and reading the blobs of the OCI layout a builder leaves (the OCI model is in registry/oci). */
 function blobsDir(layoutDir) {
     return (0,external_node_path_namespaceObject.join)(layoutDir, 'blobs', 'sha256');
 }
@@ -50979,8 +51213,17 @@ function blobPath(layoutDir, digest) {
         throw new Error(`unsupported digest ${digest}`);
     return (0,external_node_path_namespaceObject.join)(blobsDir(layoutDir), hex);
 }
-async function readBlobJson(layoutDir, digest) {
-    return JSON.parse(await (0,promises_.readFile)(blobPath(layoutDir, digest), 'utf8'));
+async function readBlob(layoutDir, digest) {
+    return (0,promises_.readFile)(blobPath(layoutDir, digest));
+}
+async function readIndexBlob(layoutDir, digest) {
+    return parse_parseImageIndex(await readBlob(layoutDir, digest), `${layoutDir}: index ${digest}`);
+}
+async function readManifestBlob(layoutDir, digest) {
+    return parse_parseImageManifest(await readBlob(layoutDir, digest), `${layoutDir}: manifest ${digest}`);
+}
+async function readConfigBlob(layoutDir, digest) {
+    return parseImageConfig(await readBlob(layoutDir, digest), `${layoutDir}: image config ${digest}`);
 }
 /** Stores `data` as a blob and returns its descriptor. */
 async function writeBlob(layoutDir, mediaType, data) {
@@ -51000,8 +51243,8 @@ async function writeLayoutFiles(layoutDir, index) {
 
 
 async function readLayoutIndex(layoutDir) {
-    const index = JSON.parse(await (0,promises_.readFile)((0,external_node_path_namespaceObject.join)(layoutDir, 'index.json'), 'utf8'));
-    return index.manifests ?? [];
+    const file = (0,external_node_path_namespaceObject.join)(layoutDir, 'index.json');
+    return parse_parseImageIndex(await (0,promises_.readFile)(file), file).manifests;
 }
 /**
  * The image manifests reachable from `entries`, nested indexes flattened. Attestation manifests and
@@ -51012,11 +51255,11 @@ async function findImages(layoutDir, entries) {
     for (const entry of entries) {
         if (isAttestation(entry) || !(await hasBlob(layoutDir, entry)))
             continue;
-        if (INDEX_TYPES.includes(entry.mediaType)) {
-            const nested = await readBlobJson(layoutDir, entry.digest);
-            found.push(...(await findImages(layoutDir, nested.manifests ?? [])));
+        if (media_types_isIndex(entry.mediaType)) {
+            const nested = await readIndexBlob(layoutDir, entry.digest);
+            found.push(...(await findImages(layoutDir, nested.manifests)));
         }
-        else if (MANIFEST_TYPES.includes(entry.mediaType)) {
+        else if (isImage(entry.mediaType)) {
             const image = await readImage(layoutDir, entry);
             if (image)
                 found.push(image);
@@ -51032,10 +51275,10 @@ async function hasBlob(layoutDir, d) {
     return info?.isFile() === true && info.size === d.size;
 }
 async function readImage(layoutDir, descriptor) {
-    const manifest = await readBlobJson(layoutDir, descriptor.digest);
+    const manifest = await readManifestBlob(layoutDir, descriptor.digest);
     if (!(await hasBlob(layoutDir, manifest.config)))
         return undefined;
-    const config = await readBlobJson(layoutDir, manifest.config.digest);
+    const config = await readConfigBlob(layoutDir, manifest.config.digest);
     const platform = config.os && config.architecture ? platformOf(config) : descriptor.platform;
     if (!platform || platform.os === 'unknown')
         return undefined;
@@ -51078,7 +51321,7 @@ async function finalizeLayout(layoutDir, images, expect) {
         size: i.descriptor.size,
         platform: i.platform
     }));
-    await writeLayoutFiles(layoutDir, { schemaVersion: 2, mediaType: MediaType.ociIndex, manifests });
+    await writeLayoutFiles(layoutDir, { schemaVersion: 2, mediaType: media_types_OCI_INDEX, manifests });
     await removeUnreferencedBlobs(layoutDir, chosen);
     return chosen.map(i => formatPlatform(i.platform));
 }
@@ -51124,12 +51367,15 @@ async function removeUnreferencedBlobs(layoutDir, images) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/errors.ts
+/** An error's message, or the thrown value as text when it is not an Error. */
+function errorMessage(err) {
+    return err instanceof Error ? err.message : String(err);
+}
+
 ;// CONCATENATED MODULE: ./src/builders/output.ts
 
-/** Replaces every secret value in `text` with ***, longest first (see redactSecrets). */
-function redact(text, secrets) {
-    return redactSecrets(text, secrets);
-}
+
 /**
  * Turns output chunks into whole log lines with secret values redacted. Lines are buffered so a value
  * split across two chunks is still caught.
@@ -51142,11 +51388,11 @@ function lineLogger(log, secrets) {
             const lines = pending.split(/\r?\n/);
             pending = lines.pop() ?? '';
             for (const line of lines)
-                log(redact(line, secrets));
+                log(redactSecrets(line, secrets));
         },
         flush() {
             if (pending)
-                log(redact(pending, secrets));
+                log(redactSecrets(pending, secrets));
             pending = '';
         }
     };
@@ -51166,7 +51412,7 @@ function streamTo(logger, secrets) {
 /** Runs a build command with its output streamed to the logger, secret values redacted everywhere. */
 async function runLogged(run, logger, cmd, args, options = {}) {
     const secrets = options.secrets ?? [];
-    logger.info(redact(`$ ${cmd} ${args.join(' ')}`, secrets));
+    logger.info(redactSecrets(`$ ${cmd} ${args.join(' ')}`, secrets));
     const stream = streamTo(logger, secrets);
     try {
         return await run(cmd, args, { env: options.env, signal: options.signal, ...stream.options });
@@ -51178,7 +51424,7 @@ async function runLogged(run, logger, cmd, args, options = {}) {
 /** Runs a clean-up command; a failure is a warning, never the build's error. */
 async function runQuietly(run, logger, cmd, args, env) {
     return run(cmd, args, { env }).catch((err) => {
-        logger.warn(`clean-up failed: ${err instanceof Error ? err.message : String(err)}`);
+        logger.warning(`clean-up failed: ${errorMessage(err)}`);
         return undefined;
     });
 }
@@ -51350,6 +51596,7 @@ function buildahPushArgs(manifest, layoutDir) {
 
 
 
+
 async function buildahVersion(env, run) {
     const { stdout } = await run('buildah', ['version'], { env });
     const version = extractVersion(/^Version:\s*(\S+)/m.exec(stdout)?.[1] ?? stdout);
@@ -51394,16 +51641,26 @@ class BuildahBuilder {
         const inspected = await this.run('buildah', ['manifest', 'inspect', manifest], { env }).catch(() => undefined);
         if (!inspected)
             return;
-        const digests = JSON.parse(inspected.stdout).manifests?.map(m => m.digest);
+        const digests = listedDigests(inspected.stdout, logger);
         const images = await runQuietly(this.run, logger, 'buildah', ['images', '--no-trunc', '--format', '{{.ID}} {{.Digest}}'], env);
         const ids = (images?.stdout ?? '')
             .split('\n')
             .map(line => line.trim().split(/\s+/))
-            .filter(([, digest]) => digest !== undefined && (digests ?? []).includes(digest))
+            .filter(([, digest]) => digest !== undefined && digests.includes(digest))
             .map(([id]) => id);
         await runQuietly(this.run, logger, 'buildah', ['manifest', 'rm', manifest], env);
         if (ids.length > 0)
             await runQuietly(this.run, logger, 'buildah', ['rmi', ...new Set(ids)], env);
+    }
+}
+/** The digests `buildah manifest inspect` lists; none (logged) when its output is not an index. */
+function listedDigests(inspectOutput, logger) {
+    try {
+        return parse_parseImageIndex(inspectOutput, 'buildah manifest inspect').manifests.map(m => m.digest);
+    }
+    catch (error) {
+        logger.debug(`cannot tell the images of the temporary list: ${String(error)}`);
+        return [];
     }
 }
 
@@ -51412,6 +51669,8 @@ var external_node_stream_ = __nccwpck_require__(7075);
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __nccwpck_require__(8522);
 ;// CONCATENATED MODULE: ./src/builders/layout/archive.ts
+
+
 
 
 
@@ -51433,39 +51692,37 @@ async function extractTar(tarFile, dir, run) {
  */
 async function importArchive(extractedDir, layoutDir) {
     await (0,promises_.mkdir)(blobsDir(layoutDir), { recursive: true });
-    if (await archive_exists((0,external_node_path_namespaceObject.join)(extractedDir, 'oci-layout'))) {
+    if (await exists((0,external_node_path_namespaceObject.join)(extractedDir, 'oci-layout'))) {
         await moveBlobs(extractedDir, layoutDir);
         return findImages(layoutDir, await readLayoutIndex(extractedDir));
     }
-    if (await archive_exists((0,external_node_path_namespaceObject.join)(extractedDir, 'manifest.json'))) {
+    if (await exists((0,external_node_path_namespaceObject.join)(extractedDir, 'manifest.json'))) {
         return findImages(layoutDir, await convertDockerArchive(extractedDir, layoutDir));
     }
     throw new Error(`${extractedDir} holds neither an OCI layout nor a docker-archive`);
 }
-async function archive_exists(path) {
-    return (0,promises_.stat)(path).then(() => true, () => false);
-}
 async function moveBlobs(fromLayout, toLayout) {
     for (const name of await (0,promises_.readdir)(blobsDir(fromLayout))) {
         const target = (0,external_node_path_namespaceObject.join)(blobsDir(toLayout), name);
-        if (await archive_exists(target))
+        if (await exists(target))
             await (0,promises_.rm)((0,external_node_path_namespaceObject.join)(blobsDir(fromLayout), name));
         else
             await (0,promises_.rename)((0,external_node_path_namespaceObject.join)(blobsDir(fromLayout), name), target);
     }
 }
 async function convertDockerArchive(dir, layoutDir) {
-    const entries = JSON.parse(await (0,promises_.readFile)((0,external_node_path_namespaceObject.join)(dir, 'manifest.json'), 'utf8'));
+    const manifestFile = (0,external_node_path_namespaceObject.join)(dir, 'manifest.json');
+    const entries = parseDockerArchiveManifest(await (0,promises_.readFile)(manifestFile), manifestFile);
     const descriptors = [];
     for (const entry of entries) {
         const configBytes = await (0,promises_.readFile)((0,external_node_path_namespaceObject.join)(dir, entry.Config));
-        const config = await writeBlob(layoutDir, MediaType.ociConfig, configBytes);
+        const config = await writeBlob(layoutDir, OCI_CONFIG, configBytes);
         const layers = [];
         for (const layer of entry.Layers)
             layers.push(await gzipLayer((0,external_node_path_namespaceObject.join)(dir, layer), layoutDir));
-        const manifest = { schemaVersion: 2, mediaType: MediaType.ociManifest, config, layers };
-        const written = await writeBlob(layoutDir, MediaType.ociManifest, Buffer.from(JSON.stringify(manifest)));
-        const { os, architecture, variant } = JSON.parse(configBytes.toString('utf8'));
+        const manifest = { schemaVersion: 2, mediaType: OCI_MANIFEST, config, layers };
+        const written = await writeBlob(layoutDir, OCI_MANIFEST, Buffer.from(JSON.stringify(manifest)));
+        const { os, architecture, variant } = parseImageConfig(configBytes, (0,external_node_path_namespaceObject.join)(dir, entry.Config));
         const platform = {
             os: os ?? 'linux',
             architecture: architecture ?? 'amd64',
@@ -51490,7 +51747,7 @@ async function gzipLayer(layerTar, layoutDir) {
     await (0,external_node_stream_promises_namespaceObject.pipeline)((0,external_node_fs_namespaceObject.createReadStream)(layerTar), (0,external_node_zlib_.createGzip)(), measure, (0,external_node_fs_namespaceObject.createWriteStream)(tmp));
     const digest = `sha256:${hash.digest('hex')}`;
     await (0,promises_.rename)(tmp, blobPath(layoutDir, digest));
-    return { mediaType: MediaType.ociLayerGzip, digest, size };
+    return { mediaType: OCI_LAYER_GZIP, digest, size };
 }
 
 ;// CONCATENATED MODULE: ./src/builders/buildx/args.ts
@@ -51734,7 +51991,7 @@ class DockerBuilder {
             const { client, reason } = await findDockerClient(baseEnv, this.run);
             logger.info(`docker builder: ${reason}`);
             if (client.mode === 'classic')
-                logger.warn('docker builds with the deprecated classic builder (no BuildKit)');
+                logger.warning('docker builds with the deprecated classic builder (no BuildKit)');
             const fileSecrets = dockerSupportsEnvSecrets(client)
                 ? req.secrets
                 : await envSecretsToFiles(req.secrets, secretDir, req.env);
@@ -51794,6 +52051,8 @@ class DockerBuilder {
 
 
 
+
+
 const CHOICES = ['auto', 'buildx', 'buildah', 'docker'];
 function parseBuilderChoice(value) {
     const choice = value.trim().toLowerCase() || 'auto';
@@ -51826,7 +52085,7 @@ const INSTALL_HINT = {
 };
 /**
  * The builder for `choice`. `auto` takes buildx when `docker buildx version` works, else buildah, else
- * docker; the reason says which and why. A named builder that cannot run fails with InputError('builder').
+ * docker; the reason says which and why. A named builder that cannot run, or none at all, fails with a HostError.
  */
 async function selectBuilder(choice, logger, env = {}, run = execCommand) {
     const normalized = parseBuilderChoice(choice);
@@ -51843,20 +52102,49 @@ async function selectBuilder(choice, logger, env = {}, run = execCommand) {
         catch (err) {
             failures.push(`${name} unavailable (${summarize(err)})`);
             if (normalized !== 'auto') {
-                throw new errors_InputError('builder', `builder '${name}' was asked for but is unavailable: ${summarize(err)}; ${INSTALL_HINT[name]}, or use builder: auto`, { cause: err });
+                throw new HostError(`builder '${name}' was asked for but is unavailable: ${summarize(err)}; ${INSTALL_HINT[name]}, or use builder: auto`, { cause: err });
             }
         }
     }
-    throw new errors_InputError('builder', `no builder is available: ${failures.join('; ')}. Install docker with buildx, or buildah`);
+    throw new HostError(`no builder is available: ${failures.join('; ')}. Install docker with buildx, or buildah`);
 }
 function summarize(err) {
-    const text = err instanceof Error ? err.message : String(err);
+    const text = errorMessage(err);
     const oneLine = text
         .split('\n')
         .map(l => l.trim())
         .filter(Boolean)
         .join(' ');
     return oneLine.length > 300 ? `${oneLine.slice(0, 300)}…` : oneLine;
+}
+
+;// CONCATENATED MODULE: ./src/builders/options/platforms.ts
+
+
+/** Splits `platforms` lines (newline- or comma-separated), normalises and de-duplicates them. */
+function parsePlatforms(lines) {
+    const entries = lines.flatMap(line => line.split(/[,\s]+/)).filter(e => e.length > 0);
+    return [...new Set(entries.map(normalizePlatform))];
+}
+/** `linux/aarch64` → `linux/arm64`, `linux/arm` → `linux/arm/v7`; throws InputError('platforms') on garbage. */
+function normalizePlatform(entry) {
+    return formatPlatform(platformInput(entry));
+}
+/** parsePlatform for the `platforms` input: garbage is an InputError('platforms'). */
+function platformInput(entry) {
+    try {
+        return parsePlatform(entry);
+    }
+    catch (error) {
+        if (error instanceof InvalidPlatformError)
+            throw new errors_InputError('platforms', error.message, { cause: error });
+        throw error;
+    }
+}
+/** The platform Go (and so every builder) calls this host, e.g. `amd64` for Node's `x64`. */
+function hostArchitecture(nodeArch = process.arch) {
+    const map = { x64: 'amd64', ia32: '386', ppc64: 'ppc64le', mipsel: 'mipsle' };
+    return map[nodeArch] ?? nodeArch;
 }
 
 ;// CONCATENATED MODULE: ./src/builders/options/build-args.ts
@@ -51902,6 +52190,7 @@ async function dockerfileStages(file) {
 
 
 
+
 /**
  * Everything that can be checked before a build starts; throws InputError naming the input. For the
  * docker builder it also probes the docker clients, because secrets and typed caches need BuildKit.
@@ -51919,9 +52208,6 @@ async function validateBuildRequest(req, builder, run = execCommand) {
     validateCache(req.cacheFrom, req.cacheTo, builder, dockerBuildx);
     if (!(await isDirectory(req.workDir)))
         throw new Error(`the build's work directory ${req.workDir} does not exist`);
-}
-async function isDirectory(path) {
-    return (await (0,promises_.stat)(path).catch(() => undefined))?.isDirectory() ?? false;
 }
 async function checkDirectory(path, input) {
     if (!(await isDirectory(path)))
@@ -51948,7 +52234,7 @@ function checkPlatforms(platforms, builder) {
     for (const p of platforms) {
         if (normalizePlatform(p) !== p)
             throw new errors_InputError('platforms', `'${p}' is not normalised (use parsePlatforms)`);
-        if (builder === 'buildah' && parsePlatform(p).os !== 'linux') {
+        if (builder === 'buildah' && platformInput(p).os !== 'linux') {
             throw new errors_InputError('platforms', `buildah builds linux images only, not ${p}`);
         }
     }
@@ -51983,7 +52269,7 @@ async function checkDockerCapabilities(req, run) {
     if (client.mode === 'classic' && req.secrets.length > 0) {
         throw new errors_InputError('secrets', `build secrets need BuildKit, but docker would use ${reason}. Install the buildx plugin or use builder: buildah`);
     }
-    const foreign = req.platforms.find(p => parsePlatform(p).architecture !== hostArchitecture());
+    const foreign = req.platforms.find(p => platformInput(p).architecture !== hostArchitecture());
     if (client.mode === 'classic' && foreign) {
         // The classic builder may reuse a local base image of the wrong architecture and say nothing.
         throw new errors_InputError('platforms', `the classic docker builder cannot build ${foreign} reliably (${reason}); install the buildx plugin or use builder: buildah`);
@@ -51992,6 +52278,7 @@ async function checkDockerCapabilities(req, run) {
 }
 
 ;// CONCATENATED MODULE: ./src/builders/binfmt.ts
+
 
 
 
@@ -52026,11 +52313,11 @@ async function ensurePlatformsRunnable(platforms, logger, options = {}) {
     const dir = options.binfmtDir ?? '/proc/sys/fs/binfmt_misc';
     const run = options.run ?? execCommand;
     const foreign = platforms
-        .map(parsePlatform)
+        .map(platformInput)
         .filter(p => p.os === 'linux' && !nativelyRunnable(p.architecture, hostArch));
     if (foreign.length === 0 || (options.binfmtDir === undefined && process.platform !== 'linux'))
         return;
-    if (!(await binfmt_exists((0,external_node_path_namespaceObject.join)(dir, 'status')))) {
+    if (!(await exists((0,external_node_path_namespaceObject.join)(dir, 'status')))) {
         logger.info(`binfmt_misc is not mounted; mounting it on ${dir}`);
         await run('mount', ['-t', 'binfmt_misc', 'binfmt_misc', dir]).catch(e => logger.debug(`mount failed: ${String(e)}`));
     }
@@ -52044,13 +52331,10 @@ async function ensurePlatformsRunnable(platforms, logger, options = {}) {
         if (flags === undefined)
             missing.push(`${p.os}/${p.architecture} (${name})`);
         else if (!flags.includes('F'))
-            logger.warn(`${name} is registered without the F flag; builds in containers may not find it`);
+            logger.warning(`${name} is registered without the F flag; builds in containers may not find it`);
     }
     if (missing.length > 0)
         throw notRunnable(missing, hostArch, dir);
-}
-async function binfmt_exists(path) {
-    return (0,promises_.stat)(path).then(() => true, () => false);
 }
 async function handlerEnabled(dir, name) {
     return (await handlerFlags(dir, name)) !== undefined;
@@ -52063,7 +52347,7 @@ async function handlerFlags(dir, name) {
     return /^flags:\s*(\S*)/m.exec(text)?.[1] ?? '';
 }
 function notRunnable(missing, hostArch, dir) {
-    return new errors_InputError('platforms', `this linux/${hostArch} host cannot run ${missing.join(', ')}: no QEMU handler is registered in ${dir}. ` +
+    return new HostError(`this linux/${hostArch} host cannot run ${missing.join(', ')}: no QEMU handler is registered in ${dir}. ` +
         'Install emulation before this step, e.g. `sudo apt-get install -y qemu-user-static` or ' +
         '`uses: docker/setup-qemu-action@v4`, or build only native platforms');
 }
@@ -52092,8 +52376,8 @@ async function writePrivateRegistryAuth(dir, login, env = process.env) {
     // A credsStore would shadow our inline entry for every registry, so it becomes a per-registry
     // credHelper of each registry the user logged in to; only the registry we log in to loses its helper.
     const { credsStore, ...config } = await readUserDockerConfig(env);
-    const auths = { ...(config.auths ?? {}) };
-    const credHelpers = { ...(config.credHelpers ?? {}) };
+    const auths = { ...config.auths };
+    const credHelpers = { ...config.credHelpers };
     if (typeof credsStore === 'string' && credsStore) {
         for (const registry of Object.keys(auths))
             credHelpers[registry] ??= credsStore;
@@ -52105,15 +52389,10 @@ async function writePrivateRegistryAuth(dir, login, env = process.env) {
     await (0,promises_.chmod)(file, 0o600);
     return { dockerConfigDir: dir, authFile: file };
 }
+/** The user's config.json; a missing or unreadable one counts as empty (we only add our login). */
 async function readUserDockerConfig(env) {
-    const dir = env.DOCKER_CONFIG || (0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.homedir)(), '.docker');
-    try {
-        const parsed = JSON.parse(await (0,promises_.readFile)((0,external_node_path_namespaceObject.join)(dir, 'config.json'), 'utf8'));
-        return typeof parsed === 'object' && parsed !== null ? parsed : {};
-    }
-    catch {
-        return {};
-    }
+    const file = (0,external_node_path_namespaceObject.join)(dockerConfigDir(env), 'config.json');
+    return (await readDockerConfig(file).catch(() => undefined)) ?? {};
 }
 
 ;// CONCATENATED MODULE: ./src/inputs/login.ts
@@ -52201,15 +52480,16 @@ function parseDigestLine(line) {
         return { digest, platform: formatPlatform(parsePlatform(entry)) };
     }
     catch (error) {
-        const why = error instanceof errors_InputError ? error.detail : String(error);
-        throw new errors_InputError('digests', `in '${line}': ${why}`);
+        if (!(error instanceof InvalidPlatformError))
+            throw error;
+        throw new errors_InputError('digests', `in '${line}': ${error.message}`, { cause: error });
     }
 }
 /** The platform a `platform=` line announced must be the one the image's config says. */
 function checkDeclaredPlatform(line, actual) {
     if (line.platform === undefined || samePlatform(parsePlatform(line.platform), actual))
         return;
-    throw new Error(`digests: ${line.digest} was listed as ${line.platform}, but its image config says ${formatPlatform(actual)}`);
+    throw new errors_InputError('digests', `${line.digest} was listed as ${line.platform}, but its image config says ${formatPlatform(actual)}`);
 }
 /** Throws when two digests are images of the same platform: an index may hold each platform once. */
 function checkDistinctPlatforms(children) {
@@ -52222,16 +52502,7 @@ function checkDistinctPlatforms(children) {
     if (twice.length === 0)
         return;
     const detail = twice.map(([platform, digests]) => `${platform} (${digests.join(', ')})`).join('; ');
-    throw new Error(`digests: more than one image for the same platform: ${detail}; merge one per platform`);
-}
-/** `os/arch[/variant]` with the OCI defaults applied (arm64 is v8, arm is v7), as the build normalises. */
-function canonicalPlatform(p) {
-    try {
-        return formatPlatform(parsePlatform(formatPlatform(p)));
-    }
-    catch {
-        return formatPlatform(p);
-    }
+    throw new errors_InputError('digests', `more than one image for the same platform: ${detail}; merge one per platform`);
 }
 
 ;// CONCATENATED MODULE: ./src/inputs/validate.ts
@@ -52325,18 +52596,6 @@ function sourceDateEpoch(env) {
     }
     return new Date(Number(raw) * 1000);
 }
-const DEFAULT_SHORT_SHA_LENGTH = 7;
-/** The commit SHA cut to DOCKER_METADATA_SHORT_SHA_LENGTH characters (default 7). */
-function shortSha(sha, env) {
-    const raw = env.DOCKER_METADATA_SHORT_SHA_LENGTH;
-    let length = DEFAULT_SHORT_SHA_LENGTH;
-    if (raw) {
-        length = Number(raw);
-        if (Number.isNaN(length))
-            throw new EnvVarError('DOCKER_METADATA_SHORT_SHA_LENGTH', `not a number: '${raw}'`);
-    }
-    return length >= sha.length ? sha : sha.substring(0, length);
-}
 
 ;// CONCATENATED MODULE: ./src/metadata/types.ts
 const ANNOTATION_LEVELS = ['manifest', 'index', 'manifest-descriptor', 'index-descriptor'];
@@ -52363,6 +52622,86 @@ function annotationLevels(env, platformCount) {
             levels.push(level);
     }
     return levels;
+}
+
+;// CONCATENATED MODULE: ./src/metadata/payload.ts
+/** The value at `keys` inside an event payload, or undefined when any step is missing. */
+function valueAt(payload, ...keys) {
+    let current = payload;
+    for (const key of keys) {
+        if (current === null || typeof current !== 'object')
+            return undefined;
+        current = current[key];
+    }
+    return current;
+}
+function stringAt(payload, ...keys) {
+    const value = valueAt(payload, ...keys);
+    return typeof value === 'string' ? value : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/metadata/context.ts
+
+
+
+
+/**
+ * The run from GITHUB_* variables and the event payload (GITHUB_EVENT_PATH). As in metadata-action:
+ * `pull_request_target` uses the PR's merge ref, and DOCKER_METADATA_PR_HEAD_SHA=true uses the PR head commit.
+ */
+function readGitContext(env = process.env) {
+    const payload = readPayload(env.GITHUB_EVENT_PATH);
+    const eventName = env.GITHUB_EVENT_NAME ?? '';
+    const ctx = {
+        eventName,
+        ref: env.GITHUB_REF ?? '',
+        sha: env.GITHUB_SHA ?? '',
+        payload,
+        repository: env.GITHUB_REPOSITORY ?? '',
+        serverUrl: (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, ''),
+        apiUrl: (env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, ''),
+        actor: env.GITHUB_ACTOR ?? '',
+        runId: env.GITHUB_RUN_ID
+    };
+    if (eventName.includes('pull_request_target')) {
+        ctx.ref = `refs/pull/${String(valueAt(payload, 'number'))}/merge`;
+    }
+    const headSha = stringAt(payload, 'pull_request', 'head', 'sha');
+    if (/true/i.test(env.DOCKER_METADATA_PR_HEAD_SHA ?? '') && eventName.includes('pull_request') && headSha) {
+        ctx.sha = headSha;
+    }
+    return ctx;
+}
+function readPayload(path) {
+    if (!path || !(0,external_node_fs_namespaceObject.existsSync)(path))
+        return {};
+    let parsed;
+    try {
+        parsed = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8'));
+    }
+    catch (err) {
+        throw new EnvVarError('GITHUB_EVENT_PATH', `cannot read the event payload ${path}: ${errorMessage(err)}`);
+    }
+    return parsed !== null && typeof parsed === 'object' ? parsed : {};
+}
+/** The commit's date from a push payload: the `commits[]` entry for the SHA, else `head_commit` if it is the SHA. */
+function commitDateFromPayload(ctx) {
+    const commits = valueAt(ctx.payload, 'commits');
+    if (Array.isArray(commits)) {
+        const timestamp = stringAt(commits.find(commit => valueAt(commit, 'id') === ctx.sha), 'timestamp');
+        if (timestamp)
+            return validDate(timestamp);
+    }
+    if (stringAt(ctx.payload, 'head_commit', 'id') === ctx.sha) {
+        const timestamp = stringAt(ctx.payload, 'head_commit', 'timestamp');
+        if (timestamp)
+            return validDate(timestamp);
+    }
+    return undefined;
+}
+function validDate(timestamp) {
+    const date = new Date(timestamp);
+    return Number.isNaN(date.getTime()) ? undefined : date;
 }
 
 ;// CONCATENATED MODULE: ./node_modules/csv-parse/lib/api/CsvError.js
@@ -54448,6 +54787,7 @@ const parse = function (data, opts = {}) {
 ;// CONCATENATED MODULE: ./src/metadata/csv.ts
 
 
+
 /**
  * The entries of a list input, read the way docker/metadata-action v6 reads them: the whole text as CSV
  * (relaxed quotes, `#` comments only at the start of a line), each record re-joined with commas.
@@ -54492,89 +54832,6 @@ function splitAttribute(field) {
     if (at <= 0)
         return undefined;
     return { key: field.slice(0, at).trim().toLowerCase(), value: field.slice(at + 1).trim() };
-}
-function errorMessage(err) {
-    return err instanceof Error ? err.message : String(err);
-}
-
-;// CONCATENATED MODULE: ./src/metadata/payload.ts
-/** The value at `keys` inside an event payload, or undefined when any step is missing. */
-function valueAt(payload, ...keys) {
-    let current = payload;
-    for (const key of keys) {
-        if (current === null || typeof current !== 'object')
-            return undefined;
-        current = current[key];
-    }
-    return current;
-}
-function stringAt(payload, ...keys) {
-    const value = valueAt(payload, ...keys);
-    return typeof value === 'string' ? value : undefined;
-}
-
-;// CONCATENATED MODULE: ./src/metadata/context.ts
-
-
-
-
-/**
- * The run from GITHUB_* variables and the event payload (GITHUB_EVENT_PATH). As in metadata-action:
- * `pull_request_target` uses the PR's merge ref, and DOCKER_METADATA_PR_HEAD_SHA=true uses the PR head commit.
- */
-function readGitContext(env = process.env) {
-    const payload = readPayload(env.GITHUB_EVENT_PATH);
-    const eventName = env.GITHUB_EVENT_NAME ?? '';
-    const ctx = {
-        eventName,
-        ref: env.GITHUB_REF ?? '',
-        sha: env.GITHUB_SHA ?? '',
-        payload,
-        repository: env.GITHUB_REPOSITORY ?? '',
-        serverUrl: (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, ''),
-        apiUrl: (env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, ''),
-        actor: env.GITHUB_ACTOR ?? '',
-        runId: env.GITHUB_RUN_ID
-    };
-    if (eventName.includes('pull_request_target')) {
-        ctx.ref = `refs/pull/${String(valueAt(payload, 'number'))}/merge`;
-    }
-    const headSha = stringAt(payload, 'pull_request', 'head', 'sha');
-    if (/true/i.test(env.DOCKER_METADATA_PR_HEAD_SHA ?? '') && eventName.includes('pull_request') && headSha) {
-        ctx.sha = headSha;
-    }
-    return ctx;
-}
-function readPayload(path) {
-    if (!path || !(0,external_node_fs_namespaceObject.existsSync)(path))
-        return {};
-    let parsed;
-    try {
-        parsed = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8'));
-    }
-    catch (err) {
-        throw new EnvVarError('GITHUB_EVENT_PATH', `cannot read the event payload ${path}: ${errorMessage(err)}`);
-    }
-    return parsed !== null && typeof parsed === 'object' ? parsed : {};
-}
-/** The commit's date from a push payload: the `commits[]` entry for the SHA, else `head_commit` if it is the SHA. */
-function commitDateFromPayload(ctx) {
-    const commits = valueAt(ctx.payload, 'commits');
-    if (Array.isArray(commits)) {
-        const timestamp = stringAt(commits.find(commit => valueAt(commit, 'id') === ctx.sha), 'timestamp');
-        if (timestamp)
-            return validDate(timestamp);
-    }
-    if (stringAt(ctx.payload, 'head_commit', 'id') === ctx.sha) {
-        const timestamp = stringAt(ctx.payload, 'head_commit', 'timestamp');
-        if (timestamp)
-            return validDate(timestamp);
-    }
-    return undefined;
-}
-function validDate(timestamp) {
-    const date = new Date(timestamp);
-    return Number.isNaN(date.getTime()) ? undefined : date;
 }
 
 // EXTERNAL MODULE: ./node_modules/spdx-expression-parse/index.js
@@ -54707,6 +54964,7 @@ var moment_timezone = __nccwpck_require__(9856);
 var moment_timezone_default = /*#__PURE__*/__nccwpck_require__.n(moment_timezone);
 ;// CONCATENATED MODULE: ./src/metadata/refs.ts
 
+
 const isBranchRef = (ref) => ref.startsWith('refs/heads/');
 const isTagRef = (ref) => ref.startsWith('refs/tags/');
 const isPullRef = (ref) => ref.startsWith('refs/pull/');
@@ -54742,6 +55000,18 @@ function isDefaultBranch(ctx) {
     if (stringAt(ctx.payload, 'repository', 'default_branch') === branch)
         return true;
     return DEFAULT_BRANCH_EVENTS.test(ctx.eventName);
+}
+const DEFAULT_SHORT_SHA_LENGTH = 7;
+/** The commit SHA cut to DOCKER_METADATA_SHORT_SHA_LENGTH characters (default 7). */
+function shortSha(sha, env) {
+    const raw = env.DOCKER_METADATA_SHORT_SHA_LENGTH;
+    let length = DEFAULT_SHORT_SHA_LENGTH;
+    if (raw) {
+        length = Number(raw);
+        if (Number.isNaN(length))
+            throw new EnvVarError('DOCKER_METADATA_SHORT_SHA_LENGTH', `not a number: '${raw}'`);
+    }
+    return length >= sha.length ? sha : sha.substring(0, length);
 }
 
 ;// CONCATENATED MODULE: ./src/metadata/template.ts
@@ -54966,19 +55236,8 @@ function checkOneOf(value, allowed, key, entry) {
 
 ;// CONCATENATED MODULE: ./src/metadata/image-names.ts
 
-const image_names_DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
-const image_names_DOMAIN = new RegExp(`^(?:${image_names_DOMAIN_COMPONENT}(?:\\.${image_names_DOMAIN_COMPONENT})*|\\[[0-9a-fA-F:]+\\])(?::[0-9]+)?$`);
-const image_names_PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+
 const LEGACY_GITHUB_REGISTRY = 'docker.pkg.github.com';
-/** `registry/owner/repo` split the way Docker splits a reference: the first part is a host if it looks like one. */
-function splitImageName(name) {
-    const slash = name.indexOf('/');
-    const first = slash < 0 ? '' : name.slice(0, slash);
-    if (slash >= 0 && (first.includes('.') || first.includes(':') || first === 'localhost')) {
-        return { domain: first, path: name.slice(slash + 1) };
-    }
-    return { domain: undefined, path: name };
-}
 /**
  * The image name as the registry needs it: lowercased (with a warning when that changes it) and checked
  * against the reference grammar, so a stray tag or character fails here with the line that holds it.
@@ -54988,8 +55247,8 @@ function normalizeImageName(name, entry, warnings) {
     if (lower !== name) {
         warnings.push(`image '${name}' lowercased to '${lower}': registries only accept lowercase repository names`);
     }
-    const { domain, path } = splitImageName(lower);
-    if (domain !== undefined && !image_names_DOMAIN.test(domain)) {
+    const { domain, path } = splitDomain(lower);
+    if (domain !== undefined && !isValidHost(domain)) {
         throw new errors_InputError('images', `'${domain}' is not a valid registry host in '${entry}'`);
     }
     checkPath(path, entry);
@@ -55003,7 +55262,7 @@ function checkPath(path, entry) {
     if (path.includes('@') || path.includes(':')) {
         throw new errors_InputError('images', `image names carry no tag or digest (use the tags input), got '${entry}'`);
     }
-    const bad = path.split('/').find(component => !image_names_PATH_COMPONENT.test(component));
+    const bad = path.split('/').find(component => !isValidPathComponent(component));
     if (bad !== undefined) {
         throw new errors_InputError('images', `'${bad}' is not a valid repository path component in '${entry}': use lowercase letters, digits and . _ - separators`);
     }
@@ -55206,7 +55465,6 @@ var pep440 = __nccwpck_require__(8898);
 var semver = __nccwpck_require__(2088);
 var semver_default = /*#__PURE__*/__nccwpck_require__.n(semver);
 ;// CONCATENATED MODULE: ./src/metadata/tag-values.ts
-
 
 
 
@@ -55453,6 +55711,7 @@ function latestTag(flavor, scope) {
 
 
 
+
 /**
  * Tags, labels and annotations for this run, as docker/metadata-action computes them, plus the GHCR rules.
  * Pure apart from `opts.logger.info`: warnings are returned in `warnings`, not logged. Throws InputError on bad input.
@@ -55530,7 +55789,7 @@ function resolveImages(inputs, warnings, logger) {
     return [...new Set(names)];
 }
 function isGhcrImage(image) {
-    return splitImageName(image).domain === 'ghcr.io';
+    return splitDomain(image).domain === 'ghcr.io';
 }
 /** GitHub reports NOASSERTION for a license it does not recognise: not something to publish as a license. */
 function publishableFacts(facts, logger) {
@@ -60297,7 +60556,7 @@ async function fetchRepo(ctx, token, logger, options = {}) {
         return response.data;
     }
     catch (err) {
-        logger.warn(`Cannot read repository ${ctx.repository} from ${ctx.apiUrl} (${describeFailure(err)}); ` +
+        logger.warning(`Cannot read repository ${ctx.repository} from ${ctx.apiUrl} (${describeFailure(err)}); ` +
             'labels and annotations come from the inputs and the event only');
         return undefined;
     }
@@ -60322,10 +60581,10 @@ async function resolveCommitDate(ctx, token, logger, env, options = {}) {
         const date = stringAt(response.data, 'commit', 'committer', 'date');
         if (date && !Number.isNaN(new Date(date).getTime()))
             return new Date(date);
-        logger.warn(`Commit ${ctx.sha} has no committer date; commit_date uses the build time`);
+        logger.warning(`Commit ${ctx.sha} has no committer date; commit_date uses the build time`);
     }
     catch (err) {
-        logger.warn(`Cannot read commit ${ctx.sha} from ${ctx.apiUrl} (${describeFailure(err)}); commit_date uses the build time`);
+        logger.warning(`Cannot read commit ${ctx.sha} from ${ctx.apiUrl} (${describeFailure(err)}); commit_date uses the build time`);
     }
     return buildTime(env, options.now);
 }
@@ -60403,7 +60662,7 @@ async function commitDateIfUsed(inputs, context, env, logger) {
 async function buildRequestFrom(inputs, env) {
     const workspace = env.GITHUB_WORKSPACE || process.cwd();
     const context = (0,external_node_path_namespaceObject.resolve)(workspace, inputs.context);
-    if (!(await plan_isDirectory(context))) {
+    if (!(await isDirectory(context))) {
         throw new errors_InputError('context', `${context} is not a directory; point it at the folder to build`);
     }
     const file = inputs.file ? (0,external_node_path_namespaceObject.resolve)(workspace, inputs.file) : (0,external_node_path_namespaceObject.join)(context, 'Dockerfile');
@@ -60422,27 +60681,9 @@ async function buildRequestFrom(inputs, env) {
         env: {}
     };
 }
-async function plan_isDirectory(path) {
-    try {
-        return (await (0,promises_.stat)(path)).isDirectory();
-    }
-    catch {
-        return false;
-    }
-}
 
 ;// CONCATENATED MODULE: ./src/publish/manifests.ts
 
-/** Pure construction of the manifests the publish stage writes. */
-
-/** Docker v2 media types and their OCI equivalents (the bytes of the blobs are the same). */
-const DOCKER_TO_OCI = {
-    [DOCKER_MANIFEST]: OCI_MANIFEST,
-    'application/vnd.docker.container.image.v1+json': 'application/vnd.oci.image.config.v1+json',
-    'application/vnd.docker.image.rootfs.diff.tar.gzip': 'application/vnd.oci.image.layer.v1.tar+gzip',
-    'application/vnd.docker.image.rootfs.diff.tar': 'application/vnd.oci.image.layer.v1.tar',
-    'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip': 'application/vnd.oci.image.layer.nondistributable.v1.tar+gzip'
-};
 /** The shape the registry's multiWrite takes. */
 function manifestBytes(m) {
     return { desc: { mediaType: m.mediaType, digest: m.digest, size: m.size }, body: m.body };
@@ -60463,7 +60704,7 @@ function annotateManifest(original, annotations) {
     const hasAnnotations = Object.keys(annotations).length > 0;
     if (!hasAnnotations && original.mediaType === OCI_MANIFEST)
         return original;
-    const manifest = JSON.parse(original.body.toString('utf8'));
+    const manifest = parse_parseImageManifest(original.body, `manifest ${original.digest}`);
     const merged = { ...(manifest.annotations ?? {}), ...annotations };
     const next = {
         ...manifest,
@@ -60482,7 +60723,7 @@ function buildIndex(children, annotations, descriptorAnnotations = {}) {
             mediaType: manifest.mediaType,
             digest: manifest.digest,
             size: manifest.size,
-            platform: cleanPlatform(platform)
+            platform: platformOnly(platform)
         };
         if (Object.keys(descriptorAnnotations).length > 0)
             desc.annotations = { ...descriptorAnnotations };
@@ -60493,23 +60734,12 @@ function buildIndex(children, annotations, descriptorAnnotations = {}) {
         index.annotations = { ...annotations };
     return serialize(media_types_OCI_INDEX, index);
 }
-function cleanPlatform(p) {
-    const out = { architecture: p.architecture, os: p.os };
-    if (p.variant)
-        out.variant = p.variant;
-    return out;
-}
 
 ;// CONCATENATED MODULE: ./src/publish/merge.ts
 
 
 
 
-const IMAGE_MANIFESTS = [OCI_MANIFEST, DOCKER_MANIFEST];
-const IMAGE_CONFIGS = [
-    'application/vnd.oci.image.config.v1+json',
-    'application/vnd.docker.container.image.v1+json'
-];
 /**
  * Merges platform manifests already pushed by digest: finds each one and reads its platform from its
  * config, copies it to the target images that lack it, pushes the OCI index by digest to every image,
@@ -60542,7 +60772,7 @@ async function findChild(repos, line) {
     const source = holders[0];
     if (!source) {
         const names = repos.map(r => `${r.registry}/${r.path}`).join(', ');
-        throw new Error(`digests: ${line.digest} is in none of the images (${names}); push it to one of them first (push-by-digest: true)`);
+        throw new errors_InputError('digests', `${line.digest} is in none of the images (${names}); push it to one of them first (push-by-digest: true)`);
     }
     const got = await source.getManifest(line.digest);
     const image = imageManifestOf(got.body, got.mediaType, line.digest);
@@ -60553,25 +60783,33 @@ async function findChild(repos, line) {
 }
 /** The parsed manifest when it is an image manifest (OCI or Docker v2) of a container image. */
 function imageManifestOf(body, mediaType, digest) {
-    const notImage = (what) => new Error(`digests: ${digest} is ${what}, not an image manifest; list the digests of platform images`);
-    if (!IMAGE_MANIFESTS.includes(mediaType))
+    const notImage = (what) => new errors_InputError('digests', `${digest} is ${what}, not an image manifest; list the digests of platform images`);
+    if (!isImage(mediaType))
         throw notImage(`a ${mediaType || 'manifest of unknown type'}`);
-    const parsed = JSON.parse(body.toString('utf8'));
-    if (!parsed.config || !Array.isArray(parsed.layers))
-        throw notImage('malformed');
-    if (!IMAGE_CONFIGS.includes(parsed.config.mediaType)) {
+    const parsed = asDigestsInput(() => parse_parseImageManifest(body, `manifest ${digest}`));
+    if (!isImageConfig(parsed.config.mediaType)) {
         throw notImage(`an artifact (config ${parsed.config.mediaType})`);
     }
     return parsed;
 }
 /** `os`/`architecture`/`variant` of an image config blob. */
 function platformOfConfig(config, digest) {
-    const parsed = JSON.parse(config.toString('utf8'));
-    const { os, architecture, variant } = parsed;
-    if (typeof os !== 'string' || !os || typeof architecture !== 'string' || !architecture) {
-        throw new Error(`digests: the image config of ${digest} names no os/architecture`);
+    const { os, architecture, variant } = asDigestsInput(() => parseImageConfig(config, `the image config of ${digest}`));
+    if (!os || !architecture) {
+        throw new errors_InputError('digests', `the image config of ${digest} names no os/architecture`);
     }
-    return typeof variant === 'string' && variant ? { os, architecture, variant } : { os, architecture };
+    return variant ? { os, architecture, variant } : { os, architecture };
+}
+/** A document a listed digest led to is malformed: an error about the `digests` input. */
+function asDigestsInput(parse) {
+    try {
+        return parse();
+    }
+    catch (error) {
+        if (!(error instanceof DocumentError))
+            throw error;
+        throw new errors_InputError('digests', `${error.message}; list the digests of platform images`, { cause: error });
+    }
 }
 /** Gives `repo` the children it lacks: each blob mounted from a repository that has it, then the manifest. */
 async function copyMissing(repo, children, req) {
@@ -60607,7 +60845,7 @@ async function copyBlob(repo, desc, mountFrom, child, tempDir) {
 function firstConfig(children) {
     const first = children[0]?.blobs[0];
     if (!first)
-        throw new Error('digests: nothing to merge');
+        throw new errors_InputError('digests', 'nothing to merge; list the digests the legs pushed');
     return first.digest;
 }
 const compare = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
@@ -60624,10 +60862,7 @@ async function readBuiltImages(layoutDir) {
         if (!desc.platform)
             throw new Error(`the build's manifest ${desc.digest} has no platform in index.json`);
         const body = await layout.readBlob(desc.digest);
-        const parsed = JSON.parse(body.toString('utf8'));
-        if (!parsed.config || !Array.isArray(parsed.layers)) {
-            throw new Error(`${desc.digest} in the build's layout is not an image manifest (${desc.mediaType})`);
-        }
+        const parsed = parse_parseImageManifest(body, `the build's manifest ${desc.digest} (${desc.mediaType})`);
         const manifest = {
             mediaType: parsed.mediaType ?? desc.mediaType,
             body,
@@ -60663,7 +60898,6 @@ function assertLayerSizes(registry, layers) {
 }
 
 ;// CONCATENATED MODULE: ./src/publish/publish.ts
-
 
 
 
@@ -60744,9 +60978,7 @@ function createRegistryClient(login, logger, maskSecret, env, signal) {
 }
 
 ;// CONCATENATED MODULE: ./src/report/outputs.ts
-function outputs_labelLines(labels) {
-    return Object.entries(labels).map(([k, v]) => `${k}=${v}`);
-}
+
 /** The `metadata` output: one JSON object with everything the step produced. */
 function metadataObject(r) {
     return {
@@ -60773,7 +61005,7 @@ function buildOutputs(r) {
         version: r.version,
         tags: r.tags.join('\n'),
         'tag-names': r.tagNames.join('\n'),
-        labels: outputs_labelLines(r.labels).join('\n'),
+        labels: labelLines(r.labels).join('\n'),
         annotations: r.annotations.join('\n'),
         refs: r.refs.join('\n'),
         'platform-digests': JSON.stringify(r.platformDigests),
@@ -60867,6 +61099,7 @@ function code(text) {
 
 
 
+
 function modeOf(plan) {
     if (plan.kind === 'merge')
         return 'merge';
@@ -60924,7 +61157,7 @@ function planText(plan, builder = 'none') {
         'Dry run: nothing is built, nothing is pushed, no registry is contacted.',
         section('Images', m.images),
         section('Tags', m.tags),
-        section('Labels', outputs_labelLines(m.labels)),
+        section('Labels', labelLines(m.labels)),
         section('Annotations', m.annotations),
         ...modeText(plan, builder),
         `Push: ${plan.push ? 'yes' : 'no'} (${plan.pushReason})`
@@ -60965,7 +61198,7 @@ const STATE_WORK_DIR = 'workDir';
 
 /** The whole step: inputs → metadata → build → publish → report. */
 async function main_run(inputs, rt, env = process.env, signal = new AbortController().signal) {
-    const step = { inputs, env, rt, log: { info: rt.info, warn: rt.warning, debug: rt.debug }, signal };
+    const step = { inputs, env, rt, log: { info: rt.info, warning: rt.warning, debug: rt.debug }, signal };
     for (const secret of [inputs.password, inputs.githubToken])
         if (secret)
             rt.setSecret(secret);
@@ -61103,12 +61336,13 @@ function describeError(error) {
 
 ;// CONCATENATED MODULE: ./src/runtime/terminal.ts
 
+
 /** A Runtime for a terminal (the CLI): progress on stderr, groups as headers, secrets masked everywhere. */
 function terminalRuntime(opts) {
     const secrets = [];
     const outputs = {};
     const state = {};
-    const mask = (text) => secrets.reduce((acc, s) => acc.split(s).join('***'), text);
+    const mask = (text) => redactSecrets(text, secrets);
     const say = (text) => opts.progress(`${mask(text)}\n`);
     let summaryStarted = false;
     return {
@@ -61142,14 +61376,10 @@ function terminalRuntime(opts) {
         }
     };
 }
-/** Longest first, so that a secret containing another is masked whole. */
 function addSecret(secrets, value) {
-    for (const line of [value, ...value.split(/\r?\n/)]) {
-        const secret = line.trim();
-        if (secret.length > 0 && !secrets.includes(secret))
-            secrets.push(secret);
-    }
-    secrets.sort((a, b) => b.length - a.length);
+    for (const piece of secretPieces(value))
+        if (!secrets.includes(piece))
+            secrets.push(piece);
 }
 
 // EXTERNAL MODULE: external "node:util"
@@ -64141,23 +64371,6 @@ function oneOf(name, allowed, fallback) {
     return value;
 }
 
-;// CONCATENATED MODULE: ./src/cli/errors.ts
-/** A command line that cannot work: an unknown flag, a bad value. The CLI exits with 2. */
-class UsageError extends Error {
-    flag;
-    constructor(flag, message) {
-        super(`${flag}: ${message}`);
-        this.flag = flag;
-        this.name = 'UsageError';
-    }
-}
-/** Exit codes: 0 done, 1 the run failed, 2 the command line is wrong. */
-const EXIT_OK = 0;
-const EXIT_FAILED = 1;
-const EXIT_USAGE = 2;
-/** Stopped by Ctrl-C or SIGTERM, as a shell reports SIGINT. */
-const EXIT_INTERRUPTED = 130;
-
 ;// CONCATENATED MODULE: ./src/cli/flags.ts
 const BUILDERS = ['auto', 'buildx', 'buildah', 'docker'];
 const PUSH_MODES = ['auto', 'true', 'false'];
@@ -64413,6 +64626,39 @@ function flagForInput(input) {
     return FLAGS.find(f => f.input === input)?.name;
 }
 
+;// CONCATENATED MODULE: ./src/cli/errors.ts
+
+
+/** A command line that cannot work: an unknown flag, a bad value. The CLI exits with 2. */
+class UsageError extends Error {
+    flag;
+    constructor(flag, message) {
+        super(`${flag}: ${message}`);
+        this.flag = flag;
+        this.name = 'UsageError';
+    }
+}
+/** Exit codes: 0 done, 1 the run failed, 2 the command line is wrong. */
+const EXIT_OK = 0;
+const EXIT_FAILED = 1;
+const EXIT_USAGE = 2;
+/** Stopped by Ctrl-C or SIGTERM, as a shell reports SIGINT. */
+const EXIT_INTERRUPTED = 130;
+/**
+ * The usage error a failure amounts to: a UsageError, or an InputError about an input that has a flag
+ * (named as the flag). Anything else, a HostError (no builder, no QEMU) included, is a failed run (1).
+ */
+function asUsageError(err) {
+    if (err instanceof UsageError)
+        return err;
+    if (!(err instanceof errors_InputError))
+        return undefined;
+    const flag = flagForInput(err.input);
+    if (!flag)
+        return undefined;
+    return new UsageError(`--${flag}`, err.detail);
+}
+
 ;// CONCATENATED MODULE: ./src/cli/suggest.ts
 
 
@@ -64440,6 +64686,7 @@ function editDistance(a, b) {
 }
 
 ;// CONCATENATED MODULE: ./src/cli/args.ts
+
 
 
 
@@ -64511,7 +64758,7 @@ function parseFlags(argv) {
 }
 /** node:util's messages → one naming the flag and saying what to do. */
 function translate(err) {
-    const message = err instanceof Error ? err.message : String(err);
+    const message = errorMessage(err);
     const code = err.code;
     const named = /'(--?[^' ]+)/.exec(message)?.[1] ?? '';
     if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION')
@@ -64723,7 +64970,6 @@ function platformLines(json) {
 
 
 
-
 const NO_REPOSITORY = 'no GitHub repository (no GitHub origin remote): the source labels stay empty; pass --repository OWNER/NAME';
 /** `publish-image [flags]`: the action's pipeline in a terminal. Resolves with the exit code. */
 async function runCli(argv, io) {
@@ -64790,7 +65036,7 @@ async function cleanUp(rt) {
         rt.debug(`Removed ${workDir}`);
     }
     catch (err) {
-        rt.warning(`cleanup failed: ${err instanceof Error ? err.message : String(err)}`);
+        rt.warning(`cleanup failed: ${errorMessage(err)}`);
     }
 }
 /** Exit code 130, as a shell reports a command stopped by Ctrl-C. */
@@ -64813,16 +65059,6 @@ function failure(err, rt) {
     }
     rt.info(`error: ${describeError(err)}`);
     return EXIT_FAILED;
-}
-function asUsageError(err) {
-    if (err instanceof UsageError)
-        return err;
-    if (!(err instanceof errors_InputError))
-        return undefined;
-    const flag = flagForInput(err.input);
-    if (!flag)
-        return undefined;
-    return new UsageError(`--${flag}`, err.detail);
 }
 
 

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process'
+import { redactSecrets } from './secrets.js'
 
 /** The one seam through which the action runs external commands. */
 export interface ExecOptions {
@@ -49,17 +50,6 @@ export class CommandError extends Error {
 
 function lastLines(text: string, n: number): string {
   return text.trimEnd().split('\n').slice(-n).join('\n')
-}
-
-/**
- * Replaces every secret value in `text` with ***, longest first: a secret that is part of another
- * (a password inside `user:password`) must not leave the rest of the longer one readable.
- */
-export function redactSecrets(text: string, secrets: readonly string[] = []): string {
-  return secrets
-    .filter(s => s.length > 0)
-    .sort((a, b) => b.length - a.length)
-    .reduce((acc, s) => acc.split(s).join('***'), text)
 }
 
 /** Collects a stream's output: all of it, or (bounded) only its last `limit` characters. */

@@ -15,7 +15,7 @@ import { planRun, type BuildPlan, type MergePlan } from './plan.js'
 import { mergeDigests } from './publish/merge.js'
 import { publishLayout } from './publish/publish.js'
 import { createRegistryClient } from './publish/registry-client.js'
-import type { RegistryClient } from './registry/index.js'
+import type { Logger, RegistryClient } from './registry/index.js'
 import { planText, writeReport, type Outcome } from './report/write.js'
 import type { Runtime } from './runtime/types.js'
 import { STATE_WORK_DIR } from './state.js'
@@ -25,7 +25,7 @@ interface Step {
   inputs: Inputs
   env: NodeJS.ProcessEnv
   rt: Runtime
-  log: { info(m: string): void; warn(m: string): void; debug(m: string): void }
+  log: Logger
   /** Fires when the run is cancelled: nothing new starts, what this run created is removed. */
   signal: AbortSignal
 }
@@ -37,7 +37,7 @@ export async function run(
   env: NodeJS.ProcessEnv = process.env,
   signal: AbortSignal = new AbortController().signal
 ): Promise<void> {
-  const step: Step = { inputs, env, rt, log: { info: rt.info, warn: rt.warning, debug: rt.debug }, signal }
+  const step: Step = { inputs, env, rt, log: { info: rt.info, warning: rt.warning, debug: rt.debug }, signal }
   for (const secret of [inputs.password, inputs.githubToken]) if (secret) rt.setSecret(secret)
   const plan = await planRun(inputs, env, step.log)
   for (const secret of loginSecrets(plan.login)) rt.setSecret(secret)

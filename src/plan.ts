@@ -1,4 +1,3 @@
-import { stat } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { parsePlatforms, parseSecrets, type BuildRequest } from './builders/index.js'
 import { InputError } from './inputs/errors.js'
@@ -20,10 +19,11 @@ import {
   usesCommitDate,
   type GitContext,
   type Metadata,
-  type MetadataLogger,
+  type Logger,
   type RepoInfo
 } from './metadata/index.js'
 import type { DigestLine } from './publish/digests.js'
+import { isDirectory } from './files.js'
 
 /** What every plan holds: decided before anything is built or pushed. */
 interface PlanBase {
@@ -54,11 +54,7 @@ export interface MergePlan extends PlanBase {
 export type RunPlan = BuildPlan | MergePlan
 
 /** Validates every input and computes the metadata; fails before any build with errors naming the input. */
-export async function planRun(
-  inputs: Inputs,
-  env: NodeJS.ProcessEnv,
-  logger: MetadataLogger
-): Promise<RunPlan> {
+export async function planRun(inputs: Inputs, env: NodeJS.ProcessEnv, logger: Logger): Promise<RunPlan> {
   validateRegistry(inputs.registry)
   const kind = runKind(inputs)
   const context = readGitContext(env)
@@ -87,7 +83,7 @@ async function describe(
   inputs: Inputs,
   context: GitContext,
   env: NodeJS.ProcessEnv,
-  logger: MetadataLogger,
+  logger: Logger,
   platformCount: number
 ): Promise<{ repo: RepoInfo | undefined; metadata: Metadata }> {
   const repo = await fetchRepo(context, inputs.githubToken, logger)
@@ -120,7 +116,7 @@ async function commitDateIfUsed(
   inputs: Inputs,
   context: GitContext,
   env: NodeJS.ProcessEnv,
-  logger: MetadataLogger
+  logger: Logger
 ): Promise<Date | undefined> {
   const templates = [...inputs.tags, ...inputs.flavor, ...inputs.labels, ...inputs.annotations]
   if (!usesCommitDate(templates)) return undefined
@@ -150,13 +146,5 @@ async function buildRequestFrom(
     cacheFrom: inputs.cacheFrom,
     cacheTo: inputs.cacheTo,
     env: {}
-  }
-}
-
-async function isDirectory(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isDirectory()
-  } catch {
-    return false
   }
 }

@@ -1,6 +1,7 @@
 import * as core from '@actions/core'
 import { rm } from 'node:fs/promises'
 import { STATE_WORK_DIR } from './state.js'
+import { errorMessage } from './errors.js'
 
 /** Removes what the main step left on the runner: temporary layouts and the private registry auth. */
 try {
@@ -10,5 +11,5 @@ try {
     core.info(`Removed ${workDir}`)
   }
 } catch (error) {
-  core.warning(`cleanup failed: ${error instanceof Error ? error.message : String(error)}`)
+  core.warning(`cleanup failed: ${errorMessage(error)}`)
 }

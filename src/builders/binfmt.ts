@@ -1,9 +1,10 @@
-import { readFile, stat } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { execCommand } from '../exec.js'
-import { InputError } from '../inputs/errors.js'
-import { hostArchitecture, parsePlatform } from './options/platforms.js'
-import type { BuildLogger, Runner } from './types.js'
+import { HostError } from './errors.js'
+import { hostArchitecture, platformInput } from './options/platforms.js'
+import type { Logger, Runner } from './types.js'
+import { exists } from '../files.js'
 
 /** binfmt_misc handler names (as qemu-user-static and tonistiigi/binfmt register them) per architecture. */
 const QEMU_NAMES: Record<string, string> = {
@@ -39,14 +40,14 @@ export function nativelyRunnable(architecture: string, hostArch: string): boolea
  */
 export async function ensurePlatformsRunnable(
   platforms: string[],
-  logger: BuildLogger,
+  logger: Logger,
   options: BinfmtOptions = {}
 ): Promise<void> {
   const hostArch = options.hostArch ?? hostArchitecture()
   const dir = options.binfmtDir ?? '/proc/sys/fs/binfmt_misc'
   const run = options.run ?? execCommand
   const foreign = platforms
-    .map(parsePlatform)
+    .map(platformInput)
     .filter(p => p.os === 'linux' && !nativelyRunnable(p.architecture, hostArch))
   if (foreign.length === 0 || (options.binfmtDir === undefined && process.platform !== 'linux')) return
   if (!(await exists(join(dir, 'status')))) {
@@ -66,16 +67,9 @@ export async function ensurePlatformsRunnable(
     const flags = await handlerFlags(dir, name)
     if (flags === undefined) missing.push(`${p.os}/${p.architecture} (${name})`)
     else if (!flags.includes('F'))
-      logger.warn(`${name} is registered without the F flag; builds in containers may not find it`)
+      logger.warning(`${name} is registered without the F flag; builds in containers may not find it`)
   }
   if (missing.length > 0) throw notRunnable(missing, hostArch, dir)
-}
-
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(
-    () => true,
-    () => false
-  )
 }
 
 async function handlerEnabled(dir: string, name: string): Promise<boolean> {
@@ -89,9 +83,8 @@ async function handlerFlags(dir: string, name: string): Promise<string | undefin
   return /^flags:\s*(\S*)/m.exec(text)?.[1] ?? ''
 }
 
-function notRunnable(missing: string[], hostArch: string, dir: string): InputError {
-  return new InputError(
-    'platforms',
+function notRunnable(missing: string[], hostArch: string, dir: string): HostError {
+  return new HostError(
     `this linux/${hostArch} host cannot run ${missing.join(', ')}: no QEMU handler is registered in ${dir}. ` +
       'Install emulation before this step, e.g. `sudo apt-get install -y qemu-user-static` or ' +
       '`uses: docker/setup-qemu-action@v4`, or build only native platforms'

@@ -1,9 +1,8 @@
-import { mkdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises'
-import { homedir } from 'node:os'
+import { mkdir, rm, symlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { BuildRequest } from './types.js'
-
-type Env = Record<string, string | undefined>
+import { dockerConfigDir, readDockerConfig } from '../registry/index.js'
+import type { BuildRequest, Env } from './types.js'
+import { exists } from '../files.js'
 
 /** What a docker-family client keeps in its config dir besides credentials, and must still find. */
 const SHARED_DOCKER_ENTRIES = ['cli-plugins', 'buildx', 'contexts']
@@ -29,7 +28,7 @@ export async function dockerEnv(req: BuildRequest): Promise<{ env: Env; cleanup:
   if (!privateDir) return { env: { ...req.env }, cleanup: async () => undefined }
   const dir = join(req.workDir, 'docker-config')
   await mkdir(dir, { recursive: true, mode: 0o700 })
-  const userDir = req.env?.DOCKER_CONFIG ?? process.env.DOCKER_CONFIG ?? join(homedir(), '.docker')
+  const userDir = dockerConfigDir({ ...process.env, ...req.env })
   await writePrivateConfig(
     join(privateDir, 'config.json'),
     join(userDir, 'config.json'),
@@ -44,25 +43,8 @@ export async function dockerEnv(req: BuildRequest): Promise<{ env: Env; cleanup:
 
 /** The caller's config.json, plus the user's `currentContext` so `docker context use` still applies. */
 async function writePrivateConfig(callerConfig: string, userConfig: string, target: string): Promise<void> {
-  const config = (await readJson(callerConfig)) ?? {}
-  const currentContext = (await readJson(userConfig).catch(() => undefined))?.currentContext
+  const config = (await readDockerConfig(callerConfig)) ?? {}
+  const currentContext = (await readDockerConfig(userConfig).catch(() => undefined))?.currentContext
   if (currentContext && config.currentContext === undefined) config.currentContext = currentContext
   await writeFile(target, JSON.stringify(config, null, 2), { mode: 0o600 })
-}
-
-async function readJson(path: string): Promise<Record<string, unknown> | undefined> {
-  const text = await readFile(path, 'utf8').catch(() => undefined)
-  if (text === undefined) return undefined
-  try {
-    return JSON.parse(text) as Record<string, unknown>
-  } catch (cause) {
-    throw new Error(`${path} is not valid JSON`, { cause })
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(
-    () => true,
-    () => false
-  )
 }

@@ -2,7 +2,7 @@
  * The build stage: three builders behind one interface. They only build; each hands back a local OCI
  * layout and the action's registry client does every registry write.
  */
-export type { BuildLogger, BuildRequest, BuildResult, Builder, Runner, SecretSpec } from './types.js'
+export type { Logger, BuildRequest, BuildResult, Builder, Runner, SecretSpec } from './types.js'
 export { createBuilder, parseBuilderChoice, selectBuilder } from './select.js'
 export { parsePlatforms, normalizePlatform } from './options/platforms.js'
 export { parseSecrets } from './options/secrets.js'

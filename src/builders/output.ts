@@ -1,10 +1,7 @@
-import { redactSecrets, type ExecResult } from '../exec.js'
-import type { BuildLogger, Runner } from './types.js'
-
-/** Replaces every secret value in `text` with ***, longest first (see redactSecrets). */
-export function redact(text: string, secrets: readonly string[]): string {
-  return redactSecrets(text, secrets)
-}
+import type { ExecResult } from '../exec.js'
+import { redactSecrets } from '../secrets.js'
+import type { Logger, Runner } from './types.js'
+import { errorMessage } from '../errors.js'
 
 /**
  * Turns output chunks into whole log lines with secret values redacted. Lines are buffered so a value
@@ -17,17 +14,17 @@ export function lineLogger(log: (line: string) => void, secrets: readonly string
       pending += chunk
       const lines = pending.split(/\r?\n/)
       pending = lines.pop() ?? ''
-      for (const line of lines) log(redact(line, secrets))
+      for (const line of lines) log(redactSecrets(line, secrets))
     },
     flush(): void {
-      if (pending) log(redact(pending, secrets))
+      if (pending) log(redactSecrets(pending, secrets))
       pending = ''
     }
   }
 }
 
 /** Exec options that stream a command's output to the logger, redacted. */
-export function streamTo(logger: BuildLogger, secrets: readonly string[]) {
+export function streamTo(logger: Logger, secrets: readonly string[]) {
   const out = lineLogger(line => logger.info(line), secrets)
   const err = lineLogger(line => logger.info(line), secrets)
   return {
@@ -42,7 +39,7 @@ export function streamTo(logger: BuildLogger, secrets: readonly string[]) {
 /** Runs a build command with its output streamed to the logger, secret values redacted everywhere. */
 export async function runLogged(
   run: Runner,
-  logger: BuildLogger,
+  logger: Logger,
   cmd: string,
   args: string[],
   options: {
@@ -52,7 +49,7 @@ export async function runLogged(
   } = {}
 ): Promise<ExecResult> {
   const secrets = options.secrets ?? []
-  logger.info(redact(`$ ${cmd} ${args.join(' ')}`, secrets))
+  logger.info(redactSecrets(`$ ${cmd} ${args.join(' ')}`, secrets))
   const stream = streamTo(logger, secrets)
   try {
     return await run(cmd, args, { env: options.env, signal: options.signal, ...stream.options })
@@ -64,13 +61,13 @@ export async function runLogged(
 /** Runs a clean-up command; a failure is a warning, never the build's error. */
 export async function runQuietly(
   run: Runner,
-  logger: BuildLogger,
+  logger: Logger,
   cmd: string,
   args: string[],
   env?: Record<string, string | undefined>
 ): Promise<ExecResult | undefined> {
   return run(cmd, args, { env }).catch((err: unknown) => {
-    logger.warn(`clean-up failed: ${err instanceof Error ? err.message : String(err)}`)
+    logger.warning(`clean-up failed: ${errorMessage(err)}`)
     return undefined
   })
 }

@@ -1,6 +1,6 @@
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises'
-import { homedir } from 'node:os'
+import { chmod, mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { dockerConfigDir, readDockerConfig, type DockerConfig } from '../registry/index.js'
 
 /**
  * A private docker config (also read by buildah/podman as an auth file) holding the action's
@@ -16,8 +16,8 @@ export async function writePrivateRegistryAuth(
   // A credsStore would shadow our inline entry for every registry, so it becomes a per-registry
   // credHelper of each registry the user logged in to; only the registry we log in to loses its helper.
   const { credsStore, ...config } = await readUserDockerConfig(env)
-  const auths = { ...((config.auths ?? {}) as Record<string, unknown>) }
-  const credHelpers = { ...((config.credHelpers ?? {}) as Record<string, string>) }
+  const auths: Record<string, unknown> = { ...config.auths }
+  const credHelpers = { ...config.credHelpers }
   if (typeof credsStore === 'string' && credsStore) {
     for (const registry of Object.keys(auths)) credHelpers[registry] ??= credsStore
   }
@@ -29,12 +29,8 @@ export async function writePrivateRegistryAuth(
   return { dockerConfigDir: dir, authFile: file }
 }
 
-async function readUserDockerConfig(env: NodeJS.ProcessEnv): Promise<Record<string, unknown>> {
-  const dir = env.DOCKER_CONFIG || join(homedir(), '.docker')
-  try {
-    const parsed = JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')) as unknown
-    return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {}
-  } catch {
-    return {}
-  }
+/** The user's config.json; a missing or unreadable one counts as empty (we only add our login). */
+async function readUserDockerConfig(env: NodeJS.ProcessEnv): Promise<DockerConfig> {
+  const file = join(dockerConfigDir(env), 'config.json')
+  return (await readDockerConfig(file).catch(() => undefined)) ?? {}
 }

@@ -1,13 +1,13 @@
 import { execCommand } from '../exec.js'
 import { InputError } from '../inputs/errors.js'
+import { HostError } from './errors.js'
 import type { BuilderChoice, BuilderName } from '../inputs/types.js'
 import { BuildahBuilder, buildahVersion } from './buildah/builder.js'
 import { BuildxBuilder, buildxVersion } from './buildx/builder.js'
 import { findDockerClient } from './docker/client.js'
 import { DockerBuilder } from './docker/builder.js'
-import type { Builder, BuildLogger, Runner } from './types.js'
-
-type Env = Record<string, string | undefined>
+import type { Builder, Env, Logger, Runner } from './types.js'
+import { errorMessage } from '../errors.js'
 
 const CHOICES: readonly BuilderChoice[] = ['auto', 'buildx', 'buildah', 'docker']
 
@@ -42,11 +42,11 @@ const INSTALL_HINT: Record<BuilderName, string> = {
 
 /**
  * The builder for `choice`. `auto` takes buildx when `docker buildx version` works, else buildah, else
- * docker; the reason says which and why. A named builder that cannot run fails with InputError('builder').
+ * docker; the reason says which and why. A named builder that cannot run, or none at all, fails with a HostError.
  */
 export async function selectBuilder(
   choice: BuilderChoice,
-  logger: BuildLogger,
+  logger: Logger,
   env: Env = {},
   run: Runner = execCommand
 ): Promise<{ builder: Builder; reason: string }> {
@@ -63,22 +63,20 @@ export async function selectBuilder(
     } catch (err) {
       failures.push(`${name} unavailable (${summarize(err)})`)
       if (normalized !== 'auto') {
-        throw new InputError(
-          'builder',
+        throw new HostError(
           `builder '${name}' was asked for but is unavailable: ${summarize(err)}; ${INSTALL_HINT[name]}, or use builder: auto`,
           { cause: err }
         )
       }
     }
   }
-  throw new InputError(
-    'builder',
+  throw new HostError(
     `no builder is available: ${failures.join('; ')}. Install docker with buildx, or buildah`
   )
 }
 
 function summarize(err: unknown): string {
-  const text = err instanceof Error ? err.message : String(err)
+  const text = errorMessage(err)
   const oneLine = text
     .split('\n')
     .map(l => l.trim())

@@ -1,11 +1,11 @@
 import type { BuilderName } from '../inputs/types.js'
 import type { execCommand } from '../exec.js'
+import type { Logger } from '../registry/index.js'
 
-export interface BuildLogger {
-  info(msg: string): void
-  warn(msg: string): void
-  debug(msg: string): void
-}
+export type { Logger }
+
+/** The environment a builder runs its commands with. */
+export type Env = Record<string, string | undefined>
 
 /** One `secrets` line: the value comes from the file `src` or the environment variable `env`, never argv. */
 export interface SecretSpec {
@@ -53,7 +53,7 @@ export interface BuildResult {
 
 export interface Builder {
   readonly name: BuilderName
-  build(req: BuildRequest, logger: BuildLogger): Promise<BuildResult>
+  build(req: BuildRequest, logger: Logger): Promise<BuildResult>
 }
 
 /** The exec seam's signature; tests pass a fake. */

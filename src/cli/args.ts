@@ -4,6 +4,7 @@ import type { BuilderChoice, Inputs, PushMode } from '../inputs/types.js'
 import { UsageError } from './errors.js'
 import { BUILDERS, FLAGS, PUSH_MODES } from './flags.js'
 import { unknownFlagError } from './suggest.js'
+import { errorMessage } from '../errors.js'
 
 /** What the command line asks for, beyond the inputs. */
 export interface CliOptions {
@@ -91,7 +92,7 @@ function parseFlags(argv: readonly string[]): Values {
 
 /** node:util's messages → one naming the flag and saying what to do. */
 function translate(err: unknown): Error {
-  const message = err instanceof Error ? err.message : String(err)
+  const message = errorMessage(err)
   const code = (err as { code?: unknown }).code
   const named = /'(--?[^' ]+)/.exec(message)?.[1] ?? ''
   if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return unknownFlagError(named)

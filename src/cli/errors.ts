@@ -1,3 +1,6 @@
+import { InputError } from '../inputs/errors.js'
+import { flagForInput } from './flags.js'
+
 /** A command line that cannot work: an unknown flag, a bad value. The CLI exits with 2. */
 export class UsageError extends Error {
   constructor(
@@ -15,3 +18,15 @@ export const EXIT_FAILED = 1
 export const EXIT_USAGE = 2
 /** Stopped by Ctrl-C or SIGTERM, as a shell reports SIGINT. */
 export const EXIT_INTERRUPTED = 130
+
+/**
+ * The usage error a failure amounts to: a UsageError, or an InputError about an input that has a flag
+ * (named as the flag). Anything else, a HostError (no builder, no QEMU) included, is a failed run (1).
+ */
+export function asUsageError(err: unknown): UsageError | undefined {
+  if (err instanceof UsageError) return err
+  if (!(err instanceof InputError)) return undefined
+  const flag = flagForInput(err.input)
+  if (!flag) return undefined
+  return new UsageError(`--${flag}`, err.detail)
+}

@@ -1,16 +1,15 @@
 import { rm } from 'node:fs/promises'
-import { InputError } from '../inputs/errors.js'
 import type { Inputs } from '../inputs/types.js'
 import { run } from '../main.js'
 import { describeError } from '../report/errors.js'
 import { terminalRuntime, type TerminalRuntime } from '../runtime/terminal.js'
 import { STATE_WORK_DIR } from '../state.js'
 import { parseCli, type CliOptions } from './args.js'
-import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, UsageError } from './errors.js'
-import { flagForInput } from './flags.js'
+import { asUsageError, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, UsageError } from './errors.js'
 import { gitContextEnv, readLocalGit, type Exec } from './git.js'
 import { helpText } from './help.js'
 import { resultText } from './result.js'
+import { errorMessage } from '../errors.js'
 
 const NO_REPOSITORY =
   'no GitHub repository (no GitHub origin remote): the source labels stay empty; pass --repository OWNER/NAME'
@@ -86,7 +85,7 @@ async function cleanUp(rt: TerminalRuntime): Promise<void> {
     await rm(workDir, { recursive: true, force: true })
     rt.debug(`Removed ${workDir}`)
   } catch (err) {
-    rt.warning(`cleanup failed: ${err instanceof Error ? err.message : String(err)}`)
+    rt.warning(`cleanup failed: ${errorMessage(err)}`)
   }
 }
 
@@ -111,12 +110,4 @@ function failure(err: unknown, rt: TerminalRuntime): number {
   }
   rt.info(`error: ${describeError(err)}`)
   return EXIT_FAILED
-}
-
-function asUsageError(err: unknown): UsageError | undefined {
-  if (err instanceof UsageError) return err
-  if (!(err instanceof InputError)) return undefined
-  const flag = flagForInput(err.input)
-  if (!flag) return undefined
-  return new UsageError(`--${flag}`, err.detail)
 }

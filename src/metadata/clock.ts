@@ -26,17 +26,3 @@ export function sourceDateEpoch(env: NodeJS.ProcessEnv): Date | undefined {
   }
   return new Date(Number(raw) * 1000)
 }
-
-const DEFAULT_SHORT_SHA_LENGTH = 7
-
-/** The commit SHA cut to DOCKER_METADATA_SHORT_SHA_LENGTH characters (default 7). */
-export function shortSha(sha: string, env: NodeJS.ProcessEnv): string {
-  const raw = env.DOCKER_METADATA_SHORT_SHA_LENGTH
-  let length = DEFAULT_SHORT_SHA_LENGTH
-  if (raw) {
-    length = Number(raw)
-    if (Number.isNaN(length))
-      throw new EnvVarError('DOCKER_METADATA_SHORT_SHA_LENGTH', `not a number: '${raw}'`)
-  }
-  return length >= sha.length ? sha : sha.substring(0, length)
-}

@@ -4,7 +4,8 @@ import { commitDateFromPayload } from './context.js'
 import { assembleEntries, type EntryRules } from './entries.js'
 import { parseFlavor } from './flavor.js'
 import { isSpdxExpression } from './ghcr.js'
-import { normalizeImageName, splitImageName } from './image-names.js'
+import { splitDomain } from '../registry/index.js'
+import { normalizeImageName } from './image-names.js'
 import { parseImages } from './images.js'
 import { baseEntries, labelLines, repoFacts, sortedRecord, type RepoFacts } from './oci.js'
 import { parseTagRules } from './tag-rules.js'
@@ -16,7 +17,7 @@ import {
   type GitContext,
   type Metadata,
   type MetadataInputs,
-  type MetadataLogger,
+  type Logger,
   type RepoInfo
 } from './types.js'
 import { computeVersion, latestTag, type Version } from './version.js'
@@ -96,7 +97,7 @@ function outputTagNames(version: Version, latest: () => string): string[] {
 }
 
 /** Enabled image names, lowercased; the default `<registry>/<owner>/<repo>` when `images` is empty. */
-function resolveImages(inputs: MetadataInputs, warnings: string[], logger: MetadataLogger): string[] {
+function resolveImages(inputs: MetadataInputs, warnings: string[], logger: Logger): string[] {
   const entries = parseImages(inputs.images)
   if (entries.length === 0) {
     if (inputs.defaultImage === '') return []
@@ -113,11 +114,11 @@ function resolveImages(inputs: MetadataInputs, warnings: string[], logger: Metad
 }
 
 function isGhcrImage(image: string): boolean {
-  return splitImageName(image).domain === 'ghcr.io'
+  return splitDomain(image).domain === 'ghcr.io'
 }
 
 /** GitHub reports NOASSERTION for a license it does not recognise: not something to publish as a license. */
-function publishableFacts(facts: RepoFacts, logger: MetadataLogger): RepoFacts {
+function publishableFacts(facts: RepoFacts, logger: Logger): RepoFacts {
   if (facts.license === '' || isSpdxExpression(facts.license)) return facts
   logger.info(
     `Repository license '${facts.license}' is not an SPDX expression; set the licenses input to publish one`

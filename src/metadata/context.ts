@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { EnvVarError } from './clock.js'
-import { errorMessage } from './csv.js'
+import { errorMessage } from '../errors.js'
 import { stringAt, valueAt } from './payload.js'
 import type { GitContext } from './types.js'
 

@@ -1,5 +1,6 @@
 import { parse } from 'csv-parse/sync'
 import { InputError } from '../inputs/errors.js'
+import { errorMessage } from '../errors.js'
 
 /**
  * The entries of a list input, read the way docker/metadata-action v6 reads them: the whole text as CSV
@@ -43,8 +44,4 @@ export function splitAttribute(field: string): { key: string; value: string } | 
   const at = field.indexOf('=')
   if (at <= 0) return undefined
   return { key: field.slice(0, at).trim().toLowerCase(), value: field.slice(at + 1).trim() }
-}
-
-export function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err)
 }

@@ -2,9 +2,9 @@ import { getOctokit } from '@actions/github'
 import { GitHub } from '@actions/github/lib/utils'
 import { buildTime } from './clock.js'
 import { commitDateFromPayload } from './context.js'
-import { errorMessage } from './csv.js'
+import { errorMessage } from '../errors.js'
 import { stringAt } from './payload.js'
-import type { GitContext, MetadataLogger, RepoInfo } from './types.js'
+import type { GitContext, Logger, RepoInfo } from './types.js'
 
 export interface ApiOptions {
   /** abort a request after this long (default 15 s): a hanging API must not hang the run */
@@ -37,7 +37,7 @@ function describeFailure(err: unknown): string {
 export async function fetchRepo(
   ctx: GitContext,
   token: string,
-  logger: MetadataLogger,
+  logger: Logger,
   options: ApiOptions = {}
 ): Promise<RepoInfo | undefined> {
   try {
@@ -48,7 +48,7 @@ export async function fetchRepo(
     })
     return response.data as unknown as RepoInfo
   } catch (err) {
-    logger.warn(
+    logger.warning(
       `Cannot read repository ${ctx.repository} from ${ctx.apiUrl} (${describeFailure(err)}); ` +
         'labels and annotations come from the inputs and the event only'
     )
@@ -63,7 +63,7 @@ export async function fetchRepo(
 export async function resolveCommitDate(
   ctx: GitContext,
   token: string,
-  logger: MetadataLogger,
+  logger: Logger,
   env: NodeJS.ProcessEnv,
   options: ApiOptions & { now?: Date } = {}
 ): Promise<Date> {
@@ -79,9 +79,9 @@ export async function resolveCommitDate(
     })
     const date = stringAt(response.data, 'commit', 'committer', 'date')
     if (date && !Number.isNaN(new Date(date).getTime())) return new Date(date)
-    logger.warn(`Commit ${ctx.sha} has no committer date; commit_date uses the build time`)
+    logger.warning(`Commit ${ctx.sha} has no committer date; commit_date uses the build time`)
   } catch (err) {
-    logger.warn(
+    logger.warning(
       `Cannot read commit ${ctx.sha} from ${ctx.apiUrl} (${describeFailure(err)}); commit_date uses the build time`
     )
   }

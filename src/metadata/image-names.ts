@@ -1,21 +1,7 @@
 import { InputError } from '../inputs/errors.js'
+import { isValidHost, isValidPathComponent, splitDomain } from '../registry/index.js'
 
-const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])'
-const DOMAIN = new RegExp(
-  `^(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[0-9a-fA-F:]+\\])(?::[0-9]+)?$`
-)
-const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/
 const LEGACY_GITHUB_REGISTRY = 'docker.pkg.github.com'
-
-/** `registry/owner/repo` split the way Docker splits a reference: the first part is a host if it looks like one. */
-export function splitImageName(name: string): { domain: string | undefined; path: string } {
-  const slash = name.indexOf('/')
-  const first = slash < 0 ? '' : name.slice(0, slash)
-  if (slash >= 0 && (first.includes('.') || first.includes(':') || first === 'localhost')) {
-    return { domain: first, path: name.slice(slash + 1) }
-  }
-  return { domain: undefined, path: name }
-}
 
 /**
  * The image name as the registry needs it: lowercased (with a warning when that changes it) and checked
@@ -28,8 +14,8 @@ export function normalizeImageName(name: string, entry: string, warnings: string
       `image '${name}' lowercased to '${lower}': registries only accept lowercase repository names`
     )
   }
-  const { domain, path } = splitImageName(lower)
-  if (domain !== undefined && !DOMAIN.test(domain)) {
+  const { domain, path } = splitDomain(lower)
+  if (domain !== undefined && !isValidHost(domain)) {
     throw new InputError('images', `'${domain}' is not a valid registry host in '${entry}'`)
   }
   checkPath(path, entry)
@@ -47,7 +33,7 @@ function checkPath(path: string, entry: string): void {
   if (path.includes('@') || path.includes(':')) {
     throw new InputError('images', `image names carry no tag or digest (use the tags input), got '${entry}'`)
   }
-  const bad = path.split('/').find(component => !PATH_COMPONENT.test(component))
+  const bad = path.split('/').find(component => !isValidPathComponent(component))
   if (bad !== undefined) {
     throw new InputError(
       'images',

@@ -5,7 +5,7 @@ export type {
   GitContext,
   Metadata,
   MetadataInputs,
-  MetadataLogger,
+  Logger,
   RepoInfo
 } from './types.js'
 export { ANNOTATION_LEVELS } from './types.js'

@@ -1,5 +1,6 @@
 import type { GitContext } from './types.js'
 import { stringAt } from './payload.js'
+import { EnvVarError } from './clock.js'
 
 export const isBranchRef = (ref: string): boolean => ref.startsWith('refs/heads/')
 export const isTagRef = (ref: string): boolean => ref.startsWith('refs/tags/')
@@ -38,4 +39,18 @@ export function isDefaultBranch(ctx: GitContext): boolean {
   if (branch === '') return false
   if (stringAt(ctx.payload, 'repository', 'default_branch') === branch) return true
   return DEFAULT_BRANCH_EVENTS.test(ctx.eventName)
+}
+
+const DEFAULT_SHORT_SHA_LENGTH = 7
+
+/** The commit SHA cut to DOCKER_METADATA_SHORT_SHA_LENGTH characters (default 7). */
+export function shortSha(sha: string, env: NodeJS.ProcessEnv): string {
+  const raw = env.DOCKER_METADATA_SHORT_SHA_LENGTH
+  let length = DEFAULT_SHORT_SHA_LENGTH
+  if (raw) {
+    length = Number(raw)
+    if (Number.isNaN(length))
+      throw new EnvVarError('DOCKER_METADATA_SHORT_SHA_LENGTH', `not a number: '${raw}'`)
+  }
+  return length >= sha.length ? sha : sha.substring(0, length)
 }

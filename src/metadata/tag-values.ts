@@ -1,9 +1,8 @@
 import * as pep440 from '@renovatebot/pep440'
 import semver from 'semver'
 import { InputError } from '../inputs/errors.js'
-import { shortSha } from './clock.js'
-import { errorMessage } from './csv.js'
-import { branchName, isBranchRef, isPullRef, isTagRef, pullNumber, tagName } from './refs.js'
+import { errorMessage } from '../errors.js'
+import { branchName, isBranchRef, isPullRef, isTagRef, pullNumber, shortSha, tagName } from './refs.js'
 import type { TagRule } from './tag-rules.js'
 import { isRawStatement, render, renderGlobal, renderSchedule, type TemplateScope } from './template.js'
 

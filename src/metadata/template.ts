@@ -1,9 +1,9 @@
 import Handlebars from 'handlebars'
 import moment from 'moment-timezone'
 import { InputError } from '../inputs/errors.js'
-import { EnvVarError, shortSha } from './clock.js'
-import { errorMessage } from './csv.js'
-import { baseRef, branchName, isDefaultBranch, tagName } from './refs.js'
+import { EnvVarError } from './clock.js'
+import { errorMessage } from '../errors.js'
+import { baseRef, branchName, isDefaultBranch, shortSha, tagName } from './refs.js'
 import type { GitContext } from './types.js'
 
 /** What global expressions read: the run, the build time and the commit date. */

@@ -1,4 +1,5 @@
 import type { Inputs } from '../inputs/types.js'
+import type { Logger } from '../registry/index.js'
 
 /** The workflow run the metadata describes, read from the runner's GITHUB_* environment and event payload. */
 export interface GitContext {
@@ -26,11 +27,7 @@ export interface RepoInfo {
   owner?: { login: string; type?: string }
 }
 
-export interface MetadataLogger {
-  warn(msg: string): void
-  info(msg: string): void
-  debug(msg: string): void
-}
+export type { Logger }
 
 /** The action inputs the metadata stage reads, plus what the pipeline derives for it. */
 export type MetadataInputs = Pick<
@@ -67,6 +64,6 @@ export interface Metadata {
 export interface ComputeOptions {
   env: NodeJS.ProcessEnv
   now?: Date
-  logger: MetadataLogger
+  logger: Logger
   commitDate?: Date
 }

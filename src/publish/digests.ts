@@ -1,6 +1,12 @@
-import { formatPlatform, parsePlatform, samePlatform } from '../builders/options/platforms.js'
 import { InputError } from '../inputs/errors.js'
-import type { PlatformSpec } from './manifests.js'
+import {
+  canonicalPlatform,
+  formatPlatform,
+  InvalidPlatformError,
+  parsePlatform,
+  samePlatform,
+  type Platform
+} from '../registry/index.js'
 
 /** One line of the `digests` input: a platform manifest's digest, and the platform it is said to be. */
 export interface DigestLine {
@@ -36,22 +42,23 @@ function parseDigestLine(line: string): DigestLine {
   try {
     return { digest, platform: formatPlatform(parsePlatform(entry)) }
   } catch (error) {
-    const why = error instanceof InputError ? error.detail : String(error)
-    throw new InputError('digests', `in '${line}': ${why}`)
+    if (!(error instanceof InvalidPlatformError)) throw error
+    throw new InputError('digests', `in '${line}': ${error.message}`, { cause: error })
   }
 }
 
 /** A manifest found in the registry, with the platform its config says. */
 export interface MergeChild {
   digest: string
-  platform: PlatformSpec
+  platform: Platform
 }
 
 /** The platform a `platform=` line announced must be the one the image's config says. */
-export function checkDeclaredPlatform(line: DigestLine, actual: PlatformSpec): void {
+export function checkDeclaredPlatform(line: DigestLine, actual: Platform): void {
   if (line.platform === undefined || samePlatform(parsePlatform(line.platform), actual)) return
-  throw new Error(
-    `digests: ${line.digest} was listed as ${line.platform}, but its image config says ${formatPlatform(actual)}`
+  throw new InputError(
+    'digests',
+    `${line.digest} was listed as ${line.platform}, but its image config says ${formatPlatform(actual)}`
   )
 }
 
@@ -65,14 +72,8 @@ export function checkDistinctPlatforms(children: MergeChild[]): void {
   const twice = [...byPlatform].filter(([, digests]) => digests.length > 1)
   if (twice.length === 0) return
   const detail = twice.map(([platform, digests]) => `${platform} (${digests.join(', ')})`).join('; ')
-  throw new Error(`digests: more than one image for the same platform: ${detail}; merge one per platform`)
-}
-
-/** `os/arch[/variant]` with the OCI defaults applied (arm64 is v8, arm is v7), as the build normalises. */
-export function canonicalPlatform(p: PlatformSpec): string {
-  try {
-    return formatPlatform(parsePlatform(formatPlatform(p)))
-  } catch {
-    return formatPlatform(p)
-  }
+  throw new InputError(
+    'digests',
+    `more than one image for the same platform: ${detail}; merge one per platform`
+  )
 }

@@ -1,12 +1,12 @@
-import { readOciLayout } from '../registry/index.js'
-import type { BlobDescriptor, ImageManifest, PlatformSpec, SerializedManifest } from './manifests.js'
+import { parseImageManifest, readOciLayout, type Descriptor, type Platform } from '../registry/index.js'
+import type { SerializedManifest } from './manifests.js'
 
 /** One platform's image as the builder left it in the OCI layout. */
 export interface LayoutImage {
-  platform: PlatformSpec
+  platform: Platform
   manifest: SerializedManifest
-  config: BlobDescriptor
-  layers: BlobDescriptor[]
+  config: Descriptor
+  layers: Descriptor[]
 }
 
 export interface BuiltImages {
@@ -24,10 +24,7 @@ export async function readBuiltImages(layoutDir: string): Promise<BuiltImages> {
     layout.index.manifests.map(async desc => {
       if (!desc.platform) throw new Error(`the build's manifest ${desc.digest} has no platform in index.json`)
       const body = await layout.readBlob(desc.digest)
-      const parsed = JSON.parse(body.toString('utf8')) as ImageManifest
-      if (!parsed.config || !Array.isArray(parsed.layers)) {
-        throw new Error(`${desc.digest} in the build's layout is not an image manifest (${desc.mediaType})`)
-      }
+      const parsed = parseImageManifest(body, `the build's manifest ${desc.digest} (${desc.mediaType})`)
       const manifest = {
         mediaType: parsed.mediaType ?? desc.mediaType,
         body,

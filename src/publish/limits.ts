@@ -1,4 +1,4 @@
-import type { BlobDescriptor } from './manifests.js'
+import type { Descriptor } from '../registry/index.js'
 
 const GB = 1000 ** 3
 
@@ -10,7 +10,7 @@ export function layerLimitOf(registry: string): { bytes: number; name: string } 
 }
 
 /** Fails before any upload when a layer is larger than the registry accepts. */
-export function assertLayerSizes(registry: string, layers: BlobDescriptor[]): void {
+export function assertLayerSizes(registry: string, layers: Descriptor[]): void {
   const limit = layerLimitOf(registry)
   if (!limit) return
   const tooLarge = layers.filter(layer => layer.size > limit.bytes)

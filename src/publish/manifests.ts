@@ -1,47 +1,17 @@
 import {
-  DOCKER_MANIFEST,
+  DOCKER_TO_OCI,
   OCI_INDEX,
   OCI_MANIFEST,
+  parseImageManifest,
+  platformOnly,
   sha256Digest,
-  type ManifestBytes
+  type Descriptor,
+  type ImageManifest,
+  type ManifestBytes,
+  type Platform
 } from '../registry/index.js'
 
 /** Pure construction of the manifests the publish stage writes. */
-
-export { OCI_INDEX, OCI_MANIFEST }
-
-/** Docker v2 media types and their OCI equivalents (the bytes of the blobs are the same). */
-const DOCKER_TO_OCI: Record<string, string> = {
-  [DOCKER_MANIFEST]: OCI_MANIFEST,
-  'application/vnd.docker.container.image.v1+json': 'application/vnd.oci.image.config.v1+json',
-  'application/vnd.docker.image.rootfs.diff.tar.gzip': 'application/vnd.oci.image.layer.v1.tar+gzip',
-  'application/vnd.docker.image.rootfs.diff.tar': 'application/vnd.oci.image.layer.v1.tar',
-  'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip':
-    'application/vnd.oci.image.layer.nondistributable.v1.tar+gzip'
-}
-
-export interface PlatformSpec {
-  os: string
-  architecture: string
-  variant?: string
-}
-
-export interface BlobDescriptor {
-  mediaType: string
-  digest: string
-  size: number
-  annotations?: Record<string, string>
-  platform?: PlatformSpec
-}
-
-export interface ImageManifest {
-  schemaVersion: 2
-  mediaType?: string
-  config: BlobDescriptor
-  layers: BlobDescriptor[]
-  annotations?: Record<string, string>
-  [key: string]: unknown
-}
 
 /** A manifest ready to push: its exact bytes and their digest. */
 export interface SerializedManifest {
@@ -61,7 +31,7 @@ export function serialize(mediaType: string, value: unknown): SerializedManifest
   return { mediaType, body, digest: sha256Digest(body), size: body.length }
 }
 
-function toOci(desc: BlobDescriptor): BlobDescriptor {
+function toOci(desc: Descriptor): Descriptor {
   return { ...desc, mediaType: DOCKER_TO_OCI[desc.mediaType] ?? desc.mediaType }
 }
 
@@ -76,7 +46,7 @@ export function annotateManifest(
 ): SerializedManifest {
   const hasAnnotations = Object.keys(annotations).length > 0
   if (!hasAnnotations && original.mediaType === OCI_MANIFEST) return original
-  const manifest = JSON.parse(original.body.toString('utf8')) as ImageManifest
+  const manifest = parseImageManifest(original.body, `manifest ${original.digest}`)
   const merged = { ...(manifest.annotations ?? {}), ...annotations }
   const next: ImageManifest = {
     ...manifest,
@@ -90,7 +60,7 @@ export function annotateManifest(
 
 export interface IndexChild {
   manifest: SerializedManifest
-  platform: PlatformSpec
+  platform: Platform
 }
 
 /** An OCI image index over the platform manifests; `annotations` is where GHCR reads the description. */
@@ -100,11 +70,11 @@ export function buildIndex(
   descriptorAnnotations: Record<string, string> = {}
 ): SerializedManifest {
   const manifests = children.map(({ manifest, platform }) => {
-    const desc: BlobDescriptor = {
+    const desc: Descriptor = {
       mediaType: manifest.mediaType,
       digest: manifest.digest,
       size: manifest.size,
-      platform: cleanPlatform(platform)
+      platform: platformOnly(platform)
     }
     if (Object.keys(descriptorAnnotations).length > 0) desc.annotations = { ...descriptorAnnotations }
     return desc
@@ -112,10 +82,4 @@ export function buildIndex(
   const index: Record<string, unknown> = { schemaVersion: 2, mediaType: OCI_INDEX, manifests }
   if (Object.keys(annotations).length > 0) index.annotations = { ...annotations }
   return serialize(OCI_INDEX, index)
-}
-
-function cleanPlatform(p: PlatformSpec): PlatformSpec {
-  const out: PlatformSpec = { architecture: p.architecture, os: p.os }
-  if (p.variant) out.variant = p.variant
-  return out
 }

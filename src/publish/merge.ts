@@ -1,27 +1,24 @@
-import { formatPlatform } from '../builders/options/platforms.js'
+import { InputError } from '../inputs/errors.js'
 import {
-  DOCKER_MANIFEST,
+  canonicalPlatform,
+  DocumentError,
+  formatPlatform,
+  isImage,
+  isImageConfig,
   multiWrite,
-  OCI_MANIFEST,
   settleAll,
+  parseImageConfig,
+  parseImageManifest,
+  type Descriptor,
+  type ImageManifest,
+  type Logger,
+  type Platform,
   type RegistryClient,
   type Repository
 } from '../registry/index.js'
-import {
-  canonicalPlatform,
-  checkDeclaredPlatform,
-  checkDistinctPlatforms,
-  type DigestLine
-} from './digests.js'
-import {
-  buildIndex,
-  manifestBytes,
-  type BlobDescriptor,
-  type ImageManifest,
-  type PlatformSpec,
-  type SerializedManifest
-} from './manifests.js'
-import type { PublishLogger, PublishResult } from './publish.js'
+import { checkDeclaredPlatform, checkDistinctPlatforms, type DigestLine } from './digests.js'
+import { buildIndex, manifestBytes, type SerializedManifest } from './manifests.js'
+import type { PublishResult } from './publish.js'
 
 export interface MergeRequest {
   client: RegistryClient
@@ -30,7 +27,7 @@ export interface MergeRequest {
   tags: string[]
   digests: DigestLine[]
   annotations: { index: Record<string, string>; manifestDescriptor: Record<string, string> }
-  logger: PublishLogger
+  logger: Logger
   /** Where blobs copied from another registry are staged (one file per blob in flight). */
   tempDir: string
   /** Cancels the merge: nothing new starts, tags already moved are put back. */
@@ -40,18 +37,12 @@ export interface MergeRequest {
 /** A platform manifest pushed by a leg, as found in the registry. */
 interface Child {
   digest: string
-  platform: PlatformSpec
+  platform: Platform
   manifest: SerializedManifest
-  blobs: BlobDescriptor[]
+  blobs: Descriptor[]
   /** The target repositories that already hold it. */
   holders: Repository[]
 }
-
-const IMAGE_MANIFESTS = [OCI_MANIFEST, DOCKER_MANIFEST]
-const IMAGE_CONFIGS = [
-  'application/vnd.oci.image.config.v1+json',
-  'application/vnd.docker.container.image.v1+json'
-]
 
 /**
  * Merges platform manifests already pushed by digest: finds each one and reads its platform from its
@@ -94,8 +85,9 @@ async function findChild(repos: Repository[], line: DigestLine): Promise<Child> 
   const source = holders[0]
   if (!source) {
     const names = repos.map(r => `${r.registry}/${r.path}`).join(', ')
-    throw new Error(
-      `digests: ${line.digest} is in none of the images (${names}); push it to one of them first (push-by-digest: true)`
+    throw new InputError(
+      'digests',
+      `${line.digest} is in none of the images (${names}); push it to one of them first (push-by-digest: true)`
     )
   }
   const got = await source.getManifest(line.digest)
@@ -109,24 +101,37 @@ async function findChild(repos: Repository[], line: DigestLine): Promise<Child> 
 /** The parsed manifest when it is an image manifest (OCI or Docker v2) of a container image. */
 export function imageManifestOf(body: Buffer, mediaType: string, digest: string): ImageManifest {
   const notImage = (what: string) =>
-    new Error(`digests: ${digest} is ${what}, not an image manifest; list the digests of platform images`)
-  if (!IMAGE_MANIFESTS.includes(mediaType)) throw notImage(`a ${mediaType || 'manifest of unknown type'}`)
-  const parsed = JSON.parse(body.toString('utf8')) as Partial<ImageManifest>
-  if (!parsed.config || !Array.isArray(parsed.layers)) throw notImage('malformed')
-  if (!IMAGE_CONFIGS.includes(parsed.config.mediaType)) {
+    new InputError(
+      'digests',
+      `${digest} is ${what}, not an image manifest; list the digests of platform images`
+    )
+  if (!isImage(mediaType)) throw notImage(`a ${mediaType || 'manifest of unknown type'}`)
+  const parsed = asDigestsInput(() => parseImageManifest(body, `manifest ${digest}`))
+  if (!isImageConfig(parsed.config.mediaType)) {
     throw notImage(`an artifact (config ${parsed.config.mediaType})`)
   }
-  return parsed as ImageManifest
+  return parsed
 }
 
 /** `os`/`architecture`/`variant` of an image config blob. */
-export function platformOfConfig(config: Buffer, digest: string): PlatformSpec {
-  const parsed = JSON.parse(config.toString('utf8')) as Record<string, unknown>
-  const { os, architecture, variant } = parsed
-  if (typeof os !== 'string' || !os || typeof architecture !== 'string' || !architecture) {
-    throw new Error(`digests: the image config of ${digest} names no os/architecture`)
+export function platformOfConfig(config: Buffer, digest: string): Platform {
+  const { os, architecture, variant } = asDigestsInput(() =>
+    parseImageConfig(config, `the image config of ${digest}`)
+  )
+  if (!os || !architecture) {
+    throw new InputError('digests', `the image config of ${digest} names no os/architecture`)
   }
-  return typeof variant === 'string' && variant ? { os, architecture, variant } : { os, architecture }
+  return variant ? { os, architecture, variant } : { os, architecture }
+}
+
+/** A document a listed digest led to is malformed: an error about the `digests` input. */
+function asDigestsInput<T>(parse: () => T): T {
+  try {
+    return parse()
+  } catch (error) {
+    if (!(error instanceof DocumentError)) throw error
+    throw new InputError('digests', `${error.message}; list the digests of platform images`, { cause: error })
+  }
 }
 
 /** Gives `repo` the children it lacks: each blob mounted from a repository that has it, then the manifest. */
@@ -148,7 +153,7 @@ async function copyMissing(repo: Repository, children: Child[], req: MergeReques
 /** Mounts the blob; when no mount works (another registry, refused), copies it through a temporary file. */
 async function copyBlob(
   repo: Repository,
-  desc: BlobDescriptor,
+  desc: Descriptor,
   mountFrom: string[],
   child: Child,
   tempDir: string
@@ -172,7 +177,7 @@ async function copyBlob(
 
 function firstConfig(children: Child[]): string {
   const first = children[0]?.blobs[0]
-  if (!first) throw new Error('digests: nothing to merge')
+  if (!first) throw new InputError('digests', 'nothing to merge; list the digests the legs pushed')
   return first.digest
 }
 

@@ -1,19 +1,13 @@
-import { formatPlatform } from '../builders/options/platforms.js'
-import { multiWrite, type RegistryClient } from '../registry/index.js'
+import {
+  formatPlatform,
+  multiWrite,
+  type Descriptor,
+  type Logger,
+  type RegistryClient
+} from '../registry/index.js'
 import { readBuiltImages, type LayoutImage } from './layout.js'
 import { assertLayerSizes } from './limits.js'
-import {
-  annotateManifest,
-  buildIndex,
-  manifestBytes,
-  type BlobDescriptor,
-  type SerializedManifest
-} from './manifests.js'
-
-export interface PublishLogger {
-  info(msg: string): void
-  debug(msg: string): void
-}
+import { annotateManifest, buildIndex, manifestBytes, type SerializedManifest } from './manifests.js'
 
 export interface AnnotationSet {
   manifest: Record<string, string>
@@ -33,7 +27,7 @@ export interface PublishRequest {
   forceIndex: boolean
   /** A leg of a multi-runner build: platform manifests by digest only, no index, no tags. */
   byDigest?: boolean
-  logger: PublishLogger
+  logger: Logger
   /** Cancels the push: nothing new starts, tags already moved are put back. */
   signal?: AbortSignal
 }
@@ -107,8 +101,8 @@ function rootOf(req: PublishRequest, prepared: PreparedImage[]): SerializedManif
   )
 }
 
-function uniqueBlobs(images: PreparedImage[]): BlobDescriptor[] {
-  const byDigest = new Map<string, BlobDescriptor>()
+function uniqueBlobs(images: PreparedImage[]): Descriptor[] {
+  const byDigest = new Map<string, Descriptor>()
   for (const img of images) for (const b of [img.config, ...img.layers]) byDigest.set(b.digest, b)
   return [...byDigest.values()]
 }

@@ -17,7 +17,7 @@ const DEFAULT_ATTEMPTS = 5
 const MAX_DEADLINE_MS = 10 * 60 * 1000 - 1
 const DEFAULT_IDLE_MS = 2 * 60 * 1000
 
-const silent: Logger = { debug: () => {}, info: () => {}, warn: () => {} }
+const silent: Logger = { debug: () => {}, info: () => {}, warning: () => {} }
 
 export class RegistryClient {
   private readonly transport: HttpTransport

@@ -4,9 +4,7 @@ export type {
   ClientOptions,
   CredentialResolver,
   Credentials,
-  Descriptor,
   Logger,
-  Platform,
   PushBlobResult,
   RequestRecord
 } from './types.js'
@@ -15,8 +13,17 @@ export type { Repository } from './repository.js'
 export { RegistryError } from './transport/errors.js'
 export type { RegistryErrorDetail } from './transport/errors.js'
 export { defaultKeychain } from './auth/keychain.js'
+export { dockerConfigDir, readDockerConfig, parseDockerConfig } from './auth/docker-config.js'
+export type { DockerConfig } from './auth/docker-config.js'
 export type { KeychainOptions } from './auth/keychain.js'
-export { parseReference, formatReference, ReferenceError } from './name/reference.js'
+export {
+  parseReference,
+  formatReference,
+  InvalidReferenceError,
+  splitDomain,
+  isValidHost,
+  isValidPathComponent
+} from './name/reference.js'
 export type { Reference } from './name/reference.js'
 export { sha256Digest, fileDigest } from './digest.js'
 export { readOciLayout, pushLayout } from './layout.js'
@@ -24,11 +31,6 @@ export { multiWrite, settleAll } from './write.js'
 export type { BlobToWrite, ImageToWrite, ManifestBytes, WriteOptions, WriteReport } from './write.js'
 export { moveTags } from './tags.js'
 export type { TagTarget } from './tags.js'
-export type { OciLayout, ImageIndex } from './layout.js'
-export {
-  OCI_INDEX,
-  OCI_MANIFEST,
-  DOCKER_MANIFEST,
-  DOCKER_MANIFEST_LIST,
-  MANIFEST_MEDIA_TYPES
-} from './oci/media-types.js'
+export type { OciLayout } from './layout.js'
+export * from './oci/index.js'
+export { DocumentError, JsonValue } from './json.js'

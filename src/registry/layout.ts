@@ -1,19 +1,14 @@
 /** OCI image layouts on disk, and pushing one: blobs, then child manifests, then the index, tags last. */
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { Descriptor } from './types.js'
+import type { Descriptor } from './oci/types.js'
 import type { RegistryClient } from './client.js'
 import { multiWrite } from './write.js'
 import { assertDigest, digestLike, sha256Digest } from './digest.js'
-import { OCI_INDEX, isIndexMediaType, isManifestMediaType, isNonDistributable } from './oci/media-types.js'
+import { OCI_INDEX, isDistributable, isIndex, isManifest } from './oci/media-types.js'
+import { declaredMediaType, parseImageIndex, parseImageManifest, parseLayoutMarker } from './oci/parse.js'
+import type { ImageIndex } from './oci/types.js'
 import { parseReference } from './name/reference.js'
-
-export interface ImageIndex {
-  schemaVersion: number
-  mediaType?: string
-  manifests: Descriptor[]
-  annotations?: Record<string, string>
-}
 
 export interface OciLayout {
   dir: string
@@ -29,11 +24,9 @@ export async function readOciLayout(dir: string): Promise<OciLayout> {
   const marker = await readFile(join(dir, 'oci-layout'), 'utf8').catch(cause => {
     throw new Error(`${dir} is not an OCI image layout (no oci-layout file)`, { cause })
   })
-  const version = (JSON.parse(marker) as { imageLayoutVersion?: string }).imageLayoutVersion
-  if (version !== '1.0.0') throw new Error(`${dir}: unsupported imageLayoutVersion ${version}`)
+  parseLayoutMarker(marker, join(dir, 'oci-layout'))
   const indexBytes = await readFile(join(dir, 'index.json'))
-  const index = JSON.parse(indexBytes.toString('utf8')) as ImageIndex
-  if (!Array.isArray(index.manifests)) throw new Error(`${dir}/index.json has no manifests`)
+  const index = parseImageIndex(indexBytes, join(dir, 'index.json'))
   const blobPath = (digest: string): string => {
     const [algorithm, hex] = assertDigest(digest).split(':')
     return join(dir, 'blobs', algorithm!, hex!)
@@ -101,27 +94,23 @@ async function rootOf(layout: OciLayout): Promise<ManifestToPush> {
 
 async function loadManifest(layout: OciLayout, desc: Descriptor): Promise<ManifestToPush> {
   const body = await layout.readBlob(desc.digest)
-  const mediaType =
-    desc.mediaType || (JSON.parse(body.toString('utf8')) as { mediaType?: string }).mediaType || ''
+  const mediaType = desc.mediaType || declaredMediaType(body) || ''
   return { desc: { ...desc, mediaType }, body, height: 0 }
 }
 
 /** Walks the manifests under `node`, collecting blobs and child manifests; returns the node's height. */
 async function collectChildren(layout: OciLayout, node: ManifestToPush, plan: PushPlan): Promise<number> {
-  const parsed = JSON.parse(node.body.toString('utf8')) as {
-    manifests?: Descriptor[]
-    config?: Descriptor
-    layers?: Descriptor[]
-  }
-  if (!isIndexMediaType(node.desc.mediaType)) {
-    for (const blob of [parsed.config, ...(parsed.layers ?? [])]) {
-      if (blob && !isNonDistributable(blob.mediaType)) plan.blobs.set(blob.digest, blob)
+  const document = `${layout.dir}: manifest ${node.desc.digest}`
+  if (!isIndex(node.desc.mediaType)) {
+    const image = parseImageManifest(node.body, document)
+    for (const blob of [image.config, ...image.layers]) {
+      if (isDistributable(blob.mediaType)) plan.blobs.set(blob.digest, blob)
     }
     return 0
   }
   let height = 1
-  for (const child of parsed.manifests ?? []) {
-    if (!isManifestMediaType(child.mediaType)) {
+  for (const child of parseImageIndex(node.body, document).manifests) {
+    if (!isManifest(child.mediaType)) {
       plan.blobs.set(child.digest, child)
       continue
     }

@@ -1,10 +1,11 @@
 /** Manifest GET/HEAD/PUT with media types and digest verification. */
-import type { Descriptor } from './types.js'
+import type { Descriptor } from './oci/types.js'
 import type { Call, RegistrySession } from './transport/session.js'
 import { header } from './transport/session.js'
 import { RegistryError } from './transport/errors.js'
 import { digestLike, sha256Digest } from './digest.js'
 import { MANIFEST_MEDIA_TYPES, baseMediaType } from './oci/media-types.js'
+import { declaredMediaType } from './oci/parse.js'
 import { checkManifestReference, isDigestReference } from './name/reference.js'
 
 export interface ManifestTarget {
@@ -75,14 +76,9 @@ export async function getManifest(
   return { body: res.body, mediaType: manifestMediaType(res.body, header(res, 'content-type')), digest }
 }
 
+/** The manifest's own mediaType field, else (none, or not JSON) the Content-Type header. */
 function manifestMediaType(body: Buffer, contentType: string | undefined): string {
-  try {
-    const declared = (JSON.parse(body.toString('utf8')) as { mediaType?: unknown }).mediaType
-    if (typeof declared === 'string' && declared) return declared
-  } catch {
-    // not JSON: rely on the header
-  }
-  return baseMediaType(contentType)
+  return declaredMediaType(body) ?? baseMediaType(contentType)
 }
 
 /** HEAD first (skip a no-op), then PUT the exact bytes; the registry's digest must be ours. */

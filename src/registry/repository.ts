@@ -1,5 +1,6 @@
 /** Operations on one repository of a registry. */
-import type { BlobSource, Descriptor, Logger, PushBlobResult } from './types.js'
+import type { Descriptor } from './oci/types.js'
+import type { BlobSource, Logger, PushBlobResult } from './types.js'
 import type { RegistrySession } from './transport/session.js'
 import { header } from './transport/session.js'
 import type { ManifestTarget } from './manifests.js'

@@ -1,6 +1,7 @@
 /** What a blob is read from: a file (streamed, range by range) or bytes in memory. */
 import { stat } from 'node:fs/promises'
-import type { BlobSource, Descriptor } from './types.js'
+import type { Descriptor } from './oci/types.js'
+import type { BlobSource } from './types.js'
 import type { RequestBody } from './transport/http.js'
 import { digestLike } from './digest.js'
 

@@ -1,9 +1,10 @@
 /** Shared shapes of the registry client's public API. */
 
+/** Where the pipeline and the registry client log: the Runtime's method names. */
 export interface Logger {
-  debug(msg: string): void
-  info(msg: string): void
-  warn(msg: string): void
+  info(message: string): void
+  warning(message: string): void
+  debug(message: string): void
 }
 
 export interface Credentials {
@@ -20,23 +21,6 @@ export type CredentialResolver = (
   registryHost: string,
   repository?: string
 ) => Promise<Credentials | undefined>
-
-export interface Platform {
-  os: string
-  architecture: string
-  variant?: string
-  'os.version'?: string
-  'os.features'?: string[]
-}
-
-export interface Descriptor {
-  mediaType: string
-  digest: string
-  size: number
-  annotations?: Record<string, string>
-  platform?: Platform
-  artifactType?: string
-}
 
 /** One HTTP exchange, reported after it completes (for metrics and tests; never carries secrets). */
 export interface RequestRecord {

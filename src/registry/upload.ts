@@ -3,7 +3,8 @@
  * resumed from the registry's `Range` after a failure. This loop is the only retry loop of an upload:
  * each request in it is sent once.
  */
-import type { Descriptor, Logger } from './types.js'
+import type { Descriptor } from './oci/types.js'
+import type { Logger } from './types.js'
 import type { HttpResponse } from './transport/http.js'
 import type { BlobBody } from './source.js'
 import type { RegistrySession } from './transport/session.js'

@@ -3,7 +3,8 @@
  * manifests, a root — written to several repositories, and only once every one of them holds all of
  * it, the tags. Used by the action's publish and merge, the CLI and the library's pushLayout.
  */
-import type { BlobSource, Descriptor, Logger } from './types.js'
+import type { Descriptor } from './oci/types.js'
+import type { BlobSource, Logger } from './types.js'
 import type { RegistryClient } from './client.js'
 import type { Repository } from './repository.js'
 import { moveTags } from './tags.js'

@@ -1,3 +1,5 @@
+import { labelLines } from '../metadata/index.js'
+
 /** The action's outputs, computed as plain strings from the run's results (pure). */
 export interface RunReport {
   /** `build` when absent; a leg pushes by digest only, a merge builds nothing. */
@@ -33,10 +35,6 @@ export type OutputName =
   | 'metadata'
   | 'json'
   | 'package-url'
-
-export function labelLines(labels: Record<string, string>): string[] {
-  return Object.entries(labels).map(([k, v]) => `${k}=${v}`)
-}
 
 /** The `metadata` output: one JSON object with everything the step produced. */
 export function metadataObject(r: RunReport): Record<string, unknown> {

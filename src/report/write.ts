@@ -1,7 +1,8 @@
 import type { RunPlan } from '../plan.js'
 import type { PublishResult } from '../publish/publish.js'
 import type { Runtime } from '../runtime/types.js'
-import { buildOutputs, labelLines, type RunReport } from './outputs.js'
+import { labelLines } from '../metadata/index.js'
+import { buildOutputs, type RunReport } from './outputs.js'
 import { packageUrl } from './package-url.js'
 import { summaryMarkdown } from './summary.js'
 

@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises'
 import type { Runtime } from './types.js'
+import { redactSecrets, secretPieces } from '../secrets.js'
 
 export interface TerminalOptions {
   /** Where progress goes (stderr). */
@@ -27,7 +28,7 @@ export function terminalRuntime(opts: TerminalOptions): TerminalRuntime {
   const secrets: string[] = []
   const outputs: Record<string, string> = {}
   const state: Record<string, string> = {}
-  const mask = (text: string) => secrets.reduce((acc, s) => acc.split(s).join('***'), text)
+  const mask = (text: string) => redactSecrets(text, secrets)
   const say = (text: string) => opts.progress(`${mask(text)}\n`)
   let summaryStarted = false
   return {
@@ -60,11 +61,6 @@ export function terminalRuntime(opts: TerminalOptions): TerminalRuntime {
   }
 }
 
-/** Longest first, so that a secret containing another is masked whole. */
 function addSecret(secrets: string[], value: string): void {
-  for (const line of [value, ...value.split(/\r?\n/)]) {
-    const secret = line.trim()
-    if (secret.length > 0 && !secrets.includes(secret)) secrets.push(secret)
-  }
-  secrets.sort((a, b) => b.length - a.length)
+  for (const piece of secretPieces(value)) if (!secrets.includes(piece)) secrets.push(piece)
 }

@@ -222,22 +222,22 @@ describe('dist/index.js: two legs push by digest, a merge job tags one index', (
       [
         'a digest that is in none of the images',
         () => `${legs.amd64.run.outputs.digest}\nsha256:${'0'.repeat(64)}`,
-        /::error::digests: sha256:0{64} is in none of the images \(.*e2e-merge-errors.*e2e-legs.*\); push it/
+        /::error::input 'digests': sha256:0{64} is in none of the images \(.*e2e-merge-errors.*e2e-legs.*\); push it/
       ],
       [
         'two images of the same platform',
         () => `${legs.amd64.run.outputs.digest}\n${base.amd64}`,
-        /::error::digests: more than one image for the same platform: linux\/amd64 \(sha256:/
+        /::error::input 'digests': more than one image for the same platform: linux\/amd64 \(sha256:/
       ],
       [
         'the digest of an index',
         () => `${legs.arm64.run.outputs.digest}\n${base.index}`,
-        /::error::digests: sha256:[0-9a-f]{64} is a application\/vnd\.(oci\.image\.index|docker\.distribution\.manifest\.list)[^,]*, not an image manifest/
+        /::error::input 'digests': sha256:[0-9a-f]{64} is a application\/vnd\.(oci\.image\.index|docker\.distribution\.manifest\.list)[^,]*, not an image manifest/
       ],
       [
         'a platform that is not the image’s',
         () => `linux/arm64=${legs.amd64.run.outputs.digest}\n${legs.arm64.run.outputs.digest}`,
-        /::error::digests: sha256:[0-9a-f]{64} was listed as linux\/arm64, but its image config says linux\/amd64/
+        /::error::input 'digests': sha256:[0-9a-f]{64} was listed as linux\/arm64, but its image config says linux\/amd64/
       ]
     ]
     it.each(cases)(

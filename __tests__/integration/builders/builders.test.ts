@@ -10,12 +10,13 @@ import {
   parseSecrets,
   selectBuilder,
   validateBuildRequest,
-  type BuildLogger,
+  type Logger,
   type BuildRequest
 } from '../../../src/builders/index.js'
 import { BuildahBuilder } from '../../../src/builders/buildah/builder.js'
 import { DockerBuilder } from '../../../src/builders/docker/builder.js'
 import { findDockerClient } from '../../../src/builders/docker/client.js'
+import { HostError } from '../../../src/builders/errors.js'
 import { InputError } from '../../../src/inputs/errors.js'
 import { testEnv } from '../../support/env.js'
 import { fileInLayers, readCheckedLayout } from './layout-check.js'
@@ -29,11 +30,11 @@ const LABELS = {
 
 let root: string
 
-function logger(): BuildLogger & { text: () => string } {
+function logger(): Logger & { text: () => string } {
   const lines: string[] = []
   return {
     info: m => lines.push(m),
-    warn: m => lines.push(m),
+    warning: m => lines.push(m),
     debug: m => lines.push(m),
     text: () => lines.join('\n')
   }
@@ -253,10 +254,8 @@ describe('builder selection on this machine (with or without buildx)', () => {
         reason: expect.stringMatching(/^asked for; found docker buildx/)
       })
     } else {
-      expect(selected).toBeInstanceOf(InputError)
-      expect((selected as InputError).message).toContain(
-        "input 'builder': builder 'buildx' was asked for but is unavailable"
-      )
+      expect(selected).toBeInstanceOf(HostError)
+      expect((selected as HostError).message).toContain("builder 'buildx' was asked for but is unavailable")
     }
   })
 })

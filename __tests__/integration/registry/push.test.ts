@@ -14,7 +14,12 @@ import { tempDir } from '../../support/registry/registries.js'
 import type { BuiltLayout } from '../../support/registry/oci-builder.js'
 import { writeLayout, writeRandomBlob } from '../../support/registry/oci-builder.js'
 import { skopeoRaw } from '../../support/registry/skopeo.js'
-import { RegistryClient, ReferenceError, pushLayout, readOciLayout } from '../../../src/registry/index.js'
+import {
+  RegistryClient,
+  InvalidReferenceError,
+  pushLayout,
+  readOciLayout
+} from '../../../src/registry/index.js'
 
 const platforms = [
   { os: 'linux', architecture: 'amd64', layers: [20_000, 3_000] },
@@ -169,7 +174,7 @@ describe('manifests and access', () => {
 
   it('refuses repository paths with capitals, saying how to fix them', () => {
     const client = new RegistryClient()
-    expect(() => client.repository(`${registry()}/Acme/App`)).toThrow(ReferenceError)
+    expect(() => client.repository(`${registry()}/Acme/App`)).toThrow(InvalidReferenceError)
     expect(() => client.repository(`${registry()}/Acme/App`)).toThrow(/use "acme\/app"/)
   })
 })

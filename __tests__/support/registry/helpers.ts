@@ -11,7 +11,13 @@ export interface CapturingLogger extends Logger {
 export function capturingLogger(): CapturingLogger {
   const lines: string[] = []
   const push = (level: string) => (msg: string) => void lines.push(`${level}: ${msg}`)
-  return { lines, debug: push('debug'), info: push('info'), warn: push('warn'), text: () => lines.join('\n') }
+  return {
+    lines,
+    debug: push('debug'),
+    info: push('info'),
+    warning: push('warn'),
+    text: () => lines.join('\n')
+  }
 }
 
 export interface RecordingClient {

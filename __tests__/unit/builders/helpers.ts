@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { CommandError, type ExecOptions, type ExecResult } from '../../../src/exec.js'
-import type { BuildLogger, BuildRequest, Runner } from '../../../src/builders/index.js'
+import type { Logger, BuildRequest, Runner } from '../../../src/builders/index.js'
 
 export function request(overrides: Partial<BuildRequest> = {}): BuildRequest {
   return {
@@ -42,12 +42,12 @@ export function fakeRunner(answer: (cmd: string, args: string[]) => string): { r
   return { run, calls }
 }
 
-export function memoryLogger(): BuildLogger & { lines: string[] } {
+export function memoryLogger(): Logger & { lines: string[] } {
   const lines: string[] = []
   return {
     lines,
     info: m => lines.push(`info: ${m}`),
-    warn: m => lines.push(`warn: ${m}`),
+    warning: m => lines.push(`warn: ${m}`),
     debug: m => lines.push(`debug: ${m}`)
   }
 }

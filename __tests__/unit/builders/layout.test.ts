@@ -4,29 +4,30 @@ import { join } from 'node:path'
 import { gunzipSync } from 'node:zlib'
 import { importArchive } from '../../../src/builders/layout/archive.js'
 import { finalizeLayout, findImages, readLayoutIndex } from '../../../src/builders/layout/normalize.js'
+import { blobPath, writeBlob, writeLayoutFiles } from '../../../src/builders/layout/oci.js'
 import {
-  blobPath,
-  MediaType,
-  writeBlob,
-  writeLayoutFiles,
+  OCI_CONFIG,
+  OCI_INDEX,
+  OCI_LAYER_GZIP,
+  OCI_MANIFEST,
+  sha256Digest as sha256,
   type Descriptor
-} from '../../../src/builders/layout/oci.js'
-import { sha256Digest as sha256 } from '../../../src/registry/index.js'
+} from '../../../src/registry/index.js'
 import { withTempDir } from './helpers.js'
 
 const json = (v: unknown) => Buffer.from(JSON.stringify(v))
 
 async function image(dir: string, architecture: string, labels: Record<string, string>): Promise<Descriptor> {
-  const layer = await writeBlob(dir, MediaType.ociLayerGzip, Buffer.from(`layer-${architecture}`))
+  const layer = await writeBlob(dir, OCI_LAYER_GZIP, Buffer.from(`layer-${architecture}`))
   const config = await writeBlob(
     dir,
-    MediaType.ociConfig,
+    OCI_CONFIG,
     json({ os: 'linux', architecture, config: { Labels: labels } })
   )
   return writeBlob(
     dir,
-    MediaType.ociManifest,
-    json({ schemaVersion: 2, mediaType: MediaType.ociManifest, config, layers: [layer] })
+    OCI_MANIFEST,
+    json({ schemaVersion: 2, mediaType: OCI_MANIFEST, config, layers: [layer] })
   )
 }
 
@@ -34,10 +35,10 @@ async function image(dir: string, architecture: string, labels: Record<string, s
 async function nestedLayout(dir: string, labels = { a: 'b' }): Promise<void> {
   const amd = await image(dir, 'amd64', labels)
   const arm = await image(dir, 'arm64', labels)
-  const att = await writeBlob(dir, MediaType.ociManifest, json({ schemaVersion: 2, config: amd, layers: [] }))
+  const att = await writeBlob(dir, OCI_MANIFEST, json({ schemaVersion: 2, config: amd, layers: [] }))
   const nested = await writeBlob(
     dir,
-    MediaType.ociIndex,
+    OCI_INDEX,
     json({
       schemaVersion: 2,
       manifests: [
@@ -66,8 +67,8 @@ describe('finalizeLayout', () => {
       expect(platforms).toEqual(['linux/arm64', 'linux/amd64'])
       const index = JSON.parse(await readFile(join(dir, 'index.json'), 'utf8'))
       expect(index.manifests.map((m: Descriptor) => [m.mediaType, m.platform])).toEqual([
-        [MediaType.ociManifest, { os: 'linux', architecture: 'arm64' }],
-        [MediaType.ociManifest, { os: 'linux', architecture: 'amd64' }]
+        [OCI_MANIFEST, { os: 'linux', architecture: 'arm64' }],
+        [OCI_MANIFEST, { os: 'linux', architecture: 'amd64' }]
       ])
       // 2 × (manifest, config, layer); the nested index and the attestation manifest are gone
       expect(await readdir(join(dir, 'blobs', 'sha256'))).toHaveLength(6)
@@ -107,7 +108,7 @@ describe('finalizeLayout', () => {
   it('skips index entries whose blobs are absent (other platforms of a saved base index)', async () => {
     await withTempDir(async dir => {
       const amd = await image(dir, 'amd64', {})
-      const absent = { mediaType: MediaType.ociManifest, digest: sha256(Buffer.from('absent')), size: 6 }
+      const absent = { mediaType: OCI_MANIFEST, digest: sha256(Buffer.from('absent')), size: 6 }
       const images = await findImages(dir, [amd, absent])
       expect(await finalizeLayout(dir, images, { platforms: [], labels: {} })).toEqual(['linux/amd64'])
     })
@@ -137,13 +138,13 @@ describe('importArchive', () => {
       expect(entry.platform).toEqual({ os: 'linux', architecture: 'arm', variant: 'v7' })
       const manifest = JSON.parse(await readFile(blobPath(layout, entry.digest), 'utf8'))
       expect(manifest.config).toEqual({
-        mediaType: MediaType.ociConfig,
+        mediaType: OCI_CONFIG,
         digest: sha256(config),
         size: config.length
       })
       const layerBlob = await readFile(blobPath(layout, manifest.layers[0].digest))
       expect(manifest.layers[0]).toEqual({
-        mediaType: MediaType.ociLayerGzip,
+        mediaType: OCI_LAYER_GZIP,
         digest: sha256(layerBlob),
         size: layerBlob.length
       })

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
-import { lineLogger, redact } from '../../../src/builders/output.js'
+import { lineLogger } from '../../../src/builders/output.js'
+import { redactSecrets as redact } from '../../../src/secrets.js'
 
 describe('lineLogger', () => {
   it('logs whole lines and redacts a secret even when split across chunks', () => {
@@ -12,7 +13,7 @@ describe('lineLogger', () => {
   })
 })
 
-describe('redact', () => {
+describe('redactSecrets', () => {
   it('replaces the longest secret first, so one inside another leaks nothing', () => {
     const password = 'hunter2'
     const basic = Buffer.from(`octocat:${password}`).toString('base64')

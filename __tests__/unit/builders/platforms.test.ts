@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import { normalizePlatform, parsePlatforms } from '../../../src/builders/index.js'
-import { samePlatform } from '../../../src/builders/options/platforms.js'
+import { samePlatform } from '../../../src/registry/index.js'
 import { InputError } from '../../../src/inputs/errors.js'
 
 describe('parsePlatforms', () => {

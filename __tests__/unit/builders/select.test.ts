@@ -3,7 +3,7 @@ import { chmod, mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parseBuilderChoice, selectBuilder } from '../../../src/builders/index.js'
 import { findDockerClient } from '../../../src/builders/docker/client.js'
-import { InputError } from '../../../src/inputs/errors.js'
+import { HostError } from '../../../src/builders/errors.js'
 import { fakeRunner, memoryLogger, withTempDir } from './helpers.js'
 
 /** Two docker clients on PATH: a new one without buildx first, an old one with built-in BuildKit second. */
@@ -54,13 +54,12 @@ describe('selectBuilder', () => {
       expect(reason).toContain('docker engine 20.10.24')
     })
   })
-  it('fails clearly, naming the input, when buildx is asked for but missing', async () => {
+  it('fails clearly, as a host problem, when buildx is asked for but missing', async () => {
     const { run } = fakeRunner(() => {
       throw new Error("docker: 'buildx' is not a docker command.")
     })
     const err = await selectBuilder('buildx', memoryLogger(), {}, run).catch(e => e)
-    expect(err).toBeInstanceOf(InputError)
-    expect(err.input).toBe('builder')
+    expect(err).toBeInstanceOf(HostError)
     expect(err.message).toContain("builder 'buildx' was asked for but is unavailable")
     expect(err.message).toContain('install the buildx plugin')
   })
@@ -69,7 +68,7 @@ describe('selectBuilder', () => {
       throw new Error('nope')
     })
     const err = await selectBuilder('auto', memoryLogger(), { PATH: '/nonexistent' }, run).catch(e => e)
-    expect(err).toBeInstanceOf(InputError)
+    expect(err).toBeInstanceOf(HostError)
     expect(err.message).toContain('no builder is available')
   })
   it('rejects an unknown builder name', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
-import { CommandError, execCommand, OUTPUT_TAIL_CHARS, redactSecrets } from '../../../src/exec.js'
+import { CommandError, execCommand, OUTPUT_TAIL_CHARS } from '../../../src/exec.js'
+import { redactSecrets } from '../../../src/secrets.js'
 
 describe('execCommand', () => {
   it('resolves with stdout of a successful command', async () => {

@@ -9,7 +9,7 @@ import { cases, jsonOf, type MetadataCase } from '../../fixtures/metadata/cases.
 const dir = mkdtempSync(join(tmpdir(), 'metadata-cases-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-const silent = { warn: () => {}, info: () => {}, debug: () => {} }
+const silent = { warning: () => {}, info: () => {}, debug: () => {} }
 
 /** Runs a case the way the action does: env + payload file → context → computeMetadata. */
 function run(c: MetadataCase, index: number): Metadata {

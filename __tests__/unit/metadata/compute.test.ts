@@ -45,7 +45,7 @@ function recorder() {
   return {
     info,
     warn,
-    logger: { warn: (m: string) => warn.push(m), info: (m: string) => info.push(m), debug: () => {} }
+    logger: { warning: (m: string) => warn.push(m), info: (m: string) => info.push(m), debug: () => {} }
   }
 }
 

@@ -9,7 +9,7 @@ const env = {
 }
 const DESCRIPTION = 'org.opencontainers.image.description'
 const LICENSES = 'org.opencontainers.image.licenses'
-const silent = { warn: () => {}, info: () => {}, debug: () => {} }
+const silent = { warning: () => {}, info: () => {}, debug: () => {} }
 
 function compute(
   images: string[],

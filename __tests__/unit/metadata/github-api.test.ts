@@ -49,7 +49,7 @@ async function startApi(): Promise<FakeApi> {
 
 function recorder() {
   const warnings: string[] = []
-  return { warnings, logger: { warn: (m: string) => warnings.push(m), info: () => {}, debug: () => {} } }
+  return { warnings, logger: { warning: (m: string) => warnings.push(m), info: () => {}, debug: () => {} } }
 }
 
 let api: FakeApi

@@ -1,12 +1,17 @@
 import { describe, expect, it } from '@jest/globals'
 import { cutAtWordBoundary, cutLicenses, isSpdxExpression } from '../../../src/metadata/ghcr.js'
-import { normalizeImageName, splitImageName } from '../../../src/metadata/image-names.js'
+import { normalizeImageName } from '../../../src/metadata/image-names.js'
+import { parseReference, splitDomain as splitImageName } from '../../../src/registry/index.js'
 
 describe('image names', () => {
   it('splits a host only when the first part looks like one', () => {
     expect(splitImageName('ghcr.io/a/b')).toEqual({ domain: 'ghcr.io', path: 'a/b' })
     expect(splitImageName('localhost/a')).toEqual({ domain: 'localhost', path: 'a' })
     expect(splitImageName('user/app')).toEqual({ domain: undefined, path: 'user/app' })
+  })
+  it('accepts every host the registry client accepts (one grammar: registry/name)', () => {
+    expect(normalizeImageName('[::ffff:127.0.0.1]:5000/a/b', 'x', [])).toBe('[::ffff:127.0.0.1]:5000/a/b')
+    expect(parseReference('[::ffff:127.0.0.1]:5000/a/b').registry).toBe('[::ffff:127.0.0.1]:5000')
   })
   it('lowercases with one warning and leaves lowercase names alone', () => {
     const warnings: string[] = []

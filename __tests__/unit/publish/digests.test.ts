@@ -1,12 +1,13 @@
 import { describe, expect, it } from '@jest/globals'
 import {
-  canonicalPlatform,
   checkDeclaredPlatform,
   checkDistinctPlatforms,
   parseDigestLines
 } from '../../../src/publish/digests.js'
 import { imageManifestOf, platformOfConfig } from '../../../src/publish/merge.js'
-import { DOCKER_MANIFEST, OCI_INDEX, OCI_MANIFEST } from '../../../src/registry/index.js'
+import { canonicalPlatform, DOCKER_MANIFEST, OCI_INDEX, OCI_MANIFEST } from '../../../src/registry/index.js'
+import { InputError } from '../../../src/inputs/errors.js'
+import { asUsageError } from '../../../src/cli/errors.js'
 
 const A = 'sha256:' + 'a'.repeat(64)
 const B = 'sha256:' + 'b'.repeat(64)
@@ -108,7 +109,7 @@ describe('imageManifestOf', () => {
   it('rejects an index, an artifact and a malformed manifest, naming the digest', () => {
     const index = { schemaVersion: 2, mediaType: OCI_INDEX, manifests: [] }
     expect(() => imageManifestOf(body(index), OCI_INDEX, B)).toThrow(
-      `digests: ${B} is a ${OCI_INDEX}, not an image manifest`
+      `input 'digests': ${B} is a ${OCI_INDEX}, not an image manifest`
     )
     const artifact = {
       schemaVersion: 2,
@@ -118,7 +119,9 @@ describe('imageManifestOf', () => {
     expect(() => imageManifestOf(body(artifact), OCI_MANIFEST, B)).toThrow(
       /is an artifact \(config application\/vnd\.in-toto\+json\)/
     )
-    expect(() => imageManifestOf(body({ schemaVersion: 2 }), OCI_MANIFEST, B)).toThrow(/is malformed/)
+    expect(() => imageManifestOf(body({ schemaVersion: 2 }), OCI_MANIFEST, B)).toThrow(
+      /manifest sha256:b{64}: config must be an object/
+    )
   })
 })
 
@@ -138,5 +141,36 @@ describe('platformOfConfig', () => {
     expect(() => platformOfConfig(Buffer.from('{"os":"linux"}'), A)).toThrow(
       `the image config of ${A} names no os/architecture`
     )
+  })
+})
+
+describe('errors about the digests input', () => {
+  const caught = (fn: () => unknown): unknown => {
+    try {
+      fn()
+    } catch (error) {
+      return error
+    }
+    throw new Error('expected a throw')
+  }
+  const arm64 = { os: 'linux', architecture: 'arm64' }
+  const failures: [string, () => unknown][] = [
+    ['a declared platform', () => checkDeclaredPlatform({ digest: A, platform: 'linux/amd64' }, arm64)],
+    [
+      'a platform twice',
+      () =>
+        checkDistinctPlatforms([
+          { digest: A, platform: arm64 },
+          { digest: B, platform: arm64 }
+        ])
+    ],
+    ['an index', () => imageManifestOf(Buffer.from('{}'), OCI_INDEX, A)],
+    ['a config without platform', () => platformOfConfig(Buffer.from('{}'), A)]
+  ]
+  it.each(failures)('are InputErrors the CLI names as --digest: %s', (_, fn) => {
+    const error = caught(fn)
+    expect(error).toBeInstanceOf(InputError)
+    expect((error as InputError).input).toBe('digests')
+    expect(asUsageError(error)?.message).toMatch(/^--digest: (sha256|more than one image|the image config)/)
   })
 })

@@ -1,13 +1,11 @@
 import { describe, expect, it } from '@jest/globals'
+import { annotateManifest, buildIndex, serialize } from '../../../src/publish/manifests.js'
 import {
-  annotateManifest,
-  buildIndex,
+  formatPlatform,
   OCI_INDEX,
   OCI_MANIFEST,
-  serialize
-} from '../../../src/publish/manifests.js'
-import { sha256Digest as sha256 } from '../../../src/registry/index.js'
-import { formatPlatform } from '../../../src/builders/options/platforms.js'
+  sha256Digest as sha256
+} from '../../../src/registry/index.js'
 
 const layer = {
   mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',

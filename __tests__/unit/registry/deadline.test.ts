@@ -48,7 +48,7 @@ describe('the session sizes each deadline by what the exchange carries', () => {
         return { status: 200, headers: {}, body: Buffer.from('{}'), url: req.url }
       }
     }
-    const quiet = { debug: () => {}, info: () => {}, warn: () => {} }
+    const quiet = { debug: () => {}, info: () => {}, warning: () => {} }
     const s = new RegistrySession({
       registry: '127.0.0.1:5000',
       transport: transport as unknown as HttpTransport,

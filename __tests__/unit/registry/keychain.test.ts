@@ -98,7 +98,7 @@ describe('defaultKeychain', () => {
       }
     })
     const logs: string[] = []
-    const logger: Logger = { debug: () => {}, info: () => {}, warn: m => logs.push(m) }
+    const logger: Logger = { debug: () => {}, info: () => {}, warning: m => logs.push(m) }
     const keychain = defaultKeychain({ env: env({ DOCKER_CONFIG: dockerConfig }), logger })
     expect(await keychain('ghcr.io')).toEqual({ username: 'octo', password: 'helper-pass' })
     expect(await keychain('token.example')).toEqual({ identityToken: 'refresh-xyz' })

@@ -95,7 +95,7 @@ class RecordingTransport extends HttpTransport {
 }
 
 function sessionOver(registry: string, transport: HttpTransport): RegistrySession {
-  const quiet = { debug: () => {}, info: () => {}, warn: () => {} }
+  const quiet = { debug: () => {}, info: () => {}, warning: () => {} }
   return new RegistrySession({
     registry,
     transport,

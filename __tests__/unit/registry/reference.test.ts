@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { ReferenceError, formatReference, parseReference } from '../../../src/registry/index.js'
+import { InvalidReferenceError, formatReference, parseReference } from '../../../src/registry/index.js'
 import { parseRepositoryName } from '../../../src/registry/name/reference.js'
 
 const digest = `sha256:${'a'.repeat(64)}`
@@ -24,7 +24,7 @@ describe('parseReference', () => {
   })
 
   it('explains how to fix a path with capitals', () => {
-    expect(() => parseReference('ghcr.io/Octo-Org/Hello-World:v1')).toThrow(ReferenceError)
+    expect(() => parseReference('ghcr.io/Octo-Org/Hello-World:v1')).toThrow(InvalidReferenceError)
     expect(() => parseReference('ghcr.io/Octo-Org/Hello-World:v1')).toThrow(
       /contains capital letters.*use "octo-org\/hello-world"/
     )

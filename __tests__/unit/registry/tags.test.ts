@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
-import { OCI_MANIFEST, serialize, type SerializedManifest } from '../../../src/publish/manifests.js'
+import { serialize, type SerializedManifest } from '../../../src/publish/manifests.js'
 import { moveTags } from '../../../src/registry/tags.js'
-import { RegistryError, type Repository } from '../../../src/registry/index.js'
+import { OCI_MANIFEST, RegistryError, type Repository } from '../../../src/registry/index.js'
 
 const manifest = (n: number) => serialize(OCI_MANIFEST, { schemaVersion: 2, mediaType: OCI_MANIFEST, n })
 

@@ -23,7 +23,7 @@ function acceptingSession(registry: string, largestBody = 120 * MiB) {
 
 async function upload(registry: string, size: number, chunkSize?: number, largestBody?: number) {
   const { session, steps } = acceptingSession(registry, largestBody)
-  const quiet = { debug: () => {}, info: () => {}, warn: () => {} }
+  const quiet = { debug: () => {}, info: () => {}, warning: () => {} }
   const ctx = {
     session,
     repository: 'a',

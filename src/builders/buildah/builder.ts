@@ -7,11 +7,10 @@ import { secretValues } from '../options/secrets.js'
 import { completeLayout, layoutImages } from '../layout/normalize.js'
 import { runLogged, runQuietly } from '../output.js'
 import { envSecretsToFiles } from '../secret-files.js'
-import type { Builder, BuildLogger, BuildRequest, BuildResult, Runner } from '../types.js'
+import type { Builder, BuildRequest, BuildResult, Env, Logger, Runner } from '../types.js'
 import { extractVersion } from '../version.js'
 import { buildahBuildArgs, buildahPushArgs, buildahSupportsEnvSecrets } from './args.js'
-
-type Env = Record<string, string | undefined>
+import { parseImageIndex } from '../../registry/index.js'
 
 export async function buildahVersion(env: Env, run: Runner): Promise<string> {
   const { stdout } = await run('buildah', ['version'], { env })
@@ -26,7 +25,7 @@ export class BuildahBuilder implements Builder {
 
   constructor(private readonly run: Runner = execCommand) {}
 
-  async build(req: BuildRequest, logger: BuildLogger): Promise<BuildResult> {
+  async build(req: BuildRequest, logger: Logger): Promise<BuildResult> {
     const env = buildahEnv(req)
     const version = await buildahVersion(env, this.run)
     const manifest = `localhost/publish-image-build-${randomUUID()}`
@@ -52,14 +51,12 @@ export class BuildahBuilder implements Builder {
   }
 
   /** Removes the temporary list and the images built into it; base images and layer caches stay. */
-  private async removeManifest(manifest: string, env: Env, logger: BuildLogger): Promise<void> {
+  private async removeManifest(manifest: string, env: Env, logger: Logger): Promise<void> {
     const inspected = await this.run('buildah', ['manifest', 'inspect', manifest], { env }).catch(
       () => undefined
     )
     if (!inspected) return
-    const digests = (JSON.parse(inspected.stdout) as { manifests?: { digest: string }[] }).manifests?.map(
-      m => m.digest
-    )
+    const digests = listedDigests(inspected.stdout, logger)
     const images = await runQuietly(
       this.run,
       logger,
@@ -70,9 +67,19 @@ export class BuildahBuilder implements Builder {
     const ids = (images?.stdout ?? '')
       .split('\n')
       .map(line => line.trim().split(/\s+/))
-      .filter(([, digest]) => digest !== undefined && (digests ?? []).includes(digest))
+      .filter(([, digest]) => digest !== undefined && digests.includes(digest))
       .map(([id]) => id as string)
     await runQuietly(this.run, logger, 'buildah', ['manifest', 'rm', manifest], env)
     if (ids.length > 0) await runQuietly(this.run, logger, 'buildah', ['rmi', ...new Set(ids)], env)
+  }
+}
+
+/** The digests `buildah manifest inspect` lists; none (logged) when its output is not an index. */
+function listedDigests(inspectOutput: string, logger: Logger): string[] {
+  try {
+    return parseImageIndex(inspectOutput, 'buildah manifest inspect').manifests.map(m => m.digest)
+  } catch (error) {
+    logger.debug(`cannot tell the images of the temporary list: ${String(error)}`)
+    return []
   }
 }

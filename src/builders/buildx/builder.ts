@@ -7,11 +7,9 @@ import { secretValues } from '../options/secrets.js'
 import { extractTar } from '../layout/archive.js'
 import { completeLayout, layoutImages } from '../layout/normalize.js'
 import { runLogged, runQuietly } from '../output.js'
-import type { Builder, BuildLogger, BuildRequest, BuildResult, Runner } from '../types.js'
+import type { Builder, BuildRequest, BuildResult, Env, Logger, Runner } from '../types.js'
 import { extractVersion } from '../version.js'
 import { buildxBuildArgs, buildxCreateArgs, driverExportsOci, parseBuildxDriver } from './args.js'
-
-type Env = Record<string, string | undefined>
 
 export async function buildxVersion(env: Env, run: Runner): Promise<string> {
   const { stdout } = await run('docker', ['buildx', 'version'], { env })
@@ -31,7 +29,7 @@ export class BuildxBuilder implements Builder {
 
   constructor(private readonly run: Runner = execCommand) {}
 
-  async build(req: BuildRequest, logger: BuildLogger): Promise<BuildResult> {
+  async build(req: BuildRequest, logger: Logger): Promise<BuildResult> {
     const layoutDir = join(req.workDir, 'oci')
     const dest = join(req.workDir, 'buildx-oci.tar')
     const { env, cleanup } = await dockerEnv(req)
@@ -56,7 +54,7 @@ export class BuildxBuilder implements Builder {
   }
 
   /** undefined when the current builder can export OCI, else the name of a builder created for this build. */
-  private async builderFor(env: Env, logger: BuildLogger): Promise<string | undefined> {
+  private async builderFor(env: Env, logger: Logger): Promise<string | undefined> {
     const { stdout } = await this.run('docker', ['buildx', 'inspect'], { env })
     const driver = parseBuildxDriver(stdout)
     if (driverExportsOci(driver)) return undefined

@@ -8,18 +8,16 @@ import { extractTar, importArchive } from '../layout/archive.js'
 import { completeLayout, type FoundImage } from '../layout/normalize.js'
 import { runLogged, runQuietly } from '../output.js'
 import { envSecretsToFiles } from '../secret-files.js'
-import type { Builder, BuildLogger, BuildRequest, BuildResult, Runner } from '../types.js'
+import type { Builder, BuildRequest, BuildResult, Env, Logger, Runner } from '../types.js'
 import { dockerBuildArgs, dockerSaveArgs, dockerSupportsEnvSecrets } from './args.js'
 import { dockerBuildEnv, findDockerClient, type DockerClient } from './client.js'
-
-type Env = Record<string, string | undefined>
 
 interface DockerBuild {
   req: BuildRequest
   client: DockerClient
   env: Env
   secrets: string[]
-  logger: BuildLogger
+  logger: Logger
 }
 
 /**
@@ -31,7 +29,7 @@ export class DockerBuilder implements Builder {
 
   constructor(private readonly run: Runner = execCommand) {}
 
-  async build(req: BuildRequest, logger: BuildLogger): Promise<BuildResult> {
+  async build(req: BuildRequest, logger: Logger): Promise<BuildResult> {
     const layoutDir = join(req.workDir, 'oci')
     const secretDir = join(req.workDir, 'secrets')
     const { env: baseEnv, cleanup } = await dockerEnv(req)
@@ -39,7 +37,7 @@ export class DockerBuilder implements Builder {
       const { client, reason } = await findDockerClient(baseEnv, this.run)
       logger.info(`docker builder: ${reason}`)
       if (client.mode === 'classic')
-        logger.warn('docker builds with the deprecated classic builder (no BuildKit)')
+        logger.warning('docker builds with the deprecated classic builder (no BuildKit)')
       const fileSecrets = dockerSupportsEnvSecrets(client)
         ? req.secrets
         : await envSecretsToFiles(req.secrets, secretDir, req.env)

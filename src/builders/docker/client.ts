@@ -1,6 +1,6 @@
 import { access, constants, realpath } from 'node:fs/promises'
 import { delimiter, join } from 'node:path'
-import type { Runner } from '../types.js'
+import type { Env, Runner } from '../types.js'
 import { extractVersion, versionAtLeast } from '../version.js'
 
 /**
@@ -15,8 +15,6 @@ export interface DockerClient {
   mode: DockerBuildMode
   buildxVersion?: string
 }
-
-type Env = Record<string, string | undefined>
 
 export function dockerBuildMode(clientVersion: string, buildxVersion: string | undefined): DockerBuildMode {
   if (!versionAtLeast(clientVersion, '23')) return 'buildkit'

@@ -1,13 +1,22 @@
 import { createHash, randomUUID } from 'node:crypto'
 import { createReadStream, createWriteStream } from 'node:fs'
-import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises'
+import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { createGzip } from 'node:zlib'
 import type { Runner } from '../types.js'
 import { findImages, readLayoutIndex, type FoundImage } from './normalize.js'
-import { blobPath, blobsDir, MediaType, writeBlob, type Descriptor, type ImageConfig } from './oci.js'
+import {
+  OCI_CONFIG,
+  OCI_LAYER_GZIP,
+  OCI_MANIFEST,
+  parseDockerArchiveManifest,
+  parseImageConfig,
+  type Descriptor
+} from '../../registry/index.js'
+import { blobPath, blobsDir, writeBlob } from './oci.js'
+import { exists } from '../../files.js'
 
 /** Unpacks a tar archive (a `docker save` or an OCI tarball) into `dir`. */
 export async function extractTar(tarFile: string, dir: string, run: Runner): Promise<void> {
@@ -32,13 +41,6 @@ export async function importArchive(extractedDir: string, layoutDir: string): Pr
   throw new Error(`${extractedDir} holds neither an OCI layout nor a docker-archive`)
 }
 
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(
-    () => true,
-    () => false
-  )
-}
-
 async function moveBlobs(fromLayout: string, toLayout: string): Promise<void> {
   for (const name of await readdir(blobsDir(fromLayout))) {
     const target = join(blobsDir(toLayout), name)
@@ -47,22 +49,18 @@ async function moveBlobs(fromLayout: string, toLayout: string): Promise<void> {
   }
 }
 
-interface DockerArchiveEntry {
-  Config: string
-  Layers: string[]
-}
-
 async function convertDockerArchive(dir: string, layoutDir: string): Promise<Descriptor[]> {
-  const entries = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as DockerArchiveEntry[]
+  const manifestFile = join(dir, 'manifest.json')
+  const entries = parseDockerArchiveManifest(await readFile(manifestFile), manifestFile)
   const descriptors: Descriptor[] = []
   for (const entry of entries) {
     const configBytes = await readFile(join(dir, entry.Config))
-    const config = await writeBlob(layoutDir, MediaType.ociConfig, configBytes)
+    const config = await writeBlob(layoutDir, OCI_CONFIG, configBytes)
     const layers: Descriptor[] = []
     for (const layer of entry.Layers) layers.push(await gzipLayer(join(dir, layer), layoutDir))
-    const manifest = { schemaVersion: 2, mediaType: MediaType.ociManifest, config, layers }
-    const written = await writeBlob(layoutDir, MediaType.ociManifest, Buffer.from(JSON.stringify(manifest)))
-    const { os, architecture, variant } = JSON.parse(configBytes.toString('utf8')) as ImageConfig
+    const manifest = { schemaVersion: 2, mediaType: OCI_MANIFEST, config, layers }
+    const written = await writeBlob(layoutDir, OCI_MANIFEST, Buffer.from(JSON.stringify(manifest)))
+    const { os, architecture, variant } = parseImageConfig(configBytes, join(dir, entry.Config))
     const platform = {
       os: os ?? 'linux',
       architecture: architecture ?? 'amd64',
@@ -88,5 +86,5 @@ async function gzipLayer(layerTar: string, layoutDir: string): Promise<Descripto
   await pipeline(createReadStream(layerTar), createGzip(), measure, createWriteStream(tmp))
   const digest = `sha256:${hash.digest('hex')}`
   await rename(tmp, blobPath(layoutDir, digest))
-  return { mediaType: MediaType.ociLayerGzip, digest, size }
+  return { mediaType: OCI_LAYER_GZIP, digest, size }
 }

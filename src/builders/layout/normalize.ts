@@ -1,18 +1,25 @@
 import { readdir, readFile, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import { formatPlatform, parsePlatform, samePlatform, type Platform } from '../options/platforms.js'
+import {
+  formatPlatform,
+  isImage,
+  isIndex,
+  OCI_INDEX,
+  parseImageIndex,
+  parsePlatform,
+  samePlatform,
+  type Descriptor,
+  type ImageConfig,
+  type ImageManifest,
+  type Platform
+} from '../../registry/index.js'
 import {
   blobPath,
   blobsDir,
-  INDEX_TYPES,
-  MANIFEST_TYPES,
-  MediaType,
-  readBlobJson,
-  writeLayoutFiles,
-  type Descriptor,
-  type ImageConfig,
-  type ImageIndex,
-  type ImageManifest
+  readConfigBlob,
+  readIndexBlob,
+  readManifestBlob,
+  writeLayoutFiles
 } from './oci.js'
 
 /** An image manifest found in a layout, with the platform its config declares. */
@@ -24,8 +31,8 @@ export interface FoundImage {
 }
 
 export async function readLayoutIndex(layoutDir: string): Promise<Descriptor[]> {
-  const index = JSON.parse(await readFile(join(layoutDir, 'index.json'), 'utf8')) as ImageIndex
-  return index.manifests ?? []
+  const file = join(layoutDir, 'index.json')
+  return parseImageIndex(await readFile(file), file).manifests
 }
 
 /**
@@ -36,10 +43,10 @@ export async function findImages(layoutDir: string, entries: Descriptor[]): Prom
   const found: FoundImage[] = []
   for (const entry of entries) {
     if (isAttestation(entry) || !(await hasBlob(layoutDir, entry))) continue
-    if (INDEX_TYPES.includes(entry.mediaType)) {
-      const nested = await readBlobJson<ImageIndex>(layoutDir, entry.digest)
-      found.push(...(await findImages(layoutDir, nested.manifests ?? [])))
-    } else if (MANIFEST_TYPES.includes(entry.mediaType)) {
+    if (isIndex(entry.mediaType)) {
+      const nested = await readIndexBlob(layoutDir, entry.digest)
+      found.push(...(await findImages(layoutDir, nested.manifests)))
+    } else if (isImage(entry.mediaType)) {
       const image = await readImage(layoutDir, entry)
       if (image) found.push(image)
     }
@@ -59,9 +66,9 @@ async function hasBlob(layoutDir: string, d: Descriptor): Promise<boolean> {
 }
 
 async function readImage(layoutDir: string, descriptor: Descriptor): Promise<FoundImage | undefined> {
-  const manifest = await readBlobJson<ImageManifest>(layoutDir, descriptor.digest)
+  const manifest = await readManifestBlob(layoutDir, descriptor.digest)
   if (!(await hasBlob(layoutDir, manifest.config))) return undefined
-  const config = await readBlobJson<ImageConfig>(layoutDir, manifest.config.digest)
+  const config = await readConfigBlob(layoutDir, manifest.config.digest)
   const platform = config.os && config.architecture ? platformOf(config) : descriptor.platform
   if (!platform || platform.os === 'unknown') return undefined
   return { descriptor, platform, manifest, config }
@@ -120,7 +127,7 @@ export async function finalizeLayout(
     size: i.descriptor.size,
     platform: i.platform
   }))
-  await writeLayoutFiles(layoutDir, { schemaVersion: 2, mediaType: MediaType.ociIndex, manifests })
+  await writeLayoutFiles(layoutDir, { schemaVersion: 2, mediaType: OCI_INDEX, manifests })
   await removeUnreferencedBlobs(layoutDir, chosen)
   return chosen.map(i => formatPlatform(i.platform))
 }

@@ -1,47 +1,17 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { sha256Digest } from '../../registry/index.js'
-import type { Platform } from '../options/platforms.js'
+import {
+  parseImageConfig,
+  parseImageIndex,
+  parseImageManifest,
+  sha256Digest,
+  type Descriptor,
+  type ImageConfig,
+  type ImageIndex,
+  type ImageManifest
+} from '../../registry/index.js'
 
-export const MediaType = {
-  ociIndex: 'application/vnd.oci.image.index.v1+json',
-  ociManifest: 'application/vnd.oci.image.manifest.v1+json',
-  ociConfig: 'application/vnd.oci.image.config.v1+json',
-  ociLayerGzip: 'application/vnd.oci.image.layer.v1.tar+gzip',
-  dockerList: 'application/vnd.docker.distribution.manifest.list.v2+json',
-  dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json'
-} as const
-
-export const INDEX_TYPES: readonly string[] = [MediaType.ociIndex, MediaType.dockerList]
-export const MANIFEST_TYPES: readonly string[] = [MediaType.ociManifest, MediaType.dockerManifest]
-
-export interface Descriptor {
-  mediaType: string
-  digest: string
-  size: number
-  platform?: Platform
-  annotations?: Record<string, string>
-}
-
-export interface ImageIndex {
-  schemaVersion: 2
-  mediaType?: string
-  manifests: Descriptor[]
-}
-
-export interface ImageManifest {
-  schemaVersion: 2
-  mediaType?: string
-  config: Descriptor
-  layers: Descriptor[]
-}
-
-export interface ImageConfig {
-  os?: string
-  architecture?: string
-  variant?: string
-  config?: { Labels?: Record<string, string> | null }
-}
+/** Writing and reading the blobs of the OCI layout a builder leaves (the OCI model is in registry/oci). */
 
 export function blobsDir(layoutDir: string): string {
   return join(layoutDir, 'blobs', 'sha256')
@@ -54,8 +24,20 @@ export function blobPath(layoutDir: string, digest: string): string {
   return join(blobsDir(layoutDir), hex)
 }
 
-export async function readBlobJson<T>(layoutDir: string, digest: string): Promise<T> {
-  return JSON.parse(await readFile(blobPath(layoutDir, digest), 'utf8')) as T
+async function readBlob(layoutDir: string, digest: string): Promise<Buffer> {
+  return readFile(blobPath(layoutDir, digest))
+}
+
+export async function readIndexBlob(layoutDir: string, digest: string): Promise<ImageIndex> {
+  return parseImageIndex(await readBlob(layoutDir, digest), `${layoutDir}: index ${digest}`)
+}
+
+export async function readManifestBlob(layoutDir: string, digest: string): Promise<ImageManifest> {
+  return parseImageManifest(await readBlob(layoutDir, digest), `${layoutDir}: manifest ${digest}`)
+}
+
+export async function readConfigBlob(layoutDir: string, digest: string): Promise<ImageConfig> {
+  return parseImageConfig(await readBlob(layoutDir, digest), `${layoutDir}: image config ${digest}`)
 }
 
 /** Stores `data` as a blob and returns its descriptor. */

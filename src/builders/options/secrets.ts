@@ -1,5 +1,6 @@
 import { InputError } from '../../inputs/errors.js'
 import type { SecretSpec } from '../types.js'
+import { secretPieces } from '../../secrets.js'
 
 const ID = /^[A-Za-z0-9_.-]+$/
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
@@ -71,6 +72,6 @@ export async function secretValues(
       spec.src ? await readFile(spec.src, 'utf8').catch(() => '') : secretEnvValue(spec, env)
     )
   )
-  const pieces = values.flatMap(v => (v ? [v, v.trim(), ...v.split(/\r?\n/).map(l => l.trim())] : []))
-  return [...new Set(pieces.filter(p => p.length >= 3))].sort((a, b) => b.length - a.length)
+  const pieces = values.flatMap(v => (v ? secretPieces(v) : [])).filter(p => p.length >= 3)
+  return [...new Set(pieces)].sort((a, b) => b.length - a.length)
 }

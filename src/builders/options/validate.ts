@@ -8,8 +8,9 @@ import type { BuildRequest, Runner, SecretSpec } from '../types.js'
 import { validateBuildArgs } from './build-args.js'
 import { validateCache } from './cache.js'
 import { dockerfileStages } from './dockerfile.js'
-import { hostArchitecture, normalizePlatform, parsePlatform } from './platforms.js'
+import { hostArchitecture, normalizePlatform, platformInput } from './platforms.js'
 import { secretEnvValue } from './secrets.js'
+import { isDirectory } from '../../files.js'
 
 /**
  * Everything that can be checked before a build starts; throws InputError naming the input. For the
@@ -31,10 +32,6 @@ export async function validateBuildRequest(
   validateCache(req.cacheFrom, req.cacheTo, builder, dockerBuildx)
   if (!(await isDirectory(req.workDir)))
     throw new Error(`the build's work directory ${req.workDir} does not exist`)
-}
-
-async function isDirectory(path: string): Promise<boolean> {
-  return (await stat(path).catch(() => undefined))?.isDirectory() ?? false
 }
 
 async function checkDirectory(path: string, input: string): Promise<void> {
@@ -63,7 +60,7 @@ function checkPlatforms(platforms: string[], builder: BuilderName): void {
   for (const p of platforms) {
     if (normalizePlatform(p) !== p)
       throw new InputError('platforms', `'${p}' is not normalised (use parsePlatforms)`)
-    if (builder === 'buildah' && parsePlatform(p).os !== 'linux') {
+    if (builder === 'buildah' && platformInput(p).os !== 'linux') {
       throw new InputError('platforms', `buildah builds linux images only, not ${p}`)
     }
   }
@@ -107,7 +104,7 @@ async function checkDockerCapabilities(req: BuildRequest, run: Runner): Promise<
       `build secrets need BuildKit, but docker would use ${reason}. Install the buildx plugin or use builder: buildah`
     )
   }
-  const foreign = req.platforms.find(p => parsePlatform(p).architecture !== hostArchitecture())
+  const foreign = req.platforms.find(p => platformInput(p).architecture !== hostArchitecture())
   if (client.mode === 'classic' && foreign) {
     // The classic builder may reuse a local base image of the wrong architecture and say nothing.
     throw new InputError(

@@ -1,5 +1,6 @@
 /** docker-credential-<name> get: the server URL on stdin, `{"Username","Secret"}` on stdout. */
 import { spawn } from 'node:child_process'
+import { JsonValue } from '../json.js'
 import type { Credentials, Logger } from '../types.js'
 
 const TIMEOUT_MS = 30_000
@@ -13,7 +14,7 @@ export async function runCredentialHelper(
   const program = `docker-credential-${name}`
   const result = await run(program, serverUrl, env)
   if (result.spawnError) {
-    logger?.warn(`${program} could not run (${result.spawnError.message}); ignoring that credential store`)
+    logger?.warning(`${program} could not run (${result.spawnError.message}); ignoring that credential store`)
     return undefined
   }
   if (result.code !== 0) {
@@ -22,14 +23,9 @@ export async function runCredentialHelper(
       `${program} get failed (exit ${result.code}): ${result.stderr.trim() || result.stdout.trim()}`
     )
   }
-  let parsed: { Username?: unknown; Secret?: unknown }
-  try {
-    parsed = JSON.parse(result.stdout) as typeof parsed
-  } catch (cause) {
-    throw new Error(`${program} get printed something that is not JSON`, { cause })
-  }
-  const username = typeof parsed.Username === 'string' ? parsed.Username : ''
-  const secret = typeof parsed.Secret === 'string' ? parsed.Secret : ''
+  const printed = JsonValue.parse(result.stdout, `the output of ${program} get`)
+  const username = printed.field('Username').optional(v => v.string()) ?? ''
+  const secret = printed.field('Secret').optional(v => v.string()) ?? ''
   if (!secret) return undefined
   return username === '<token>' ? { identityToken: secret } : { username, password: secret }
 }

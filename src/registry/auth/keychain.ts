@@ -2,31 +2,17 @@
  * Where credentials come from, in order: explicit inputs, docker config.json (credHelpers, credsStore, auths),
  * containers auth.json, then anonymous (undefined).
  */
-import { readFile } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
 import type { CredentialResolver, Credentials, Logger } from '../types.js'
 import { DOCKER_HUB } from '../name/reference.js'
 import { runCredentialHelper } from './credential-helper.js'
+import { dockerConfigDir, readDockerConfig, type AuthEntry } from './docker-config.js'
 
 export interface KeychainOptions {
   explicit?: Record<string, Credentials>
   env?: NodeJS.ProcessEnv
   logger?: Logger
-}
-
-interface AuthEntry {
-  auth?: string
-  username?: string
-  password?: string
-  identitytoken?: string
-  registrytoken?: string
-}
-
-interface DockerConfig {
-  auths?: Record<string, AuthEntry>
-  credHelpers?: Record<string, string>
-  credsStore?: string
 }
 
 export function defaultKeychain(opts: KeychainOptions = {}): CredentialResolver {
@@ -62,8 +48,7 @@ function hasSecret(c: Credentials): boolean {
 }
 
 async function fromDockerConfig(host: string, env: NodeJS.ProcessEnv, logger?: Logger) {
-  const dir = env.DOCKER_CONFIG || join(homeOf(env), '.docker')
-  const config = await readJson<DockerConfig>(join(dir, 'config.json'))
+  const config = await readDockerConfig(join(dockerConfigDir(env), 'config.json'))
   if (!config) return undefined
   const helper =
     Object.entries(config.credHelpers ?? {}).find(([key]) => hostKey(key) === host)?.[1] ?? config.credsStore
@@ -78,7 +63,7 @@ async function fromDockerConfig(host: string, env: NodeJS.ProcessEnv, logger?: L
 
 async function fromContainersAuth(host: string, repository: string | undefined, env: NodeJS.ProcessEnv) {
   for (const file of containersAuthFiles(env)) {
-    const config = await readJson<DockerConfig>(file)
+    const config = await readDockerConfig(file)
     const entry = config?.auths ? mostSpecificEntry(config.auths, host, repository) : undefined
     const creds = entry ? decodeEntry(entry) : undefined
     if (creds) return creds
@@ -128,18 +113,4 @@ function decodeEntry(entry: AuthEntry): Credentials | undefined {
 
 function homeOf(env: NodeJS.ProcessEnv): string {
   return env.HOME || homedir()
-}
-
-async function readJson<T>(file: string): Promise<T | undefined> {
-  let text: string
-  try {
-    text = await readFile(file, 'utf8')
-  } catch {
-    return undefined
-  }
-  try {
-    return JSON.parse(text) as T
-  } catch (cause) {
-    throw new Error(`${file} is not valid JSON`, { cause })
-  }
 }

@@ -2,6 +2,7 @@
 import type { Credentials } from '../types.js'
 import type { HttpRequest, HttpResponse } from '../transport/http.js'
 import { RegistryError, parseErrorBody } from '../transport/errors.js'
+import { JsonValue } from '../json.js'
 
 export interface Token {
   value: string
@@ -118,9 +119,9 @@ function parseTokenResponse(res: HttpResponse, req: TokenRequest, method: string
         : undefined
     throw new RegistryError({ method, url: res.url, status: res.status, details, hint })
   }
-  let body: { token?: unknown; access_token?: unknown; expires_in?: unknown; refresh_token?: unknown }
+  let body: Record<string, unknown>
   try {
-    body = JSON.parse(res.body.toString('utf8')) as typeof body
+    body = JsonValue.parse(res.body, 'the token response').object()
   } catch (cause) {
     throw new RegistryError({
       method,

@@ -21,8 +21,8 @@ const TAG = /^[\w][\w.-]{0,127}$/
 const DIGEST = /^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}$/
 const MAX_NAME_LENGTH = 255
 
-export class ReferenceError extends Error {
-  override name = 'ReferenceError'
+export class InvalidReferenceError extends Error {
+  override name = 'InvalidReferenceError'
 }
 
 /** Parses `[host[:port]/]path[:tag][@digest]`; the tag defaults to `latest` when neither tag nor digest is given. */
@@ -36,21 +36,24 @@ export function parseReference(ref: string): Reference {
 export function parseRepositoryName(name: string): { registry: string; repository: string } {
   const parsed = parseReferenceLoose(name)
   if (parsed.tag || parsed.digest) {
-    throw new ReferenceError(`"${name}" names a tag or digest; expected a repository: host[:port]/path`)
+    throw new InvalidReferenceError(
+      `"${name}" names a tag or digest; expected a repository: host[:port]/path`
+    )
   }
   return { registry: parsed.registry, repository: parsed.repository }
 }
 
 function parseReferenceLoose(ref: string): Reference {
   const input = ref.trim()
-  if (!input) throw new ReferenceError('empty image reference')
+  if (!input) throw new InvalidReferenceError('empty image reference')
   const [nameAndTag, digest, ...rest] = input.split('@')
-  if (rest.length > 0 || nameAndTag === undefined) throw new ReferenceError(`"${ref}": more than one "@"`)
+  if (rest.length > 0 || nameAndTag === undefined)
+    throw new InvalidReferenceError(`"${ref}": more than one "@"`)
   const { name, tag } = splitTag(nameAndTag)
   const { registry, repository } = splitRegistry(name, ref)
   checkRepository(repository, ref)
   if (tag !== undefined && !TAG.test(tag)) {
-    throw new ReferenceError(
+    throw new InvalidReferenceError(
       `"${ref}": invalid tag "${tag}" (letters, digits, _ . - ; at most 128; not starting with . or -)`
     )
   }
@@ -68,15 +71,33 @@ function splitTag(nameAndTag: string): { name: string; tag?: string } {
   return { name: nameAndTag.slice(0, colon), tag: nameAndTag.slice(colon + 1) }
 }
 
-function splitRegistry(name: string, ref: string): { registry: string; repository: string } {
+/**
+ * `[host/]path` split as Docker splits it: the first component is a host when it has a `.` or `:`, is
+ * `localhost`, or has capital letters; else there is no host (Docker Hub).
+ */
+export function splitDomain(name: string): { domain: string | undefined; path: string } {
   const slash = name.indexOf('/')
   const first = slash === -1 ? '' : name.slice(0, slash)
   const isHost =
     slash !== -1 && (/[.:]/.test(first) || first === 'localhost' || first !== first.toLowerCase())
-  if (!isHost) return { registry: DOCKER_HUB, repository: dockerHubPath(name) }
-  if (!DOMAIN.test(first)) throw new ReferenceError(`"${ref}": invalid registry host "${first}"`)
-  const registry = normaliseHost(first)
-  const path = name.slice(slash + 1)
+  return isHost ? { domain: first, path: name.slice(slash + 1) } : { domain: undefined, path: name }
+}
+
+/** `host[:port]`, a DNS name or a bracketed IPv6 address, as the distribution grammar has it. */
+export function isValidHost(host: string): boolean {
+  return DOMAIN.test(host)
+}
+
+/** One `/`-separated component of a repository path: lowercase letters and digits, separated by . _ __ or -. */
+export function isValidPathComponent(component: string): boolean {
+  return PATH_COMPONENT.test(component)
+}
+
+function splitRegistry(name: string, ref: string): { registry: string; repository: string } {
+  const { domain, path } = splitDomain(name)
+  if (domain === undefined) return { registry: DOCKER_HUB, repository: dockerHubPath(name) }
+  if (!isValidHost(domain)) throw new InvalidReferenceError(`"${ref}": invalid registry host "${domain}"`)
+  const registry = normaliseHost(domain)
   return { registry, repository: registry === DOCKER_HUB ? dockerHubPath(path) : path }
 }
 
@@ -91,18 +112,18 @@ export function normaliseHost(host: string): string {
 }
 
 function checkRepository(path: string, ref: string): void {
-  if (!path) throw new ReferenceError(`"${ref}": missing repository path`)
+  if (!path) throw new InvalidReferenceError(`"${ref}": missing repository path`)
   if (path.length > MAX_NAME_LENGTH) {
-    throw new ReferenceError(`"${ref}": repository path is longer than ${MAX_NAME_LENGTH} characters`)
+    throw new InvalidReferenceError(`"${ref}": repository path is longer than ${MAX_NAME_LENGTH} characters`)
   }
   if (path !== path.toLowerCase()) {
-    throw new ReferenceError(
+    throw new InvalidReferenceError(
       `"${ref}": repository path "${path}" contains capital letters; registries accept lowercase paths only: use "${path.toLowerCase()}"`
     )
   }
   for (const component of path.split('/')) {
-    if (!PATH_COMPONENT.test(component)) {
-      throw new ReferenceError(
+    if (!isValidPathComponent(component)) {
+      throw new InvalidReferenceError(
         `"${ref}": invalid path component "${component}" (lowercase letters and digits, separated by . _ __ or -)`
       )
     }
@@ -110,9 +131,9 @@ function checkRepository(path: string, ref: string): void {
 }
 
 function checkDigest(digest: string, ref: string): void {
-  if (!DIGEST.test(digest)) throw new ReferenceError(`"${ref}": invalid digest "${digest}"`)
+  if (!DIGEST.test(digest)) throw new InvalidReferenceError(`"${ref}": invalid digest "${digest}"`)
   if (digest.startsWith('sha256:') && !/^sha256:[a-f0-9]{64}$/.test(digest)) {
-    throw new ReferenceError(`"${ref}": a sha256 digest is 64 lowercase hex characters`)
+    throw new InvalidReferenceError(`"${ref}": a sha256 digest is 64 lowercase hex characters`)
   }
 }
 
@@ -123,7 +144,7 @@ export function isDigestReference(reference: string): boolean {
 /** Checks a manifest reference (tag or digest). */
 export function checkManifestReference(reference: string): string {
   if (TAG.test(reference) || isDigestReference(reference)) return reference
-  throw new ReferenceError(`invalid manifest reference "${reference}": expected a tag or a digest`)
+  throw new InvalidReferenceError(`invalid manifest reference "${reference}": expected a tag or a digest`)
 }
 
 export function formatReference(ref: Reference): string {

@@ -1,5 +1,6 @@
 /** The client's one error type, and what turns registry answers into it. */
 import { isRetryableStatus } from './retry.js'
+import { JsonValue } from '../json.js'
 
 export interface RegistryErrorDetail {
   code: string
@@ -84,12 +85,13 @@ export function parseErrorBody(body: Buffer | undefined): RegistryErrorDetail[] 
   if (!body || body.length === 0) return []
   const text = body.subarray(0, 64 * 1024).toString('utf8')
   try {
-    const parsed = JSON.parse(text) as { errors?: Array<{ code?: unknown; message?: unknown }> }
-    if (Array.isArray(parsed.errors)) {
-      return parsed.errors.map(e => ({ code: String(e.code ?? 'UNKNOWN'), message: String(e.message ?? '') }))
-    }
+    const errors = JsonValue.parse(text, 'error body').field('errors').array()
+    return errors.map(e => {
+      const { code, message } = e.object()
+      return { code: String(code ?? 'UNKNOWN'), message: String(message ?? '') }
+    })
   } catch {
-    // not JSON: keep a short excerpt of the text
+    // not JSON, or not {errors:[{…}]}: keep a short excerpt of the text
   }
   const excerpt = text.replace(/\s+/g, ' ').trim().slice(0, 300)
   return excerpt ? [{ code: 'UNKNOWN', message: excerpt }] : []

@@ -288,7 +288,7 @@ export class RegistrySession {
       const text = /^\s*299\s+\S+\s+"(.*)"/.exec(value)?.[1]
       if (text && !this.warned.has(text)) {
         this.warned.add(text)
-        this.opts.logger.warn(`${this.registry}: ${text}`)
+        this.opts.logger.warning(`${this.registry}: ${text}`)
       }
     }
   }
