@@ -22,6 +22,11 @@ export default tseslint.config(
       'no-restricted-imports': 'off'
     }
   },
+  {
+    files: ['src/**/*.ts'],
+    extends: [tseslint.configs.recommendedTypeCheckedOnly],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } }
+  },
   ...registryBoundary(['src/registry/*.ts'], '../*'),
   ...registryBoundary(['src/registry/*/*.ts'], '../../*'),
   {

@@ -48708,7 +48708,8 @@ function writeBody(outgoing, body) {
 function toNetworkError(err) {
     if (err instanceof NetworkError)
         return err;
-    const code = String(err?.code ?? 'ENETWORK');
+    const raw = err?.code;
+    const code = typeof raw === 'string' || typeof raw === 'number' ? String(raw) : 'ENETWORK';
     const message = err instanceof Error ? err.message : String(err);
     return new NetworkError(message, code, err);
 }
@@ -49044,7 +49045,7 @@ function parseErrorBody(body) {
         const errors = JsonValue.parse(text, 'error body').field('errors').array();
         return errors.map(e => {
             const { code, message } = e.object();
-            return { code: String(code ?? 'UNKNOWN'), message: String(message ?? '') };
+            return { code: textOf(code) || 'UNKNOWN', message: textOf(message) };
         });
     }
     catch {
@@ -49092,6 +49093,10 @@ function githubPackagesHint(ctx) {
         'If the package already exists, link it to this repository: package settings → "Manage Actions access" → add the repository with the Write role (or set the org.opencontainers.image.source label when it is first created).',
         'Pull requests from forks get a read-only GITHUB_TOKEN and cannot push.'
     ].join(' ');
+}
+/** A string or number field of an error body as text; anything else is no text. */
+function textOf(value) {
+    return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : '';
 }
 
 ;// CONCATENATED MODULE: ./src/registry/auth/token.ts
@@ -49656,7 +49661,7 @@ class RegistrySession {
                 const last = i === schemes.length - 1;
                 if (last || isCertificateError(err))
                     throw err;
-                this.opts.logger.debug(`${url} failed (${err.message}); trying plain http on loopback`);
+                this.opts.logger.debug(`${url.href} failed (${err.message}); trying plain http on loopback`);
                 continue;
             }
             if (res.status === 401)
@@ -49702,7 +49707,8 @@ class RegistrySession {
     /** `Warning: 299 - "text"` headers: shown once each, never acted upon. */
     showWarnings(res) {
         const raw = res.headers.warning;
-        for (const value of Array.isArray(raw) ? raw : raw ? [raw] : []) {
+        const values = typeof raw === 'string' ? [raw] : (raw ?? []);
+        for (const value of values) {
             const text = /^\s*299\s+\S+\s+"(.*)"/.exec(value)?.[1];
             if (text && !this.warned.has(text)) {
                 this.warned.add(text);
@@ -51111,7 +51117,7 @@ function buildahEnv(req) {
 async function dockerEnv(req) {
     const privateDir = req.registryAuth?.dockerConfigDir;
     if (!privateDir)
-        return { env: { ...req.env }, cleanup: async () => undefined };
+        return { env: { ...req.env }, cleanup: () => Promise.resolve() };
     const dir = (0,external_node_path_namespaceObject.join)(req.workDir, 'docker-config');
     await (0,promises_.mkdir)(dir, { recursive: true, mode: 0o700 });
     const userDir = dockerConfigDir({ ...process.env, ...req.env });
@@ -51383,14 +51389,14 @@ function errorMessage(err) {
 function lineLogger(log, secrets) {
     let pending = '';
     return {
-        write(chunk) {
+        write: (chunk) => {
             pending += chunk;
             const lines = pending.split(/\r?\n/);
             pending = lines.pop() ?? '';
             for (const line of lines)
                 log(redactSecrets(line, secrets));
         },
-        flush() {
+        flush: () => {
             if (pending)
                 log(redactSecrets(pending, secrets));
             pending = '';
@@ -61323,7 +61329,11 @@ function describeError(error) {
     const parts = [];
     let current = error;
     for (let depth = 0; current !== undefined && current !== null && depth < 5; depth++) {
-        const message = current instanceof Error ? current.message : String(current);
+        const message = current instanceof Error
+            ? current.message
+            : typeof current === 'string'
+                ? current
+                : JSON.stringify(current);
         if (!parts.some(p => p.includes(message)))
             parts.push(depth === 0 ? message : `caused by: ${message}`);
         const hint = current instanceof Error ? current.hint : undefined;

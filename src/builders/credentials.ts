@@ -25,7 +25,7 @@ export function buildahEnv(req: BuildRequest): Env {
  */
 export async function dockerEnv(req: BuildRequest): Promise<{ env: Env; cleanup: () => Promise<void> }> {
   const privateDir = req.registryAuth?.dockerConfigDir
-  if (!privateDir) return { env: { ...req.env }, cleanup: async () => undefined }
+  if (!privateDir) return { env: { ...req.env }, cleanup: () => Promise.resolve() }
   const dir = join(req.workDir, 'docker-config')
   await mkdir(dir, { recursive: true, mode: 0o700 })
   const userDir = dockerConfigDir({ ...process.env, ...req.env })

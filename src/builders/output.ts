@@ -10,13 +10,13 @@ import { errorMessage } from '../errors.js'
 export function lineLogger(log: (line: string) => void, secrets: readonly string[]) {
   let pending = ''
   return {
-    write(chunk: string): void {
+    write: (chunk: string): void => {
       pending += chunk
       const lines = pending.split(/\r?\n/)
       pending = lines.pop() ?? ''
       for (const line of lines) log(redactSecrets(line, secrets))
     },
-    flush(): void {
+    flush: (): void => {
       if (pending) log(redactSecrets(pending, secrets))
       pending = ''
     }

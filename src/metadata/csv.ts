@@ -19,7 +19,7 @@ export function readInputList(input: string, lines: readonly string[]): string[]
       comment_no_infix: true,
       relaxColumnCount: true,
       skipEmptyLines: true
-    }) as string[][]
+    })
   } catch (err) {
     throw new InputError(input, `cannot read the list as CSV: ${errorMessage(err)}`, { cause: err })
   }
@@ -32,7 +32,7 @@ export function readInputList(input: string, lines: readonly string[]): string[]
 /** The CSV fields of one entry (`type=semver,pattern={{version}}`), parsed strictly as metadata-action does. */
 export function entryFields(input: string, entry: string): string[] {
   try {
-    const records = parse(entry, { relaxColumnCount: true, skipEmptyLines: true }) as string[][]
+    const records = parse(entry, { relaxColumnCount: true, skipEmptyLines: true })
     return records[0] ?? []
   } catch (err) {
     throw new InputError(input, `cannot read '${entry}' as CSV: ${errorMessage(err)}`, { cause: err })

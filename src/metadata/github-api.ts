@@ -46,7 +46,7 @@ export async function fetchRepo(
       ...ownerAndRepo(ctx),
       request: { signal: AbortSignal.timeout(options.timeoutMs ?? DEFAULT_TIMEOUT_MS) }
     })
-    return response.data as unknown as RepoInfo
+    return response.data
   } catch (err) {
     logger.warning(
       `Cannot read repository ${ctx.repository} from ${ctx.apiUrl} (${describeFailure(err)}); ` +

@@ -59,12 +59,12 @@ export class JsonValue {
 
   string(): string {
     if (typeof this.value !== 'string') this.fail('must be a string')
-    return this.value as string
+    return this.value
   }
 
   number(): number {
     if (typeof this.value !== 'number' || !Number.isFinite(this.value)) this.fail('must be a number')
-    return this.value as number
+    return this.value
   }
 
   /** `read(this)` when the value is there (not undefined or null), else undefined. */

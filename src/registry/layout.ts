@@ -15,9 +15,9 @@ export interface OciLayout {
   index: ImageIndex
   /** The exact bytes of index.json. */
   indexBytes: Buffer
-  blobPath(digest: string): string
+  blobPath: (digest: string) => string
   /** Reads a blob and checks its digest. */
-  readBlob(digest: string): Promise<Buffer>
+  readBlob: (digest: string) => Promise<Buffer>
 }
 
 export async function readOciLayout(dir: string): Promise<OciLayout> {

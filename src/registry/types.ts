@@ -1,10 +1,11 @@
 /** Shared shapes of the registry client's public API. */
 
 /** Where the pipeline and the registry client log: the Runtime's method names. */
+/** Function properties, not methods: a logger's functions are passed around detached. */
 export interface Logger {
-  info(message: string): void
-  warning(message: string): void
-  debug(message: string): void
+  info: (message: string) => void
+  warning: (message: string) => void
+  debug: (message: string) => void
 }
 
 export interface Credentials {

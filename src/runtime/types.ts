@@ -6,12 +6,12 @@ import type { Logger } from '../registry/index.js'
  * @actions/core.
  */
 export interface Runtime extends Logger {
-  group<T>(name: string, fn: () => Promise<T>): Promise<T>
-  setOutput(name: string, value: string): void
+  group: <T>(name: string, fn: () => Promise<T>) => Promise<T>
+  setOutput: (name: string, value: string) => void
   /** Masks a secret in everything logged from now on. */
-  setSecret(value: string): void
+  setSecret: (value: string) => void
   /** Keeps a value for the post step. */
-  saveState(name: string, value: string): void
+  saveState: (name: string, value: string) => void
   /** Appends Markdown to the job summary, where there is one. */
-  writeSummary(markdown: string): Promise<void>
+  writeSummary: (markdown: string) => Promise<void>
 }

@@ -88,7 +88,7 @@ export function parseErrorBody(body: Buffer | undefined): RegistryErrorDetail[] 
     const errors = JsonValue.parse(text, 'error body').field('errors').array()
     return errors.map(e => {
       const { code, message } = e.object()
-      return { code: String(code ?? 'UNKNOWN'), message: String(message ?? '') }
+      return { code: textOf(code) || 'UNKNOWN', message: textOf(message) }
     })
   } catch {
     // not JSON, or not {errors:[{…}]}: keep a short excerpt of the text
@@ -147,4 +147,9 @@ function githubPackagesHint(ctx: HintContext): string {
     'If the package already exists, link it to this repository: package settings → "Manage Actions access" → add the repository with the Write role (or set the org.opencontainers.image.source label when it is first created).',
     'Pull requests from forks get a read-only GITHUB_TOKEN and cannot push.'
   ].join(' ')
+}
+
+/** A string or number field of an error body as text; anything else is no text. */
+function textOf(value: unknown): string {
+  return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : ''
 }

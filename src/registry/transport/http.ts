@@ -217,7 +217,8 @@ function writeBody(outgoing: http.ClientRequest, body: RequestBody | undefined):
 
 function toNetworkError(err: unknown): NetworkError {
   if (err instanceof NetworkError) return err
-  const code = String((err as { code?: unknown })?.code ?? 'ENETWORK')
+  const raw = (err as { code?: unknown })?.code
+  const code = typeof raw === 'string' || typeof raw === 'number' ? String(raw) : 'ENETWORK'
   const message = err instanceof Error ? err.message : String(err)
   return new NetworkError(message, code, err)
 }

@@ -238,7 +238,9 @@ export class RegistrySession {
       } catch (err) {
         const last = i === schemes.length - 1
         if (last || isCertificateError(err)) throw err
-        this.opts.logger.debug(`${url} failed (${(err as Error).message}); trying plain http on loopback`)
+        this.opts.logger.debug(
+          `${url.href} failed (${(err as Error).message}); trying plain http on loopback`
+        )
         continue
       }
       if (res.status === 401) this.auth.useChallenges(parseChallenges(res.headers['www-authenticate']))
@@ -284,7 +286,8 @@ export class RegistrySession {
   /** `Warning: 299 - "text"` headers: shown once each, never acted upon. */
   private showWarnings(res: HttpResponse): void {
     const raw = res.headers.warning
-    for (const value of Array.isArray(raw) ? raw : raw ? [raw] : []) {
+    const values: string[] = typeof raw === 'string' ? [raw] : (raw ?? [])
+    for (const value of values) {
       const text = /^\s*299\s+\S+\s+"(.*)"/.exec(value)?.[1]
       if (text && !this.warned.has(text)) {
         this.warned.add(text)
