@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // The project's real test environment, on loopback only:
 //   node scripts/testenv.mjs up     install what is missing, register binfmt, start a Distribution
-//                                   registry and dockerd, push a busybox base index; prints the state
+//                                   registry and dockerd, push a busybox base index, build the pinned Go
+//                                   tools and start buildkitd as the current buildx builder (see
+//                                   testenv-buildkit.mjs); prints the state
 //   node scripts/testenv.mjs down   stop what `up` started (by pid)
 //   node scripts/testenv.mjs status print the state (exit 1 when not up)
 // Idempotent: `up` on a machine already set up reuses what is running. State: .testenv/state.json.
@@ -19,6 +21,7 @@ import {
 import { createServer, connect } from 'node:net'
 import { join, resolve, dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { startBuildkit, unregisterBuilder } from './testenv-buildkit.mjs'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 export const STATE_DIR = process.env.PUBLISH_IMAGE_TESTENV_DIR || join(ROOT, '.testenv')
@@ -265,7 +268,7 @@ export function readState() {
 }
 
 function stateIsLive(state) {
-  return state && isAlive(state.registry?.pid) && isAlive(state.dockerd?.pid)
+  return state && isAlive(state.registry?.pid) && isAlive(state.dockerd?.pid) && isAlive(state.buildkit?.pid)
 }
 
 export async function up() {
@@ -286,7 +289,17 @@ export async function up() {
   writeFileSync(STATE_FILE, JSON.stringify(state, null, 2))
   state.baseImage = pushBaseImage(registry.host, join(STATE_DIR, 'base'))
   writeFileSync(STATE_FILE, JSON.stringify(state, null, 2))
-  log(`up: registry ${registry.host}, dockerd ${state.dockerd.host}, base ${state.baseImage}`)
+  state.buildkit = await startBuildkit({
+    stateDir: STATE_DIR,
+    registryHost: registry.host,
+    startDaemon,
+    waitFor,
+    isAlive
+  })
+  writeFileSync(STATE_FILE, JSON.stringify(state, null, 2))
+  log(
+    `up: registry ${registry.host}, dockerd ${state.dockerd.host}, base ${state.baseImage}, buildx builder ${state.buildkit.builder}`
+  )
   return { ...state, reused: false }
 }
 
@@ -304,6 +317,8 @@ async function stopPid(pid, what) {
 export async function down() {
   const state = readState()
   if (!state) return
+  if (state.buildkit) unregisterBuilder()
+  await stopPid(state.buildkit?.pid, 'buildkitd')
   await stopPid(state.dockerd?.pid, 'dockerd')
   await stopPid(state.registry?.pid, 'registry')
   if (state.registriesConf) rmSync(state.registriesConf, { force: true })

@@ -36,6 +36,11 @@ export interface BuildRequest {
   env?: Record<string, string | undefined>
   /** Fires when the run is cancelled: the build command is stopped, the builder's clean-up still runs. */
   signal?: AbortSignal
+  /**
+   * Called with the name of a builder instance the build creates (buildx's temporary docker-container
+   * builder), and with '' once it is removed, so a post step can remove what a killed run left behind.
+   */
+  onTemporaryBuilder?: (name: string) => void
   /** Networking mode for RUN instructions (`--network`), e.g. `host`; empty means the builder's default. */
   network?: string
 }
