@@ -59,8 +59,14 @@ function isInstalled(pkg) {
   return r.ok && r.out.includes('install ok installed')
 }
 
+/** Whether a docker engine is installed some other way (a GitHub runner has Docker's own packages). */
+function hasDockerEngine() {
+  return tryRun('dockerd', ['--version']).ok
+}
+
 export function ensurePackages() {
-  const missing = APT_PACKAGES.filter(p => !isInstalled(p))
+  const wanted = hasDockerEngine() ? APT_PACKAGES.filter(p => p !== 'docker.io') : APT_PACKAGES
+  const missing = wanted.filter(p => !isInstalled(p))
   if (missing.length === 0) return
   log(`apt-get install ${missing.join(' ')}`)
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
