@@ -26,10 +26,37 @@ export const GO_TOOLS = {
 
 const log = msg => process.stderr.write(`[go-tools] ${msg}\n`)
 
-/** The cache key: the pin (go.mod) and the checksums of everything it resolves to (go.sum). */
+/** Module → the variable its commands print as their version (the release builds set it with -X). */
+const VERSION_VARIABLES = {
+  'github.com/docker/buildx': 'github.com/docker/buildx/version.Version',
+  'github.com/moby/buildkit': 'github.com/moby/buildkit/version.Version',
+  'github.com/google/go-containerregistry': 'github.com/google/go-containerregistry/cmd/crane/cmd.Version'
+}
+
+/** The pinned version of each module, from go.mod's require block. */
+export function pinnedVersions() {
+  const gomod = readFileSync(join(TOOLS_MODULE, 'go.mod'), 'utf8')
+  return Object.fromEntries(
+    Object.keys(VERSION_VARIABLES).map(mod => {
+      const m = new RegExp(`^\\s*${mod.replace(/[./]/g, '\\$&')}\\s+(v\\S+)`, 'm').exec(gomod)
+      if (!m) throw new Error(`scripts/go-tools/go.mod does not require ${mod}`)
+      return [mod, m[1]]
+    })
+  )
+}
+
+/** -ldflags stamping each module's version, so `docker buildx version` says v0.38.2, not v0.0.0+unknown. */
+function ldflags() {
+  const versions = pinnedVersions()
+  const stamps = Object.entries(VERSION_VARIABLES).map(([mod, variable]) => `-X ${variable}=${versions[mod]}`)
+  return ['-s', '-w', ...stamps].join(' ')
+}
+
+/** The cache key: the pin (go.mod), the checksums it resolves to (go.sum) and how we build. */
 export function pinHash() {
   const h = createHash('sha256')
   for (const f of ['go.mod', 'go.sum']) h.update(readFileSync(join(TOOLS_MODULE, f)))
+  h.update(ldflags())
   return h.digest('hex').slice(0, 16)
 }
 
@@ -45,7 +72,8 @@ function isComplete(dir) {
 function goBuild(outDir) {
   const env = { ...process.env, CGO_ENABLED: '0', GOFLAGS: '-trimpath -buildvcs=false' }
   const started = Date.now()
-  execFileSync('go', ['build', '-o', outDir + '/', ...Object.values(GO_TOOLS)], {
+  const args = ['build', '-ldflags', ldflags(), '-o', outDir + '/', ...Object.values(GO_TOOLS)]
+  execFileSync('go', args, {
     cwd: TOOLS_MODULE,
     env,
     stdio: ['ignore', 'inherit', 'inherit']

@@ -21,6 +21,7 @@ import {
 import { createServer, connect } from 'node:net'
 import { join, resolve, dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { goBinDir } from './go-tools.mjs'
 import { startBuildkit, unregisterBuilder } from './testenv-buildkit.mjs'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
@@ -274,7 +275,14 @@ export function readState() {
 }
 
 function stateIsLive(state) {
-  return state && isAlive(state.registry?.pid) && isAlive(state.dockerd?.pid) && isAlive(state.buildkit?.pid)
+  return (
+    state &&
+    isAlive(state.registry?.pid) &&
+    isAlive(state.dockerd?.pid) &&
+    isAlive(state.buildkit?.pid) &&
+    // a new pin of the Go tools means a new buildkitd and plugin
+    state.buildkit.binDir === goBinDir()
+  )
 }
 
 export async function up() {

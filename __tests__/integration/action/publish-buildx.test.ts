@@ -125,7 +125,7 @@ describe('dist/index.js with buildx builds linux/amd64 + linux/arm64 with RUN st
         tags: 'type=raw,value=multi',
         builder: 'buildx',
         platforms: 'linux/amd64,linux/arm64',
-        annotations: 'index:org.example.level=the index\nmanifest:org.example.level=a manifest',
+        annotations: 'org.example.note=annotated through buildx',
         password: ''
       }
     })
@@ -150,12 +150,19 @@ describe('dist/index.js with buildx builds linux/amd64 + linux/arm64 with RUN st
     expect(uname).toEqual({ 'linux/amd64': 'x86_64', 'linux/arm64': 'aarch64' })
   })
 
-  it('puts index annotations on the index and manifest annotations on each manifest', () => {
-    expect(index.json.annotations?.['org.example.level']).toBe('the index')
-    expect(annotationsAt(run.outputs.annotations, 'index')['org.example.level']).toBe('the index')
-    for (const child of index.json.manifests ?? []) {
+  it('annotates the index and each manifest (the default levels of a multi-platform build)', () => {
+    expect(annotationsAt(run.outputs.annotations, 'index')['org.example.note']).toBe(
+      'annotated through buildx'
+    )
+    expect(annotationsAt(run.outputs.annotations, 'manifest')['org.example.note']).toBe(
+      'annotated through buildx'
+    )
+    expect(index.json.annotations?.['org.example.note']).toBe('annotated through buildx')
+    const children = index.json.manifests ?? []
+    expect(children).toHaveLength(2)
+    for (const child of children) {
       const manifest = rawManifest(`${image}@${child.digest}`).json
-      expect(manifest.annotations?.['org.example.level']).toBe('a manifest')
+      expect(manifest.annotations?.['org.example.note']).toBe('annotated through buildx')
     }
   })
 })
