@@ -75,7 +75,9 @@ describe('BuildxBuilder with a fake docker', () => {
       expect(result.platforms).toEqual(['linux/amd64'])
       expect(commands(calls)).toEqual(['buildx inspect', 'buildx build --file'])
       expect(named).toEqual([])
-      expect(logger.lines.join('\n')).toContain("using the current builder current ('remote' driver) as it is")
+      expect(logger.lines.join('\n')).toContain(
+        "using the current builder current ('remote' driver) as it is"
+      )
       expect(logger.lines).toContain('info: buildx: build ref b/b0/ref123')
       // the tarball and the metadata file are gone; only the layout stays
       expect(await readdir(workDir)).toEqual(['oci'])
