@@ -119,7 +119,14 @@ export async function startBuildkit({ stateDir, registryHost, startDaemon, waitF
   const config = join(dir, 'buildkitd.toml')
   writeFileSync(config, buildkitdConfig({ dir, socket, registryHost }))
   const logFile = join(dir, 'buildkitd.log')
-  const args = ['--config', config, '--oci-worker-net=host']
+  // The entitlements a build may ask for with `allow` (the allow input's test); without it, none.
+  const args = [
+    '--config',
+    config,
+    '--oci-worker-net=host',
+    '--allow-insecure-entitlement=network.host',
+    '--allow-insecure-entitlement=security.insecure'
+  ]
   const pid = startDaemon(join(binDir, 'buildkitd'), args, logFile)
   const buildctl = join(binDir, 'buildctl')
   await waitFor(

@@ -1,5 +1,6 @@
 import type { BuilderName } from '../inputs/types.js'
 import type { execCommand } from '../exec.js'
+import type { BuildExtras } from './options/extras.js'
 
 export interface BuildLogger {
   info(msg: string): void
@@ -41,6 +42,10 @@ export interface BuildRequest {
    * builder), and with '' once it is removed, so a post step can remove what a killed run left behind.
    */
   onTemporaryBuilder?: (name: string) => void
+  /** build-push-action's load, add-hosts, shm-size… (see BuildExtras); none when absent. */
+  extras?: BuildExtras
+  /** With `extras.load`: the references the loaded image gets in the docker engine (the tags). */
+  loadTags?: string[]
   /** Networking mode for RUN instructions (`--network`), e.g. `host`; empty means the builder's default. */
   network?: string
 }

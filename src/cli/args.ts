@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { splitLines } from '../inputs/read.js'
+import { NO_EXTRA_INPUTS } from '../inputs/extras.js'
 import type { BuilderChoice, Inputs, PushMode } from '../inputs/types.js'
 import { UsageError } from './errors.js'
 import { BUILDERS, FLAGS, PUSH_MODES } from './flags.js'
@@ -56,7 +57,8 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliRe
     merge: values.merge === true,
     digests: list(values, 'digest'),
     dryRun: values['dry-run'] === true,
-    summary: summaryFile !== undefined
+    summary: summaryFile !== undefined,
+    extras: NO_EXTRA_INPUTS
   }
   const options: CliOptions = {
     json: values.json === true,

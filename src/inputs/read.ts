@@ -1,5 +1,6 @@
 import * as core from '@actions/core'
 import { InputError } from './errors.js'
+import { readExtraInputs } from './extras.js'
 import type { BuilderChoice, Inputs, PushMode } from './types.js'
 
 /** The only place that reads action inputs. Everything downstream gets the typed object. */
@@ -33,7 +34,8 @@ export function readInputs(): Inputs {
     merge: flag('merge', false),
     digests: lines('digests'),
     dryRun: flag('dry-run', false),
-    summary: flag('summary', true)
+    summary: flag('summary', true),
+    extras: readExtraInputs(name => flag(name, false))
   }
 }
 

@@ -1,3 +1,5 @@
+import type { ExtraInputs } from './extras.js'
+
 export type BuilderName = 'buildx' | 'buildah' | 'docker'
 export type BuilderChoice = 'auto' | BuilderName
 export type PushMode = 'auto' | 'true' | 'false'
@@ -37,4 +39,6 @@ export interface Inputs {
   digests: string[]
   dryRun: boolean
   summary: boolean
+  /** load, network, add-hosts… (build-push-action's names). */
+  extras: ExtraInputs
 }

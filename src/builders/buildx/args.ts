@@ -29,6 +29,9 @@ export function buildxBuildArgs(req: BuildRequest, version: string, target: Buil
     ...req.cacheTo.flatMap(e => ['--cache-to', e]),
     ...(versionAtLeast(version, '0.10') ? ['--provenance=false', '--sbom=false'] : []),
     ...(target.metadataFile ? ['--metadata-file', target.metadataFile] : []),
+    ...(req.extras?.load ? ['--load'] : []),
+    ...(req.loadTags ?? []).flatMap(t => ['--tag', t]),
+    ...(req.extras?.outputs ?? []).flatMap(o => ['--output', o]),
     '--output',
     `type=oci,dest=${target.dest}`,
     req.context
