@@ -1,3 +1,4 @@
+import { NO_EXTRA_INPUTS } from '../../../src/inputs/extras.js'
 import { describe, expect, it } from '@jest/globals'
 import { parseCli } from '../../../src/cli/args.js'
 import { UsageError } from '../../../src/cli/errors.js'
@@ -50,7 +51,8 @@ describe('parseCli: argv → Inputs', () => {
       merge: false,
       digests: [],
       dryRun: false,
-      summary: false
+      summary: false,
+      extras: NO_EXTRA_INPUTS
     })
   })
 
