@@ -151,6 +151,9 @@ function registerBuilder(socket) {
     // not registered yet
   }
   docker(['buildx', 'create', '--name', TESTENV_BUILDER, '--driver', 'remote', `unix://${socket}`, '--use'])
+  // buildx keeps one `current` record: any command run with another DOCKER_HOST resets it. The default
+  // (per endpoint) survives that, so the builder stays current for the default endpoint.
+  docker(['buildx', 'use', '--default', TESTENV_BUILDER])
   docker(['buildx', 'inspect', '--bootstrap', TESTENV_BUILDER])
 }
 
