@@ -48267,7 +48267,7 @@ module.exports = {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6257);
 /* harmony import */ var _inputs_read_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4245);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9240);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4751);
 /* harmony import */ var _runtime_actions_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5323);
 /* harmony import */ var _runtime_cancel_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3952);
 /* harmony import */ var _report_errors_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(2287);
@@ -48356,7 +48356,25 @@ function readInputs() {
         digests: lines('digests'),
         dryRun: flag('dry-run', false),
         summary: flag('summary', true),
-        pushTimeoutMinutes: parseMinutes('push-timeout', text('push-timeout'), DEFAULT_PUSH_TIMEOUT_MINUTES)
+        pushTimeoutMinutes: parseMinutes('push-timeout', text('push-timeout'), DEFAULT_PUSH_TIMEOUT_MINUTES),
+        extras: readExtraInputs(name => flag(name, false))
+    };
+}
+/** build-push-action's inputs, newline-separated (and comma-separated where it splits on commas too). */
+function readExtraInputs(flag) {
+    return {
+        load: flag('load'),
+        network: text('network'),
+        addHosts: list('add-hosts'),
+        shmSize: text('shm-size'),
+        ulimits: lines('ulimit'),
+        allow: list('allow'),
+        ssh: lines('ssh'),
+        buildContexts: lines('build-contexts'),
+        secretEnvs: lines('secret-envs'),
+        secretFiles: lines('secret-files'),
+        noCacheFilters: list('no-cache-filters'),
+        outputs: lines('outputs')
     };
 }
 const DEFAULT_PUSH_TIMEOUT_MINUTES = 60;
@@ -48408,7 +48426,7 @@ function oneOf(name, allowed, fallback) {
 
 /***/ }),
 
-/***/ 9240:
+/***/ 4751:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -51226,6 +51244,8 @@ async function dockerEnv(req) {
     await (0,promises_.mkdir)(dir, { recursive: true, mode: 0o700 });
     const userDir = dockerConfigDir({ ...process.env, ...req.env });
     await writePrivateConfig((0,external_node_path_namespaceObject.join)(privateDir, 'config.json'), (0,external_node_path_namespaceObject.join)(userDir, 'config.json'), (0,external_node_path_namespaceObject.join)(dir, 'config.json'));
+    // buildx registers builders in the user's store, so the post step finds a temporary builder there.
+    await (0,promises_.mkdir)((0,external_node_path_namespaceObject.join)(userDir, 'buildx'), { recursive: true });
     for (const entry of SHARED_DOCKER_ENTRIES) {
         const source = (0,external_node_path_namespaceObject.join)(userDir, entry);
         if (await exists(source))
@@ -51587,7 +51607,113 @@ function toNumbers(version) {
     return found?.split('.').map(Number);
 }
 
+;// CONCATENATED MODULE: ./src/builders/options/extras.ts
+
+const NO_EXTRAS = {
+    load: false,
+    addHosts: [],
+    shmSize: '',
+    ulimits: [],
+    allow: [],
+    ssh: [],
+    buildContexts: [],
+    noCacheFilters: [],
+    outputs: []
+};
+/** Which input is set, by the input's name. */
+function setInputs(x) {
+    const set = [
+        ['load', x.load],
+        ['add-hosts', x.addHosts.length > 0],
+        ['shm-size', x.shmSize !== ''],
+        ['ulimit', x.ulimits.length > 0],
+        ['allow', x.allow.length > 0],
+        ['ssh', x.ssh.length > 0],
+        ['build-contexts', x.buildContexts.length > 0],
+        ['no-cache-filters', x.noCacheFilters.length > 0],
+        ['outputs', x.outputs.length > 0]
+    ];
+    return set.filter(([, on]) => on).map(([name]) => name);
+}
+/** What each builder cannot do. `docker` depends on how the client builds (see DockerBuildMode). */
+const UNSUPPORTED = {
+    buildx: [],
+    buildah: ['load', 'allow', 'no-cache-filters', 'outputs'],
+    docker: ['allow', 'outputs'],
+    'docker-buildkit': ['allow', 'build-contexts', 'no-cache-filters', 'outputs'],
+    'docker-classic': ['allow', 'ssh', 'build-contexts', 'no-cache-filters', 'outputs']
+};
+const HINT = {
+    outputs: 'the registry push is the output; use builder: buildx for more',
+    load: 'use builder: buildx or docker'
+};
+/**
+ * Fails on the first input `builder` cannot honour, naming the builder. `dockerMode` refines `docker`:
+ * `buildx` (docker ≥ 23 with the plugin), `buildkit` (built-in, < 23) or `classic`.
+ */
+function validateExtras(extras, builder, dockerMode) {
+    checkSyntax(extras);
+    const key = builder === 'docker' && dockerMode && dockerMode !== 'buildx' ? `docker-${dockerMode}` : builder;
+    const unsupported = UNSUPPORTED[key];
+    const bad = setInputs(extras).find(name => unsupported.includes(name));
+    if (bad === undefined)
+        return;
+    const what = key === builder ? `the ${builder} builder` : `the docker builder (${dockerMode})`;
+    const hint = HINT[bad] ?? 'use builder: buildx';
+    throw new errors/* InputError */.d(bad, `${what} does not support ${bad}; ${hint}`);
+}
+/** The flags for what is set, spelled as buildx, docker build and buildah build all spell them. */
+function extraFlags(x) {
+    return [
+        ...x.addHosts.flatMap(h => ['--add-host', h]),
+        ...(x.shmSize ? ['--shm-size', x.shmSize] : []),
+        ...x.ulimits.flatMap(u => ['--ulimit', u]),
+        ...x.ssh.flatMap(s => ['--ssh', s]),
+        ...x.buildContexts.flatMap(c => ['--build-context', c]),
+        ...x.noCacheFilters.flatMap(f => ['--no-cache-filter', f]),
+        ...x.allow.flatMap(a => ['--allow', a])
+    ];
+}
+/** `load` needs one image: an engine without the containerd store holds one platform per tag. */
+function checkLoad(extras, platforms) {
+    if (extras.load && platforms.length > 1)
+        throw new errors/* InputError */.d('load', `load: true puts one image in the docker engine, but ${platforms.length} platforms are built; build one platform to load it`);
+}
+/** Entry syntax every builder shares; errors name the input and the entry's position. */
+function checkSyntax(x) {
+    x.addHosts.forEach((h, i) => {
+        if (!/^[^:\s]+:\S+$/.test(h))
+            throw new errors/* InputError */.d('add-hosts', `entry ${i + 1}: expected host:ip, got '${h}'`);
+    });
+    if (x.shmSize && !/^\d+(\.\d+)?[bkmg]?$/i.test(x.shmSize))
+        throw new errors/* InputError */.d('shm-size', `'${x.shmSize}' is not a size; use e.g. 64m or 2g`);
+    x.ulimits.forEach((u, i) => {
+        if (!/^[a-z]+=-?\d+(:-?\d+)?$/.test(u))
+            throw new errors/* InputError */.d('ulimit', `entry ${i + 1}: expected type=soft[:hard], e.g. nofile=1024:1024`);
+    });
+    x.buildContexts.forEach((c, i) => {
+        if (!/^[^=\s]+=\S+/.test(c))
+            throw new errors/* InputError */.d('build-contexts', `entry ${i + 1}: expected name=path or name=docker-image://ref`);
+    });
+}
+/** `id=VARIABLE` lines (secret-envs) and `id=path` lines (secret-files) as secrets; ids must be new. */
+function secretsFromBpa(secretEnvs, secretFiles) {
+    const pair = (input, line, i) => {
+        const eq = line.indexOf('=');
+        const id = line.slice(0, eq).trim();
+        const value = line.slice(eq + 1).trim();
+        if (eq <= 0 || !value)
+            throw new errors/* InputError */.d(input, `line ${i + 1}: expected id=${input === 'secret-envs' ? 'VARIABLE' : 'path'}`);
+        return { id, value };
+    };
+    return [
+        ...secretEnvs.map((l, i) => pair('secret-envs', l, i)).map(({ id, value }) => ({ id, env: value })),
+        ...secretFiles.map((l, i) => pair('secret-files', l, i)).map(({ id, value }) => ({ id, src: value }))
+    ];
+}
+
 ;// CONCATENATED MODULE: ./src/builders/args.ts
+
 /** Flags every builder spells the same way. */
 function commonBuildFlags(req) {
     return [
@@ -51597,7 +51723,9 @@ function commonBuildFlags(req) {
         ...Object.entries(req.labels).flatMap(([key, value]) => ['--label', `${key}=${value}`]),
         ...(req.target ? ['--target', req.target] : []),
         ...(req.noCache ? ['--no-cache'] : []),
-        ...(req.network ? ['--network', req.network] : [])
+        ...(req.network ? ['--network', req.network] : []),
+        // validateExtras has turned away what the selected builder cannot do
+        ...(req.extras ? extraFlags(req.extras) : [])
     ];
 }
 /**
@@ -51863,6 +51991,7 @@ async function gzipLayer(layerTar, layoutDir) {
 ;// CONCATENATED MODULE: ./src/builders/buildx/args.ts
 
 
+
 /**
  * `docker buildx build` exporting an OCI tarball (all platforms in one index) and nothing else: no
  * push, no load. Attestations are switched off because the layout must hold images only.
@@ -51879,6 +52008,10 @@ function buildxBuildArgs(req, version, target) {
         ...req.cacheFrom.flatMap(e => ['--cache-from', e]),
         ...req.cacheTo.flatMap(e => ['--cache-to', e]),
         ...(versionAtLeast(version, '0.10') ? ['--provenance=false', '--sbom=false'] : []),
+        ...(target.metadataFile ? ['--metadata-file', target.metadataFile] : []),
+        ...(req.extras?.load ? ['--load'] : []),
+        ...(req.loadTags ?? []).flatMap(t => ['--tag', t]),
+        ...(req.extras?.outputs ?? []).flatMap(o => ['--output', o]),
         '--output',
         `type=oci,dest=${target.dest}`,
         req.context
@@ -51893,9 +52026,67 @@ function parseBuildxDriver(inspectOutput) {
 function driverExportsOci(driver) {
     return driver !== undefined && OCI_DRIVERS.includes(driver);
 }
+/** A builder name no other run uses: `publish-image-` and 12 hex digits. */
+function temporaryBuilderName(random = () => (0,external_node_crypto_.randomBytes)(6).toString('hex')) {
+    return `${TEMPORARY_BUILDER_PREFIX}${random()}`;
+}
+const TEMPORARY_BUILDER_PREFIX = 'publish-image-';
+/** Removes a builder this action created: its container, and and its state volume (no `--keep-state`). */
+function buildxRmArgs(name) {
+    return ['buildx', 'rm', name];
+}
+/** Whether `docker info`'s DriverStatus shows the containerd image store, which lets the docker driver export OCI. */
+function usesContainerdStore(driverStatusJson) {
+    return driverStatusJson.includes('io.containerd.snapshotter');
+}
 function buildxCreateArgs(name) {
     // network=host lets the builder reach registries on the runner's loopback (e.g. service containers).
     return ['buildx', 'create', '--name', name, '--driver', 'docker-container', '--driver-opt', 'network=host'];
+}
+
+;// CONCATENATED MODULE: ./src/builders/buildx/metadata.ts
+
+
+/** Parses the metadata file's JSON; unknown keys are ignored, a non-object is an error. */
+function parseBuildxMetadata(text) {
+    let json;
+    try {
+        json = JSON.parse(text);
+    }
+    catch (cause) {
+        throw new Error('buildx wrote a metadata file that is not JSON', { cause });
+    }
+    if (typeof json !== 'object' || json === null || Array.isArray(json))
+        throw new Error('buildx wrote a metadata file that is not a JSON object');
+    const record = json;
+    const stringAt = (key) => {
+        const value = record[key];
+        return typeof value === 'string' ? value : undefined;
+    };
+    const meta = {};
+    const buildRef = stringAt('buildx.build.ref');
+    const digest = stringAt('containerimage.digest');
+    if (buildRef)
+        meta.buildRef = buildRef;
+    if (digest)
+        meta.digest = digest;
+    return meta;
+}
+async function readBuildxMetadata(file) {
+    return parseBuildxMetadata(await (0,promises_.readFile)(file, 'utf8'));
+}
+/**
+ * Checks the OCI export is the image buildx says it built: the layout's top descriptor has the digest
+ * the metadata file names. A mismatch means the tarball is not this build's (or was cut short).
+ */
+async function checkExportMatchesMetadata(layoutDir, meta) {
+    if (!meta.digest)
+        return;
+    const top = (await readLayoutIndex(layoutDir)).map(d => d.digest);
+    if (!top.includes(meta.digest)) {
+        throw new Error(`buildx reported building ${meta.digest} but its OCI export holds ${top.join(', ') || 'nothing'}; ` +
+            'run the build again, and check the builder with `docker buildx inspect`');
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/builders/buildx/builder.ts
@@ -51918,9 +52109,11 @@ async function buildxVersion(env, run) {
     return version;
 }
 /**
- * `docker buildx build --output type=oci`. The `docker` driver cannot export OCI, so when the current
- * builder uses it (the default on a fresh runner) a temporary docker-container builder is created for
- * this build and removed afterwards; a builder set up by docker/setup-buildx-action is used as it is.
+ * `docker buildx build --output type=oci`. The current builder is used as it is when it can export OCI
+ * (docker-container, remote, kubernetes drivers, or the docker driver over the containerd image store).
+ * Otherwise (the `docker` driver of a fresh runner) a uniquely named docker-container builder is created
+ * for this build and removed afterwards — on success, failure and cancel; its name is also handed to
+ * `req.onTemporaryBuilder` so the post step can remove it if this process is killed first.
  */
 class BuildxBuilder {
     run;
@@ -51931,38 +52124,70 @@ class BuildxBuilder {
     async build(req, logger) {
         const layoutDir = (0,external_node_path_namespaceObject.join)(req.workDir, 'oci');
         const dest = (0,external_node_path_namespaceObject.join)(req.workDir, 'buildx-oci.tar');
+        const metadataFile = (0,external_node_path_namespaceObject.join)(req.workDir, 'buildx-metadata.json');
         const { env, cleanup } = await dockerEnv(req);
         let temporaryBuilder;
         try {
             const version = await buildxVersion(env, this.run);
-            temporaryBuilder = await this.builderFor(env, logger);
-            const args = buildxBuildArgs(req, version, { builder: temporaryBuilder, dest });
+            if (!(await this.currentBuilderExportsOci(env, logger))) {
+                temporaryBuilder = temporaryBuilderName();
+                await this.createBuilder(temporaryBuilder, env, req, logger);
+            }
+            const args = buildxBuildArgs(req, version, { builder: temporaryBuilder, dest, metadataFile });
             const platforms = await completeLayout(layoutDir, req, async () => {
                 const secrets = await secretValues(req.secrets, req.env);
                 await runLogged(this.run, logger, 'docker', args, { env, secrets, signal: req.signal });
                 await extractTar(dest, layoutDir, this.run);
+                await this.checkMetadata(metadataFile, layoutDir, logger);
                 return layoutImages(layoutDir);
             });
             return { builder: 'buildx', layoutDir, platforms };
         }
         finally {
             await (0,promises_.rm)(dest, { force: true });
+            await (0,promises_.rm)(metadataFile, { force: true });
             if (temporaryBuilder)
-                await runQuietly(this.run, logger, 'docker', ['buildx', 'rm', temporaryBuilder], env);
+                await this.removeBuilder(temporaryBuilder, env, req, logger);
             await cleanup();
         }
     }
-    /** undefined when the current builder can export OCI, else the name of a builder created for this build. */
-    async builderFor(env, logger) {
+    async currentBuilderExportsOci(env, logger) {
         const { stdout } = await this.run('docker', ['buildx', 'inspect'], { env });
         const driver = parseBuildxDriver(stdout);
-        if (driverExportsOci(driver))
-            return undefined;
-        const name = `publish-image-${(0,external_node_crypto_.randomUUID)().slice(0, 8)}`;
-        logger.info(`buildx: the current builder uses the '${driver ?? 'unknown'}' driver, which cannot export an OCI layout; ` +
-            `creating the temporary docker-container builder ${name}`);
-        await runLogged(this.run, logger, 'docker', buildxCreateArgs(name), { env });
-        return name;
+        const name = /^Name:\s*(\S+)/m.exec(stdout)?.[1] ?? 'the current builder';
+        if (driverExportsOci(driver)) {
+            logger.info(`buildx: using the current builder ${name} ('${driver}' driver) as it is`);
+            return true;
+        }
+        if (driver === 'docker' && (await this.engineUsesContainerdStore(env))) {
+            logger.info(`buildx: the current builder ${name} uses the containerd image store; exporting from it`);
+            return true;
+        }
+        logger.info(`buildx: the current builder ${name} uses the '${driver ?? 'unknown'}' driver, which cannot export an OCI layout`);
+        return false;
+    }
+    async engineUsesContainerdStore(env) {
+        const info = await this.run('docker', ['info', '--format', '{{json .DriverStatus}}'], { env }).catch(() => undefined);
+        return info !== undefined && usesContainerdStore(info.stdout);
+    }
+    async createBuilder(name, env, req, logger) {
+        logger.info(`buildx: creating the temporary docker-container builder ${name}`);
+        req.onTemporaryBuilder?.(name);
+        await runLogged(this.run, logger, 'docker', buildxCreateArgs(name), { env, signal: req.signal });
+    }
+    async removeBuilder(name, env, req, logger) {
+        const removed = await runQuietly(this.run, logger, 'docker', buildxRmArgs(name), env);
+        if (removed) {
+            logger.info(`buildx: removed the temporary builder ${name}`);
+            req.onTemporaryBuilder?.('');
+        }
+    }
+    /** Logs the build's ref (for `docker buildx history`) and checks the export is what buildx built. */
+    async checkMetadata(file, layoutDir, logger) {
+        const meta = await readBuildxMetadata(file);
+        if (meta.buildRef)
+            logger.info(`buildx: build ref ${meta.buildRef}`);
+        await checkExportMatchesMetadata(layoutDir, meta);
     }
 }
 
@@ -52126,6 +52351,15 @@ class DockerBuilder {
             await cleanup();
         }
     }
+    /** `load: true`: the built image keeps the run's tags in the engine, for later steps. */
+    async loadAs(b, tag) {
+        if (!b.req.extras?.load)
+            return;
+        for (const ref of b.req.loadTags ?? []) {
+            await this.run(b.client.path, ['tag', tag, ref], { env: b.env });
+            b.logger.info(`docker: loaded as ${ref}`);
+        }
+    }
     async buildOne(b, platform, layoutDir) {
         const id = (0,external_node_crypto_.randomUUID)();
         const tag = `publish-image-build:${id}`;
@@ -52141,6 +52375,7 @@ class DockerBuilder {
                 signal: b.req.signal
             });
             built = true;
+            await this.loadAs(b, tag);
             await this.run(docker, dockerSaveArgs(tag, tarFile), { env: b.env });
             await extractTar(tarFile, extracted, this.run);
             return await importArchive(extracted, layoutDir);
@@ -52301,6 +52536,7 @@ async function dockerfileStages(file) {
 
 
 
+
 /**
  * Everything that can be checked before a build starts; throws InputError naming the input. For the
  * docker builder it also probes the docker clients, because secrets and typed caches need BuildKit.
@@ -52314,8 +52550,10 @@ async function validateBuildRequest(req, builder, run = execCommand) {
     checkPlatforms(req.platforms, builder);
     await Promise.all(req.secrets.map(s => checkSecret(s, req.env)));
     validate_checkLabels(req.labels);
-    const dockerBuildx = builder === 'docker' ? await checkDockerCapabilities(req, run) : false;
-    validateCache(req.cacheFrom, req.cacheTo, builder, dockerBuildx);
+    const dockerMode = builder === 'docker' ? await checkDockerCapabilities(req, run) : undefined;
+    validateCache(req.cacheFrom, req.cacheTo, builder, dockerMode === 'buildx');
+    validateExtras(req.extras ?? NO_EXTRAS, builder, dockerMode);
+    checkLoad(req.extras ?? NO_EXTRAS, req.platforms);
     if (!(await isDirectory(req.workDir)))
         throw new Error(`the build's work directory ${req.workDir} does not exist`);
 }
@@ -52384,7 +52622,7 @@ async function checkDockerCapabilities(req, run) {
         // The classic builder may reuse a local base image of the wrong architecture and say nothing.
         throw new errors/* InputError */.d('platforms', `the classic docker builder cannot build ${foreign} reliably (${reason}); install the buildx plugin or use builder: buildah`);
     }
-    return client.mode === 'buildx';
+    return client.mode;
 }
 
 ;// CONCATENATED MODULE: ./src/builders/binfmt.ts
@@ -60717,6 +60955,7 @@ async function resolveCommitDate(ctx, token, logger, env, options = {}) {
 
 
 
+
 /** Validates every input and computes the metadata; fails before any build with errors naming the input. */
 async function planRun(inputs, env, logger) {
     validateRegistry(inputs.registry);
@@ -60736,6 +60975,8 @@ async function planRun(inputs, env, logger) {
     const described = await describe(inputs, context, env, logger, build.platforms.length);
     requireAnImage(described.metadata.images, push && !inputs.dryRun);
     build.labels = described.metadata.labels;
+    if (build.extras?.load)
+        build.loadTags = described.metadata.tags;
     return { ...base, ...described, kind, byDigest: inputs.pushByDigest, build, builder: inputs.builder };
 }
 /**
@@ -60785,11 +61026,29 @@ async function buildRequestFrom(inputs, env) {
         platforms: parsePlatforms(inputs.platforms),
         noCache: inputs.noCache,
         pull: inputs.pull,
-        secrets: parseSecrets(inputs.secrets),
+        secrets: allSecrets(inputs),
         cacheFrom: inputs.cacheFrom,
         cacheTo: inputs.cacheTo,
-        env: {}
+        env: {},
+        network: inputs.extras.network,
+        extras: buildExtras(inputs.extras)
     };
+}
+/** `secrets` lines plus build-push-action's `secret-envs`/`secret-files`, each id once. */
+function allSecrets(inputs) {
+    const secrets = [
+        ...parseSecrets(inputs.secrets),
+        ...secretsFromBpa(inputs.extras.secretEnvs, inputs.extras.secretFiles)
+    ];
+    const ids = secrets.map(s => s.id);
+    const repeated = ids.find((id, i) => ids.indexOf(id) !== i);
+    if (repeated !== undefined)
+        throw new errors/* InputError */.d('secrets', `secret id '${repeated}' is given more than once (secrets, secret-envs, secret-files)`);
+    return secrets;
+}
+function buildExtras(x) {
+    const { network: _network, secretEnvs: _envs, secretFiles: _files, ...extras } = x;
+    return extras;
 }
 
 ;// CONCATENATED MODULE: ./src/publish/manifests.ts
@@ -61292,6 +61551,8 @@ function section(title, items) {
 ;// CONCATENATED MODULE: ./src/state.ts
 /** Names of the values the main step saves for the post step (GITHUB_STATE). */
 const STATE_WORK_DIR = 'workDir';
+/** A temporary buildx builder the main step created and has not removed yet (a killed run). */
+const STATE_BUILDX_BUILDER = 'buildxBuilder';
 
 ;// CONCATENATED MODULE: ./src/main.ts
 
@@ -61395,7 +61656,12 @@ async function preflight(step, client, images) {
 }
 /** The build request, with a private login for the builder's own pulls of private base images. */
 async function buildRequest(step, plan, workDir) {
-    const request = { ...plan.build, workDir: (0,external_node_path_namespaceObject.join)(workDir, 'build'), signal: step.signal };
+    const request = {
+        ...plan.build,
+        workDir: (0,external_node_path_namespaceObject.join)(workDir, 'build'),
+        signal: step.signal,
+        onTemporaryBuilder: name => step.rt.saveState(STATE_BUILDX_BUILDER, name)
+    };
     await (0,promises_.mkdir)(request.workDir);
     if (plan.login) {
         request.registryAuth = await writePrivateRegistryAuth((0,external_node_path_namespaceObject.join)(workDir, 'auth'), plan.login, step.env);

@@ -28370,6 +28370,228 @@ module.exports = {
 
 /***/ }),
 
+/***/ 2752:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  Ru: () => (/* binding */ buildxRmArgs)
+});
+
+// UNUSED EXPORTS: TEMPORARY_BUILDER_PREFIX, buildxBuildArgs, buildxCreateArgs, driverExportsOci, parseBuildxDriver, temporaryBuilderName, usesContainerdStore
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/inputs/errors.ts
+/** A user input that cannot work. The message names the input and says how to fix it. */
+class errors_InputError extends Error {
+    input;
+    detail;
+    constructor(input, 
+    /** What is wrong and how to fix it, without the input's name (the CLI names its flag instead). */
+    detail, options) {
+        super(`input '${input}': ${detail}`, options);
+        this.input = input;
+        this.detail = detail;
+        this.name = 'InputError';
+    }
+}
+
+;// CONCATENATED MODULE: ./src/builders/options/extras.ts
+
+const NO_EXTRAS = {
+    load: false,
+    addHosts: [],
+    shmSize: '',
+    ulimits: [],
+    allow: [],
+    ssh: [],
+    buildContexts: [],
+    noCacheFilters: [],
+    outputs: []
+};
+/** Which input is set, by the input's name. */
+function setInputs(x) {
+    const set = [
+        ['load', x.load],
+        ['add-hosts', x.addHosts.length > 0],
+        ['shm-size', x.shmSize !== ''],
+        ['ulimit', x.ulimits.length > 0],
+        ['allow', x.allow.length > 0],
+        ['ssh', x.ssh.length > 0],
+        ['build-contexts', x.buildContexts.length > 0],
+        ['no-cache-filters', x.noCacheFilters.length > 0],
+        ['outputs', x.outputs.length > 0]
+    ];
+    return set.filter(([, on]) => on).map(([name]) => name);
+}
+/** What each builder cannot do. `docker` depends on how the client builds (see DockerBuildMode). */
+const UNSUPPORTED = {
+    buildx: [],
+    buildah: ['load', 'allow', 'no-cache-filters', 'outputs'],
+    docker: ['allow', 'outputs'],
+    'docker-buildkit': ['allow', 'build-contexts', 'no-cache-filters', 'outputs'],
+    'docker-classic': ['allow', 'ssh', 'build-contexts', 'no-cache-filters', 'outputs']
+};
+const HINT = {
+    outputs: 'the registry push is the output; use builder: buildx for more',
+    load: 'use builder: buildx or docker'
+};
+/**
+ * Fails on the first input `builder` cannot honour, naming the builder. `dockerMode` refines `docker`:
+ * `buildx` (docker ≥ 23 with the plugin), `buildkit` (built-in, < 23) or `classic`.
+ */
+function validateExtras(extras, builder, dockerMode) {
+    checkSyntax(extras);
+    const key = builder === 'docker' && dockerMode && dockerMode !== 'buildx' ? `docker-${dockerMode}` : builder;
+    const unsupported = UNSUPPORTED[key];
+    const bad = setInputs(extras).find(name => unsupported.includes(name));
+    if (bad === undefined)
+        return;
+    const what = key === builder ? `the ${builder} builder` : `the docker builder (${dockerMode})`;
+    const hint = HINT[bad] ?? 'use builder: buildx';
+    throw new InputError(bad, `${what} does not support ${bad}; ${hint}`);
+}
+/** The flags for what is set, spelled as buildx, docker build and buildah build all spell them. */
+function extras_extraFlags(x) {
+    return [
+        ...x.addHosts.flatMap(h => ['--add-host', h]),
+        ...(x.shmSize ? ['--shm-size', x.shmSize] : []),
+        ...x.ulimits.flatMap(u => ['--ulimit', u]),
+        ...x.ssh.flatMap(s => ['--ssh', s]),
+        ...x.buildContexts.flatMap(c => ['--build-context', c]),
+        ...x.noCacheFilters.flatMap(f => ['--no-cache-filter', f]),
+        ...x.allow.flatMap(a => ['--allow', a])
+    ];
+}
+/** `load` needs one image: an engine without the containerd store holds one platform per tag. */
+function checkLoad(extras, platforms) {
+    if (extras.load && platforms.length > 1)
+        throw new InputError('load', `load: true puts one image in the docker engine, but ${platforms.length} platforms are built; build one platform to load it`);
+}
+/** Entry syntax every builder shares; errors name the input and the entry's position. */
+function checkSyntax(x) {
+    x.addHosts.forEach((h, i) => {
+        if (!/^[^:\s]+:\S+$/.test(h))
+            throw new InputError('add-hosts', `entry ${i + 1}: expected host:ip, got '${h}'`);
+    });
+    if (x.shmSize && !/^\d+(\.\d+)?[bkmg]?$/i.test(x.shmSize))
+        throw new InputError('shm-size', `'${x.shmSize}' is not a size; use e.g. 64m or 2g`);
+    x.ulimits.forEach((u, i) => {
+        if (!/^[a-z]+=-?\d+(:-?\d+)?$/.test(u))
+            throw new InputError('ulimit', `entry ${i + 1}: expected type=soft[:hard], e.g. nofile=1024:1024`);
+    });
+    x.buildContexts.forEach((c, i) => {
+        if (!/^[^=\s]+=\S+/.test(c))
+            throw new InputError('build-contexts', `entry ${i + 1}: expected name=path or name=docker-image://ref`);
+    });
+}
+/** `id=VARIABLE` lines (secret-envs) and `id=path` lines (secret-files) as secrets; ids must be new. */
+function secretsFromBpa(secretEnvs, secretFiles) {
+    const pair = (input, line, i) => {
+        const eq = line.indexOf('=');
+        const id = line.slice(0, eq).trim();
+        const value = line.slice(eq + 1).trim();
+        if (eq <= 0 || !value)
+            throw new InputError(input, `line ${i + 1}: expected id=${input === 'secret-envs' ? 'VARIABLE' : 'path'}`);
+        return { id, value };
+    };
+    return [
+        ...secretEnvs.map((l, i) => pair('secret-envs', l, i)).map(({ id, value }) => ({ id, env: value })),
+        ...secretFiles.map((l, i) => pair('secret-files', l, i)).map(({ id, value }) => ({ id, src: value }))
+    ];
+}
+
+;// CONCATENATED MODULE: ./src/builders/args.ts
+
+/** Flags every builder spells the same way. */
+function args_commonBuildFlags(req) {
+    return [
+        '--file',
+        req.file,
+        ...req.buildArgs.flatMap(arg => ['--build-arg', arg]),
+        ...Object.entries(req.labels).flatMap(([key, value]) => ['--label', `${key}=${value}`]),
+        ...(req.target ? ['--target', req.target] : []),
+        ...(req.noCache ? ['--no-cache'] : []),
+        ...(req.network ? ['--network', req.network] : []),
+        // validateExtras has turned away what the selected builder cannot do
+        ...(req.extras ? extraFlags(req.extras) : [])
+    ];
+}
+/**
+ * `--secret` flags naming where a value lives, never the value. `envSupported: false` is for builders that
+ * read only files: env= secrets must have been written to files first (see envSecretsToFiles).
+ */
+function args_secretFlags(secrets, envSupported) {
+    return secrets.flatMap(s => {
+        if (s.src)
+            return ['--secret', `id=${s.id},src=${s.src}`];
+        if (!envSupported)
+            throw new Error(`secret '${s.id}' comes from env=, which this builder cannot read`);
+        return ['--secret', `id=${s.id},env=${s.env}`];
+    });
+}
+
+;// CONCATENATED MODULE: ./src/builders/buildx/args.ts
+
+
+
+/**
+ * `docker buildx build` exporting an OCI tarball (all platforms in one index) and nothing else: no
+ * push, no load. Attestations are switched off because the layout must hold images only.
+ */
+function buildxBuildArgs(req, version, target) {
+    return [
+        'buildx',
+        'build',
+        ...(target.builder ? ['--builder', target.builder] : []),
+        ...commonBuildFlags(req),
+        ...(req.platforms.length > 0 ? ['--platform', req.platforms.join(',')] : []),
+        ...(req.pull ? ['--pull'] : []),
+        ...secretFlags(req.secrets, true),
+        ...req.cacheFrom.flatMap(e => ['--cache-from', e]),
+        ...req.cacheTo.flatMap(e => ['--cache-to', e]),
+        ...(versionAtLeast(version, '0.10') ? ['--provenance=false', '--sbom=false'] : []),
+        ...(target.metadataFile ? ['--metadata-file', target.metadataFile] : []),
+        ...(req.extras?.load ? ['--load'] : []),
+        ...(req.loadTags ?? []).flatMap(t => ['--tag', t]),
+        ...(req.extras?.outputs ?? []).flatMap(o => ['--output', o]),
+        '--output',
+        `type=oci,dest=${target.dest}`,
+        req.context
+    ];
+}
+/** Drivers that can export an OCI layout; the `docker` driver cannot (multi-platform or not). */
+const OCI_DRIVERS = (/* unused pure expression or super */ null && (['docker-container', 'kubernetes', 'remote']));
+/** The driver of the builder `docker buildx inspect` describes. */
+function parseBuildxDriver(inspectOutput) {
+    return /^Driver:\s*(\S+)/m.exec(inspectOutput)?.[1];
+}
+function driverExportsOci(driver) {
+    return driver !== undefined && OCI_DRIVERS.includes(driver);
+}
+/** A builder name no other run uses: `publish-image-` and 12 hex digits. */
+function temporaryBuilderName(random = () => randomBytes(6).toString('hex')) {
+    return `${TEMPORARY_BUILDER_PREFIX}${random()}`;
+}
+const TEMPORARY_BUILDER_PREFIX = 'publish-image-';
+/** Removes a builder this action created: its container, and and its state volume (no `--keep-state`). */
+function buildxRmArgs(name) {
+    return ['buildx', 'rm', name];
+}
+/** Whether `docker info`'s DriverStatus shows the containerd image store, which lets the docker driver export OCI. */
+function usesContainerdStore(driverStatusJson) {
+    return driverStatusJson.includes('io.containerd.snapshotter');
+}
+function buildxCreateArgs(name) {
+    // network=host lets the builder reach registries on the runner's loopback (e.g. service containers).
+    return ['buildx', 'create', '--name', name, '--driver', 'docker-container', '--driver-opt', 'network=host'];
+}
+
+
+/***/ }),
+
 /***/ 3916:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -28384,6 +28606,113 @@ function errorMessage(err) {
 
 /***/ }),
 
+/***/ 9158:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  NK: () => (/* binding */ execCommand)
+});
+
+// UNUSED EXPORTS: CommandError, OUTPUT_TAIL_CHARS
+
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: ./src/secrets.ts
+/** Masking secrets in what is shown: the runtime's log, command lines, a builder's output. */
+/** Replaces every secret in `text` with ***, longest first so that a secret containing another is masked whole. */
+function redactSecrets(text, secrets = []) {
+    return [...secrets]
+        .filter(s => s.length > 0)
+        .sort((a, b) => b.length - a.length)
+        .reduce((acc, s) => acc.split(s).join('***'), text);
+}
+/** What to mask for a secret value: the value, trimmed, and each of its lines (a file, a PEM key). */
+function secretPieces(value) {
+    const pieces = [value, value.trim(), ...value.split(/\r?\n/).map(line => line.trim())];
+    return [...new Set(pieces.filter(p => p.length > 0))];
+}
+
+;// CONCATENATED MODULE: ./src/exec.ts
+
+
+/**
+ * How much of a streamed output (and of stderr) a result and an error keep: a builder can print
+ * gigabytes over a long build, and only the end says why it failed.
+ */
+const OUTPUT_TAIL_CHARS = 64 * 1024;
+/** A command that could not start or exited non-zero. */
+class CommandError extends Error {
+    command;
+    exitCode;
+    stderr;
+    constructor(command, exitCode, stderr, options) {
+        const tail = lastLines(stderr, 15);
+        const how = exitCode === null ? 'could not run' : `exited with code ${exitCode}`;
+        super(`${command} ${how}${tail ? `:\n${tail}` : ''}`, options);
+        this.command = command;
+        this.exitCode = exitCode;
+        this.stderr = stderr;
+        this.name = 'CommandError';
+    }
+}
+function lastLines(text, n) {
+    return text.trimEnd().split('\n').slice(-n).join('\n');
+}
+/** Collects a stream's output: all of it, or (bounded) only its last `limit` characters. */
+function outputCollector(limit) {
+    let kept = '';
+    return {
+        add(chunk) {
+            kept += chunk;
+            // Trim only once the text is twice the limit, so each chunk costs amortised O(chunk).
+            if (limit !== undefined && kept.length > 2 * limit)
+                kept = kept.slice(-limit);
+        },
+        text() {
+            return limit !== undefined && kept.length > limit ? kept.slice(-limit) : kept;
+        }
+    };
+}
+/** Runs `cmd args` without a shell and resolves with its output; rejects on a non-zero exit code. */
+function execCommand(cmd, args, options = {}) {
+    const shown = [cmd, ...args].map(a => (/^[\w@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a))).join(' ');
+    return new Promise((resolve, reject) => {
+        const child = (0,external_node_child_process_namespaceObject.spawn)(cmd, [...args], {
+            cwd: options.cwd,
+            env: { ...process.env, ...options.env },
+            stdio: ['pipe', 'pipe', 'pipe'],
+            signal: options.signal,
+            killSignal: 'SIGTERM'
+        });
+        // Unstreamed stdout is the answer the caller parses (versions, JSON, image lists): kept whole.
+        const stdout = outputCollector(options.onStdout ? OUTPUT_TAIL_CHARS : undefined);
+        const stderr = outputCollector(OUTPUT_TAIL_CHARS);
+        child.stdout.setEncoding('utf8').on('data', (c) => {
+            stdout.add(c);
+            options.onStdout?.(c);
+        });
+        child.stderr.setEncoding('utf8').on('data', (c) => {
+            stderr.add(c);
+            options.onStderr?.(c);
+        });
+        const command = redactSecrets(shown, options.redact);
+        child.on('error', err => reject(new CommandError(command, null, String(err.message), { cause: err })));
+        child.on('close', code => {
+            if (code === 0)
+                resolve({ stdout: stdout.text(), stderr: stderr.text() });
+            else
+                reject(new CommandError(command, code, redactSecrets(stderr.text(), options.redact)));
+        });
+        child.stdin.on('error', () => undefined);
+        child.stdin.end(options.input ?? '');
+    });
+}
+
+
+/***/ }),
+
 /***/ 6661:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
@@ -28391,22 +28720,41 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3218);
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1455);
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _state_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2462);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3916);
+/* harmony import */ var _builders_buildx_args_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2752);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3916);
+/* harmony import */ var _exec_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9158);
+/* harmony import */ var _state_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(2462);
 
 
 
 
-/** Removes what the main step left on the runner: temporary layouts and the private registry auth. */
-try {
-    const workDir = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(_state_js__WEBPACK_IMPORTED_MODULE_2__/* .STATE_WORK_DIR */ .a);
-    if (workDir) {
-        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rm)(workDir, { recursive: true, force: true });
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`Removed ${workDir}`);
-    }
+
+
+/**
+ * Removes what the main step left on the runner: a temporary buildx builder (when the main step was
+ * killed before removing it), temporary layouts and the private registry auth.
+ */
+async function removeTemporaryBuilder() {
+    const name = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(_state_js__WEBPACK_IMPORTED_MODULE_4__/* .STATE_BUILDX_BUILDER */ .T);
+    if (!name)
+        return;
+    await (0,_exec_js__WEBPACK_IMPORTED_MODULE_3__/* .execCommand */ .NK)('docker', (0,_builders_buildx_args_js__WEBPACK_IMPORTED_MODULE_2__/* .buildxRmArgs */ .Ru)(name));
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`Removed the temporary buildx builder ${name}`);
 }
-catch (error) {
-    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(`cleanup failed: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .errorMessage */ .g)(error)}`);
+async function removeWorkDir() {
+    const workDir = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(_state_js__WEBPACK_IMPORTED_MODULE_4__/* .STATE_WORK_DIR */ .a);
+    if (!workDir)
+        return;
+    await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rm)(workDir, { recursive: true, force: true });
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`Removed ${workDir}`);
+}
+for (const step of [removeTemporaryBuilder, removeWorkDir]) {
+    try {
+        await step();
+    }
+    catch (error) {
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(`cleanup failed: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_5__/* .errorMessage */ .g)(error)}`);
+    }
 }
 
 __webpack_async_result__();
@@ -28418,10 +28766,13 @@ __webpack_async_result__();
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   T: () => (/* binding */ STATE_BUILDX_BUILDER),
 /* harmony export */   a: () => (/* binding */ STATE_WORK_DIR)
 /* harmony export */ });
 /** Names of the values the main step saves for the post step (GITHUB_STATE). */
 const STATE_WORK_DIR = 'workDir';
+/** A temporary buildx builder the main step created and has not removed yet (a killed run). */
+const STATE_BUILDX_BUILDER = 'buildxBuilder';
 
 
 /***/ }),

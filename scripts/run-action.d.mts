@@ -26,7 +26,7 @@ export interface RunOptions {
   /** Copy the action's output to stderr as it runs. */
   echo?: boolean
   /** Sends `signal` (default SIGINT) to the main step once `when(stdout so far)` holds: a cancelled job. */
-  interrupt?: { when: (stdout: string) => boolean; signal?: 'SIGINT' | 'SIGTERM' }
+  interrupt?: { when: (stdout: string) => boolean; signal?: 'SIGINT' | 'SIGTERM' | 'SIGKILL' }
 }
 export function runAction(options?: RunOptions): Promise<ActionRun>
 export function parseCommandFile(text: string): Record<string, string>

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // The project's real test environment, on loopback only:
 //   node scripts/testenv.mjs up     install what is missing, register binfmt, start a Distribution
-//                                   registry and dockerd, push a busybox base index; prints the state
+//                                   registry and dockerd, push a busybox base index, build the pinned Go
+//                                   tools and start buildkitd as the current buildx builder (see
+//                                   testenv-buildkit.mjs); prints the state
 //   node scripts/testenv.mjs down   stop what `up` started (by pid)
 //   node scripts/testenv.mjs status print the state (exit 1 when not up)
 // Idempotent: `up` on a machine already set up reuses what is running. State: .testenv/state.json.
@@ -19,6 +21,8 @@ import {
 import { createServer, connect } from 'node:net'
 import { join, resolve, dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { goBinDir } from './go-tools.mjs'
+import { startBuildkit, unregisterBuilder } from './testenv-buildkit.mjs'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 export const STATE_DIR = process.env.PUBLISH_IMAGE_TESTENV_DIR || join(ROOT, '.testenv')
@@ -56,8 +60,14 @@ function isInstalled(pkg) {
   return r.ok && r.out.includes('install ok installed')
 }
 
+/** Whether a docker engine is installed some other way (a GitHub runner has Docker's own packages). */
+function hasDockerEngine() {
+  return tryRun('dockerd', ['--version']).ok
+}
+
 export function ensurePackages() {
-  const missing = APT_PACKAGES.filter(p => !isInstalled(p))
+  const wanted = hasDockerEngine() ? APT_PACKAGES.filter(p => p !== 'docker.io') : APT_PACKAGES
+  const missing = wanted.filter(p => !isInstalled(p))
   if (missing.length === 0) return
   log(`apt-get install ${missing.join(' ')}`)
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
@@ -265,7 +275,14 @@ export function readState() {
 }
 
 function stateIsLive(state) {
-  return state && isAlive(state.registry?.pid) && isAlive(state.dockerd?.pid)
+  return (
+    state &&
+    isAlive(state.registry?.pid) &&
+    isAlive(state.dockerd?.pid) &&
+    isAlive(state.buildkit?.pid) &&
+    // a new pin of the Go tools means a new buildkitd and plugin
+    state.buildkit.binDir === goBinDir()
+  )
 }
 
 export async function up() {
@@ -286,7 +303,17 @@ export async function up() {
   writeFileSync(STATE_FILE, JSON.stringify(state, null, 2))
   state.baseImage = pushBaseImage(registry.host, join(STATE_DIR, 'base'))
   writeFileSync(STATE_FILE, JSON.stringify(state, null, 2))
-  log(`up: registry ${registry.host}, dockerd ${state.dockerd.host}, base ${state.baseImage}`)
+  state.buildkit = await startBuildkit({
+    stateDir: STATE_DIR,
+    registryHost: registry.host,
+    startDaemon,
+    waitFor,
+    isAlive
+  })
+  writeFileSync(STATE_FILE, JSON.stringify(state, null, 2))
+  log(
+    `up: registry ${registry.host}, dockerd ${state.dockerd.host}, base ${state.baseImage}, buildx builder ${state.buildkit.builder}`
+  )
   return { ...state, reused: false }
 }
 
@@ -304,6 +331,8 @@ async function stopPid(pid, what) {
 export async function down() {
   const state = readState()
   if (!state) return
+  if (state.buildkit) unregisterBuilder()
+  await stopPid(state.buildkit?.pid, 'buildkitd')
   await stopPid(state.dockerd?.pid, 'dockerd')
   await stopPid(state.registry?.pid, 'registry')
   if (state.registriesConf) rmSync(state.registriesConf, { force: true })

@@ -18,7 +18,7 @@ import { createRegistryClient } from './publish/registry-client.js'
 import type { Logger, RegistryClient } from './registry/index.js'
 import { planText, writeReport, type Outcome } from './report/write.js'
 import type { Runtime } from './runtime/types.js'
-import { STATE_WORK_DIR } from './state.js'
+import { STATE_BUILDX_BUILDER, STATE_WORK_DIR } from './state.js'
 
 /** What every stage of one run shares. */
 interface Step {
@@ -127,7 +127,12 @@ async function preflight(step: Step, client: RegistryClient, images: string[]): 
 
 /** The build request, with a private login for the builder's own pulls of private base images. */
 async function buildRequest(step: Step, plan: BuildPlan, workDir: string): Promise<BuildRequest> {
-  const request: BuildRequest = { ...plan.build, workDir: join(workDir, 'build'), signal: step.signal }
+  const request: BuildRequest = {
+    ...plan.build,
+    workDir: join(workDir, 'build'),
+    signal: step.signal,
+    onTemporaryBuilder: name => step.rt.saveState(STATE_BUILDX_BUILDER, name)
+  }
   await mkdir(request.workDir)
   if (plan.login) {
     request.registryAuth = await writePrivateRegistryAuth(join(workDir, 'auth'), plan.login, step.env)

@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path'
-import { parsePlatforms, parseSecrets, type BuildRequest } from './builders/index.js'
+import { parsePlatforms, parseSecrets, type BuildRequest, type SecretSpec } from './builders/index.js'
+import { secretsFromBpa, type BuildExtras } from './builders/options/extras.js'
 import { InputError } from './inputs/errors.js'
 import { resolveLogin, type RegistryLogin } from './inputs/login.js'
 import type { BuilderChoice, Inputs } from './inputs/types.js'
@@ -72,6 +73,7 @@ export async function planRun(inputs: Inputs, env: NodeJS.ProcessEnv, logger: Lo
   const described = await describe(inputs, context, env, logger, build.platforms.length)
   requireAnImage(described.metadata.images, push && !inputs.dryRun)
   build.labels = described.metadata.labels
+  if (build.extras?.load) build.loadTags = described.metadata.tags
   return { ...base, ...described, kind, byDigest: inputs.pushByDigest, build, builder: inputs.builder }
 }
 
@@ -142,9 +144,32 @@ async function buildRequestFrom(
     platforms: parsePlatforms(inputs.platforms),
     noCache: inputs.noCache,
     pull: inputs.pull,
-    secrets: parseSecrets(inputs.secrets),
+    secrets: allSecrets(inputs),
     cacheFrom: inputs.cacheFrom,
     cacheTo: inputs.cacheTo,
-    env: {}
+    env: {},
+    network: inputs.extras.network,
+    extras: buildExtras(inputs.extras)
   }
+}
+
+/** `secrets` lines plus build-push-action's `secret-envs`/`secret-files`, each id once. */
+function allSecrets(inputs: Inputs): SecretSpec[] {
+  const secrets = [
+    ...parseSecrets(inputs.secrets),
+    ...secretsFromBpa(inputs.extras.secretEnvs, inputs.extras.secretFiles)
+  ]
+  const ids = secrets.map(s => s.id)
+  const repeated = ids.find((id, i) => ids.indexOf(id) !== i)
+  if (repeated !== undefined)
+    throw new InputError(
+      'secrets',
+      `secret id '${repeated}' is given more than once (secrets, secret-envs, secret-files)`
+    )
+  return secrets
+}
+
+function buildExtras(x: Inputs['extras']): BuildExtras {
+  const { network: _network, secretEnvs: _envs, secretFiles: _files, ...extras } = x
+  return extras
 }

@@ -1,15 +1,32 @@
 import * as core from '@actions/core'
 import { rm } from 'node:fs/promises'
-import { STATE_WORK_DIR } from './state.js'
+import { buildxRmArgs } from './builders/buildx/args.js'
 import { errorMessage } from './errors.js'
+import { execCommand } from './exec.js'
+import { STATE_BUILDX_BUILDER, STATE_WORK_DIR } from './state.js'
 
-/** Removes what the main step left on the runner: temporary layouts and the private registry auth. */
-try {
+/**
+ * Removes what the main step left on the runner: a temporary buildx builder (when the main step was
+ * killed before removing it), temporary layouts and the private registry auth.
+ */
+async function removeTemporaryBuilder(): Promise<void> {
+  const name = core.getState(STATE_BUILDX_BUILDER)
+  if (!name) return
+  await execCommand('docker', buildxRmArgs(name))
+  core.info(`Removed the temporary buildx builder ${name}`)
+}
+
+async function removeWorkDir(): Promise<void> {
   const workDir = core.getState(STATE_WORK_DIR)
-  if (workDir) {
-    await rm(workDir, { recursive: true, force: true })
-    core.info(`Removed ${workDir}`)
+  if (!workDir) return
+  await rm(workDir, { recursive: true, force: true })
+  core.info(`Removed ${workDir}`)
+}
+
+for (const step of [removeTemporaryBuilder, removeWorkDir]) {
+  try {
+    await step()
+  } catch (error) {
+    core.warning(`cleanup failed: ${errorMessage(error)}`)
   }
-} catch (error) {
-  core.warning(`cleanup failed: ${errorMessage(error)}`)
 }

@@ -1,2 +1,4 @@
 /** Names of the values the main step saves for the post step (GITHUB_STATE). */
 export const STATE_WORK_DIR = 'workDir'
+/** A temporary buildx builder the main step created and has not removed yet (a killed run). */
+export const STATE_BUILDX_BUILDER = 'buildxBuilder'

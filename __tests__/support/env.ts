@@ -6,18 +6,24 @@ export interface TestEnv {
   dockerHost: string
   /** A linux/amd64 + linux/arm64 busybox index in that registry, for every test FROM. */
   baseImage: string
+  /** Where the pinned Go tools are: buildx, buildkitd, buildctl, crane (scripts/go-tools.mjs). */
+  goBin: string
+  /** The unix socket of the test buildkitd (the current buildx builder, remote driver). */
+  buildkitSocket: string
 }
 
 export function testEnv(): TestEnv {
   const registry = process.env.PUBLISH_IMAGE_TEST_REGISTRY
   const dockerHost = process.env.PUBLISH_IMAGE_TEST_DOCKER_HOST
   const baseImage = process.env.PUBLISH_IMAGE_TEST_BASE_IMAGE
-  if (!registry || !dockerHost || !baseImage) {
+  const goBin = process.env.PUBLISH_IMAGE_TEST_GO_BIN
+  const buildkitSocket = process.env.PUBLISH_IMAGE_TEST_BUILDKIT_SOCKET
+  if (!registry || !dockerHost || !baseImage || !goBin || !buildkitSocket) {
     throw new Error(
       'the test environment is not up: run the integration project (jest global setup) or npm run env:up'
     )
   }
-  return { registry, dockerHost, baseImage }
+  return { registry, dockerHost, baseImage, goBin, buildkitSocket }
 }
 
 /** A repository name no other test uses. */

@@ -1,3 +1,4 @@
+import { extraFlags } from './options/extras.js'
 import type { BuildRequest, SecretSpec } from './types.js'
 
 /** Flags every builder spells the same way. */
@@ -9,7 +10,9 @@ export function commonBuildFlags(req: BuildRequest): string[] {
     ...Object.entries(req.labels).flatMap(([key, value]) => ['--label', `${key}=${value}`]),
     ...(req.target ? ['--target', req.target] : []),
     ...(req.noCache ? ['--no-cache'] : []),
-    ...(req.network ? ['--network', req.network] : [])
+    ...(req.network ? ['--network', req.network] : []),
+    // validateExtras has turned away what the selected builder cannot do
+    ...(req.extras ? extraFlags(req.extras) : [])
   ]
 }
 

@@ -34,6 +34,8 @@ export async function dockerEnv(req: BuildRequest): Promise<{ env: Env; cleanup:
     join(userDir, 'config.json'),
     join(dir, 'config.json')
   )
+  // buildx registers builders in the user's store, so the post step finds a temporary builder there.
+  await mkdir(join(userDir, 'buildx'), { recursive: true })
   for (const entry of SHARED_DOCKER_ENTRIES) {
     const source = join(userDir, entry)
     if (await exists(source)) await symlink(source, join(dir, entry))

@@ -1,6 +1,7 @@
 import type { BuilderName } from '../inputs/types.js'
 import type { execCommand } from '../exec.js'
 import type { Logger } from '../registry/index.js'
+import type { BuildExtras } from './options/extras.js'
 
 export type { Logger }
 
@@ -36,6 +37,15 @@ export interface BuildRequest {
   env?: Record<string, string | undefined>
   /** Fires when the run is cancelled: the build command is stopped, the builder's clean-up still runs. */
   signal?: AbortSignal
+  /**
+   * Called with the name of a builder instance the build creates (buildx's temporary docker-container
+   * builder), and with '' once it is removed, so a post step can remove what a killed run left behind.
+   */
+  onTemporaryBuilder?: (name: string) => void
+  /** build-push-action's load, add-hosts, shm-size… (see BuildExtras); none when absent. */
+  extras?: BuildExtras
+  /** With `extras.load`: the references the loaded image gets in the docker engine (the tags). */
+  loadTags?: string[]
   /** Networking mode for RUN instructions (`--network`), e.g. `host`; empty means the builder's default. */
   network?: string
 }

@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { DEFAULT_PUSH_TIMEOUT_MINUTES, parseMinutes, splitLines } from '../inputs/read.js'
+import { extrasFromFlags } from './extra-flags.js'
 import type { BuilderChoice, Inputs, PushMode } from '../inputs/types.js'
 import { UsageError } from './errors.js'
 import { BUILDERS, FLAGS, PUSH_MODES } from './flags.js'
@@ -62,6 +63,11 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliRe
       'push-timeout',
       text(values, 'push-timeout'),
       DEFAULT_PUSH_TIMEOUT_MINUTES
+    ),
+    extras: extrasFromFlags(
+      values,
+      name => list(values, name),
+      name => text(values, name)
     )
   }
   const options: CliOptions = {

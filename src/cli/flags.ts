@@ -1,4 +1,5 @@
 /** The command line's flags: one or more per action input (action.yml), plus the CLI's own. */
+import { EXTRA_FLAGS } from './extra-flags.js'
 export interface FlagSpec {
   /** The long name, without `--`. */
   name: string
@@ -242,6 +243,7 @@ export const FLAGS: readonly FlagSpec[] = [
     default: 'the origin remote',
     description: 'GitHub repository the image comes from.'
   },
+  ...EXTRA_FLAGS,
   {
     name: 'json',
     kind: 'boolean',

@@ -1,5 +1,6 @@
 import * as core from '@actions/core'
 import { InputError } from './errors.js'
+import type { ExtraInputs } from './extras.js'
 import type { BuilderChoice, Inputs, PushMode } from './types.js'
 
 /** The only place that reads action inputs. Everything downstream gets the typed object. */
@@ -34,7 +35,26 @@ export function readInputs(): Inputs {
     digests: lines('digests'),
     dryRun: flag('dry-run', false),
     summary: flag('summary', true),
-    pushTimeoutMinutes: parseMinutes('push-timeout', text('push-timeout'), DEFAULT_PUSH_TIMEOUT_MINUTES)
+    pushTimeoutMinutes: parseMinutes('push-timeout', text('push-timeout'), DEFAULT_PUSH_TIMEOUT_MINUTES),
+    extras: readExtraInputs(name => flag(name, false))
+  }
+}
+
+/** build-push-action's inputs, newline-separated (and comma-separated where it splits on commas too). */
+function readExtraInputs(flag: (name: string) => boolean): ExtraInputs {
+  return {
+    load: flag('load'),
+    network: text('network'),
+    addHosts: list('add-hosts'),
+    shmSize: text('shm-size'),
+    ulimits: lines('ulimit'),
+    allow: list('allow'),
+    ssh: lines('ssh'),
+    buildContexts: lines('build-contexts'),
+    secretEnvs: lines('secret-envs'),
+    secretFiles: lines('secret-files'),
+    noCacheFilters: list('no-cache-filters'),
+    outputs: lines('outputs')
   }
 }
 

@@ -1,3 +1,5 @@
+import type { ExtraInputs } from './extras.js'
+
 export type BuilderName = 'buildx' | 'buildah' | 'docker'
 export type BuilderChoice = 'auto' | BuilderName
 export type PushMode = 'auto' | 'true' | 'false'
@@ -39,4 +41,6 @@ export interface Inputs {
   summary: boolean
   /** How long the registry writes after the build (push, merge) may take in all. */
   pushTimeoutMinutes: number
+  /** load, network, add-hosts… (build-push-action's names). */
+  extras: ExtraInputs
 }

@@ -183,6 +183,17 @@ describe('buildxBuildArgs', () => {
       '/ctx'
     ])
   })
+  it('asks for a metadata file when given one, after the attestation flags', () => {
+    const args = buildxBuildArgs(request(), '0.38.2', { dest: '/o.tar', metadataFile: '/w/meta.json' })
+    expect(args.slice(-6)).toEqual([
+      '--sbom=false',
+      '--metadata-file',
+      '/w/meta.json',
+      '--output',
+      'type=oci,dest=/o.tar',
+      '/ctx'
+    ])
+  })
   it('omits the attestation flags buildx < 0.10 does not know, and --builder when the current one exports OCI', () => {
     const args = buildxBuildArgs(request(), '0.9.1', { dest: '/o.tar' })
     expect(args).toEqual([

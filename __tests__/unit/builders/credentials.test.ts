@@ -28,7 +28,10 @@ describe('builder credentials', () => {
       expect(written).toEqual({ auths: { 'ghcr.io': { auth: 'Zm9vOmJhcg==' } }, currentContext: 'ctx' })
       expect((await stat(join(privateDir, 'config.json'))).mode & 0o777).toBe(0o600)
       expect(await readlink(join(privateDir, 'cli-plugins'))).toBe(join(user, 'cli-plugins'))
+      // Builders created through the private config land in the user's store (where post looks).
+      expect(await readlink(join(privateDir, 'buildx'))).toBe(join(user, 'buildx'))
       await cleanup()
+      expect((await stat(join(user, 'buildx'))).isDirectory()).toBe(true)
       await expect(stat(privateDir)).rejects.toThrow()
       expect(await readFile(join(user, 'config.json'), 'utf8')).toBe(userConfig)
     })

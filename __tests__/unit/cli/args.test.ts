@@ -1,3 +1,4 @@
+import { NO_EXTRA_INPUTS } from '../../../src/inputs/extras.js'
 import { describe, expect, it } from '@jest/globals'
 import { parseCli } from '../../../src/cli/args.js'
 import { UsageError } from '../../../src/cli/errors.js'
@@ -51,7 +52,32 @@ describe('parseCli: argv → Inputs', () => {
       digests: [],
       dryRun: false,
       summary: false,
-      pushTimeoutMinutes: 60
+      pushTimeoutMinutes: 60,
+      extras: NO_EXTRA_INPUTS
+    })
+  })
+
+  it('reads build-push-action inputs from docker build style flags, splitting commas where the action does', () => {
+    const parsed = parseCli(
+      [
+        '--load',
+        '--add-host',
+        'a:10.0.0.1,b:10.0.0.2',
+        '--no-cache-filter',
+        'x',
+        '--secret-file',
+        'id=/p',
+        '--ulimit',
+        'nofile=1024:2048'
+      ],
+      {}
+    )
+    expect(!parsed.help && parsed.inputs.extras).toMatchObject({
+      load: true,
+      addHosts: ['a:10.0.0.1', 'b:10.0.0.2'],
+      noCacheFilters: ['x'],
+      secretFiles: ['id=/p'],
+      ulimits: ['nofile=1024:2048']
     })
   })
 

@@ -32,6 +32,36 @@ describe('readInputs', () => {
     })
   })
 
+  it('reads the build-push-action inputs, splitting on commas where build-push-action does', async () => {
+    await setInputs({
+      load: 'true',
+      network: ' none ',
+      'add-hosts': 'a:1.1.1.1,b:2.2.2.2',
+      ulimit: 'nofile=1:2\nnproc=3',
+      allow: 'network.host, security.insecure',
+      'build-contexts': 'x=./a,b',
+      'secret-envs': 'a=TOKEN',
+      'no-cache-filters': 'one,two',
+      outputs: 'type=local,dest=out'
+    })
+    expect(readInputs().extras).toEqual({
+      load: true,
+      network: 'none',
+      addHosts: ['a:1.1.1.1', 'b:2.2.2.2'],
+      shmSize: '',
+      ulimits: ['nofile=1:2', 'nproc=3'],
+      allow: ['network.host', 'security.insecure'],
+      ssh: [],
+      buildContexts: ['x=./a,b'],
+      secretEnvs: ['a=TOKEN'],
+      secretFiles: [],
+      noCacheFilters: ['one', 'two'],
+      outputs: ['type=local,dest=out']
+    })
+    await setInputs({ load: 'maybe' })
+    expect(() => readInputs()).toThrow("input 'load'")
+  })
+
   it('splits lists by line, and platforms also by comma', async () => {
     await setInputs({
       tags: 'type=ref,event=branch\n\n  type=sha  \n',

@@ -38,7 +38,9 @@ const files = await githubYamlFiles()
 describe('every YAML file under .github/ passes GitHub’s workflow parser', () => {
   it('finds the workflows', () => {
     const paths = files.map(f => f.path)
-    expect(paths).toEqual(expect.arrayContaining([REUSABLE, EXAMPLE, '.github/workflows/ci.yml']))
+    expect(paths).toEqual(
+      expect.arrayContaining([REUSABLE, EXAMPLE, '.github/workflows/ci.yml', '.github/workflows/e2e.yml'])
+    )
   })
 
   it.each(files)('$path ($kind) has no errors', async ({ path, kind }) => {

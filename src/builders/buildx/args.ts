@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { commonBuildFlags, secretFlags } from '../args.js'
 import type { BuildRequest } from '../types.js'
 import { versionAtLeast } from '../version.js'
@@ -7,6 +8,8 @@ export interface BuildxTarget {
   builder?: string
   /** Where the OCI tarball goes. */
   dest: string
+  /** Where buildx writes what it built (`--metadata-file`). */
+  metadataFile?: string
 }
 
 /**
@@ -25,6 +28,10 @@ export function buildxBuildArgs(req: BuildRequest, version: string, target: Buil
     ...req.cacheFrom.flatMap(e => ['--cache-from', e]),
     ...req.cacheTo.flatMap(e => ['--cache-to', e]),
     ...(versionAtLeast(version, '0.10') ? ['--provenance=false', '--sbom=false'] : []),
+    ...(target.metadataFile ? ['--metadata-file', target.metadataFile] : []),
+    ...(req.extras?.load ? ['--load'] : []),
+    ...(req.loadTags ?? []).flatMap(t => ['--tag', t]),
+    ...(req.extras?.outputs ?? []).flatMap(o => ['--output', o]),
     '--output',
     `type=oci,dest=${target.dest}`,
     req.context
@@ -41,6 +48,23 @@ export function parseBuildxDriver(inspectOutput: string): string | undefined {
 
 export function driverExportsOci(driver: string | undefined): boolean {
   return driver !== undefined && OCI_DRIVERS.includes(driver)
+}
+
+/** A builder name no other run uses: `publish-image-` and 12 hex digits. */
+export function temporaryBuilderName(random: () => string = () => randomBytes(6).toString('hex')): string {
+  return `${TEMPORARY_BUILDER_PREFIX}${random()}`
+}
+
+export const TEMPORARY_BUILDER_PREFIX = 'publish-image-'
+
+/** Removes a builder this action created: its container, and and its state volume (no `--keep-state`). */
+export function buildxRmArgs(name: string): string[] {
+  return ['buildx', 'rm', name]
+}
+
+/** Whether `docker info`'s DriverStatus shows the containerd image store, which lets the docker driver export OCI. */
+export function usesContainerdStore(driverStatusJson: string): boolean {
+  return driverStatusJson.includes('io.containerd.snapshotter')
 }
 
 export function buildxCreateArgs(name: string): string[] {

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto'
 import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { execCommand } from '../../exec.js'
@@ -9,7 +8,16 @@ import { completeLayout, layoutImages } from '../layout/normalize.js'
 import { runLogged, runQuietly } from '../output.js'
 import type { Builder, BuildRequest, BuildResult, Env, Logger, Runner } from '../types.js'
 import { extractVersion } from '../version.js'
-import { buildxBuildArgs, buildxCreateArgs, driverExportsOci, parseBuildxDriver } from './args.js'
+import {
+  buildxBuildArgs,
+  buildxCreateArgs,
+  buildxRmArgs,
+  driverExportsOci,
+  parseBuildxDriver,
+  temporaryBuilderName,
+  usesContainerdStore
+} from './args.js'
+import { checkExportMatchesMetadata, readBuildxMetadata } from './metadata.js'
 
 export async function buildxVersion(env: Env, run: Runner): Promise<string> {
   const { stdout } = await run('docker', ['buildx', 'version'], { env })
@@ -20,9 +28,11 @@ export async function buildxVersion(env: Env, run: Runner): Promise<string> {
 }
 
 /**
- * `docker buildx build --output type=oci`. The `docker` driver cannot export OCI, so when the current
- * builder uses it (the default on a fresh runner) a temporary docker-container builder is created for
- * this build and removed afterwards; a builder set up by docker/setup-buildx-action is used as it is.
+ * `docker buildx build --output type=oci`. The current builder is used as it is when it can export OCI
+ * (docker-container, remote, kubernetes drivers, or the docker driver over the containerd image store).
+ * Otherwise (the `docker` driver of a fresh runner) a uniquely named docker-container builder is created
+ * for this build and removed afterwards — on success, failure and cancel; its name is also handed to
+ * `req.onTemporaryBuilder` so the post step can remove it if this process is killed first.
  */
 export class BuildxBuilder implements Builder {
   readonly name = 'buildx' as const
@@ -32,38 +42,75 @@ export class BuildxBuilder implements Builder {
   async build(req: BuildRequest, logger: Logger): Promise<BuildResult> {
     const layoutDir = join(req.workDir, 'oci')
     const dest = join(req.workDir, 'buildx-oci.tar')
+    const metadataFile = join(req.workDir, 'buildx-metadata.json')
     const { env, cleanup } = await dockerEnv(req)
     let temporaryBuilder: string | undefined
     try {
       const version = await buildxVersion(env, this.run)
-      temporaryBuilder = await this.builderFor(env, logger)
-      const args = buildxBuildArgs(req, version, { builder: temporaryBuilder, dest })
+      if (!(await this.currentBuilderExportsOci(env, logger))) {
+        temporaryBuilder = temporaryBuilderName()
+        await this.createBuilder(temporaryBuilder, env, req, logger)
+      }
+      const args = buildxBuildArgs(req, version, { builder: temporaryBuilder, dest, metadataFile })
       const platforms = await completeLayout(layoutDir, req, async () => {
         const secrets = await secretValues(req.secrets, req.env)
         await runLogged(this.run, logger, 'docker', args, { env, secrets, signal: req.signal })
         await extractTar(dest, layoutDir, this.run)
+        await this.checkMetadata(metadataFile, layoutDir, logger)
         return layoutImages(layoutDir)
       })
       return { builder: 'buildx', layoutDir, platforms }
     } finally {
       await rm(dest, { force: true })
-      if (temporaryBuilder)
-        await runQuietly(this.run, logger, 'docker', ['buildx', 'rm', temporaryBuilder], env)
+      await rm(metadataFile, { force: true })
+      if (temporaryBuilder) await this.removeBuilder(temporaryBuilder, env, req, logger)
       await cleanup()
     }
   }
 
-  /** undefined when the current builder can export OCI, else the name of a builder created for this build. */
-  private async builderFor(env: Env, logger: Logger): Promise<string | undefined> {
+  private async currentBuilderExportsOci(env: Env, logger: Logger): Promise<boolean> {
     const { stdout } = await this.run('docker', ['buildx', 'inspect'], { env })
     const driver = parseBuildxDriver(stdout)
-    if (driverExportsOci(driver)) return undefined
-    const name = `publish-image-${randomUUID().slice(0, 8)}`
+    const name = /^Name:\s*(\S+)/m.exec(stdout)?.[1] ?? 'the current builder'
+    if (driverExportsOci(driver)) {
+      logger.info(`buildx: using the current builder ${name} ('${driver}' driver) as it is`)
+      return true
+    }
+    if (driver === 'docker' && (await this.engineUsesContainerdStore(env))) {
+      logger.info(`buildx: the current builder ${name} uses the containerd image store; exporting from it`)
+      return true
+    }
     logger.info(
-      `buildx: the current builder uses the '${driver ?? 'unknown'}' driver, which cannot export an OCI layout; ` +
-        `creating the temporary docker-container builder ${name}`
+      `buildx: the current builder ${name} uses the '${driver ?? 'unknown'}' driver, which cannot export an OCI layout`
     )
-    await runLogged(this.run, logger, 'docker', buildxCreateArgs(name), { env })
-    return name
+    return false
+  }
+
+  private async engineUsesContainerdStore(env: Env): Promise<boolean> {
+    const info = await this.run('docker', ['info', '--format', '{{json .DriverStatus}}'], { env }).catch(
+      () => undefined
+    )
+    return info !== undefined && usesContainerdStore(info.stdout)
+  }
+
+  private async createBuilder(name: string, env: Env, req: BuildRequest, logger: Logger) {
+    logger.info(`buildx: creating the temporary docker-container builder ${name}`)
+    req.onTemporaryBuilder?.(name)
+    await runLogged(this.run, logger, 'docker', buildxCreateArgs(name), { env, signal: req.signal })
+  }
+
+  private async removeBuilder(name: string, env: Env, req: BuildRequest, logger: Logger) {
+    const removed = await runQuietly(this.run, logger, 'docker', buildxRmArgs(name), env)
+    if (removed) {
+      logger.info(`buildx: removed the temporary builder ${name}`)
+      req.onTemporaryBuilder?.('')
+    }
+  }
+
+  /** Logs the build's ref (for `docker buildx history`) and checks the export is what buildx built. */
+  private async checkMetadata(file: string, layoutDir: string, logger: Logger): Promise<void> {
+    const meta = await readBuildxMetadata(file)
+    if (meta.buildRef) logger.info(`buildx: build ref ${meta.buildRef}`)
+    await checkExportMatchesMetadata(layoutDir, meta)
   }
 }

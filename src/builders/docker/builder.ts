@@ -62,6 +62,15 @@ export class DockerBuilder implements Builder {
     }
   }
 
+  /** `load: true`: the built image keeps the run's tags in the engine, for later steps. */
+  private async loadAs(b: DockerBuild, tag: string): Promise<void> {
+    if (!b.req.extras?.load) return
+    for (const ref of b.req.loadTags ?? []) {
+      await this.run(b.client.path, ['tag', tag, ref], { env: b.env })
+      b.logger.info(`docker: loaded as ${ref}`)
+    }
+  }
+
   private async buildOne(
     b: DockerBuild,
     platform: string | undefined,
@@ -81,6 +90,7 @@ export class DockerBuilder implements Builder {
         signal: b.req.signal
       })
       built = true
+      await this.loadAs(b, tag)
       await this.run(docker, dockerSaveArgs(tag, tarFile), { env: b.env })
       await extractTar(tarFile, extracted, this.run)
       return await importArchive(extracted, layoutDir)

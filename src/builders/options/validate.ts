@@ -3,11 +3,12 @@ import { access, stat } from 'node:fs/promises'
 import { execCommand } from '../../exec.js'
 import { InputError } from '../../inputs/errors.js'
 import type { BuilderName } from '../../inputs/types.js'
-import { findDockerClient } from '../docker/client.js'
+import { findDockerClient, type DockerBuildMode } from '../docker/client.js'
 import type { BuildRequest, Runner, SecretSpec } from '../types.js'
 import { validateBuildArgs } from './build-args.js'
 import { validateCache } from './cache.js'
 import { dockerfileStages } from './dockerfile.js'
+import { checkLoad, NO_EXTRAS, validateExtras } from './extras.js'
 import { hostArchitecture, normalizePlatform, platformInput } from './platforms.js'
 import { secretEnvValue } from './secrets.js'
 import { isDirectory } from '../../files.js'
@@ -28,8 +29,10 @@ export async function validateBuildRequest(
   checkPlatforms(req.platforms, builder)
   await Promise.all(req.secrets.map(s => checkSecret(s, req.env)))
   checkLabels(req.labels)
-  const dockerBuildx = builder === 'docker' ? await checkDockerCapabilities(req, run) : false
-  validateCache(req.cacheFrom, req.cacheTo, builder, dockerBuildx)
+  const dockerMode = builder === 'docker' ? await checkDockerCapabilities(req, run) : undefined
+  validateCache(req.cacheFrom, req.cacheTo, builder, dockerMode === 'buildx')
+  validateExtras(req.extras ?? NO_EXTRAS, builder, dockerMode)
+  checkLoad(req.extras ?? NO_EXTRAS, req.platforms)
   if (!(await isDirectory(req.workDir)))
     throw new Error(`the build's work directory ${req.workDir} does not exist`)
 }
@@ -94,7 +97,7 @@ function checkLabels(labels: Record<string, string>): void {
   }
 }
 
-async function checkDockerCapabilities(req: BuildRequest, run: Runner): Promise<boolean> {
+async function checkDockerCapabilities(req: BuildRequest, run: Runner): Promise<DockerBuildMode> {
   const { client, reason } = await findDockerClient(req.env ?? {}, run).catch(cause => {
     throw new InputError('builder', 'the docker builder needs a docker client on PATH', { cause })
   })
@@ -112,5 +115,5 @@ async function checkDockerCapabilities(req: BuildRequest, run: Runner): Promise<
       `the classic docker builder cannot build ${foreign} reliably (${reason}); install the buildx plugin or use builder: buildah`
     )
   }
-  return client.mode === 'buildx'
+  return client.mode
 }

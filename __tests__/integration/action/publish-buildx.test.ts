@@ -1,0 +1,168 @@
+import { beforeAll, describe, expect, it } from '@jest/globals'
+import { randomBytes } from 'node:crypto'
+import { join } from 'node:path'
+import { runAction, type ActionRun } from '../../../scripts/run-action.mjs'
+import {
+  annotationsAt,
+  imageConfig,
+  makeContext,
+  OCI_INDEX,
+  pullImage,
+  rawManifest,
+  sha256,
+  type Manifest,
+  type PulledImage
+} from '../../support/e2e.js'
+import { testEnv, uniqueRepo } from '../../support/env.js'
+import { filesOf, leaksOf } from '../../support/buildx.js'
+
+// These runs leave DOCKER_HOST unset, as on a runner after docker/setup-buildx-action: the current buildx
+// builder is the test buildkitd (remote driver), host networking, so RUN steps work.
+
+describe('dist/index.js with builder auto picks buildx and builds one platform with RUN steps', () => {
+  const env = testEnv()
+  const image = `${env.registry}/${uniqueRepo('e2e-buildx')}`
+  const tokenValue = `tok-${randomBytes(12).toString('hex')}`
+  const fileValue = `file-${randomBytes(16).toString('hex')}`
+  let run: ActionRun
+  let pulled: PulledImage
+  let files: Map<string, Buffer>
+
+  beforeAll(async () => {
+    const secrets = await makeContext({ 'secret.txt': fileValue })
+    const context = await makeContext({
+      Dockerfile: [
+        `FROM ${env.baseImage} AS app`,
+        'ARG GREETING',
+        'RUN echo "$GREETING" > /greeting && uname -m > /arch',
+        'RUN --mount=type=secret,id=token --mount=type=secret,id=file ' +
+          'sh -c "wc -c < /run/secrets/token > /len && wc -c < /run/secrets/file > /file-len"',
+        // The last stage fails: only `target: app` makes this build succeed.
+        'FROM app AS broken',
+        'RUN exit 3',
+        ''
+      ].join('\n')
+    })
+    run = await runAction({
+      cwd: context,
+      env: { MY_SECRET: tokenValue },
+      inputs: {
+        registry: env.registry,
+        images: image,
+        tags: 'type=ref,event=branch',
+        'build-args': 'GREETING=hello from buildx',
+        target: 'app',
+        secrets: `id=token,env=MY_SECRET\nid=file,src=${join(secrets, 'secret.txt')}`,
+        password: ''
+      }
+    })
+    if (run.exitCode === 0) {
+      pulled = await pullImage(`${image}@${run.outputs.digest}`)
+      files = filesOf(pulled)
+    }
+  }, 600000)
+
+  it('succeeds, main and post, leaving nothing in RUNNER_TEMP', () => {
+    expect(run.stdout).not.toMatch(/::error/)
+    expect(run.exitCode).toBe(0)
+    expect(run.post?.exitCode).toBe(0)
+    expect(run.leftovers).toEqual([])
+  })
+
+  it('says auto chose buildx and why, and uses the current remote builder as it is', () => {
+    expect(run.stdout).toMatch(/builder: buildx \(auto: found docker buildx 0\.38\.2\)/)
+    expect(run.stdout).toContain(
+      "buildx: using the current builder publish-image-testenv ('remote' driver) as it is"
+    )
+    const command = run.stdout.split('\n').find(l => l.startsWith('$ docker buildx build')) ?? ''
+    expect(command).not.toContain('--builder')
+    expect(command).toContain('--metadata-file')
+    expect(run.stdout).toMatch(/buildx: build ref publish-image-testenv\/\S+\/\w+/)
+  })
+
+  it('ran the RUN steps of the target stage with the build-arg, natively', () => {
+    expect(files.get('greeting')?.toString('utf8')).toBe('hello from buildx\n')
+    expect(files.get('arch')?.toString('utf8')).toBe('x86_64\n')
+    expect(JSON.parse(run.outputs['platform-digests'] ?? '{}')).toEqual({ 'linux/amd64': run.outputs.digest })
+  })
+
+  it('mounted both secrets (the image records their lengths)', () => {
+    expect(files.get('len')?.toString('utf8').trim()).toBe(String(tokenValue.length))
+    expect(files.get('file-len')?.toString('utf8').trim()).toBe(String(fileValue.length))
+  })
+
+  it.each([
+    ['the token (env=)', () => tokenValue],
+    ['the file secret (src=)', () => fileValue]
+  ])('never shows %s in logs, outputs, state or a pushed blob', (_name, value) => {
+    expect(leaksOf(run, pulled, value())).toEqual([])
+  })
+
+  it('pushed a plain manifest whose bytes hash to the digest output, labels in its config', () => {
+    const served = rawManifest(`${image}:main`)
+    expect(served.json.manifests).toBeUndefined()
+    expect(sha256(served.body)).toBe(run.outputs.digest)
+    const config = imageConfig(`${image}@${run.outputs.digest}`)
+    expect(config.config?.Labels?.['org.opencontainers.image.source']).toBe(
+      'https://github.com/octo-org/hello-world'
+    )
+  })
+})
+
+describe('dist/index.js with buildx builds linux/amd64 + linux/arm64 with RUN steps, annotated at both levels', () => {
+  const env = testEnv()
+  const image = `${env.registry}/${uniqueRepo('e2e-buildx-multi')}`
+  let run: ActionRun
+  let index: { body: Buffer; json: Manifest }
+
+  beforeAll(async () => {
+    const context = await makeContext({ Dockerfile: `FROM ${env.baseImage}\nRUN uname -m > /arch\n` })
+    run = await runAction({
+      cwd: context,
+      inputs: {
+        registry: env.registry,
+        images: image,
+        tags: 'type=raw,value=multi',
+        builder: 'buildx',
+        platforms: 'linux/amd64,linux/arm64',
+        annotations: 'org.example.note=annotated through buildx',
+        password: ''
+      }
+    })
+    if (run.exitCode === 0) index = rawManifest(`${image}:multi`)
+  }, 600000)
+
+  it('succeeds with one OCI index whose bytes hash to the digest output', () => {
+    expect(run.stdout).not.toMatch(/::error/)
+    expect(run.exitCode).toBe(0)
+    expect(index.json.mediaType).toBe(OCI_INDEX)
+    expect(sha256(index.body)).toBe(run.outputs.digest)
+  })
+
+  it('ran each RUN step on its own architecture (arm64 under qemu)', async () => {
+    const platforms = JSON.parse(run.outputs['platform-digests'] ?? '{}') as Record<string, string>
+    expect(Object.keys(platforms).sort()).toEqual(['linux/amd64', 'linux/arm64'])
+    const uname: Record<string, string> = {}
+    for (const [platform, digest] of Object.entries(platforms)) {
+      const files = filesOf(await pullImage(`${image}@${digest}`))
+      uname[platform] = files.get('arch')?.toString('utf8').trim() ?? ''
+    }
+    expect(uname).toEqual({ 'linux/amd64': 'x86_64', 'linux/arm64': 'aarch64' })
+  })
+
+  it('annotates the index and each manifest (the default levels of a multi-platform build)', () => {
+    expect(annotationsAt(run.outputs.annotations, 'index')['org.example.note']).toBe(
+      'annotated through buildx'
+    )
+    expect(annotationsAt(run.outputs.annotations, 'manifest')['org.example.note']).toBe(
+      'annotated through buildx'
+    )
+    expect(index.json.annotations?.['org.example.note']).toBe('annotated through buildx')
+    const children = index.json.manifests ?? []
+    expect(children).toHaveLength(2)
+    for (const child of children) {
+      const manifest = rawManifest(`${image}@${child.digest}`).json
+      expect(manifest.annotations?.['org.example.note']).toBe('annotated through buildx')
+    }
+  })
+})

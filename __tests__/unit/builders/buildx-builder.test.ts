@@ -1,0 +1,193 @@
+import { describe, expect, it } from '@jest/globals'
+import { cpSync, writeFileSync } from 'node:fs'
+import { mkdir, readdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import { BuildxBuilder } from '../../../src/builders/buildx/builder.js'
+import { writeBlob, writeLayoutFiles } from '../../../src/builders/layout/oci.js'
+import { OCI_CONFIG, OCI_LAYER_GZIP, OCI_MANIFEST } from '../../../src/registry/index.js'
+import { fakeRunner, memoryLogger, request, withTempDir, type Call } from './helpers.js'
+
+const json = (v: unknown) => Buffer.from(JSON.stringify(v))
+
+/** An extracted buildx OCI export of one linux/amd64 image; returns the manifest digest. */
+async function exportedLayout(dir: string): Promise<string> {
+  const layer = await writeBlob(dir, OCI_LAYER_GZIP, Buffer.from('layer'))
+  const config = await writeBlob(dir, OCI_CONFIG, json({ os: 'linux', architecture: 'amd64' }))
+  const manifest = await writeBlob(
+    dir,
+    OCI_MANIFEST,
+    json({ schemaVersion: 2, mediaType: OCI_MANIFEST, config, layers: [layer] })
+  )
+  await writeLayoutFiles(dir, { schemaVersion: 2, manifests: [manifest] })
+  return manifest.digest
+}
+
+interface Scenario {
+  driver: string
+  driverStatus?: string
+  /** What `docker buildx build` does: write the metadata file, or fail. */
+  build: (args: string[]) => void
+  exportDir: string
+}
+
+function buildxFake(s: Scenario) {
+  return fakeRunner((cmd, args) => {
+    const line = args.join(' ')
+    if (line === 'buildx version') return 'github.com/docker/buildx v0.38.2 abc\n'
+    if (line === 'buildx inspect') return `Name:   current\nDriver: ${s.driver}\n`
+    if (line.startsWith('info --format')) return s.driverStatus ?? '[["Backing Filesystem","extfs"]]'
+    if (line.startsWith('buildx build')) {
+      s.build(args)
+      return ''
+    }
+    if (cmd === 'tar') {
+      cpSync(s.exportDir, args[args.indexOf('-C') + 1] ?? '', { recursive: true })
+      return ''
+    }
+    return ''
+  })
+}
+
+const metadataWith = (digest: string) => (args: string[]) =>
+  writeFileSync(
+    args[args.indexOf('--metadata-file') + 1] ?? '',
+    JSON.stringify({ 'buildx.build.ref': 'b/b0/ref123', 'containerimage.digest': digest })
+  )
+
+const commands = (calls: Call[]) =>
+  calls.filter(c => c.args[0] === 'buildx' && c.args[1] !== 'version').map(c => c.args.slice(0, 3).join(' '))
+
+async function setUp(dir: string): Promise<{ exportDir: string; digest: string; workDir: string }> {
+  const exportDir = join(dir, 'export')
+  const workDir = join(dir, 'work')
+  await mkdir(workDir)
+  return { exportDir, digest: await exportedLayout(exportDir), workDir }
+}
+
+describe('BuildxBuilder with a fake docker', () => {
+  it('uses a remote current builder as it is: no --builder, nothing created, the build ref logged', async () => {
+    await withTempDir(async dir => {
+      const { exportDir, digest, workDir } = await setUp(dir)
+      const { run, calls } = buildxFake({ driver: 'remote', exportDir, build: metadataWith(digest) })
+      const logger = memoryLogger()
+      const named: string[] = []
+      const req = request({ workDir, platforms: ['linux/amd64'], onTemporaryBuilder: n => named.push(n) })
+      const result = await new BuildxBuilder(run).build(req, logger)
+      expect(result.platforms).toEqual(['linux/amd64'])
+      expect(commands(calls)).toEqual(['buildx inspect', 'buildx build --file'])
+      expect(named).toEqual([])
+      expect(logger.lines.join('\n')).toContain(
+        "using the current builder current ('remote' driver) as it is"
+      )
+      expect(logger.lines).toContain('info: buildx: build ref b/b0/ref123')
+      // the tarball and the metadata file are gone; only the layout stays
+      expect(await readdir(workDir)).toEqual(['oci'])
+    })
+  })
+
+  it('fails when the export is not the image buildx says it built', async () => {
+    await withTempDir(async dir => {
+      const { exportDir, workDir } = await setUp(dir)
+      const other = `sha256:${'0'.repeat(64)}`
+      const { run } = buildxFake({ driver: 'remote', exportDir, build: metadataWith(other) })
+      const req = request({ workDir, platforms: ['linux/amd64'] })
+      await expect(new BuildxBuilder(run).build(req, memoryLogger())).rejects.toThrow(
+        `buildx reported building ${other} but its OCI export holds sha256:`
+      )
+    })
+  })
+
+  it('exports straight from the docker driver when the engine uses the containerd image store', async () => {
+    await withTempDir(async dir => {
+      const { exportDir, digest, workDir } = await setUp(dir)
+      const { run, calls } = buildxFake({
+        driver: 'docker',
+        driverStatus: '[["driver-type","io.containerd.snapshotter.v1"]]',
+        exportDir,
+        build: metadataWith(digest)
+      })
+      await new BuildxBuilder(run).build(request({ workDir, platforms: ['linux/amd64'] }), memoryLogger())
+      expect(commands(calls)).toEqual(['buildx inspect', 'buildx build --file'])
+    })
+  })
+
+  it.each([
+    ['succeeds', (digest: string) => metadataWith(digest)],
+    [
+      'fails',
+      () => () => {
+        throw new Error('RUN failed')
+      }
+    ]
+  ])(
+    'with the docker driver creates a uniquely named docker-container builder and removes it when the build %s',
+    async (_outcome, build) => {
+      await withTempDir(async dir => {
+        const { exportDir, digest, workDir } = await setUp(dir)
+        const { run, calls } = buildxFake({ driver: 'docker', exportDir, build: build(digest) })
+        const named: string[] = []
+        const req = request({ workDir, platforms: ['linux/amd64'], onTemporaryBuilder: n => named.push(n) })
+        await new BuildxBuilder(run).build(req, memoryLogger()).catch(() => undefined)
+        const name = named[0] ?? ''
+        expect(name).toMatch(/^publish-image-[0-9a-f]{12}$/)
+        expect(named).toEqual([name, ''])
+        const create = calls.find(c => c.args[1] === 'create')
+        expect(create?.args).toEqual(expect.arrayContaining(['--name', name, '--driver', 'docker-container']))
+        const buildCall = calls.find(c => c.args[1] === 'build')
+        expect(buildCall?.args.slice(2, 4)).toEqual(['--builder', name])
+        expect(calls.at(-1)?.args).toEqual(['buildx', 'rm', name])
+      })
+    }
+  )
+
+  it('removes the temporary builder when the run is cancelled during the build', async () => {
+    await withTempDir(async dir => {
+      const { exportDir, workDir } = await setUp(dir)
+      const cancel = new AbortController()
+      const { run, calls } = buildxFake({
+        driver: 'docker',
+        exportDir,
+        build: () => {
+          cancel.abort()
+          throw new Error('interrupted')
+        }
+      })
+      const req = request({ workDir, platforms: ['linux/amd64'], signal: cancel.signal })
+      await expect(new BuildxBuilder(run).build(req, memoryLogger())).rejects.toThrow('interrupted')
+      expect(calls.at(-1)?.args.slice(0, 2)).toEqual(['buildx', 'rm'])
+      expect(calls.at(-1)?.options.signal).toBeUndefined()
+    })
+  })
+
+  it('keeps the name for the post step when removing the builder fails', async () => {
+    await withTempDir(async dir => {
+      const { exportDir, digest, workDir } = await setUp(dir)
+      const fake = buildxFake({ driver: 'docker', exportDir, build: metadataWith(digest) })
+      const run: typeof fake.run = async (cmd, args, options) => {
+        if (args[1] === 'rm') throw new Error('daemon gone')
+        return fake.run(cmd, args, options)
+      }
+      const named: string[] = []
+      const logger = memoryLogger()
+      const req = request({ workDir, platforms: ['linux/amd64'], onTemporaryBuilder: n => named.push(n) })
+      await new BuildxBuilder(run).build(req, logger)
+      expect(named).toHaveLength(1)
+      expect(logger.lines.join('\n')).toContain('warn: clean-up failed: daemon gone')
+    })
+  })
+})
+
+describe('parseBuildxMetadata', () => {
+  it('reads the build ref and the exported digest, ignoring other keys', async () => {
+    const { parseBuildxMetadata } = await import('../../../src/builders/buildx/metadata.js')
+    const text = JSON.stringify({
+      'buildx.build.ref': 'b/b0/x',
+      'containerimage.digest': 'sha256:ab',
+      'containerimage.descriptor': { size: 1 }
+    })
+    expect(parseBuildxMetadata(text)).toEqual({ buildRef: 'b/b0/x', digest: 'sha256:ab' })
+    expect(parseBuildxMetadata('{}')).toEqual({})
+    expect(() => parseBuildxMetadata('[]')).toThrow('not a JSON object')
+    expect(() => parseBuildxMetadata('{')).toThrow('not JSON')
+  })
+})
