@@ -10,6 +10,7 @@ import {
   mergeDigestLines,
   requireAnImage,
   runKind,
+  validateCleanup,
   validateRegistry
 } from './inputs/validate.js'
 import {
@@ -61,6 +62,7 @@ export async function planRun(
 ): Promise<RunPlan> {
   validateRegistry(inputs.registry)
   const kind = runKind(inputs)
+  validateCleanup(inputs)
   const context = readGitContext(env)
   const { push, reason } = decidePush(inputs, context)
   const login = resolveLogin(inputs, env)

@@ -61,7 +61,9 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliRe
       'push-timeout',
       text(values, 'push-timeout'),
       DEFAULT_PUSH_TIMEOUT_MINUTES
-    )
+    ),
+    // The CLI publishes; cleanup is the action's (it needs the workflow's token and a run's report).
+    cleanup: 'false'
   }
   const options: CliOptions = {
     json: values.json === true,

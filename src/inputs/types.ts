@@ -39,4 +39,8 @@ export interface Inputs {
   summary: boolean
   /** How long the registry writes after the build (push, merge) may take in all. */
   pushTimeoutMinutes: number
+  /** Delete what the moved tags named before and nothing reaches any more; dry-run only lists it. */
+  cleanup: CleanupMode
 }
+
+export type CleanupMode = 'false' | 'true' | 'dry-run'

@@ -21,7 +21,7 @@ import {
   type PlatformSpec,
   type SerializedManifest
 } from './manifests.js'
-import type { PublishLogger, PublishResult } from './publish.js'
+import { movedTagsOf, type PublishLogger, type PublishResult } from './publish.js'
 
 export interface MergeRequest {
   client: RegistryClient
@@ -71,7 +71,7 @@ export async function mergeDigests(req: MergeRequest): Promise<PublishResult> {
   )
   req.logger.info(`index of ${children.length} platforms: ${index.digest}`)
   // The children are in every repository now: the index and the tags are all that is left to write.
-  await multiWrite(
+  const reports = await multiWrite(
     req.client,
     req.images,
     { root: manifestBytes(index), manifests: [], blobs: [] },
@@ -83,7 +83,8 @@ export async function mergeDigests(req: MergeRequest): Promise<PublishResult> {
     imageId: firstConfig(children),
     platformDigests: Object.fromEntries(children.map(c => [formatPlatform(c.platform), c.digest])),
     refs: req.images.map(name => `${name}@${index.digest}`),
-    tags: req.images.flatMap(name => req.tags.map(tag => `${name}:${tag}`))
+    tags: req.images.flatMap(name => req.tags.map(tag => `${name}:${tag}`)),
+    movedTags: movedTagsOf(req.images, reports)
   }
 }
 

@@ -23,7 +23,9 @@ export { readOciLayout, pushLayout } from './layout.js'
 export { multiWrite, settleAll } from './write.js'
 export type { BlobToWrite, ImageToWrite, ManifestBytes, WriteOptions, WriteReport } from './write.js'
 export { moveTags } from './tags.js'
-export type { TagTarget } from './tags.js'
+export type { MovedTag, TagTarget } from './tags.js'
+export { referrersTag, nextLink } from './lifecycle.js'
+export type { Referrers } from './lifecycle.js'
 export type { OciLayout, ImageIndex } from './layout.js'
 export {
   OCI_INDEX,

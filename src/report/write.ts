@@ -1,3 +1,4 @@
+import { cleanupWarnings, type CleanupResult } from '../cleanup/index.js'
 import type { RunPlan } from '../plan.js'
 import type { PublishResult } from '../publish/publish.js'
 import type { Runtime } from '../runtime/types.js'
@@ -9,6 +10,10 @@ import { summaryMarkdown } from './summary.js'
 export interface Outcome {
   builder: string
   result?: PublishResult
+  /** What `cleanup` deleted (or, a dry run, would delete) per image. */
+  cleanup?: CleanupResult[]
+  /** The GHCR package's visibility, when the link check read it. */
+  packageVisibility?: string
 }
 
 function modeOf(plan: RunPlan): RunReport['mode'] {
@@ -46,7 +51,14 @@ export function runReport(plan: RunPlan, outcome: Outcome): RunReport {
       source: m.labels['org.opencontainers.image.source'] ?? '',
       ownerType: plan.repo?.owner?.type
     }),
-    warnings: m.warnings
+    warnings: [...m.warnings, ...cleanupWarnings(outcome.cleanup ?? [])],
+    cleanup: (outcome.cleanup ?? []).map(c => ({
+      image: c.image,
+      dryRun: c.dryRun,
+      deleted: c.deleted,
+      skipped: c.skipped
+    })),
+    packageVisibility: outcome.packageVisibility ?? ''
   }
 }
 

@@ -51,7 +51,8 @@ describe('parseCli: argv → Inputs', () => {
       digests: [],
       dryRun: false,
       summary: false,
-      pushTimeoutMinutes: 60
+      pushTimeoutMinutes: 60,
+      cleanup: 'false'
     })
   })
 
