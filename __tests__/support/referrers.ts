@@ -13,13 +13,21 @@ async function putBlob(base: string, data: Uint8Array): Promise<string> {
   const start = await fetch(`${base}/blobs/uploads/`, { method: 'POST' })
   const location = new URL(start.headers.get('location') ?? '', base)
   location.searchParams.set('digest', digest)
-  const put = await fetch(location, { method: 'PUT', body: data, headers: { 'content-type': 'application/octet-stream' } })
+  const put = await fetch(location, {
+    method: 'PUT',
+    body: data,
+    headers: { 'content-type': 'application/octet-stream' }
+  })
   if (put.status !== 201) throw new Error(`blob PUT ${put.status}: ${await put.text()}`)
   return digest
 }
 
 async function putManifest(base: string, ref: string, body: Uint8Array, mediaType: string): Promise<string> {
-  const res = await fetch(`${base}/manifests/${ref}`, { method: 'PUT', body, headers: { 'content-type': mediaType } })
+  const res = await fetch(`${base}/manifests/${ref}`, {
+    method: 'PUT',
+    body,
+    headers: { 'content-type': mediaType }
+  })
   if (res.status !== 201) throw new Error(`manifest PUT ${ref} ${res.status}: ${await res.text()}`)
   return sha(body)
 }
@@ -51,14 +59,20 @@ export async function pushReferrer(
   if (api.status === 200) return { referrer }
   const tag = subject.digest.replace(':', '-')
   const existing = await fetch(`${base}/manifests/${tag}`, { headers: { accept: OCI_INDEX } })
-  const listed = existing.status === 200 ? ((await existing.json()) as { manifests: unknown[] }).manifests : []
+  const listed =
+    existing.status === 200 ? ((await existing.json()) as { manifests: unknown[] }).manifests : []
   const index = new TextEncoder().encode(
     JSON.stringify({
       schemaVersion: 2,
       mediaType: OCI_INDEX,
       manifests: [
         ...listed,
-        { mediaType: OCI_MANIFEST, digest: referrer, size: manifest.length, artifactType: 'application/vnd.test.signature' }
+        {
+          mediaType: OCI_MANIFEST,
+          digest: referrer,
+          size: manifest.length,
+          artifactType: 'application/vnd.test.signature'
+        }
       ]
     })
   )

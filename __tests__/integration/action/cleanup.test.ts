@@ -43,7 +43,11 @@ describe('dist/index.js cleanup: deletes what moved tags left unreachable, nothi
     const children = (body.json.manifests ?? []).map(m => m.digest)
     const first = (body.json.manifests ?? [])[0]
     if (!first) throw new Error('no platform manifest')
-    const onIndex = await pushReferrer(image, { digest: index, mediaType: OCI_INDEX, size: body.body.length }, `v${n}`)
+    const onIndex = await pushReferrer(
+      image,
+      { digest: index, mediaType: OCI_INDEX, size: body.body.length },
+      `v${n}`
+    )
     const onChild = await pushReferrer(image, first, `v${n} ${first.digest}`)
     const referrers = [onIndex, onChild].flatMap(r => [r.referrer, ...(r.tagIndex ? [r.tagIndex] : [])])
     return { run, index, children, referrers }
