@@ -11,6 +11,7 @@ import {
 import { writePrivateRegistryAuth } from './builders/registry-auth.js'
 import { cleanupLines, cleanupWarnings, runCleanup, type CleanupResult } from './cleanup/index.js'
 import { loginSecrets } from './inputs/login.js'
+import { checkPackageLink } from './packages/link-check.js'
 import type { Inputs } from './inputs/types.js'
 import { planRun, type BuildPlan, type MergePlan, type RunPlan } from './plan.js'
 import { mergeDigests } from './publish/merge.js'
@@ -100,7 +101,8 @@ async function merge(step: Step, plan: MergePlan): Promise<void> {
     })
   )
   const cleanup = await cleanUp(step, plan, client, result)
-  await writeReport(step.rt, plan, { builder: 'none', result, cleanup }, step.inputs.summary)
+  const link = await checkLink(step, plan)
+  await writeReport(step.rt, plan, { builder: 'none', result, cleanup, ...link }, step.inputs.summary)
 }
 
 /** Validates, checks push access, builds, pushes. Nothing is pushed when anything before fails. */
@@ -120,7 +122,31 @@ async function buildAndPublish(
   const built = await step.rt.group(`Build (${builder.name})`, () => builder.build(request, step.log))
   if (!client) return { builder: builder.name }
   const result = await publish(step, client, plan, built.layoutDir)
-  return { builder: builder.name, result, cleanup: await cleanUp(step, plan, client, result) }
+  const cleanup = await cleanUp(step, plan, client, result)
+  return { builder: builder.name, result, cleanup, ...(await checkLink(step, plan)) }
+}
+
+/** ghcr.io/GHES: the package's visibility, and a warning when it is not linked to the source repository. */
+async function checkLink(step: Step, plan: RunPlan): Promise<Pick<Outcome, 'package' | 'warnings'>> {
+  if (!plan.push || (plan.kind === 'build' && plan.byDigest)) return {}
+  const checks = await Promise.all(
+    plan.metadata.images.map(image =>
+      checkPackageLink({
+        image,
+        source: plan.metadata.labels['org.opencontainers.image.source'] ?? '',
+        githubToken: step.inputs.githubToken,
+        apiUrl: plan.context.apiUrl,
+        serverUrl: plan.context.serverUrl,
+        env: step.env
+      })
+    )
+  )
+  const warnings = checks.flatMap(c => c?.warnings ?? [])
+  for (const c of checks)
+    if (c?.unreadable) step.rt.info(`Cannot read the package of ${c.image}: ${c.unreadable}`)
+  for (const warning of warnings) step.rt.warning(warning)
+  const primary = checks[0]
+  return { package: primary && { visibility: primary.visibility, ownerKind: primary.ownerKind }, warnings }
 }
 
 /** `cleanup`: what the moved tags left behind; never fails the run (the image is published). */

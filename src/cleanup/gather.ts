@@ -88,10 +88,7 @@ export async function reachableFrom(
   childrenCache: Map<string, TaggedManifest[]>
 ): Promise<Set<string>> {
   const reachable = new Set<string>()
-  const queue: TaggedManifest[] = [
-    ...snapshot.values(),
-    ...keep.map(digest => ({ digest, mediaType: '' }))
-  ]
+  const queue: TaggedManifest[] = [...snapshot.values(), ...keep.map(digest => ({ digest, mediaType: '' }))]
   while (queue.length > 0) {
     const next = queue.shift() as TaggedManifest
     if (reachable.has(next.digest)) continue

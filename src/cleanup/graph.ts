@@ -23,7 +23,7 @@ export type CandidateGraph = Map<string, CandidateNode>
 export function protectedCandidates(graph: CandidateGraph, reachable: ReadonlySet<string>): Set<string> {
   const kept = new Set<string>()
   const needed = (digest: string) => reachable.has(digest) || kept.has(digest)
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false
     for (const [digest, node] of graph) {
       if (kept.has(digest)) continue

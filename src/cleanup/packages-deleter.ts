@@ -1,5 +1,5 @@
 /** Deleting manifests on ghcr.io and GHES: through the package's versions, which are named by digest. */
-import { PackagesApiError, type PackageRef, type PackagesApi } from './packages-api.js'
+import { PackagesApiError, type PackageRef, type PackagesApi } from '../packages/api.js'
 import type { ManifestDeleter } from './types.js'
 
 export function packagesDeleter(api: PackagesApi, pkg: PackageRef, serverUrl: string): ManifestDeleter {

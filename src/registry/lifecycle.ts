@@ -18,9 +18,9 @@ const PAGE_SIZE = 1000
 const MAX_PAGES = 1000
 
 /** Every tag, page by page (`?n=`, Link rel="next"); a repository the registry does not know has none. */
-export async function listTags(t: ManifestTarget): Promise<string[]> {
+export async function listTags(t: ManifestTarget, pageSize = PAGE_SIZE): Promise<string[]> {
   const tags: string[] = []
-  let target: string | URL | undefined = `/v2/${t.repository}/tags/list?n=${PAGE_SIZE}`
+  let target: string | URL | undefined = `/v2/${t.repository}/tags/list?n=${pageSize}`
   for (let page = 0; target && page < MAX_PAGES; page++) {
     const res = await t.session.call({ ...readCall(t, target), expect: [200, 404] })
     if (res.status === 404) return tags

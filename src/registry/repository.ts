@@ -46,8 +46,8 @@ export interface Repository {
    * `tempDir` (digest verified; a file, so that upload retries can replay it), then uploaded.
    */
   copyBlobFrom(desc: Descriptor, from: Repository, tempDir: string): Promise<PushBlobResult>
-  /** Every tag (paginated); [] for a repository the registry does not know. */
-  listTags(): Promise<string[]>
+  /** Every tag (paginated, `pageSize` per request); [] for a repository the registry does not know. */
+  listTags(opts?: { pageSize?: number }): Promise<string[]>
   /** OCI 1.1 referrers of `digest`, or the `sha256-<hex>` fallback tag's index when the API is missing. */
   referrers(digest: string): Promise<Referrers>
   /** DELETE a manifest by digest; 'gone' when it was not there. */
@@ -240,8 +240,8 @@ export class RemoteRepository implements Repository {
     )
   }
 
-  listTags(): Promise<string[]> {
-    return lifecycle.listTags(this.manifestTarget())
+  listTags(opts: { pageSize?: number } = {}): Promise<string[]> {
+    return lifecycle.listTags(this.manifestTarget(), opts.pageSize)
   }
 
   referrers(digest: string): Promise<Referrers> {
