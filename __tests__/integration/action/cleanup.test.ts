@@ -59,6 +59,7 @@ describe('dist/index.js cleanup: deletes what moved tags left unreachable, nothi
     versions.push(await publish(1, ['c', 'keep'], 'false'))
     versions.push(await publish(2, ['c'], 'true'))
     versions.push(await publish(3, ['c', 'keep'], 'true'))
+    versions.push(await publish(4, ['c', 'keep'], 'dry-run'))
   }, 600000)
 
   it('v2 moves only c: keep still names v1, so nothing is deleted', () => {
@@ -74,16 +75,30 @@ describe('dist/index.js cleanup: deletes what moved tags left unreachable, nothi
     for (const digest of gone) expect(await manifestExists(image, digest)).toBe(false)
     const deleted = (v3.run.outputs.deleted ?? '').split('\n').sort()
     expect(deleted).toEqual(gone.map(d => `${image}@${d}`).sort())
+    // c, keep and the referrers tags of v3 and v4 (v4's dry run deleted nothing).
     expect(listTags(image)).toEqual(expect.arrayContaining(['c', 'keep']))
-    expect(listTags(image)).toHaveLength(2 + 2) // v3's own referrers tags stay
+    expect(listTags(image)).toHaveLength(2 + 2 + 2)
     expect(v3.run.summary).toContain('**Cleanup**')
     for (const digest of gone) expect(v3.run.summary).toContain(digest)
+  })
+
+  it('v4 with cleanup: dry-run lists v3 whole as what it would delete, and deletes nothing', async () => {
+    const [, , v3, v4] = versions as [Version, Version, Version, Version]
+    const planned = (v4.run.outputs.deleted ?? '').split('\n').sort()
+    expect(planned).toEqual(
+      everything(v3)
+        .map(d => `${image}@${d}`)
+        .sort()
+    )
+    expect(v4.run.summary).toContain('**Cleanup (dry run)**')
+    expect(v4.run.summary).toContain('would delete')
+    for (const digest of everything(v3)) expect(await manifestExists(image, digest)).toBe(true)
   })
 
   it('v3 is whole: its index, platform manifests and referrers are there, and pulls by digest work', async () => {
     const v3 = versions[2] as Version
     for (const digest of everything(v3)) expect(await manifestExists(image, digest)).toBe(true)
-    const index = rawManifest(`${image}:c`).json as Manifest
+    const index = rawManifest(`${image}@${v3.index}`).json as Manifest
     expect(index.manifests?.map(m => m.digest)).toEqual(v3.children)
     for (const child of v3.children) {
       const pulled = await pullImage(`${image}@${child}`)
