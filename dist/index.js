@@ -48267,7 +48267,7 @@ module.exports = {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6257);
 /* harmony import */ var _inputs_read_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4245);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4751);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2266);
 /* harmony import */ var _runtime_actions_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5323);
 /* harmony import */ var _runtime_cancel_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3952);
 /* harmony import */ var _report_errors_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(2287);
@@ -48357,6 +48357,7 @@ function readInputs() {
         dryRun: flag('dry-run', false),
         summary: flag('summary', true),
         pushTimeoutMinutes: parseMinutes('push-timeout', text('push-timeout'), DEFAULT_PUSH_TIMEOUT_MINUTES),
+        cleanup: oneOf('cleanup', ['false', 'true', 'dry-run'], 'false'),
         extras: readExtraInputs(name => flag(name, false))
     };
 }
@@ -48426,7 +48427,7 @@ function oneOf(name, allowed, fallback) {
 
 /***/ }),
 
-/***/ 4751:
+/***/ 2266:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -50118,6 +50119,114 @@ async function pushManifest(t, reference, body, mediaType) {
     return { digest };
 }
 
+;// CONCATENATED MODULE: ./src/registry/lifecycle.ts
+
+
+
+
+
+const PAGE_SIZE = 1000;
+const MAX_PAGES = 1000;
+/** Every tag, page by page (`?n=`, Link rel="next"); a repository the registry does not know has none. */
+async function listTags(t, pageSize = PAGE_SIZE) {
+    const tags = [];
+    let target = `/v2/${t.repository}/tags/list?n=${pageSize}`;
+    for (let page = 0; target && page < MAX_PAGES; page++) {
+        const res = await t.session.call({ ...readCall(t, target), expect: [200, 404] });
+        if (res.status === 404)
+            return tags;
+        const body = JSON.parse(res.body.toString('utf8'));
+        tags.push(...(body.tags ?? []));
+        const next = nextLink(header(res, 'link'));
+        target = next === undefined ? undefined : new URL(next, res.url);
+    }
+    return [...new Set(tags)];
+}
+/** `<url>; rel="next"` of a Link header. */
+function nextLink(link) {
+    if (!link)
+        return undefined;
+    for (const part of link.split(',')) {
+        const match = /<([^>]*)>\s*;\s*rel="?next"?/i.exec(part.trim());
+        if (match?.[1])
+            return match[1];
+    }
+    return undefined;
+}
+/** OCI 1.1 referrers API; on 404 the `sha256-<hex>` fallback tag's index; neither: none. */
+async function referrers(t, digest) {
+    assertDigest(digest);
+    const res = await t.session.call({
+        ...readCall(t, `/v2/${t.repository}/referrers/${digest}`),
+        headers: { accept: media_types_OCI_INDEX },
+        expect: [200, 404]
+    });
+    if (res.status === 200 && !isHtml(header(res, 'content-type'))) {
+        return { descriptors: manifestsOf(res.body) };
+    }
+    const tag = referrersTag(digest);
+    const found = await headManifest(t, tag);
+    if (!found)
+        return { descriptors: [] };
+    const index = await getManifest(t, found.digest);
+    return { descriptors: manifestsOf(index.body), tagIndex: index.digest };
+}
+/** The OCI 1.1 referrers tag of a digest: `sha256:abc…` → `sha256-abc…`. */
+function referrersTag(digest) {
+    return digest.replace(':', '-');
+}
+/**
+ * DELETE /v2/<name>/manifests/<digest>. 'gone' when it was not there (already deleted). A registry that
+ * does not allow deletes (405, UNSUPPORTED) throws with a hint.
+ */
+async function deleteManifest(t, digest) {
+    assertDigest(digest);
+    try {
+        const res = await t.session.call({
+            method: 'DELETE',
+            target: `/v2/${t.repository}/manifests/${digest}`,
+            // Token servers grant DELETE to the `delete` action (Distribution's token auth, Harbor).
+            scopes: [`repository:${t.repository}:pull,push,delete`],
+            expect: [202, 200, 204, 404],
+            repository: t.repository,
+            push: true,
+            cancellable: false
+        });
+        return res.status === 404 ? 'gone' : 'deleted';
+    }
+    catch (error) {
+        if (error instanceof RegistryError && (error.status === 405 || error.codes.includes('UNSUPPORTED'))) {
+            throw new RegistryError({
+                method: 'DELETE',
+                url: error.url,
+                status: error.status,
+                details: error.details,
+                retryable: false,
+                cause: error,
+                hint: `${t.session.registry} does not allow deleting manifests (Distribution: storage.delete.enabled: true); set cleanup: false`
+            });
+        }
+        throw error;
+    }
+}
+function readCall(t, target) {
+    return {
+        method: 'GET',
+        target,
+        scopes: t.scopes(),
+        repository: t.repository,
+        push: t.push,
+        maxBodyBytes: 16 * 1024 * 1024
+    };
+}
+function manifestsOf(body) {
+    const parsed = JSON.parse(body.toString('utf8'));
+    return Array.isArray(parsed.manifests) ? parsed.manifests : [];
+}
+function isHtml(contentType) {
+    return (contentType ?? '').toLowerCase().includes('text/html');
+}
+
 ;// CONCATENATED MODULE: ./src/registry/source.ts
 /** What a blob is read from: a file (streamed, range by range) or bytes in memory. */
 
@@ -50352,6 +50461,7 @@ function parseRangeEnd(range) {
 
 
 
+
 const MAX_BLOB_IN_MEMORY = 64 * 1024 * 1024;
 const BLOB_REDIRECTS = [301, 302, 303, 307, 308];
 class RemoteRepository {
@@ -50500,6 +50610,16 @@ class RemoteRepository {
                 await (0,promises_.rm)(dir, { recursive: true, force: true });
             }
         }));
+    }
+    listTags(opts = {}) {
+        return listTags(this.manifestTarget(), opts.pageSize);
+    }
+    referrers(digest) {
+        return referrers(this.manifestTarget(), digest);
+    }
+    deleteManifest(digest) {
+        this.pushing = true;
+        return deleteManifest(this.manifestTarget(), digest);
     }
     scopes() {
         return [repositoryScope(this.path, this.pushing)];
@@ -50874,6 +50994,11 @@ async function moveTags(repos, tags, target, logger, signal) {
         moved.push(write);
         logger.info(`tagged ${refOf(write)}`);
     }
+    return writes.map(w => ({
+        repository: `${w.repo.registry}/${w.repo.path}`,
+        tag: w.tag,
+        before: beforeDigest(w)
+    }));
 }
 /** A 4xx answer: the registry refused the write, so the tag was not moved and needs no putting back. */
 function refused(error) {
@@ -50948,7 +51073,11 @@ async function write_multiWrite(client, targets, image, opts = {}) {
     const tags = [...new Set(opts.tags ?? [])];
     if (image.root && tags.length > 0) {
         const { desc, body } = image.root;
-        await moveTags(repos, tags, { digest: desc.digest, body, mediaType: desc.mediaType }, logOf(opts), opts.signal);
+        const moved = await moveTags(repos, tags, { digest: desc.digest, body, mediaType: desc.mediaType }, logOf(opts), opts.signal);
+        for (const report of reports) {
+            const name = `${report.repository.registry}/${report.repository.path}`;
+            report.movedTags = moved.filter(m => m.repository === name);
+        }
     }
     return reports;
 }
@@ -50966,7 +51095,7 @@ async function writeTo(repo, image, mountFrom, opts) {
     }
     logOf(opts).info(`${repo.registry}/${repo.path}${image.root ? `@${image.root.desc.digest}` : ''}: ${blobs.length} blobs ` +
         `(${counts.uploaded} uploaded, ${counts.mounted} mounted, ${counts.exists} already there)`);
-    return { repository: repo, blobs: counts };
+    return { repository: repo, blobs: counts, movedTags: [] };
 }
 function logOf(opts) {
     return opts.logger ?? { info: () => { } };
@@ -51190,6 +51319,7 @@ function normalizeVariant(architecture, variant) {
 
 
 ;// CONCATENATED MODULE: ./src/registry/index.ts
+
 
 
 
@@ -52800,3357 +52930,240 @@ function loginSecrets(login) {
     return [login.password, Buffer.from(`${login.username}:${login.password}`).toString('base64')];
 }
 
-;// CONCATENATED MODULE: ./src/publish/digests.ts
-
-
-const digests_DIGEST = /^sha256:[0-9a-f]{64}$/;
-/** Parses `sha256:…` and `platform=sha256:…` lines (pure); throws InputError('digests') naming the line. */
-function parseDigestLines(lines) {
-    const parsed = lines.map(parseDigestLine);
-    const seen = new Set();
-    for (const { digest } of parsed) {
-        if (seen.has(digest))
-            throw new errors/* InputError */.d('digests', `${digest} is listed twice; list each digest once`);
-        seen.add(digest);
+// EXTERNAL MODULE: ./src/report/errors.ts
+var report_errors = __nccwpck_require__(2287);
+;// CONCATENATED MODULE: ./src/cleanup/graph.ts
+/**
+ * What a cleanup may delete (pure): the manifests the moved tags named before, with their children and
+ * referrers, minus whatever the repository's tags (or the new image) still reach.
+ */
+/**
+ * The candidates something still needs: reached from `reachable` (what the tags and the new image reach
+ * outside the candidates), through an index's children or a subject's referrers.
+ */
+function protectedCandidates(graph, reachable) {
+    const kept = new Set();
+    const needed = (digest) => reachable.has(digest) || kept.has(digest);
+    for (let changed = true; changed;) {
+        changed = false;
+        for (const [digest, node] of graph) {
+            if (kept.has(digest))
+                continue;
+            const parentKept = [...kept].some(p => edgesOf(graph, p).includes(digest));
+            if (reachable.has(digest) || parentKept || (node.subject !== undefined && needed(node.subject))) {
+                kept.add(digest);
+                changed = true;
+            }
+        }
     }
-    return parsed;
+    return kept;
 }
-function parseDigestLine(line) {
-    const at = line.lastIndexOf('=');
-    const digest = line.slice(at + 1).trim();
-    if (!digests_DIGEST.test(digest)) {
-        throw new errors/* InputError */.d('digests', `'${line}' is not a digest line; use sha256:<64 hex digits> or platform=sha256:…, one per line`);
+/**
+ * The candidates not protected, in deletion order: an index before its children, a subject before its
+ * referrers (nothing left half-reachable points at a manifest already deleted).
+ */
+function deletionOrder(graph, keep) {
+    const doomed = [...graph.keys()].filter(d => !keep.has(d));
+    const parents = new Map(doomed.map(d => [d, 0]));
+    for (const d of doomed)
+        for (const next of edgesOf(graph, d))
+            bump(parents, next);
+    const order = [];
+    const ready = doomed.filter(d => parents.get(d) === 0);
+    while (ready.length > 0) {
+        const digest = ready.shift();
+        order.push(digest);
+        for (const next of edgesOf(graph, digest)) {
+            if (!parents.has(next))
+                continue;
+            const left = (parents.get(next) ?? 0) - 1;
+            parents.set(next, left);
+            if (left === 0)
+                ready.push(next);
+        }
     }
-    if (at < 0)
-        return { digest };
-    const entry = line.slice(0, at).trim();
+    // A cycle (a referrer listed as a child of its own subject's index…): the rest, in discovery order.
+    return [...order, ...doomed.filter(d => !order.includes(d))];
+}
+function edgesOf(graph, digest) {
+    const node = graph.get(digest);
+    return [...new Set([...(node?.children ?? []), ...(node?.referrers ?? [])])].filter(d => d !== digest);
+}
+function bump(counts, digest) {
+    const n = counts.get(digest);
+    if (n !== undefined)
+        counts.set(digest, n + 1);
+}
+
+;// CONCATENATED MODULE: ./src/cleanup/gather.ts
+/** Reads from the registry what the cleanup plan needs: the candidates' graph, the tags, what they reach. */
+
+const INDEX_TYPES = new Set([media_types_OCI_INDEX, DOCKER_MANIFEST_LIST]);
+const FALLBACK_TAG = /^sha256-[0-9a-f]{64}$/;
+const HEAD_CONCURRENCY = 8;
+/**
+ * The tags that decide reachability, and what each names: every tag but the OCI 1.1 referrers tags
+ * (`sha256-<hex>`), whose subject decides whether they are needed.
+ */
+async function tagSnapshot(repo) {
+    const tags = (await repo.listTags()).filter(tag => !FALLBACK_TAG.test(tag)).sort();
+    const snapshot = new Map();
+    for (let i = 0; i < tags.length; i += HEAD_CONCURRENCY) {
+        const batch = tags.slice(i, i + HEAD_CONCURRENCY);
+        const found = await Promise.all(batch.map(tag => repo.headManifest(tag)));
+        batch.forEach((tag, j) => {
+            const desc = found[j];
+            if (desc)
+                snapshot.set(tag, { digest: desc.digest, mediaType: desc.mediaType });
+        });
+    }
+    return snapshot;
+}
+function sameSnapshot(a, b) {
+    return a.size === b.size && [...a].every(([tag, m]) => b.get(tag)?.digest === m.digest);
+}
+/**
+ * The manifests `roots` reach, read from the registry: each one's children (an index's manifests), its
+ * referrers (the referrers API, or the `sha256-<hex>` tag's index and what it lists), recursively.
+ * A manifest already gone is left out.
+ */
+async function gatherCandidates(repo, roots) {
+    const graph = new Map();
+    const tagIndexSubject = new Map();
+    const queue = [...roots];
+    while (queue.length > 0) {
+        const digest = queue.shift();
+        if (graph.has(digest))
+            continue;
+        const node = await readNode(repo, digest, tagIndexSubject.get(digest));
+        if (!node)
+            continue;
+        graph.set(digest, node);
+        if (node.tagIndex)
+            tagIndexSubject.set(node.tagIndex, digest);
+        queue.push(...node.children, ...node.referrers);
+    }
+    return graph;
+}
+async function readNode(repo, digest, tagIndexOf) {
+    const manifest = await getIfPresent(repo, digest);
+    if (!manifest)
+        return undefined;
+    const children = digestsOf(manifest.manifests);
+    const subject = tagIndexOf ?? stringOr(manifest.subject?.digest);
+    // A referrers tag's index is the list of its subject's referrers: it has none of its own.
+    if (tagIndexOf)
+        return { digest, children, subject, referrers: [] };
+    const found = await repo.referrers(digest);
+    const referrers = [...digestsOf(found.descriptors), ...(found.tagIndex ? [found.tagIndex] : [])];
+    return { digest, children, subject, referrers: [...new Set(referrers)], tagIndex: found.tagIndex };
+}
+/**
+ * What the tags (and `keep`) reach outside the candidates: the tagged digests and, for indexes, their
+ * children, recursively. Inside the graph, protectedCandidates follows the edges.
+ */
+async function reachableFrom(repo, snapshot, keep, graph, childrenCache) {
+    const reachable = new Set();
+    const queue = [...snapshot.values(), ...keep.map(digest => ({ digest, mediaType: '' }))];
+    while (queue.length > 0) {
+        const next = queue.shift();
+        if (reachable.has(next.digest))
+            continue;
+        reachable.add(next.digest);
+        if (graph.has(next.digest) || (next.mediaType && !INDEX_TYPES.has(next.mediaType)))
+            continue;
+        queue.push(...(await childrenOf(repo, next.digest, childrenCache)));
+    }
+    return reachable;
+}
+async function childrenOf(repo, digest, cache) {
+    const cached = cache.get(digest);
+    if (cached)
+        return cached;
+    const manifest = await getIfPresent(repo, digest);
+    const children = (manifest?.manifests ?? []).flatMap(m => typeof m.digest === 'string' ? [{ digest: m.digest, mediaType: stringOr(m.mediaType) ?? '' }] : []);
+    cache.set(digest, children);
+    return children;
+}
+async function getIfPresent(repo, digest) {
     try {
-        return { digest, platform: formatPlatform(parsePlatform(entry)) };
+        const { body } = await repo.getManifest(digest);
+        return JSON.parse(body.toString('utf8'));
     }
     catch (error) {
-        if (!(error instanceof InvalidPlatformError))
-            throw error;
-        throw new errors/* InputError */.d('digests', `in '${line}': ${error.message}`, { cause: error });
-    }
-}
-/** The platform a `platform=` line announced must be the one the image's config says. */
-function checkDeclaredPlatform(line, actual) {
-    if (line.platform === undefined || samePlatform(parsePlatform(line.platform), actual))
-        return;
-    throw new errors/* InputError */.d('digests', `${line.digest} was listed as ${line.platform}, but its image config says ${formatPlatform(actual)}`);
-}
-/** Throws when two digests are images of the same platform: an index may hold each platform once. */
-function checkDistinctPlatforms(children) {
-    const byPlatform = new Map();
-    for (const child of children) {
-        const key = canonicalPlatform(child.platform);
-        byPlatform.set(key, [...(byPlatform.get(key) ?? []), child.digest]);
-    }
-    const twice = [...byPlatform].filter(([, digests]) => digests.length > 1);
-    if (twice.length === 0)
-        return;
-    const detail = twice.map(([platform, digests]) => `${platform} (${digests.join(', ')})`).join('; ');
-    throw new errors/* InputError */.d('digests', `more than one image for the same platform: ${detail}; merge one per platform`);
-}
-
-;// CONCATENATED MODULE: ./src/inputs/validate.ts
-
-
-/** Which run this is; the combinations that cannot work fail here, naming the inputs. */
-function runKind(inputs) {
-    if (inputs.pushByDigest && inputs.merge) {
-        throw new errors/* InputError */.d('merge', 'merge: true and push-by-digest: true exclude each other: the legs push by digest, then one job merges their digests');
-    }
-    if (inputs.digests.length > 0 && !inputs.merge) {
-        throw new errors/* InputError */.d('digests', 'digests are only read with merge: true; set merge: true or leave digests empty');
-    }
-    return inputs.merge ? 'merge' : 'build';
-}
-function validateRegistry(registry) {
-    if (!registry || /[/\s]|^[a-z]+:/i.test(registry)) {
-        throw new errors/* InputError */.d('registry', `'${registry}' is not a registry host; use a host[:port] such as ghcr.io`);
-    }
-}
-/**
- * The lines a merge merges. A merge that pushes nothing (a pull request's legs pushed nothing either)
- * reads none, unless it is a dry run: that one checks them.
- */
-function mergeDigestLines(inputs, push) {
-    if (!push && !inputs.dryRun)
-        return [];
-    const digests = parseDigestLines(inputs.digests);
-    if (digests.length === 0 && !inputs.dryRun) {
-        throw new errors/* InputError */.d('digests', 'merge: true needs the digests the legs pushed, one sha256:… per line');
-    }
-    return digests;
-}
-/** The build inputs set to something a merge does not use (it builds nothing). */
-function ignoredByMerge(inputs) {
-    const set = [
-        ['platforms', inputs.platforms.length > 0],
-        ['file', inputs.file !== ''],
-        ['build-args', inputs.buildArgs.length > 0],
-        ['secrets', inputs.secrets.length > 0],
-        ['target', inputs.target !== ''],
-        ['cache-from', inputs.cacheFrom.length > 0],
-        ['cache-to', inputs.cacheTo.length > 0]
-    ];
-    const names = set.filter(([, isSet]) => isSet).map(([name]) => name);
-    if (names.length === 0)
-        return [];
-    return [`merge: true builds nothing, so ${names.join(', ')} ${names.length > 1 ? 'are' : 'is'} ignored`];
-}
-/** A push with every image disabled would report a digest for an image that is nowhere. */
-function requireAnImage(images, push) {
-    if (!push || images.length > 0)
-        return;
-    throw new errors/* InputError */.d('images', 'every image is disabled (enable=false), so there is nowhere to push; enable one or set push: false to build only');
-}
-function decidePush(inputs, context) {
-    if (inputs.push === 'true')
-        return { push: true, reason: 'push: true' };
-    if (inputs.push === 'false')
-        return { push: false, reason: 'push: false' };
-    if (context.eventName === 'pull_request') {
-        return { push: false, reason: 'push: auto builds only for pull_request events' };
-    }
-    return { push: true, reason: `push: auto pushes for ${context.eventName || 'this'} event` };
-}
-
-;// CONCATENATED MODULE: ./src/metadata/clock.ts
-/** An environment variable with a value the action cannot use. */
-class EnvVarError extends Error {
-    variable;
-    constructor(variable, message) {
-        super(`environment variable ${variable}: ${message}`);
-        this.variable = variable;
-        this.name = 'EnvVarError';
-    }
-}
-/**
- * The build time: SOURCE_DATE_EPOCH (seconds since the epoch) when set, as reproducible builds expect,
- * else `now` (injectable), else the current time.
- */
-function buildTime(env, now) {
-    const epoch = sourceDateEpoch(env);
-    return epoch ?? now ?? new Date();
-}
-function sourceDateEpoch(env) {
-    const raw = env.SOURCE_DATE_EPOCH?.trim();
-    if (raw === undefined || raw === '')
-        return undefined;
-    if (!/^\d+$/.test(raw)) {
-        throw new EnvVarError('SOURCE_DATE_EPOCH', `expected whole seconds since 1970-01-01 UTC, got '${raw}'`);
-    }
-    return new Date(Number(raw) * 1000);
-}
-
-;// CONCATENATED MODULE: ./src/metadata/types.ts
-const ANNOTATION_LEVELS = ['manifest', 'index', 'manifest-descriptor', 'index-descriptor'];
-
-;// CONCATENATED MODULE: ./src/metadata/annotation-levels.ts
-
-
-/**
- * DOCKER_METADATA_ANNOTATIONS_LEVELS (comma list) when set; otherwise `manifest,index` for a multi-platform
- * build, since GHCR reads a multi-arch image's description from the index, and `manifest` for one platform.
- */
-function annotationLevels(env, platformCount) {
-    const raw = env.DOCKER_METADATA_ANNOTATIONS_LEVELS?.trim();
-    if (!raw)
-        return platformCount > 1 ? ['manifest', 'index'] : ['manifest'];
-    const levels = [];
-    for (const level of raw.split(',').map(part => part.trim())) {
-        if (level === '')
-            continue;
-        if (!ANNOTATION_LEVELS.includes(level)) {
-            throw new EnvVarError('DOCKER_METADATA_ANNOTATIONS_LEVELS', `unknown level '${level}'; use a comma list of ${ANNOTATION_LEVELS.join(', ')}`);
-        }
-        if (!levels.includes(level))
-            levels.push(level);
-    }
-    return levels;
-}
-
-;// CONCATENATED MODULE: ./src/metadata/payload.ts
-/** The value at `keys` inside an event payload, or undefined when any step is missing. */
-function valueAt(payload, ...keys) {
-    let current = payload;
-    for (const key of keys) {
-        if (current === null || typeof current !== 'object')
+        if (error instanceof RegistryError && error.status === 404)
             return undefined;
-        current = current[key];
+        throw error;
     }
-    return current;
 }
-function stringAt(payload, ...keys) {
-    const value = valueAt(payload, ...keys);
-    return typeof value === 'string' ? value : undefined;
+function digestsOf(list) {
+    return (Array.isArray(list) ? list : []).flatMap(m => (typeof m.digest === 'string' ? [m.digest] : []));
+}
+function stringOr(value) {
+    return typeof value === 'string' && value ? value : undefined;
 }
 
-;// CONCATENATED MODULE: ./src/metadata/context.ts
+;// CONCATENATED MODULE: ./src/cleanup/cleanup.ts
 
 
 
-
-/**
- * The run from GITHUB_* variables and the event payload (GITHUB_EVENT_PATH). As in metadata-action:
- * `pull_request_target` uses the PR's merge ref, and DOCKER_METADATA_PR_HEAD_SHA=true uses the PR head commit.
- */
-function readGitContext(env = process.env) {
-    const payload = readPayload(env.GITHUB_EVENT_PATH);
-    const eventName = env.GITHUB_EVENT_NAME ?? '';
-    const ctx = {
-        eventName,
-        ref: env.GITHUB_REF ?? '',
-        sha: env.GITHUB_SHA ?? '',
-        payload,
-        repository: env.GITHUB_REPOSITORY ?? '',
-        serverUrl: (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, ''),
-        apiUrl: (env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, ''),
-        actor: env.GITHUB_ACTOR ?? '',
-        runId: env.GITHUB_RUN_ID
-    };
-    if (eventName.includes('pull_request_target')) {
-        ctx.ref = `refs/pull/${String(valueAt(payload, 'number'))}/merge`;
-    }
-    const headSha = stringAt(payload, 'pull_request', 'head', 'sha');
-    if (/true/i.test(env.DOCKER_METADATA_PR_HEAD_SHA ?? '') && eventName.includes('pull_request') && headSha) {
-        ctx.sha = headSha;
-    }
-    return ctx;
-}
-function readPayload(path) {
-    if (!path || !(0,external_node_fs_namespaceObject.existsSync)(path))
-        return {};
-    let parsed;
+/** Plans and (unless a dry run) deletes; a failure stops the cleanup and is reported, never thrown. */
+async function cleanupImage(req) {
+    const result = { image: req.image, dryRun: req.dryRun, deleted: [], skipped: [] };
+    const roots = [...new Set(req.before)].filter(d => !req.keep.includes(d));
+    if (roots.length === 0)
+        return result;
     try {
-        parsed = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8'));
+        await cleanup_run(req, roots, result);
     }
-    catch (err) {
-        throw new EnvVarError('GITHUB_EVENT_PATH', `cannot read the event payload ${path}: ${errorMessage(err)}`);
+    catch (error) {
+        result.failure = (0,report_errors/* describeError */.U)(error);
     }
-    return parsed !== null && typeof parsed === 'object' ? parsed : {};
-}
-/** The commit's date from a push payload: the `commits[]` entry for the SHA, else `head_commit` if it is the SHA. */
-function commitDateFromPayload(ctx) {
-    const commits = valueAt(ctx.payload, 'commits');
-    if (Array.isArray(commits)) {
-        const timestamp = stringAt(commits.find(commit => valueAt(commit, 'id') === ctx.sha), 'timestamp');
-        if (timestamp)
-            return validDate(timestamp);
-    }
-    if (stringAt(ctx.payload, 'head_commit', 'id') === ctx.sha) {
-        const timestamp = stringAt(ctx.payload, 'head_commit', 'timestamp');
-        if (timestamp)
-            return validDate(timestamp);
-    }
-    return undefined;
-}
-function validDate(timestamp) {
-    const date = new Date(timestamp);
-    return Number.isNaN(date.getTime()) ? undefined : date;
-}
-
-;// CONCATENATED MODULE: ./node_modules/csv-parse/lib/api/CsvError.js
-class CsvError extends Error {
-  constructor(code, message, options, ...contexts) {
-    if (Array.isArray(message)) message = message.join(" ").trim();
-    super(message);
-    if (Error.captureStackTrace !== undefined) {
-      Error.captureStackTrace(this, CsvError);
-    }
-    this.code = code;
-    for (const context of contexts) {
-      for (const key in context) {
-        const value = context[key];
-        this[key] = Buffer.isBuffer(value)
-          ? value.toString(options.encoding)
-          : value == null
-            ? value
-            : JSON.parse(JSON.stringify(value));
-      }
-    }
-  }
-}
-
-
-
-;// CONCATENATED MODULE: ./node_modules/csv-parse/lib/utils/is_object.js
-const is_object = function (obj) {
-  return typeof obj === "object" && obj !== null && !Array.isArray(obj);
-};
-
-
-
-;// CONCATENATED MODULE: ./node_modules/csv-parse/lib/api/normalize_columns_array.js
-
-
-
-const normalize_columns_array = function (columns) {
-  const normalizedColumns = [];
-  for (let i = 0, l = columns.length; i < l; i++) {
-    const column = columns[i];
-    if (column === undefined || column === null || column === false) {
-      normalizedColumns[i] = { disabled: true };
-    } else if (typeof column === "string" || typeof column === "number") {
-      normalizedColumns[i] = { name: `${column}` };
-    } else if (is_object(column)) {
-      if (typeof column.name !== "string") {
-        throw new CsvError("CSV_OPTION_COLUMNS_MISSING_NAME", [
-          "Option columns missing name:",
-          `property "name" is required at position ${i}`,
-          "when column is an object literal",
-        ]);
-      }
-      normalizedColumns[i] = column;
-    } else {
-      throw new CsvError("CSV_INVALID_COLUMN_DEFINITION", [
-        "Invalid column definition:",
-        "expect a string or a literal object,",
-        `got ${JSON.stringify(column)} at position ${i}`,
-      ]);
-    }
-  }
-  return normalizedColumns;
-};
-
-
-
-;// CONCATENATED MODULE: ./node_modules/csv-parse/lib/utils/ResizeableBuffer.js
-class ResizeableBuffer {
-  constructor(size = 100) {
-    this.size = size;
-    this.length = 0;
-    this.buf = Buffer.allocUnsafe(size);
-  }
-  prepend(val) {
-    if (Buffer.isBuffer(val)) {
-      const length = this.length + val.length;
-      if (length >= this.size) {
-        this.resize();
-        if (length >= this.size) {
-          throw Error("INVALID_BUFFER_STATE");
-        }
-      }
-      const buf = this.buf;
-      this.buf = Buffer.allocUnsafe(this.size);
-      val.copy(this.buf, 0);
-      buf.copy(this.buf, val.length);
-      this.length += val.length;
-    } else {
-      const length = this.length++;
-      if (length === this.size) {
-        this.resize();
-      }
-      const buf = this.clone();
-      this.buf[0] = val;
-      buf.copy(this.buf, 1, 0, length);
-    }
-  }
-  append(val) {
-    const length = this.length++;
-    if (length === this.size) {
-      this.resize();
-    }
-    this.buf[length] = val;
-  }
-  clone() {
-    return Buffer.from(this.buf.slice(0, this.length));
-  }
-  resize() {
-    const length = this.length;
-    this.size = this.size * 2;
-    const buf = Buffer.allocUnsafe(this.size);
-    this.buf.copy(buf, 0, 0, length);
-    this.buf = buf;
-  }
-  toString(encoding) {
-    if (encoding) {
-      return this.buf.toString(encoding, 0, this.length);
-    } else {
-      return Uint8Array.prototype.slice.call(this.buf.slice(0, this.length));
-    }
-  }
-  toJSON() {
-    return this.toString("utf8");
-  }
-  reset() {
-    this.length = 0;
-  }
-}
-
-/* harmony default export */ const utils_ResizeableBuffer = (ResizeableBuffer);
-
-;// CONCATENATED MODULE: ./node_modules/csv-parse/lib/api/init_state.js
-
-
-const init_state = function (options) {
-  // ECMAScript WhiteSpace + LineTerminator codepoints, encoded under
-  // `options.encoding`. Aligns trimming with `String.prototype.trim()`.
-  // https://tc39.es/ecma262/#sec-white-space
-  // https://tc39.es/ecma262/#sec-line-terminators
-  //
-  // Codepoints unrepresentable in the target encoding are dropped: Node's
-  // Buffer substitutes them with `?` (0x3F), and including those would cause
-  // literal `?` bytes in the input to be trimmed under `latin1`/`ascii`.
-  const timchars = [
-    // Basic Latin
-    0x0020, // [Space](https://www.fileformat.info/info/unicode/char/0020/index.htm)
-    0x0009, // [CHARACTER TABULATION (HT)](https://www.fileformat.info/info/unicode/char/0009/index.htm)
-    0x000a, // [LINE FEED (LF)](https://www.fileformat.info/info/unicode/char/000a/index.htm)
-    0x000d, // [CARRIAGE RETURN (CR)](https://www.fileformat.info/info/unicode/char/000d/index.htm)
-    0x000c, // [FORM FEED (FF)](https://www.fileformat.info/info/unicode/char/000c/index.htm)
-    0x000b, // [LINE TABULATION (VT)](https://www.fileformat.info/info/unicode/char/000b/index.htm)
-    // Latin-1 Supplement
-    0x00a0, // [NO-BREAK SPACE (NBSP)](https://www.fileformat.info/info/unicode/char/00a0/index.htm)
-    // Ogham
-    0x1680, // [OGHAM SPACE MARK](https://www.fileformat.info/info/unicode/char/1680/index.htm)
-    // General Punctuation
-    0x2000, // [EN QUAD](https://www.fileformat.info/info/unicode/char/2000/index.htm)
-    0x2001, // [EM QUAD](https://www.fileformat.info/info/unicode/char/2001/index.htm)
-    0x2002, // [EN SPACE](https://www.fileformat.info/info/unicode/char/2002/index.htm)
-    0x2003, // [EM SPACE](https://www.fileformat.info/info/unicode/char/2003/index.htm)
-    0x2004, // [THREE-PER-EM SPACE](https://www.fileformat.info/info/unicode/char/2004/index.htm)
-    0x2005, // [FOUR-PER-EM SPACE](https://www.fileformat.info/info/unicode/char/2005/index.htm)
-    0x2006, // [SIX-PER-EM SPACE](https://www.fileformat.info/info/unicode/char/2006/index.htm)
-    0x2007, // [FIGURE SPACE](https://www.fileformat.info/info/unicode/char/2007/index.htm)
-    0x2008, // [PUNCTUATION SPACE](https://www.fileformat.info/info/unicode/char/2008/index.htm)
-    0x2009, // [THIN SPACE](https://www.fileformat.info/info/unicode/char/2009/index.htm)
-    0x200a, // [HAIR SPACE](https://www.fileformat.info/info/unicode/char/200a/index.htm)
-    0x2028, // [LINE SEPARATOR](https://www.fileformat.info/info/unicode/char/2028/index.htm)
-    0x2029, // [PARAGRAPH SEPARATOR](https://www.fileformat.info/info/unicode/char/2029/index.htm)
-    0x202f, // [NARROW NO-BREAK SPACE (NNBSP)](https://www.fileformat.info/info/unicode/char/202f/index.htm)
-    0x205f, // [MEDIUM MATHEMATICAL SPACE (MMSP)](https://www.fileformat.info/info/unicode/char/205f/index.htm)
-    0x3000, // [IDEOGRAPHIC SPACE](https://www.fileformat.info/info/unicode/char/3000/index.htm)
-    0xfeff, // [ZERO WIDTH NO-BREAK SPACE (BOM)](https://www.fileformat.info/info/unicode/char/feff/index.htm)
-  ].reduce((acc, codepoint) => {
-    const encoded = Buffer.from(
-      String.fromCharCode(codepoint),
-      options.encoding,
-    );
-    if (codepoint !== 0x3f && encoded.length === 1 && encoded[0] === 0x3f) {
-      return acc;
-    }
-    acc.push(encoded);
-    return acc;
-  }, []);
-  // First-byte lookup table for `__isCharTrimable`. Non-whitespace bytes
-  // (the common case) bail out in O(1) without scanning every timchar.
-  const timcharFirstBytes = new Uint8Array(256);
-  for (const t of timchars) timcharFirstBytes[t[0]] = 1;
-  return {
-    bomSkipped: false,
-    bufBytesStart: 0,
-    castField: options.cast_function,
-    commenting: false,
-    delimiterBufPrevious: undefined,
-    delimiterDiscovered: false,
-    // Current error encountered by a record
-    error: undefined,
-    enabled: options.from_line === 1,
-    escaping: false,
-    escapeIsQuote:
-      Buffer.isBuffer(options.escape) &&
-      Buffer.isBuffer(options.quote) &&
-      Buffer.compare(options.escape, options.quote) === 0,
-    // columns can be `false`, `true`, `Array`
-    expectedRecordLength: Array.isArray(options.columns)
-      ? options.columns.length
-      : undefined,
-    field: new utils_ResizeableBuffer(20),
-    firstLineToHeaders: options.cast_first_line_to_header,
-    needMoreDataSize: Math.max(
-      // Skip if the remaining buffer smaller than comment
-      options.comment !== null ? options.comment.length : 0,
-      // Skip if the remaining buffer can be delimiter
-      ...(options.delimiter
-        ? options.delimiter.map((delimiter) => delimiter.length)
-        : []),
-      // Auto discovery of delimiter is limited to 1 character
-      options.delimiter_auto ? 1 : 0,
-      // Skip if the remaining buffer can be escape sequence
-      options.quote !== null ? options.quote.length : 0,
-      // Skip if the remaining buffer can be a multi-byte trim character
-      ...timchars.map((t) => t.length),
-    ),
-    previousBuf: undefined,
-    quoting: false,
-    stop: false,
-    rawBuffer: new utils_ResizeableBuffer(100),
-    record: [],
-    recordHasError: false,
-    record_length: 0,
-    recordDelimiterMaxLength:
-      options.record_delimiter.length === 0
-        ? 0
-        : Math.max(...options.record_delimiter.map((v) => v.length)),
-    trimChars: [
-      Buffer.from(" ", options.encoding)[0],
-      Buffer.from("\t", options.encoding)[0],
-    ],
-    wasQuoting: false,
-    wasRowDelimiter: false,
-    timchars: timchars,
-    timcharFirstBytes: timcharFirstBytes,
-  };
-};
-
-
-
-;// CONCATENATED MODULE: ./node_modules/csv-parse/lib/utils/underscore.js
-const underscore = function (str) {
-  return str.replace(/([A-Z])/g, function (_, match) {
-    return "_" + match.toLowerCase();
-  });
-};
-
-
-
-;// CONCATENATED MODULE: ./node_modules/csv-parse/lib/api/normalize_options.js
-
-
-
-
-
-const normalize_options = function (opts) {
-  const options = {};
-  // Merge with user options
-  for (const opt in opts) {
-    options[underscore(opt)] = opts[opt];
-  }
-  // Normalize option `encoding`
-  // Note: defined first because other options depends on it
-  // to convert chars/strings into buffers.
-  if (options.encoding === undefined || options.encoding === true) {
-    options.encoding = "utf8";
-  } else if (options.encoding === null || options.encoding === false) {
-    options.encoding = null;
-  } else if (
-    typeof options.encoding !== "string" &&
-    options.encoding !== null
-  ) {
-    throw new CsvError(
-      "CSV_INVALID_OPTION_ENCODING",
-      [
-        "Invalid option encoding:",
-        "encoding must be a string or null to return a buffer,",
-        `got ${JSON.stringify(options.encoding)}`,
-      ],
-      options,
-    );
-  }
-  // Normalize option `bom`
-  if (
-    options.bom === undefined ||
-    options.bom === null ||
-    options.bom === false
-  ) {
-    options.bom = false;
-  } else if (options.bom !== true) {
-    throw new CsvError(
-      "CSV_INVALID_OPTION_BOM",
-      [
-        "Invalid option bom:",
-        "bom must be true,",
-        `got ${JSON.stringify(options.bom)}`,
-      ],
-      options,
-    );
-  }
-  // Normalize option `cast`
-  options.cast_function = null;
-  if (
-    options.cast === undefined ||
-    options.cast === null ||
-    options.cast === false ||
-    options.cast === ""
-  ) {
-    options.cast = undefined;
-  } else if (typeof options.cast === "function") {
-    options.cast_function = options.cast;
-    options.cast = true;
-  } else if (options.cast !== true) {
-    throw new CsvError(
-      "CSV_INVALID_OPTION_CAST",
-      [
-        "Invalid option cast:",
-        "cast must be true or a function,",
-        `got ${JSON.stringify(options.cast)}`,
-      ],
-      options,
-    );
-  }
-  // Normalize option `cast_date`
-  if (
-    options.cast_date === undefined ||
-    options.cast_date === null ||
-    options.cast_date === false ||
-    options.cast_date === ""
-  ) {
-    options.cast_date = false;
-  } else if (options.cast_date === true) {
-    options.cast_date = function (value) {
-      const date = Date.parse(value);
-      return !isNaN(date) ? new Date(date) : value;
-    };
-  } else if (typeof options.cast_date !== "function") {
-    throw new CsvError(
-      "CSV_INVALID_OPTION_CAST_DATE",
-      [
-        "Invalid option cast_date:",
-        "cast_date must be true or a function,",
-        `got ${JSON.stringify(options.cast_date)}`,
-      ],
-      options,
-    );
-  }
-  // Normalize option `columns`
-  options.cast_first_line_to_header = undefined;
-  if (options.columns === true) {
-    // Fields in the first line are converted as-is to columns
-    options.cast_first_line_to_header = undefined;
-  } else if (typeof options.columns === "function") {
-    options.cast_first_line_to_header = options.columns;
-    options.columns = true;
-  } else if (Array.isArray(options.columns)) {
-    options.columns = normalize_columns_array(options.columns);
-  } else if (
-    options.columns === undefined ||
-    options.columns === null ||
-    options.columns === false
-  ) {
-    options.columns = false;
-  } else {
-    throw new CsvError(
-      "CSV_INVALID_OPTION_COLUMNS",
-      [
-        "Invalid option columns:",
-        "expect an array, a function or true,",
-        `got ${JSON.stringify(options.columns)}`,
-      ],
-      options,
-    );
-  }
-  // Normalize option `group_columns_by_name`
-  if (
-    options.group_columns_by_name === undefined ||
-    options.group_columns_by_name === null ||
-    options.group_columns_by_name === false
-  ) {
-    options.group_columns_by_name = false;
-  } else if (options.group_columns_by_name !== true) {
-    throw new CsvError(
-      "CSV_INVALID_OPTION_GROUP_COLUMNS_BY_NAME",
-      [
-        "Invalid option group_columns_by_name:",
-        "expect an boolean,",
-        `got ${JSON.stringify(options.group_columns_by_name)}`,
-      ],
-      options,
-    );
-  } else if (options.columns === false) {
-    throw new CsvError(
-      "CSV_INVALID_OPTION_GROUP_COLUMNS_BY_NAME",
-      [
-        "Invalid option group_columns_by_name:",
-        "the `columns` mode must be activated.",
-      ],
-      options,
-    );
-  }
-  // Normalize option `comment`
-  if (
-    options.comment === undefined ||
-    options.comment === null ||
-    options.comment === false ||
-    options.comment === ""
-  ) {
-    options.comment = null;
-  } else {
-    if (typeof options.comment === "string") {
-      options.comment = Buffer.from(options.comment, options.encoding);
-    }
-    if (!Buffer.isBuffer(options.comment)) {
-      throw new CsvError(
-        "CSV_INVALID_OPTION_COMMENT",
-        [
-          "Invalid option comment:",
-          "comment must be a buffer or a string,",
-          `got ${JSON.stringify(options.comment)}`,
-        ],
-        options,
-      );
-    }
-  }
-  // Normalize option `comment_no_infix`
-  if (
-    options.comment_no_infix === undefined ||
-    options.comment_no_infix === null ||
-    options.comment_no_infix === false
-  ) {
-    options.comment_no_infix = false;
-  } else if (options.comment_no_infix !== true) {
-    throw new CsvError(
-      "CSV_INVALID_OPTION_COMMENT",
-      [
-        "Invalid option comment_no_infix:",
-        "value must be a boolean,",
-        `got ${JSON.stringify(options.comment_no_infix)}`,
-      ],
-      options,
-    );
-  }
-  // Normalize option `delimiter_auto`
-  if (
-    options.delimiter_auto === undefined ||
-    options.delimiter_auto === null ||
-    options.delimiter_auto === false
-  ) {
-    options.delimiter_auto = false;
-  } else if (options.delimiter_auto === true) {
-    options.delimiter_auto = {};
-  } else if (!is_object(options.delimiter_auto)) {
-    throw new CsvError(
-      "CSV_INVALID_OPTION_DELIMITER_AUTO",
-      [
-        "Invalid option delimiter_auto:",
-        "delimiter_auto must be a boolean or a configuration object,",
-        `got ${JSON.stringify(options.delimiter_auto)}`,
-      ],
-      options,
-    );
-  }
-  if (options.delimiter_auto) {
-    if (options.delimiter_auto.preferred === undefined)
-      options.delimiter_auto.preferred = {
-        [",".charCodeAt(0)]: 1.8,
-        ["\t".charCodeAt(0)]: 1.8,
-        [";".charCodeAt(0)]: 1.6,
-        [" ".charCodeAt(0)]: 1.6,
-        [":".charCodeAt(0)]: 1.5,
-        [".".charCodeAt(0)]: 1.4,
-        ["/".charCodeAt(0)]: 1.4,
-      };
-    else if (!is_object(options.delimiter_auto.preferred)) {
-      throw new CsvError(
-        "CSV_INVALID_OPTION_DELIMITER_AUTO",
-        [
-          "Invalid option delimiter_auto:",
-          "preferred must be an object,",
-          `got ${JSON.stringify(options.delimiter_auto.preferred)}`,
-        ],
-        options,
-      );
-    }
-    if (options.delimiter_auto.score === undefined)
-      options.delimiter_auto.score = (info, options) => {
-        return (
-          (info.total - info.std) * (options.preferred[info.char_code] || 1)
-        );
-      };
-    else if (typeof options.delimiter_auto.score !== "function") {
-      throw new CsvError(
-        "CSV_INVALID_OPTION_DELIMITER_AUTO",
-        [
-          "Invalid option delimiter_auto:",
-          "score must be a function,",
-          `got ${JSON.stringify(options.delimiter_auto.score)}`,
-        ],
-        options,
-      );
-    }
-    if (options.delimiter_auto.size === undefined)
-      options.delimiter_auto.size = 2048;
-    else if (typeof options.delimiter_auto.size !== "number") {
-      throw new CsvError(
-        "CSV_INVALID_OPTION_DELIMITER_AUTO",
-        [
-          "Invalid option delimiter_auto:",
-          "size must be a number,",
-          `got ${JSON.stringify(options.delimiter_auto.size)}`,
-        ],
-        options,
-      );
-    }
-  }
-  // Normalize option `delimiter`
-  const delimiter_json = JSON.stringify(options.delimiter);
-  if (options.delimiter_auto !== false) {
-    options.delimiter = [];
-  }
-  if (!Array.isArray(options.delimiter)) {
-    if (
-      options.delimiter === undefined ||
-      options.delimiter === null ||
-      options.delimiter === false
-    ) {
-      options.delimiter = Buffer.from(",", options.encoding);
-    }
-    options.delimiter = [options.delimiter];
-  }
-  options.delimiter = options.delimiter.map(function (delimiter) {
-    if (typeof delimiter === "string") {
-      delimiter = Buffer.from(delimiter, options.encoding);
-    }
-    if (!Buffer.isBuffer(delimiter) || delimiter.length === 0) {
-      throw new CsvError(
-        "CSV_INVALID_OPTION_DELIMITER",
-        [
-          "Invalid option delimiter:",
-          "delimiter must be a non empty string or buffer or array of string|buffer,",
-          `got ${delimiter_json}`,
-        ],
-        options,
-      );
-    }
-    return delimiter;
-  });
-  // Normalize option `escape`
-  if (options.escape === undefined || options.escape === true) {
-    options.escape = Buffer.from('"', options.encoding);
-  } else if (typeof options.escape === "string") {
-    options.escape = Buffer.from(options.escape, options.encoding);
-  } else if (options.escape === null || options.escape === false) {
-    options.escape = null;
-  }
-  if (options.escape !== null) {
-    if (!Buffer.isBuffer(options.escape)) {
-      throw new Error(
-        `Invalid Option: escape must be a buffer, a string or a boolean, got ${JSON.stringify(options.escape)}`,
-      );
-    }
-  }
-  // Normalize option `from`
-  if (options.from === undefined || options.from === null) {
-    options.from = 1;
-  } else {
-    if (typeof options.from === "string" && /\d+/.test(options.from)) {
-      options.from = parseInt(options.from);
-    }
-    if (Number.isInteger(options.from)) {
-      if (options.from < 0) {
-        throw new Error(
-          `Invalid Option: from must be a positive integer, got ${JSON.stringify(opts.from)}`,
-        );
-      }
-    } else {
-      throw new Error(
-        `Invalid Option: from must be an integer, got ${JSON.stringify(options.from)}`,
-      );
-    }
-  }
-  // Normalize option `from_line`
-  if (options.from_line === undefined || options.from_line === null) {
-    options.from_line = 1;
-  } else {
-    if (
-      typeof options.from_line === "string" &&
-      /\d+/.test(options.from_line)
-    ) {
-      options.from_line = parseInt(options.from_line);
-    }
-    if (Number.isInteger(options.from_line)) {
-      if (options.from_line <= 0) {
-        throw new Error(
-          `Invalid Option: from_line must be a positive integer greater than 0, got ${JSON.stringify(opts.from_line)}`,
-        );
-      }
-    } else {
-      throw new Error(
-        `Invalid Option: from_line must be an integer, got ${JSON.stringify(opts.from_line)}`,
-      );
-    }
-  }
-  // Normalize options `ignore_last_delimiters`
-  if (
-    options.ignore_last_delimiters === undefined ||
-    options.ignore_last_delimiters === null
-  ) {
-    options.ignore_last_delimiters = false;
-  } else if (typeof options.ignore_last_delimiters === "number") {
-    options.ignore_last_delimiters = Math.floor(options.ignore_last_delimiters);
-    if (options.ignore_last_delimiters === 0) {
-      options.ignore_last_delimiters = false;
-    }
-  } else if (typeof options.ignore_last_delimiters !== "boolean") {
-    throw new CsvError(
-      "CSV_INVALID_OPTION_IGNORE_LAST_DELIMITERS",
-      [
-        "Invalid option `ignore_last_delimiters`:",
-        "the value must be a boolean value or an integer,",
-        `got ${JSON.stringify(options.ignore_last_delimiters)}`,
-      ],
-      options,
-    );
-  }
-  if (options.ignore_last_delimiters === true && options.columns === false) {
-    throw new CsvError(
-      "CSV_IGNORE_LAST_DELIMITERS_REQUIRES_COLUMNS",
-      [
-        "The option `ignore_last_delimiters`",
-        "requires the activation of the `columns` option",
-      ],
-      options,
-    );
-  }
-  // Normalize option `info`
-  if (
-    options.info === undefined ||
-    options.info === null ||
-    options.info === false
-  ) {
-    options.info = false;
-  } else if (options.info !== true) {
-    throw new Error(
-      `Invalid Option: info must be true, got ${JSON.stringify(options.info)}`,
-    );
-  }
-  // Normalize option `max_record_size`
-  if (
-    options.max_record_size === undefined ||
-    options.max_record_size === null ||
-    options.max_record_size === false
-  ) {
-    options.max_record_size = 0;
-  } else if (
-    Number.isInteger(options.max_record_size) &&
-    options.max_record_size >= 0
-  ) {
-    // Great, nothing to do
-  } else if (
-    typeof options.max_record_size === "string" &&
-    /\d+/.test(options.max_record_size)
-  ) {
-    options.max_record_size = parseInt(options.max_record_size);
-  } else {
-    throw new Error(
-      `Invalid Option: max_record_size must be a positive integer, got ${JSON.stringify(options.max_record_size)}`,
-    );
-  }
-  // Normalize option `objname`
-  if (
-    options.objname === undefined ||
-    options.objname === null ||
-    options.objname === false
-  ) {
-    options.objname = undefined;
-  } else if (Buffer.isBuffer(options.objname)) {
-    if (options.objname.length === 0) {
-      throw new Error(`Invalid Option: objname must be a non empty buffer`);
-    }
-    if (options.encoding === null) {
-      // Don't call `toString`, leave objname as a buffer
-    } else {
-      options.objname = options.objname.toString(options.encoding);
-    }
-  } else if (typeof options.objname === "string") {
-    if (options.objname.length === 0) {
-      throw new Error(`Invalid Option: objname must be a non empty string`);
-    }
-    // Great, nothing to do
-  } else if (typeof options.objname === "number") {
-    // if(options.objname.length === 0){
-    //   throw new Error(`Invalid Option: objname must be a non empty string`);
-    // }
-    // Great, nothing to do
-  } else {
-    throw new Error(
-      `Invalid Option: objname must be a string or a buffer, got ${options.objname}`,
-    );
-  }
-  if (options.objname !== undefined) {
-    if (typeof options.objname === "number") {
-      if (options.columns !== false) {
-        throw Error(
-          "Invalid Option: objname index cannot be combined with columns or be defined as a field",
-        );
-      }
-    } else {
-      // A string or a buffer
-      if (options.columns === false) {
-        throw Error(
-          "Invalid Option: objname field must be combined with columns or be defined as an index",
-        );
-      }
-    }
-  }
-  // Normalize option `on_record`
-  if (options.on_record === undefined || options.on_record === null) {
-    options.on_record = undefined;
-  } else if (typeof options.on_record !== "function") {
-    throw new CsvError(
-      "CSV_INVALID_OPTION_ON_RECORD",
-      [
-        "Invalid option `on_record`:",
-        "expect a function,",
-        `got ${JSON.stringify(options.on_record)}`,
-      ],
-      options,
-    );
-  }
-  // Normalize option `on_skip`
-  // options.on_skip ??= (err, chunk) => {
-  //   this.emit('skip', err, chunk);
-  // };
-  if (
-    options.on_skip !== undefined &&
-    options.on_skip !== null &&
-    typeof options.on_skip !== "function"
-  ) {
-    throw new Error(
-      `Invalid Option: on_skip must be a function, got ${JSON.stringify(options.on_skip)}`,
-    );
-  }
-  // Normalize option `quote`
-  if (
-    options.quote === null ||
-    options.quote === false ||
-    options.quote === ""
-  ) {
-    options.quote = null;
-  } else {
-    if (options.quote === undefined || options.quote === true) {
-      options.quote = Buffer.from('"', options.encoding);
-    } else if (typeof options.quote === "string") {
-      options.quote = Buffer.from(options.quote, options.encoding);
-    }
-    if (!Buffer.isBuffer(options.quote)) {
-      throw new Error(
-        `Invalid Option: quote must be a buffer or a string, got ${JSON.stringify(options.quote)}`,
-      );
-    }
-  }
-  // Normalize option `raw`
-  if (
-    options.raw === undefined ||
-    options.raw === null ||
-    options.raw === false
-  ) {
-    options.raw = false;
-  } else if (options.raw !== true) {
-    throw new Error(
-      `Invalid Option: raw must be true, got ${JSON.stringify(options.raw)}`,
-    );
-  }
-  // Normalize option `record_delimiter`
-  if (options.record_delimiter === undefined) {
-    options.record_delimiter = [];
-  } else if (
-    typeof options.record_delimiter === "string" ||
-    Buffer.isBuffer(options.record_delimiter)
-  ) {
-    if (options.record_delimiter.length === 0) {
-      throw new CsvError(
-        "CSV_INVALID_OPTION_RECORD_DELIMITER",
-        [
-          "Invalid option `record_delimiter`:",
-          "value must be a non empty string or buffer,",
-          `got ${JSON.stringify(options.record_delimiter)}`,
-        ],
-        options,
-      );
-    }
-    options.record_delimiter = [options.record_delimiter];
-  } else if (!Array.isArray(options.record_delimiter)) {
-    throw new CsvError(
-      "CSV_INVALID_OPTION_RECORD_DELIMITER",
-      [
-        "Invalid option `record_delimiter`:",
-        "value must be a string, a buffer or array of string|buffer,",
-        `got ${JSON.stringify(options.record_delimiter)}`,
-      ],
-      options,
-    );
-  }
-  options.record_delimiter = options.record_delimiter.map(function (rd, i) {
-    if (typeof rd !== "string" && !Buffer.isBuffer(rd)) {
-      throw new CsvError(
-        "CSV_INVALID_OPTION_RECORD_DELIMITER",
-        [
-          "Invalid option `record_delimiter`:",
-          "value must be a string, a buffer or array of string|buffer",
-          `at index ${i},`,
-          `got ${JSON.stringify(rd)}`,
-        ],
-        options,
-      );
-    } else if (rd.length === 0) {
-      throw new CsvError(
-        "CSV_INVALID_OPTION_RECORD_DELIMITER",
-        [
-          "Invalid option `record_delimiter`:",
-          "value must be a non empty string or buffer",
-          `at index ${i},`,
-          `got ${JSON.stringify(rd)}`,
-        ],
-        options,
-      );
-    }
-    if (typeof rd === "string") {
-      rd = Buffer.from(rd, options.encoding);
-    }
-    return rd;
-  });
-  // Normalize option `relax_column_count`
-  if (typeof options.relax_column_count === "boolean") {
-    // Great, nothing to do
-  } else if (
-    options.relax_column_count === undefined ||
-    options.relax_column_count === null
-  ) {
-    options.relax_column_count = false;
-  } else {
-    throw new Error(
-      `Invalid Option: relax_column_count must be a boolean, got ${JSON.stringify(options.relax_column_count)}`,
-    );
-  }
-  if (typeof options.relax_column_count_less === "boolean") {
-    // Great, nothing to do
-  } else if (
-    options.relax_column_count_less === undefined ||
-    options.relax_column_count_less === null
-  ) {
-    options.relax_column_count_less = false;
-  } else {
-    throw new Error(
-      `Invalid Option: relax_column_count_less must be a boolean, got ${JSON.stringify(options.relax_column_count_less)}`,
-    );
-  }
-  if (typeof options.relax_column_count_more === "boolean") {
-    // Great, nothing to do
-  } else if (
-    options.relax_column_count_more === undefined ||
-    options.relax_column_count_more === null
-  ) {
-    options.relax_column_count_more = false;
-  } else {
-    throw new Error(
-      `Invalid Option: relax_column_count_more must be a boolean, got ${JSON.stringify(options.relax_column_count_more)}`,
-    );
-  }
-  // Normalize option `relax_quotes`
-  if (typeof options.relax_quotes === "boolean") {
-    // Great, nothing to do
-  } else if (
-    options.relax_quotes === undefined ||
-    options.relax_quotes === null
-  ) {
-    options.relax_quotes = false;
-  } else {
-    throw new Error(
-      `Invalid Option: relax_quotes must be a boolean, got ${JSON.stringify(options.relax_quotes)}`,
-    );
-  }
-  // Normalize option `skip_empty_lines`
-  if (typeof options.skip_empty_lines === "boolean") {
-    // Great, nothing to do
-  } else if (
-    options.skip_empty_lines === undefined ||
-    options.skip_empty_lines === null
-  ) {
-    options.skip_empty_lines = false;
-  } else {
-    throw new Error(
-      `Invalid Option: skip_empty_lines must be a boolean, got ${JSON.stringify(options.skip_empty_lines)}`,
-    );
-  }
-  // Normalize option `skip_records_with_empty_values`
-  if (typeof options.skip_records_with_empty_values === "boolean") {
-    // Great, nothing to do
-  } else if (
-    options.skip_records_with_empty_values === undefined ||
-    options.skip_records_with_empty_values === null
-  ) {
-    options.skip_records_with_empty_values = false;
-  } else {
-    throw new Error(
-      `Invalid Option: skip_records_with_empty_values must be a boolean, got ${JSON.stringify(options.skip_records_with_empty_values)}`,
-    );
-  }
-  // Normalize option `skip_records_with_error`
-  if (typeof options.skip_records_with_error === "boolean") {
-    // Great, nothing to do
-  } else if (
-    options.skip_records_with_error === undefined ||
-    options.skip_records_with_error === null
-  ) {
-    options.skip_records_with_error = false;
-  } else {
-    throw new Error(
-      `Invalid Option: skip_records_with_error must be a boolean, got ${JSON.stringify(options.skip_records_with_error)}`,
-    );
-  }
-  // Normalize option `rtrim`
-  if (
-    options.rtrim === undefined ||
-    options.rtrim === null ||
-    options.rtrim === false
-  ) {
-    options.rtrim = false;
-  } else if (options.rtrim !== true) {
-    throw new Error(
-      `Invalid Option: rtrim must be a boolean, got ${JSON.stringify(options.rtrim)}`,
-    );
-  }
-  // Normalize option `ltrim`
-  if (
-    options.ltrim === undefined ||
-    options.ltrim === null ||
-    options.ltrim === false
-  ) {
-    options.ltrim = false;
-  } else if (options.ltrim !== true) {
-    throw new Error(
-      `Invalid Option: ltrim must be a boolean, got ${JSON.stringify(options.ltrim)}`,
-    );
-  }
-  // Normalize option `trim`
-  if (
-    options.trim === undefined ||
-    options.trim === null ||
-    options.trim === false
-  ) {
-    options.trim = false;
-  } else if (options.trim !== true) {
-    throw new Error(
-      `Invalid Option: trim must be a boolean, got ${JSON.stringify(options.trim)}`,
-    );
-  }
-  // Normalize options `trim`, `ltrim` and `rtrim`
-  if (options.trim === true && opts.ltrim !== false) {
-    options.ltrim = true;
-  } else if (options.ltrim !== true) {
-    options.ltrim = false;
-  }
-  if (options.trim === true && opts.rtrim !== false) {
-    options.rtrim = true;
-  } else if (options.rtrim !== true) {
-    options.rtrim = false;
-  }
-  // Normalize option `to`
-  if (options.to === undefined || options.to === null) {
-    options.to = -1;
-  } else if (options.to !== -1) {
-    if (typeof options.to === "string" && /\d+/.test(options.to)) {
-      options.to = parseInt(options.to);
-    }
-    if (Number.isInteger(options.to)) {
-      if (options.to <= 0) {
-        throw new Error(
-          `Invalid Option: to must be a positive integer greater than 0, got ${JSON.stringify(opts.to)}`,
-        );
-      }
-    } else {
-      throw new Error(
-        `Invalid Option: to must be an integer, got ${JSON.stringify(opts.to)}`,
-      );
-    }
-  }
-  // Normalize option `to_line`
-  if (options.to_line === undefined || options.to_line === null) {
-    options.to_line = -1;
-  } else if (options.to_line !== -1) {
-    if (typeof options.to_line === "string" && /\d+/.test(options.to_line)) {
-      options.to_line = parseInt(options.to_line);
-    }
-    if (Number.isInteger(options.to_line)) {
-      if (options.to_line <= 0) {
-        throw new Error(
-          `Invalid Option: to_line must be a positive integer greater than 0, got ${JSON.stringify(opts.to_line)}`,
-        );
-      }
-    } else {
-      throw new Error(
-        `Invalid Option: to_line must be an integer, got ${JSON.stringify(opts.to_line)}`,
-      );
-    }
-  }
-  return options;
-};
-
-
-
-;// CONCATENATED MODULE: ./node_modules/csv-parse/lib/utils/delimiter_discover.js
-
-
-
-// Discussed in [issue #400](https://github.com/adaltas/node-csv/issues/400)
-// See https://github.com/python/cpython/blob/ea1b1c579f600cc85d145c60862b2e6b98701b24/Lib/csv.py#L349
-const delimiter_discover = function (records, options) {
-  // Normalize the configuration
-  if (!options) {
-    ({ delimiter_auto: options } = normalize_options({ delimiter_auto: true }));
-  }
-  // Convert String to Buffer
-  if (typeof records === "string") {
-    records = Buffer.from(records);
-  }
-  // Convert Buffer to an array of records
-  if (Buffer.isBuffer(records)) {
-    records = ((data) => {
-      const records = [];
-      const parser = transform({ delimiter: [] });
-      const push = (record) => records.push(record);
-      const close = () => {};
-      const error = parser.parse(data, true, push, close);
-      if (error !== undefined) throw error;
-      return records;
-    })(records);
-  }
-  // Info array initialization, 127 entries, one per char code
-  const info = Array(127)
-    .fill()
-    .map(() => ({ lines: [] }));
-  // Traverse each records, count occurences per char code
-  records.map(([record], line) => {
-    for (let i = 0, l = record.length; i < l; i++) {
-      // Count the character frequency
-      const code = record.charCodeAt(i);
-      if (info[code].lines[line] === undefined) info[code].lines[line] = 0;
-      info[code].lines[line]++;
-    }
-  });
-  // Traverse each char code, compute the score
-  info.map((info, i) => {
-    info.char_code = i;
-    info.std = std(info.lines);
-    info.total = info.lines.reduce((acc, val) => acc + val, 0);
-    info.preferred = !!options.preferred[i];
-    info.score = options.score(info, options);
-  });
-  // Extract the dominant character
-  const result = info.reduce(
-    (acc, info) => (acc.score > info.score ? acc : info),
-    {},
-  );
-  return String.fromCharCode(result.char_code);
-};
-
-const std = function (array) {
-  const n = array.length;
-  if (n === 0) return 0;
-  const mean = array.reduce((a, b) => a + b) / n;
-  return Math.sqrt(
-    array.map((x) => Math.pow(x - mean, 2)).reduce((a, b) => a + b) / n,
-  );
-};
-
-
-
-;// CONCATENATED MODULE: ./node_modules/csv-parse/lib/api/index.js
-
-
-
-
-
-
-const isRecordEmpty = function (record) {
-  return record.every(
-    (field) =>
-      field == null || (field.toString && field.toString().trim() === ""),
-  );
-};
-
-const cr = 13; // `\r`, carriage return, 0x0D in hexadécimal, 13 in decimal
-const nl = 10; // `\n`, newline, 0x0A in hexadecimal, 10 in decimal
-
-const boms = {
-  // Note, the following are equals:
-  // Buffer.from("\ufeff")
-  // Buffer.from([239, 187, 191])
-  // Buffer.from('EFBBBF', 'hex')
-  utf8: Buffer.from([239, 187, 191]),
-  // Note, the following are equals:
-  // Buffer.from "\ufeff", 'utf16le
-  // Buffer.from([255, 254])
-  utf16le: Buffer.from([255, 254]),
-};
-
-const transform = function (original_options = {}) {
-  const info = {
-    bytes: 0,
-    bytes_records: 0,
-    comment_lines: 0,
-    empty_lines: 0,
-    invalid_field_length: 0,
-    lines: 1,
-    records: 0,
-  };
-  const options = normalize_options(original_options);
-  return {
-    info: info,
-    original_options: original_options,
-    options: options,
-    state: init_state(options),
-    __needMoreData: function (i, bufLen, end) {
-      if (end) return false;
-      const { encoding, escape, quote } = this.options;
-      const { quoting, needMoreDataSize, recordDelimiterMaxLength } =
-        this.state;
-      const numOfCharLeft = bufLen - i - 1;
-      const requiredLength = Math.max(
-        needMoreDataSize,
-        // Skip if the remaining buffer smaller than record delimiter
-        // If "record_delimiter" is yet to be discovered:
-        // 1. It is equals to `[]` and "recordDelimiterMaxLength" equals `0`
-        // 2. We set the length to windows line ending in the current encoding
-        // Note, that encoding is known from user or bom discovery at that point
-        // recordDelimiterMaxLength,
-        recordDelimiterMaxLength === 0
-          ? Buffer.from("\r\n", encoding).length
-          : recordDelimiterMaxLength,
-        // Skip if remaining buffer can be an escaped quote
-        quoting ? (escape === null ? 0 : escape.length) + quote.length : 0,
-        // Skip if remaining buffer can be record delimiter following the closing quote
-        quoting ? quote.length + recordDelimiterMaxLength : 0,
-      );
-      return numOfCharLeft < requiredLength;
-    },
-    // Central parser implementation
-    parse: function (nextBuf, end, push, close) {
-      const {
-        bom,
-        comment_no_infix,
-        delimiter_auto,
-        encoding,
-        from_line,
-        ltrim,
-        max_record_size,
-        raw,
-        relax_quotes,
-        rtrim,
-        skip_empty_lines,
-        to,
-        to_line,
-      } = this.options;
-      let { comment, escape, quote, record_delimiter } = this.options;
-      const {
-        bomSkipped,
-        delimiterDiscovered,
-        delimiterBufPrevious,
-        rawBuffer,
-        escapeIsQuote,
-      } = this.state;
-      // Automatic delimiter discovery
-      if (!delimiterDiscovered && delimiter_auto) {
-        let delimiterBuf;
-        if (delimiterBufPrevious === undefined) {
-          delimiterBuf = nextBuf;
-        } else if (
-          delimiterBufPrevious !== undefined &&
-          nextBuf === undefined
-        ) {
-          delimiterBuf = delimiterBufPrevious;
-        } else {
-          delimiterBuf = Buffer.concat([delimiterBufPrevious, nextBuf]);
-        }
-        // Ensure that nextBuf is not concatenated a second time during buffer reconciliation
-        nextBuf = undefined;
-        // this.delimiterBufPrevious = delimiterBuf;
-        if (end || delimiterBuf.length > delimiter_auto.size) {
-          this.options.delimiter = [
-            Buffer.from(
-              delimiter_discover(delimiterBuf, this.options.delimiter_auto),
-            ),
-          ];
-          this.state.previousBuf = delimiterBuf;
-          this.state.delimiterBufPrevious = undefined;
-          this.state.delimiterDiscovered = true;
-        } else {
-          this.state.delimiterBufPrevious = delimiterBuf;
-          return;
-        }
-      }
-      // Previous buffers reconciliation
-      const { previousBuf } = this.state;
-      let buf;
-      if (previousBuf === undefined) {
-        if (nextBuf === undefined) {
-          // Handle empty string
-          close();
-          return;
-        } else {
-          buf = nextBuf;
-        }
-      } else if (previousBuf !== undefined && nextBuf === undefined) {
-        buf = previousBuf;
-      } else {
-        buf = Buffer.concat([previousBuf, nextBuf]);
-      }
-      // Handle UTF BOM
-      if (bomSkipped === false) {
-        if (bom === false) {
-          this.state.bomSkipped = true;
-        } else if (buf.length < 3) {
-          // No enough data
-          if (end === false) {
-            // Wait for more data
-            this.state.previousBuf = buf;
-            return;
-          }
-        } else {
-          for (const encoding in boms) {
-            if (boms[encoding].compare(buf, 0, boms[encoding].length) === 0) {
-              // Skip BOM
-              const bomLength = boms[encoding].length;
-              this.state.bufBytesStart += bomLength;
-              buf = buf.slice(bomLength);
-              // Renormalize original options with the new encoding
-              const options = normalize_options({
-                ...this.original_options,
-                encoding: encoding,
-              });
-              // Properties are merged with the existing options instance
-              for (const key in options) {
-                this.options[key] = options[key];
-              }
-              // Options will re-evaluate the Buffer with the new encoding
-              ({ comment, escape, quote } = this.options);
-              break;
-            }
-          }
-          this.state.bomSkipped = true;
-        }
-      }
-      const bufLen = buf.length;
-      let pos;
-      for (pos = 0; pos < bufLen; pos++) {
-        // Ensure we get enough space to look ahead
-        // There should be a way to move this out of the loop
-        if (this.__needMoreData(pos, bufLen, end)) {
-          break;
-        }
-        if (this.state.wasRowDelimiter === true) {
-          this.info.lines++;
-          this.state.wasRowDelimiter = false;
-        }
-        if (to_line !== -1 && this.info.lines > to_line) {
-          this.state.stop = true;
-          close();
-          return;
-        }
-        // Auto discovery of record_delimiter, unix, mac and windows supported
-        if (this.state.quoting === false && record_delimiter.length === 0) {
-          const record_delimiterCount = this.__autoDiscoverRecordDelimiter(
-            buf,
-            pos,
-          );
-          if (record_delimiterCount) {
-            record_delimiter = this.options.record_delimiter;
-          }
-        }
-        const chr = buf[pos];
-        if (raw === true) {
-          rawBuffer.append(chr);
-        }
-        if (
-          (chr === cr || chr === nl) &&
-          this.state.wasRowDelimiter === false
-        ) {
-          this.state.wasRowDelimiter = true;
-        }
-        // Previous char was a valid escape char
-        // treat the current char as a regular char
-        if (this.state.escaping === true) {
-          this.state.escaping = false;
-        } else {
-          // Escape is only active inside quoted fields
-          // We are quoting, the char is an escape chr and there is a chr to escape
-          // if(escape !== null && this.state.quoting === true && chr === escape && pos + 1 < bufLen){
-          if (
-            escape !== null &&
-            this.state.quoting === true &&
-            this.__isEscape(buf, pos, chr) &&
-            pos + escape.length < bufLen
-          ) {
-            if (escapeIsQuote) {
-              if (this.__isQuote(buf, pos + escape.length)) {
-                this.state.escaping = true;
-                pos += escape.length - 1;
-                continue;
-              }
-            } else {
-              this.state.escaping = true;
-              pos += escape.length - 1;
-              continue;
-            }
-          }
-          // Not currently escaping and chr is a quote
-          // TODO: need to compare bytes instead of single char
-          if (this.state.commenting === false && this.__isQuote(buf, pos)) {
-            if (this.state.quoting === true) {
-              const nextChr = buf[pos + quote.length];
-              const isNextChrTrimable =
-                rtrim && this.__isCharTrimable(buf, pos + quote.length);
-              const isNextChrComment =
-                comment !== null &&
-                this.__compareBytes(comment, buf, pos + quote.length, nextChr);
-              const isNextChrDelimiter = this.__isDelimiter(
-                buf,
-                pos + quote.length,
-                nextChr,
-              );
-              const isNextChrRecordDelimiter =
-                record_delimiter.length === 0
-                  ? this.__autoDiscoverRecordDelimiter(buf, pos + quote.length)
-                  : this.__isRecordDelimiter(nextChr, buf, pos + quote.length);
-              // Escape a quote
-              // Treat next char as a regular character
-              if (
-                escape !== null &&
-                this.__isEscape(buf, pos, chr) &&
-                this.__isQuote(buf, pos + escape.length)
-              ) {
-                pos += escape.length - 1;
-              } else if (
-                !nextChr ||
-                isNextChrDelimiter ||
-                isNextChrRecordDelimiter ||
-                isNextChrComment ||
-                isNextChrTrimable
-              ) {
-                this.state.quoting = false;
-                this.state.wasQuoting = true;
-                pos += quote.length - 1;
-                continue;
-              } else if (relax_quotes === false) {
-                const err = this.__error(
-                  new CsvError(
-                    "CSV_INVALID_CLOSING_QUOTE",
-                    [
-                      "Invalid Closing Quote:",
-                      `got "${String.fromCharCode(nextChr)}"`,
-                      `at line ${this.info.lines}`,
-                      "instead of delimiter, record delimiter, trimable character",
-                      "(if activated) or comment",
-                    ],
-                    this.options,
-                    this.__infoField(),
-                  ),
-                );
-                if (err !== undefined) return err;
-              } else {
-                this.state.quoting = false;
-                this.state.wasQuoting = true;
-                this.state.field.prepend(quote);
-                pos += quote.length - 1;
-              }
-            } else {
-              if (this.state.field.length !== 0) {
-                // In relax_quotes mode, treat opening quote preceded by chrs as regular
-                if (relax_quotes === false) {
-                  const info = this.__infoField();
-                  const bom = Object.keys(boms)
-                    .map((b) =>
-                      boms[b].equals(this.state.field.toString()) ? b : false,
-                    )
-                    .filter(Boolean)[0];
-                  const err = this.__error(
-                    new CsvError(
-                      "INVALID_OPENING_QUOTE",
-                      [
-                        "Invalid Opening Quote:",
-                        `a quote is found on field ${JSON.stringify(info.column)} at line ${info.lines}, value is ${JSON.stringify(this.state.field.toString(encoding))}`,
-                        bom ? `(${bom} bom)` : undefined,
-                      ],
-                      this.options,
-                      info,
-                      {
-                        field: this.state.field,
-                      },
-                    ),
-                  );
-                  if (err !== undefined) return err;
-                }
-              } else {
-                this.state.quoting = true;
-                pos += quote.length - 1;
-                continue;
-              }
-            }
-          }
-          if (this.state.quoting === false) {
-            const recordDelimiterLength = this.__isRecordDelimiter(
-              chr,
-              buf,
-              pos,
-            );
-            if (recordDelimiterLength !== 0) {
-              // Do not emit comments which take a full line
-              const skipCommentLine =
-                this.state.commenting &&
-                this.state.wasQuoting === false &&
-                this.state.record.length === 0 &&
-                this.state.field.length === 0;
-              if (skipCommentLine) {
-                this.info.comment_lines++;
-                // Skip full comment line
-              } else {
-                // Activate records emission if above from_line
-                if (
-                  this.state.enabled === false &&
-                  this.info.lines +
-                    (this.state.wasRowDelimiter === true ? 1 : 0) >=
-                    from_line
-                ) {
-                  this.state.enabled = true;
-                  this.__resetField();
-                  this.__resetRecord();
-                  pos += recordDelimiterLength - 1;
-                  continue;
-                }
-                // Skip if line is empty and skip_empty_lines activated
-                if (
-                  skip_empty_lines === true &&
-                  this.state.wasQuoting === false &&
-                  this.state.record.length === 0 &&
-                  this.state.field.length === 0
-                ) {
-                  this.info.empty_lines++;
-                  pos += recordDelimiterLength - 1;
-                  continue;
-                }
-                this.info.bytes = this.state.bufBytesStart + pos;
-                const errField = this.__onField();
-                if (errField !== undefined) return errField;
-                this.info.bytes =
-                  this.state.bufBytesStart + pos + recordDelimiterLength;
-                const errRecord = this.__onRecord(push);
-                if (errRecord !== undefined) return errRecord;
-                if (to !== -1 && this.info.records >= to) {
-                  this.state.stop = true;
-                  close();
-                  return;
-                }
-              }
-              this.state.commenting = false;
-              pos += recordDelimiterLength - 1;
-              continue;
-            }
-            if (this.state.commenting) {
-              continue;
-            }
-            if (
-              comment !== null &&
-              (comment_no_infix === false ||
-                (this.state.record.length === 0 &&
-                  this.state.field.length === 0))
-            ) {
-              const commentCount = this.__compareBytes(comment, buf, pos, chr);
-              if (commentCount !== 0) {
-                this.state.commenting = true;
-                continue;
-              }
-            }
-            const delimiterLength = this.__isDelimiter(buf, pos, chr);
-            if (delimiterLength !== 0) {
-              this.info.bytes = this.state.bufBytesStart + pos;
-              const errField = this.__onField();
-              if (errField !== undefined) return errField;
-              pos += delimiterLength - 1;
-              continue;
-            }
-          }
-        }
-        if (this.state.commenting === false) {
-          if (
-            max_record_size !== 0 &&
-            this.state.record_length + this.state.field.length > max_record_size
-          ) {
-            return this.__error(
-              new CsvError(
-                "CSV_MAX_RECORD_SIZE",
-                [
-                  "Max Record Size:",
-                  "record exceed the maximum number of tolerated bytes",
-                  `of ${max_record_size}`,
-                  `at line ${this.info.lines}`,
-                ],
-                this.options,
-                this.__infoField(),
-              ),
-            );
-          }
-        }
-        const lappend =
-          ltrim === false ||
-          this.state.quoting === true ||
-          this.state.field.length !== 0 ||
-          !this.__isCharTrimable(buf, pos);
-        // rtrim in non quoting is handle in __onField
-        const rappend = rtrim === false || this.state.wasQuoting === false;
-        if (lappend === true && rappend === true) {
-          this.state.field.append(chr);
-        } else if (rtrim === true && !this.__isCharTrimable(buf, pos)) {
-          return this.__error(
-            new CsvError(
-              "CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE",
-              [
-                "Invalid Closing Quote:",
-                "found non trimable byte after quote",
-                `at line ${this.info.lines}`,
-              ],
-              this.options,
-              this.__infoField(),
-            ),
-          );
-        } else {
-          if (lappend === false) {
-            pos += this.__isCharTrimable(buf, pos) - 1;
-          }
-          continue;
-        }
-      }
-      if (end === true) {
-        // Ensure we are not ending in a quoting state
-        if (this.state.quoting === true) {
-          const err = this.__error(
-            new CsvError(
-              "CSV_QUOTE_NOT_CLOSED",
-              [
-                "Quote Not Closed:",
-                `the parsing is finished with an opening quote at line ${this.info.lines}`,
-              ],
-              this.options,
-              this.__infoField(),
-            ),
-          );
-          if (err !== undefined) return err;
-        } else {
-          // Skip last line if it has no characters
-          if (
-            this.state.wasQuoting === true ||
-            this.state.record.length !== 0 ||
-            this.state.field.length !== 0
-          ) {
-            this.info.bytes = this.state.bufBytesStart + pos;
-            const errField = this.__onField();
-            if (errField !== undefined) return errField;
-            const errRecord = this.__onRecord(push);
-            if (errRecord !== undefined) return errRecord;
-          } else if (this.state.wasRowDelimiter === true) {
-            this.info.empty_lines++;
-          } else if (this.state.commenting === true) {
-            this.info.comment_lines++;
-          }
-        }
-      } else {
-        this.state.bufBytesStart += pos;
-        this.state.previousBuf = buf.slice(pos);
-      }
-      if (this.state.wasRowDelimiter === true) {
-        this.info.lines++;
-        this.state.wasRowDelimiter = false;
-      }
-    },
-    __onRecord: function (push) {
-      const {
-        columns,
-        group_columns_by_name,
-        encoding,
-        info,
-        from,
-        relax_column_count,
-        relax_column_count_less,
-        relax_column_count_more,
-        raw,
-        skip_records_with_empty_values,
-      } = this.options;
-      const { enabled, record } = this.state;
-      if (enabled === false) {
-        return this.__resetRecord();
-      }
-      // Convert the first line into column names
-      const recordLength = record.length;
-      if (columns === true) {
-        if (skip_records_with_empty_values === true && isRecordEmpty(record)) {
-          this.__resetRecord();
-          return;
-        }
-        return this.__firstLineToColumns(record);
-      }
-      if (columns === false && this.info.records === 0) {
-        this.state.expectedRecordLength = recordLength;
-      }
-      if (recordLength !== this.state.expectedRecordLength) {
-        const err =
-          columns === false
-            ? new CsvError(
-                "CSV_RECORD_INCONSISTENT_FIELDS_LENGTH",
-                [
-                  "Invalid Record Length:",
-                  `expect ${this.state.expectedRecordLength},`,
-                  `got ${recordLength} on line ${this.info.lines}`,
-                ],
-                this.options,
-                this.__infoField(),
-                {
-                  record: record,
-                },
-              )
-            : new CsvError(
-                "CSV_RECORD_INCONSISTENT_COLUMNS",
-                [
-                  "Invalid Record Length:",
-                  `columns length is ${columns.length},`, // rename columns
-                  `got ${recordLength} on line ${this.info.lines}`,
-                ],
-                this.options,
-                this.__infoField(),
-                {
-                  record: record,
-                },
-              );
-        if (
-          relax_column_count === true ||
-          (relax_column_count_less === true &&
-            recordLength < this.state.expectedRecordLength) ||
-          (relax_column_count_more === true &&
-            recordLength > this.state.expectedRecordLength)
-        ) {
-          this.info.invalid_field_length++;
-          this.state.error = err;
-          // Error is undefined with skip_records_with_error
-        } else {
-          const finalErr = this.__error(err);
-          if (finalErr) return finalErr;
-        }
-      }
-      if (skip_records_with_empty_values === true && isRecordEmpty(record)) {
-        this.__resetRecord();
-        return;
-      }
-      if (this.state.recordHasError === true) {
-        this.__resetRecord();
-        this.state.recordHasError = false;
-        return;
-      }
-      this.info.records++;
-      if (from === 1 || this.info.records >= from) {
-        const { objname } = this.options;
-        // With columns, records are object
-        if (columns !== false) {
-          const obj = {};
-          // Transform record array to an object
-          for (let i = 0, l = record.length; i < l; i++) {
-            if (columns[i] === undefined || columns[i].disabled) continue;
-            // Turn duplicate columns into an array
-            if (
-              group_columns_by_name === true &&
-              Object.hasOwn(obj, columns[i].name)
-            ) {
-              if (Array.isArray(obj[columns[i].name])) {
-                obj[columns[i].name] = obj[columns[i].name].concat(record[i]);
-              } else {
-                obj[columns[i].name] = [obj[columns[i].name], record[i]];
-              }
-            } else {
-              Object.defineProperty(obj, columns[i].name, {
-                value: record[i],
-                enumerable: true,
-                writable: true,
-                configurable: true,
-              });
-            }
-          }
-          // Without objname (default)
-          if (raw === true || info === true) {
-            const extRecord = Object.assign(
-              { record: obj },
-              raw === true
-                ? { raw: this.state.rawBuffer.toString(encoding) }
-                : {},
-              info === true ? { info: this.__infoRecord() } : {},
-            );
-            const err = this.__push(
-              objname === undefined ? extRecord : [obj[objname], extRecord],
-              push,
-            );
-            if (err) {
-              return err;
-            }
-          } else {
-            const err = this.__push(
-              objname === undefined ? obj : [obj[objname], obj],
-              push,
-            );
-            if (err) {
-              return err;
-            }
-          }
-          // Without columns, records are array
-        } else {
-          if (raw === true || info === true) {
-            const extRecord = Object.assign(
-              { record: record },
-              raw === true
-                ? { raw: this.state.rawBuffer.toString(encoding) }
-                : {},
-              info === true ? { info: this.__infoRecord() } : {},
-            );
-            const err = this.__push(
-              objname === undefined ? extRecord : [record[objname], extRecord],
-              push,
-            );
-            if (err) {
-              return err;
-            }
-          } else {
-            const err = this.__push(
-              objname === undefined ? record : [record[objname], record],
-              push,
-            );
-            if (err) {
-              return err;
-            }
-          }
-        }
-      }
-      this.__resetRecord();
-    },
-    __firstLineToColumns: function (record) {
-      const { firstLineToHeaders } = this.state;
-      try {
-        const headers =
-          firstLineToHeaders === undefined
-            ? record
-            : firstLineToHeaders.call(null, record);
-        if (!Array.isArray(headers)) {
-          return this.__error(
-            new CsvError(
-              "CSV_INVALID_COLUMN_MAPPING",
-              [
-                "Invalid Column Mapping:",
-                "expect an array from column function,",
-                `got ${JSON.stringify(headers)}`,
-              ],
-              this.options,
-              this.__infoField(),
-              {
-                headers: headers,
-              },
-            ),
-          );
-        }
-        const normalizedHeaders = normalize_columns_array(headers);
-        this.state.expectedRecordLength = normalizedHeaders.length;
-        this.options.columns = normalizedHeaders;
-        this.__resetRecord();
-        return;
-      } catch (err) {
-        return err;
-      }
-    },
-    __resetRecord: function () {
-      if (this.options.raw === true) {
-        this.state.rawBuffer.reset();
-      }
-      this.state.error = undefined;
-      this.state.record = [];
-      this.state.record_length = 0;
-    },
-    __onField: function () {
-      const { cast, encoding, rtrim, max_record_size } = this.options;
-      const { enabled, wasQuoting } = this.state;
-      // Short circuit for the from_line options
-      if (enabled === false) {
-        return this.__resetField();
-      }
-      let field = this.state.field.toString(encoding);
-      if (rtrim === true && wasQuoting === false) {
-        field = field.trimRight();
-      }
-      if (cast === true) {
-        const [err, f] = this.__cast(field);
-        if (err !== undefined) return err;
-        field = f;
-      }
-      this.state.record.push(field);
-      // Increment record length if record size must not exceed a limit
-      if (max_record_size !== 0 && typeof field === "string") {
-        this.state.record_length += field.length;
-      }
-      this.__resetField();
-    },
-    __resetField: function () {
-      this.state.field.reset();
-      this.state.wasQuoting = false;
-    },
-    __push: function (record, push) {
-      const { on_record } = this.options;
-      if (on_record !== undefined) {
-        const info = this.__infoRecord();
-        try {
-          record = on_record.call(null, record, info);
-        } catch (err) {
-          return err;
-        }
-        if (record === undefined || record === null) {
-          return;
-        }
-      }
-      this.info.bytes_records += this.info.bytes;
-      push(record);
-    },
-    // Return a tuple with the error and the casted value
-    __cast: function (field) {
-      const { columns, relax_column_count } = this.options;
-      const isColumns = Array.isArray(columns);
-      // Dont loose time calling cast
-      // because the final record is an object
-      // and this field can't be associated to a key present in columns
-      if (
-        isColumns === true &&
-        relax_column_count &&
-        this.options.columns.length <= this.state.record.length
-      ) {
-        return [undefined, undefined];
-      }
-      if (this.state.castField !== null) {
-        try {
-          const info = this.__infoField();
-          return [undefined, this.state.castField.call(null, field, info)];
-        } catch (err) {
-          return [err];
-        }
-      }
-      if (this.__isFloat(field)) {
-        return [undefined, parseFloat(field)];
-      } else if (this.options.cast_date !== false) {
-        const info = this.__infoField();
-        return [undefined, this.options.cast_date.call(null, field, info)];
-      }
-      return [undefined, field];
-    },
-    __compareBytes: function (sourceBuf, targetBuf, targetPos, firstByte) {
-      if (sourceBuf[0] !== firstByte) return 0;
-      const sourceLength = sourceBuf.length;
-      for (let i = 1; i < sourceLength; i++) {
-        if (sourceBuf[i] !== targetBuf[targetPos + i]) return 0;
-      }
-      return sourceLength;
-    },
-    // Helper to test if a character is trimable
-    __isCharTrimable: function (buf, pos) {
-      const { timchars, timcharFirstBytes } = this.state;
-      // Fast bail-out: non-whitespace bytes (the common case) are rejected
-      // without scanning the full timchar list.
-      const first = buf[pos];
-      if (first === undefined || timcharFirstBytes[first] === 0) return 0;
-      loop1: for (let i = 0; i < timchars.length; i++) {
-        const timchar = timchars[i];
-        for (let j = 0; j < timchar.length; j++) {
-          if (timchar[j] !== buf[pos + j]) continue loop1;
-        }
-        return timchar.length;
-      }
-      return 0;
-    },
-    __isDelimiter: function (buf, pos, chr) {
-      const { delimiter, ignore_last_delimiters } = this.options;
-      if (
-        ignore_last_delimiters === true &&
-        this.state.record.length === this.options.columns.length - 1
-      ) {
-        return 0;
-      } else if (
-        ignore_last_delimiters !== false &&
-        typeof ignore_last_delimiters === "number" &&
-        this.state.record.length === ignore_last_delimiters - 1
-      ) {
-        return 0;
-      }
-      loop1: for (let i = 0; i < delimiter.length; i++) {
-        const del = delimiter[i];
-        if (del[0] === chr) {
-          for (let j = 1; j < del.length; j++) {
-            if (del[j] !== buf[pos + j]) continue loop1;
-          }
-          return del.length;
-        }
-      }
-      return 0;
-    },
-    __isEscape: function (buf, pos, chr) {
-      const { escape } = this.options;
-      if (escape === null) return false;
-      const l = escape.length;
-      if (escape[0] === chr) {
-        for (let i = 0; i < l; i++) {
-          if (escape[i] !== buf[pos + i]) {
-            return false;
-          }
-        }
-        return true;
-      }
-      return false;
-    },
-    __isFloat: function (value) {
-      return value - parseFloat(value) + 1 >= 0; // Borrowed from jquery
-    },
-    // Keep it in case we implement the `cast_int` option
-    // __isInt(value){
-    //   // return Number.isInteger(parseInt(value))
-    //   // return !isNaN( parseInt( obj ) );
-    //   return /^(\-|\+)?[1-9][0-9]*$/.test(value)
-    // }
-    __isQuote: function (buf, pos) {
-      const { quote } = this.options;
-      if (quote === null) return false;
-      const l = quote.length;
-      for (let i = 0; i < l; i++) {
-        if (quote[i] !== buf[pos + i]) {
-          return false;
-        }
-      }
-      return true;
-    },
-    __isRecordDelimiter: function (chr, buf, pos) {
-      const { record_delimiter } = this.options;
-      const recordDelimiterLength = record_delimiter.length;
-      loop1: for (let i = 0; i < recordDelimiterLength; i++) {
-        const rd = record_delimiter[i];
-        const rdLength = rd.length;
-        if (rd[0] !== chr) {
-          continue;
-        }
-        for (let j = 1; j < rdLength; j++) {
-          if (rd[j] !== buf[pos + j]) {
-            continue loop1;
-          }
-        }
-        return rd.length;
-      }
-      return 0;
-    },
-    __autoDiscoverRecordDelimiter: function (buf, pos) {
-      const { encoding } = this.options;
-      // Note, we don't need to cache this information in state,
-      // It is only called on the first line until we find out a suitable
-      // record delimiter.
-      const rds = [
-        // Important, the windows line ending must be before mac os 9
-        Buffer.from("\r\n", encoding),
-        Buffer.from("\n", encoding),
-        Buffer.from("\r", encoding),
-      ];
-      loop: for (let i = 0; i < rds.length; i++) {
-        const l = rds[i].length;
-        for (let j = 0; j < l; j++) {
-          if (rds[i][j] !== buf[pos + j]) {
-            continue loop;
-          }
-        }
-        this.options.record_delimiter.push(rds[i]);
-        this.state.recordDelimiterMaxLength = rds[i].length;
-        return rds[i].length;
-      }
-      return 0;
-    },
-    __error: function (msg) {
-      const { encoding, raw, skip_records_with_error } = this.options;
-      const err = typeof msg === "string" ? new Error(msg) : msg;
-      if (skip_records_with_error) {
-        this.state.recordHasError = true;
-        if (this.options.on_skip !== undefined) {
-          try {
-            this.options.on_skip(
-              err,
-              raw ? this.state.rawBuffer.toString(encoding) : undefined,
-            );
-          } catch (err) {
-            return err;
-          }
-        }
-        // this.emit('skip', err, raw ? this.state.rawBuffer.toString(encoding) : undefined);
-        return undefined;
-      } else {
-        return err;
-      }
-    },
-    __infoDataSet: function () {
-      return {
-        ...this.info,
-        columns: this.options.columns,
-      };
-    },
-    __infoRecord: function () {
-      const { columns, raw, encoding } = this.options;
-      return {
-        ...this.__infoDataSet(),
-        bytes_records: this.info.bytes,
-        error: this.state.error,
-        header: columns === true,
-        index: this.state.record.length,
-        raw: raw ? this.state.rawBuffer.toString(encoding) : undefined,
-      };
-    },
-    __infoField: function () {
-      const { columns } = this.options;
-      const isColumns = Array.isArray(columns);
-      // Bytes records are only incremented when all records'fields are parsed
-      const bytes_records = this.info.bytes_records;
-      return {
-        ...this.__infoRecord(),
-        bytes_records: bytes_records,
-        column:
-          isColumns === true
-            ? columns.length > this.state.record.length
-              ? columns[this.state.record.length].name
-              : null
-            : this.state.record.length,
-        quoting: this.state.wasQuoting,
-      };
-    },
-  };
-};
-
-
-
-;// CONCATENATED MODULE: ./node_modules/csv-parse/lib/sync.js
-
-
-
-const parse = function (data, opts = {}) {
-  if (typeof data === "string") {
-    data = Buffer.from(data);
-  }
-  const records = opts && opts.objname ? Object.create(null) : [];
-  const parser = transform(opts);
-  const push = (record) => {
-    if (parser.options.objname === undefined) records.push(record);
-    else {
-      records[record[0]] = record[1];
-    }
-  };
-  const close = () => {};
-  const error = parser.parse(data, true, push, close);
-  if (error !== undefined) throw error;
-  return records;
-};
-
-
-
-;// CONCATENATED MODULE: ./src/metadata/csv.ts
-
-
-
-/**
- * The entries of a list input, read the way docker/metadata-action v6 reads them: the whole text as CSV
- * (relaxed quotes, `#` comments only at the start of a line), each record re-joined with commas.
- * Re-joining drops the quotes, which is why a quoted comma does not survive (as in metadata-action).
- */
-function readInputList(input, lines) {
-    const text = lines.join('\n').trim();
-    if (text === '')
-        return [];
-    let records;
-    try {
-        records = parse(text, {
-            columns: false,
-            relaxQuotes: true,
-            comment: '#',
-            comment_no_infix: true,
-            relaxColumnCount: true,
-            skipEmptyLines: true
-        });
-    }
-    catch (err) {
-        throw new errors/* InputError */.d(input, `cannot read the list as CSV: ${errorMessage(err)}`, { cause: err });
-    }
-    return records
-        .map(record => record.join(','))
-        .map(entry => entry.trim())
-        .filter(entry => entry !== '');
-}
-/** The CSV fields of one entry (`type=semver,pattern={{version}}`), parsed strictly as metadata-action does. */
-function entryFields(input, entry) {
-    try {
-        const records = parse(entry, { relaxColumnCount: true, skipEmptyLines: true });
-        return records[0] ?? [];
-    }
-    catch (err) {
-        throw new errors/* InputError */.d(input, `cannot read '${entry}' as CSV: ${errorMessage(err)}`, { cause: err });
-    }
-}
-/** `key=value` split at the first `=` (a field starting with `=` has no key); key lowercased, both trimmed. */
-function splitAttribute(field) {
-    const at = field.indexOf('=');
-    if (at <= 0)
-        return undefined;
-    return { key: field.slice(0, at).trim().toLowerCase(), value: field.slice(at + 1).trim() };
-}
-
-// EXTERNAL MODULE: ./node_modules/spdx-expression-parse/index.js
-var spdx_expression_parse = __nccwpck_require__(3326);
-var spdx_expression_parse_default = /*#__PURE__*/__nccwpck_require__.n(spdx_expression_parse);
-;// CONCATENATED MODULE: ./src/metadata/ghcr.ts
-
-
-/**
- * GHCR's limits, in characters (Unicode code points: an emoji counts once, as GitHub's docs speak of
- * characters). GitHub documents 512 for the description and 256 for licenses, but a licenses value of
- * exactly 256 characters is refused while 255 works (Homebrew/brew#23477, reproduced on ghcr.io), so
- * licenses are kept to 255.
- */
-const DESCRIPTION_LIMIT = 512;
-const LICENSES_LIMIT = 255;
-/** Length as GHCR's limits count it: Unicode code points, not UTF-16 units or bytes. */
-function characterCount(text) {
-    return Array.from(text).length;
-}
-/** True when `expression` parses as an SPDX license expression (`MIT OR Apache-2.0`, `LicenseRef-x`). */
-function isSpdxExpression(expression) {
-    try {
-        spdx_expression_parse_default()(expression);
-        return true;
-    }
-    catch {
-        return false;
-    }
-}
-const SPDX_HINT = 'use identifiers from https://spdx.org/licenses such as MIT or Apache-2.0 OR MIT';
-/**
- * The `licenses` input must be an SPDX expression: it exists only to publish one, so a typo (`MIT or
- * Apache-2.0`) fails where it was written. Any other source (a `labels` line) only warns.
- */
-function checkLicensesInput(value) {
-    if (value !== '' && !isSpdxExpression(value)) {
-        throw new errors/* InputError */.d('licenses', `'${value}' is not an SPDX license expression; ${SPDX_HINT}`);
-    }
-}
-/** The warning for a licenses value from `labels`/`annotations` that is not an SPDX expression. */
-function nonSpdxWarning(value, origin) {
-    return (`${origin}: licenses '${value}' is not an SPDX license expression; published as written. ` +
-        `Tools that read it expect SPDX: ${SPDX_HINT}, or LicenseRef-<name> for your own license`);
-}
-/** The longest start of `text` within `limit` characters that ends at a word boundary (a hard cut if none). */
-function cutAtWordBoundary(text, limit) {
-    const chars = Array.from(text);
-    if (chars.length <= limit)
-        return text;
-    const head = chars.slice(0, limit + 1).join('');
-    const boundary = head.search(/\s+\S*$/);
-    return (boundary > 0 ? head.slice(0, boundary) : chars.slice(0, limit).join('')).trimEnd();
-}
-/** Shortens a license expression at a word boundary to one that still parses, or '' when none does. */
-function cutLicenses(expression, limit) {
-    let candidate = cutAtWordBoundary(expression, limit);
-    while (candidate !== '' && !isSpdxExpression(candidate)) {
-        const shorter = candidate.replace(/\s*\S+$/, '');
-        candidate = shorter === candidate ? '' : shorter;
-    }
-    return candidate;
-}
-
-;// CONCATENATED MODULE: ./src/metadata/oci.ts
-
-const OCI = 'org.opencontainers.image.';
-const OCI_KEYS = {
-    title: `${OCI}title`,
-    description: `${OCI}description`,
-    url: `${OCI}url`,
-    source: `${OCI}source`,
-    version: `${OCI}version`,
-    created: `${OCI}created`,
-    revision: `${OCI}revision`,
-    licenses: `${OCI}licenses`
-};
-function repoFacts(ctx, repo) {
-    if (repo) {
-        return {
-            name: repo.name ?? '',
-            description: repo.description ?? '',
-            htmlUrl: repo.html_url ?? '',
-            license: repo.license?.spdx_id ?? '',
-            defaultBranch: repo.default_branch ?? ''
-        };
-    }
-    const fromEvent = valueAt(ctx.payload, 'repository');
-    const name = ctx.repository.split('/')[1] ?? '';
-    return {
-        name: stringAt(fromEvent, 'name') ?? name,
-        description: stringAt(fromEvent, 'description') ?? '',
-        htmlUrl: stringAt(fromEvent, 'html_url') ?? (ctx.repository ? `${ctx.serverUrl}/${ctx.repository}` : ''),
-        license: stringAt(fromEvent, 'license', 'spdx_id') ?? '',
-        defaultBranch: stringAt(fromEvent, 'default_branch') ?? ''
-    };
-}
-/** metadata-action's base list, in its order. */
-function baseEntries(facts, version, created, sha) {
-    return [
-        [OCI_KEYS.title, facts.name],
-        [OCI_KEYS.description, facts.description],
-        [OCI_KEYS.url, facts.htmlUrl],
-        [OCI_KEYS.source, facts.htmlUrl],
-        [OCI_KEYS.version, version],
-        [OCI_KEYS.created, created.toISOString()],
-        [OCI_KEYS.revision, sha],
-        [OCI_KEYS.licenses, facts.license]
-    ];
-}
-/** Sorted by key as metadata-action sorts (localeCompare: ICU order, case interleaved). */
-function sortedRecord(map) {
-    const record = {};
-    for (const [key, value] of [...map].sort((a, b) => a[0].localeCompare(b[0], 'en'))) {
-        // defineProperty: a `__proto__` key stays a plain entry
-        Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
-    }
-    return record;
-}
-/** `key=value` lines in the record's order. */
-function labelLines(labels) {
-    return Object.entries(labels).map(([key, value]) => `${key}=${value}`);
-}
-
-// EXTERNAL MODULE: ./node_modules/handlebars/lib/index.js
-var lib = __nccwpck_require__(8508);
-var lib_default = /*#__PURE__*/__nccwpck_require__.n(lib);
-// EXTERNAL MODULE: ./node_modules/moment-timezone/index.js
-var moment_timezone = __nccwpck_require__(9856);
-var moment_timezone_default = /*#__PURE__*/__nccwpck_require__.n(moment_timezone);
-;// CONCATENATED MODULE: ./src/metadata/refs.ts
-
-
-const isBranchRef = (ref) => ref.startsWith('refs/heads/');
-const isTagRef = (ref) => ref.startsWith('refs/tags/');
-const isPullRef = (ref) => ref.startsWith('refs/pull/');
-/** The branch name, or '' when the ref is not a branch. */
-function branchName(ref) {
-    return isBranchRef(ref) ? ref.slice('refs/heads/'.length) : '';
-}
-/** The tag name, or '' when the ref is not a tag. */
-function tagName(ref) {
-    return isTagRef(ref) ? ref.slice('refs/tags/'.length) : '';
-}
-/** `refs/pull/42/merge` → `42`. */
-function pullNumber(ref) {
-    return ref.replace(/^refs\/pull\//, '').replace(/\/merge$/, '');
-}
-/** On a tag push, the branch in the payload's `base_ref`; on a PR, the PR's base branch; else ''. */
-function baseRef(ctx) {
-    const pushBase = stringAt(ctx.payload, 'base_ref');
-    if (isTagRef(ctx.ref) && pushBase !== undefined)
-        return pushBase.replace(/^refs\/heads\//, '');
-    const prBase = stringAt(ctx.payload, 'pull_request', 'base', 'ref');
-    if (isPullRef(ctx.ref) && prBase !== undefined)
-        return prBase;
-    return '';
-}
-/** Events that always run on the default branch's last commit. */
-const DEFAULT_BRANCH_EVENTS = /create|discussion|issues|schedule/;
-/** metadata-action's `is_default_branch`: compares with the payload's default branch, not the API's. */
-function isDefaultBranch(ctx) {
-    const branch = ctx.ref.replace(/^refs\/heads\//, '');
-    if (branch === '')
-        return false;
-    if (stringAt(ctx.payload, 'repository', 'default_branch') === branch)
-        return true;
-    return DEFAULT_BRANCH_EVENTS.test(ctx.eventName);
-}
-const DEFAULT_SHORT_SHA_LENGTH = 7;
-/** The commit SHA cut to DOCKER_METADATA_SHORT_SHA_LENGTH characters (default 7). */
-function shortSha(sha, env) {
-    const raw = env.DOCKER_METADATA_SHORT_SHA_LENGTH;
-    let length = DEFAULT_SHORT_SHA_LENGTH;
-    if (raw) {
-        length = Number(raw);
-        if (Number.isNaN(length))
-            throw new EnvVarError('DOCKER_METADATA_SHORT_SHA_LENGTH', `not a number: '${raw}'`);
-    }
-    return length >= sha.length ? sha : sha.substring(0, length);
-}
-
-;// CONCATENATED MODULE: ./src/metadata/template.ts
-
-
-
-
-
-
-/**
- * Renders a Handlebars template the way metadata-action does, HTML escaping included
- * (`{{branch}}` of `a=b` renders `a&#x3D;b`). Any failure becomes an InputError naming the source.
- */
-function render(template, data, source) {
-    try {
-        return lib_default().compile(template)(data);
-    }
-    catch (err) {
-        if (err instanceof EnvVarError || err instanceof errors/* InputError */.d)
-            throw err;
-        throw new errors/* InputError */.d(source.input, `cannot render '${template}' in '${source.entry}': ${errorMessage(err)}`, {
-            cause: err
-        });
-    }
-}
-/** `prefix`, `suffix`, `value`, `enable`, labels and annotations: every global expression. */
-function renderGlobal(template, scope, source) {
-    return render(template, globalExpressions(scope), source);
-}
-/** `type=schedule` patterns: only the date helpers exist there. */
-function renderSchedule(template, scope, source) {
-    const helpers = {
-        date: dateHelper('date', scope.now),
-        commit_date: dateHelper('commit_date', scope.commitDate)
-    };
-    return render(template, helpers, source);
-}
-function globalExpressions(scope) {
-    const { ctx, env } = scope;
-    return {
-        branch: () => branchName(ctx.ref),
-        tag: () => tagName(ctx.ref),
-        sha: () => shortSha(ctx.sha, env),
-        base_ref: () => baseRef(ctx),
-        is_default_branch: () => String(isDefaultBranch(ctx)),
-        is_not_default_branch: () => String(!isDefaultBranch(ctx)),
-        date: dateHelper('date', scope.now),
-        commit_date: dateHelper('commit_date', scope.commitDate)
-    };
-}
-/**
- * `{{date 'YYYYMMDD' tz='Asia/Tokyo'}}`: moment format, UTC by default. An unquoted format renders moment's
- * default ISO format (as metadata-action does). No format at all fails: metadata-action crashes there,
- * and an ISO time is rarely the tag anyone meant.
- */
-function dateHelper(name, date) {
-    return (...args) => {
-        if (args.length < 2) {
-            throw new Error(`{{${name}}} needs a format, e.g. {{${name} 'YYYYMMDD'}} or {{${name} 'YYYY-MM-DDTHH:mm:ssZ'}}`);
-        }
-        const options = (args[args.length - 1] ?? {});
-        const format = typeof args[0] === 'string' ? args[0] : undefined;
-        let tz = 'UTC';
-        for (const [key, value] of Object.entries(options.hash ?? {})) {
-            if (key !== 'tz')
-                throw new Error(`unknown attribute '${key}' (only tz is allowed)`);
-            tz = String(value);
-        }
-        if (!moment_timezone_default().tz.zone(tz))
-            throw new Error(`unknown time zone '${tz}'`);
-        return moment_timezone_default()(date).tz(tz).format(format);
-    };
-}
-/** True when the pattern is exactly `{{raw}}` (spaces allowed), which keeps a pre-release's raw form. */
-function isRawStatement(pattern) {
-    try {
-        const program = lib_default().parseWithoutProcessing(pattern);
-        const [only] = program.body;
-        if (program.body.length !== 1 || only?.type !== 'MustacheStatement')
-            return false;
-        const path = only.path;
-        return path.parts?.length === 1 && path.parts[0] === 'raw';
-    }
-    catch {
-        return false;
-    }
-}
-/** True when any of these input lines uses `{{commit_date}}`, i.e. resolveCommitDate is worth an API call. */
-function usesCommitDate(lines) {
-    return lines.some(line => /\{\{~?\s*commit_date\b/.test(line));
-}
-
-;// CONCATENATED MODULE: ./src/metadata/entries.ts
-
-
-
-
-
-/**
- * Labels or annotations: the base list, then the description/licenses/source inputs, then the custom lines
- * (rendered; split at the first `=`; later keys win), then the GHCR rules.
- */
-function assembleEntries(base, inputs, rules) {
-    const entries = new Map(base.map(([key, value]) => [key, { value, origin: 'repository' }]));
-    if (inputs.description !== '')
-        entries.set(OCI_KEYS.description, { value: inputs.description, origin: 'description' });
-    if (inputs.licenses !== '')
-        entries.set(OCI_KEYS.licenses, { value: inputs.licenses, origin: 'licenses' });
-    if (inputs.source !== '')
-        entries.set(OCI_KEYS.source, { value: checkSource(inputs.source), origin: 'source' });
-    for (const line of readInputList(inputs.customInput, inputs.customLines)) {
-        const rendered = renderGlobal(line, rules.scope, { input: inputs.customInput, entry: line });
-        const at = rendered.indexOf('=');
-        if (at < 0) {
-            rules.warnings.push(`${inputs.customInput}: '${line}' has no '=', ignored; write key=value`);
-            continue;
-        }
-        entries.set(rendered.slice(0, at), { value: rendered.slice(at + 1), origin: inputs.customInput });
-    }
-    applyLicenseRules(entries, rules);
-    applyDescriptionRule(entries, rules);
-    return new Map([...entries].map(([key, entry]) => [key, entry.value]));
-}
-function checkSource(source) {
-    if (!/^https?:\/\/[^\s/]+/i.test(source)) {
-        throw new errors/* InputError */.d('source', `'${source}' is not an http(s) URL; use the repository URL, e.g. https://github.com/OWNER/REPO`);
-    }
-    return source;
-}
-function applyLicenseRules(entries, rules) {
-    const licenses = entries.get(OCI_KEYS.licenses);
-    if (!licenses || licenses.value === '')
-        return;
-    if (licenses.origin === 'licenses')
-        checkLicensesInput(licenses.value);
-    const spdx = isSpdxExpression(licenses.value);
-    if (!spdx)
-        rules.warnings.push(nonSpdxWarning(licenses.value, licenses.origin));
-    const length = characterCount(licenses.value);
-    if (!rules.ghcr || length <= LICENSES_LIMIT)
-        return;
-    licenses.value = spdx
-        ? cutLicenses(licenses.value, LICENSES_LIMIT)
-        : cutAtWordBoundary(licenses.value, LICENSES_LIMIT);
-    rules.warnings.push(`${licenses.origin}: licenses has ${length} characters, GHCR takes at most ${LICENSES_LIMIT}; ` +
-        `cut to '${licenses.value}'${sharedNote(rules)}`);
-}
-function applyDescriptionRule(entries, rules) {
-    const description = entries.get(OCI_KEYS.description);
-    if (!rules.ghcr || !description)
-        return;
-    const length = characterCount(description.value);
-    if (length <= DESCRIPTION_LIMIT)
-        return;
-    description.value = cutAtWordBoundary(description.value, DESCRIPTION_LIMIT);
-    rules.warnings.push(`${description.origin}: description has ${length} characters, GHCR shows at most ${DESCRIPTION_LIMIT}; ` +
-        `cut at a word boundary to ${characterCount(description.value)}${sharedNote(rules)}`);
-}
-/** Says which other images get the cut value too, and how to keep it whole there. */
-function sharedNote(rules) {
-    if (rules.sharedWith.length === 0)
-        return '';
-    const names = rules.sharedWith.join(', ');
-    return (`. ${names} ${rules.sharedWith.length > 1 ? 'get' : 'gets'} the cut value too: every image of a run ` +
-        'is the same image with one digest; publish to ghcr.io in a separate step to keep the full value elsewhere');
-}
-
-;// CONCATENATED MODULE: ./src/metadata/flavor.ts
-
-
-/** The `flavor` input. Later lines override earlier ones; `onlatest` applies to the prefix/suffix before it on its line. */
-function parseFlavor(lines) {
-    const flavor = {
-        latest: 'auto',
-        prefix: '',
-        suffix: '',
-        prefixOnLatest: false,
-        suffixOnLatest: false
-    };
-    for (const entry of readInputList('flavor', lines)) {
-        applyFlavorEntry(flavor, entry);
-    }
-    return flavor;
-}
-function applyFlavorEntry(flavor, entry) {
-    let onLatestFor;
-    for (const field of entryFields('flavor', entry)) {
-        // metadata-action splits at every `=` and keeps the second part: `prefix=a=b` means `prefix=a`.
-        const parts = field.split('=').map(part => part.trim());
-        const key = parts[0]?.toLowerCase();
-        const value = parts[1];
-        if (value === undefined)
-            throw new errors/* InputError */.d('flavor', `expected key=value, got '${field}' in '${entry}'`);
-        switch (key) {
-            case 'latest':
-                flavor.latest = checkOneOf(value, ['auto', 'true', 'false'], key, entry);
-                break;
-            case 'prefix':
-            case 'suffix':
-                flavor[key] = value;
-                onLatestFor = key;
-                break;
-            case 'onlatest': {
-                const on = checkOneOf(value, ['true', 'false'], key, entry) === 'true';
-                if (onLatestFor === 'prefix')
-                    flavor.prefixOnLatest = on;
-                if (onLatestFor === 'suffix')
-                    flavor.suffixOnLatest = on;
-                break;
-            }
-            default:
-                throw new errors/* InputError */.d('flavor', `unknown key '${key}' in '${entry}'; use latest, prefix, suffix or onlatest`);
-        }
-    }
-}
-function checkOneOf(value, allowed, key, entry) {
-    if (!allowed.includes(value)) {
-        throw new errors/* InputError */.d('flavor', `${key} must be ${allowed.join(', ')}, got '${value}' in '${entry}'`);
-    }
-    return value;
-}
-
-;// CONCATENATED MODULE: ./src/metadata/image-names.ts
-
-
-const LEGACY_GITHUB_REGISTRY = 'docker.pkg.github.com';
-/**
- * The image name as the registry needs it: lowercased (with a warning when that changes it) and checked
- * against the reference grammar, so a stray tag or character fails here with the line that holds it.
- */
-function normalizeImageName(name, entry, warnings) {
-    const lower = name.toLowerCase();
-    if (lower !== name) {
-        warnings.push(`image '${name}' lowercased to '${lower}': registries only accept lowercase repository names`);
-    }
-    const { domain, path } = splitDomain(lower);
-    if (domain !== undefined && !isValidHost(domain)) {
-        throw new errors/* InputError */.d('images', `'${domain}' is not a valid registry host in '${entry}'`);
-    }
-    checkPath(path, entry);
-    if (domain === LEGACY_GITHUB_REGISTRY && path.split('/').length !== 3) {
-        throw new errors/* InputError */.d('images', `${LEGACY_GITHUB_REGISTRY} needs ${LEGACY_GITHUB_REGISTRY}/OWNER/REPOSITORY/IMAGE_NAME, got '${name}' in '${entry}'` +
-            ' (or move to ghcr.io/OWNER/IMAGE_NAME)');
-    }
-    return lower;
-}
-function checkPath(path, entry) {
-    if (path.includes('@') || path.includes(':')) {
-        throw new errors/* InputError */.d('images', `image names carry no tag or digest (use the tags input), got '${entry}'`);
-    }
-    const bad = path.split('/').find(component => !isValidPathComponent(component));
-    if (bad !== undefined) {
-        throw new errors/* InputError */.d('images', `'${bad}' is not a valid repository path component in '${entry}': use lowercase letters, digits and . _ - separators`);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/metadata/images.ts
-
-
-/**
- * The `images` input: a single legacy line `a/b,c/d` (no `=` in any field) lists several images;
- * otherwise each line is `name/foo` or `name=name/foo[,enable=true|false]`.
- */
-function parseImages(lines) {
-    const entries = readInputList('images', lines);
-    const first = entries[0];
-    if (entries.length === 1 && first !== undefined) {
-        const fields = entryFields('images', first).map(field => field.trim());
-        if (fields.every(field => !field.includes('='))) {
-            return fields.filter(field => field !== '').map(name => ({ name, enable: true, entry: first }));
-        }
-    }
-    return entries.map(parseImageEntry);
-}
-function parseImageEntry(entry) {
-    const image = { name: '', enable: true, entry };
-    for (const field of entryFields('images', entry)) {
-        const parts = field.split('=').map(part => part.trim());
-        const key = parts[0]?.toLowerCase() ?? '';
-        const value = parts[1];
-        if (value === undefined) {
-            image.name = parts[0] ?? '';
-        }
-        else if (key === 'name') {
-            image.name = value;
-        }
-        else if (key === 'enable') {
-            if (value !== 'true' && value !== 'false') {
-                throw new errors/* InputError */.d('images', `enable must be true or false, got '${value}' in '${entry}'`);
-            }
-            image.enable = value === 'true';
-        }
-        else {
-            throw new errors/* InputError */.d('images', `unknown attribute '${key}' in '${entry}'; use name and enable`);
-        }
-    }
-    if (image.name === '')
-        throw new errors/* InputError */.d('images', `empty image name in '${entry}'`);
-    return image;
-}
-
-;// CONCATENATED MODULE: ./src/metadata/tag-rules.ts
-
-
-const TAG_TYPES = ['schedule', 'semver', 'pep440', 'match', 'edge', 'ref', 'raw', 'sha'];
-const DEFAULT_PRIORITY = {
-    schedule: 1000,
-    semver: 900,
-    pep440: 900,
-    match: 800,
-    edge: 700,
-    ref: 600,
-    raw: 200,
-    sha: 100
-};
-/** Used when the `tags` input is empty. */
-const DEFAULT_TAG_ENTRIES = [
-    'type=schedule',
-    'type=ref,event=branch',
-    'type=ref,event=tag',
-    'type=ref,event=pr'
-];
-/** The `tags` input as rules, highest priority first (stable for equal priorities). */
-function parseTagRules(lines) {
-    const entries = readInputList('tags', lines);
-    const rules = (entries.length > 0 ? entries : DEFAULT_TAG_ENTRIES).map(parseTagRule);
-    return rules
-        .map((rule, index) => ({ rule, index }))
-        .sort(byPriority)
-        .map(({ rule }) => rule);
-}
-function byPriority(a, b) {
-    return b.rule.priority - a.rule.priority || a.index - b.index;
-}
-function parseTagRule(entry) {
-    const attrs = Object.create(null);
-    let type = 'raw';
-    for (const field of entryFields('tags', entry)) {
-        const attr = splitAttribute(field);
-        if (!attr) {
-            attrs.value = field.trim();
-        }
-        else if (attr.key === 'type') {
-            type = checkType(attr.value, entry);
-        }
-        else {
-            attrs[attr.key] = attr.value;
-        }
-    }
-    applyTypeDefaults(type, attrs, entry);
-    attrs.enable ??= 'true';
-    return { type, attrs, priority: readPriority(type, attrs, entry), entry };
-}
-function checkType(value, entry) {
-    if (!TAG_TYPES.includes(value)) {
-        throw new errors/* InputError */.d('tags', `unknown type '${value}' in '${entry}'; use one of ${TAG_TYPES.join(', ')}`);
-    }
-    return value;
-}
-function readPriority(type, attrs, entry) {
-    if (attrs.priority === undefined)
-        return DEFAULT_PRIORITY[type];
-    const priority = Number(attrs.priority);
-    if (attrs.priority === '' || Number.isNaN(priority)) {
-        throw new errors/* InputError */.d('tags', `priority must be a number, got '${attrs.priority}' in '${entry}'`);
-    }
-    return priority;
-}
-function requireAttr(attrs, name, entry) {
-    if (attrs[name] === undefined)
-        throw new errors/* InputError */.d('tags', `missing ${name} attribute in '${entry}'`);
-}
-function applyTypeDefaults(type, attrs, entry) {
-    switch (type) {
-        case 'schedule':
-            attrs.pattern ??= 'nightly';
-            return;
-        case 'semver':
-        case 'pep440':
-            requireAttr(attrs, 'pattern', entry);
-            attrs.value ??= '';
-            attrs.match ??= '';
-            return;
-        case 'match':
-            requireAttr(attrs, 'pattern', entry);
-            attrs.group ??= '0';
-            if (Number.isNaN(Number(attrs.group))) {
-                throw new errors/* InputError */.d('tags', `match group must be a number, got '${attrs.group}' in '${entry}'`);
-            }
-            attrs.value ??= '';
-            return;
-        case 'edge':
-            attrs.branch ??= '';
-            return;
-        case 'ref':
-            applyRefDefaults(attrs, entry);
-            return;
-        case 'raw':
-            requireAttr(attrs, 'value', entry);
-            return;
-        case 'sha':
-            attrs.prefix ??= 'sha-';
-            attrs.format ??= 'short';
-            if (attrs.format !== 'short' && attrs.format !== 'long') {
-                throw new errors/* InputError */.d('tags', `format must be short or long, got '${attrs.format}' in '${entry}'`);
-            }
-            return;
-    }
-}
-function applyRefDefaults(attrs, entry) {
-    requireAttr(attrs, 'event', entry);
-    if (!['branch', 'tag', 'pr'].includes(attrs.event ?? '')) {
-        throw new errors/* InputError */.d('tags', `event must be branch, tag or pr, got '${attrs.event}' in '${entry}'`);
-    }
-    if (attrs.event === 'pr')
-        attrs.prefix ??= 'pr-';
-}
-
-;// CONCATENATED MODULE: ./src/metadata/tag-grammar.ts
-
-/** The OCI distribution spec's tag grammar, which every registry enforces on a manifest PUT. */
-const TAG_GRAMMAR = '[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}';
-const TAG_MAX_LENGTH = 128;
-/** The part of the tag grammar `tag` breaks, in words; undefined when a registry accepts it. */
-function brokenTagRule(tag) {
-    if (tag === '')
-        return 'a tag cannot be empty';
-    const first = tag.charAt(0);
-    if (first === '.' || first === '-')
-        return `a tag cannot start with '${first}'`;
-    const bad = /[^a-zA-Z0-9_.-]/.exec(tag);
-    if (bad)
-        return `'${bad[0]}' is not allowed: only letters, digits, '_', '.' and '-'`;
-    if (tag.length > TAG_MAX_LENGTH) {
-        return `a tag has at most ${TAG_MAX_LENGTH} characters, this one has ${tag.length}`;
-    }
-    return undefined;
-}
-/** Fails at planning, before anything is built, on a tag every registry would refuse at push time. */
-function checkTag(tag, origin) {
-    const broken = brokenTagRule(tag);
-    if (broken === undefined)
-        return;
-    throw new errors/* InputError */.d(origin.input, `tag '${tag}' (from ${origin.description}) is not a valid tag: ${broken} ` +
-        `(tag grammar ${TAG_GRAMMAR}); change that rule, or its prefix/suffix, so the tag fits`);
-}
-
-// EXTERNAL MODULE: ./node_modules/@renovatebot/pep440/index.js
-var pep440 = __nccwpck_require__(8898);
-// EXTERNAL MODULE: ./node_modules/semver/index.js
-var semver = __nccwpck_require__(2088);
-var semver_default = /*#__PURE__*/__nccwpck_require__.n(semver);
-;// CONCATENATED MODULE: ./src/metadata/tag-values.ts
-
-
-
-
-
-
-/** The value one rule produces for this run, or undefined when the rule does not apply. */
-function ruleValue(rule, scope) {
-    switch (rule.type) {
-        case 'schedule':
-            return scheduleValue(rule, scope);
-        case 'semver':
-            return semverValue(rule, scope);
-        case 'pep440':
-            return pep440Value(rule, scope);
-        case 'match':
-            return matchValue(rule, scope);
-        case 'edge':
-            return edgeValue(rule, scope);
-        case 'ref':
-            return refValue(rule, scope);
-        case 'raw':
-            return { value: renderGlobal(rule.attrs.value ?? '', scope, source(rule)), latestOnAuto: false };
-        case 'sha':
-            return shaValue(rule, scope);
-    }
-}
-const source = (rule) => ({ input: 'tags', entry: rule.entry });
-function scheduleValue(rule, scope) {
-    if (!scope.ctx.eventName.includes('schedule'))
-        return undefined;
-    return { value: renderSchedule(rule.attrs.pattern ?? '', scope, source(rule)), latestOnAuto: false };
-}
-/** semver, pep440 and match read the tag name, or `value=` when set (then on any ref). */
-function versionInput(rule, scope) {
-    const value = rule.attrs.value ?? '';
-    if (value !== '')
-        return renderGlobal(value, scope, source(rule));
-    return isTagRef(scope.ctx.ref) ? tagName(scope.ctx.ref) : undefined;
-}
-/** `match=` on semver/pep440: its first group replaces the input; no match keeps the input, with a warning. */
-function applyMatchAttr(raw, rule, scope) {
-    const pattern = rule.attrs.match ?? '';
-    if (pattern === '')
-        return raw;
-    const found = raw.match(regex(pattern, '', rule));
-    if (!found) {
-        scope.warnings.push(`${pattern} does not match ${raw} (tags: '${rule.entry}')`);
-        return raw;
-    }
-    const group = found[1];
-    if (group === undefined) {
-        throw new errors/* InputError */.d('tags', `match=${pattern} needs a capture group, as in v(\\d.\\d.\\d), in '${rule.entry}'`);
-    }
-    return group;
-}
-function semverValue(rule, scope) {
-    const input = versionInput(rule, scope);
-    if (input === undefined)
-        return undefined;
-    const raw = applyMatchAttr(input, rule, scope).replace(/\//g, '-');
-    if (!semver_default().valid(raw)) {
-        scope.warnings.push(`${raw} is not a valid semver, no tag for '${rule.entry}'. More info: https://semver.org/`);
-        return undefined;
-    }
-    const parsed = semver_default().parse(raw, { loose: true });
-    const pattern = rule.attrs.pattern ?? '';
-    if (semver_default().prerelease(raw)) {
-        const kept = isRawStatement(pattern) ? pattern : '{{version}}';
-        return { value: render(kept, parsed ?? {}, source(rule)), latestOnAuto: false };
-    }
-    return { value: render(pattern, parsed ?? {}, source(rule)), latestOnAuto: true };
-}
-function pep440Value(rule, scope) {
-    const input = versionInput(rule, scope);
-    if (input === undefined)
-        return undefined;
-    const raw = applyMatchAttr(input, rule, scope).replace(/\//g, '-');
-    const explained = pep440.valid(raw) ? pep440.explain(raw) : null;
-    if (!explained) {
-        const more = 'More info: https://www.python.org/dev/peps/pep-0440';
-        scope.warnings.push(`${raw} does not conform to PEP 440, no tag for '${rule.entry}'. ${more}`);
-        return undefined;
-    }
-    const cleaned = pep440.clean(raw) ?? raw;
-    const pattern = rule.attrs.pattern ?? '';
-    if (explained.is_prerelease || explained.is_postrelease || explained.is_devrelease) {
-        return { value: isRawStatement(pattern) ? raw : cleaned, latestOnAuto: false };
-    }
-    const parts = {
-        raw: () => raw,
-        version: () => cleaned,
-        major: () => pep440.major(raw),
-        minor: () => pep440.minor(raw),
-        patch: () => pep440.patch(raw)
-    };
-    return { value: render(pattern, parts, source(rule)), latestOnAuto: true };
-}
-function matchValue(rule, scope) {
-    const input = versionInput(rule, scope);
-    if (input === undefined)
-        return undefined;
-    const pattern = rule.attrs.pattern ?? '';
-    const literal = /^\/(.+)\/(.*)$/.exec(pattern);
-    const found = literal
-        ? input.match(regex(literal[1] ?? '', literal[2] ?? '', rule))
-        : input.match(regex(pattern, '', rule));
-    if (!found) {
-        scope.warnings.push(`${pattern} does not match ${input} (tags: '${rule.entry}')`);
-        return undefined;
-    }
-    const group = found[Number(rule.attrs.group ?? '0')];
-    if (group === undefined) {
-        scope.warnings.push(`group ${rule.attrs.group} does not exist for ${pattern} pattern (tags: '${rule.entry}')`);
-        return undefined;
-    }
-    return { value: group, latestOnAuto: true };
-}
-function regex(pattern, flags, rule) {
-    try {
-        return new RegExp(pattern, flags);
-    }
-    catch (err) {
-        throw new errors/* InputError */.d('tags', `invalid regular expression in '${rule.entry}': ${errorMessage(err)}`, {
-            cause: err
-        });
-    }
-}
-function edgeValue(rule, scope) {
-    if (!isBranchRef(scope.ctx.ref))
-        return undefined;
-    const branch = rule.attrs.branch || scope.defaultBranch;
-    if (branch !== branchName(scope.ctx.ref))
-        return undefined;
-    return { value: 'edge', latestOnAuto: false };
-}
-function refValue(rule, scope) {
-    const { ref } = scope.ctx;
-    switch (rule.attrs.event) {
-        case 'branch':
-            return isBranchRef(ref) ? { value: branchName(ref), latestOnAuto: false } : undefined;
-        case 'tag':
-            return isTagRef(ref) ? { value: tagName(ref), latestOnAuto: true } : undefined;
-        case 'pr':
-            return isPullRef(ref) ? { value: pullNumber(ref), latestOnAuto: false } : undefined;
-        default:
-            return undefined;
-    }
-}
-function shaValue(rule, scope) {
-    const { sha } = scope.ctx;
-    if (!sha)
-        return undefined;
-    return { value: rule.attrs.format === 'long' ? sha : shortSha(sha, scope.env), latestOnAuto: false };
-}
-
-;// CONCATENATED MODULE: ./src/metadata/version.ts
-
-
-
-
-/** Each run of characters a tag cannot hold becomes one `-`. */
-function sanitizeTag(tag) {
-    return tag.replace(/[^a-zA-Z0-9._-]+/g, '-');
-}
-/** Runs the rules (already in priority order) against the run and collects the tags. */
-function computeVersion(rules, flavor, scope) {
-    let main;
-    const partial = [];
-    let latest;
-    for (const rule of rules) {
-        if (!isEnabled(rule, scope))
-            continue;
-        const produced = ruleValue(rule, scope);
-        if (!produced)
-            continue;
-        const value = sanitizeTag(withAffixes(produced.value, rule, flavor, scope));
-        if (value === '')
-            continue;
-        checkTag(value, ruleOrigin(rule, flavor));
-        if (main === undefined)
-            main = value;
-        else if (value !== main && !partial.includes(value))
-            partial.push(value);
-        // Only the first rule that yields a tag decides `latest`.
-        latest ??= flavor.latest === 'auto' ? produced.latestOnAuto : flavor.latest === 'true';
-    }
-    return { main: main ?? '', partial, latest: latest ?? false };
-}
-function isEnabled(rule, scope) {
-    const rendered = renderGlobal(rule.attrs.enable ?? 'true', scope, source(rule));
-    if (rendered !== 'true' && rendered !== 'false') {
-        throw new errors/* InputError */.d('tags', `enable must be true or false, got '${rendered}' in '${rule.entry}'`);
-    }
-    return rendered === 'true';
-}
-/** The `tags` line, and the flavor prefix/suffix when the rule takes them. */
-function ruleOrigin(rule, flavor) {
-    const affixes = [
-        rule.attrs.prefix === undefined && flavor.prefix !== '' ? `flavor prefix '${flavor.prefix}'` : '',
-        rule.attrs.suffix === undefined && flavor.suffix !== '' ? `flavor suffix '${flavor.suffix}'` : ''
-    ].filter(Boolean);
-    const withFlavor = affixes.length > 0 ? ` with ${affixes.join(' and ')}` : '';
-    return { input: 'tags', description: `tags '${rule.entry}'${withFlavor}` };
-}
-/** A prefix/suffix on the rule (even empty) replaces the flavor's. */
-function withAffixes(value, rule, flavor, scope) {
-    const flavorSource = { input: 'flavor', entry: `prefix=${flavor.prefix},suffix=${flavor.suffix}` };
-    const prefix = rule.attrs.prefix !== undefined
-        ? renderGlobal(rule.attrs.prefix, scope, source(rule))
-        : renderGlobal(flavor.prefix, scope, flavorSource);
-    const suffix = rule.attrs.suffix !== undefined
-        ? renderGlobal(rule.attrs.suffix, scope, source(rule))
-        : renderGlobal(flavor.suffix, scope, flavorSource);
-    return `${prefix}${value}${suffix}`;
-}
-/** The `latest` tag with the flavor's prefix/suffix when `onlatest=true`. */
-function latestTag(flavor, scope) {
-    const flavorSource = { input: 'flavor', entry: `prefix=${flavor.prefix},suffix=${flavor.suffix}` };
-    const prefix = flavor.prefixOnLatest ? renderGlobal(flavor.prefix, scope, flavorSource) : '';
-    const suffix = flavor.suffixOnLatest ? renderGlobal(flavor.suffix, scope, flavorSource) : '';
-    const tag = sanitizeTag(`${prefix}latest${suffix}`);
-    const affixes = [
-        flavor.prefixOnLatest ? `prefix '${flavor.prefix}'` : '',
-        flavor.suffixOnLatest ? `suffix '${flavor.suffix}'` : ''
-    ].filter(Boolean);
-    checkTag(tag, {
-        input: 'flavor',
-        description: `latest with the flavor ${affixes.join(' and ')}, onlatest=true`
-    });
-    return tag;
-}
-
-;// CONCATENATED MODULE: ./src/metadata/compute.ts
-
-
-
-
-
-
-
-
-
-
-
-
-
-/**
- * Tags, labels and annotations for this run, as docker/metadata-action computes them, plus the GHCR rules.
- * Pure apart from `opts.logger.info`: warnings are returned in `warnings`, not logged. Throws InputError on bad input.
- */
-function computeMetadata(inputs, ctx, repo, opts) {
-    const warnings = [];
-    const now = buildTime(opts.env, opts.now);
-    const scope = {
-        ctx,
-        env: opts.env,
-        now,
-        commitDate: opts.commitDate ?? commitDateFromPayload(ctx) ?? now
-    };
-    const images = resolveImages(inputs, warnings, opts.logger);
-    const facts = publishableFacts(repoFacts(ctx, repo), opts.logger);
-    const flavor = parseFlavor(inputs.flavor);
-    const version = computeVersion(parseTagRules(inputs.tags), flavor, {
-        ...scope,
-        defaultBranch: facts.defaultBranch,
-        warnings
-    });
-    const tagNames = outputTagNames(version, () => latestTag(flavor, scope));
-    if (tagNames.length === 0) {
-        warnings.push(`No tag was generated for ${ctx.eventName || 'this'} event on '${ctx.ref}'; check the tags input`);
-    }
-    const tags = images.length > 0 ? images.flatMap(image => tagNames.map(tag => `${image}:${tag}`)) : tagNames;
-    const base = baseEntries(facts, version.main, now, ctx.sha);
-    const ghcr = images.some(isGhcrImage);
-    const sharedWith = ghcr ? images.filter(image => !isGhcrImage(image)) : [];
-    const rules = { ghcr, sharedWith, scope, warnings };
-    const labels = entriesFor('labels', inputs, base, rules);
-    const annotationValues = entriesFor('annotations', inputs, base, rules);
-    const levels = annotationLevels(opts.env, inputs.platformCount);
-    const annotations = levels.flatMap(level => labelLines(annotationValues).map(line => `${level}:${line}`));
-    return {
-        images,
-        version: version.main,
-        tags,
-        tagNames,
-        labels,
-        annotations,
-        annotationsByLevel: byLevel(levels, annotationValues),
-        annotationLevels: levels,
-        json: { tags, 'tag-names': tagNames, labels, annotations },
-        warnings: [...new Set(warnings)]
-    };
-}
-function entriesFor(kind, inputs, base, rules) {
-    const { description, licenses, source } = inputs;
-    const customLines = kind === 'labels' ? inputs.labels : inputs.annotations;
-    return sortedRecord(assembleEntries(base, { description, licenses, source, customInput: kind, customLines }, rules));
-}
-/** `latest` is rendered (and checked) only when the run tags it. */
-function outputTagNames(version, latest) {
-    if (version.main === '')
-        return [];
-    return [version.main, ...version.partial, ...(version.latest ? [latest()] : [])];
-}
-/** Enabled image names, lowercased; the default `<registry>/<owner>/<repo>` when `images` is empty. */
-function resolveImages(inputs, warnings, logger) {
-    const entries = parseImages(inputs.images);
-    if (entries.length === 0) {
-        if (inputs.defaultImage === '')
-            return [];
-        // Lowercasing the name derived from GITHUB_REPOSITORY is expected, so it is not worth a warning.
-        const quiet = [];
-        const name = normalizeImageName(inputs.defaultImage, `default image ${inputs.defaultImage}`, quiet);
-        for (const message of quiet)
-            logger.info(message);
-        return [name];
-    }
-    const names = entries
-        .filter(entry => entry.enable)
-        .map(entry => normalizeImageName(entry.name, entry.entry, warnings));
-    return [...new Set(names)];
-}
-function isGhcrImage(image) {
-    return splitDomain(image).domain === 'ghcr.io';
-}
-/** GitHub reports NOASSERTION for a license it does not recognise: not something to publish as a license. */
-function publishableFacts(facts, logger) {
-    if (facts.license === '' || isSpdxExpression(facts.license))
-        return facts;
-    logger.info(`Repository license '${facts.license}' is not an SPDX expression; set the licenses input to publish one`);
-    return { ...facts, license: '' };
-}
-function byLevel(levels, values) {
-    const result = {};
-    for (const level of ANNOTATION_LEVELS)
-        result[level] = levels.includes(level) ? { ...values } : {};
     return result;
+}
+async function cleanup_run(req, roots, result) {
+    const graph = await gatherCandidates(req.repo, roots);
+    const reach = new Reachability(req, graph);
+    const order = deletionOrder(graph, await reach.protectedNow());
+    for (const digest of order) {
+        if (req.dryRun) {
+            result.deleted.push(digest);
+            continue;
+        }
+        // Another job may have tagged it (or something that reaches it) since the plan.
+        if ((await reach.protectedNow()).has(digest)) {
+            result.skipped.push({ digest, reason: 'a tag reaches it again' });
+            continue;
+        }
+        const outcome = await req.deleter.delete(digest);
+        if (typeof outcome === 'object')
+            result.skipped.push({ digest, reason: outcome.skipped });
+        else if (outcome === 'deleted')
+            result.deleted.push(digest);
+        if (outcome === 'deleted')
+            req.logger.info(`deleted ${req.image}@${digest} (${req.deleter.via})`);
+    }
+}
+/** The candidates the repository's tags and the new image reach; recomputed only when the tags moved. */
+class Reachability {
+    req;
+    graph;
+    snapshot;
+    kept = new Set();
+    childrenCache = new Map();
+    constructor(req, graph) {
+        this.req = req;
+        this.graph = graph;
+    }
+    async protectedNow() {
+        const now = await tagSnapshot(this.req.repo);
+        if (this.snapshot && sameSnapshot(now, this.snapshot))
+            return this.kept;
+        this.snapshot = now;
+        const reachable = await reachableFrom(this.req.repo, now, this.req.keep, this.graph, this.childrenCache);
+        this.kept = protectedCandidates(this.graph, reachable);
+        return this.kept;
+    }
 }
 
 // EXTERNAL MODULE: external "fs"
@@ -56211,7 +53224,7 @@ class Context {
 }
 //# sourceMappingURL=context.js.map
 // EXTERNAL MODULE: ./node_modules/@actions/github/node_modules/@actions/http-client/lib/index.js
-var http_client_lib = __nccwpck_require__(9659);
+var lib = __nccwpck_require__(9659);
 // EXTERNAL MODULE: ./node_modules/undici/index.js
 var undici = __nccwpck_require__(6752);
 ;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/internal/utils.js
@@ -56236,11 +53249,11 @@ function getAuthString(token, options) {
     return typeof options.auth === 'string' ? options.auth : `token ${token}`;
 }
 function getProxyAgent(destinationUrl) {
-    const hc = new http_client_lib.HttpClient();
+    const hc = new lib.HttpClient();
     return hc.getAgent(destinationUrl);
 }
 function getProxyAgentDispatcher(destinationUrl) {
-    const hc = new http_client_lib.HttpClient();
+    const hc = new lib.HttpClient();
     return hc.getAgentDispatcher(destinationUrl);
 }
 function getProxyFetch(destinationUrl) {
@@ -56688,7 +53701,7 @@ function expand(template, context) {
 }
 
 // pkg/dist-src/parse.js
-function dist_bundle_parse(options) {
+function parse(options) {
   let method = options.method.toUpperCase();
   let url = (options.url || "/").replace(/:([a-z]\w+)/g, "{$1}");
   let headers = Object.assign({}, options.headers);
@@ -56754,7 +53767,7 @@ function dist_bundle_parse(options) {
 
 // pkg/dist-src/endpoint-with-defaults.js
 function endpointWithDefaults(defaults, route, options) {
-  return dist_bundle_parse(merge(defaults, route, options));
+  return parse(merge(defaults, route, options));
 }
 
 // pkg/dist-src/with-defaults.js
@@ -56765,7 +53778,7 @@ function withDefaults(oldDefaults, newDefaults) {
     DEFAULTS: DEFAULTS2,
     defaults: withDefaults.bind(null, DEFAULTS2),
     merge: merge.bind(null, DEFAULTS2),
-    parse: dist_bundle_parse
+    parse
   });
 }
 
@@ -60867,6 +57880,3633 @@ function getOctokit(token, options, ...additionalPlugins) {
     return new GitHubWithPlugins(getOctokitOptions(token, options));
 }
 //# sourceMappingURL=github.js.map
+;// CONCATENATED MODULE: ./src/packages/api.ts
+/**
+ * GitHub's Packages REST API for a container package (ghcr.io, GHES): its versions (one per manifest,
+ * named by digest), deleting one, and the package itself (visibility, linked repository).
+ */
+
+/** An answer of the API other than success, with its status. */
+class PackagesApiError extends Error {
+    status;
+    name = 'PackagesApiError';
+    constructor(message, status, options) {
+        super(message, options);
+        this.status = status;
+    }
+}
+const PER_PAGE = 100;
+const api_MAX_PAGES = 500;
+const api_TIMEOUT_MS = 30_000;
+/** `host/owner/name…` → the package; undefined when the path has no name after the owner. */
+function packageOf(image) {
+    const [, owner, ...rest] = image.split('/');
+    if (!owner || rest.length === 0)
+        return undefined;
+    return { owner, name: rest.join('/') };
+}
+class PackagesApi {
+    octokit;
+    /** Whether the owner is an organization or a user, once an answer told. */
+    kinds = new Map();
+    constructor(token, apiUrl) {
+        this.octokit = getOctokit(token, { baseUrl: apiUrl });
+    }
+    /** Every version of the package, 100 per page. */
+    async versions(pkg) {
+        const all = [];
+        for (let page = 1; page <= api_MAX_PAGES; page++) {
+            const data = await this.call('GET', pkg, '/versions', { per_page: PER_PAGE, page });
+            all.push(...data.flatMap(versionOf));
+            if (data.length < PER_PAGE)
+                break;
+        }
+        return all;
+    }
+    async deleteVersion(pkg, id) {
+        await this.call('DELETE', pkg, `/versions/${id}`, {});
+    }
+    async getPackage(pkg) {
+        const data = await this.call('GET', pkg, '', {});
+        const repo = data.repository;
+        return {
+            visibility: typeof data.visibility === 'string' ? data.visibility : undefined,
+            repository: typeof repo?.full_name === 'string' ? repo.full_name : undefined,
+            htmlUrl: typeof data.html_url === 'string' ? data.html_url : undefined,
+            ownerKind: this.kinds.get(pkg.owner) ?? 'orgs'
+        };
+    }
+    /** `/orgs/{owner}/packages/container/{name}…`, and on 404 the same under `/users/{owner}`. */
+    async call(method, pkg, suffix, query) {
+        const known = this.kinds.get(pkg.owner);
+        const kinds = known ? [known] : ['orgs', 'users'];
+        let last;
+        for (const kind of kinds) {
+            try {
+                const res = await this.octokit.request(`${method} /${kind}/{owner}/packages/container/{name}${suffix}`, { owner: pkg.owner, name: pkg.name, ...query, request: { signal: AbortSignal.timeout(api_TIMEOUT_MS) } });
+                this.kinds.set(pkg.owner, kind);
+                return res.data;
+            }
+            catch (error) {
+                last = error;
+                if (statusOf(error) !== 404)
+                    break;
+            }
+        }
+        throw new PackagesApiError(`${method} ${kinds[kinds.length - 1]}/${pkg.owner}/packages/container/${pkg.name}${suffix}: ${describe(last)}`, statusOf(last), { cause: last });
+    }
+}
+function versionOf(item) {
+    const v = item;
+    if (typeof v.id !== 'number' || typeof v.name !== 'string')
+        return [];
+    const tags = v.metadata?.container?.tags;
+    return [{ id: v.id, name: v.name, tags: Array.isArray(tags) ? tags.map(String) : [] }];
+}
+function statusOf(error) {
+    const status = error?.status;
+    return typeof status === 'number' ? status : undefined;
+}
+function describe(error) {
+    const status = statusOf(error);
+    const message = error instanceof Error ? error.message : String(error);
+    return status === undefined ? message : `HTTP ${status}: ${message}`;
+}
+
+;// CONCATENATED MODULE: ./src/cleanup/packages-deleter.ts
+/** Deleting manifests on ghcr.io and GHES: through the package's versions, which are named by digest. */
+
+function packagesDeleter(api, pkg, serverUrl) {
+    let ids;
+    const refresh = async () => {
+        ids = new Map((await api.versions(pkg)).map(v => [v.name, v.id]));
+        return ids;
+    };
+    return {
+        via: 'GitHub Packages API',
+        async delete(digest) {
+            const id = (ids ?? (await refresh())).get(digest) ?? (await refresh()).get(digest);
+            if (id === undefined)
+                return 'gone';
+            try {
+                await api.deleteVersion(pkg, id);
+                return 'deleted';
+            }
+            catch (error) {
+                const status = error instanceof PackagesApiError ? error.status : undefined;
+                if (status === 404)
+                    return 'gone';
+                if (status === 400 || status === 422)
+                    return { skipped: refusal(error) };
+                if (status === 403 || status === 401)
+                    throw forbidden(pkg, serverUrl, error);
+                throw error;
+            }
+        }
+    };
+}
+/** GitHub refuses to delete a public version downloaded over 5,000 times: report it, go on. */
+function refusal(error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return /download/i.test(message)
+        ? 'GitHub keeps versions with more than 5,000 downloads'
+        : `GitHub refused to delete it (${message})`;
+}
+function forbidden(pkg, serverUrl, cause) {
+    const settings = `${serverUrl.replace(/\/+$/, '')}/orgs/${pkg.owner}/packages/container/${encodeURIComponent(pkg.name)}/settings`;
+    return new Error(`the token may not delete versions of the package ${pkg.owner}/${pkg.name}: give this repository the ` +
+        `Admin role under "Manage Actions access" in the package settings (${settings}; for a user's ` +
+        'package, /users/… instead of /orgs/…), and permissions: packages: write in the workflow', { cause });
+}
+
+;// CONCATENATED MODULE: ./src/cleanup/registry-deleter.ts
+/** DELETE /v2/<name>/manifests/<digest> (Distribution and most registries; not ghcr.io). */
+function registryDeleter(repo) {
+    return { via: 'registry API', delete: digest => repo.deleteManifest(digest) };
+}
+
+;// CONCATENATED MODULE: ./src/cleanup/index.ts
+/** The cleanup stage of a run: after the publish, per image, through the backend its registry needs. */
+
+
+
+
+
+
+/** Cleans every image the publish tagged; failures come back in the results, as warnings to show. */
+async function runCleanup(stage) {
+    if (stage.mode === 'false')
+        return [];
+    const keep = [stage.result.digest, ...Object.values(stage.result.platformDigests)].filter(Boolean);
+    const results = [];
+    for (const moved of stage.result.movedTags) {
+        const before = beforeDigests(moved);
+        const repo = stage.client.repository(moved.image);
+        results.push(await cleanupImage({
+            image: moved.image,
+            repo,
+            before,
+            keep,
+            deleter: deleterFor(stage, moved.image, repo.registry, registryDeleter(repo)),
+            dryRun: stage.mode === 'dry-run',
+            logger: stage.logger
+        }));
+    }
+    return results;
+}
+function beforeDigests(moved) {
+    return moved.tags.flatMap(t => (t.before ? [t.before] : []));
+}
+function deleterFor(stage, image, registry, fallback) {
+    const pkg = packageOf(image);
+    if (!isGitHubRegistry(registry, stage.env) || !pkg)
+        return fallback;
+    return packagesDeleter(new PackagesApi(stage.githubToken, stage.apiUrl), pkg, stage.serverUrl);
+}
+/** Lines for the log and the summary. */
+function cleanupLines(results) {
+    return results.flatMap(r => [
+        ...r.deleted.map(d => `${r.dryRun ? 'would delete' : 'deleted'} ${r.image}@${d}`),
+        ...r.skipped.map(s => `kept ${r.image}@${s.digest}: ${s.reason}`)
+    ]);
+}
+/** A failed cleanup is a warning: the image is published. */
+function cleanupWarnings(results) {
+    return results.flatMap(r => r.failure ? [`cleanup of ${r.image} stopped (the image is published): ${r.failure}`] : []);
+}
+
+;// CONCATENATED MODULE: ./src/packages/link-check.ts
+/**
+ * After a push to ghcr.io or GHES: is the package linked to the repository its
+ * org.opencontainers.image.source names? GitHub has no API to link one; the fix is in the web UI.
+ */
+
+
+/** Undefined for a registry that is not GitHub's. */
+async function checkPackageLink(req) {
+    const [registry = ''] = req.image.split('/');
+    const pkg = packageOf(req.image);
+    if (!pkg || !isGitHubRegistry(registry, req.env))
+        return undefined;
+    try {
+        const info = await new PackagesApi(req.githubToken, req.apiUrl).getPackage(pkg);
+        return {
+            image: req.image,
+            visibility: info.visibility,
+            ownerKind: info.ownerKind,
+            warnings: linkWarnings(info, pkg, req.source, req.serverUrl)
+        };
+    }
+    catch (error) {
+        const unreadable = error instanceof Error ? error.message : String(error);
+        return { image: req.image, warnings: [], unreadable };
+    }
+}
+/** The repository (`owner/repo`, lowercase) a source URL on this server names; undefined for another host. */
+function sourceRepository(source, serverUrl) {
+    try {
+        const url = new URL(source.trim());
+        if (url.host.toLowerCase() !== new URL(serverUrl).host.toLowerCase())
+            return undefined;
+        const [owner, repo] = url.pathname
+            .replace(/^\/+/, '')
+            .replace(/\.git$/, '')
+            .split('/');
+        return owner && repo ? `${owner}/${repo}`.toLowerCase() : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/** Pure: what to tell the user about the package's link, with the exact fix. */
+function linkWarnings(info, pkg, source, serverUrl) {
+    const expected = sourceRepository(source, serverUrl);
+    if (!expected)
+        return [];
+    const settings = `${serverUrl.replace(/\/+$/, '')}/${info.ownerKind}/${pkg.owner}/packages/container/${encodeURIComponent(pkg.name)}/settings`;
+    const inherit = 'A package pushed before it was linked does not inherit the repository’s access: also add the ' +
+        `repository under "Manage Actions access" there (role Write, or Admin for cleanup).`;
+    if (!info.repository) {
+        return [
+            `The package ${pkg.owner}/${pkg.name} is not linked to ${expected} (org.opencontainers.image.source): ` +
+                `open ${settings} and use "Connect repository" (Package settings), or link it from the repository’s ` +
+                `Packages sidebar. ${inherit}`
+        ];
+    }
+    if (info.repository.toLowerCase() !== expected) {
+        return [
+            `The package ${pkg.owner}/${pkg.name} is linked to ${info.repository}, but org.opencontainers.image.source ` +
+                `names ${expected}: GitHub keeps the first link. Set source to ${serverUrl.replace(/\/+$/, '')}/${info.repository}, ` +
+                `or push to a package of its own; to change the link, delete and re-create the package (${settings}).`
+        ];
+    }
+    return [];
+}
+
+;// CONCATENATED MODULE: ./src/publish/digests.ts
+
+
+const digests_DIGEST = /^sha256:[0-9a-f]{64}$/;
+/** Parses `sha256:…` and `platform=sha256:…` lines (pure); throws InputError('digests') naming the line. */
+function parseDigestLines(lines) {
+    const parsed = lines.map(parseDigestLine);
+    const seen = new Set();
+    for (const { digest } of parsed) {
+        if (seen.has(digest))
+            throw new errors/* InputError */.d('digests', `${digest} is listed twice; list each digest once`);
+        seen.add(digest);
+    }
+    return parsed;
+}
+function parseDigestLine(line) {
+    const at = line.lastIndexOf('=');
+    const digest = line.slice(at + 1).trim();
+    if (!digests_DIGEST.test(digest)) {
+        throw new errors/* InputError */.d('digests', `'${line}' is not a digest line; use sha256:<64 hex digits> or platform=sha256:…, one per line`);
+    }
+    if (at < 0)
+        return { digest };
+    const entry = line.slice(0, at).trim();
+    try {
+        return { digest, platform: formatPlatform(parsePlatform(entry)) };
+    }
+    catch (error) {
+        if (!(error instanceof InvalidPlatformError))
+            throw error;
+        throw new errors/* InputError */.d('digests', `in '${line}': ${error.message}`, { cause: error });
+    }
+}
+/** The platform a `platform=` line announced must be the one the image's config says. */
+function checkDeclaredPlatform(line, actual) {
+    if (line.platform === undefined || samePlatform(parsePlatform(line.platform), actual))
+        return;
+    throw new errors/* InputError */.d('digests', `${line.digest} was listed as ${line.platform}, but its image config says ${formatPlatform(actual)}`);
+}
+/** Throws when two digests are images of the same platform: an index may hold each platform once. */
+function checkDistinctPlatforms(children) {
+    const byPlatform = new Map();
+    for (const child of children) {
+        const key = canonicalPlatform(child.platform);
+        byPlatform.set(key, [...(byPlatform.get(key) ?? []), child.digest]);
+    }
+    const twice = [...byPlatform].filter(([, digests]) => digests.length > 1);
+    if (twice.length === 0)
+        return;
+    const detail = twice.map(([platform, digests]) => `${platform} (${digests.join(', ')})`).join('; ');
+    throw new errors/* InputError */.d('digests', `more than one image for the same platform: ${detail}; merge one per platform`);
+}
+
+;// CONCATENATED MODULE: ./src/inputs/validate.ts
+
+
+/** Which run this is; the combinations that cannot work fail here, naming the inputs. */
+function runKind(inputs) {
+    if (inputs.pushByDigest && inputs.merge) {
+        throw new errors/* InputError */.d('merge', 'merge: true and push-by-digest: true exclude each other: the legs push by digest, then one job merges their digests');
+    }
+    if (inputs.digests.length > 0 && !inputs.merge) {
+        throw new errors/* InputError */.d('digests', 'digests are only read with merge: true; set merge: true or leave digests empty');
+    }
+    return inputs.merge ? 'merge' : 'build';
+}
+function validateRegistry(registry) {
+    if (!registry || /[/\s]|^[a-z]+:/i.test(registry)) {
+        throw new errors/* InputError */.d('registry', `'${registry}' is not a registry host; use a host[:port] such as ghcr.io`);
+    }
+}
+/**
+ * The lines a merge merges. A merge that pushes nothing (a pull request's legs pushed nothing either)
+ * reads none, unless it is a dry run: that one checks them.
+ */
+function mergeDigestLines(inputs, push) {
+    if (!push && !inputs.dryRun)
+        return [];
+    const digests = parseDigestLines(inputs.digests);
+    if (digests.length === 0 && !inputs.dryRun) {
+        throw new errors/* InputError */.d('digests', 'merge: true needs the digests the legs pushed, one sha256:… per line');
+    }
+    return digests;
+}
+/** The build inputs set to something a merge does not use (it builds nothing). */
+function ignoredByMerge(inputs) {
+    const set = [
+        ['platforms', inputs.platforms.length > 0],
+        ['file', inputs.file !== ''],
+        ['build-args', inputs.buildArgs.length > 0],
+        ['secrets', inputs.secrets.length > 0],
+        ['target', inputs.target !== ''],
+        ['cache-from', inputs.cacheFrom.length > 0],
+        ['cache-to', inputs.cacheTo.length > 0]
+    ];
+    const names = set.filter(([, isSet]) => isSet).map(([name]) => name);
+    if (names.length === 0)
+        return [];
+    return [`merge: true builds nothing, so ${names.join(', ')} ${names.length > 1 ? 'are' : 'is'} ignored`];
+}
+/** A push with every image disabled would report a digest for an image that is nowhere. */
+function requireAnImage(images, push) {
+    if (!push || images.length > 0)
+        return;
+    throw new errors/* InputError */.d('images', 'every image is disabled (enable=false), so there is nowhere to push; enable one or set push: false to build only');
+}
+function decidePush(inputs, context) {
+    if (inputs.push === 'true')
+        return { push: true, reason: 'push: true' };
+    if (inputs.push === 'false')
+        return { push: false, reason: 'push: false' };
+    if (context.eventName === 'pull_request') {
+        return { push: false, reason: 'push: auto builds only for pull_request events' };
+    }
+    return { push: true, reason: `push: auto pushes for ${context.eventName || 'this'} event` };
+}
+/** Cleanup follows moved tags: a run that pushes nothing, or pushes by digest only, moves none. */
+function validateCleanup(inputs) {
+    if (inputs.cleanup === 'false')
+        return;
+    if (inputs.push === 'false') {
+        throw new errors/* InputError */.d('cleanup', `cleanup: ${inputs.cleanup} deletes what moved tags left behind, but push: false moves no tag; set cleanup: false or push: true`);
+    }
+    if (inputs.pushByDigest) {
+        throw new errors/* InputError */.d('cleanup', `cleanup: ${inputs.cleanup} does not apply to a leg (push-by-digest: true moves no tag); set it on the merge job`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/metadata/clock.ts
+/** An environment variable with a value the action cannot use. */
+class EnvVarError extends Error {
+    variable;
+    constructor(variable, message) {
+        super(`environment variable ${variable}: ${message}`);
+        this.variable = variable;
+        this.name = 'EnvVarError';
+    }
+}
+/**
+ * The build time: SOURCE_DATE_EPOCH (seconds since the epoch) when set, as reproducible builds expect,
+ * else `now` (injectable), else the current time.
+ */
+function buildTime(env, now) {
+    const epoch = sourceDateEpoch(env);
+    return epoch ?? now ?? new Date();
+}
+function sourceDateEpoch(env) {
+    const raw = env.SOURCE_DATE_EPOCH?.trim();
+    if (raw === undefined || raw === '')
+        return undefined;
+    if (!/^\d+$/.test(raw)) {
+        throw new EnvVarError('SOURCE_DATE_EPOCH', `expected whole seconds since 1970-01-01 UTC, got '${raw}'`);
+    }
+    return new Date(Number(raw) * 1000);
+}
+
+;// CONCATENATED MODULE: ./src/metadata/types.ts
+const ANNOTATION_LEVELS = ['manifest', 'index', 'manifest-descriptor', 'index-descriptor'];
+
+;// CONCATENATED MODULE: ./src/metadata/annotation-levels.ts
+
+
+/**
+ * DOCKER_METADATA_ANNOTATIONS_LEVELS (comma list) when set; otherwise `manifest,index` for a multi-platform
+ * build, since GHCR reads a multi-arch image's description from the index, and `manifest` for one platform.
+ */
+function annotationLevels(env, platformCount) {
+    const raw = env.DOCKER_METADATA_ANNOTATIONS_LEVELS?.trim();
+    if (!raw)
+        return platformCount > 1 ? ['manifest', 'index'] : ['manifest'];
+    const levels = [];
+    for (const level of raw.split(',').map(part => part.trim())) {
+        if (level === '')
+            continue;
+        if (!ANNOTATION_LEVELS.includes(level)) {
+            throw new EnvVarError('DOCKER_METADATA_ANNOTATIONS_LEVELS', `unknown level '${level}'; use a comma list of ${ANNOTATION_LEVELS.join(', ')}`);
+        }
+        if (!levels.includes(level))
+            levels.push(level);
+    }
+    return levels;
+}
+
+;// CONCATENATED MODULE: ./src/metadata/payload.ts
+/** The value at `keys` inside an event payload, or undefined when any step is missing. */
+function valueAt(payload, ...keys) {
+    let current = payload;
+    for (const key of keys) {
+        if (current === null || typeof current !== 'object')
+            return undefined;
+        current = current[key];
+    }
+    return current;
+}
+function stringAt(payload, ...keys) {
+    const value = valueAt(payload, ...keys);
+    return typeof value === 'string' ? value : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/metadata/context.ts
+
+
+
+
+/**
+ * The run from GITHUB_* variables and the event payload (GITHUB_EVENT_PATH). As in metadata-action:
+ * `pull_request_target` uses the PR's merge ref, and DOCKER_METADATA_PR_HEAD_SHA=true uses the PR head commit.
+ */
+function readGitContext(env = process.env) {
+    const payload = readPayload(env.GITHUB_EVENT_PATH);
+    const eventName = env.GITHUB_EVENT_NAME ?? '';
+    const ctx = {
+        eventName,
+        ref: env.GITHUB_REF ?? '',
+        sha: env.GITHUB_SHA ?? '',
+        payload,
+        repository: env.GITHUB_REPOSITORY ?? '',
+        serverUrl: (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, ''),
+        apiUrl: (env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, ''),
+        actor: env.GITHUB_ACTOR ?? '',
+        runId: env.GITHUB_RUN_ID
+    };
+    if (eventName.includes('pull_request_target')) {
+        ctx.ref = `refs/pull/${String(valueAt(payload, 'number'))}/merge`;
+    }
+    const headSha = stringAt(payload, 'pull_request', 'head', 'sha');
+    if (/true/i.test(env.DOCKER_METADATA_PR_HEAD_SHA ?? '') && eventName.includes('pull_request') && headSha) {
+        ctx.sha = headSha;
+    }
+    return ctx;
+}
+function readPayload(path) {
+    if (!path || !(0,external_node_fs_namespaceObject.existsSync)(path))
+        return {};
+    let parsed;
+    try {
+        parsed = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8'));
+    }
+    catch (err) {
+        throw new EnvVarError('GITHUB_EVENT_PATH', `cannot read the event payload ${path}: ${errorMessage(err)}`);
+    }
+    return parsed !== null && typeof parsed === 'object' ? parsed : {};
+}
+/** The commit's date from a push payload: the `commits[]` entry for the SHA, else `head_commit` if it is the SHA. */
+function commitDateFromPayload(ctx) {
+    const commits = valueAt(ctx.payload, 'commits');
+    if (Array.isArray(commits)) {
+        const timestamp = stringAt(commits.find(commit => valueAt(commit, 'id') === ctx.sha), 'timestamp');
+        if (timestamp)
+            return validDate(timestamp);
+    }
+    if (stringAt(ctx.payload, 'head_commit', 'id') === ctx.sha) {
+        const timestamp = stringAt(ctx.payload, 'head_commit', 'timestamp');
+        if (timestamp)
+            return validDate(timestamp);
+    }
+    return undefined;
+}
+function validDate(timestamp) {
+    const date = new Date(timestamp);
+    return Number.isNaN(date.getTime()) ? undefined : date;
+}
+
+;// CONCATENATED MODULE: ./node_modules/csv-parse/lib/api/CsvError.js
+class CsvError extends Error {
+  constructor(code, message, options, ...contexts) {
+    if (Array.isArray(message)) message = message.join(" ").trim();
+    super(message);
+    if (Error.captureStackTrace !== undefined) {
+      Error.captureStackTrace(this, CsvError);
+    }
+    this.code = code;
+    for (const context of contexts) {
+      for (const key in context) {
+        const value = context[key];
+        this[key] = Buffer.isBuffer(value)
+          ? value.toString(options.encoding)
+          : value == null
+            ? value
+            : JSON.parse(JSON.stringify(value));
+      }
+    }
+  }
+}
+
+
+
+;// CONCATENATED MODULE: ./node_modules/csv-parse/lib/utils/is_object.js
+const is_object = function (obj) {
+  return typeof obj === "object" && obj !== null && !Array.isArray(obj);
+};
+
+
+
+;// CONCATENATED MODULE: ./node_modules/csv-parse/lib/api/normalize_columns_array.js
+
+
+
+const normalize_columns_array = function (columns) {
+  const normalizedColumns = [];
+  for (let i = 0, l = columns.length; i < l; i++) {
+    const column = columns[i];
+    if (column === undefined || column === null || column === false) {
+      normalizedColumns[i] = { disabled: true };
+    } else if (typeof column === "string" || typeof column === "number") {
+      normalizedColumns[i] = { name: `${column}` };
+    } else if (is_object(column)) {
+      if (typeof column.name !== "string") {
+        throw new CsvError("CSV_OPTION_COLUMNS_MISSING_NAME", [
+          "Option columns missing name:",
+          `property "name" is required at position ${i}`,
+          "when column is an object literal",
+        ]);
+      }
+      normalizedColumns[i] = column;
+    } else {
+      throw new CsvError("CSV_INVALID_COLUMN_DEFINITION", [
+        "Invalid column definition:",
+        "expect a string or a literal object,",
+        `got ${JSON.stringify(column)} at position ${i}`,
+      ]);
+    }
+  }
+  return normalizedColumns;
+};
+
+
+
+;// CONCATENATED MODULE: ./node_modules/csv-parse/lib/utils/ResizeableBuffer.js
+class ResizeableBuffer {
+  constructor(size = 100) {
+    this.size = size;
+    this.length = 0;
+    this.buf = Buffer.allocUnsafe(size);
+  }
+  prepend(val) {
+    if (Buffer.isBuffer(val)) {
+      const length = this.length + val.length;
+      if (length >= this.size) {
+        this.resize();
+        if (length >= this.size) {
+          throw Error("INVALID_BUFFER_STATE");
+        }
+      }
+      const buf = this.buf;
+      this.buf = Buffer.allocUnsafe(this.size);
+      val.copy(this.buf, 0);
+      buf.copy(this.buf, val.length);
+      this.length += val.length;
+    } else {
+      const length = this.length++;
+      if (length === this.size) {
+        this.resize();
+      }
+      const buf = this.clone();
+      this.buf[0] = val;
+      buf.copy(this.buf, 1, 0, length);
+    }
+  }
+  append(val) {
+    const length = this.length++;
+    if (length === this.size) {
+      this.resize();
+    }
+    this.buf[length] = val;
+  }
+  clone() {
+    return Buffer.from(this.buf.slice(0, this.length));
+  }
+  resize() {
+    const length = this.length;
+    this.size = this.size * 2;
+    const buf = Buffer.allocUnsafe(this.size);
+    this.buf.copy(buf, 0, 0, length);
+    this.buf = buf;
+  }
+  toString(encoding) {
+    if (encoding) {
+      return this.buf.toString(encoding, 0, this.length);
+    } else {
+      return Uint8Array.prototype.slice.call(this.buf.slice(0, this.length));
+    }
+  }
+  toJSON() {
+    return this.toString("utf8");
+  }
+  reset() {
+    this.length = 0;
+  }
+}
+
+/* harmony default export */ const utils_ResizeableBuffer = (ResizeableBuffer);
+
+;// CONCATENATED MODULE: ./node_modules/csv-parse/lib/api/init_state.js
+
+
+const init_state = function (options) {
+  // ECMAScript WhiteSpace + LineTerminator codepoints, encoded under
+  // `options.encoding`. Aligns trimming with `String.prototype.trim()`.
+  // https://tc39.es/ecma262/#sec-white-space
+  // https://tc39.es/ecma262/#sec-line-terminators
+  //
+  // Codepoints unrepresentable in the target encoding are dropped: Node's
+  // Buffer substitutes them with `?` (0x3F), and including those would cause
+  // literal `?` bytes in the input to be trimmed under `latin1`/`ascii`.
+  const timchars = [
+    // Basic Latin
+    0x0020, // [Space](https://www.fileformat.info/info/unicode/char/0020/index.htm)
+    0x0009, // [CHARACTER TABULATION (HT)](https://www.fileformat.info/info/unicode/char/0009/index.htm)
+    0x000a, // [LINE FEED (LF)](https://www.fileformat.info/info/unicode/char/000a/index.htm)
+    0x000d, // [CARRIAGE RETURN (CR)](https://www.fileformat.info/info/unicode/char/000d/index.htm)
+    0x000c, // [FORM FEED (FF)](https://www.fileformat.info/info/unicode/char/000c/index.htm)
+    0x000b, // [LINE TABULATION (VT)](https://www.fileformat.info/info/unicode/char/000b/index.htm)
+    // Latin-1 Supplement
+    0x00a0, // [NO-BREAK SPACE (NBSP)](https://www.fileformat.info/info/unicode/char/00a0/index.htm)
+    // Ogham
+    0x1680, // [OGHAM SPACE MARK](https://www.fileformat.info/info/unicode/char/1680/index.htm)
+    // General Punctuation
+    0x2000, // [EN QUAD](https://www.fileformat.info/info/unicode/char/2000/index.htm)
+    0x2001, // [EM QUAD](https://www.fileformat.info/info/unicode/char/2001/index.htm)
+    0x2002, // [EN SPACE](https://www.fileformat.info/info/unicode/char/2002/index.htm)
+    0x2003, // [EM SPACE](https://www.fileformat.info/info/unicode/char/2003/index.htm)
+    0x2004, // [THREE-PER-EM SPACE](https://www.fileformat.info/info/unicode/char/2004/index.htm)
+    0x2005, // [FOUR-PER-EM SPACE](https://www.fileformat.info/info/unicode/char/2005/index.htm)
+    0x2006, // [SIX-PER-EM SPACE](https://www.fileformat.info/info/unicode/char/2006/index.htm)
+    0x2007, // [FIGURE SPACE](https://www.fileformat.info/info/unicode/char/2007/index.htm)
+    0x2008, // [PUNCTUATION SPACE](https://www.fileformat.info/info/unicode/char/2008/index.htm)
+    0x2009, // [THIN SPACE](https://www.fileformat.info/info/unicode/char/2009/index.htm)
+    0x200a, // [HAIR SPACE](https://www.fileformat.info/info/unicode/char/200a/index.htm)
+    0x2028, // [LINE SEPARATOR](https://www.fileformat.info/info/unicode/char/2028/index.htm)
+    0x2029, // [PARAGRAPH SEPARATOR](https://www.fileformat.info/info/unicode/char/2029/index.htm)
+    0x202f, // [NARROW NO-BREAK SPACE (NNBSP)](https://www.fileformat.info/info/unicode/char/202f/index.htm)
+    0x205f, // [MEDIUM MATHEMATICAL SPACE (MMSP)](https://www.fileformat.info/info/unicode/char/205f/index.htm)
+    0x3000, // [IDEOGRAPHIC SPACE](https://www.fileformat.info/info/unicode/char/3000/index.htm)
+    0xfeff, // [ZERO WIDTH NO-BREAK SPACE (BOM)](https://www.fileformat.info/info/unicode/char/feff/index.htm)
+  ].reduce((acc, codepoint) => {
+    const encoded = Buffer.from(
+      String.fromCharCode(codepoint),
+      options.encoding,
+    );
+    if (codepoint !== 0x3f && encoded.length === 1 && encoded[0] === 0x3f) {
+      return acc;
+    }
+    acc.push(encoded);
+    return acc;
+  }, []);
+  // First-byte lookup table for `__isCharTrimable`. Non-whitespace bytes
+  // (the common case) bail out in O(1) without scanning every timchar.
+  const timcharFirstBytes = new Uint8Array(256);
+  for (const t of timchars) timcharFirstBytes[t[0]] = 1;
+  return {
+    bomSkipped: false,
+    bufBytesStart: 0,
+    castField: options.cast_function,
+    commenting: false,
+    delimiterBufPrevious: undefined,
+    delimiterDiscovered: false,
+    // Current error encountered by a record
+    error: undefined,
+    enabled: options.from_line === 1,
+    escaping: false,
+    escapeIsQuote:
+      Buffer.isBuffer(options.escape) &&
+      Buffer.isBuffer(options.quote) &&
+      Buffer.compare(options.escape, options.quote) === 0,
+    // columns can be `false`, `true`, `Array`
+    expectedRecordLength: Array.isArray(options.columns)
+      ? options.columns.length
+      : undefined,
+    field: new utils_ResizeableBuffer(20),
+    firstLineToHeaders: options.cast_first_line_to_header,
+    needMoreDataSize: Math.max(
+      // Skip if the remaining buffer smaller than comment
+      options.comment !== null ? options.comment.length : 0,
+      // Skip if the remaining buffer can be delimiter
+      ...(options.delimiter
+        ? options.delimiter.map((delimiter) => delimiter.length)
+        : []),
+      // Auto discovery of delimiter is limited to 1 character
+      options.delimiter_auto ? 1 : 0,
+      // Skip if the remaining buffer can be escape sequence
+      options.quote !== null ? options.quote.length : 0,
+      // Skip if the remaining buffer can be a multi-byte trim character
+      ...timchars.map((t) => t.length),
+    ),
+    previousBuf: undefined,
+    quoting: false,
+    stop: false,
+    rawBuffer: new utils_ResizeableBuffer(100),
+    record: [],
+    recordHasError: false,
+    record_length: 0,
+    recordDelimiterMaxLength:
+      options.record_delimiter.length === 0
+        ? 0
+        : Math.max(...options.record_delimiter.map((v) => v.length)),
+    trimChars: [
+      Buffer.from(" ", options.encoding)[0],
+      Buffer.from("\t", options.encoding)[0],
+    ],
+    wasQuoting: false,
+    wasRowDelimiter: false,
+    timchars: timchars,
+    timcharFirstBytes: timcharFirstBytes,
+  };
+};
+
+
+
+;// CONCATENATED MODULE: ./node_modules/csv-parse/lib/utils/underscore.js
+const underscore = function (str) {
+  return str.replace(/([A-Z])/g, function (_, match) {
+    return "_" + match.toLowerCase();
+  });
+};
+
+
+
+;// CONCATENATED MODULE: ./node_modules/csv-parse/lib/api/normalize_options.js
+
+
+
+
+
+const normalize_options = function (opts) {
+  const options = {};
+  // Merge with user options
+  for (const opt in opts) {
+    options[underscore(opt)] = opts[opt];
+  }
+  // Normalize option `encoding`
+  // Note: defined first because other options depends on it
+  // to convert chars/strings into buffers.
+  if (options.encoding === undefined || options.encoding === true) {
+    options.encoding = "utf8";
+  } else if (options.encoding === null || options.encoding === false) {
+    options.encoding = null;
+  } else if (
+    typeof options.encoding !== "string" &&
+    options.encoding !== null
+  ) {
+    throw new CsvError(
+      "CSV_INVALID_OPTION_ENCODING",
+      [
+        "Invalid option encoding:",
+        "encoding must be a string or null to return a buffer,",
+        `got ${JSON.stringify(options.encoding)}`,
+      ],
+      options,
+    );
+  }
+  // Normalize option `bom`
+  if (
+    options.bom === undefined ||
+    options.bom === null ||
+    options.bom === false
+  ) {
+    options.bom = false;
+  } else if (options.bom !== true) {
+    throw new CsvError(
+      "CSV_INVALID_OPTION_BOM",
+      [
+        "Invalid option bom:",
+        "bom must be true,",
+        `got ${JSON.stringify(options.bom)}`,
+      ],
+      options,
+    );
+  }
+  // Normalize option `cast`
+  options.cast_function = null;
+  if (
+    options.cast === undefined ||
+    options.cast === null ||
+    options.cast === false ||
+    options.cast === ""
+  ) {
+    options.cast = undefined;
+  } else if (typeof options.cast === "function") {
+    options.cast_function = options.cast;
+    options.cast = true;
+  } else if (options.cast !== true) {
+    throw new CsvError(
+      "CSV_INVALID_OPTION_CAST",
+      [
+        "Invalid option cast:",
+        "cast must be true or a function,",
+        `got ${JSON.stringify(options.cast)}`,
+      ],
+      options,
+    );
+  }
+  // Normalize option `cast_date`
+  if (
+    options.cast_date === undefined ||
+    options.cast_date === null ||
+    options.cast_date === false ||
+    options.cast_date === ""
+  ) {
+    options.cast_date = false;
+  } else if (options.cast_date === true) {
+    options.cast_date = function (value) {
+      const date = Date.parse(value);
+      return !isNaN(date) ? new Date(date) : value;
+    };
+  } else if (typeof options.cast_date !== "function") {
+    throw new CsvError(
+      "CSV_INVALID_OPTION_CAST_DATE",
+      [
+        "Invalid option cast_date:",
+        "cast_date must be true or a function,",
+        `got ${JSON.stringify(options.cast_date)}`,
+      ],
+      options,
+    );
+  }
+  // Normalize option `columns`
+  options.cast_first_line_to_header = undefined;
+  if (options.columns === true) {
+    // Fields in the first line are converted as-is to columns
+    options.cast_first_line_to_header = undefined;
+  } else if (typeof options.columns === "function") {
+    options.cast_first_line_to_header = options.columns;
+    options.columns = true;
+  } else if (Array.isArray(options.columns)) {
+    options.columns = normalize_columns_array(options.columns);
+  } else if (
+    options.columns === undefined ||
+    options.columns === null ||
+    options.columns === false
+  ) {
+    options.columns = false;
+  } else {
+    throw new CsvError(
+      "CSV_INVALID_OPTION_COLUMNS",
+      [
+        "Invalid option columns:",
+        "expect an array, a function or true,",
+        `got ${JSON.stringify(options.columns)}`,
+      ],
+      options,
+    );
+  }
+  // Normalize option `group_columns_by_name`
+  if (
+    options.group_columns_by_name === undefined ||
+    options.group_columns_by_name === null ||
+    options.group_columns_by_name === false
+  ) {
+    options.group_columns_by_name = false;
+  } else if (options.group_columns_by_name !== true) {
+    throw new CsvError(
+      "CSV_INVALID_OPTION_GROUP_COLUMNS_BY_NAME",
+      [
+        "Invalid option group_columns_by_name:",
+        "expect an boolean,",
+        `got ${JSON.stringify(options.group_columns_by_name)}`,
+      ],
+      options,
+    );
+  } else if (options.columns === false) {
+    throw new CsvError(
+      "CSV_INVALID_OPTION_GROUP_COLUMNS_BY_NAME",
+      [
+        "Invalid option group_columns_by_name:",
+        "the `columns` mode must be activated.",
+      ],
+      options,
+    );
+  }
+  // Normalize option `comment`
+  if (
+    options.comment === undefined ||
+    options.comment === null ||
+    options.comment === false ||
+    options.comment === ""
+  ) {
+    options.comment = null;
+  } else {
+    if (typeof options.comment === "string") {
+      options.comment = Buffer.from(options.comment, options.encoding);
+    }
+    if (!Buffer.isBuffer(options.comment)) {
+      throw new CsvError(
+        "CSV_INVALID_OPTION_COMMENT",
+        [
+          "Invalid option comment:",
+          "comment must be a buffer or a string,",
+          `got ${JSON.stringify(options.comment)}`,
+        ],
+        options,
+      );
+    }
+  }
+  // Normalize option `comment_no_infix`
+  if (
+    options.comment_no_infix === undefined ||
+    options.comment_no_infix === null ||
+    options.comment_no_infix === false
+  ) {
+    options.comment_no_infix = false;
+  } else if (options.comment_no_infix !== true) {
+    throw new CsvError(
+      "CSV_INVALID_OPTION_COMMENT",
+      [
+        "Invalid option comment_no_infix:",
+        "value must be a boolean,",
+        `got ${JSON.stringify(options.comment_no_infix)}`,
+      ],
+      options,
+    );
+  }
+  // Normalize option `delimiter_auto`
+  if (
+    options.delimiter_auto === undefined ||
+    options.delimiter_auto === null ||
+    options.delimiter_auto === false
+  ) {
+    options.delimiter_auto = false;
+  } else if (options.delimiter_auto === true) {
+    options.delimiter_auto = {};
+  } else if (!is_object(options.delimiter_auto)) {
+    throw new CsvError(
+      "CSV_INVALID_OPTION_DELIMITER_AUTO",
+      [
+        "Invalid option delimiter_auto:",
+        "delimiter_auto must be a boolean or a configuration object,",
+        `got ${JSON.stringify(options.delimiter_auto)}`,
+      ],
+      options,
+    );
+  }
+  if (options.delimiter_auto) {
+    if (options.delimiter_auto.preferred === undefined)
+      options.delimiter_auto.preferred = {
+        [",".charCodeAt(0)]: 1.8,
+        ["\t".charCodeAt(0)]: 1.8,
+        [";".charCodeAt(0)]: 1.6,
+        [" ".charCodeAt(0)]: 1.6,
+        [":".charCodeAt(0)]: 1.5,
+        [".".charCodeAt(0)]: 1.4,
+        ["/".charCodeAt(0)]: 1.4,
+      };
+    else if (!is_object(options.delimiter_auto.preferred)) {
+      throw new CsvError(
+        "CSV_INVALID_OPTION_DELIMITER_AUTO",
+        [
+          "Invalid option delimiter_auto:",
+          "preferred must be an object,",
+          `got ${JSON.stringify(options.delimiter_auto.preferred)}`,
+        ],
+        options,
+      );
+    }
+    if (options.delimiter_auto.score === undefined)
+      options.delimiter_auto.score = (info, options) => {
+        return (
+          (info.total - info.std) * (options.preferred[info.char_code] || 1)
+        );
+      };
+    else if (typeof options.delimiter_auto.score !== "function") {
+      throw new CsvError(
+        "CSV_INVALID_OPTION_DELIMITER_AUTO",
+        [
+          "Invalid option delimiter_auto:",
+          "score must be a function,",
+          `got ${JSON.stringify(options.delimiter_auto.score)}`,
+        ],
+        options,
+      );
+    }
+    if (options.delimiter_auto.size === undefined)
+      options.delimiter_auto.size = 2048;
+    else if (typeof options.delimiter_auto.size !== "number") {
+      throw new CsvError(
+        "CSV_INVALID_OPTION_DELIMITER_AUTO",
+        [
+          "Invalid option delimiter_auto:",
+          "size must be a number,",
+          `got ${JSON.stringify(options.delimiter_auto.size)}`,
+        ],
+        options,
+      );
+    }
+  }
+  // Normalize option `delimiter`
+  const delimiter_json = JSON.stringify(options.delimiter);
+  if (options.delimiter_auto !== false) {
+    options.delimiter = [];
+  }
+  if (!Array.isArray(options.delimiter)) {
+    if (
+      options.delimiter === undefined ||
+      options.delimiter === null ||
+      options.delimiter === false
+    ) {
+      options.delimiter = Buffer.from(",", options.encoding);
+    }
+    options.delimiter = [options.delimiter];
+  }
+  options.delimiter = options.delimiter.map(function (delimiter) {
+    if (typeof delimiter === "string") {
+      delimiter = Buffer.from(delimiter, options.encoding);
+    }
+    if (!Buffer.isBuffer(delimiter) || delimiter.length === 0) {
+      throw new CsvError(
+        "CSV_INVALID_OPTION_DELIMITER",
+        [
+          "Invalid option delimiter:",
+          "delimiter must be a non empty string or buffer or array of string|buffer,",
+          `got ${delimiter_json}`,
+        ],
+        options,
+      );
+    }
+    return delimiter;
+  });
+  // Normalize option `escape`
+  if (options.escape === undefined || options.escape === true) {
+    options.escape = Buffer.from('"', options.encoding);
+  } else if (typeof options.escape === "string") {
+    options.escape = Buffer.from(options.escape, options.encoding);
+  } else if (options.escape === null || options.escape === false) {
+    options.escape = null;
+  }
+  if (options.escape !== null) {
+    if (!Buffer.isBuffer(options.escape)) {
+      throw new Error(
+        `Invalid Option: escape must be a buffer, a string or a boolean, got ${JSON.stringify(options.escape)}`,
+      );
+    }
+  }
+  // Normalize option `from`
+  if (options.from === undefined || options.from === null) {
+    options.from = 1;
+  } else {
+    if (typeof options.from === "string" && /\d+/.test(options.from)) {
+      options.from = parseInt(options.from);
+    }
+    if (Number.isInteger(options.from)) {
+      if (options.from < 0) {
+        throw new Error(
+          `Invalid Option: from must be a positive integer, got ${JSON.stringify(opts.from)}`,
+        );
+      }
+    } else {
+      throw new Error(
+        `Invalid Option: from must be an integer, got ${JSON.stringify(options.from)}`,
+      );
+    }
+  }
+  // Normalize option `from_line`
+  if (options.from_line === undefined || options.from_line === null) {
+    options.from_line = 1;
+  } else {
+    if (
+      typeof options.from_line === "string" &&
+      /\d+/.test(options.from_line)
+    ) {
+      options.from_line = parseInt(options.from_line);
+    }
+    if (Number.isInteger(options.from_line)) {
+      if (options.from_line <= 0) {
+        throw new Error(
+          `Invalid Option: from_line must be a positive integer greater than 0, got ${JSON.stringify(opts.from_line)}`,
+        );
+      }
+    } else {
+      throw new Error(
+        `Invalid Option: from_line must be an integer, got ${JSON.stringify(opts.from_line)}`,
+      );
+    }
+  }
+  // Normalize options `ignore_last_delimiters`
+  if (
+    options.ignore_last_delimiters === undefined ||
+    options.ignore_last_delimiters === null
+  ) {
+    options.ignore_last_delimiters = false;
+  } else if (typeof options.ignore_last_delimiters === "number") {
+    options.ignore_last_delimiters = Math.floor(options.ignore_last_delimiters);
+    if (options.ignore_last_delimiters === 0) {
+      options.ignore_last_delimiters = false;
+    }
+  } else if (typeof options.ignore_last_delimiters !== "boolean") {
+    throw new CsvError(
+      "CSV_INVALID_OPTION_IGNORE_LAST_DELIMITERS",
+      [
+        "Invalid option `ignore_last_delimiters`:",
+        "the value must be a boolean value or an integer,",
+        `got ${JSON.stringify(options.ignore_last_delimiters)}`,
+      ],
+      options,
+    );
+  }
+  if (options.ignore_last_delimiters === true && options.columns === false) {
+    throw new CsvError(
+      "CSV_IGNORE_LAST_DELIMITERS_REQUIRES_COLUMNS",
+      [
+        "The option `ignore_last_delimiters`",
+        "requires the activation of the `columns` option",
+      ],
+      options,
+    );
+  }
+  // Normalize option `info`
+  if (
+    options.info === undefined ||
+    options.info === null ||
+    options.info === false
+  ) {
+    options.info = false;
+  } else if (options.info !== true) {
+    throw new Error(
+      `Invalid Option: info must be true, got ${JSON.stringify(options.info)}`,
+    );
+  }
+  // Normalize option `max_record_size`
+  if (
+    options.max_record_size === undefined ||
+    options.max_record_size === null ||
+    options.max_record_size === false
+  ) {
+    options.max_record_size = 0;
+  } else if (
+    Number.isInteger(options.max_record_size) &&
+    options.max_record_size >= 0
+  ) {
+    // Great, nothing to do
+  } else if (
+    typeof options.max_record_size === "string" &&
+    /\d+/.test(options.max_record_size)
+  ) {
+    options.max_record_size = parseInt(options.max_record_size);
+  } else {
+    throw new Error(
+      `Invalid Option: max_record_size must be a positive integer, got ${JSON.stringify(options.max_record_size)}`,
+    );
+  }
+  // Normalize option `objname`
+  if (
+    options.objname === undefined ||
+    options.objname === null ||
+    options.objname === false
+  ) {
+    options.objname = undefined;
+  } else if (Buffer.isBuffer(options.objname)) {
+    if (options.objname.length === 0) {
+      throw new Error(`Invalid Option: objname must be a non empty buffer`);
+    }
+    if (options.encoding === null) {
+      // Don't call `toString`, leave objname as a buffer
+    } else {
+      options.objname = options.objname.toString(options.encoding);
+    }
+  } else if (typeof options.objname === "string") {
+    if (options.objname.length === 0) {
+      throw new Error(`Invalid Option: objname must be a non empty string`);
+    }
+    // Great, nothing to do
+  } else if (typeof options.objname === "number") {
+    // if(options.objname.length === 0){
+    //   throw new Error(`Invalid Option: objname must be a non empty string`);
+    // }
+    // Great, nothing to do
+  } else {
+    throw new Error(
+      `Invalid Option: objname must be a string or a buffer, got ${options.objname}`,
+    );
+  }
+  if (options.objname !== undefined) {
+    if (typeof options.objname === "number") {
+      if (options.columns !== false) {
+        throw Error(
+          "Invalid Option: objname index cannot be combined with columns or be defined as a field",
+        );
+      }
+    } else {
+      // A string or a buffer
+      if (options.columns === false) {
+        throw Error(
+          "Invalid Option: objname field must be combined with columns or be defined as an index",
+        );
+      }
+    }
+  }
+  // Normalize option `on_record`
+  if (options.on_record === undefined || options.on_record === null) {
+    options.on_record = undefined;
+  } else if (typeof options.on_record !== "function") {
+    throw new CsvError(
+      "CSV_INVALID_OPTION_ON_RECORD",
+      [
+        "Invalid option `on_record`:",
+        "expect a function,",
+        `got ${JSON.stringify(options.on_record)}`,
+      ],
+      options,
+    );
+  }
+  // Normalize option `on_skip`
+  // options.on_skip ??= (err, chunk) => {
+  //   this.emit('skip', err, chunk);
+  // };
+  if (
+    options.on_skip !== undefined &&
+    options.on_skip !== null &&
+    typeof options.on_skip !== "function"
+  ) {
+    throw new Error(
+      `Invalid Option: on_skip must be a function, got ${JSON.stringify(options.on_skip)}`,
+    );
+  }
+  // Normalize option `quote`
+  if (
+    options.quote === null ||
+    options.quote === false ||
+    options.quote === ""
+  ) {
+    options.quote = null;
+  } else {
+    if (options.quote === undefined || options.quote === true) {
+      options.quote = Buffer.from('"', options.encoding);
+    } else if (typeof options.quote === "string") {
+      options.quote = Buffer.from(options.quote, options.encoding);
+    }
+    if (!Buffer.isBuffer(options.quote)) {
+      throw new Error(
+        `Invalid Option: quote must be a buffer or a string, got ${JSON.stringify(options.quote)}`,
+      );
+    }
+  }
+  // Normalize option `raw`
+  if (
+    options.raw === undefined ||
+    options.raw === null ||
+    options.raw === false
+  ) {
+    options.raw = false;
+  } else if (options.raw !== true) {
+    throw new Error(
+      `Invalid Option: raw must be true, got ${JSON.stringify(options.raw)}`,
+    );
+  }
+  // Normalize option `record_delimiter`
+  if (options.record_delimiter === undefined) {
+    options.record_delimiter = [];
+  } else if (
+    typeof options.record_delimiter === "string" ||
+    Buffer.isBuffer(options.record_delimiter)
+  ) {
+    if (options.record_delimiter.length === 0) {
+      throw new CsvError(
+        "CSV_INVALID_OPTION_RECORD_DELIMITER",
+        [
+          "Invalid option `record_delimiter`:",
+          "value must be a non empty string or buffer,",
+          `got ${JSON.stringify(options.record_delimiter)}`,
+        ],
+        options,
+      );
+    }
+    options.record_delimiter = [options.record_delimiter];
+  } else if (!Array.isArray(options.record_delimiter)) {
+    throw new CsvError(
+      "CSV_INVALID_OPTION_RECORD_DELIMITER",
+      [
+        "Invalid option `record_delimiter`:",
+        "value must be a string, a buffer or array of string|buffer,",
+        `got ${JSON.stringify(options.record_delimiter)}`,
+      ],
+      options,
+    );
+  }
+  options.record_delimiter = options.record_delimiter.map(function (rd, i) {
+    if (typeof rd !== "string" && !Buffer.isBuffer(rd)) {
+      throw new CsvError(
+        "CSV_INVALID_OPTION_RECORD_DELIMITER",
+        [
+          "Invalid option `record_delimiter`:",
+          "value must be a string, a buffer or array of string|buffer",
+          `at index ${i},`,
+          `got ${JSON.stringify(rd)}`,
+        ],
+        options,
+      );
+    } else if (rd.length === 0) {
+      throw new CsvError(
+        "CSV_INVALID_OPTION_RECORD_DELIMITER",
+        [
+          "Invalid option `record_delimiter`:",
+          "value must be a non empty string or buffer",
+          `at index ${i},`,
+          `got ${JSON.stringify(rd)}`,
+        ],
+        options,
+      );
+    }
+    if (typeof rd === "string") {
+      rd = Buffer.from(rd, options.encoding);
+    }
+    return rd;
+  });
+  // Normalize option `relax_column_count`
+  if (typeof options.relax_column_count === "boolean") {
+    // Great, nothing to do
+  } else if (
+    options.relax_column_count === undefined ||
+    options.relax_column_count === null
+  ) {
+    options.relax_column_count = false;
+  } else {
+    throw new Error(
+      `Invalid Option: relax_column_count must be a boolean, got ${JSON.stringify(options.relax_column_count)}`,
+    );
+  }
+  if (typeof options.relax_column_count_less === "boolean") {
+    // Great, nothing to do
+  } else if (
+    options.relax_column_count_less === undefined ||
+    options.relax_column_count_less === null
+  ) {
+    options.relax_column_count_less = false;
+  } else {
+    throw new Error(
+      `Invalid Option: relax_column_count_less must be a boolean, got ${JSON.stringify(options.relax_column_count_less)}`,
+    );
+  }
+  if (typeof options.relax_column_count_more === "boolean") {
+    // Great, nothing to do
+  } else if (
+    options.relax_column_count_more === undefined ||
+    options.relax_column_count_more === null
+  ) {
+    options.relax_column_count_more = false;
+  } else {
+    throw new Error(
+      `Invalid Option: relax_column_count_more must be a boolean, got ${JSON.stringify(options.relax_column_count_more)}`,
+    );
+  }
+  // Normalize option `relax_quotes`
+  if (typeof options.relax_quotes === "boolean") {
+    // Great, nothing to do
+  } else if (
+    options.relax_quotes === undefined ||
+    options.relax_quotes === null
+  ) {
+    options.relax_quotes = false;
+  } else {
+    throw new Error(
+      `Invalid Option: relax_quotes must be a boolean, got ${JSON.stringify(options.relax_quotes)}`,
+    );
+  }
+  // Normalize option `skip_empty_lines`
+  if (typeof options.skip_empty_lines === "boolean") {
+    // Great, nothing to do
+  } else if (
+    options.skip_empty_lines === undefined ||
+    options.skip_empty_lines === null
+  ) {
+    options.skip_empty_lines = false;
+  } else {
+    throw new Error(
+      `Invalid Option: skip_empty_lines must be a boolean, got ${JSON.stringify(options.skip_empty_lines)}`,
+    );
+  }
+  // Normalize option `skip_records_with_empty_values`
+  if (typeof options.skip_records_with_empty_values === "boolean") {
+    // Great, nothing to do
+  } else if (
+    options.skip_records_with_empty_values === undefined ||
+    options.skip_records_with_empty_values === null
+  ) {
+    options.skip_records_with_empty_values = false;
+  } else {
+    throw new Error(
+      `Invalid Option: skip_records_with_empty_values must be a boolean, got ${JSON.stringify(options.skip_records_with_empty_values)}`,
+    );
+  }
+  // Normalize option `skip_records_with_error`
+  if (typeof options.skip_records_with_error === "boolean") {
+    // Great, nothing to do
+  } else if (
+    options.skip_records_with_error === undefined ||
+    options.skip_records_with_error === null
+  ) {
+    options.skip_records_with_error = false;
+  } else {
+    throw new Error(
+      `Invalid Option: skip_records_with_error must be a boolean, got ${JSON.stringify(options.skip_records_with_error)}`,
+    );
+  }
+  // Normalize option `rtrim`
+  if (
+    options.rtrim === undefined ||
+    options.rtrim === null ||
+    options.rtrim === false
+  ) {
+    options.rtrim = false;
+  } else if (options.rtrim !== true) {
+    throw new Error(
+      `Invalid Option: rtrim must be a boolean, got ${JSON.stringify(options.rtrim)}`,
+    );
+  }
+  // Normalize option `ltrim`
+  if (
+    options.ltrim === undefined ||
+    options.ltrim === null ||
+    options.ltrim === false
+  ) {
+    options.ltrim = false;
+  } else if (options.ltrim !== true) {
+    throw new Error(
+      `Invalid Option: ltrim must be a boolean, got ${JSON.stringify(options.ltrim)}`,
+    );
+  }
+  // Normalize option `trim`
+  if (
+    options.trim === undefined ||
+    options.trim === null ||
+    options.trim === false
+  ) {
+    options.trim = false;
+  } else if (options.trim !== true) {
+    throw new Error(
+      `Invalid Option: trim must be a boolean, got ${JSON.stringify(options.trim)}`,
+    );
+  }
+  // Normalize options `trim`, `ltrim` and `rtrim`
+  if (options.trim === true && opts.ltrim !== false) {
+    options.ltrim = true;
+  } else if (options.ltrim !== true) {
+    options.ltrim = false;
+  }
+  if (options.trim === true && opts.rtrim !== false) {
+    options.rtrim = true;
+  } else if (options.rtrim !== true) {
+    options.rtrim = false;
+  }
+  // Normalize option `to`
+  if (options.to === undefined || options.to === null) {
+    options.to = -1;
+  } else if (options.to !== -1) {
+    if (typeof options.to === "string" && /\d+/.test(options.to)) {
+      options.to = parseInt(options.to);
+    }
+    if (Number.isInteger(options.to)) {
+      if (options.to <= 0) {
+        throw new Error(
+          `Invalid Option: to must be a positive integer greater than 0, got ${JSON.stringify(opts.to)}`,
+        );
+      }
+    } else {
+      throw new Error(
+        `Invalid Option: to must be an integer, got ${JSON.stringify(opts.to)}`,
+      );
+    }
+  }
+  // Normalize option `to_line`
+  if (options.to_line === undefined || options.to_line === null) {
+    options.to_line = -1;
+  } else if (options.to_line !== -1) {
+    if (typeof options.to_line === "string" && /\d+/.test(options.to_line)) {
+      options.to_line = parseInt(options.to_line);
+    }
+    if (Number.isInteger(options.to_line)) {
+      if (options.to_line <= 0) {
+        throw new Error(
+          `Invalid Option: to_line must be a positive integer greater than 0, got ${JSON.stringify(opts.to_line)}`,
+        );
+      }
+    } else {
+      throw new Error(
+        `Invalid Option: to_line must be an integer, got ${JSON.stringify(opts.to_line)}`,
+      );
+    }
+  }
+  return options;
+};
+
+
+
+;// CONCATENATED MODULE: ./node_modules/csv-parse/lib/utils/delimiter_discover.js
+
+
+
+// Discussed in [issue #400](https://github.com/adaltas/node-csv/issues/400)
+// See https://github.com/python/cpython/blob/ea1b1c579f600cc85d145c60862b2e6b98701b24/Lib/csv.py#L349
+const delimiter_discover = function (records, options) {
+  // Normalize the configuration
+  if (!options) {
+    ({ delimiter_auto: options } = normalize_options({ delimiter_auto: true }));
+  }
+  // Convert String to Buffer
+  if (typeof records === "string") {
+    records = Buffer.from(records);
+  }
+  // Convert Buffer to an array of records
+  if (Buffer.isBuffer(records)) {
+    records = ((data) => {
+      const records = [];
+      const parser = transform({ delimiter: [] });
+      const push = (record) => records.push(record);
+      const close = () => {};
+      const error = parser.parse(data, true, push, close);
+      if (error !== undefined) throw error;
+      return records;
+    })(records);
+  }
+  // Info array initialization, 127 entries, one per char code
+  const info = Array(127)
+    .fill()
+    .map(() => ({ lines: [] }));
+  // Traverse each records, count occurences per char code
+  records.map(([record], line) => {
+    for (let i = 0, l = record.length; i < l; i++) {
+      // Count the character frequency
+      const code = record.charCodeAt(i);
+      if (info[code].lines[line] === undefined) info[code].lines[line] = 0;
+      info[code].lines[line]++;
+    }
+  });
+  // Traverse each char code, compute the score
+  info.map((info, i) => {
+    info.char_code = i;
+    info.std = std(info.lines);
+    info.total = info.lines.reduce((acc, val) => acc + val, 0);
+    info.preferred = !!options.preferred[i];
+    info.score = options.score(info, options);
+  });
+  // Extract the dominant character
+  const result = info.reduce(
+    (acc, info) => (acc.score > info.score ? acc : info),
+    {},
+  );
+  return String.fromCharCode(result.char_code);
+};
+
+const std = function (array) {
+  const n = array.length;
+  if (n === 0) return 0;
+  const mean = array.reduce((a, b) => a + b) / n;
+  return Math.sqrt(
+    array.map((x) => Math.pow(x - mean, 2)).reduce((a, b) => a + b) / n,
+  );
+};
+
+
+
+;// CONCATENATED MODULE: ./node_modules/csv-parse/lib/api/index.js
+
+
+
+
+
+
+const isRecordEmpty = function (record) {
+  return record.every(
+    (field) =>
+      field == null || (field.toString && field.toString().trim() === ""),
+  );
+};
+
+const cr = 13; // `\r`, carriage return, 0x0D in hexadécimal, 13 in decimal
+const nl = 10; // `\n`, newline, 0x0A in hexadecimal, 10 in decimal
+
+const boms = {
+  // Note, the following are equals:
+  // Buffer.from("\ufeff")
+  // Buffer.from([239, 187, 191])
+  // Buffer.from('EFBBBF', 'hex')
+  utf8: Buffer.from([239, 187, 191]),
+  // Note, the following are equals:
+  // Buffer.from "\ufeff", 'utf16le
+  // Buffer.from([255, 254])
+  utf16le: Buffer.from([255, 254]),
+};
+
+const transform = function (original_options = {}) {
+  const info = {
+    bytes: 0,
+    bytes_records: 0,
+    comment_lines: 0,
+    empty_lines: 0,
+    invalid_field_length: 0,
+    lines: 1,
+    records: 0,
+  };
+  const options = normalize_options(original_options);
+  return {
+    info: info,
+    original_options: original_options,
+    options: options,
+    state: init_state(options),
+    __needMoreData: function (i, bufLen, end) {
+      if (end) return false;
+      const { encoding, escape, quote } = this.options;
+      const { quoting, needMoreDataSize, recordDelimiterMaxLength } =
+        this.state;
+      const numOfCharLeft = bufLen - i - 1;
+      const requiredLength = Math.max(
+        needMoreDataSize,
+        // Skip if the remaining buffer smaller than record delimiter
+        // If "record_delimiter" is yet to be discovered:
+        // 1. It is equals to `[]` and "recordDelimiterMaxLength" equals `0`
+        // 2. We set the length to windows line ending in the current encoding
+        // Note, that encoding is known from user or bom discovery at that point
+        // recordDelimiterMaxLength,
+        recordDelimiterMaxLength === 0
+          ? Buffer.from("\r\n", encoding).length
+          : recordDelimiterMaxLength,
+        // Skip if remaining buffer can be an escaped quote
+        quoting ? (escape === null ? 0 : escape.length) + quote.length : 0,
+        // Skip if remaining buffer can be record delimiter following the closing quote
+        quoting ? quote.length + recordDelimiterMaxLength : 0,
+      );
+      return numOfCharLeft < requiredLength;
+    },
+    // Central parser implementation
+    parse: function (nextBuf, end, push, close) {
+      const {
+        bom,
+        comment_no_infix,
+        delimiter_auto,
+        encoding,
+        from_line,
+        ltrim,
+        max_record_size,
+        raw,
+        relax_quotes,
+        rtrim,
+        skip_empty_lines,
+        to,
+        to_line,
+      } = this.options;
+      let { comment, escape, quote, record_delimiter } = this.options;
+      const {
+        bomSkipped,
+        delimiterDiscovered,
+        delimiterBufPrevious,
+        rawBuffer,
+        escapeIsQuote,
+      } = this.state;
+      // Automatic delimiter discovery
+      if (!delimiterDiscovered && delimiter_auto) {
+        let delimiterBuf;
+        if (delimiterBufPrevious === undefined) {
+          delimiterBuf = nextBuf;
+        } else if (
+          delimiterBufPrevious !== undefined &&
+          nextBuf === undefined
+        ) {
+          delimiterBuf = delimiterBufPrevious;
+        } else {
+          delimiterBuf = Buffer.concat([delimiterBufPrevious, nextBuf]);
+        }
+        // Ensure that nextBuf is not concatenated a second time during buffer reconciliation
+        nextBuf = undefined;
+        // this.delimiterBufPrevious = delimiterBuf;
+        if (end || delimiterBuf.length > delimiter_auto.size) {
+          this.options.delimiter = [
+            Buffer.from(
+              delimiter_discover(delimiterBuf, this.options.delimiter_auto),
+            ),
+          ];
+          this.state.previousBuf = delimiterBuf;
+          this.state.delimiterBufPrevious = undefined;
+          this.state.delimiterDiscovered = true;
+        } else {
+          this.state.delimiterBufPrevious = delimiterBuf;
+          return;
+        }
+      }
+      // Previous buffers reconciliation
+      const { previousBuf } = this.state;
+      let buf;
+      if (previousBuf === undefined) {
+        if (nextBuf === undefined) {
+          // Handle empty string
+          close();
+          return;
+        } else {
+          buf = nextBuf;
+        }
+      } else if (previousBuf !== undefined && nextBuf === undefined) {
+        buf = previousBuf;
+      } else {
+        buf = Buffer.concat([previousBuf, nextBuf]);
+      }
+      // Handle UTF BOM
+      if (bomSkipped === false) {
+        if (bom === false) {
+          this.state.bomSkipped = true;
+        } else if (buf.length < 3) {
+          // No enough data
+          if (end === false) {
+            // Wait for more data
+            this.state.previousBuf = buf;
+            return;
+          }
+        } else {
+          for (const encoding in boms) {
+            if (boms[encoding].compare(buf, 0, boms[encoding].length) === 0) {
+              // Skip BOM
+              const bomLength = boms[encoding].length;
+              this.state.bufBytesStart += bomLength;
+              buf = buf.slice(bomLength);
+              // Renormalize original options with the new encoding
+              const options = normalize_options({
+                ...this.original_options,
+                encoding: encoding,
+              });
+              // Properties are merged with the existing options instance
+              for (const key in options) {
+                this.options[key] = options[key];
+              }
+              // Options will re-evaluate the Buffer with the new encoding
+              ({ comment, escape, quote } = this.options);
+              break;
+            }
+          }
+          this.state.bomSkipped = true;
+        }
+      }
+      const bufLen = buf.length;
+      let pos;
+      for (pos = 0; pos < bufLen; pos++) {
+        // Ensure we get enough space to look ahead
+        // There should be a way to move this out of the loop
+        if (this.__needMoreData(pos, bufLen, end)) {
+          break;
+        }
+        if (this.state.wasRowDelimiter === true) {
+          this.info.lines++;
+          this.state.wasRowDelimiter = false;
+        }
+        if (to_line !== -1 && this.info.lines > to_line) {
+          this.state.stop = true;
+          close();
+          return;
+        }
+        // Auto discovery of record_delimiter, unix, mac and windows supported
+        if (this.state.quoting === false && record_delimiter.length === 0) {
+          const record_delimiterCount = this.__autoDiscoverRecordDelimiter(
+            buf,
+            pos,
+          );
+          if (record_delimiterCount) {
+            record_delimiter = this.options.record_delimiter;
+          }
+        }
+        const chr = buf[pos];
+        if (raw === true) {
+          rawBuffer.append(chr);
+        }
+        if (
+          (chr === cr || chr === nl) &&
+          this.state.wasRowDelimiter === false
+        ) {
+          this.state.wasRowDelimiter = true;
+        }
+        // Previous char was a valid escape char
+        // treat the current char as a regular char
+        if (this.state.escaping === true) {
+          this.state.escaping = false;
+        } else {
+          // Escape is only active inside quoted fields
+          // We are quoting, the char is an escape chr and there is a chr to escape
+          // if(escape !== null && this.state.quoting === true && chr === escape && pos + 1 < bufLen){
+          if (
+            escape !== null &&
+            this.state.quoting === true &&
+            this.__isEscape(buf, pos, chr) &&
+            pos + escape.length < bufLen
+          ) {
+            if (escapeIsQuote) {
+              if (this.__isQuote(buf, pos + escape.length)) {
+                this.state.escaping = true;
+                pos += escape.length - 1;
+                continue;
+              }
+            } else {
+              this.state.escaping = true;
+              pos += escape.length - 1;
+              continue;
+            }
+          }
+          // Not currently escaping and chr is a quote
+          // TODO: need to compare bytes instead of single char
+          if (this.state.commenting === false && this.__isQuote(buf, pos)) {
+            if (this.state.quoting === true) {
+              const nextChr = buf[pos + quote.length];
+              const isNextChrTrimable =
+                rtrim && this.__isCharTrimable(buf, pos + quote.length);
+              const isNextChrComment =
+                comment !== null &&
+                this.__compareBytes(comment, buf, pos + quote.length, nextChr);
+              const isNextChrDelimiter = this.__isDelimiter(
+                buf,
+                pos + quote.length,
+                nextChr,
+              );
+              const isNextChrRecordDelimiter =
+                record_delimiter.length === 0
+                  ? this.__autoDiscoverRecordDelimiter(buf, pos + quote.length)
+                  : this.__isRecordDelimiter(nextChr, buf, pos + quote.length);
+              // Escape a quote
+              // Treat next char as a regular character
+              if (
+                escape !== null &&
+                this.__isEscape(buf, pos, chr) &&
+                this.__isQuote(buf, pos + escape.length)
+              ) {
+                pos += escape.length - 1;
+              } else if (
+                !nextChr ||
+                isNextChrDelimiter ||
+                isNextChrRecordDelimiter ||
+                isNextChrComment ||
+                isNextChrTrimable
+              ) {
+                this.state.quoting = false;
+                this.state.wasQuoting = true;
+                pos += quote.length - 1;
+                continue;
+              } else if (relax_quotes === false) {
+                const err = this.__error(
+                  new CsvError(
+                    "CSV_INVALID_CLOSING_QUOTE",
+                    [
+                      "Invalid Closing Quote:",
+                      `got "${String.fromCharCode(nextChr)}"`,
+                      `at line ${this.info.lines}`,
+                      "instead of delimiter, record delimiter, trimable character",
+                      "(if activated) or comment",
+                    ],
+                    this.options,
+                    this.__infoField(),
+                  ),
+                );
+                if (err !== undefined) return err;
+              } else {
+                this.state.quoting = false;
+                this.state.wasQuoting = true;
+                this.state.field.prepend(quote);
+                pos += quote.length - 1;
+              }
+            } else {
+              if (this.state.field.length !== 0) {
+                // In relax_quotes mode, treat opening quote preceded by chrs as regular
+                if (relax_quotes === false) {
+                  const info = this.__infoField();
+                  const bom = Object.keys(boms)
+                    .map((b) =>
+                      boms[b].equals(this.state.field.toString()) ? b : false,
+                    )
+                    .filter(Boolean)[0];
+                  const err = this.__error(
+                    new CsvError(
+                      "INVALID_OPENING_QUOTE",
+                      [
+                        "Invalid Opening Quote:",
+                        `a quote is found on field ${JSON.stringify(info.column)} at line ${info.lines}, value is ${JSON.stringify(this.state.field.toString(encoding))}`,
+                        bom ? `(${bom} bom)` : undefined,
+                      ],
+                      this.options,
+                      info,
+                      {
+                        field: this.state.field,
+                      },
+                    ),
+                  );
+                  if (err !== undefined) return err;
+                }
+              } else {
+                this.state.quoting = true;
+                pos += quote.length - 1;
+                continue;
+              }
+            }
+          }
+          if (this.state.quoting === false) {
+            const recordDelimiterLength = this.__isRecordDelimiter(
+              chr,
+              buf,
+              pos,
+            );
+            if (recordDelimiterLength !== 0) {
+              // Do not emit comments which take a full line
+              const skipCommentLine =
+                this.state.commenting &&
+                this.state.wasQuoting === false &&
+                this.state.record.length === 0 &&
+                this.state.field.length === 0;
+              if (skipCommentLine) {
+                this.info.comment_lines++;
+                // Skip full comment line
+              } else {
+                // Activate records emission if above from_line
+                if (
+                  this.state.enabled === false &&
+                  this.info.lines +
+                    (this.state.wasRowDelimiter === true ? 1 : 0) >=
+                    from_line
+                ) {
+                  this.state.enabled = true;
+                  this.__resetField();
+                  this.__resetRecord();
+                  pos += recordDelimiterLength - 1;
+                  continue;
+                }
+                // Skip if line is empty and skip_empty_lines activated
+                if (
+                  skip_empty_lines === true &&
+                  this.state.wasQuoting === false &&
+                  this.state.record.length === 0 &&
+                  this.state.field.length === 0
+                ) {
+                  this.info.empty_lines++;
+                  pos += recordDelimiterLength - 1;
+                  continue;
+                }
+                this.info.bytes = this.state.bufBytesStart + pos;
+                const errField = this.__onField();
+                if (errField !== undefined) return errField;
+                this.info.bytes =
+                  this.state.bufBytesStart + pos + recordDelimiterLength;
+                const errRecord = this.__onRecord(push);
+                if (errRecord !== undefined) return errRecord;
+                if (to !== -1 && this.info.records >= to) {
+                  this.state.stop = true;
+                  close();
+                  return;
+                }
+              }
+              this.state.commenting = false;
+              pos += recordDelimiterLength - 1;
+              continue;
+            }
+            if (this.state.commenting) {
+              continue;
+            }
+            if (
+              comment !== null &&
+              (comment_no_infix === false ||
+                (this.state.record.length === 0 &&
+                  this.state.field.length === 0))
+            ) {
+              const commentCount = this.__compareBytes(comment, buf, pos, chr);
+              if (commentCount !== 0) {
+                this.state.commenting = true;
+                continue;
+              }
+            }
+            const delimiterLength = this.__isDelimiter(buf, pos, chr);
+            if (delimiterLength !== 0) {
+              this.info.bytes = this.state.bufBytesStart + pos;
+              const errField = this.__onField();
+              if (errField !== undefined) return errField;
+              pos += delimiterLength - 1;
+              continue;
+            }
+          }
+        }
+        if (this.state.commenting === false) {
+          if (
+            max_record_size !== 0 &&
+            this.state.record_length + this.state.field.length > max_record_size
+          ) {
+            return this.__error(
+              new CsvError(
+                "CSV_MAX_RECORD_SIZE",
+                [
+                  "Max Record Size:",
+                  "record exceed the maximum number of tolerated bytes",
+                  `of ${max_record_size}`,
+                  `at line ${this.info.lines}`,
+                ],
+                this.options,
+                this.__infoField(),
+              ),
+            );
+          }
+        }
+        const lappend =
+          ltrim === false ||
+          this.state.quoting === true ||
+          this.state.field.length !== 0 ||
+          !this.__isCharTrimable(buf, pos);
+        // rtrim in non quoting is handle in __onField
+        const rappend = rtrim === false || this.state.wasQuoting === false;
+        if (lappend === true && rappend === true) {
+          this.state.field.append(chr);
+        } else if (rtrim === true && !this.__isCharTrimable(buf, pos)) {
+          return this.__error(
+            new CsvError(
+              "CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE",
+              [
+                "Invalid Closing Quote:",
+                "found non trimable byte after quote",
+                `at line ${this.info.lines}`,
+              ],
+              this.options,
+              this.__infoField(),
+            ),
+          );
+        } else {
+          if (lappend === false) {
+            pos += this.__isCharTrimable(buf, pos) - 1;
+          }
+          continue;
+        }
+      }
+      if (end === true) {
+        // Ensure we are not ending in a quoting state
+        if (this.state.quoting === true) {
+          const err = this.__error(
+            new CsvError(
+              "CSV_QUOTE_NOT_CLOSED",
+              [
+                "Quote Not Closed:",
+                `the parsing is finished with an opening quote at line ${this.info.lines}`,
+              ],
+              this.options,
+              this.__infoField(),
+            ),
+          );
+          if (err !== undefined) return err;
+        } else {
+          // Skip last line if it has no characters
+          if (
+            this.state.wasQuoting === true ||
+            this.state.record.length !== 0 ||
+            this.state.field.length !== 0
+          ) {
+            this.info.bytes = this.state.bufBytesStart + pos;
+            const errField = this.__onField();
+            if (errField !== undefined) return errField;
+            const errRecord = this.__onRecord(push);
+            if (errRecord !== undefined) return errRecord;
+          } else if (this.state.wasRowDelimiter === true) {
+            this.info.empty_lines++;
+          } else if (this.state.commenting === true) {
+            this.info.comment_lines++;
+          }
+        }
+      } else {
+        this.state.bufBytesStart += pos;
+        this.state.previousBuf = buf.slice(pos);
+      }
+      if (this.state.wasRowDelimiter === true) {
+        this.info.lines++;
+        this.state.wasRowDelimiter = false;
+      }
+    },
+    __onRecord: function (push) {
+      const {
+        columns,
+        group_columns_by_name,
+        encoding,
+        info,
+        from,
+        relax_column_count,
+        relax_column_count_less,
+        relax_column_count_more,
+        raw,
+        skip_records_with_empty_values,
+      } = this.options;
+      const { enabled, record } = this.state;
+      if (enabled === false) {
+        return this.__resetRecord();
+      }
+      // Convert the first line into column names
+      const recordLength = record.length;
+      if (columns === true) {
+        if (skip_records_with_empty_values === true && isRecordEmpty(record)) {
+          this.__resetRecord();
+          return;
+        }
+        return this.__firstLineToColumns(record);
+      }
+      if (columns === false && this.info.records === 0) {
+        this.state.expectedRecordLength = recordLength;
+      }
+      if (recordLength !== this.state.expectedRecordLength) {
+        const err =
+          columns === false
+            ? new CsvError(
+                "CSV_RECORD_INCONSISTENT_FIELDS_LENGTH",
+                [
+                  "Invalid Record Length:",
+                  `expect ${this.state.expectedRecordLength},`,
+                  `got ${recordLength} on line ${this.info.lines}`,
+                ],
+                this.options,
+                this.__infoField(),
+                {
+                  record: record,
+                },
+              )
+            : new CsvError(
+                "CSV_RECORD_INCONSISTENT_COLUMNS",
+                [
+                  "Invalid Record Length:",
+                  `columns length is ${columns.length},`, // rename columns
+                  `got ${recordLength} on line ${this.info.lines}`,
+                ],
+                this.options,
+                this.__infoField(),
+                {
+                  record: record,
+                },
+              );
+        if (
+          relax_column_count === true ||
+          (relax_column_count_less === true &&
+            recordLength < this.state.expectedRecordLength) ||
+          (relax_column_count_more === true &&
+            recordLength > this.state.expectedRecordLength)
+        ) {
+          this.info.invalid_field_length++;
+          this.state.error = err;
+          // Error is undefined with skip_records_with_error
+        } else {
+          const finalErr = this.__error(err);
+          if (finalErr) return finalErr;
+        }
+      }
+      if (skip_records_with_empty_values === true && isRecordEmpty(record)) {
+        this.__resetRecord();
+        return;
+      }
+      if (this.state.recordHasError === true) {
+        this.__resetRecord();
+        this.state.recordHasError = false;
+        return;
+      }
+      this.info.records++;
+      if (from === 1 || this.info.records >= from) {
+        const { objname } = this.options;
+        // With columns, records are object
+        if (columns !== false) {
+          const obj = {};
+          // Transform record array to an object
+          for (let i = 0, l = record.length; i < l; i++) {
+            if (columns[i] === undefined || columns[i].disabled) continue;
+            // Turn duplicate columns into an array
+            if (
+              group_columns_by_name === true &&
+              Object.hasOwn(obj, columns[i].name)
+            ) {
+              if (Array.isArray(obj[columns[i].name])) {
+                obj[columns[i].name] = obj[columns[i].name].concat(record[i]);
+              } else {
+                obj[columns[i].name] = [obj[columns[i].name], record[i]];
+              }
+            } else {
+              Object.defineProperty(obj, columns[i].name, {
+                value: record[i],
+                enumerable: true,
+                writable: true,
+                configurable: true,
+              });
+            }
+          }
+          // Without objname (default)
+          if (raw === true || info === true) {
+            const extRecord = Object.assign(
+              { record: obj },
+              raw === true
+                ? { raw: this.state.rawBuffer.toString(encoding) }
+                : {},
+              info === true ? { info: this.__infoRecord() } : {},
+            );
+            const err = this.__push(
+              objname === undefined ? extRecord : [obj[objname], extRecord],
+              push,
+            );
+            if (err) {
+              return err;
+            }
+          } else {
+            const err = this.__push(
+              objname === undefined ? obj : [obj[objname], obj],
+              push,
+            );
+            if (err) {
+              return err;
+            }
+          }
+          // Without columns, records are array
+        } else {
+          if (raw === true || info === true) {
+            const extRecord = Object.assign(
+              { record: record },
+              raw === true
+                ? { raw: this.state.rawBuffer.toString(encoding) }
+                : {},
+              info === true ? { info: this.__infoRecord() } : {},
+            );
+            const err = this.__push(
+              objname === undefined ? extRecord : [record[objname], extRecord],
+              push,
+            );
+            if (err) {
+              return err;
+            }
+          } else {
+            const err = this.__push(
+              objname === undefined ? record : [record[objname], record],
+              push,
+            );
+            if (err) {
+              return err;
+            }
+          }
+        }
+      }
+      this.__resetRecord();
+    },
+    __firstLineToColumns: function (record) {
+      const { firstLineToHeaders } = this.state;
+      try {
+        const headers =
+          firstLineToHeaders === undefined
+            ? record
+            : firstLineToHeaders.call(null, record);
+        if (!Array.isArray(headers)) {
+          return this.__error(
+            new CsvError(
+              "CSV_INVALID_COLUMN_MAPPING",
+              [
+                "Invalid Column Mapping:",
+                "expect an array from column function,",
+                `got ${JSON.stringify(headers)}`,
+              ],
+              this.options,
+              this.__infoField(),
+              {
+                headers: headers,
+              },
+            ),
+          );
+        }
+        const normalizedHeaders = normalize_columns_array(headers);
+        this.state.expectedRecordLength = normalizedHeaders.length;
+        this.options.columns = normalizedHeaders;
+        this.__resetRecord();
+        return;
+      } catch (err) {
+        return err;
+      }
+    },
+    __resetRecord: function () {
+      if (this.options.raw === true) {
+        this.state.rawBuffer.reset();
+      }
+      this.state.error = undefined;
+      this.state.record = [];
+      this.state.record_length = 0;
+    },
+    __onField: function () {
+      const { cast, encoding, rtrim, max_record_size } = this.options;
+      const { enabled, wasQuoting } = this.state;
+      // Short circuit for the from_line options
+      if (enabled === false) {
+        return this.__resetField();
+      }
+      let field = this.state.field.toString(encoding);
+      if (rtrim === true && wasQuoting === false) {
+        field = field.trimRight();
+      }
+      if (cast === true) {
+        const [err, f] = this.__cast(field);
+        if (err !== undefined) return err;
+        field = f;
+      }
+      this.state.record.push(field);
+      // Increment record length if record size must not exceed a limit
+      if (max_record_size !== 0 && typeof field === "string") {
+        this.state.record_length += field.length;
+      }
+      this.__resetField();
+    },
+    __resetField: function () {
+      this.state.field.reset();
+      this.state.wasQuoting = false;
+    },
+    __push: function (record, push) {
+      const { on_record } = this.options;
+      if (on_record !== undefined) {
+        const info = this.__infoRecord();
+        try {
+          record = on_record.call(null, record, info);
+        } catch (err) {
+          return err;
+        }
+        if (record === undefined || record === null) {
+          return;
+        }
+      }
+      this.info.bytes_records += this.info.bytes;
+      push(record);
+    },
+    // Return a tuple with the error and the casted value
+    __cast: function (field) {
+      const { columns, relax_column_count } = this.options;
+      const isColumns = Array.isArray(columns);
+      // Dont loose time calling cast
+      // because the final record is an object
+      // and this field can't be associated to a key present in columns
+      if (
+        isColumns === true &&
+        relax_column_count &&
+        this.options.columns.length <= this.state.record.length
+      ) {
+        return [undefined, undefined];
+      }
+      if (this.state.castField !== null) {
+        try {
+          const info = this.__infoField();
+          return [undefined, this.state.castField.call(null, field, info)];
+        } catch (err) {
+          return [err];
+        }
+      }
+      if (this.__isFloat(field)) {
+        return [undefined, parseFloat(field)];
+      } else if (this.options.cast_date !== false) {
+        const info = this.__infoField();
+        return [undefined, this.options.cast_date.call(null, field, info)];
+      }
+      return [undefined, field];
+    },
+    __compareBytes: function (sourceBuf, targetBuf, targetPos, firstByte) {
+      if (sourceBuf[0] !== firstByte) return 0;
+      const sourceLength = sourceBuf.length;
+      for (let i = 1; i < sourceLength; i++) {
+        if (sourceBuf[i] !== targetBuf[targetPos + i]) return 0;
+      }
+      return sourceLength;
+    },
+    // Helper to test if a character is trimable
+    __isCharTrimable: function (buf, pos) {
+      const { timchars, timcharFirstBytes } = this.state;
+      // Fast bail-out: non-whitespace bytes (the common case) are rejected
+      // without scanning the full timchar list.
+      const first = buf[pos];
+      if (first === undefined || timcharFirstBytes[first] === 0) return 0;
+      loop1: for (let i = 0; i < timchars.length; i++) {
+        const timchar = timchars[i];
+        for (let j = 0; j < timchar.length; j++) {
+          if (timchar[j] !== buf[pos + j]) continue loop1;
+        }
+        return timchar.length;
+      }
+      return 0;
+    },
+    __isDelimiter: function (buf, pos, chr) {
+      const { delimiter, ignore_last_delimiters } = this.options;
+      if (
+        ignore_last_delimiters === true &&
+        this.state.record.length === this.options.columns.length - 1
+      ) {
+        return 0;
+      } else if (
+        ignore_last_delimiters !== false &&
+        typeof ignore_last_delimiters === "number" &&
+        this.state.record.length === ignore_last_delimiters - 1
+      ) {
+        return 0;
+      }
+      loop1: for (let i = 0; i < delimiter.length; i++) {
+        const del = delimiter[i];
+        if (del[0] === chr) {
+          for (let j = 1; j < del.length; j++) {
+            if (del[j] !== buf[pos + j]) continue loop1;
+          }
+          return del.length;
+        }
+      }
+      return 0;
+    },
+    __isEscape: function (buf, pos, chr) {
+      const { escape } = this.options;
+      if (escape === null) return false;
+      const l = escape.length;
+      if (escape[0] === chr) {
+        for (let i = 0; i < l; i++) {
+          if (escape[i] !== buf[pos + i]) {
+            return false;
+          }
+        }
+        return true;
+      }
+      return false;
+    },
+    __isFloat: function (value) {
+      return value - parseFloat(value) + 1 >= 0; // Borrowed from jquery
+    },
+    // Keep it in case we implement the `cast_int` option
+    // __isInt(value){
+    //   // return Number.isInteger(parseInt(value))
+    //   // return !isNaN( parseInt( obj ) );
+    //   return /^(\-|\+)?[1-9][0-9]*$/.test(value)
+    // }
+    __isQuote: function (buf, pos) {
+      const { quote } = this.options;
+      if (quote === null) return false;
+      const l = quote.length;
+      for (let i = 0; i < l; i++) {
+        if (quote[i] !== buf[pos + i]) {
+          return false;
+        }
+      }
+      return true;
+    },
+    __isRecordDelimiter: function (chr, buf, pos) {
+      const { record_delimiter } = this.options;
+      const recordDelimiterLength = record_delimiter.length;
+      loop1: for (let i = 0; i < recordDelimiterLength; i++) {
+        const rd = record_delimiter[i];
+        const rdLength = rd.length;
+        if (rd[0] !== chr) {
+          continue;
+        }
+        for (let j = 1; j < rdLength; j++) {
+          if (rd[j] !== buf[pos + j]) {
+            continue loop1;
+          }
+        }
+        return rd.length;
+      }
+      return 0;
+    },
+    __autoDiscoverRecordDelimiter: function (buf, pos) {
+      const { encoding } = this.options;
+      // Note, we don't need to cache this information in state,
+      // It is only called on the first line until we find out a suitable
+      // record delimiter.
+      const rds = [
+        // Important, the windows line ending must be before mac os 9
+        Buffer.from("\r\n", encoding),
+        Buffer.from("\n", encoding),
+        Buffer.from("\r", encoding),
+      ];
+      loop: for (let i = 0; i < rds.length; i++) {
+        const l = rds[i].length;
+        for (let j = 0; j < l; j++) {
+          if (rds[i][j] !== buf[pos + j]) {
+            continue loop;
+          }
+        }
+        this.options.record_delimiter.push(rds[i]);
+        this.state.recordDelimiterMaxLength = rds[i].length;
+        return rds[i].length;
+      }
+      return 0;
+    },
+    __error: function (msg) {
+      const { encoding, raw, skip_records_with_error } = this.options;
+      const err = typeof msg === "string" ? new Error(msg) : msg;
+      if (skip_records_with_error) {
+        this.state.recordHasError = true;
+        if (this.options.on_skip !== undefined) {
+          try {
+            this.options.on_skip(
+              err,
+              raw ? this.state.rawBuffer.toString(encoding) : undefined,
+            );
+          } catch (err) {
+            return err;
+          }
+        }
+        // this.emit('skip', err, raw ? this.state.rawBuffer.toString(encoding) : undefined);
+        return undefined;
+      } else {
+        return err;
+      }
+    },
+    __infoDataSet: function () {
+      return {
+        ...this.info,
+        columns: this.options.columns,
+      };
+    },
+    __infoRecord: function () {
+      const { columns, raw, encoding } = this.options;
+      return {
+        ...this.__infoDataSet(),
+        bytes_records: this.info.bytes,
+        error: this.state.error,
+        header: columns === true,
+        index: this.state.record.length,
+        raw: raw ? this.state.rawBuffer.toString(encoding) : undefined,
+      };
+    },
+    __infoField: function () {
+      const { columns } = this.options;
+      const isColumns = Array.isArray(columns);
+      // Bytes records are only incremented when all records'fields are parsed
+      const bytes_records = this.info.bytes_records;
+      return {
+        ...this.__infoRecord(),
+        bytes_records: bytes_records,
+        column:
+          isColumns === true
+            ? columns.length > this.state.record.length
+              ? columns[this.state.record.length].name
+              : null
+            : this.state.record.length,
+        quoting: this.state.wasQuoting,
+      };
+    },
+  };
+};
+
+
+
+;// CONCATENATED MODULE: ./node_modules/csv-parse/lib/sync.js
+
+
+
+const sync_parse = function (data, opts = {}) {
+  if (typeof data === "string") {
+    data = Buffer.from(data);
+  }
+  const records = opts && opts.objname ? Object.create(null) : [];
+  const parser = transform(opts);
+  const push = (record) => {
+    if (parser.options.objname === undefined) records.push(record);
+    else {
+      records[record[0]] = record[1];
+    }
+  };
+  const close = () => {};
+  const error = parser.parse(data, true, push, close);
+  if (error !== undefined) throw error;
+  return records;
+};
+
+
+
+;// CONCATENATED MODULE: ./src/metadata/csv.ts
+
+
+
+/**
+ * The entries of a list input, read the way docker/metadata-action v6 reads them: the whole text as CSV
+ * (relaxed quotes, `#` comments only at the start of a line), each record re-joined with commas.
+ * Re-joining drops the quotes, which is why a quoted comma does not survive (as in metadata-action).
+ */
+function readInputList(input, lines) {
+    const text = lines.join('\n').trim();
+    if (text === '')
+        return [];
+    let records;
+    try {
+        records = sync_parse(text, {
+            columns: false,
+            relaxQuotes: true,
+            comment: '#',
+            comment_no_infix: true,
+            relaxColumnCount: true,
+            skipEmptyLines: true
+        });
+    }
+    catch (err) {
+        throw new errors/* InputError */.d(input, `cannot read the list as CSV: ${errorMessage(err)}`, { cause: err });
+    }
+    return records
+        .map(record => record.join(','))
+        .map(entry => entry.trim())
+        .filter(entry => entry !== '');
+}
+/** The CSV fields of one entry (`type=semver,pattern={{version}}`), parsed strictly as metadata-action does. */
+function entryFields(input, entry) {
+    try {
+        const records = sync_parse(entry, { relaxColumnCount: true, skipEmptyLines: true });
+        return records[0] ?? [];
+    }
+    catch (err) {
+        throw new errors/* InputError */.d(input, `cannot read '${entry}' as CSV: ${errorMessage(err)}`, { cause: err });
+    }
+}
+/** `key=value` split at the first `=` (a field starting with `=` has no key); key lowercased, both trimmed. */
+function splitAttribute(field) {
+    const at = field.indexOf('=');
+    if (at <= 0)
+        return undefined;
+    return { key: field.slice(0, at).trim().toLowerCase(), value: field.slice(at + 1).trim() };
+}
+
+// EXTERNAL MODULE: ./node_modules/spdx-expression-parse/index.js
+var spdx_expression_parse = __nccwpck_require__(3326);
+var spdx_expression_parse_default = /*#__PURE__*/__nccwpck_require__.n(spdx_expression_parse);
+;// CONCATENATED MODULE: ./src/metadata/ghcr.ts
+
+
+/**
+ * GHCR's limits, in characters (Unicode code points: an emoji counts once, as GitHub's docs speak of
+ * characters). GitHub documents 512 for the description and 256 for licenses, but a licenses value of
+ * exactly 256 characters is refused while 255 works (Homebrew/brew#23477, reproduced on ghcr.io), so
+ * licenses are kept to 255.
+ */
+const DESCRIPTION_LIMIT = 512;
+const LICENSES_LIMIT = 255;
+/** Length as GHCR's limits count it: Unicode code points, not UTF-16 units or bytes. */
+function characterCount(text) {
+    return Array.from(text).length;
+}
+/** True when `expression` parses as an SPDX license expression (`MIT OR Apache-2.0`, `LicenseRef-x`). */
+function isSpdxExpression(expression) {
+    try {
+        spdx_expression_parse_default()(expression);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+const SPDX_HINT = 'use identifiers from https://spdx.org/licenses such as MIT or Apache-2.0 OR MIT';
+/**
+ * The `licenses` input must be an SPDX expression: it exists only to publish one, so a typo (`MIT or
+ * Apache-2.0`) fails where it was written. Any other source (a `labels` line) only warns.
+ */
+function checkLicensesInput(value) {
+    if (value !== '' && !isSpdxExpression(value)) {
+        throw new errors/* InputError */.d('licenses', `'${value}' is not an SPDX license expression; ${SPDX_HINT}`);
+    }
+}
+/** The warning for a licenses value from `labels`/`annotations` that is not an SPDX expression. */
+function nonSpdxWarning(value, origin) {
+    return (`${origin}: licenses '${value}' is not an SPDX license expression; published as written. ` +
+        `Tools that read it expect SPDX: ${SPDX_HINT}, or LicenseRef-<name> for your own license`);
+}
+/** The longest start of `text` within `limit` characters that ends at a word boundary (a hard cut if none). */
+function cutAtWordBoundary(text, limit) {
+    const chars = Array.from(text);
+    if (chars.length <= limit)
+        return text;
+    const head = chars.slice(0, limit + 1).join('');
+    const boundary = head.search(/\s+\S*$/);
+    return (boundary > 0 ? head.slice(0, boundary) : chars.slice(0, limit).join('')).trimEnd();
+}
+/** Shortens a license expression at a word boundary to one that still parses, or '' when none does. */
+function cutLicenses(expression, limit) {
+    let candidate = cutAtWordBoundary(expression, limit);
+    while (candidate !== '' && !isSpdxExpression(candidate)) {
+        const shorter = candidate.replace(/\s*\S+$/, '');
+        candidate = shorter === candidate ? '' : shorter;
+    }
+    return candidate;
+}
+
+;// CONCATENATED MODULE: ./src/metadata/oci.ts
+
+const OCI = 'org.opencontainers.image.';
+const OCI_KEYS = {
+    title: `${OCI}title`,
+    description: `${OCI}description`,
+    url: `${OCI}url`,
+    source: `${OCI}source`,
+    version: `${OCI}version`,
+    created: `${OCI}created`,
+    revision: `${OCI}revision`,
+    licenses: `${OCI}licenses`
+};
+function repoFacts(ctx, repo) {
+    if (repo) {
+        return {
+            name: repo.name ?? '',
+            description: repo.description ?? '',
+            htmlUrl: repo.html_url ?? '',
+            license: repo.license?.spdx_id ?? '',
+            defaultBranch: repo.default_branch ?? ''
+        };
+    }
+    const fromEvent = valueAt(ctx.payload, 'repository');
+    const name = ctx.repository.split('/')[1] ?? '';
+    return {
+        name: stringAt(fromEvent, 'name') ?? name,
+        description: stringAt(fromEvent, 'description') ?? '',
+        htmlUrl: stringAt(fromEvent, 'html_url') ?? (ctx.repository ? `${ctx.serverUrl}/${ctx.repository}` : ''),
+        license: stringAt(fromEvent, 'license', 'spdx_id') ?? '',
+        defaultBranch: stringAt(fromEvent, 'default_branch') ?? ''
+    };
+}
+/** metadata-action's base list, in its order. */
+function baseEntries(facts, version, created, sha) {
+    return [
+        [OCI_KEYS.title, facts.name],
+        [OCI_KEYS.description, facts.description],
+        [OCI_KEYS.url, facts.htmlUrl],
+        [OCI_KEYS.source, facts.htmlUrl],
+        [OCI_KEYS.version, version],
+        [OCI_KEYS.created, created.toISOString()],
+        [OCI_KEYS.revision, sha],
+        [OCI_KEYS.licenses, facts.license]
+    ];
+}
+/** Sorted by key as metadata-action sorts (localeCompare: ICU order, case interleaved). */
+function sortedRecord(map) {
+    const record = {};
+    for (const [key, value] of [...map].sort((a, b) => a[0].localeCompare(b[0], 'en'))) {
+        // defineProperty: a `__proto__` key stays a plain entry
+        Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
+    }
+    return record;
+}
+/** `key=value` lines in the record's order. */
+function labelLines(labels) {
+    return Object.entries(labels).map(([key, value]) => `${key}=${value}`);
+}
+
+// EXTERNAL MODULE: ./node_modules/handlebars/lib/index.js
+var handlebars_lib = __nccwpck_require__(8508);
+var handlebars_lib_default = /*#__PURE__*/__nccwpck_require__.n(handlebars_lib);
+// EXTERNAL MODULE: ./node_modules/moment-timezone/index.js
+var moment_timezone = __nccwpck_require__(9856);
+var moment_timezone_default = /*#__PURE__*/__nccwpck_require__.n(moment_timezone);
+;// CONCATENATED MODULE: ./src/metadata/refs.ts
+
+
+const isBranchRef = (ref) => ref.startsWith('refs/heads/');
+const isTagRef = (ref) => ref.startsWith('refs/tags/');
+const isPullRef = (ref) => ref.startsWith('refs/pull/');
+/** The branch name, or '' when the ref is not a branch. */
+function branchName(ref) {
+    return isBranchRef(ref) ? ref.slice('refs/heads/'.length) : '';
+}
+/** The tag name, or '' when the ref is not a tag. */
+function tagName(ref) {
+    return isTagRef(ref) ? ref.slice('refs/tags/'.length) : '';
+}
+/** `refs/pull/42/merge` → `42`. */
+function pullNumber(ref) {
+    return ref.replace(/^refs\/pull\//, '').replace(/\/merge$/, '');
+}
+/** On a tag push, the branch in the payload's `base_ref`; on a PR, the PR's base branch; else ''. */
+function baseRef(ctx) {
+    const pushBase = stringAt(ctx.payload, 'base_ref');
+    if (isTagRef(ctx.ref) && pushBase !== undefined)
+        return pushBase.replace(/^refs\/heads\//, '');
+    const prBase = stringAt(ctx.payload, 'pull_request', 'base', 'ref');
+    if (isPullRef(ctx.ref) && prBase !== undefined)
+        return prBase;
+    return '';
+}
+/** Events that always run on the default branch's last commit. */
+const DEFAULT_BRANCH_EVENTS = /create|discussion|issues|schedule/;
+/** metadata-action's `is_default_branch`: compares with the payload's default branch, not the API's. */
+function isDefaultBranch(ctx) {
+    const branch = ctx.ref.replace(/^refs\/heads\//, '');
+    if (branch === '')
+        return false;
+    if (stringAt(ctx.payload, 'repository', 'default_branch') === branch)
+        return true;
+    return DEFAULT_BRANCH_EVENTS.test(ctx.eventName);
+}
+const DEFAULT_SHORT_SHA_LENGTH = 7;
+/** The commit SHA cut to DOCKER_METADATA_SHORT_SHA_LENGTH characters (default 7). */
+function shortSha(sha, env) {
+    const raw = env.DOCKER_METADATA_SHORT_SHA_LENGTH;
+    let length = DEFAULT_SHORT_SHA_LENGTH;
+    if (raw) {
+        length = Number(raw);
+        if (Number.isNaN(length))
+            throw new EnvVarError('DOCKER_METADATA_SHORT_SHA_LENGTH', `not a number: '${raw}'`);
+    }
+    return length >= sha.length ? sha : sha.substring(0, length);
+}
+
+;// CONCATENATED MODULE: ./src/metadata/template.ts
+
+
+
+
+
+
+/**
+ * Renders a Handlebars template the way metadata-action does, HTML escaping included
+ * (`{{branch}}` of `a=b` renders `a&#x3D;b`). Any failure becomes an InputError naming the source.
+ */
+function render(template, data, source) {
+    try {
+        return handlebars_lib_default().compile(template)(data);
+    }
+    catch (err) {
+        if (err instanceof EnvVarError || err instanceof errors/* InputError */.d)
+            throw err;
+        throw new errors/* InputError */.d(source.input, `cannot render '${template}' in '${source.entry}': ${errorMessage(err)}`, {
+            cause: err
+        });
+    }
+}
+/** `prefix`, `suffix`, `value`, `enable`, labels and annotations: every global expression. */
+function renderGlobal(template, scope, source) {
+    return render(template, globalExpressions(scope), source);
+}
+/** `type=schedule` patterns: only the date helpers exist there. */
+function renderSchedule(template, scope, source) {
+    const helpers = {
+        date: dateHelper('date', scope.now),
+        commit_date: dateHelper('commit_date', scope.commitDate)
+    };
+    return render(template, helpers, source);
+}
+function globalExpressions(scope) {
+    const { ctx, env } = scope;
+    return {
+        branch: () => branchName(ctx.ref),
+        tag: () => tagName(ctx.ref),
+        sha: () => shortSha(ctx.sha, env),
+        base_ref: () => baseRef(ctx),
+        is_default_branch: () => String(isDefaultBranch(ctx)),
+        is_not_default_branch: () => String(!isDefaultBranch(ctx)),
+        date: dateHelper('date', scope.now),
+        commit_date: dateHelper('commit_date', scope.commitDate)
+    };
+}
+/**
+ * `{{date 'YYYYMMDD' tz='Asia/Tokyo'}}`: moment format, UTC by default. An unquoted format renders moment's
+ * default ISO format (as metadata-action does). No format at all fails: metadata-action crashes there,
+ * and an ISO time is rarely the tag anyone meant.
+ */
+function dateHelper(name, date) {
+    return (...args) => {
+        if (args.length < 2) {
+            throw new Error(`{{${name}}} needs a format, e.g. {{${name} 'YYYYMMDD'}} or {{${name} 'YYYY-MM-DDTHH:mm:ssZ'}}`);
+        }
+        const options = (args[args.length - 1] ?? {});
+        const format = typeof args[0] === 'string' ? args[0] : undefined;
+        let tz = 'UTC';
+        for (const [key, value] of Object.entries(options.hash ?? {})) {
+            if (key !== 'tz')
+                throw new Error(`unknown attribute '${key}' (only tz is allowed)`);
+            tz = String(value);
+        }
+        if (!moment_timezone_default().tz.zone(tz))
+            throw new Error(`unknown time zone '${tz}'`);
+        return moment_timezone_default()(date).tz(tz).format(format);
+    };
+}
+/** True when the pattern is exactly `{{raw}}` (spaces allowed), which keeps a pre-release's raw form. */
+function isRawStatement(pattern) {
+    try {
+        const program = handlebars_lib_default().parseWithoutProcessing(pattern);
+        const [only] = program.body;
+        if (program.body.length !== 1 || only?.type !== 'MustacheStatement')
+            return false;
+        const path = only.path;
+        return path.parts?.length === 1 && path.parts[0] === 'raw';
+    }
+    catch {
+        return false;
+    }
+}
+/** True when any of these input lines uses `{{commit_date}}`, i.e. resolveCommitDate is worth an API call. */
+function usesCommitDate(lines) {
+    return lines.some(line => /\{\{~?\s*commit_date\b/.test(line));
+}
+
+;// CONCATENATED MODULE: ./src/metadata/entries.ts
+
+
+
+
+
+/**
+ * Labels or annotations: the base list, then the description/licenses/source inputs, then the custom lines
+ * (rendered; split at the first `=`; later keys win), then the GHCR rules.
+ */
+function assembleEntries(base, inputs, rules) {
+    const entries = new Map(base.map(([key, value]) => [key, { value, origin: 'repository' }]));
+    if (inputs.description !== '')
+        entries.set(OCI_KEYS.description, { value: inputs.description, origin: 'description' });
+    if (inputs.licenses !== '')
+        entries.set(OCI_KEYS.licenses, { value: inputs.licenses, origin: 'licenses' });
+    if (inputs.source !== '')
+        entries.set(OCI_KEYS.source, { value: checkSource(inputs.source), origin: 'source' });
+    for (const line of readInputList(inputs.customInput, inputs.customLines)) {
+        const rendered = renderGlobal(line, rules.scope, { input: inputs.customInput, entry: line });
+        const at = rendered.indexOf('=');
+        if (at < 0) {
+            rules.warnings.push(`${inputs.customInput}: '${line}' has no '=', ignored; write key=value`);
+            continue;
+        }
+        entries.set(rendered.slice(0, at), { value: rendered.slice(at + 1), origin: inputs.customInput });
+    }
+    applyLicenseRules(entries, rules);
+    applyDescriptionRule(entries, rules);
+    return new Map([...entries].map(([key, entry]) => [key, entry.value]));
+}
+function checkSource(source) {
+    if (!/^https?:\/\/[^\s/]+/i.test(source)) {
+        throw new errors/* InputError */.d('source', `'${source}' is not an http(s) URL; use the repository URL, e.g. https://github.com/OWNER/REPO`);
+    }
+    return source;
+}
+function applyLicenseRules(entries, rules) {
+    const licenses = entries.get(OCI_KEYS.licenses);
+    if (!licenses || licenses.value === '')
+        return;
+    if (licenses.origin === 'licenses')
+        checkLicensesInput(licenses.value);
+    const spdx = isSpdxExpression(licenses.value);
+    if (!spdx)
+        rules.warnings.push(nonSpdxWarning(licenses.value, licenses.origin));
+    const length = characterCount(licenses.value);
+    if (!rules.ghcr || length <= LICENSES_LIMIT)
+        return;
+    licenses.value = spdx
+        ? cutLicenses(licenses.value, LICENSES_LIMIT)
+        : cutAtWordBoundary(licenses.value, LICENSES_LIMIT);
+    rules.warnings.push(`${licenses.origin}: licenses has ${length} characters, GHCR takes at most ${LICENSES_LIMIT}; ` +
+        `cut to '${licenses.value}'${sharedNote(rules)}`);
+}
+function applyDescriptionRule(entries, rules) {
+    const description = entries.get(OCI_KEYS.description);
+    if (!rules.ghcr || !description)
+        return;
+    const length = characterCount(description.value);
+    if (length <= DESCRIPTION_LIMIT)
+        return;
+    description.value = cutAtWordBoundary(description.value, DESCRIPTION_LIMIT);
+    rules.warnings.push(`${description.origin}: description has ${length} characters, GHCR shows at most ${DESCRIPTION_LIMIT}; ` +
+        `cut at a word boundary to ${characterCount(description.value)}${sharedNote(rules)}`);
+}
+/** Says which other images get the cut value too, and how to keep it whole there. */
+function sharedNote(rules) {
+    if (rules.sharedWith.length === 0)
+        return '';
+    const names = rules.sharedWith.join(', ');
+    return (`. ${names} ${rules.sharedWith.length > 1 ? 'get' : 'gets'} the cut value too: every image of a run ` +
+        'is the same image with one digest; publish to ghcr.io in a separate step to keep the full value elsewhere');
+}
+
+;// CONCATENATED MODULE: ./src/metadata/flavor.ts
+
+
+/** The `flavor` input. Later lines override earlier ones; `onlatest` applies to the prefix/suffix before it on its line. */
+function parseFlavor(lines) {
+    const flavor = {
+        latest: 'auto',
+        prefix: '',
+        suffix: '',
+        prefixOnLatest: false,
+        suffixOnLatest: false
+    };
+    for (const entry of readInputList('flavor', lines)) {
+        applyFlavorEntry(flavor, entry);
+    }
+    return flavor;
+}
+function applyFlavorEntry(flavor, entry) {
+    let onLatestFor;
+    for (const field of entryFields('flavor', entry)) {
+        // metadata-action splits at every `=` and keeps the second part: `prefix=a=b` means `prefix=a`.
+        const parts = field.split('=').map(part => part.trim());
+        const key = parts[0]?.toLowerCase();
+        const value = parts[1];
+        if (value === undefined)
+            throw new errors/* InputError */.d('flavor', `expected key=value, got '${field}' in '${entry}'`);
+        switch (key) {
+            case 'latest':
+                flavor.latest = checkOneOf(value, ['auto', 'true', 'false'], key, entry);
+                break;
+            case 'prefix':
+            case 'suffix':
+                flavor[key] = value;
+                onLatestFor = key;
+                break;
+            case 'onlatest': {
+                const on = checkOneOf(value, ['true', 'false'], key, entry) === 'true';
+                if (onLatestFor === 'prefix')
+                    flavor.prefixOnLatest = on;
+                if (onLatestFor === 'suffix')
+                    flavor.suffixOnLatest = on;
+                break;
+            }
+            default:
+                throw new errors/* InputError */.d('flavor', `unknown key '${key}' in '${entry}'; use latest, prefix, suffix or onlatest`);
+        }
+    }
+}
+function checkOneOf(value, allowed, key, entry) {
+    if (!allowed.includes(value)) {
+        throw new errors/* InputError */.d('flavor', `${key} must be ${allowed.join(', ')}, got '${value}' in '${entry}'`);
+    }
+    return value;
+}
+
+;// CONCATENATED MODULE: ./src/metadata/image-names.ts
+
+
+const LEGACY_GITHUB_REGISTRY = 'docker.pkg.github.com';
+/**
+ * The image name as the registry needs it: lowercased (with a warning when that changes it) and checked
+ * against the reference grammar, so a stray tag or character fails here with the line that holds it.
+ */
+function normalizeImageName(name, entry, warnings) {
+    const lower = name.toLowerCase();
+    if (lower !== name) {
+        warnings.push(`image '${name}' lowercased to '${lower}': registries only accept lowercase repository names`);
+    }
+    const { domain, path } = splitDomain(lower);
+    if (domain !== undefined && !isValidHost(domain)) {
+        throw new errors/* InputError */.d('images', `'${domain}' is not a valid registry host in '${entry}'`);
+    }
+    checkPath(path, entry);
+    if (domain === LEGACY_GITHUB_REGISTRY && path.split('/').length !== 3) {
+        throw new errors/* InputError */.d('images', `${LEGACY_GITHUB_REGISTRY} needs ${LEGACY_GITHUB_REGISTRY}/OWNER/REPOSITORY/IMAGE_NAME, got '${name}' in '${entry}'` +
+            ' (or move to ghcr.io/OWNER/IMAGE_NAME)');
+    }
+    return lower;
+}
+function checkPath(path, entry) {
+    if (path.includes('@') || path.includes(':')) {
+        throw new errors/* InputError */.d('images', `image names carry no tag or digest (use the tags input), got '${entry}'`);
+    }
+    const bad = path.split('/').find(component => !isValidPathComponent(component));
+    if (bad !== undefined) {
+        throw new errors/* InputError */.d('images', `'${bad}' is not a valid repository path component in '${entry}': use lowercase letters, digits and . _ - separators`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/metadata/images.ts
+
+
+/**
+ * The `images` input: a single legacy line `a/b,c/d` (no `=` in any field) lists several images;
+ * otherwise each line is `name/foo` or `name=name/foo[,enable=true|false]`.
+ */
+function parseImages(lines) {
+    const entries = readInputList('images', lines);
+    const first = entries[0];
+    if (entries.length === 1 && first !== undefined) {
+        const fields = entryFields('images', first).map(field => field.trim());
+        if (fields.every(field => !field.includes('='))) {
+            return fields.filter(field => field !== '').map(name => ({ name, enable: true, entry: first }));
+        }
+    }
+    return entries.map(parseImageEntry);
+}
+function parseImageEntry(entry) {
+    const image = { name: '', enable: true, entry };
+    for (const field of entryFields('images', entry)) {
+        const parts = field.split('=').map(part => part.trim());
+        const key = parts[0]?.toLowerCase() ?? '';
+        const value = parts[1];
+        if (value === undefined) {
+            image.name = parts[0] ?? '';
+        }
+        else if (key === 'name') {
+            image.name = value;
+        }
+        else if (key === 'enable') {
+            if (value !== 'true' && value !== 'false') {
+                throw new errors/* InputError */.d('images', `enable must be true or false, got '${value}' in '${entry}'`);
+            }
+            image.enable = value === 'true';
+        }
+        else {
+            throw new errors/* InputError */.d('images', `unknown attribute '${key}' in '${entry}'; use name and enable`);
+        }
+    }
+    if (image.name === '')
+        throw new errors/* InputError */.d('images', `empty image name in '${entry}'`);
+    return image;
+}
+
+;// CONCATENATED MODULE: ./src/metadata/tag-rules.ts
+
+
+const TAG_TYPES = ['schedule', 'semver', 'pep440', 'match', 'edge', 'ref', 'raw', 'sha'];
+const DEFAULT_PRIORITY = {
+    schedule: 1000,
+    semver: 900,
+    pep440: 900,
+    match: 800,
+    edge: 700,
+    ref: 600,
+    raw: 200,
+    sha: 100
+};
+/** Used when the `tags` input is empty. */
+const DEFAULT_TAG_ENTRIES = [
+    'type=schedule',
+    'type=ref,event=branch',
+    'type=ref,event=tag',
+    'type=ref,event=pr'
+];
+/** The `tags` input as rules, highest priority first (stable for equal priorities). */
+function parseTagRules(lines) {
+    const entries = readInputList('tags', lines);
+    const rules = (entries.length > 0 ? entries : DEFAULT_TAG_ENTRIES).map(parseTagRule);
+    return rules
+        .map((rule, index) => ({ rule, index }))
+        .sort(byPriority)
+        .map(({ rule }) => rule);
+}
+function byPriority(a, b) {
+    return b.rule.priority - a.rule.priority || a.index - b.index;
+}
+function parseTagRule(entry) {
+    const attrs = Object.create(null);
+    let type = 'raw';
+    for (const field of entryFields('tags', entry)) {
+        const attr = splitAttribute(field);
+        if (!attr) {
+            attrs.value = field.trim();
+        }
+        else if (attr.key === 'type') {
+            type = checkType(attr.value, entry);
+        }
+        else {
+            attrs[attr.key] = attr.value;
+        }
+    }
+    applyTypeDefaults(type, attrs, entry);
+    attrs.enable ??= 'true';
+    return { type, attrs, priority: readPriority(type, attrs, entry), entry };
+}
+function checkType(value, entry) {
+    if (!TAG_TYPES.includes(value)) {
+        throw new errors/* InputError */.d('tags', `unknown type '${value}' in '${entry}'; use one of ${TAG_TYPES.join(', ')}`);
+    }
+    return value;
+}
+function readPriority(type, attrs, entry) {
+    if (attrs.priority === undefined)
+        return DEFAULT_PRIORITY[type];
+    const priority = Number(attrs.priority);
+    if (attrs.priority === '' || Number.isNaN(priority)) {
+        throw new errors/* InputError */.d('tags', `priority must be a number, got '${attrs.priority}' in '${entry}'`);
+    }
+    return priority;
+}
+function requireAttr(attrs, name, entry) {
+    if (attrs[name] === undefined)
+        throw new errors/* InputError */.d('tags', `missing ${name} attribute in '${entry}'`);
+}
+function applyTypeDefaults(type, attrs, entry) {
+    switch (type) {
+        case 'schedule':
+            attrs.pattern ??= 'nightly';
+            return;
+        case 'semver':
+        case 'pep440':
+            requireAttr(attrs, 'pattern', entry);
+            attrs.value ??= '';
+            attrs.match ??= '';
+            return;
+        case 'match':
+            requireAttr(attrs, 'pattern', entry);
+            attrs.group ??= '0';
+            if (Number.isNaN(Number(attrs.group))) {
+                throw new errors/* InputError */.d('tags', `match group must be a number, got '${attrs.group}' in '${entry}'`);
+            }
+            attrs.value ??= '';
+            return;
+        case 'edge':
+            attrs.branch ??= '';
+            return;
+        case 'ref':
+            applyRefDefaults(attrs, entry);
+            return;
+        case 'raw':
+            requireAttr(attrs, 'value', entry);
+            return;
+        case 'sha':
+            attrs.prefix ??= 'sha-';
+            attrs.format ??= 'short';
+            if (attrs.format !== 'short' && attrs.format !== 'long') {
+                throw new errors/* InputError */.d('tags', `format must be short or long, got '${attrs.format}' in '${entry}'`);
+            }
+            return;
+    }
+}
+function applyRefDefaults(attrs, entry) {
+    requireAttr(attrs, 'event', entry);
+    if (!['branch', 'tag', 'pr'].includes(attrs.event ?? '')) {
+        throw new errors/* InputError */.d('tags', `event must be branch, tag or pr, got '${attrs.event}' in '${entry}'`);
+    }
+    if (attrs.event === 'pr')
+        attrs.prefix ??= 'pr-';
+}
+
+;// CONCATENATED MODULE: ./src/metadata/tag-grammar.ts
+
+/** The OCI distribution spec's tag grammar, which every registry enforces on a manifest PUT. */
+const TAG_GRAMMAR = '[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}';
+const TAG_MAX_LENGTH = 128;
+/** The part of the tag grammar `tag` breaks, in words; undefined when a registry accepts it. */
+function brokenTagRule(tag) {
+    if (tag === '')
+        return 'a tag cannot be empty';
+    const first = tag.charAt(0);
+    if (first === '.' || first === '-')
+        return `a tag cannot start with '${first}'`;
+    const bad = /[^a-zA-Z0-9_.-]/.exec(tag);
+    if (bad)
+        return `'${bad[0]}' is not allowed: only letters, digits, '_', '.' and '-'`;
+    if (tag.length > TAG_MAX_LENGTH) {
+        return `a tag has at most ${TAG_MAX_LENGTH} characters, this one has ${tag.length}`;
+    }
+    return undefined;
+}
+/** Fails at planning, before anything is built, on a tag every registry would refuse at push time. */
+function checkTag(tag, origin) {
+    const broken = brokenTagRule(tag);
+    if (broken === undefined)
+        return;
+    throw new errors/* InputError */.d(origin.input, `tag '${tag}' (from ${origin.description}) is not a valid tag: ${broken} ` +
+        `(tag grammar ${TAG_GRAMMAR}); change that rule, or its prefix/suffix, so the tag fits`);
+}
+
+// EXTERNAL MODULE: ./node_modules/@renovatebot/pep440/index.js
+var pep440 = __nccwpck_require__(8898);
+// EXTERNAL MODULE: ./node_modules/semver/index.js
+var semver = __nccwpck_require__(2088);
+var semver_default = /*#__PURE__*/__nccwpck_require__.n(semver);
+;// CONCATENATED MODULE: ./src/metadata/tag-values.ts
+
+
+
+
+
+
+/** The value one rule produces for this run, or undefined when the rule does not apply. */
+function ruleValue(rule, scope) {
+    switch (rule.type) {
+        case 'schedule':
+            return scheduleValue(rule, scope);
+        case 'semver':
+            return semverValue(rule, scope);
+        case 'pep440':
+            return pep440Value(rule, scope);
+        case 'match':
+            return matchValue(rule, scope);
+        case 'edge':
+            return edgeValue(rule, scope);
+        case 'ref':
+            return refValue(rule, scope);
+        case 'raw':
+            return { value: renderGlobal(rule.attrs.value ?? '', scope, source(rule)), latestOnAuto: false };
+        case 'sha':
+            return shaValue(rule, scope);
+    }
+}
+const source = (rule) => ({ input: 'tags', entry: rule.entry });
+function scheduleValue(rule, scope) {
+    if (!scope.ctx.eventName.includes('schedule'))
+        return undefined;
+    return { value: renderSchedule(rule.attrs.pattern ?? '', scope, source(rule)), latestOnAuto: false };
+}
+/** semver, pep440 and match read the tag name, or `value=` when set (then on any ref). */
+function versionInput(rule, scope) {
+    const value = rule.attrs.value ?? '';
+    if (value !== '')
+        return renderGlobal(value, scope, source(rule));
+    return isTagRef(scope.ctx.ref) ? tagName(scope.ctx.ref) : undefined;
+}
+/** `match=` on semver/pep440: its first group replaces the input; no match keeps the input, with a warning. */
+function applyMatchAttr(raw, rule, scope) {
+    const pattern = rule.attrs.match ?? '';
+    if (pattern === '')
+        return raw;
+    const found = raw.match(regex(pattern, '', rule));
+    if (!found) {
+        scope.warnings.push(`${pattern} does not match ${raw} (tags: '${rule.entry}')`);
+        return raw;
+    }
+    const group = found[1];
+    if (group === undefined) {
+        throw new errors/* InputError */.d('tags', `match=${pattern} needs a capture group, as in v(\\d.\\d.\\d), in '${rule.entry}'`);
+    }
+    return group;
+}
+function semverValue(rule, scope) {
+    const input = versionInput(rule, scope);
+    if (input === undefined)
+        return undefined;
+    const raw = applyMatchAttr(input, rule, scope).replace(/\//g, '-');
+    if (!semver_default().valid(raw)) {
+        scope.warnings.push(`${raw} is not a valid semver, no tag for '${rule.entry}'. More info: https://semver.org/`);
+        return undefined;
+    }
+    const parsed = semver_default().parse(raw, { loose: true });
+    const pattern = rule.attrs.pattern ?? '';
+    if (semver_default().prerelease(raw)) {
+        const kept = isRawStatement(pattern) ? pattern : '{{version}}';
+        return { value: render(kept, parsed ?? {}, source(rule)), latestOnAuto: false };
+    }
+    return { value: render(pattern, parsed ?? {}, source(rule)), latestOnAuto: true };
+}
+function pep440Value(rule, scope) {
+    const input = versionInput(rule, scope);
+    if (input === undefined)
+        return undefined;
+    const raw = applyMatchAttr(input, rule, scope).replace(/\//g, '-');
+    const explained = pep440.valid(raw) ? pep440.explain(raw) : null;
+    if (!explained) {
+        const more = 'More info: https://www.python.org/dev/peps/pep-0440';
+        scope.warnings.push(`${raw} does not conform to PEP 440, no tag for '${rule.entry}'. ${more}`);
+        return undefined;
+    }
+    const cleaned = pep440.clean(raw) ?? raw;
+    const pattern = rule.attrs.pattern ?? '';
+    if (explained.is_prerelease || explained.is_postrelease || explained.is_devrelease) {
+        return { value: isRawStatement(pattern) ? raw : cleaned, latestOnAuto: false };
+    }
+    const parts = {
+        raw: () => raw,
+        version: () => cleaned,
+        major: () => pep440.major(raw),
+        minor: () => pep440.minor(raw),
+        patch: () => pep440.patch(raw)
+    };
+    return { value: render(pattern, parts, source(rule)), latestOnAuto: true };
+}
+function matchValue(rule, scope) {
+    const input = versionInput(rule, scope);
+    if (input === undefined)
+        return undefined;
+    const pattern = rule.attrs.pattern ?? '';
+    const literal = /^\/(.+)\/(.*)$/.exec(pattern);
+    const found = literal
+        ? input.match(regex(literal[1] ?? '', literal[2] ?? '', rule))
+        : input.match(regex(pattern, '', rule));
+    if (!found) {
+        scope.warnings.push(`${pattern} does not match ${input} (tags: '${rule.entry}')`);
+        return undefined;
+    }
+    const group = found[Number(rule.attrs.group ?? '0')];
+    if (group === undefined) {
+        scope.warnings.push(`group ${rule.attrs.group} does not exist for ${pattern} pattern (tags: '${rule.entry}')`);
+        return undefined;
+    }
+    return { value: group, latestOnAuto: true };
+}
+function regex(pattern, flags, rule) {
+    try {
+        return new RegExp(pattern, flags);
+    }
+    catch (err) {
+        throw new errors/* InputError */.d('tags', `invalid regular expression in '${rule.entry}': ${errorMessage(err)}`, {
+            cause: err
+        });
+    }
+}
+function edgeValue(rule, scope) {
+    if (!isBranchRef(scope.ctx.ref))
+        return undefined;
+    const branch = rule.attrs.branch || scope.defaultBranch;
+    if (branch !== branchName(scope.ctx.ref))
+        return undefined;
+    return { value: 'edge', latestOnAuto: false };
+}
+function refValue(rule, scope) {
+    const { ref } = scope.ctx;
+    switch (rule.attrs.event) {
+        case 'branch':
+            return isBranchRef(ref) ? { value: branchName(ref), latestOnAuto: false } : undefined;
+        case 'tag':
+            return isTagRef(ref) ? { value: tagName(ref), latestOnAuto: true } : undefined;
+        case 'pr':
+            return isPullRef(ref) ? { value: pullNumber(ref), latestOnAuto: false } : undefined;
+        default:
+            return undefined;
+    }
+}
+function shaValue(rule, scope) {
+    const { sha } = scope.ctx;
+    if (!sha)
+        return undefined;
+    return { value: rule.attrs.format === 'long' ? sha : shortSha(sha, scope.env), latestOnAuto: false };
+}
+
+;// CONCATENATED MODULE: ./src/metadata/version.ts
+
+
+
+
+/** Each run of characters a tag cannot hold becomes one `-`. */
+function sanitizeTag(tag) {
+    return tag.replace(/[^a-zA-Z0-9._-]+/g, '-');
+}
+/** Runs the rules (already in priority order) against the run and collects the tags. */
+function computeVersion(rules, flavor, scope) {
+    let main;
+    const partial = [];
+    let latest;
+    for (const rule of rules) {
+        if (!isEnabled(rule, scope))
+            continue;
+        const produced = ruleValue(rule, scope);
+        if (!produced)
+            continue;
+        const value = sanitizeTag(withAffixes(produced.value, rule, flavor, scope));
+        if (value === '')
+            continue;
+        checkTag(value, ruleOrigin(rule, flavor));
+        if (main === undefined)
+            main = value;
+        else if (value !== main && !partial.includes(value))
+            partial.push(value);
+        // Only the first rule that yields a tag decides `latest`.
+        latest ??= flavor.latest === 'auto' ? produced.latestOnAuto : flavor.latest === 'true';
+    }
+    return { main: main ?? '', partial, latest: latest ?? false };
+}
+function isEnabled(rule, scope) {
+    const rendered = renderGlobal(rule.attrs.enable ?? 'true', scope, source(rule));
+    if (rendered !== 'true' && rendered !== 'false') {
+        throw new errors/* InputError */.d('tags', `enable must be true or false, got '${rendered}' in '${rule.entry}'`);
+    }
+    return rendered === 'true';
+}
+/** The `tags` line, and the flavor prefix/suffix when the rule takes them. */
+function ruleOrigin(rule, flavor) {
+    const affixes = [
+        rule.attrs.prefix === undefined && flavor.prefix !== '' ? `flavor prefix '${flavor.prefix}'` : '',
+        rule.attrs.suffix === undefined && flavor.suffix !== '' ? `flavor suffix '${flavor.suffix}'` : ''
+    ].filter(Boolean);
+    const withFlavor = affixes.length > 0 ? ` with ${affixes.join(' and ')}` : '';
+    return { input: 'tags', description: `tags '${rule.entry}'${withFlavor}` };
+}
+/** A prefix/suffix on the rule (even empty) replaces the flavor's. */
+function withAffixes(value, rule, flavor, scope) {
+    const flavorSource = { input: 'flavor', entry: `prefix=${flavor.prefix},suffix=${flavor.suffix}` };
+    const prefix = rule.attrs.prefix !== undefined
+        ? renderGlobal(rule.attrs.prefix, scope, source(rule))
+        : renderGlobal(flavor.prefix, scope, flavorSource);
+    const suffix = rule.attrs.suffix !== undefined
+        ? renderGlobal(rule.attrs.suffix, scope, source(rule))
+        : renderGlobal(flavor.suffix, scope, flavorSource);
+    return `${prefix}${value}${suffix}`;
+}
+/** The `latest` tag with the flavor's prefix/suffix when `onlatest=true`. */
+function latestTag(flavor, scope) {
+    const flavorSource = { input: 'flavor', entry: `prefix=${flavor.prefix},suffix=${flavor.suffix}` };
+    const prefix = flavor.prefixOnLatest ? renderGlobal(flavor.prefix, scope, flavorSource) : '';
+    const suffix = flavor.suffixOnLatest ? renderGlobal(flavor.suffix, scope, flavorSource) : '';
+    const tag = sanitizeTag(`${prefix}latest${suffix}`);
+    const affixes = [
+        flavor.prefixOnLatest ? `prefix '${flavor.prefix}'` : '',
+        flavor.suffixOnLatest ? `suffix '${flavor.suffix}'` : ''
+    ].filter(Boolean);
+    checkTag(tag, {
+        input: 'flavor',
+        description: `latest with the flavor ${affixes.join(' and ')}, onlatest=true`
+    });
+    return tag;
+}
+
+;// CONCATENATED MODULE: ./src/metadata/compute.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+/**
+ * Tags, labels and annotations for this run, as docker/metadata-action computes them, plus the GHCR rules.
+ * Pure apart from `opts.logger.info`: warnings are returned in `warnings`, not logged. Throws InputError on bad input.
+ */
+function computeMetadata(inputs, ctx, repo, opts) {
+    const warnings = [];
+    const now = buildTime(opts.env, opts.now);
+    const scope = {
+        ctx,
+        env: opts.env,
+        now,
+        commitDate: opts.commitDate ?? commitDateFromPayload(ctx) ?? now
+    };
+    const images = resolveImages(inputs, warnings, opts.logger);
+    const facts = publishableFacts(repoFacts(ctx, repo), opts.logger);
+    const flavor = parseFlavor(inputs.flavor);
+    const version = computeVersion(parseTagRules(inputs.tags), flavor, {
+        ...scope,
+        defaultBranch: facts.defaultBranch,
+        warnings
+    });
+    const tagNames = outputTagNames(version, () => latestTag(flavor, scope));
+    if (tagNames.length === 0) {
+        warnings.push(`No tag was generated for ${ctx.eventName || 'this'} event on '${ctx.ref}'; check the tags input`);
+    }
+    const tags = images.length > 0 ? images.flatMap(image => tagNames.map(tag => `${image}:${tag}`)) : tagNames;
+    const base = baseEntries(facts, version.main, now, ctx.sha);
+    const ghcr = images.some(isGhcrImage);
+    const sharedWith = ghcr ? images.filter(image => !isGhcrImage(image)) : [];
+    const rules = { ghcr, sharedWith, scope, warnings };
+    const labels = entriesFor('labels', inputs, base, rules);
+    const annotationValues = entriesFor('annotations', inputs, base, rules);
+    const levels = annotationLevels(opts.env, inputs.platformCount);
+    const annotations = levels.flatMap(level => labelLines(annotationValues).map(line => `${level}:${line}`));
+    return {
+        images,
+        version: version.main,
+        tags,
+        tagNames,
+        labels,
+        annotations,
+        annotationsByLevel: byLevel(levels, annotationValues),
+        annotationLevels: levels,
+        json: { tags, 'tag-names': tagNames, labels, annotations },
+        warnings: [...new Set(warnings)]
+    };
+}
+function entriesFor(kind, inputs, base, rules) {
+    const { description, licenses, source } = inputs;
+    const customLines = kind === 'labels' ? inputs.labels : inputs.annotations;
+    return sortedRecord(assembleEntries(base, { description, licenses, source, customInput: kind, customLines }, rules));
+}
+/** `latest` is rendered (and checked) only when the run tags it. */
+function outputTagNames(version, latest) {
+    if (version.main === '')
+        return [];
+    return [version.main, ...version.partial, ...(version.latest ? [latest()] : [])];
+}
+/** Enabled image names, lowercased; the default `<registry>/<owner>/<repo>` when `images` is empty. */
+function resolveImages(inputs, warnings, logger) {
+    const entries = parseImages(inputs.images);
+    if (entries.length === 0) {
+        if (inputs.defaultImage === '')
+            return [];
+        // Lowercasing the name derived from GITHUB_REPOSITORY is expected, so it is not worth a warning.
+        const quiet = [];
+        const name = normalizeImageName(inputs.defaultImage, `default image ${inputs.defaultImage}`, quiet);
+        for (const message of quiet)
+            logger.info(message);
+        return [name];
+    }
+    const names = entries
+        .filter(entry => entry.enable)
+        .map(entry => normalizeImageName(entry.name, entry.entry, warnings));
+    return [...new Set(names)];
+}
+function isGhcrImage(image) {
+    return splitDomain(image).domain === 'ghcr.io';
+}
+/** GitHub reports NOASSERTION for a license it does not recognise: not something to publish as a license. */
+function publishableFacts(facts, logger) {
+    if (facts.license === '' || isSpdxExpression(facts.license))
+        return facts;
+    logger.info(`Repository license '${facts.license}' is not an SPDX expression; set the licenses input to publish one`);
+    return { ...facts, license: '' };
+}
+function byLevel(levels, values) {
+    const result = {};
+    for (const level of ANNOTATION_LEVELS)
+        result[level] = levels.includes(level) ? { ...values } : {};
+    return result;
+}
+
 ;// CONCATENATED MODULE: ./src/metadata/github-api.ts
 
 
@@ -60960,19 +61600,20 @@ async function resolveCommitDate(ctx, token, logger, env, options = {}) {
 async function planRun(inputs, env, logger) {
     validateRegistry(inputs.registry);
     const kind = runKind(inputs);
+    validateCleanup(inputs);
     const context = readGitContext(env);
     const { push, reason } = decidePush(inputs, context);
     const login = resolveLogin(inputs, env);
     const base = { context, push, pushReason: reason, registry: inputs.registry, login };
     if (kind === 'merge') {
         const digests = mergeDigestLines(inputs, push);
-        const described = await describe(inputs, context, env, logger, Math.max(digests.length, 2));
+        const described = await plan_describe(inputs, context, env, logger, Math.max(digests.length, 2));
         requireAnImage(described.metadata.images, push && !inputs.dryRun);
         described.metadata.warnings.push(...ignoredByMerge(inputs));
         return { ...base, ...described, kind, digests };
     }
     const build = await buildRequestFrom(inputs, env);
-    const described = await describe(inputs, context, env, logger, build.platforms.length);
+    const described = await plan_describe(inputs, context, env, logger, build.platforms.length);
     requireAnImage(described.metadata.images, push && !inputs.dryRun);
     build.labels = described.metadata.labels;
     if (build.extras?.load)
@@ -60983,7 +61624,7 @@ async function planRun(inputs, env, logger) {
  * The repository's facts and the metadata computed from them. A merge always pushes an index: its
  * annotations go there too, even for a single digest, hence its platform count of at least 2.
  */
-async function describe(inputs, context, env, logger, platformCount) {
+async function plan_describe(inputs, context, env, logger, platformCount) {
     const repo = await fetchRepo(context, inputs.githubToken, logger);
     const commitDate = await commitDateIfUsed(inputs, context, env, logger);
     const metadata = computeMetadata({
@@ -61104,7 +61745,123 @@ function buildIndex(children, annotations, descriptorAnnotations = {}) {
     return serialize(media_types_OCI_INDEX, index);
 }
 
+;// CONCATENATED MODULE: ./src/publish/layout.ts
+
+/** Reads the platform images the build stage listed in the layout's index.json, checking every digest. */
+async function readBuiltImages(layoutDir) {
+    const layout = await readOciLayout(layoutDir);
+    if (layout.index.manifests.length === 0) {
+        throw new Error(`the build produced no image: ${layoutDir}/index.json lists nothing`);
+    }
+    const images = await Promise.all(layout.index.manifests.map(async (desc) => {
+        if (!desc.platform)
+            throw new Error(`the build's manifest ${desc.digest} has no platform in index.json`);
+        const body = await layout.readBlob(desc.digest);
+        const parsed = parse_parseImageManifest(body, `the build's manifest ${desc.digest} (${desc.mediaType})`);
+        const manifest = {
+            mediaType: parsed.mediaType ?? desc.mediaType,
+            body,
+            digest: desc.digest,
+            size: body.length
+        };
+        return { platform: desc.platform, manifest, config: parsed.config, layers: parsed.layers };
+    }));
+    return { images, blobPath: layout.blobPath };
+}
+
+;// CONCATENATED MODULE: ./src/publish/limits.ts
+const GB = 1000 ** 3;
+/** Per-layer size limits GitHub documents for its registries. */
+function layerLimitOf(registry) {
+    if (registry === 'ghcr.io')
+        return { bytes: 10 * GB, name: '10 GB' };
+    if (registry === 'docker.pkg.github.com')
+        return { bytes: 5 * GB, name: '5 GB' };
+    return undefined;
+}
+/** Fails before any upload when a layer is larger than the registry accepts. */
+function assertLayerSizes(registry, layers) {
+    const limit = layerLimitOf(registry);
+    if (!limit)
+        return;
+    const tooLarge = layers.filter(layer => layer.size > limit.bytes);
+    if (tooLarge.length === 0)
+        return;
+    const list = tooLarge.map(l => `${l.digest} (${(l.size / GB).toFixed(1)} GB)`).join(', ');
+    throw new Error(`${registry} accepts layers of at most ${limit.name}; this image has ${list}. ` +
+        'Split the large layer: copy fewer files per COPY/RUN step, or use a multi-stage build.');
+}
+
+;// CONCATENATED MODULE: ./src/publish/publish.ts
+
+
+
+
+/** multiWrite's reports (one per image, in order) as PublishResult.movedTags. */
+function movedTagsOf(images, reports) {
+    return images.map((image, i) => ({
+        image,
+        tags: (reports[i]?.movedTags ?? []).map(m => ({ tag: m.tag, before: m.before }))
+    }));
+}
+/**
+ * Pushes the build's layout to every image through the registry's multiWrite: blobs, then platform
+ * manifests by digest, then the index by digest, and only when all of that is in every repository, the
+ * tags.
+ */
+async function publishLayout(req) {
+    const built = await readBuiltImages(req.layoutDir);
+    const prepared = built.images.map(img => ({
+        ...img,
+        published: annotateManifest(img.manifest, req.annotations.manifest)
+    }));
+    const root = publish_rootOf(req, prepared);
+    const layers = prepared.flatMap(img => img.layers);
+    for (const name of req.images)
+        assertLayerSizes(req.client.repository(name).registry, layers);
+    const platforms = prepared.filter(p => p.published !== root);
+    const tags = req.byDigest ? [] : req.tags;
+    const reports = await write_multiWrite(req.client, req.images, {
+        root: root && manifestBytes(root),
+        manifests: platforms.length > 0 ? [platforms.map(p => manifestBytes(p.published))] : [],
+        blobs: uniqueBlobs(prepared).map(desc => ({ desc, source: { path: built.blobPath(desc.digest) } }))
+    }, { tags, logger: req.logger, signal: req.signal });
+    const platformDigests = Object.fromEntries(prepared.map(p => [formatPlatform(p.platform), p.published.digest]));
+    const digests = root ? [root.digest] : Object.values(platformDigests);
+    return {
+        digest: root?.digest ?? '',
+        mediaType: root?.mediaType ?? '',
+        imageId: firstOf(prepared).config.digest,
+        platformDigests,
+        refs: req.images.flatMap(name => digests.map(digest => `${name}@${digest}`)),
+        tags: req.images.flatMap(name => tags.map(tag => `${name}:${tag}`)),
+        movedTags: movedTagsOf(req.images, reports)
+    };
+}
+/** What the tags point at: the index, or the single manifest; nothing for a leg of several platforms. */
+function publish_rootOf(req, prepared) {
+    if (req.byDigest)
+        return prepared.length === 1 ? firstOf(prepared).published : undefined;
+    if (!req.forceIndex && prepared.length === 1)
+        return firstOf(prepared).published;
+    return buildIndex(prepared.map(p => ({ manifest: p.published, platform: p.platform })), req.annotations.index, req.annotations.manifestDescriptor);
+}
+function uniqueBlobs(images) {
+    const byDigest = new Map();
+    for (const img of images)
+        for (const b of [img.config, ...img.layers])
+            byDigest.set(b.digest, b);
+    return [...byDigest.values()];
+}
+function firstOf(items) {
+    const first = items[0];
+    if (first === undefined)
+        throw new Error('the build produced no image');
+    return first;
+}
+
 ;// CONCATENATED MODULE: ./src/publish/merge.ts
+
 
 
 
@@ -61124,14 +61881,15 @@ async function mergeDigests(req) {
     const index = buildIndex(children.map(c => ({ manifest: c.manifest, platform: c.platform })), req.annotations.index, req.annotations.manifestDescriptor);
     req.logger.info(`index of ${children.length} platforms: ${index.digest}`);
     // The children are in every repository now: the index and the tags are all that is left to write.
-    await write_multiWrite(req.client, req.images, { root: manifestBytes(index), manifests: [], blobs: [] }, { tags: req.tags, logger: req.logger, signal: req.signal });
+    const reports = await write_multiWrite(req.client, req.images, { root: manifestBytes(index), manifests: [], blobs: [] }, { tags: req.tags, logger: req.logger, signal: req.signal });
     return {
         digest: index.digest,
         mediaType: index.mediaType,
         imageId: firstConfig(children),
         platformDigests: Object.fromEntries(children.map(c => [formatPlatform(c.platform), c.digest])),
         refs: req.images.map(name => `${name}@${index.digest}`),
-        tags: req.images.flatMap(name => req.tags.map(tag => `${name}:${tag}`))
+        tags: req.images.flatMap(name => req.tags.map(tag => `${name}:${tag}`)),
+        movedTags: movedTagsOf(req.images, reports)
     };
 }
 /** Finds the manifest in the target images, checks that it is an image, and reads its platform. */
@@ -61219,113 +61977,6 @@ function firstConfig(children) {
 }
 const compare = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
 
-;// CONCATENATED MODULE: ./src/publish/layout.ts
-
-/** Reads the platform images the build stage listed in the layout's index.json, checking every digest. */
-async function readBuiltImages(layoutDir) {
-    const layout = await readOciLayout(layoutDir);
-    if (layout.index.manifests.length === 0) {
-        throw new Error(`the build produced no image: ${layoutDir}/index.json lists nothing`);
-    }
-    const images = await Promise.all(layout.index.manifests.map(async (desc) => {
-        if (!desc.platform)
-            throw new Error(`the build's manifest ${desc.digest} has no platform in index.json`);
-        const body = await layout.readBlob(desc.digest);
-        const parsed = parse_parseImageManifest(body, `the build's manifest ${desc.digest} (${desc.mediaType})`);
-        const manifest = {
-            mediaType: parsed.mediaType ?? desc.mediaType,
-            body,
-            digest: desc.digest,
-            size: body.length
-        };
-        return { platform: desc.platform, manifest, config: parsed.config, layers: parsed.layers };
-    }));
-    return { images, blobPath: layout.blobPath };
-}
-
-;// CONCATENATED MODULE: ./src/publish/limits.ts
-const GB = 1000 ** 3;
-/** Per-layer size limits GitHub documents for its registries. */
-function layerLimitOf(registry) {
-    if (registry === 'ghcr.io')
-        return { bytes: 10 * GB, name: '10 GB' };
-    if (registry === 'docker.pkg.github.com')
-        return { bytes: 5 * GB, name: '5 GB' };
-    return undefined;
-}
-/** Fails before any upload when a layer is larger than the registry accepts. */
-function assertLayerSizes(registry, layers) {
-    const limit = layerLimitOf(registry);
-    if (!limit)
-        return;
-    const tooLarge = layers.filter(layer => layer.size > limit.bytes);
-    if (tooLarge.length === 0)
-        return;
-    const list = tooLarge.map(l => `${l.digest} (${(l.size / GB).toFixed(1)} GB)`).join(', ');
-    throw new Error(`${registry} accepts layers of at most ${limit.name}; this image has ${list}. ` +
-        'Split the large layer: copy fewer files per COPY/RUN step, or use a multi-stage build.');
-}
-
-;// CONCATENATED MODULE: ./src/publish/publish.ts
-
-
-
-
-/**
- * Pushes the build's layout to every image through the registry's multiWrite: blobs, then platform
- * manifests by digest, then the index by digest, and only when all of that is in every repository, the
- * tags.
- */
-async function publishLayout(req) {
-    const built = await readBuiltImages(req.layoutDir);
-    const prepared = built.images.map(img => ({
-        ...img,
-        published: annotateManifest(img.manifest, req.annotations.manifest)
-    }));
-    const root = publish_rootOf(req, prepared);
-    const layers = prepared.flatMap(img => img.layers);
-    for (const name of req.images)
-        assertLayerSizes(req.client.repository(name).registry, layers);
-    const platforms = prepared.filter(p => p.published !== root);
-    const tags = req.byDigest ? [] : req.tags;
-    await write_multiWrite(req.client, req.images, {
-        root: root && manifestBytes(root),
-        manifests: platforms.length > 0 ? [platforms.map(p => manifestBytes(p.published))] : [],
-        blobs: uniqueBlobs(prepared).map(desc => ({ desc, source: { path: built.blobPath(desc.digest) } }))
-    }, { tags, logger: req.logger, signal: req.signal });
-    const platformDigests = Object.fromEntries(prepared.map(p => [formatPlatform(p.platform), p.published.digest]));
-    const digests = root ? [root.digest] : Object.values(platformDigests);
-    return {
-        digest: root?.digest ?? '',
-        mediaType: root?.mediaType ?? '',
-        imageId: firstOf(prepared).config.digest,
-        platformDigests,
-        refs: req.images.flatMap(name => digests.map(digest => `${name}@${digest}`)),
-        tags: req.images.flatMap(name => tags.map(tag => `${name}:${tag}`))
-    };
-}
-/** What the tags point at: the index, or the single manifest; nothing for a leg of several platforms. */
-function publish_rootOf(req, prepared) {
-    if (req.byDigest)
-        return prepared.length === 1 ? firstOf(prepared).published : undefined;
-    if (!req.forceIndex && prepared.length === 1)
-        return firstOf(prepared).published;
-    return buildIndex(prepared.map(p => ({ manifest: p.published, platform: p.platform })), req.annotations.index, req.annotations.manifestDescriptor);
-}
-function uniqueBlobs(images) {
-    const byDigest = new Map();
-    for (const img of images)
-        for (const b of [img.config, ...img.layers])
-            byDigest.set(b.digest, b);
-    return [...byDigest.values()];
-}
-function firstOf(items) {
-    const first = items[0];
-    if (first === undefined)
-        throw new Error('the build produced no image');
-    return first;
-}
-
 ;// CONCATENATED MODULE: ./src/publish/registry-client.ts
 
 /**
@@ -61348,6 +61999,10 @@ function createRegistryClient(login, logger, maskSecret, env, signal) {
 
 ;// CONCATENATED MODULE: ./src/report/outputs.ts
 
+/** The `deleted` output: `image@digest` lines. */
+function deletedRefs(r) {
+    return (r.cleanup ?? []).flatMap(c => c.deleted.map(d => `${c.image}@${d}`));
+}
 /** The `metadata` output: one JSON object with everything the step produced. */
 function metadataObject(r) {
     return {
@@ -61364,7 +62019,9 @@ function metadataObject(r) {
         annotations: r.annotations,
         refs: r.refs,
         'platform-digests': r.platformDigests,
-        'package-url': r.packageUrl
+        'package-url': r.packageUrl,
+        'package-visibility': r.packageVisibility ?? '',
+        deleted: deletedRefs(r).join('\n')
     };
 }
 function buildOutputs(r) {
@@ -61380,7 +62037,9 @@ function buildOutputs(r) {
         'platform-digests': JSON.stringify(r.platformDigests),
         metadata: JSON.stringify(metadataObject(r)),
         json: JSON.stringify(r.json),
-        'package-url': r.packageUrl
+        'package-url': r.packageUrl,
+        'package-visibility': r.packageVisibility ?? '',
+        deleted: deletedRefs(r).join('\n')
     };
 }
 
@@ -61442,6 +62101,7 @@ function summaryMarkdown(r) {
     if (r.pushed && r.refs.length > 0) {
         out.push('Pull by digest:', '', '```sh', ...r.refs.map(ref => `docker pull ${ref}`), '```', '');
     }
+    out.push(...cleanupSection(r));
     if (r.warnings.length > 0)
         out.push('**Warnings**', '', ...r.warnings.map(w => `- ${w}`), '');
     return out.join('\n');
@@ -61463,8 +62123,24 @@ function platformsText(r) {
 function code(text) {
     return `\`${text.replace(/`/g, "'")}\``;
 }
+/** What cleanup deleted, with digests (a dry run: what it would delete). */
+function cleanupSection(r) {
+    const reports = r.cleanup ?? [];
+    if (reports.length === 0)
+        return [];
+    const dry = reports.some(c => c.dryRun);
+    const rows = reports.flatMap(c => [
+        ...c.deleted.map(d => `| ${code(c.image)} | ${code(d)} | ${dry ? 'would delete' : 'deleted'} |`),
+        ...c.skipped.map(s => `| ${code(c.image)} | ${code(s.digest)} | kept: ${s.reason} |`)
+    ]);
+    const title = dry ? '**Cleanup (dry run)**' : '**Cleanup**';
+    if (rows.length === 0)
+        return [title, '', 'Nothing left unreachable by this run.', ''];
+    return [title, '', '| Image | Digest | |', '|---|---|---|', ...rows, ''];
+}
 
 ;// CONCATENATED MODULE: ./src/report/write.ts
+
 
 
 
@@ -61502,10 +62178,22 @@ function runReport(plan, outcome) {
             serverUrl: plan.context.serverUrl,
             repository: plan.context.repository,
             source: m.labels['org.opencontainers.image.source'] ?? '',
-            ownerType: plan.repo?.owner?.type
+            ownerType: ownerTypeOf(outcome) ?? plan.repo?.owner?.type
         }),
-        warnings: m.warnings
+        warnings: [...m.warnings, ...cleanupWarnings(outcome.cleanup ?? []), ...(outcome.warnings ?? [])],
+        cleanup: (outcome.cleanup ?? []).map(c => ({
+            image: c.image,
+            dryRun: c.dryRun,
+            deleted: c.deleted,
+            skipped: c.skipped
+        })),
+        packageVisibility: outcome.package?.visibility ?? ''
     };
+}
+/** Who owns the package, as the Packages API answered (an org's package page differs from a user's). */
+function ownerTypeOf(outcome) {
+    const kind = outcome.package?.ownerKind;
+    return kind === undefined ? undefined : kind === 'orgs' ? 'Organization' : 'User';
 }
 /** Sets every output and, unless disabled, writes the job summary. */
 async function writeReport(rt, plan, outcome, summary) {
@@ -61555,6 +62243,8 @@ const STATE_WORK_DIR = 'workDir';
 const STATE_BUILDX_BUILDER = 'buildxBuilder';
 
 ;// CONCATENATED MODULE: ./src/main.ts
+
+
 
 
 
@@ -61632,7 +62322,9 @@ async function main_merge(step, plan) {
         tempDir: step.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(),
         signal: client.signal
     }));
-    await writeReport(step.rt, plan, { builder: 'none', result }, step.inputs.summary);
+    const cleanup = await cleanUp(step, plan, client, result);
+    const link = await checkLink(step, plan);
+    await writeReport(step.rt, plan, { builder: 'none', result, cleanup, ...link }, step.inputs.summary);
 }
 /** Validates, checks push access, builds, pushes. Nothing is pushed when anything before fails. */
 async function buildAndPublish(step, builder, plan, workDir) {
@@ -61647,7 +62339,57 @@ async function buildAndPublish(step, builder, plan, workDir) {
     const built = await step.rt.group(`Build (${builder.name})`, () => builder.build(request, step.log));
     if (!client)
         return { builder: builder.name };
-    return { builder: builder.name, result: await publish(step, client, plan, built.layoutDir) };
+    const result = await publish(step, client, plan, built.layoutDir);
+    const cleanup = await cleanUp(step, plan, client, result);
+    return { builder: builder.name, result, cleanup, ...(await checkLink(step, plan)) };
+}
+/** ghcr.io/GHES: the package's visibility, and a warning when it is not linked to the source repository. */
+async function checkLink(step, plan) {
+    if (!plan.push || (plan.kind === 'build' && plan.byDigest))
+        return {};
+    const checks = await Promise.all(plan.metadata.images.map(image => checkPackageLink({
+        image,
+        source: plan.metadata.labels['org.opencontainers.image.source'] ?? '',
+        githubToken: step.inputs.githubToken,
+        apiUrl: plan.context.apiUrl,
+        serverUrl: plan.context.serverUrl,
+        env: step.env
+    })));
+    const warnings = checks.flatMap(c => c?.warnings ?? []);
+    for (const c of checks)
+        if (c?.unreadable)
+            step.rt.info(`Cannot read the package of ${c.image}: ${c.unreadable}`);
+    for (const warning of warnings)
+        step.rt.warning(warning);
+    const primary = checks[0];
+    return { package: primary && { visibility: primary.visibility, ownerKind: primary.ownerKind }, warnings };
+}
+/** `cleanup`: what the moved tags left behind; never fails the run (the image is published). */
+async function cleanUp(step, plan, client, result) {
+    const mode = step.inputs.cleanup;
+    if (mode === 'false')
+        return [];
+    return step.rt.group(mode === 'dry-run' ? 'Cleanup (dry run)' : 'Cleanup', async () => {
+        const results = await runCleanup({
+            mode,
+            client,
+            result,
+            githubToken: step.inputs.githubToken,
+            apiUrl: plan.context.apiUrl,
+            serverUrl: plan.context.serverUrl,
+            env: step.env,
+            logger: step.log
+        }).catch((error) => [failedCleanup(error)]);
+        for (const line of cleanupLines(results))
+            step.rt.info(line);
+        for (const warning of cleanupWarnings(results))
+            step.rt.warning(warning);
+        return results;
+    });
+}
+function failedCleanup(error) {
+    const failure = error instanceof Error ? error.message : String(error);
+    return { image: '(every image)', dryRun: false, deleted: [], skipped: [], failure };
 }
 async function preflight(step, client, images) {
     step.rt.info(`Checking push access to ${images.join(', ')}`);

@@ -9,11 +9,13 @@ import {
   type BuildRequest
 } from './builders/index.js'
 import { writePrivateRegistryAuth } from './builders/registry-auth.js'
+import { cleanupLines, cleanupWarnings, runCleanup, type CleanupResult } from './cleanup/index.js'
 import { loginSecrets } from './inputs/login.js'
+import { checkPackageLink } from './packages/link-check.js'
 import type { Inputs } from './inputs/types.js'
-import { planRun, type BuildPlan, type MergePlan } from './plan.js'
+import { planRun, type BuildPlan, type MergePlan, type RunPlan } from './plan.js'
 import { mergeDigests } from './publish/merge.js'
-import { publishLayout } from './publish/publish.js'
+import { publishLayout, type PublishResult } from './publish/publish.js'
 import { createRegistryClient } from './publish/registry-client.js'
 import type { Logger, RegistryClient } from './registry/index.js'
 import { planText, writeReport, type Outcome } from './report/write.js'
@@ -98,7 +100,9 @@ async function merge(step: Step, plan: MergePlan): Promise<void> {
       signal: client.signal
     })
   )
-  await writeReport(step.rt, plan, { builder: 'none', result }, step.inputs.summary)
+  const cleanup = await cleanUp(step, plan, client, result)
+  const link = await checkLink(step, plan)
+  await writeReport(step.rt, plan, { builder: 'none', result, cleanup, ...link }, step.inputs.summary)
 }
 
 /** Validates, checks push access, builds, pushes. Nothing is pushed when anything before fails. */
@@ -117,7 +121,63 @@ async function buildAndPublish(
   await ensurePlatformsRunnable(request.platforms, step.log)
   const built = await step.rt.group(`Build (${builder.name})`, () => builder.build(request, step.log))
   if (!client) return { builder: builder.name }
-  return { builder: builder.name, result: await publish(step, client, plan, built.layoutDir) }
+  const result = await publish(step, client, plan, built.layoutDir)
+  const cleanup = await cleanUp(step, plan, client, result)
+  return { builder: builder.name, result, cleanup, ...(await checkLink(step, plan)) }
+}
+
+/** ghcr.io/GHES: the package's visibility, and a warning when it is not linked to the source repository. */
+async function checkLink(step: Step, plan: RunPlan): Promise<Pick<Outcome, 'package' | 'warnings'>> {
+  if (!plan.push || (plan.kind === 'build' && plan.byDigest)) return {}
+  const checks = await Promise.all(
+    plan.metadata.images.map(image =>
+      checkPackageLink({
+        image,
+        source: plan.metadata.labels['org.opencontainers.image.source'] ?? '',
+        githubToken: step.inputs.githubToken,
+        apiUrl: plan.context.apiUrl,
+        serverUrl: plan.context.serverUrl,
+        env: step.env
+      })
+    )
+  )
+  const warnings = checks.flatMap(c => c?.warnings ?? [])
+  for (const c of checks)
+    if (c?.unreadable) step.rt.info(`Cannot read the package of ${c.image}: ${c.unreadable}`)
+  for (const warning of warnings) step.rt.warning(warning)
+  const primary = checks[0]
+  return { package: primary && { visibility: primary.visibility, ownerKind: primary.ownerKind }, warnings }
+}
+
+/** `cleanup`: what the moved tags left behind; never fails the run (the image is published). */
+async function cleanUp(
+  step: Step,
+  plan: RunPlan,
+  client: RegistryClient,
+  result: PublishResult
+): Promise<CleanupResult[]> {
+  const mode = step.inputs.cleanup
+  if (mode === 'false') return []
+  return step.rt.group(mode === 'dry-run' ? 'Cleanup (dry run)' : 'Cleanup', async () => {
+    const results = await runCleanup({
+      mode,
+      client,
+      result,
+      githubToken: step.inputs.githubToken,
+      apiUrl: plan.context.apiUrl,
+      serverUrl: plan.context.serverUrl,
+      env: step.env,
+      logger: step.log
+    }).catch((error: unknown) => [failedCleanup(error)])
+    for (const line of cleanupLines(results)) step.rt.info(line)
+    for (const warning of cleanupWarnings(results)) step.rt.warning(warning)
+    return results
+  })
+}
+
+function failedCleanup(error: unknown): CleanupResult {
+  const failure = error instanceof Error ? error.message : String(error)
+  return { image: '(every image)', dryRun: false, deleted: [], skipped: [], failure }
 }
 
 async function preflight(step: Step, client: RegistryClient, images: string[]): Promise<void> {

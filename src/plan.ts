@@ -10,6 +10,7 @@ import {
   mergeDigestLines,
   requireAnImage,
   runKind,
+  validateCleanup,
   validateRegistry
 } from './inputs/validate.js'
 import {
@@ -58,6 +59,7 @@ export type RunPlan = BuildPlan | MergePlan
 export async function planRun(inputs: Inputs, env: NodeJS.ProcessEnv, logger: Logger): Promise<RunPlan> {
   validateRegistry(inputs.registry)
   const kind = runKind(inputs)
+  validateCleanup(inputs)
   const context = readGitContext(env)
   const { push, reason } = decidePush(inputs, context)
   const login = resolveLogin(inputs, env)

@@ -68,7 +68,9 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliRe
       values,
       name => list(values, name),
       name => text(values, name)
-    )
+    ),
+    // The CLI publishes; cleanup is the action's (it needs the workflow's token and a run's report).
+    cleanup: 'false'
   }
   const options: CliOptions = {
     json: values.json === true,

@@ -1,7 +1,7 @@
 import * as core from '@actions/core'
 import { InputError } from './errors.js'
 import type { ExtraInputs } from './extras.js'
-import type { BuilderChoice, Inputs, PushMode } from './types.js'
+import type { BuilderChoice, CleanupMode, Inputs, PushMode } from './types.js'
 
 /** The only place that reads action inputs. Everything downstream gets the typed object. */
 export function readInputs(): Inputs {
@@ -36,6 +36,7 @@ export function readInputs(): Inputs {
     dryRun: flag('dry-run', false),
     summary: flag('summary', true),
     pushTimeoutMinutes: parseMinutes('push-timeout', text('push-timeout'), DEFAULT_PUSH_TIMEOUT_MINUTES),
+    cleanup: oneOf('cleanup', ['false', 'true', 'dry-run'], 'false') as CleanupMode,
     extras: readExtraInputs(name => flag(name, false))
   }
 }

@@ -43,4 +43,8 @@ export interface Inputs {
   pushTimeoutMinutes: number
   /** load, network, add-hosts… (build-push-action's names). */
   extras: ExtraInputs
+  /** Delete what the moved tags named before and nothing reaches any more; dry-run only lists it. */
+  cleanup: CleanupMode
 }
+
+export type CleanupMode = 'false' | 'true' | 'dry-run'

@@ -77,3 +77,20 @@ export function decidePush(
   }
   return { push: true, reason: `push: auto pushes for ${context.eventName || 'this'} event` }
 }
+
+/** Cleanup follows moved tags: a run that pushes nothing, or pushes by digest only, moves none. */
+export function validateCleanup(inputs: Pick<Inputs, 'cleanup' | 'push' | 'pushByDigest'>): void {
+  if (inputs.cleanup === 'false') return
+  if (inputs.push === 'false') {
+    throw new InputError(
+      'cleanup',
+      `cleanup: ${inputs.cleanup} deletes what moved tags left behind, but push: false moves no tag; set cleanup: false or push: true`
+    )
+  }
+  if (inputs.pushByDigest) {
+    throw new InputError(
+      'cleanup',
+      `cleanup: ${inputs.cleanup} does not apply to a leg (push-by-digest: true moves no tag); set it on the merge job`
+    )
+  }
+}

@@ -18,7 +18,7 @@ import {
 } from '../registry/index.js'
 import { checkDeclaredPlatform, checkDistinctPlatforms, type DigestLine } from './digests.js'
 import { buildIndex, manifestBytes, type SerializedManifest } from './manifests.js'
-import type { PublishResult } from './publish.js'
+import { movedTagsOf, type PublishResult } from './publish.js'
 
 export interface MergeRequest {
   client: RegistryClient
@@ -62,7 +62,7 @@ export async function mergeDigests(req: MergeRequest): Promise<PublishResult> {
   )
   req.logger.info(`index of ${children.length} platforms: ${index.digest}`)
   // The children are in every repository now: the index and the tags are all that is left to write.
-  await multiWrite(
+  const reports = await multiWrite(
     req.client,
     req.images,
     { root: manifestBytes(index), manifests: [], blobs: [] },
@@ -74,7 +74,8 @@ export async function mergeDigests(req: MergeRequest): Promise<PublishResult> {
     imageId: firstConfig(children),
     platformDigests: Object.fromEntries(children.map(c => [formatPlatform(c.platform), c.digest])),
     refs: req.images.map(name => `${name}@${index.digest}`),
-    tags: req.images.flatMap(name => req.tags.map(tag => `${name}:${tag}`))
+    tags: req.images.flatMap(name => req.tags.map(tag => `${name}:${tag}`)),
+    movedTags: movedTagsOf(req.images, reports)
   }
 }
 

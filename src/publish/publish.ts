@@ -3,7 +3,8 @@ import {
   multiWrite,
   type Descriptor,
   type Logger,
-  type RegistryClient
+  type RegistryClient,
+  type WriteReport
 } from '../registry/index.js'
 import { readBuiltImages, type LayoutImage } from './layout.js'
 import { assertLayerSizes } from './limits.js'
@@ -44,6 +45,21 @@ export interface PublishResult {
   platformDigests: Record<string, string>
   refs: string[]
   tags: string[]
+  /** Per image (as in the request), the tags this run moved and the digests they named before. */
+  movedTags: MovedTags[]
+}
+
+export interface MovedTags {
+  image: string
+  tags: { tag: string; before?: string }[]
+}
+
+/** multiWrite's reports (one per image, in order) as PublishResult.movedTags. */
+export function movedTagsOf(images: string[], reports: WriteReport[]): MovedTags[] {
+  return images.map((image, i) => ({
+    image,
+    tags: (reports[i]?.movedTags ?? []).map(m => ({ tag: m.tag, before: m.before }))
+  }))
 }
 
 interface PreparedImage extends LayoutImage {
@@ -66,7 +82,7 @@ export async function publishLayout(req: PublishRequest): Promise<PublishResult>
   for (const name of req.images) assertLayerSizes(req.client.repository(name).registry, layers)
   const platforms = prepared.filter(p => p.published !== root)
   const tags = req.byDigest ? [] : req.tags
-  await multiWrite(
+  const reports = await multiWrite(
     req.client,
     req.images,
     {
@@ -86,7 +102,8 @@ export async function publishLayout(req: PublishRequest): Promise<PublishResult>
     imageId: firstOf(prepared).config.digest,
     platformDigests,
     refs: req.images.flatMap(name => digests.map(digest => `${name}@${digest}`)),
-    tags: req.images.flatMap(name => tags.map(tag => `${name}:${tag}`))
+    tags: req.images.flatMap(name => tags.map(tag => `${name}:${tag}`)),
+    movedTags: movedTagsOf(req.images, reports)
   }
 }
 

@@ -5,6 +5,8 @@ import type { RegistrySession } from './transport/session.js'
 import { header } from './transport/session.js'
 import type { ManifestTarget } from './manifests.js'
 import * as manifests from './manifests.js'
+import * as lifecycle from './lifecycle.js'
+import type { Referrers } from './lifecycle.js'
 import { RegistryError } from './transport/errors.js'
 import { mkdtemp, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -45,6 +47,12 @@ export interface Repository {
    * `tempDir` (digest verified; a file, so that upload retries can replay it), then uploaded.
    */
   copyBlobFrom(desc: Descriptor, from: Repository, tempDir: string): Promise<PushBlobResult>
+  /** Every tag (paginated, `pageSize` per request); [] for a repository the registry does not know. */
+  listTags(opts?: { pageSize?: number }): Promise<string[]>
+  /** OCI 1.1 referrers of `digest`, or the `sha256-<hex>` fallback tag's index when the API is missing. */
+  referrers(digest: string): Promise<Referrers>
+  /** DELETE a manifest by digest; 'gone' when it was not there. */
+  deleteManifest(digest: string): Promise<'deleted' | 'gone'>
 }
 
 export interface RepositoryDeps {
@@ -231,6 +239,19 @@ export class RemoteRepository implements Repository {
         }
       })
     )
+  }
+
+  listTags(opts: { pageSize?: number } = {}): Promise<string[]> {
+    return lifecycle.listTags(this.manifestTarget(), opts.pageSize)
+  }
+
+  referrers(digest: string): Promise<Referrers> {
+    return lifecycle.referrers(this.manifestTarget(), digest)
+  }
+
+  deleteManifest(digest: string): Promise<'deleted' | 'gone'> {
+    this.pushing = true
+    return lifecycle.deleteManifest(this.manifestTarget(), digest)
   }
 
   private scopes(): string[] {

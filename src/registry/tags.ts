@@ -10,6 +10,14 @@ export interface TagTarget {
   mediaType: string
 }
 
+/** A tag this run pointed at the target, and the digest it named before (absent: new or unreadable). */
+export interface MovedTag {
+  /** `host/path` of the repository. */
+  repository: string
+  tag: string
+  before?: string
+}
+
 interface TagWrite {
   repo: Repository
   tag: string
@@ -31,7 +39,7 @@ export async function moveTags(
   target: TagTarget,
   logger: Pick<Logger, 'info'>,
   signal?: AbortSignal
-): Promise<void> {
+): Promise<MovedTag[]> {
   const writes = await currentTargets(repos, tags)
   const moved: TagWrite[] = []
   for (const write of writes) {
@@ -49,6 +57,11 @@ export async function moveTags(
     moved.push(write)
     logger.info(`tagged ${refOf(write)}`)
   }
+  return writes.map(w => ({
+    repository: `${w.repo.registry}/${w.repo.path}`,
+    tag: w.tag,
+    before: beforeDigest(w)
+  }))
 }
 
 /** A 4xx answer: the registry refused the write, so the tag was not moved and needs no putting back. */

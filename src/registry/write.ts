@@ -7,7 +7,7 @@ import type { Descriptor } from './oci/types.js'
 import type { BlobSource, Logger } from './types.js'
 import type { RegistryClient } from './client.js'
 import type { Repository } from './repository.js'
-import { moveTags } from './tags.js'
+import { moveTags, type MovedTag } from './tags.js'
 
 /** A manifest or index with its exact bytes. */
 export interface ManifestBytes {
@@ -41,6 +41,8 @@ export interface WriteOptions {
 export interface WriteReport {
   repository: Repository
   blobs: Record<'uploaded' | 'mounted' | 'exists', number>
+  /** The tags pointed at the root in this repository, with what they named before. */
+  movedTags: MovedTag[]
 }
 
 /** Writes `image` to every repository (`host/path`), then moves `tags` in all of them. */
@@ -62,13 +64,17 @@ export async function multiWrite(
   const tags = [...new Set(opts.tags ?? [])]
   if (image.root && tags.length > 0) {
     const { desc, body } = image.root
-    await moveTags(
+    const moved = await moveTags(
       repos,
       tags,
       { digest: desc.digest, body, mediaType: desc.mediaType },
       logOf(opts),
       opts.signal
     )
+    for (const report of reports) {
+      const name = `${report.repository.registry}/${report.repository.path}`
+      report.movedTags = moved.filter(m => m.repository === name)
+    }
   }
   return reports
 }
@@ -93,7 +99,7 @@ async function writeTo(
     `${repo.registry}/${repo.path}${image.root ? `@${image.root.desc.digest}` : ''}: ${blobs.length} blobs ` +
       `(${counts.uploaded} uploaded, ${counts.mounted} mounted, ${counts.exists} already there)`
   )
-  return { repository: repo, blobs: counts }
+  return { repository: repo, blobs: counts, movedTags: [] }
 }
 
 function logOf(opts: WriteOptions): Pick<Logger, 'info'> {

@@ -20,6 +20,21 @@ export interface RunReport {
   platformDigests: Record<string, string>
   packageUrl: string
   warnings: string[]
+  /** Per image: what cleanup deleted (a dry run: would delete) and kept on purpose. */
+  cleanup?: CleanupReport[]
+  packageVisibility?: string
+}
+
+export interface CleanupReport {
+  image: string
+  dryRun: boolean
+  deleted: string[]
+  skipped: { digest: string; reason: string }[]
+}
+
+/** The `deleted` output: `image@digest` lines. */
+export function deletedRefs(r: RunReport): string[] {
+  return (r.cleanup ?? []).flatMap(c => c.deleted.map(d => `${c.image}@${d}`))
 }
 
 export type OutputName =
@@ -35,6 +50,8 @@ export type OutputName =
   | 'metadata'
   | 'json'
   | 'package-url'
+  | 'package-visibility'
+  | 'deleted'
 
 /** The `metadata` output: one JSON object with everything the step produced. */
 export function metadataObject(r: RunReport): Record<string, unknown> {
@@ -52,7 +69,9 @@ export function metadataObject(r: RunReport): Record<string, unknown> {
     annotations: r.annotations,
     refs: r.refs,
     'platform-digests': r.platformDigests,
-    'package-url': r.packageUrl
+    'package-url': r.packageUrl,
+    'package-visibility': r.packageVisibility ?? '',
+    deleted: deletedRefs(r).join('\n')
   }
 }
 
@@ -69,6 +88,8 @@ export function buildOutputs(r: RunReport): Record<OutputName, string> {
     'platform-digests': JSON.stringify(r.platformDigests),
     metadata: JSON.stringify(metadataObject(r)),
     json: JSON.stringify(r.json),
-    'package-url': r.packageUrl
+    'package-url': r.packageUrl,
+    'package-visibility': r.packageVisibility ?? '',
+    deleted: deletedRefs(r).join('\n')
   }
 }

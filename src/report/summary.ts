@@ -17,6 +17,7 @@ export function summaryMarkdown(r: RunReport): string {
   if (r.pushed && r.refs.length > 0) {
     out.push('Pull by digest:', '', '```sh', ...r.refs.map(ref => `docker pull ${ref}`), '```', '')
   }
+  out.push(...cleanupSection(r))
   if (r.warnings.length > 0) out.push('**Warnings**', '', ...r.warnings.map(w => `- ${w}`), '')
   return out.join('\n')
 }
@@ -38,4 +39,18 @@ function platformsText(r: RunReport): string {
 
 function code(text: string): string {
   return `\`${text.replace(/`/g, "'")}\``
+}
+
+/** What cleanup deleted, with digests (a dry run: what it would delete). */
+function cleanupSection(r: RunReport): string[] {
+  const reports = r.cleanup ?? []
+  if (reports.length === 0) return []
+  const dry = reports.some(c => c.dryRun)
+  const rows = reports.flatMap(c => [
+    ...c.deleted.map(d => `| ${code(c.image)} | ${code(d)} | ${dry ? 'would delete' : 'deleted'} |`),
+    ...c.skipped.map(s => `| ${code(c.image)} | ${code(s.digest)} | kept: ${s.reason} |`)
+  ])
+  const title = dry ? '**Cleanup (dry run)**' : '**Cleanup**'
+  if (rows.length === 0) return [title, '', 'Nothing left unreachable by this run.', '']
+  return [title, '', '| Image | Digest | |', '|---|---|---|', ...rows, '']
 }

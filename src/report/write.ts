@@ -1,3 +1,4 @@
+import { cleanupWarnings, type CleanupResult } from '../cleanup/index.js'
 import type { RunPlan } from '../plan.js'
 import type { PublishResult } from '../publish/publish.js'
 import type { Runtime } from '../runtime/types.js'
@@ -10,6 +11,12 @@ import { summaryMarkdown } from './summary.js'
 export interface Outcome {
   builder: string
   result?: PublishResult
+  /** What `cleanup` deleted (or, a dry run, would delete) per image. */
+  cleanup?: CleanupResult[]
+  /** The primary image's GHCR package, when the link check read it. */
+  package?: { visibility?: string; ownerKind?: 'orgs' | 'users' }
+  /** Warnings of the stages after the push (the link check). */
+  warnings?: string[]
 }
 
 function modeOf(plan: RunPlan): RunReport['mode'] {
@@ -45,10 +52,23 @@ export function runReport(plan: RunPlan, outcome: Outcome): RunReport {
       serverUrl: plan.context.serverUrl,
       repository: plan.context.repository,
       source: m.labels['org.opencontainers.image.source'] ?? '',
-      ownerType: plan.repo?.owner?.type
+      ownerType: ownerTypeOf(outcome) ?? plan.repo?.owner?.type
     }),
-    warnings: m.warnings
+    warnings: [...m.warnings, ...cleanupWarnings(outcome.cleanup ?? []), ...(outcome.warnings ?? [])],
+    cleanup: (outcome.cleanup ?? []).map(c => ({
+      image: c.image,
+      dryRun: c.dryRun,
+      deleted: c.deleted,
+      skipped: c.skipped
+    })),
+    packageVisibility: outcome.package?.visibility ?? ''
   }
+}
+
+/** Who owns the package, as the Packages API answered (an org's package page differs from a user's). */
+function ownerTypeOf(outcome: Outcome): string | undefined {
+  const kind = outcome.package?.ownerKind
+  return kind === undefined ? undefined : kind === 'orgs' ? 'Organization' : 'User'
 }
 
 /** Sets every output and, unless disabled, writes the job summary. */

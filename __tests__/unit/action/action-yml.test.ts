@@ -44,7 +44,8 @@ const INPUTS: Record<string, string | undefined> = {
   digests: '',
   'dry-run': 'false',
   summary: 'true',
-  'push-timeout': '60'
+  'push-timeout': '60',
+  cleanup: 'false'
 }
 const OUTPUTS = [
   'digest',
@@ -58,7 +59,9 @@ const OUTPUTS = [
   'platform-digests',
   'metadata',
   'json',
-  'package-url'
+  'package-url',
+  'package-visibility',
+  'deleted'
 ]
 
 describe('action.yml, the contract', () => {

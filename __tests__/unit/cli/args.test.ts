@@ -53,7 +53,8 @@ describe('parseCli: argv → Inputs', () => {
       dryRun: false,
       summary: false,
       pushTimeoutMinutes: 60,
-      extras: NO_EXTRA_INPUTS
+      extras: NO_EXTRA_INPUTS,
+      cleanup: 'false'
     })
   })
 
