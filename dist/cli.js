@@ -65500,6 +65500,7 @@ function extrasFromFlags(values, list, text) {
 
 const BUILDERS = ['auto', 'buildx', 'buildah', 'docker'];
 const PUSH_MODES = ['auto', 'true', 'false'];
+const CLEANUP_MODES = ['false', 'true', 'dry-run'];
 const FLAGS = [
     {
         name: 'registry',
@@ -65706,6 +65707,14 @@ const FLAGS = [
         description: 'Fail if the push (or merge) takes longer than this in all; tags stay where they were.'
     },
     {
+        name: 'cleanup',
+        kind: 'string',
+        input: 'cleanup',
+        value: 'false|true|dry-run',
+        default: 'false',
+        description: 'After the push, delete what the moved tags named before and nothing reaches any more.'
+    },
+    {
         name: 'summary',
         kind: 'string',
         input: 'summary',
@@ -65859,8 +65868,7 @@ function parseCli(argv, env) {
         summary: summaryFile !== undefined,
         pushTimeoutMinutes: parseMinutes('push-timeout', args_text(values, 'push-timeout'), DEFAULT_PUSH_TIMEOUT_MINUTES),
         extras: extrasFromFlags(values, name => args_list(values, name), name => args_text(values, name)),
-        // The CLI publishes; cleanup is the action's (it needs the workflow's token and a run's report).
-        cleanup: 'false'
+        cleanup: args_oneOf(values, 'cleanup', CLEANUP_MODES, 'false')
     };
     const options = {
         json: values.json === true,

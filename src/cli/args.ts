@@ -1,9 +1,9 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { DEFAULT_PUSH_TIMEOUT_MINUTES, parseMinutes, splitLines } from '../inputs/read.js'
 import { extrasFromFlags } from './extra-flags.js'
-import type { BuilderChoice, Inputs, PushMode } from '../inputs/types.js'
+import type { BuilderChoice, CleanupMode, Inputs, PushMode } from '../inputs/types.js'
 import { UsageError } from './errors.js'
-import { BUILDERS, FLAGS, PUSH_MODES } from './flags.js'
+import { BUILDERS, CLEANUP_MODES, FLAGS, PUSH_MODES } from './flags.js'
 import { unknownFlagError } from './suggest.js'
 import { errorMessage } from '../errors.js'
 
@@ -69,8 +69,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliRe
       name => list(values, name),
       name => text(values, name)
     ),
-    // The CLI publishes; cleanup is the action's (it needs the workflow's token and a run's report).
-    cleanup: 'false'
+    cleanup: oneOf(values, 'cleanup', CLEANUP_MODES, 'false') as CleanupMode
   }
   const options: CliOptions = {
     json: values.json === true,

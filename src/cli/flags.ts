@@ -23,6 +23,7 @@ export interface EnvSpec {
 
 export const BUILDERS = ['auto', 'buildx', 'buildah', 'docker'] as const
 export const PUSH_MODES = ['auto', 'true', 'false'] as const
+export const CLEANUP_MODES = ['false', 'true', 'dry-run'] as const
 
 export const FLAGS: readonly FlagSpec[] = [
   {
@@ -228,6 +229,14 @@ export const FLAGS: readonly FlagSpec[] = [
     input: 'push-timeout',
     value: 'MINUTES',
     description: 'Fail if the push (or merge) takes longer than this in all; tags stay where they were.'
+  },
+  {
+    name: 'cleanup',
+    kind: 'string',
+    input: 'cleanup',
+    value: 'false|true|dry-run',
+    default: 'false',
+    description: 'After the push, delete what the moved tags named before and nothing reaches any more.'
   },
   {
     name: 'summary',

@@ -82,6 +82,14 @@ describe('parseCli: argv → Inputs', () => {
     })
   })
 
+  it('reads --cleanup and refuses a value it does not know', () => {
+    const parsed = parseCli(['--cleanup', 'dry-run'], {})
+    expect(!parsed.help && parsed.inputs.cleanup).toBe('dry-run')
+    expect(() => parseCli(['--cleanup', 'all'], {})).toThrow(
+      /--cleanup.*'all' is not one of false, true, dry-run/
+    )
+  })
+
   it('reads --push-timeout in minutes and names the flag when it is not a positive number', () => {
     const parsed = parseCli(['--push-timeout', '2.5'], {})
     expect(!parsed.help && parsed.inputs.pushTimeoutMinutes).toBe(2.5)
