@@ -9,6 +9,7 @@ const common = {
 export default {
   verbose: false,
   testTimeout: 120000,
+  collectCoverageFrom: ['<rootDir>/src/**/*.ts'],
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/__tests__/unit/**/*.test.ts'] },
     {

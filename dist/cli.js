@@ -51243,7 +51243,7 @@ function buildahEnv(req) {
  * contexts (so `docker buildx` and the selected builder are still found). The user's config.json is
  * never read for credentials nor written. Call the returned cleanup when the build is over.
  */
-async function dockerEnv(req) {
+async function dockerEnv(req, opts = {}) {
     const privateDir = req.registryAuth?.dockerConfigDir;
     if (!privateDir)
         return { env: { ...req.env }, cleanup: () => Promise.resolve() };
@@ -51251,8 +51251,10 @@ async function dockerEnv(req) {
     await (0,promises_.mkdir)(dir, { recursive: true, mode: 0o700 });
     const userDir = dockerConfigDir({ ...process.env, ...req.env });
     await writePrivateConfig((0,external_node_path_namespaceObject.join)(privateDir, 'config.json'), (0,external_node_path_namespaceObject.join)(userDir, 'config.json'), (0,external_node_path_namespaceObject.join)(dir, 'config.json'));
-    // buildx registers builders in the user's store, so the post step finds a temporary builder there.
-    await (0,promises_.mkdir)((0,external_node_path_namespaceObject.join)(userDir, 'buildx'), { recursive: true });
+    // buildx registers builders in the user's store (as it would by itself), so the post step finds a
+    // temporary builder there. Only for buildx: the docker builder leaves the user's config dir alone.
+    if (opts.buildxStore)
+        await (0,promises_.mkdir)((0,external_node_path_namespaceObject.join)(userDir, 'buildx'), { recursive: true });
     for (const entry of SHARED_DOCKER_ENTRIES) {
         const source = (0,external_node_path_namespaceObject.join)(userDir, entry);
         if (await exists(source))
@@ -52132,7 +52134,7 @@ class BuildxBuilder {
         const layoutDir = (0,external_node_path_namespaceObject.join)(req.workDir, 'oci');
         const dest = (0,external_node_path_namespaceObject.join)(req.workDir, 'buildx-oci.tar');
         const metadataFile = (0,external_node_path_namespaceObject.join)(req.workDir, 'buildx-metadata.json');
-        const { env, cleanup } = await dockerEnv(req);
+        const { env, cleanup } = await dockerEnv(req, { buildxStore: true });
         let temporaryBuilder;
         try {
             const version = await buildxVersion(env, this.run);

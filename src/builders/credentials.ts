@@ -23,7 +23,10 @@ export function buildahEnv(req: BuildRequest): Env {
  * contexts (so `docker buildx` and the selected builder are still found). The user's config.json is
  * never read for credentials nor written. Call the returned cleanup when the build is over.
  */
-export async function dockerEnv(req: BuildRequest): Promise<{ env: Env; cleanup: () => Promise<void> }> {
+export async function dockerEnv(
+  req: BuildRequest,
+  opts: { buildxStore?: boolean } = {}
+): Promise<{ env: Env; cleanup: () => Promise<void> }> {
   const privateDir = req.registryAuth?.dockerConfigDir
   if (!privateDir) return { env: { ...req.env }, cleanup: () => Promise.resolve() }
   const dir = join(req.workDir, 'docker-config')
@@ -34,8 +37,9 @@ export async function dockerEnv(req: BuildRequest): Promise<{ env: Env; cleanup:
     join(userDir, 'config.json'),
     join(dir, 'config.json')
   )
-  // buildx registers builders in the user's store, so the post step finds a temporary builder there.
-  await mkdir(join(userDir, 'buildx'), { recursive: true })
+  // buildx registers builders in the user's store (as it would by itself), so the post step finds a
+  // temporary builder there. Only for buildx: the docker builder leaves the user's config dir alone.
+  if (opts.buildxStore) await mkdir(join(userDir, 'buildx'), { recursive: true })
   for (const entry of SHARED_DOCKER_ENTRIES) {
     const source = join(userDir, entry)
     if (await exists(source)) await symlink(source, join(dir, entry))

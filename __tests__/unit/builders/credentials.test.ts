@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { mkdir, readFile, readlink, stat, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, readlink, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { buildahEnv, dockerEnv } from '../../../src/builders/credentials.js'
 import { request, withTempDir } from './helpers.js'
@@ -21,7 +21,7 @@ describe('builder credentials', () => {
         env: { DOCKER_CONFIG: user },
         registryAuth: { dockerConfigDir: caller }
       })
-      const { env, cleanup } = await dockerEnv(req)
+      const { env, cleanup } = await dockerEnv(req, { buildxStore: true })
       const privateDir = env.DOCKER_CONFIG as string
       expect(privateDir).toBe(join(work, 'docker-config'))
       const written = JSON.parse(await readFile(join(privateDir, 'config.json'), 'utf8'))
@@ -34,6 +34,25 @@ describe('builder credentials', () => {
       expect((await stat(join(user, 'buildx'))).isDirectory()).toBe(true)
       await expect(stat(privateDir)).rejects.toThrow()
       expect(await readFile(join(user, 'config.json'), 'utf8')).toBe(userConfig)
+    })
+  })
+  it('creates no buildx store in the user config dir for the docker builder', async () => {
+    await withTempDir(async dir => {
+      const user = join(dir, 'user')
+      const caller = join(dir, 'caller')
+      await mkdir(user)
+      await mkdir(caller)
+      await writeFile(join(caller, 'config.json'), '{}')
+      const work = join(dir, 'work')
+      await mkdir(work)
+      const req = request({
+        workDir: work,
+        env: { DOCKER_CONFIG: user },
+        registryAuth: { dockerConfigDir: caller }
+      })
+      const { cleanup } = await dockerEnv(req)
+      await cleanup()
+      expect(await readdir(user)).toEqual([])
     })
   })
   it('leaves DOCKER_CONFIG alone without private credentials', async () => {

@@ -43,7 +43,7 @@ export class BuildxBuilder implements Builder {
     const layoutDir = join(req.workDir, 'oci')
     const dest = join(req.workDir, 'buildx-oci.tar')
     const metadataFile = join(req.workDir, 'buildx-metadata.json')
-    const { env, cleanup } = await dockerEnv(req)
+    const { env, cleanup } = await dockerEnv(req, { buildxStore: true })
     let temporaryBuilder: string | undefined
     try {
       const version = await buildxVersion(env, this.run)
