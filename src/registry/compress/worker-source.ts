@@ -1,0 +1,21 @@
+/**
+ * The deflate worker, as source evaluated by `new Worker(…, { eval: true })`: no separate file to find
+ * once the action is bundled. It raw-deflates one block (the previous block's last 32 KiB as the
+ * dictionary, as pigz does), sync-flushed so blocks concatenate, the last one finished; and its CRC-32.
+ */
+export const DEFLATE_WORKER_SOURCE = `
+const { parentPort } = require('node:worker_threads')
+const zlib = require('node:zlib')
+parentPort.on('message', ({ id, data, dictionary, level, last }) => {
+  try {
+    const input = Buffer.from(data.buffer, data.byteOffset, data.byteLength)
+    const options = { level, finishFlush: last ? zlib.constants.Z_FINISH : zlib.constants.Z_SYNC_FLUSH }
+    if (dictionary && dictionary.byteLength > 0) options.dictionary = Buffer.from(dictionary.buffer, dictionary.byteOffset, dictionary.byteLength)
+    const out = zlib.deflateRawSync(input, options)
+    const crc = zlib.crc32(input)
+    parentPort.postMessage({ id, out, crc })
+  } catch (error) {
+    parentPort.postMessage({ id, error: String(error && error.stack || error) })
+  }
+})
+`
