@@ -31,7 +31,11 @@ export function buildahBuildArgs(req: BuildRequest, version: string, manifest: s
   ]
 }
 
-/** Writes the manifest list and all its images as an OCI layout (buildah nests an index in it). */
-export function buildahPushArgs(manifest: string, layoutDir: string): string[] {
-  return ['manifest', 'push', '--all', '--format', 'oci', manifest, `oci:${layoutDir}`]
+/**
+ * Writes the manifest list and all its images to a `dir:` directory: layers as the storage holds them,
+ * uncompressed (buildah 1.28 has no --disable-compression for `oci:`), so the push compresses each layer
+ * once, while it uploads.
+ */
+export function buildahPushArgs(manifest: string, dir: string): string[] {
+  return ['manifest', 'push', '--all', '--format', 'oci', manifest, `dir:${dir}`]
 }

@@ -4,7 +4,8 @@ import { join } from 'node:path'
 import { execCommand } from '../../exec.js'
 import { buildahEnv } from '../credentials.js'
 import { secretValues } from '../options/secrets.js'
-import { completeLayout, layoutImages } from '../layout/normalize.js'
+import { importDirTransport } from '../layout/dir.js'
+import { completeLayout } from '../layout/normalize.js'
 import { runLogged, runQuietly } from '../output.js'
 import { envSecretsToFiles } from '../secret-files.js'
 import type { Builder, BuildLogger, BuildRequest, BuildResult, Runner } from '../types.js'
@@ -32,6 +33,7 @@ export class BuildahBuilder implements Builder {
     const manifest = `localhost/publish-image-build-${randomUUID()}`
     const layoutDir = join(req.workDir, 'oci')
     const secretDir = join(req.workDir, 'secrets')
+    const dirExport = join(req.workDir, 'dir')
     const secrets = await secretValues(req.secrets, req.env)
     try {
       const platforms = await completeLayout(layoutDir, req, async () => {
@@ -40,13 +42,14 @@ export class BuildahBuilder implements Builder {
           : await envSecretsToFiles(req.secrets, secretDir, req.env)
         const args = buildahBuildArgs({ ...req, secrets: fileSecrets }, version, manifest)
         await runLogged(this.run, logger, 'buildah', args, { env, secrets, signal: req.signal })
-        const push = buildahPushArgs(manifest, layoutDir)
+        const push = buildahPushArgs(manifest, dirExport)
         await runLogged(this.run, logger, 'buildah', push, { env, secrets, signal: req.signal })
-        return layoutImages(layoutDir)
+        return importDirTransport(dirExport, layoutDir)
       })
       return { builder: 'buildah', layoutDir, platforms }
     } finally {
       await rm(secretDir, { recursive: true, force: true })
+      await rm(dirExport, { recursive: true, force: true })
       await this.removeManifest(manifest, env, logger)
     }
   }
