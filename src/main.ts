@@ -8,6 +8,7 @@ import {
   type Builder,
   type BuildRequest
 } from './builders/index.js'
+import { readDockerfileBaseImages } from './builders/options/base-images.js'
 import { writePrivateRegistryAuth } from './builders/registry-auth.js'
 import { loginSecrets } from './inputs/login.js'
 import type { Inputs } from './inputs/types.js'
@@ -133,8 +134,9 @@ async function buildRequest(step: Step, plan: BuildPlan, workDir: string): Promi
   return request
 }
 
-function publish(step: Step, client: RegistryClient, plan: BuildPlan, layoutDir: string) {
+async function publish(step: Step, client: RegistryClient, plan: BuildPlan, layoutDir: string) {
   const levels = plan.metadata.annotationsByLevel
+  const baseImages = await readDockerfileBaseImages(plan.build.file, plan.build.buildArgs, step.env)
   return step.rt.group('Push', () =>
     publishLayout({
       client,
@@ -149,7 +151,9 @@ function publish(step: Step, client: RegistryClient, plan: BuildPlan, layoutDir:
       forceIndex: plan.build.platforms.length > 1,
       byDigest: plan.byDigest,
       logger: step.log,
-      signal: step.signal
+      signal: step.signal,
+      compression: { compression: step.inputs.compression ?? 'gzip', level: step.inputs.compressionLevel },
+      baseImages
     })
   )
 }

@@ -1,4 +1,5 @@
 import * as core from '@actions/core'
+import { parseCompression } from './compression.js'
 import { InputError } from './errors.js'
 import type { BuilderChoice, Inputs, PushMode } from './types.js'
 
@@ -33,7 +34,8 @@ export function readInputs(): Inputs {
     merge: flag('merge', false),
     digests: lines('digests'),
     dryRun: flag('dry-run', false),
-    summary: flag('summary', true)
+    summary: flag('summary', true),
+    ...parseCompression(text('compression'), text('compression-level'))
   }
 }
 

@@ -1,3 +1,5 @@
+import type { Compression } from '../registry/index.js'
+
 export type BuilderName = 'buildx' | 'buildah' | 'docker'
 export type BuilderChoice = 'auto' | BuilderName
 export type PushMode = 'auto' | 'true' | 'false'
@@ -37,4 +39,8 @@ export interface Inputs {
   digests: string[]
   dryRun: boolean
   summary: boolean
+  /** How layers are compressed as they upload; default gzip. */
+  compression?: Compression
+  /** Undefined: the compression's default level. */
+  compressionLevel?: number
 }

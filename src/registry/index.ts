@@ -32,3 +32,15 @@ export {
   DOCKER_MANIFEST_LIST,
   MANIFEST_MEDIA_TYPES
 } from './oci/media-types.js'
+export { compressAndPush, compressToFile } from './compress-push.js'
+export { findKnownLayers } from './known-layers.js'
+export type { KnownLayer } from './known-layers.js'
+export {
+  COMPRESSIONS,
+  LAYER_MEDIA_TYPE,
+  LEVELS,
+  assertCompressionSupported,
+  compressionLevel,
+  compressStream
+} from './compress/index.js'
+export type { Compression, CompressionOptions, CompressedBlob } from './compress/index.js'
