@@ -51,7 +51,7 @@ interface Resolved {
 
 export async function compressLayers(req: CompressLayersRequest): Promise<CompressedImages> {
   const layers = uncompressedLayers(req.built.images)
-  if (layers.length === 0 || req.compression.compression === 'uncompressed') {
+  if (req.compression.compression === 'uncompressed') {
     return { images: req.built.images, placed: new Set() }
   }
   const registry = sameRegistry(req.images)
@@ -78,19 +78,41 @@ export async function compressLayers(req: CompressLayersRequest): Promise<Compre
   }
   const bySize = [...layers].sort((a, b) => b.size - a.size)
   const resolved = new Map<string, Resolved>()
+  const placedCompressed = await mountCompressedBaseLayers(req, base)
   await Promise.all(
     bySize.map(async layer => resolved.set(layer.digest, await resolveLayer(req, layer, known(layer.digest))))
   )
-  const placed = [...resolved.values()].filter(r => r.placed)
-  const compressed = resolved.size - placed.length
+  const placedUncompressed = [...resolved.values()].filter(r => r.placed)
+  const mountedCompressed = placedCompressed.filter(r => r.placed)
   req.logger.info(
-    `${resolved.size} uncompressed layers: ${placed.length} already in the registry (mounted or found, not recompressed), ` +
-      `${compressed} compressed (${req.compression.compression}) while uploading to ${req.images[0]}`
+    `${resolved.size} uncompressed layers: ${placedUncompressed.length} already in the registry (mounted or found, not recompressed), ` +
+      `${resolved.size - placedUncompressed.length} compressed (${req.compression.compression}) while uploading to ${req.images[0]}` +
+      (mountedCompressed.length > 0 ? `; ${mountedCompressed.length} compressed base layers mounted` : '')
   )
+  const placed = [...placedUncompressed, ...mountedCompressed]
   return {
     images: req.built.images.map(image => withLayers(image, resolved)),
     placed: new Set(placed.map(r => r.desc.digest))
   }
+}
+
+/**
+ * Layers the builder kept compressed that are a base image's (BuildKit keeps pulled base layers as they
+ * are): mounted from the base repository instead of uploaded.
+ */
+async function mountCompressedBaseLayers(
+  req: CompressLayersRequest,
+  base: Map<string, KnownLayer>
+): Promise<Resolved[]> {
+  const byDigest = new Map([...base.values()].map(k => [k.desc.digest, k]))
+  const layers = req.built.images.flatMap(i => i.layers).filter(l => byDigest.has(l.digest))
+  const unique = [...new Map(layers.map(l => [l.digest, l])).values()]
+  return Promise.all(
+    unique.map(async layer => ({
+      desc: layer,
+      placed: await mountEverywhere(req, byDigest.get(layer.digest)!)
+    }))
+  )
 }
 
 async function resolveLayer(

@@ -179,7 +179,7 @@ describe('buildxBuildArgs', () => {
       '--provenance=false',
       '--sbom=false',
       '--output',
-      'type=oci,dest=/w/out.tar',
+      'type=oci,dest=/w/out.tar,compression=uncompressed',
       '/ctx'
     ])
   })
@@ -191,7 +191,7 @@ describe('buildxBuildArgs', () => {
       '--file',
       '/ctx/Dockerfile',
       '--output',
-      'type=oci,dest=/o.tar',
+      'type=oci,dest=/o.tar,compression=uncompressed',
       '/ctx'
     ])
   })

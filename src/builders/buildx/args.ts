@@ -26,7 +26,9 @@ export function buildxBuildArgs(req: BuildRequest, version: string, target: Buil
     ...req.cacheTo.flatMap(e => ['--cache-to', e]),
     ...(versionAtLeast(version, '0.10') ? ['--provenance=false', '--sbom=false'] : []),
     '--output',
-    `type=oci,dest=${target.dest}`,
+    // New layers uncompressed: the push compresses them once, while uploading. Without
+    // force-compression BuildKit keeps the base layers it pulled as they are (byte-identical, mountable).
+    `type=oci,dest=${target.dest},compression=uncompressed`,
     req.context
   ]
 }
