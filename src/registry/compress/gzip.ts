@@ -29,14 +29,14 @@ export async function* parallelGzip(
   const maxInFlight = opts.pool.size * 2
   let crc = 0
   let total = 0
-  let previous: Uint8Array | undefined
-  const submit = (data: Uint8Array, last: boolean) => {
-    const dictionary = previous ? previous.subarray(Math.max(0, previous.byteLength - WINDOW)) : undefined
-    inFlight.push({
-      length: data.byteLength,
-      block: opts.pool.deflate({ data, dictionary, level: opts.level, last })
-    })
-    previous = data
+  let dictionary: Uint8Array | undefined
+  const submit = (block: Uint8Array, last: boolean) => {
+    // Own, exact-sized copies: the block's buffer is transferred to the worker, the dictionary cloned.
+    const data = ownBuffer(block)
+    const next = new Uint8Array(data.subarray(Math.max(0, data.byteLength - WINDOW)))
+    const task = { data, dictionary, level: opts.level, last }
+    inFlight.push({ length: data.byteLength, block: opts.pool.deflate(task) })
+    dictionary = next
   }
   const drainOne = async (): Promise<Buffer> => {
     const head = inFlight.shift()!
@@ -61,6 +61,11 @@ export async function* parallelGzip(
   yield gzipTrailer(crc, total)
 }
 
+function ownBuffer(block: Uint8Array): Uint8Array {
+  const exact = block.byteOffset === 0 && block.byteLength === block.buffer.byteLength
+  return exact && block.buffer instanceof ArrayBuffer ? block : new Uint8Array(block)
+}
+
 function gzipTrailer(crc: number, total: number): Buffer {
   const trailer = Buffer.alloc(8)
   trailer.writeUInt32LE(crc >>> 0, 0)
@@ -76,11 +81,12 @@ export async function* reblock(input: AsyncIterable<Uint8Array>, size: number): 
     let rest = chunk
     while (held + rest.byteLength >= size) {
       const take = size - held
-      parts.push(rest.subarray(0, take))
-      yield concat(parts, size)
+      const block = concat([...parts, rest.subarray(0, take)], size)
+      // The consumer may take the block's buffer over (transfer): nothing here reads it after the yield.
+      rest = rest.byteLength > take ? new Uint8Array(rest.subarray(take)) : new Uint8Array(0)
       parts = []
       held = 0
-      rest = rest.subarray(take)
+      yield block
     }
     if (rest.byteLength > 0) {
       parts.push(rest)

@@ -4,6 +4,7 @@ import { Worker } from 'node:worker_threads'
 import { DEFLATE_WORKER_SOURCE } from './worker-source.js'
 
 export interface DeflateTask {
+  /** Handed over: its buffer is transferred to the worker (detached here). Must be exact-sized. */
   data: Uint8Array
   dictionary?: Uint8Array
   level: number
@@ -42,7 +43,9 @@ class Slot {
   start(id: number, pending: Pending): void {
     this.current = { id, pending }
     this.worker.ref()
-    this.worker.postMessage({ id, ...pending.task })
+    const { data } = pending.task
+    // The block is transferred (the caller hands it over); the dictionary is small and copied.
+    this.worker.postMessage({ id, ...pending.task }, data.byteLength > 0 ? [data.buffer as ArrayBuffer] : [])
   }
 
   private settle(reply: Reply): void {

@@ -13,7 +13,9 @@ parentPort.on('message', ({ id, data, dictionary, level, last }) => {
     if (dictionary && dictionary.byteLength > 0) options.dictionary = Buffer.from(dictionary.buffer, dictionary.byteOffset, dictionary.byteLength)
     const out = zlib.deflateRawSync(input, options)
     const crc = zlib.crc32(input)
-    parentPort.postMessage({ id, out, crc })
+    // Transfer, not copy: an exact-sized buffer of its own (a Buffer may be a view into a larger one).
+    const own = out.byteOffset === 0 && out.byteLength === out.buffer.byteLength ? out : new Uint8Array(out)
+    parentPort.postMessage({ id, out: own, crc }, [own.buffer])
   } catch (error) {
     parentPort.postMessage({ id, error: String(error && error.stack || error) })
   }
