@@ -115,8 +115,12 @@ async function buildAndPublish(
   if (client) await preflight(step, client, plan.metadata.images)
   await ensurePlatformsRunnable(request.platforms, step.log)
   const built = await step.rt.group(`Build (${builder.name})`, () => builder.build(request, step.log))
-  if (!client) return { builder: builder.name }
-  return { builder: builder.name, result: await publish(step, client, plan, built.layoutDir) }
+  try {
+    if (!client) return { builder: builder.name }
+    return { builder: builder.name, result: await publish(step, client, plan, built.layoutDir) }
+  } finally {
+    await built.cleanup
+  }
 }
 
 async function preflight(step: Step, client: RegistryClient, images: string[]): Promise<void> {

@@ -35,6 +35,7 @@ export class BuildahBuilder implements Builder {
     const secretDir = join(req.workDir, 'secrets')
     const dirExport = join(req.workDir, 'dir')
     const secrets = await secretValues(req.secrets, req.env)
+    let built = false
     try {
       const platforms = await completeLayout(layoutDir, req, async () => {
         const fileSecrets = buildahSupportsEnvSecrets(version)
@@ -46,11 +47,14 @@ export class BuildahBuilder implements Builder {
         await runLogged(this.run, logger, 'buildah', push, { env, secrets, signal: req.signal })
         return importDirTransport(dirExport, layoutDir)
       })
-      return { builder: 'buildah', layoutDir, platforms }
+      built = true
+      // The local list and images are removed while the layout is pushed: off the critical path.
+      const cleanup = this.removeManifest(manifest, env, logger).catch(() => {})
+      return { builder: 'buildah', layoutDir, platforms, cleanup }
     } finally {
       await rm(secretDir, { recursive: true, force: true })
       await rm(dirExport, { recursive: true, force: true })
-      await this.removeManifest(manifest, env, logger)
+      if (!built) await this.removeManifest(manifest, env, logger)
     }
   }
 
