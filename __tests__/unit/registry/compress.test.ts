@@ -57,6 +57,21 @@ describe('crc32Combine', () => {
   })
 })
 
+describe('the deflate workers', () => {
+  it('store a block whose start and middle do not compress, and deflate one that does', async () => {
+    const level = 6
+    const random = await pool.deflate({ data: randomBytes(1024 * 1024), level, last: true })
+    expect(random.stored).toBe(true)
+    const text = await pool.deflate({ data: new Uint8Array(compressible(1024 * 1024)), level, last: true })
+    expect(text.stored).toBe(false)
+    // Random at the start only: the middle compresses, so the block is searched.
+    const mixed = Buffer.concat([randomBytes(512 * 1024), compressible(512 * 1024)])
+    expect((await pool.deflate({ data: new Uint8Array(mixed), level, last: true })).stored).toBe(false)
+    // Too small to sample: deflated.
+    expect((await pool.deflate({ data: randomBytes(100_000), level, last: true })).stored).toBe(false)
+  })
+})
+
 describe('reblock', () => {
   it('cuts any chunking into blocks of exactly the size, the last shorter', async () => {
     const data = randomBytes(10 * 1000 + 3)
@@ -108,6 +123,17 @@ describe('compressStream gzip', () => {
       await other.close()
     }
     expect((await compress(data)).digest).toBe(first.digest)
+  })
+
+  it('stores incompressible blocks instead of searching them, still valid and deterministic', async () => {
+    const random = randomBytes(3 * 1024 * 1024)
+    const text = compressible(1024 * 1024)
+    const data = Buffer.concat([random, text])
+    const out = await compress(data, { blockSize: 1024 * 1024 })
+    expect(gunzipSync(out.bytes).equals(data)).toBe(true)
+    // Stored: 5 bytes per 64 KiB stored block over the random part; the text part still compresses.
+    expect(out.size).toBeLessThan(random.length + 2048 + text.length / 4)
+    expect((await compress(data, { blockSize: 1024 * 1024 })).digest).toBe(out.digest)
   })
 
   it('compresses empty input to a valid empty gzip', async () => {

@@ -14,6 +14,8 @@ export interface DeflateTask {
 export interface DeflatedBlock {
   out: Uint8Array
   crc: number
+  /** The block did not compress and was stored (level 0). */
+  stored: boolean
 }
 
 interface Pending {
@@ -26,6 +28,7 @@ interface Reply {
   id: number
   out?: Uint8Array
   crc?: number
+  stored?: boolean
   error?: string
 }
 
@@ -52,7 +55,7 @@ class Slot {
     const pending = this.free()
     if (!pending) return
     if (reply.error !== undefined || !reply.out) pending.reject(new Error(`deflate worker: ${reply.error}`))
-    else pending.resolve({ out: reply.out, crc: reply.crc! >>> 0 })
+    else pending.resolve({ out: reply.out, crc: reply.crc! >>> 0, stored: reply.stored === true })
   }
 
   private fail(error: Error): void {
