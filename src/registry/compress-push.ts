@@ -9,8 +9,11 @@ import { open, rm } from 'node:fs/promises'
 import type { Descriptor, Logger } from './types.js'
 import type { Repository } from './repository.js'
 import { compressStream, type CompressedBlob, type CompressionOptions } from './compress/index.js'
+import { readAhead } from './compress/read-ahead.js'
 
 const READ_CHUNK = 1024 * 1024
+/** Compressed bytes produced ahead of the upload, so compression does not wait for each request. */
+const READ_AHEAD = 16 * 1024 * 1024
 
 export interface CompressPushRequest {
   repo: Repository
@@ -33,7 +36,7 @@ export async function compressAndPush(req: CompressPushRequest): Promise<Descrip
     }
   }
   try {
-    const blob = await req.repo.pushStream(teeToSpool(), result)
+    const blob = await req.repo.pushStream(readAhead(teeToSpool(), READ_AHEAD), result)
     return descriptorOf(await result, blob.size)
   } catch (error) {
     stream.destroy()
