@@ -67,6 +67,11 @@ describe('buildahBuildArgs', () => {
       expect.arrayContaining(['--layers', '--cache-from', 'r/cache', '--cache-to', 'r/cache'])
     )
   })
+  it('commits one platform straight into a dir: directory instead of a manifest list', () => {
+    const args = buildahBuildArgs(request(), '1.28.2', 'dir:/w/dir')
+    expect(args.slice(0, 5)).toEqual(['build', '--format', 'oci', '--tag', 'dir:/w/dir'])
+    expect(args).not.toContain('--manifest')
+  })
   it('leaves platform and pull to buildah when not asked', () => {
     const args = buildahBuildArgs(request(), '1.28.2', 'm')
     expect(args.some(a => a.startsWith('--platform') || a.startsWith('--pull'))).toBe(false)

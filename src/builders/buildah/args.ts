@@ -9,17 +9,18 @@ export function buildahSupportsEnvSecrets(version: string): boolean {
 }
 
 /**
- * `buildah build` that adds every platform's image to the local manifest list `manifest`. A failing
- * platform fails the whole command, so the list is complete or the build failed.
+ * `buildah build` that adds every platform's image to the local manifest list `output`. A failing
+ * platform fails the whole command, so the list is complete or the build failed. An `output` of
+ * `dir:<path>` (one platform) commits the image straight into that directory instead, layers
+ * uncompressed (`buildah build` does not compress by default): no image in local storage, no export.
  */
-export function buildahBuildArgs(req: BuildRequest, version: string, manifest: string): string[] {
+export function buildahBuildArgs(req: BuildRequest, version: string, output: string): string[] {
   const caching = req.cacheFrom.length > 0 || req.cacheTo.length > 0
   return [
     versionAtLeast(version, '1.23') ? 'build' : 'bud',
     '--format',
     'oci',
-    '--manifest',
-    manifest,
+    ...(output.startsWith('dir:') ? ['--tag', output] : ['--manifest', output]),
     ...commonBuildFlags(req),
     ...(req.platforms.length > 0 ? ['--platform', req.platforms.join(',')] : []),
     ...(req.pull ? ['--pull=always'] : []),

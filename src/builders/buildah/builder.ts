@@ -41,10 +41,15 @@ export class BuildahBuilder implements Builder {
         const fileSecrets = buildahSupportsEnvSecrets(version)
           ? req.secrets
           : await envSecretsToFiles(req.secrets, secretDir, req.env)
-        const args = buildahBuildArgs({ ...req, secrets: fileSecrets }, version, manifest)
+        // One platform: committed straight into dir:, no list to export.
+        const single = req.platforms.length <= 1
+        const output = single ? `dir:${dirExport}` : manifest
+        const args = buildahBuildArgs({ ...req, secrets: fileSecrets }, version, output)
         await runLogged(this.run, logger, 'buildah', args, { env, secrets, signal: req.signal })
-        const push = buildahPushArgs(manifest, dirExport)
-        await runLogged(this.run, logger, 'buildah', push, { env, secrets, signal: req.signal })
+        if (!single) {
+          const push = buildahPushArgs(manifest, dirExport)
+          await runLogged(this.run, logger, 'buildah', push, { env, secrets, signal: req.signal })
+        }
         return importDirTransport(dirExport, layoutDir)
       })
       built = true
