@@ -26,6 +26,8 @@ const INPUTS: Record<string, string | undefined> = {
   pull: 'false',
   'cache-from': '',
   'cache-to': '',
+  compression: 'gzip',
+  'compression-level': '',
   push: 'auto',
   'push-by-digest': 'false',
   merge: 'false',

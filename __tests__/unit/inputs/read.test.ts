@@ -31,6 +31,15 @@ describe('readInputs', () => {
     })
   })
 
+  it('reads compression (gzip by default) and compression-level', async () => {
+    await setInputs({})
+    expect(readInputs()).toMatchObject({ compression: 'gzip', compressionLevel: undefined })
+    await setInputs({ compression: 'gzip', 'compression-level': '1' })
+    expect(readInputs()).toMatchObject({ compression: 'gzip', compressionLevel: 1 })
+    await setInputs({ compression: 'uncompressed' })
+    expect(readInputs().compression).toBe('uncompressed')
+  })
+
   it('splits lists by line, and platforms also by comma', async () => {
     await setInputs({
       tags: 'type=ref,event=branch\n\n  type=sha  \n',
