@@ -48266,7 +48266,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6002);
+/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2419);
 /* harmony import */ var _runtime_cancel_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3952);
 
 
@@ -48291,7 +48291,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6002:
+/***/ 2419:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -49835,6 +49835,9 @@ function parseImageConfig(bytes, document) {
     for (const key of ['os', 'architecture', 'variant'])
         doc.field(key).optional(v => v.string());
     doc.field('config').optional(config => config.field('Labels').optional(v => v.stringMap()));
+    doc
+        .field('rootfs')
+        .optional(rootfs => rootfs.field('diff_ids').optional(ids => ids.array().forEach(id => id.string())));
     return doc.value;
 }
 function parseLayoutMarker(bytes, document) {
@@ -50002,6 +50005,8 @@ async function pushManifest(t, reference, body, mediaType) {
 
 
 
+
+
 const PAGE_SIZE = 1000;
 const MAX_PAGES = 1000;
 /** Every tag, page by page (`?n=`, Link rel="next"); a repository the registry does not know has none. */
@@ -50012,8 +50017,8 @@ async function listTags(t, pageSize = PAGE_SIZE) {
         const res = await t.session.call({ ...readCall(t, target), expect: [200, 404] });
         if (res.status === 404)
             return tags;
-        const body = JSON.parse(res.body.toString('utf8'));
-        tags.push(...(body.tags ?? []));
+        const list = JsonValue.parse(res.body, `the tags of ${t.repository}`).field('tags');
+        tags.push(...(list.optional(v => v.array().map(tag => tag.string())) ?? []));
         const next = nextLink(header(res, 'link'));
         target = next === undefined ? undefined : new URL(next, res.url);
     }
@@ -50097,8 +50102,7 @@ function readCall(t, target) {
     };
 }
 function manifestsOf(body) {
-    const parsed = JSON.parse(body.toString('utf8'));
-    return Array.isArray(parsed.manifests) ? parsed.manifests : [];
+    return parse_parseImageIndex(body, 'the referrers index').manifests;
 }
 function isHtml(contentType) {
     return (contentType ?? '').toLowerCase().includes('text/html');
@@ -50328,7 +50332,89 @@ function parseRangeEnd(range) {
     return m ? Number(m[2]) : undefined;
 }
 
+;// CONCATENATED MODULE: ./src/registry/upload-stream.ts
+
+
+
+/** Chunk size of a stream upload elsewhere than ghcr.io: bounds the memory a stream holds. */
+const STREAM_CHUNK = 8 * 1024 * 1024;
+async function uploadStream(ctx, chunks, ended) {
+    const onGhcr = ctx.session.registry === 'ghcr.io';
+    const wanted = ctx.chunkSize ?? (onGhcr ? GHCR_MAX_CHUNK : STREAM_CHUNK);
+    const chunkSize = onGhcr ? Math.min(wanted, GHCR_MAX_CHUNK) : wanted;
+    const started = await upload_stream_send(ctx, 'POST', `/v2/${ctx.repository}/blobs/uploads/`, [202]);
+    let location = locationOf(started, undefined);
+    let offset = 0;
+    let held = [];
+    let heldBytes = 0;
+    for await (const chunk of chunks) {
+        held.push(chunk);
+        heldBytes += chunk.byteLength;
+        while (heldBytes >= chunkSize) {
+            const all = Buffer.concat(held, heldBytes);
+            const body = all.subarray(0, chunkSize);
+            const res = await upload_stream_send(ctx, 'PATCH', location, [202, 204], body, `${offset}-${offset + chunkSize - 1}`);
+            location = locationOf(res, location);
+            offset += chunkSize;
+            held = [all.subarray(chunkSize)];
+            heldBytes -= chunkSize;
+        }
+    }
+    const blob = await ended;
+    const url = new URL(location);
+    url.searchParams.set('digest', blob.digest);
+    const rest = Buffer.concat(held, heldBytes);
+    const res = await upload_stream_send(ctx, 'PUT', url, [201, 204], rest);
+    const stored = header(res, 'docker-content-digest');
+    if (stored && stored !== blob.digest) {
+        throw new RegistryError({
+            method: 'PUT',
+            url: res.url,
+            status: res.status,
+            message: `the registry stored ${stored}, but we sent ${blob.digest}`,
+            retryable: false
+        });
+    }
+    if (offset + rest.byteLength !== blob.size)
+        throw new Error(`sent ${offset + rest.byteLength} bytes of a ${blob.size}-byte blob`);
+    return blob;
+}
+function locationOf(res, previous) {
+    const location = header(res, 'location');
+    if (location)
+        return new URL(location, res.url);
+    if (previous)
+        return previous;
+    throw new RegistryError({
+        method: 'POST',
+        url: res.url,
+        status: res.status,
+        message: 'the registry started an upload without a Location',
+        retryable: false
+    });
+}
+async function upload_stream_send(ctx, method, target, expect, data, range) {
+    const headers = { 'content-type': 'application/octet-stream' };
+    if (range)
+        headers['content-range'] = range;
+    const outcome = await ctx.session.tryOnce({
+        method,
+        target,
+        expect,
+        scopes: ctx.scopes,
+        attempts: 1,
+        repository: ctx.repository,
+        push: true,
+        headers: data ? headers : undefined,
+        body: data ? { kind: 'bytes', data } : undefined
+    });
+    if ('res' in outcome)
+        return outcome.res;
+    throw outcome.error;
+}
+
 ;// CONCATENATED MODULE: ./src/registry/repository.ts
+
 
 
 
@@ -50422,6 +50508,11 @@ class RemoteRepository {
             await upload.cancel();
             return undefined;
         });
+    }
+    pushStream(chunks, ended) {
+        this.pushing = true;
+        const context = this.uploadContext(() => Promise.resolve(false));
+        return this.deps.limiter.run(() => uploadStream(context, chunks, ended));
     }
     pushManifest(reference, body, mediaType) {
         this.pushing = true;
@@ -51195,7 +51286,539 @@ function normalizeVariant(architecture, variant) {
 
 
 
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
+;// CONCATENATED MODULE: ./src/registry/compress/crc32.ts
+/**
+ * CRC-32 (the gzip one) of concatenated data from the CRCs of its parts: zlib's crc32_combine, by
+ * squaring the GF(2) matrix of "shift by one zero bit" (Mark Adler's method). Pure, no Node imports.
+ */
+const POLY = 0xedb88320;
+/** The matrix (32 columns) times a 32-bit vector, over GF(2). */
+function gf2Times(matrix, vector) {
+    let sum = 0;
+    for (let i = 0; vector !== 0; i++, vector >>>= 1)
+        if (vector & 1)
+            sum ^= matrix[i];
+    return sum >>> 0;
+}
+function gf2Square(square, matrix) {
+    for (let n = 0; n < 32; n++)
+        square[n] = gf2Times(matrix, matrix[n]);
+}
+/** crc32(A ‖ B) from crc1 = crc32(A), crc2 = crc32(B) and len2 = |B| (any safe integer ≥ 0). */
+function crc32Combine(crc1, crc2, len2) {
+    if (len2 <= 0)
+        return crc1 >>> 0;
+    const even = new Uint32Array(32);
+    const odd = new Uint32Array(32);
+    odd[0] = POLY;
+    for (let n = 1, row = 1; n < 32; n++, row <<= 1)
+        odd[n] = row >>> 0;
+    gf2Square(even, odd); // two zero bits
+    gf2Square(odd, even); // four zero bits
+    let crc = crc1 >>> 0;
+    let remaining = len2;
+    // Each pass applies len2's next bit: one zero byte, then 2, 4, … (squares of the operator).
+    for (;;) {
+        gf2Square(even, odd);
+        if (remaining % 2 === 1)
+            crc = gf2Times(even, crc);
+        remaining = Math.floor(remaining / 2);
+        if (remaining === 0)
+            break;
+        gf2Square(odd, even);
+        if (remaining % 2 === 1)
+            crc = gf2Times(odd, crc);
+        remaining = Math.floor(remaining / 2);
+        if (remaining === 0)
+            break;
+    }
+    return (crc ^ crc2) >>> 0;
+}
+
+;// CONCATENATED MODULE: ./src/registry/compress/gzip.ts
+/**
+ * pgzip-style parallel gzip: the input is cut into fixed-size blocks, each raw-deflated by a worker
+ * thread (sync-flushed, the previous block's last 32 KiB as dictionary, the last block finished), and
+ * the blocks are concatenated in order into ONE gzip member whose CRC-32 is combined from the blocks'.
+ * The output depends only on the input, the level and the block size: same input, same bytes.
+ */
+
+const DEFAULT_BLOCK_SIZE = 1024 * 1024;
+const WINDOW = 32 * 1024;
+/** mtime 0, no name, OS "unknown": nothing of the machine or the moment ends up in the bytes. */
+const GZIP_HEADER = Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]);
+/** Gzip of `input`, as chunks in order. */
+async function* parallelGzip(input, opts) {
+    yield GZIP_HEADER;
+    const inFlight = [];
+    const maxInFlight = opts.pool.size * 2;
+    let crc = 0;
+    let total = 0;
+    let dictionary;
+    const submit = (block, last) => {
+        // Own, exact-sized copies: the block's buffer is transferred to the worker, the dictionary cloned.
+        const data = ownBuffer(block);
+        const next = new Uint8Array(data.subarray(Math.max(0, data.byteLength - WINDOW)));
+        const task = { data, dictionary, level: opts.level, last };
+        inFlight.push({ length: data.byteLength, block: opts.pool.deflate(task) });
+        dictionary = next;
+    };
+    const drainOne = async () => {
+        const head = inFlight.shift();
+        const { out, crc: blockCrc } = await head.block;
+        crc = crc32Combine(crc, blockCrc, head.length);
+        total += head.length;
+        return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
+    };
+    let pending;
+    try {
+        for await (const block of reblock(input, opts.blockSize ?? DEFAULT_BLOCK_SIZE)) {
+            if (pending)
+                submit(pending, false);
+            pending = block;
+            while (inFlight.length >= maxInFlight)
+                yield await drainOne();
+        }
+        submit(pending ?? new Uint8Array(0), true);
+        while (inFlight.length > 0)
+            yield await drainOne();
+    }
+    finally {
+        // Abandoned early: let the blocks still in the workers settle unobserved.
+        for (const { block } of inFlight.splice(0))
+            block.catch(() => { });
+    }
+    yield gzipTrailer(crc, total);
+}
+function ownBuffer(block) {
+    const exact = block.byteOffset === 0 && block.byteLength === block.buffer.byteLength;
+    return exact && block.buffer instanceof ArrayBuffer ? block : new Uint8Array(block);
+}
+function gzipTrailer(crc, total) {
+    const trailer = Buffer.alloc(8);
+    trailer.writeUInt32LE(crc >>> 0, 0);
+    trailer.writeUInt32LE(total % 2 ** 32, 4);
+    return trailer;
+}
+/** Re-cuts a stream of chunks into blocks of exactly `size` bytes (the last one shorter, none empty). */
+async function* reblock(input, size) {
+    let parts = [];
+    let held = 0;
+    for await (const chunk of input) {
+        let rest = chunk;
+        while (held + rest.byteLength >= size) {
+            const take = size - held;
+            const block = concat([...parts, rest.subarray(0, take)], size);
+            // The consumer may take the block's buffer over (transfer): nothing here reads it after the yield.
+            rest = rest.byteLength > take ? new Uint8Array(rest.subarray(take)) : new Uint8Array(0);
+            parts = [];
+            held = 0;
+            yield block;
+        }
+        if (rest.byteLength > 0) {
+            parts.push(rest);
+            held += rest.byteLength;
+        }
+    }
+    if (held > 0)
+        yield concat(parts, held);
+}
+function concat(parts, length) {
+    return parts.length === 1 ? parts[0] : Buffer.concat(parts, length);
+}
+
+// EXTERNAL MODULE: external "node:worker_threads"
+var external_node_worker_threads_ = __nccwpck_require__(5919);
+;// CONCATENATED MODULE: ./src/registry/compress/worker-source.ts
+/**
+ * The deflate worker, as source evaluated by `new Worker(…, { eval: true })`: no separate file to find
+ * once the action is bundled. It raw-deflates one block (the previous block's last 32 KiB as the
+ * dictionary, as pigz does), sync-flushed so blocks concatenate, the last one finished; and its CRC-32.
+ * A block whose samples (its start and its middle) do not compress at level 1 is stored (level 0), as
+ * klauspost/pgzip skips incompressible data: random or already-compressed files cost a copy, not a
+ * search. The choice depends on the bytes only, so the output stays deterministic.
+ */
+const DEFLATE_WORKER_SOURCE = `
+const { parentPort } = require('node:worker_threads')
+const zlib = require('node:zlib')
+const SAMPLE = 64 * 1024
+function incompressible(input, at) {
+  const sample = input.subarray(at, at + SAMPLE)
+  return zlib.deflateRawSync(sample, { level: 1 }).byteLength > sample.byteLength * 0.98
+}
+parentPort.on('message', ({ id, data, dictionary, level, last }) => {
+  try {
+    const input = Buffer.from(data.buffer, data.byteOffset, data.byteLength)
+    const half = Math.floor(input.byteLength / 2)
+    const store = input.byteLength >= 4 * SAMPLE && incompressible(input, 0) && incompressible(input, half)
+    const options = { level: store ? 0 : level, finishFlush: last ? zlib.constants.Z_FINISH : zlib.constants.Z_SYNC_FLUSH }
+    if (dictionary && dictionary.byteLength > 0) options.dictionary = Buffer.from(dictionary.buffer, dictionary.byteOffset, dictionary.byteLength)
+    const out = zlib.deflateRawSync(input, options)
+    const crc = zlib.crc32(input)
+    // Transfer, not copy: an exact-sized buffer of its own (a Buffer may be a view into a larger one).
+    const own = out.byteOffset === 0 && out.byteLength === out.buffer.byteLength ? out : new Uint8Array(out)
+    parentPort.postMessage({ id, out: own, crc, stored: store }, [own.buffer])
+  } catch (error) {
+    parentPort.postMessage({ id, error: String(error && error.stack || error) })
+  }
+})
+`;
+
+;// CONCATENATED MODULE: ./src/registry/compress/pool.ts
+/** A pool of deflate worker threads, shared by every compression of the process; idle workers do not keep it alive. */
+
+
+
+class Slot {
+    onFree;
+    worker;
+    current;
+    constructor(onFree) {
+        this.onFree = onFree;
+        this.worker = new external_node_worker_threads_.Worker(DEFLATE_WORKER_SOURCE, { eval: true });
+        this.worker.unref();
+        this.worker.on('message', (reply) => this.settle(reply));
+        this.worker.on('error', (error) => this.fail(error));
+    }
+    start(id, pending) {
+        this.current = { id, pending };
+        this.worker.ref();
+        const { data } = pending.task;
+        // The block is transferred (the caller hands it over); the dictionary is small and copied.
+        this.worker.postMessage({ id, ...pending.task }, data.byteLength > 0 ? [data.buffer] : []);
+    }
+    settle(reply) {
+        const pending = this.free();
+        if (!pending)
+            return;
+        if (reply.error !== undefined || !reply.out)
+            pending.reject(new Error(`deflate worker: ${reply.error}`));
+        else
+            pending.resolve({ out: reply.out, crc: reply.crc >>> 0, stored: reply.stored === true });
+    }
+    fail(error) {
+        this.free()?.reject(new Error('a deflate worker thread failed', { cause: error }));
+    }
+    free() {
+        const pending = this.current?.pending;
+        this.current = undefined;
+        this.worker.unref();
+        this.onFree(this);
+        return pending;
+    }
+}
+class DeflatePool {
+    size;
+    slots = [];
+    queue = [];
+    nextId = 0;
+    constructor(size = (0,external_node_os_namespaceObject.availableParallelism)()) {
+        this.size = size;
+    }
+    deflate(task) {
+        return new Promise((resolve, reject) => {
+            this.queue.push({ task, resolve, reject });
+            this.dispatch();
+        });
+    }
+    /** Stops every worker (tests; the process does not need it). */
+    async close() {
+        const slots = this.slots.splice(0);
+        await Promise.all(slots.map(s => s.worker.terminate()));
+    }
+    dispatch() {
+        while (this.queue.length > 0) {
+            const slot = this.slots.find(s => !s.current) ?? this.grow();
+            if (!slot)
+                return;
+            slot.start(this.nextId++, this.queue.shift());
+        }
+    }
+    grow() {
+        if (this.slots.length >= this.size)
+            return undefined;
+        const slot = new Slot(() => this.dispatch());
+        this.slots.push(slot);
+        return slot;
+    }
+}
+let shared;
+function sharedDeflatePool() {
+    shared ??= new DeflatePool(Math.max(1, (0,external_node_os_namespaceObject.availableParallelism)()));
+    return shared;
+}
+
+;// CONCATENATED MODULE: ./src/registry/compress/index.ts
+/**
+ * Layer compression for the push: gzip (parallel, deterministic), zstd (where Node's zlib has it) or
+ * none. compressStream gives the compressed bytes as a stream and, once it ended, their digest and size.
+ */
+
+
+
+
+
+const COMPRESSIONS = ['gzip', 'zstd', 'uncompressed'];
+const LAYER_MEDIA_TYPE = {
+    gzip: 'application/vnd.oci.image.layer.v1.tar+gzip',
+    zstd: 'application/vnd.oci.image.layer.v1.tar+zstd',
+    uncompressed: 'application/vnd.oci.image.layer.v1.tar'
+};
+/** The levels each compression accepts, and the one used when none is given. */
+const LEVELS = {
+    gzip: { min: 1, max: 9, default: 6 },
+    zstd: { min: 1, max: 19, default: 3 },
+    uncompressed: { min: 0, max: 0, default: 0 }
+};
+/** Throws, naming the fix, when this Node cannot produce `compression` (zstd needs Node ≥ 22.15). */
+function assertCompressionSupported(compression) {
+    if (compression !== 'zstd' || typeof external_node_zlib_.createZstdCompress === 'function')
+        return;
+    throw new Error(`compression: zstd needs Node.js 22.15 or later (zlib.createZstdCompress); this is Node ${process.versions.node}. ` +
+        'Use compression: gzip, or run the action on a newer Node');
+}
+function compressionLevel(opts) {
+    const range = LEVELS[opts.compression];
+    const level = opts.level ?? range.default;
+    if (!Number.isInteger(level) || level < range.min || level > range.max) {
+        throw new Error(`compression-level ${level} is out of range for ${opts.compression}: use ${range.min}–${range.max}`);
+    }
+    return level;
+}
+function compressStream(input, opts) {
+    assertCompressionSupported(opts.compression);
+    const level = compressionLevel(opts);
+    const mediaType = LAYER_MEDIA_TYPE[opts.compression];
+    let settle;
+    const result = new Promise((resolve, reject) => (settle = { resolve, reject }));
+    result.catch(() => { });
+    const chunks = compressedChunks(input, opts, level);
+    async function* measured() {
+        const hash = (0,external_node_crypto_.createHash)('sha256');
+        let size = 0;
+        try {
+            for await (const chunk of chunks) {
+                hash.update(chunk);
+                size += chunk.byteLength;
+                yield chunk;
+            }
+            settle.resolve({ digest: `sha256:${hash.digest('hex')}`, size, mediaType });
+        }
+        catch (error) {
+            settle.reject(error);
+            throw error;
+        }
+    }
+    return { stream: external_node_stream_.Readable.from(measured(), { objectMode: false }), result };
+}
+function compressedChunks(input, opts, level) {
+    switch (opts.compression) {
+        case 'gzip':
+            return parallelGzip(input, { pool: opts.pool ?? sharedDeflatePool(), level, blockSize: opts.blockSize });
+        case 'zstd':
+            return zstdChunks(input, level);
+        case 'uncompressed':
+            return asBuffers(input);
+    }
+}
+async function* asBuffers(input) {
+    for await (const chunk of input)
+        yield Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+}
+function zstdChunks(input, level) {
+    const z = external_node_zlib_;
+    const param = z.constants.ZSTD_c_compressionLevel ?? 100;
+    const compressor = z.createZstdCompress({ params: { [param]: level } });
+    return (0,external_node_stream_.pipeline)(external_node_stream_.Readable.from(input), compressor, () => { });
+}
+
+;// CONCATENATED MODULE: ./src/registry/compress/read-ahead.ts
+/**
+ * Pulls from `source` ahead of the consumer, holding up to `maxBytes`: the producer (compression) keeps
+ * working while the consumer (an upload request) is busy, instead of waiting to be asked.
+ */
+async function* readAhead(source, maxBytes) {
+    const queue = [];
+    let queued = 0;
+    let done = false;
+    let failure;
+    let wake;
+    const notify = () => {
+        wake?.();
+        wake = undefined;
+    };
+    const wait = () => new Promise(resolve => (wake = resolve));
+    let stopped = false;
+    const pump = (async () => {
+        try {
+            for await (const item of source) {
+                queue.push(item);
+                queued += item.byteLength;
+                notify();
+                while (queued >= maxBytes && !stopped)
+                    await wait();
+                if (stopped)
+                    return;
+            }
+        }
+        catch (error) {
+            failure = { error };
+        }
+        finally {
+            done = true;
+            notify();
+        }
+    })();
+    try {
+        for (;;) {
+            const item = queue.shift();
+            if (item) {
+                queued -= item.byteLength;
+                notify();
+                yield item;
+                continue;
+            }
+            if (failure)
+                throw failure.error;
+            if (done)
+                return;
+            await wait();
+        }
+    }
+    finally {
+        stopped = true;
+        notify();
+        await pump;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/registry/compress-push.ts
+/**
+ * One compression pass, pipelined with the upload: an uncompressed layer tar is compressed (see
+ * compress/) while its bytes go to the registry, and written to a spool file for the other targets.
+ * If the streamed upload fails, the layer is compressed again (deterministic: the same bytes) into the
+ * spool and uploaded from it with the resumable upload.
+ */
+
+
+
+
+const READ_CHUNK = 1024 * 1024;
+/** Compressed bytes produced ahead of the upload, so compression does not wait for each request. */
+const READ_AHEAD = 8 * 1024 * 1024;
+/** Returns the compressed layer's descriptor, once it is in `repo` and in the spool file. */
+async function compressAndPush(req) {
+    const { stream, result } = compressStream(readTar(req.tarPath), req.compression);
+    const spool = await (0,promises_.open)(req.spoolPath, 'w');
+    async function* teeToSpool() {
+        for await (const chunk of stream) {
+            await spool.write(chunk);
+            yield chunk;
+        }
+    }
+    try {
+        const blob = await req.repo.pushStream(readAhead(teeToSpool(), READ_AHEAD), result);
+        return descriptorOf(await result, blob.size);
+    }
+    catch (error) {
+        stream.destroy();
+        req.logger?.debug(`streamed upload of ${req.tarPath} failed, compressing to disk and uploading: ${String(error)}`);
+        await spool.close().catch(() => { });
+        return compressToFileAndPush(req);
+    }
+    finally {
+        await spool.close().catch(() => { });
+    }
+}
+async function compressToFileAndPush(req) {
+    await (0,promises_.rm)(req.spoolPath, { force: true });
+    const blob = await compressToFile(req.tarPath, req.spoolPath, req.compression);
+    const desc = descriptorOf(blob, blob.size);
+    await req.repo.pushBlob(desc, { path: req.spoolPath });
+    return desc;
+}
+/** Compresses a tar into a file (no upload); the layer's compressed descriptor. */
+async function compressToFile(tarPath, outPath, compression) {
+    const { stream, result } = compressStream(readTar(tarPath), compression);
+    const out = await (0,promises_.open)(outPath, 'w');
+    try {
+        for await (const chunk of stream)
+            await out.write(chunk);
+    }
+    finally {
+        await out.close();
+    }
+    return result;
+}
+function readTar(path) {
+    return (0,external_node_fs_namespaceObject.createReadStream)(path, { highWaterMark: READ_CHUNK });
+}
+function descriptorOf(blob, size) {
+    if (blob.size !== size)
+        throw new Error(`compressed ${blob.size} bytes but uploaded ${size}`);
+    return { mediaType: blob.mediaType, digest: blob.digest, size: blob.size };
+}
+
+;// CONCATENATED MODULE: ./src/registry/known-layers.ts
+
+
+
+/**
+ * diffID → the compressed layer, from the images `refs` (`host/path[:tag][@digest]`) name; only the
+ * children of an index whose platform is one of `platforms` (all when empty). An image that cannot be
+ * read is skipped (logged): this only saves work.
+ */
+async function findKnownLayers(client, refs, platforms, logger) {
+    const known = new Map();
+    await Promise.all([...new Set(refs)].map(ref => layersOf(client, ref, platforms, known).catch(error => logger.debug(`no known layers from ${ref}: ${String(error.message ?? error)}`))));
+    return known;
+}
+async function layersOf(client, ref, platforms, known) {
+    const parsed = reference_parseReference(ref);
+    const repository = `${parsed.registry}/${parsed.repository}`;
+    const repo = client.repository(repository);
+    const top = await repo.getManifest(parsed.digest ?? parsed.tag);
+    const manifests = [];
+    if (media_types_isIndex(top.mediaType)) {
+        const children = parse_parseImageIndex(top.body, `the index of ${ref}`).manifests.filter(child => media_types_isManifest(child.mediaType) && wanted(child.platform, platforms));
+        for (const child of children)
+            manifests.push((await repo.getManifest(child.digest)).body);
+    }
+    else {
+        manifests.push(top.body);
+    }
+    for (const body of manifests) {
+        const manifest = parse_parseImageManifest(body, `a manifest of ${ref}`);
+        const config = parseImageConfig(await repo.getBlob(manifest.config.digest), `the config of ${ref}`);
+        const diffIds = config.rootfs?.diff_ids ?? [];
+        if (diffIds.length !== manifest.layers.length)
+            continue;
+        manifest.layers.forEach((desc, i) => {
+            const diffId = diffIds[i];
+            if (!known.has(diffId))
+                known.set(diffId, {
+                    desc: { mediaType: desc.mediaType, digest: desc.digest, size: desc.size },
+                    repository
+                });
+        });
+    }
+}
+function wanted(platform, platforms) {
+    if (platforms.length === 0 || !platform)
+        return true;
+    return platforms.some(p => p.os === platform.os &&
+        p.architecture === platform.architecture &&
+        (p.variant ?? '') === (platform.variant ?? ''));
+}
+
 ;// CONCATENATED MODULE: ./src/registry/index.ts
+
+
+
 
 
 
@@ -51506,6 +52129,46 @@ async function removeUnreferencedBlobs(layoutDir, images) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/builders/layout/dir.ts
+/**
+ * containers/image's `dir:` transport as an OCI layout. `buildah manifest push --all … dir:` writes the
+ * layers as the storage holds them, uncompressed: the push compresses them once, while it uploads.
+ * dir: holds manifest.json (the list, or the single image's manifest), `<hex>.manifest.json` per image of
+ * a list, and every config and layer as `<hex>`.
+ */
+
+
+
+
+
+const HEX = /^[a-f0-9]{64}$/;
+const INSTANCE = /^([a-f0-9]{64})\.manifest\.json$/;
+/** Moves the images of a dir: directory into `layoutDir` and returns them. */
+async function importDirTransport(dir, layoutDir) {
+    await (0,promises_.mkdir)(blobsDir(layoutDir), { recursive: true });
+    for (const name of await (0,promises_.readdir)(dir)) {
+        const instance = INSTANCE.exec(name)?.[1];
+        if (HEX.test(name) || instance)
+            await (0,promises_.rename)((0,external_node_path_namespaceObject.join)(dir, name), blobPath(layoutDir, `sha256:${instance ?? name}`));
+    }
+    const top = await (0,promises_.readFile)((0,external_node_path_namespaceObject.join)(dir, 'manifest.json')).catch(cause => {
+        throw new Error(`${dir} is not a dir: transport image (no manifest.json)`, { cause });
+    });
+    const document = (0,external_node_path_namespaceObject.join)(dir, 'manifest.json');
+    const mediaType = parse_declaredMediaType(top);
+    const entries = mediaType && media_types_isIndex(mediaType)
+        ? parse_parseImageIndex(top, document).manifests
+        : [await storeSingle(layoutDir, top, mediaType)];
+    await writeLayoutFiles(layoutDir, { schemaVersion: 2, mediaType: media_types_OCI_INDEX, manifests: entries });
+    return findImages(layoutDir, entries);
+}
+/** The top manifest of a single image is stored under its digest, like the list's instances. */
+async function storeSingle(layoutDir, body, mediaType) {
+    const digest = digest_sha256Digest(body);
+    await (0,promises_.writeFile)(blobPath(layoutDir, digest), body);
+    return { mediaType: mediaType ?? OCI_MANIFEST, digest, size: body.length };
+}
+
 ;// CONCATENATED MODULE: ./src/errors.ts
 /** An error's message, or the thrown value as text when it is not an Error. */
 function errorMessage(err) {
@@ -51805,17 +52468,18 @@ function buildahSupportsEnvSecrets(version) {
     return versionAtLeast(version, '1.24');
 }
 /**
- * `buildah build` that adds every platform's image to the local manifest list `manifest`. A failing
- * platform fails the whole command, so the list is complete or the build failed.
+ * `buildah build` that adds every platform's image to the local manifest list `output`. A failing
+ * platform fails the whole command, so the list is complete or the build failed. An `output` of
+ * `dir:<path>` (one platform) commits the image straight into that directory instead, layers
+ * uncompressed (`buildah build` does not compress by default): no image in local storage, no export.
  */
-function buildahBuildArgs(req, version, manifest) {
+function buildahBuildArgs(req, version, output) {
     const caching = req.cacheFrom.length > 0 || req.cacheTo.length > 0;
     return [
         versionAtLeast(version, '1.23') ? 'build' : 'bud',
         '--format',
         'oci',
-        '--manifest',
-        manifest,
+        ...(output.startsWith('dir:') ? ['--tag', output] : ['--manifest', output]),
         ...commonBuildFlags(req),
         ...(req.platforms.length > 0 ? ['--platform', req.platforms.join(',')] : []),
         ...(req.pull ? ['--pull=always'] : []),
@@ -51826,12 +52490,17 @@ function buildahBuildArgs(req, version, manifest) {
         req.context
     ];
 }
-/** Writes the manifest list and all its images as an OCI layout (buildah nests an index in it). */
-function buildahPushArgs(manifest, layoutDir) {
-    return ['manifest', 'push', '--all', '--format', 'oci', manifest, `oci:${layoutDir}`];
+/**
+ * Writes the manifest list and all its images to a `dir:` directory: layers as the storage holds them,
+ * uncompressed (buildah 1.28 has no --disable-compression for `oci:`), so the push compresses each layer
+ * once, while it uploads.
+ */
+function buildahPushArgs(manifest, dir) {
+    return ['manifest', 'push', '--all', '--format', 'oci', manifest, `dir:${dir}`];
 }
 
 ;// CONCATENATED MODULE: ./src/builders/buildah/builder.ts
+
 
 
 
@@ -51864,23 +52533,35 @@ class BuildahBuilder {
         const manifest = `localhost/publish-image-build-${(0,external_node_crypto_.randomUUID)()}`;
         const layoutDir = (0,external_node_path_namespaceObject.join)(req.workDir, 'oci');
         const secretDir = (0,external_node_path_namespaceObject.join)(req.workDir, 'secrets');
+        const dirExport = (0,external_node_path_namespaceObject.join)(req.workDir, 'dir');
         const secrets = await secretValues(req.secrets, req.env);
+        let built = false;
         try {
             const platforms = await completeLayout(layoutDir, req, async () => {
                 const fileSecrets = buildahSupportsEnvSecrets(version)
                     ? req.secrets
                     : await envSecretsToFiles(req.secrets, secretDir, req.env);
-                const args = buildahBuildArgs({ ...req, secrets: fileSecrets }, version, manifest);
+                // One platform: committed straight into dir:, no list to export.
+                const single = req.platforms.length <= 1;
+                const output = single ? `dir:${dirExport}` : manifest;
+                const args = buildahBuildArgs({ ...req, secrets: fileSecrets }, version, output);
                 await runLogged(this.run, logger, 'buildah', args, { env, secrets, signal: req.signal });
-                const push = buildahPushArgs(manifest, layoutDir);
-                await runLogged(this.run, logger, 'buildah', push, { env, secrets, signal: req.signal });
-                return layoutImages(layoutDir);
+                if (!single) {
+                    const push = buildahPushArgs(manifest, dirExport);
+                    await runLogged(this.run, logger, 'buildah', push, { env, secrets, signal: req.signal });
+                }
+                return importDirTransport(dirExport, layoutDir);
             });
-            return { builder: 'buildah', layoutDir, platforms };
+            built = true;
+            // The local list and images are removed while the layout is pushed: off the critical path.
+            const cleanup = this.removeManifest(manifest, env, logger).catch(() => { });
+            return { builder: 'buildah', layoutDir, platforms, cleanup };
         }
         finally {
             await (0,promises_.rm)(secretDir, { recursive: true, force: true });
-            await this.removeManifest(manifest, env, logger);
+            await (0,promises_.rm)(dirExport, { recursive: true, force: true });
+            if (!built)
+                await this.removeManifest(manifest, env, logger);
         }
     }
     /** Removes the temporary list and the images built into it; base images and layer caches stay. */
@@ -51911,15 +52592,7 @@ function listedDigests(inspectOutput, logger) {
     }
 }
 
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __nccwpck_require__(7075);
-// EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __nccwpck_require__(8522);
 ;// CONCATENATED MODULE: ./src/builders/layout/archive.ts
-
-
-
-
 
 
 
@@ -51935,7 +52608,7 @@ async function extractTar(tarFile, dir, run) {
 /**
  * Moves the images of an extracted archive into `layoutDir` and returns them. Handles both `docker save`
  * formats: the OCI layout of engine ≥ 25 and the older docker-archive (manifest.json + layer.tar files),
- * which is converted to OCI with gzip-compressed layers.
+ * which is converted to OCI with its layers left uncompressed (compressed once, at the push).
  */
 async function importArchive(extractedDir, layoutDir) {
     await (0,promises_.mkdir)(blobsDir(layoutDir), { recursive: true });
@@ -51966,7 +52639,7 @@ async function convertDockerArchive(dir, layoutDir) {
         const config = await writeBlob(layoutDir, OCI_CONFIG, configBytes);
         const layers = [];
         for (const layer of entry.Layers)
-            layers.push(await gzipLayer((0,external_node_path_namespaceObject.join)(dir, layer), layoutDir));
+            layers.push(await moveLayer((0,external_node_path_namespaceObject.join)(dir, layer), layoutDir));
         const manifest = { schemaVersion: 2, mediaType: OCI_MANIFEST, config, layers };
         const written = await writeBlob(layoutDir, OCI_MANIFEST, Buffer.from(JSON.stringify(manifest)));
         const { os, architecture, variant } = parseImageConfig(configBytes, (0,external_node_path_namespaceObject.join)(dir, entry.Config));
@@ -51979,22 +52652,19 @@ async function convertDockerArchive(dir, layoutDir) {
     }
     return descriptors;
 }
-/** Compresses an uncompressed layer tar into a blob; the config's diff_ids stay valid. */
-async function gzipLayer(layerTar, layoutDir) {
-    const hash = (0,external_node_crypto_.createHash)('sha256');
-    let size = 0;
-    const measure = new external_node_stream_.Transform({
-        transform(chunk, _encoding, done) {
-            hash.update(chunk);
-            size += chunk.length;
-            done(null, chunk);
-        }
-    });
-    const tmp = (0,external_node_path_namespaceObject.join)(blobsDir(layoutDir), `.tmp-${(0,external_node_crypto_.randomUUID)()}`);
-    await (0,external_node_stream_promises_namespaceObject.pipeline)((0,external_node_fs_namespaceObject.createReadStream)(layerTar), (0,external_node_zlib_.createGzip)(), measure, (0,external_node_fs_namespaceObject.createWriteStream)(tmp));
-    const digest = `sha256:${hash.digest('hex')}`;
-    await (0,promises_.rename)(tmp, blobPath(layoutDir, digest));
-    return { mediaType: OCI_LAYER_GZIP, digest, size };
+/**
+ * Moves an uncompressed layer tar into the layout as is (its digest is the diffID): the push compresses
+ * it once, while it uploads (see publish/compress-layers.ts).
+ */
+async function moveLayer(layerTar, layoutDir) {
+    const source = await (0,promises_.realpath)(layerTar);
+    const digest = await fileDigest(source);
+    const { size } = await (0,promises_.stat)(source);
+    const target = blobPath(layoutDir, digest);
+    // Layers shared by several images of the archive are moved once.
+    if (!(await exists(target)))
+        await (0,promises_.rename)(source, target);
+    return { mediaType: OCI_LAYER, digest, size };
 }
 
 ;// CONCATENATED MODULE: ./src/builders/buildx/args.ts
@@ -52022,7 +52692,9 @@ function buildxBuildArgs(req, version, target) {
         ...(req.loadTags ?? []).flatMap(t => ['--tag', t]),
         ...(req.extras?.outputs ?? []).flatMap(o => ['--output', o]),
         '--output',
-        `type=oci,dest=${target.dest}`,
+        // New layers uncompressed: the push compresses them once, while uploading. Without
+        // force-compression BuildKit keeps the base layers it pulled as they are (byte-identical, mountable).
+        `type=oci,dest=${target.dest},compression=uncompressed`,
         req.context
     ];
 }
@@ -52719,6 +53391,85 @@ function notRunnable(missing, hostArch, dir) {
 
 
 
+;// CONCATENATED MODULE: ./src/builders/options/base-images.ts
+
+/**
+ * The images a Dockerfile's FROM lines name, global ARGs expanded (defaults, then `build-args`, a bare
+ * KEY from `env`). Left out: `scratch`, earlier stages, and names that stay unresolved (e.g.
+ * `$TARGETARCH`, known only per platform). Pure.
+ */
+function dockerfileBaseImages(dockerfile, buildArgs, env) {
+    const args = new Map();
+    const given = buildArgValues(buildArgs, env);
+    const stages = new Set();
+    const images = [];
+    let seenFrom = false;
+    for (const line of instructions(dockerfile)) {
+        const [keyword, ...rest] = line.split(/\s+/);
+        const upper = keyword?.toUpperCase();
+        if (upper === 'ARG' && !seenFrom) {
+            for (const decl of rest)
+                declareArg(decl, args, given);
+        }
+        else if (upper === 'FROM') {
+            const words = rest.filter(w => !w.startsWith('--'));
+            const image = expand(words[0] ?? '', args);
+            seenFrom = true;
+            if (image && !image.includes('$') && image !== 'scratch' && !stages.has(image.toLowerCase())) {
+                images.push(image);
+            }
+            if (words[1]?.toUpperCase() === 'AS' && words[2])
+                stages.add(words[2].toLowerCase());
+        }
+    }
+    return [...new Set(images)];
+}
+async function readDockerfileBaseImages(file, buildArgs, env) {
+    const text = await (0,promises_.readFile)(file, 'utf8').catch(() => '');
+    return dockerfileBaseImages(text, buildArgs, env);
+}
+function instructions(dockerfile) {
+    return dockerfile
+        .replace(/\\\r?\n/g, ' ')
+        .split(/\r?\n/)
+        .map(l => l.trim())
+        .filter(l => l.length > 0 && !l.startsWith('#'));
+}
+function buildArgValues(lines, env) {
+    const values = new Map();
+    for (const line of lines) {
+        const eq = line.indexOf('=');
+        const key = eq < 0 ? line : line.slice(0, eq);
+        const value = eq < 0 ? env[key] : line.slice(eq + 1);
+        if (value !== undefined)
+            values.set(key, value);
+    }
+    return values;
+}
+function declareArg(decl, args, given) {
+    const eq = decl.indexOf('=');
+    const name = eq < 0 ? decl : decl.slice(0, eq);
+    const fallback = eq < 0 ? undefined : unquote(decl.slice(eq + 1));
+    const value = given.get(name) ?? fallback;
+    if (value !== undefined)
+        args.set(name, value);
+}
+function unquote(value) {
+    return /^(["']).*\1$/.test(value) ? value.slice(1, -1) : value;
+}
+/** `$NAME`, `${NAME}`, `${NAME:-default}`, `${NAME:+alt}`; unknown names are left as written. */
+function expand(word, args) {
+    return word.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::([-+])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (all, braced, op, operand, bare) => {
+        const name = (braced ?? bare);
+        const value = args.get(name);
+        if (op === '-')
+            return value ? value : operand;
+        if (op === '+')
+            return value ? operand : '';
+        return value ?? all;
+    });
+}
+
 ;// CONCATENATED MODULE: ./src/builders/registry-auth.ts
 
 
@@ -52947,8 +53698,8 @@ async function readNode(repo, digest, tagIndexOf) {
     const manifest = await getIfPresent(repo, digest);
     if (!manifest)
         return undefined;
-    const children = digestsOf(manifest.manifests);
-    const subject = tagIndexOf ?? stringOr(manifest.subject?.digest);
+    const children = manifest.manifests.map(m => m.digest);
+    const subject = tagIndexOf ?? manifest.subject;
     // A referrers tag's index is the list of its subject's referrers: it has none of its own.
     if (tagIndexOf)
         return { digest, children, subject, referrers: [] };
@@ -52979,14 +53730,14 @@ async function childrenOf(repo, digest, cache) {
     if (cached)
         return cached;
     const manifest = await getIfPresent(repo, digest);
-    const children = (manifest?.manifests ?? []).flatMap(m => typeof m.digest === 'string' ? [{ digest: m.digest, mediaType: stringOr(m.mediaType) ?? '' }] : []);
+    const children = manifest?.manifests ?? [];
     cache.set(digest, children);
     return children;
 }
 async function getIfPresent(repo, digest) {
     try {
         const { body } = await repo.getManifest(digest);
-        return JSON.parse(body.toString('utf8'));
+        return linksOf(body, digest);
     }
     catch (error) {
         if (error instanceof RegistryError && error.status === 404)
@@ -52997,8 +53748,14 @@ async function getIfPresent(repo, digest) {
 function digestsOf(list) {
     return (Array.isArray(list) ? list : []).flatMap(m => (typeof m.digest === 'string' ? [m.digest] : []));
 }
-function stringOr(value) {
-    return typeof value === 'string' && value ? value : undefined;
+function linksOf(body, digest) {
+    const doc = JsonValue.parse(body, `manifest ${digest}`);
+    const manifests = doc.field('manifests').optional(list => list.array().map(m => ({
+        digest: m.field('digest').string(),
+        mediaType: m.field('mediaType').optional(v => v.string()) ?? ''
+    })));
+    const subject = doc.field('subject').optional(s => s.field('digest').string());
+    return { manifests: manifests ?? [], ...(subject ? { subject } : {}) };
 }
 
 ;// CONCATENATED MODULE: ./src/cleanup/cleanup.ts
@@ -53556,10 +54313,10 @@ function getValues(context, operator, key, modifier) {
 }
 function parseUrl(template) {
   return {
-    expand: expand.bind(null, template)
+    expand: dist_bundle_expand.bind(null, template)
   };
 }
-function expand(template, context) {
+function dist_bundle_expand(template, context) {
   var operators = ["+", "#", ".", "/", ";", "?", "&"];
   template = template.replace(
     /\{([^\{\}]+)\}|([^\{\}]+)/g,
@@ -61643,6 +62400,137 @@ function buildIndex(children, annotations, descriptorAnnotations = {}) {
     return serialize(media_types_OCI_INDEX, index);
 }
 
+;// CONCATENATED MODULE: ./src/publish/compress-layers.ts
+/**
+ * The push's one compression pass. The build hands over uncompressed layers; each is either
+ *  - already in the registry in compressed form (a base image's layer, or this push's own tag from
+ *    before): mounted or found in every target, byte-identical, never compressed again; or
+ *  - compressed while it uploads to the first target (spooled to the layout for the others).
+ * The manifests are rewritten with the compressed descriptors; the configs' diff_ids stay as they are.
+ */
+
+
+
+
+const BASE_NAME = 'org.opencontainers.image.base.name';
+const UNCOMPRESSED_LAYERS = [OCI_LAYER, DOCKER_LAYER];
+async function compressLayers(req) {
+    const layers = uncompressedLayers(req.built.images);
+    if (req.compression.compression === 'uncompressed') {
+        return { images: req.built.images, placed: new Set() };
+    }
+    const registry = sameRegistry(req.images);
+    const platforms = req.built.images.map(i => i.platform);
+    const onRegistry = (refs) => refs.filter(ref => registry && safeRegistry(ref) === registry);
+    const [base, previous] = await Promise.all([
+        findKnownLayers(req.client, onRegistry([...req.baseImages, ...annotatedBases(req.built.images)]), platforms, req.logger),
+        findKnownLayers(req.client, onRegistry(req.tags.slice(0, 1).map(t => `${req.images[0]}:${t}`)), platforms, req.logger)
+    ]);
+    const wanted = LAYER_MEDIA_TYPE[req.compression.compression];
+    const known = (diffId) => {
+        const fromPrevious = previous.get(diffId);
+        return base.get(diffId) ?? (fromPrevious?.desc.mediaType === wanted ? fromPrevious : undefined);
+    };
+    const bySize = [...layers].sort((a, b) => b.size - a.size);
+    const resolved = new Map();
+    const placedCompressed = await mountCompressedBaseLayers(req, base);
+    await Promise.all(bySize.map(async (layer) => resolved.set(layer.digest, await resolveLayer(req, layer, known(layer.digest)))));
+    const placedUncompressed = [...resolved.values()].filter(r => r.placed);
+    const mountedCompressed = placedCompressed.filter(r => r.placed);
+    req.logger.info(`${resolved.size} uncompressed layers: ${placedUncompressed.length} already in the registry (mounted or found, not recompressed), ` +
+        `${resolved.size - placedUncompressed.length} compressed (${req.compression.compression}) while uploading to ${req.images[0]}` +
+        (mountedCompressed.length > 0 ? `; ${mountedCompressed.length} compressed base layers mounted` : ''));
+    const placed = [...placedUncompressed, ...mountedCompressed];
+    return {
+        images: req.built.images.map(image => withLayers(image, resolved)),
+        placed: new Set(placed.map(r => r.desc.digest))
+    };
+}
+/**
+ * Layers the builder kept compressed that are a base image's (BuildKit keeps pulled base layers as they
+ * are): mounted from the base repository instead of uploaded.
+ */
+async function mountCompressedBaseLayers(req, base) {
+    const byDigest = new Map([...base.values()].map(k => [k.desc.digest, k]));
+    const layers = req.built.images.flatMap(i => i.layers).filter(l => byDigest.has(l.digest));
+    const unique = [...new Map(layers.map(l => [l.digest, l])).values()];
+    return Promise.all(unique.map(async (layer) => ({
+        desc: layer,
+        placed: await mountEverywhere(req, byDigest.get(layer.digest))
+    })));
+}
+async function resolveLayer(req, layer, known) {
+    if (known && (await mountEverywhere(req, known)))
+        return { desc: known.desc, placed: true };
+    const tarPath = req.built.blobPath(layer.digest);
+    const spoolPath = (0,external_node_path_namespaceObject.join)((0,external_node_path_namespaceObject.dirname)(tarPath), `.compressing-${layer.digest.slice('sha256:'.length)}`);
+    const desc = await compressAndPush({
+        repo: req.client.repository(req.images[0]),
+        tarPath,
+        spoolPath,
+        compression: req.compression,
+        logger: req.logger
+    });
+    const target = req.built.blobPath(desc.digest);
+    if (await (0,promises_.stat)(target).catch(() => undefined))
+        await (0,promises_.rm)(spoolPath, { force: true });
+    else
+        await (0,promises_.rename)(spoolPath, target);
+    return { desc, placed: false };
+}
+/** Mounts (or finds) the known layer in every target; false when one of them does not get it. */
+async function mountEverywhere(req, known) {
+    const from = reference_parseReference(`${known.repository}:x`).repository;
+    for (const image of req.images) {
+        const outcome = await req.client.repository(image).mountBlob(known.desc, [from]);
+        if (!outcome) {
+            req.logger.debug(`${known.desc.digest} could not be mounted from ${known.repository} into ${image}: compressing it`);
+            return false;
+        }
+    }
+    return true;
+}
+function withLayers(image, resolved) {
+    if (!image.layers.some(l => resolved.has(l.digest)))
+        return image;
+    const parsed = parse_parseImageManifest(image.manifest.body, `the built manifest ${image.manifest.digest}`);
+    const layers = parsed.layers.map(layer => {
+        const r = resolved.get(layer.digest);
+        return r ? { ...r.desc, ...(layer.annotations ? { annotations: layer.annotations } : {}) } : layer;
+    });
+    const manifest = serialize(image.manifest.mediaType, { ...parsed, layers });
+    return { ...image, manifest, layers };
+}
+/** Base images the builder recorded in the manifests (buildah: org.opencontainers.image.base.name). */
+function annotatedBases(images) {
+    return images.flatMap(image => {
+        const parsed = parse_parseImageManifest(image.manifest.body, `the built manifest ${image.manifest.digest}`);
+        const name = parsed.annotations?.[BASE_NAME];
+        return name ? [name] : [];
+    });
+}
+function uncompressedLayers(images) {
+    const byDigest = new Map();
+    for (const image of images)
+        for (const layer of image.layers)
+            if (UNCOMPRESSED_LAYERS.includes(layer.mediaType))
+                byDigest.set(layer.digest, layer);
+    return [...byDigest.values()];
+}
+/** The registry every target is on, or undefined when they span several. */
+function sameRegistry(images) {
+    const registries = new Set(images.map(safeRegistry));
+    return registries.size === 1 ? [...registries][0] : undefined;
+}
+function safeRegistry(ref) {
+    try {
+        return reference_parseReference(ref).registry;
+    }
+    catch {
+        return undefined;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/publish/layout.ts
 
 /** Reads the platform images the build stage listed in the layout's index.json, checking every digest. */
@@ -61695,6 +62583,7 @@ function assertLayerSizes(registry, layers) {
 
 
 
+
 /** multiWrite's reports (one per image, in order) as PublishResult.movedTags. */
 function movedTagsOf(images, reports) {
     return images.map((image, i) => ({
@@ -61709,20 +62598,30 @@ function movedTagsOf(images, reports) {
  */
 async function publishLayout(req) {
     const built = await readBuiltImages(req.layoutDir);
-    const prepared = built.images.map(img => ({
+    const tags = req.byDigest ? [] : req.tags;
+    for (const name of req.images)
+        assertLayerSizes(req.client.repository(name).registry, built.images.flatMap(i => i.layers));
+    const compressed = await compressLayers({
+        client: req.client,
+        images: req.images,
+        tags,
+        built,
+        compression: req.compression ?? { compression: 'gzip' },
+        baseImages: req.baseImages ?? [],
+        logger: req.logger
+    });
+    const prepared = compressed.images.map(img => ({
         ...img,
         published: annotateManifest(img.manifest, req.annotations.manifest)
     }));
     const root = publish_rootOf(req, prepared);
-    const layers = prepared.flatMap(img => img.layers);
-    for (const name of req.images)
-        assertLayerSizes(req.client.repository(name).registry, layers);
     const platforms = prepared.filter(p => p.published !== root);
-    const tags = req.byDigest ? [] : req.tags;
     const reports = await write_multiWrite(req.client, req.images, {
         root: root && manifestBytes(root),
         manifests: platforms.length > 0 ? [platforms.map(p => manifestBytes(p.published))] : [],
-        blobs: uniqueBlobs(prepared).map(desc => ({ desc, source: { path: built.blobPath(desc.digest) } }))
+        blobs: uniqueBlobs(prepared)
+            .filter(desc => !compressed.placed.has(desc.digest))
+            .map(desc => ({ desc, source: { path: built.blobPath(desc.digest) } }))
     }, { tags, logger: req.logger, signal: req.signal });
     const platformDigests = Object.fromEntries(prepared.map(p => [formatPlatform(p.platform), p.published.digest]));
     const digests = root ? [root.digest] : Object.values(platformDigests);
@@ -62155,6 +63054,7 @@ const STATE_BUILDX_BUILDER = 'buildxBuilder';
 
 
 
+
 /** The whole step: inputs → metadata → build → publish → report. */
 async function main_run(inputs, rt, env = process.env, signal = new AbortController().signal) {
     const step = { inputs, env, rt, log: { info: rt.info, warning: rt.warning, debug: rt.debug }, signal };
@@ -62235,11 +63135,16 @@ async function buildAndPublish(step, builder, plan, workDir) {
         await preflight(step, client, plan.metadata.images);
     await ensurePlatformsRunnable(request.platforms, step.log);
     const built = await step.rt.group(`Build (${builder.name})`, () => builder.build(request, step.log));
-    if (!client)
-        return { builder: builder.name };
-    const result = await publish(step, client, plan, built.layoutDir);
-    const cleanup = await cleanUp(step, plan, client, result);
-    return { builder: builder.name, result, cleanup, ...(await checkLink(step, plan)) };
+    try {
+        if (!client)
+            return { builder: builder.name };
+        const result = await publish(step, client, plan, built.layoutDir);
+        const cleanup = await cleanUp(step, plan, client, result);
+        return { builder: builder.name, result, cleanup, ...(await checkLink(step, plan)) };
+    }
+    finally {
+        await built.cleanup;
+    }
 }
 /** ghcr.io/GHES: the package's visibility, and a warning when it is not linked to the source repository. */
 async function checkLink(step, plan) {
@@ -62313,9 +63218,10 @@ function startPushDeadline(step, client, what) {
     const minutes = step.inputs.pushTimeoutMinutes;
     client.startDeadline(minutes * 60_000, `${what} (push-timeout: ${minutes})`);
 }
-function publish(step, client, plan, layoutDir) {
+async function publish(step, client, plan, layoutDir) {
     const levels = plan.metadata.annotationsByLevel;
     startPushDeadline(step, client, 'the push');
+    const baseImages = await readDockerfileBaseImages(plan.build.file, plan.build.buildArgs, step.env);
     return step.rt.group('Push', () => publishLayout({
         client,
         layoutDir,
@@ -62329,7 +63235,9 @@ function publish(step, client, plan, layoutDir) {
         forceIndex: plan.build.platforms.length > 1,
         byDigest: plan.byDigest,
         logger: step.log,
-        signal: client.signal
+        signal: client.signal,
+        compression: { compression: step.inputs.compression ?? 'gzip', level: step.inputs.compressionLevel },
+        baseImages
     }));
 }
 
@@ -65286,7 +66194,39 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
+;// CONCATENATED MODULE: ./src/inputs/compression.ts
+
+
+/** The `compression` and `compression-level` inputs (pure apart from the Node version check). */
+function compression_parseCompression(value, level) {
+    const compression = (value.trim().toLowerCase() || 'gzip');
+    if (!COMPRESSIONS.includes(compression)) {
+        throw new errors_InputError('compression', `'${value}' is not one of ${COMPRESSIONS.join(', ')}`);
+    }
+    try {
+        assertCompressionSupported(compression);
+    }
+    catch (cause) {
+        throw new errors_InputError('compression', cause.message, { cause });
+    }
+    if (level.trim() === '')
+        return { compression };
+    const range = LEVELS[compression];
+    const parsed = Number(level.trim());
+    if (compression === 'uncompressed' ||
+        !Number.isInteger(parsed) ||
+        parsed < range.min ||
+        parsed > range.max) {
+        const allowed = compression === 'uncompressed'
+            ? 'leave it empty for uncompressed'
+            : `use ${range.min}–${range.max} for ${compression}`;
+        throw new errors_InputError('compression-level', `'${level}' is not a level: ${allowed}`);
+    }
+    return { compression, compressionLevel: parsed };
+}
+
 ;// CONCATENATED MODULE: ./src/inputs/read.ts
+
 
 
 /** The only place that reads action inputs. Everything downstream gets the typed object. */
@@ -65323,7 +66263,8 @@ function readInputs() {
         summary: flag('summary', true),
         pushTimeoutMinutes: parseMinutes('push-timeout', read_text('push-timeout'), DEFAULT_PUSH_TIMEOUT_MINUTES),
         cleanup: oneOf('cleanup', ['false', 'true', 'dry-run'], 'false'),
-        extras: readExtraInputs(name => flag(name, false))
+        extras: readExtraInputs(name => flag(name, false)),
+        ...parseCompression(read_text('compression'), read_text('compression-level'))
     };
 }
 /** build-push-action's inputs, newline-separated (and comma-separated where it splits on commas too). */
@@ -65709,6 +66650,21 @@ const FLAGS = [
         description: 'Fail if the push (or merge) takes longer than this in all; tags stay where they were.'
     },
     {
+        name: 'compression',
+        kind: 'string',
+        input: 'compression',
+        value: 'gzip|zstd|uncompressed',
+        default: 'gzip',
+        description: 'How new layers are compressed while they upload.'
+    },
+    {
+        name: 'compression-level',
+        kind: 'string',
+        input: 'compression-level',
+        value: 'N',
+        description: "Compression level (gzip 0-9, zstd 1-22); empty means the compression's default."
+    },
+    {
         name: 'cleanup',
         kind: 'string',
         input: 'cleanup',
@@ -65831,6 +66787,7 @@ function editDistance(a, b) {
 
 
 
+
 /** argv (without node and the script) → the pipeline's Inputs. Pure: env is read, never written. */
 function parseCli(argv, env) {
     const values = parseFlags(argv);
@@ -65870,7 +66827,8 @@ function parseCli(argv, env) {
         summary: summaryFile !== undefined,
         pushTimeoutMinutes: parseMinutes('push-timeout', args_text(values, 'push-timeout'), DEFAULT_PUSH_TIMEOUT_MINUTES),
         extras: extrasFromFlags(values, name => args_list(values, name), name => args_text(values, name)),
-        cleanup: args_oneOf(values, 'cleanup', CLEANUP_MODES, 'false')
+        cleanup: args_oneOf(values, 'cleanup', CLEANUP_MODES, 'false'),
+        ...compression_parseCompression(args_text(values, 'compression'), args_text(values, 'compression-level'))
     };
     const options = {
         json: values.json === true,

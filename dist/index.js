@@ -48266,8 +48266,8 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6257);
-/* harmony import */ var _inputs_read_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4245);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2266);
+/* harmony import */ var _inputs_read_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1231);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5055);
 /* harmony import */ var _runtime_actions_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5323);
 /* harmony import */ var _runtime_cancel_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3952);
 /* harmony import */ var _report_errors_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(2287);
@@ -48313,37 +48313,78 @@ class InputError extends Error {
 
 /***/ }),
 
-/***/ 4245:
+/***/ 1231:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Ko: () => (/* binding */ readInputs)
-/* harmony export */ });
-/* unused harmony exports DEFAULT_PUSH_TIMEOUT_MINUTES, parseMinutes, splitLines */
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6257);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1318);
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  Ko: () => (/* binding */ readInputs)
+});
+
+// UNUSED EXPORTS: DEFAULT_PUSH_TIMEOUT_MINUTES, parseMinutes, splitLines
+
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 18 modules
+var core = __nccwpck_require__(6257);
+// EXTERNAL MODULE: ./src/registry/index.ts + 41 modules
+var registry = __nccwpck_require__(6083);
+// EXTERNAL MODULE: ./src/inputs/errors.ts
+var errors = __nccwpck_require__(1318);
+;// CONCATENATED MODULE: ./src/inputs/compression.ts
+
+
+/** The `compression` and `compression-level` inputs (pure apart from the Node version check). */
+function parseCompression(value, level) {
+    const compression = (value.trim().toLowerCase() || 'gzip');
+    if (!registry/* COMPRESSIONS */._7.includes(compression)) {
+        throw new errors/* InputError */.d('compression', `'${value}' is not one of ${registry/* COMPRESSIONS */._7.join(', ')}`);
+    }
+    try {
+        (0,registry/* assertCompressionSupported */.Pc)(compression);
+    }
+    catch (cause) {
+        throw new errors/* InputError */.d('compression', cause.message, { cause });
+    }
+    if (level.trim() === '')
+        return { compression };
+    const range = registry/* LEVELS */.A_[compression];
+    const parsed = Number(level.trim());
+    if (compression === 'uncompressed' ||
+        !Number.isInteger(parsed) ||
+        parsed < range.min ||
+        parsed > range.max) {
+        const allowed = compression === 'uncompressed'
+            ? 'leave it empty for uncompressed'
+            : `use ${range.min}–${range.max} for ${compression}`;
+        throw new errors/* InputError */.d('compression-level', `'${level}' is not a level: ${allowed}`);
+    }
+    return { compression, compressionLevel: parsed };
+}
+
+;// CONCATENATED MODULE: ./src/inputs/read.ts
+
 
 
 /** The only place that reads action inputs. Everything downstream gets the typed object. */
 function readInputs() {
     return {
-        registry: text('registry'),
+        registry: read_text('registry'),
         images: lines('images'),
         tags: lines('tags'),
         flavor: lines('flavor'),
         labels: lines('labels'),
         annotations: lines('annotations'),
-        description: text('description'),
-        licenses: text('licenses'),
-        source: text('source'),
-        username: text('username'),
-        password: _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4('password'),
-        githubToken: _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4('github-token'),
-        context: text('context') || '.',
-        file: text('file'),
+        description: read_text('description'),
+        licenses: read_text('licenses'),
+        source: read_text('source'),
+        username: read_text('username'),
+        password: core/* getInput */.V4('password'),
+        githubToken: core/* getInput */.V4('github-token'),
+        context: read_text('context') || '.',
+        file: read_text('file'),
         buildArgs: lines('build-args'),
         secrets: lines('secrets'),
-        target: text('target'),
+        target: read_text('target'),
         platforms: list('platforms'),
         builder: oneOf('builder', ['auto', 'buildx', 'buildah', 'docker'], 'auto'),
         noCache: flag('no-cache', false),
@@ -48356,18 +48397,19 @@ function readInputs() {
         digests: lines('digests'),
         dryRun: flag('dry-run', false),
         summary: flag('summary', true),
-        pushTimeoutMinutes: parseMinutes('push-timeout', text('push-timeout'), DEFAULT_PUSH_TIMEOUT_MINUTES),
+        pushTimeoutMinutes: parseMinutes('push-timeout', read_text('push-timeout'), DEFAULT_PUSH_TIMEOUT_MINUTES),
         cleanup: oneOf('cleanup', ['false', 'true', 'dry-run'], 'false'),
-        extras: readExtraInputs(name => flag(name, false))
+        extras: readExtraInputs(name => flag(name, false)),
+        ...parseCompression(read_text('compression'), read_text('compression-level'))
     };
 }
 /** build-push-action's inputs, newline-separated (and comma-separated where it splits on commas too). */
 function readExtraInputs(flag) {
     return {
         load: flag('load'),
-        network: text('network'),
+        network: read_text('network'),
         addHosts: list('add-hosts'),
-        shmSize: text('shm-size'),
+        shmSize: read_text('shm-size'),
         ulimits: lines('ulimit'),
         allow: list('allow'),
         ssh: lines('ssh'),
@@ -48385,12 +48427,12 @@ function parseMinutes(name, raw, fallback) {
         return fallback;
     const minutes = Number(raw);
     if (!Number.isFinite(minutes) || minutes <= 0) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .d(name, `'${raw}' is not a positive number of minutes; e.g. ${fallback}`);
+        throw new errors/* InputError */.d(name, `'${raw}' is not a positive number of minutes; e.g. ${fallback}`);
     }
     return minutes;
 }
-function text(name) {
-    return _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(name).trim();
+function read_text(name) {
+    return core/* getInput */.V4(name).trim();
 }
 /** One entry per line, trimmed, blank lines dropped. */
 function splitLines(value) {
@@ -48400,26 +48442,26 @@ function splitLines(value) {
         .filter(l => l.length > 0);
 }
 function lines(name) {
-    return splitLines(_actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(name));
+    return splitLines(core/* getInput */.V4(name));
 }
 /** Comma- or newline-separated. */
 function list(name) {
-    return splitLines(_actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(name).replace(/,/g, '\n'));
+    return splitLines(core/* getInput */.V4(name).replace(/,/g, '\n'));
 }
 function flag(name, fallback) {
-    const value = text(name).toLowerCase();
+    const value = read_text(name).toLowerCase();
     if (value === '')
         return fallback;
     if (value === 'true')
         return true;
     if (value === 'false')
         return false;
-    throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .d(name, `'${text(name)}' is not a boolean; use true or false`);
+    throw new errors/* InputError */.d(name, `'${read_text(name)}' is not a boolean; use true or false`);
 }
 function oneOf(name, allowed, fallback) {
-    const value = text(name).toLowerCase() || fallback;
+    const value = read_text(name).toLowerCase() || fallback;
     if (!allowed.includes(value)) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .d(name, `'${text(name)}' is not one of ${allowed.join(', ')}`);
+        throw new errors/* InputError */.d(name, `'${read_text(name)}' is not one of ${allowed.join(', ')}`);
     }
     return value;
 }
@@ -48427,7 +48469,7 @@ function oneOf(name, allowed, fallback) {
 
 /***/ }),
 
-/***/ 2266:
+/***/ 5055:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -48438,12 +48480,12 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(1421);
 ;// CONCATENATED MODULE: ./src/secrets.ts
 /** Masking secrets in what is shown: the runtime's log, command lines, a builder's output. */
 /** Replaces every secret in `text` with ***, longest first so that a secret containing another is masked whole. */
@@ -48504,7 +48546,7 @@ function outputCollector(limit) {
 function execCommand(cmd, args, options = {}) {
     const shown = [cmd, ...args].map(a => (/^[\w@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a))).join(' ');
     return new Promise((resolve, reject) => {
-        const child = (0,external_node_child_process_namespaceObject.spawn)(cmd, [...args], {
+        const child = (0,external_node_child_process_.spawn)(cmd, [...args], {
             cwd: options.cwd,
             env: { ...process.env, ...options.env },
             stdio: ['pipe', 'pipe', 'pipe'],
@@ -48551,2787 +48593,8 @@ class HostError extends Error {
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: external "node:stream/promises"
-const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
-// EXTERNAL MODULE: external "node:http"
-var external_node_http_ = __nccwpck_require__(7067);
-var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_);
-;// CONCATENATED MODULE: external "node:https"
-const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
-var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_namespaceObject);
-// EXTERNAL MODULE: external "node:net"
-var external_node_net_ = __nccwpck_require__(7030);
-// EXTERNAL MODULE: external "node:tls"
-var external_node_tls_ = __nccwpck_require__(1692);
-var external_node_tls_default = /*#__PURE__*/__nccwpck_require__.n(external_node_tls_);
-;// CONCATENATED MODULE: ./src/registry/transport/tls.ts
-/**
- * The certificate authorities we trust. First Node's own store (its bundle + NODE_EXTRA_CA_CERTS, cheap);
- * for a host whose certificate that store cannot verify, the system store as well (built only then: a
- * context with every system CA costs ~100 ms of CPU).
- */
-
-
-const SYSTEM_BUNDLES = [
-    '/etc/ssl/certs/ca-certificates.crt', // Debian, Ubuntu
-    '/etc/pki/tls/certs/ca-bundle.crt', // Fedora, RHEL
-    '/etc/ssl/cert.pem', // Alpine, macOS
-    '/etc/ssl/ca-bundle.pem' // openSUSE
-];
-/** CAs for the first attempt: undefined means Node's default store (bundle + NODE_EXTRA_CA_CERTS). */
-function defaultCertificates(env, extra = []) {
-    if (extra.length === 0)
-        return undefined;
-    // Passing `ca` replaces Node's store, NODE_EXTRA_CA_CERTS included, so add them back.
-    return [...(external_node_tls_default()).rootCertificates, ...envCertificates(env), ...extra];
-}
-/** Node's store plus the system bundle (SSL_CERT_FILE first, as OpenSSL does), or undefined without one. */
-function systemCertificates(env, extra = []) {
-    const system = [env.SSL_CERT_FILE, ...SYSTEM_BUNDLES].find(f => f && (0,external_node_fs_namespaceObject.existsSync)(f));
-    if (!system)
-        return undefined;
-    return [...(external_node_tls_default()).rootCertificates, (0,external_node_fs_namespaceObject.readFileSync)(system, 'utf8'), ...envCertificates(env), ...extra];
-}
-function envCertificates(env) {
-    const file = env.NODE_EXTRA_CA_CERTS;
-    return file && (0,external_node_fs_namespaceObject.existsSync)(file) ? [(0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8')] : [];
-}
-const CERTIFICATE_ERRORS = /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ERR_TLS_CERT_ALTNAME_INVALID|HOSTNAME_MISMATCH/;
-/** A certificate problem: the server does speak TLS, so never fall back to plain HTTP. */
-function isCertificateError(err) {
-    const code = err?.code;
-    return typeof code === 'string' && CERTIFICATE_ERRORS.test(code);
-}
-
-// EXTERNAL MODULE: external "node:dns"
-var external_node_dns_ = __nccwpck_require__(610);
-var external_node_dns_default = /*#__PURE__*/__nccwpck_require__.n(external_node_dns_);
-;// CONCATENATED MODULE: ./src/registry/transport/loopback.ts
-/**
- * Plain HTTP is for loopback only, decided by address, never by name: `foo.localhost` may resolve anywhere.
- * A name counts as loopback when every address it resolves to is; a plain-HTTP connection may only be
- * opened to a loopback address (the lookup refuses the others, so nothing is sent to them).
- */
-
-
-/** 127.0.0.0/8, ::1 and IPv4-mapped 127.x (`::ffff:127.0.0.1`); false for names. */
-function isLoopbackAddress(address) {
-    const ip = address.replace(/^\[|\]$/g, '').toLowerCase();
-    if ((0,external_node_net_.isIP)(ip) === 4)
-        return ip.startsWith('127.');
-    if ((0,external_node_net_.isIP)(ip) !== 6)
-        return false;
-    // The URL parser writes IPv6 canonically: `::1`, and `::ffff:7f00:1` for ::ffff:127.0.0.1.
-    const canonical = new URL(`http://[${ip}]/`).hostname.slice(1, -1);
-    return canonical === '::1' || /^::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}$/.test(canonical);
-}
-/** Every address of `hostname` (an IP literal is its own address). */
-async function resolveAll(hostname, lookup = (external_node_dns_default()).lookup) {
-    const host = hostname.replace(/^\[|\]$/g, '');
-    if ((0,external_node_net_.isIP)(host))
-        return [host];
-    const found = await new Promise((resolve, reject) => lookup(host, { all: true }, (err, addresses) => (err ? reject(err) : resolve(addresses))));
-    return found.map(a => a.address);
-}
-/** True when the host is loopback by every address it has (false when it does not resolve). */
-async function resolvesToLoopback(hostname, lookup) {
-    const addresses = await resolveAll(hostname, lookup).catch(() => []);
-    return addresses.length > 0 && addresses.every(isLoopbackAddress);
-}
-/** A lookup for plain-HTTP connections that yields loopback addresses only, and fails for any other. */
-function loopbackOnlyLookup(lookup = (external_node_dns_default()).lookup) {
-    const guarded = (hostname, options, callback) => {
-        lookup(hostname, { ...options, all: true }, (err, addresses) => {
-            if (err)
-                return callback(err, []);
-            const loopback = addresses.filter(a => isLoopbackAddress(a.address));
-            if (loopback.length === 0)
-                return callback(notLoopback(hostname, addresses.map(a => a.address)), []);
-            if (options.all)
-                return callback(null, loopback);
-            callback(null, loopback[0].address, loopback[0].family);
-        });
-    };
-    return guarded;
-}
-function notLoopback(host, addresses) {
-    const err = new Error(`refusing plain HTTP to ${host} (${addresses.join(', ') || 'no address'}): only loopback addresses may be used without TLS`);
-    err.code = 'ENOTLOOPBACK';
-    return err;
-}
-/** `127.0.0.1:5000` → `127.0.0.1`; `[::1]:5000` → `::1`. */
-function hostnameOf(hostAndPort) {
-    const bracket = /^\[([^\]]+)\]/.exec(hostAndPort);
-    if (bracket)
-        return bracket[1];
-    return hostAndPort.split(':')[0];
-}
-
-;// CONCATENATED MODULE: ./src/registry/transport/http.ts
-/** One HTTP exchange over node:http/https, streamed request bodies, bounded response bodies, deadlines. */
-
-
-
-
-
-
-
-/** The exchange failed without an HTTP answer (reset, timeout, TLS…). */
-class NetworkError extends Error {
-    name = 'NetworkError';
-    code;
-    constructor(message, code, cause) {
-        super(message, cause === undefined ? undefined : { cause });
-        this.code = code;
-    }
-    get retryable() {
-        return !NOT_RETRYABLE.has(this.code) && !isCertificateError(this);
-    }
-}
-// A response too large, a local file we cannot read, plain HTTP off loopback, a cancelled run:
-// trying again changes nothing.
-const NOT_RETRYABLE = new Set(['EBODYTOOLARGE', 'ESOURCE', 'ENOTLOOPBACK', 'ECANCELED', 'EDEADLINE']);
-/** Why an aborted exchange stopped: the deadline error given as the reason, else a cancel. */
-const abortError = (signal) => signal?.reason instanceof NetworkError
-    ? signal.reason
-    : new NetworkError('cancelled: the run is being stopped', 'ECANCELED');
-function bodyLength(body) {
-    if (!body)
-        return 0;
-    return body.kind === 'bytes' ? body.data.byteLength : body.end - body.start;
-}
-class HttpTransport {
-    opts;
-    httpAgent = new (external_node_http_default()).Agent({ keepAlive: true });
-    httpsAgent;
-    systemAgent;
-    /** Hosts whose certificates only the system store verifies. */
-    systemHosts = new Set();
-    /** Plain-HTTP connections are opened to loopback addresses only. */
-    plainLookup;
-    constructor(opts) {
-        this.opts = opts;
-        this.httpsAgent = new (external_node_https_default()).Agent({ keepAlive: true, ca: defaultCertificates(opts.env, opts.ca) });
-        this.plainLookup = loopbackOnlyLookup(opts.lookup);
-    }
-    /** Whether every address of the host is a loopback address (the only hosts plain HTTP may go to). */
-    isLoopback(hostname) {
-        return resolvesToLoopback(hostname, this.opts.lookup);
-    }
-    async send(req) {
-        if (req.url.protocol !== 'https:')
-            return this.sendPlain(req);
-        if (this.systemHosts.has(req.url.host))
-            return this.sendWith(this.systemStore(), req);
-        try {
-            return await this.sendWith(this.httpsAgent, req);
-        }
-        catch (err) {
-            const system = isCertificateError(err) ? this.systemStore() : undefined;
-            if (!system)
-                throw err;
-            this.systemHosts.add(req.url.host);
-            return this.sendWith(system, req);
-        }
-    }
-    close() {
-        this.httpAgent.destroy();
-        this.httpsAgent.destroy();
-        this.systemAgent?.destroy();
-    }
-    /** Plain HTTP: an IP literal must be loopback; a name connects only to its loopback addresses. */
-    sendPlain(req) {
-        const host = req.url.hostname.replace(/^\[|\]$/g, '');
-        if ((0,external_node_net_.isIP)(host) && !isLoopbackAddress(host)) {
-            const err = notLoopback(host, [host]);
-            return Promise.reject(new NetworkError(err.message, 'ENOTLOOPBACK', err));
-        }
-        return this.sendWith(this.httpAgent, req, this.plainLookup);
-    }
-    sendWith(agent, req, lookup = this.opts.lookup) {
-        return new Promise((resolve, reject) => exchange({ agent, lookup, userAgent: this.opts.userAgent }, req, resolve, reject));
-    }
-    systemStore() {
-        if (this.systemAgent === undefined) {
-            const ca = systemCertificates(this.opts.env, this.opts.ca);
-            this.systemAgent = ca ? new (external_node_https_default()).Agent({ keepAlive: true, ca }) : null;
-        }
-        return this.systemAgent ?? undefined;
-    }
-}
-function exchange({ agent, lookup, userAgent }, req, resolve, reject) {
-    let settled = false;
-    if (req.signal?.aborted)
-        return reject(abortError(req.signal));
-    const headers = { 'user-agent': userAgent, ...req.headers };
-    if (req.body || ['POST', 'PUT', 'PATCH'].includes(req.method))
-        headers['content-length'] = String(bodyLength(req.body));
-    const mod = req.url.protocol === 'https:' ? (external_node_https_default()) : (external_node_http_default());
-    const outgoing = mod.request(req.url, { method: req.method, headers, agent, ...(lookup && { lookup }) });
-    const deadline = setTimeout(() => outgoing.destroy(new NetworkError(`no complete answer within ${req.deadlineMs} ms`, 'ETIMEDOUT')), req.deadlineMs);
-    const abort = () => void outgoing.destroy(abortError(req.signal));
-    req.signal?.addEventListener('abort', abort, { once: true });
-    const fail = (err) => {
-        clearTimeout(deadline);
-        req.signal?.removeEventListener('abort', abort);
-        if (settled)
-            return;
-        settled = true;
-        reject(toNetworkError(err));
-    };
-    outgoing.setTimeout(req.idleTimeoutMs, () => outgoing.destroy(new NetworkError(`connection idle for ${req.idleTimeoutMs} ms`, 'ETIMEDOUT')));
-    outgoing.on('error', fail);
-    const done = (res) => {
-        clearTimeout(deadline);
-        req.signal?.removeEventListener('abort', abort);
-        if (settled)
-            return;
-        settled = true;
-        resolve(res);
-    };
-    outgoing.on('response', incoming => {
-        const answer = { status: incoming.statusCode ?? 0, headers: incoming.headers, url: req.url };
-        if (req.saveTo && answer.status === 200) {
-            const file = (0,external_node_fs_namespaceObject.createWriteStream)(req.saveTo);
-            (0,external_node_stream_promises_namespaceObject.pipeline)(incoming, file).then(() => done({ ...answer, body: Buffer.alloc(0) }), fail);
-            return;
-        }
-        const chunks = [];
-        let size = 0;
-        incoming.on('data', (chunk) => {
-            size += chunk.length;
-            if (size > req.maxBodyBytes) {
-                outgoing.destroy(new NetworkError(`response body over ${req.maxBodyBytes} bytes`, 'EBODYTOOLARGE'));
-            }
-            else
-                chunks.push(chunk);
-        });
-        incoming.on('error', fail);
-        incoming.on('close', () => {
-            if (!incoming.complete)
-                return fail(new NetworkError('connection closed in the middle of the response', 'ECONNRESET'));
-            done({ ...answer, body: Buffer.concat(chunks) });
-        });
-    });
-    writeBody(outgoing, req.body);
-}
-function writeBody(outgoing, body) {
-    if (!body)
-        return void outgoing.end();
-    if (body.kind === 'bytes')
-        return void outgoing.end(body.data);
-    if (body.end <= body.start)
-        return void outgoing.end();
-    const file = (0,external_node_fs_namespaceObject.createReadStream)(body.path, { start: body.start, end: body.end - 1, highWaterMark: 1 << 20 });
-    file.on('error', err => outgoing.destroy(new NetworkError(`cannot read ${body.path}: ${err.message}`, 'ESOURCE', err)));
-    file.pipe(outgoing);
-}
-function toNetworkError(err) {
-    if (err instanceof NetworkError)
-        return err;
-    const raw = err?.code;
-    const code = typeof raw === 'string' || typeof raw === 'number' ? String(raw) : 'ENETWORK';
-    const message = err instanceof Error ? err.message : String(err);
-    return new NetworkError(message, code, err);
-}
-
-;// CONCATENATED MODULE: ./src/registry/auth/challenge.ts
-/** WWW-Authenticate parsing per RFC 7235: several challenges, quoted strings with commas and escapes. */
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+/;
-const UNQUOTED = /^[^,\s]*/;
-const TOKEN68 = /^[ \t]+([A-Za-z0-9\-._~+/]+=*)[ \t]*(?=,|$)/;
-/** Parses one or several header values (Node joins repeated headers into an array). */
-function parseChallenges(header) {
-    if (header === undefined)
-        return [];
-    const values = Array.isArray(header) ? header : [header];
-    return values.flatMap(parseHeaderValue);
-}
-function parseHeaderValue(value) {
-    const challenges = [];
-    const s = new Scanner(value);
-    while (s.skipSeparators()) {
-        const scheme = s.token();
-        if (!scheme) {
-            s.skipPast(',');
-            continue;
-        }
-        const challenge = { scheme: scheme.toLowerCase(), params: {} };
-        challenges.push(challenge);
-        const token68 = s.match(TOKEN68);
-        if (token68)
-            challenge.token68 = token68;
-        else
-            parseParams(s, challenge);
-    }
-    return challenges;
-}
-/** Reads `name=value` pairs until the next challenge (a token not followed by `=`) or the end. */
-function parseParams(s, challenge) {
-    for (;;) {
-        const mark = s.pos;
-        s.skipSeparators();
-        const name = s.token();
-        s.skipWhitespace();
-        if (!name || !s.eat('=')) {
-            s.pos = mark;
-            return;
-        }
-        s.skipWhitespace();
-        // Lenient: an unquoted value runs to the next comma (some servers leave URLs unquoted).
-        challenge.params[name.toLowerCase()] = s.peek() === '"' ? s.quoted() : (s.match(UNQUOTED, 0) ?? '');
-    }
-}
-class Scanner {
-    text;
-    pos = 0;
-    constructor(text) {
-        this.text = text;
-    }
-    peek() {
-        return this.text[this.pos];
-    }
-    eat(ch) {
-        if (this.text[this.pos] !== ch)
-            return false;
-        this.pos++;
-        return true;
-    }
-    skipWhitespace() {
-        while (this.pos < this.text.length && /[ \t]/.test(this.text[this.pos]))
-            this.pos++;
-    }
-    /** Skips whitespace and commas; false at the end of input. */
-    skipSeparators() {
-        while (this.pos < this.text.length && /[ \t,]/.test(this.text[this.pos]))
-            this.pos++;
-        return this.pos < this.text.length;
-    }
-    skipPast(ch) {
-        while (this.pos < this.text.length && this.text[this.pos++] !== ch) {
-            // skipping
-        }
-    }
-    token() {
-        return this.match(TOKEN, 0);
-    }
-    /** Consumes a regex match at the current position; returns the given group. */
-    match(re, group = 1) {
-        const m = re.exec(this.text.slice(this.pos));
-        if (!m)
-            return undefined;
-        this.pos += m[0].length;
-        return m[group];
-    }
-    /** A quoted-string: `"` … `"`, backslash escapes any character. */
-    quoted() {
-        let out = '';
-        this.pos++; // opening quote
-        while (this.pos < this.text.length) {
-            const ch = this.text[this.pos++];
-            if (ch === '"')
-                return out;
-            if (ch === '\\' && this.pos < this.text.length)
-                out += this.text[this.pos++];
-            else
-                out += ch;
-        }
-        return out;
-    }
-}
-/** The challenge we can answer: Bearer first, then Basic. */
-function pickChallenge(challenges) {
-    return challenges.find(c => c.scheme === 'bearer') ?? challenges.find(c => c.scheme === 'basic');
-}
-/** The `scope` parameter holds one or several space-separated scopes. */
-function challengeScopes(challenge) {
-    return (challenge?.params.scope ?? '').split(' ').filter(Boolean);
-}
-
-;// CONCATENATED MODULE: ./src/registry/transport/retry.ts
-const DEFAULT_BACKOFF = { initialMs: 500, maxMs: 20_000, maxRetryAfterMs: 120_000 };
-const RETRYABLE_CODES = new Set(['TOOMANYREQUESTS', 'UNAVAILABLE']);
-function isRetryableStatus(status, details = []) {
-    if (status === 408 || status === 429)
-        return true;
-    if (status >= 500 && status !== 501 && status !== 505)
-        return true;
-    return details.some(d => RETRYABLE_CODES.has(d.code));
-}
-/** Exponential backoff with jitter: uniformly in [½, 1] × initial × 2^(attempt-1), capped. */
-function backoffDelay(attempt, opts, random = Math.random) {
-    const ceiling = Math.min(opts.maxMs, opts.initialMs * 2 ** Math.max(0, attempt - 1));
-    return Math.round(ceiling * (0.5 + random() / 2));
-}
-/**
- * The pause the server asked for: `Retry-After` in seconds or as an HTTP date, else ghcr.io's
- * `retry-after: 10.487765ms` inside an error message. Undefined when it did not say.
- */
-function serverRetryDelay(retryAfterHeader, details, now = Date.now()) {
-    const fromHeader = parseRetryAfter(retryAfterHeader, now);
-    if (fromHeader !== undefined)
-        return fromHeader;
-    for (const d of details) {
-        const m = /retry-after:\s*([0-9.]+[a-zµμ]+(?:[0-9.]+[a-zµμ]+)*)/i.exec(d.message);
-        const ms = m ? parseGoDuration(m[1]) : undefined;
-        if (ms !== undefined)
-            return ms;
-    }
-    return undefined;
-}
-function parseRetryAfter(value, now = Date.now()) {
-    if (!value)
-        return undefined;
-    const trimmed = value.trim();
-    if (/^\d+(\.\d+)?$/.test(trimmed))
-        return Math.round(Number(trimmed) * 1000);
-    const date = Date.parse(trimmed);
-    return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
-const GO_UNITS = {
-    ns: 1e-6,
-    us: 1e-3,
-    µs: 1e-3,
-    μs: 1e-3,
-    ms: 1,
-    s: 1000,
-    m: 60_000,
-    h: 3_600_000
-};
-/** Go's time.Duration text (`1.5s`, `10.487765ms`, `2m3s`) in milliseconds. */
-function parseGoDuration(text) {
-    const parts = [...text.matchAll(/([0-9]*\.?[0-9]+)([a-zµμ]+)/gi)];
-    if (parts.length === 0 || parts.map(p => p[0]).join('') !== text)
-        return undefined;
-    let total = 0;
-    for (const [, amount, unit] of parts) {
-        const factor = GO_UNITS[unit.toLowerCase()];
-        if (factor === undefined)
-            return undefined;
-        total += Number(amount) * factor;
-    }
-    return total;
-}
-function sleep(ms) {
-    return new Promise(resolve => setTimeout(resolve, ms));
-}
-
-;// CONCATENATED MODULE: ./src/registry/json.ts
-/** Reading JSON documents from outside (registries, layouts, helpers) without trusting their shape. */
-/** A document that is not what it must be; `field` is a path such as `manifests[2].digest`. */
-class DocumentError extends Error {
-    document;
-    field;
-    problem;
-    constructor(document, field, problem, options) {
-        super(field ? `${document}: ${field} ${problem}` : `${document} ${problem}`, options);
-        this.document = document;
-        this.field = field;
-        this.problem = problem;
-        this.name = 'DocumentError';
-    }
-}
-/** A place in a parsed document: its value, and the path to it for error messages. */
-class JsonValue {
-    document;
-    value;
-    path;
-    constructor(document, value, path = '') {
-        this.document = document;
-        this.value = value;
-        this.path = path;
-    }
-    /** Parses `text` as JSON; throws a DocumentError naming `document` when it is not. */
-    static parse(text, document) {
-        const source = typeof text === 'string' ? text : Buffer.from(text).toString('utf8');
-        try {
-            return new JsonValue(document, JSON.parse(source));
-        }
-        catch (cause) {
-            throw new DocumentError(document, '', 'is not valid JSON', { cause });
-        }
-    }
-    fail(problem) {
-        throw new DocumentError(this.document, this.path, problem);
-    }
-    get present() {
-        return this.value !== undefined && this.value !== null;
-    }
-    field(key) {
-        const value = this.object()[key];
-        return new JsonValue(this.document, value, this.path ? `${this.path}.${key}` : key);
-    }
-    object() {
-        const v = this.value;
-        if (typeof v !== 'object' || v === null || Array.isArray(v))
-            this.fail('must be an object');
-        return v;
-    }
-    array() {
-        if (!Array.isArray(this.value))
-            this.fail('must be an array');
-        return this.value.map((item, i) => new JsonValue(this.document, item, `${this.path}[${i}]`));
-    }
-    string() {
-        if (typeof this.value !== 'string')
-            this.fail('must be a string');
-        return this.value;
-    }
-    number() {
-        if (typeof this.value !== 'number' || !Number.isFinite(this.value))
-            this.fail('must be a number');
-        return this.value;
-    }
-    /** `read(this)` when the value is there (not undefined or null), else undefined. */
-    optional(read) {
-        return this.present ? read(this) : undefined;
-    }
-    /** An object whose values are all strings (annotations, labels, auths helpers). */
-    stringMap() {
-        for (const key of Object.keys(this.object()))
-            this.field(key).string();
-        return this.value;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/registry/transport/errors.ts
-/** The client's one error type, and what turns registry answers into it. */
-
-
-class RegistryError extends Error {
-    name = 'RegistryError';
-    status;
-    /** Distribution error codes (`DENIED`, `BLOB_UNKNOWN`…), possibly empty. */
-    codes;
-    details;
-    method;
-    /** The request URL, query values and userinfo redacted. */
-    url;
-    hint;
-    /** Whether trying again may help (transient status, reset connection, timeout). */
-    retryable;
-    retryAfterMs;
-    constructor(init) {
-        const url = redactUrl(init.url);
-        const details = init.details ?? [];
-        super(composeMessage(init, url, details), init.cause === undefined ? undefined : { cause: init.cause });
-        this.status = init.status;
-        this.codes = details.map(d => d.code);
-        this.details = details;
-        this.method = init.method;
-        this.url = url;
-        this.hint = init.hint;
-        this.retryAfterMs = init.retryAfterMs;
-        this.retryable = init.retryable ?? (init.status !== undefined && isRetryableStatus(init.status, details));
-    }
-}
-function composeMessage(init, url, details) {
-    const parts = [`${init.method} ${url}`];
-    if (init.message)
-        parts.push(init.message);
-    else if (init.status !== undefined)
-        parts.push(`${init.status}`);
-    const detailText = details.map(d => (d.message ? `${d.code}: ${d.message}` : d.code)).join('; ');
-    if (detailText)
-        parts.push(detailText);
-    const causeText = !init.message && init.cause instanceof Error ? init.cause.message : undefined;
-    if (causeText)
-        parts.push(causeText);
-    return parts.join(': ') + (init.hint ? `\n${init.hint}` : '');
-}
-// Query parameters that carry no secret; every other value (upload _state, storage signatures…) is masked.
-const VISIBLE_QUERY = new Set(['digest', 'mount', 'from', 'service', 'scope', 'n', 'last']);
-function redactUrl(input) {
-    let url;
-    try {
-        url = new URL(input.toString());
-    }
-    catch {
-        return '<invalid url>';
-    }
-    url.username = '';
-    url.password = '';
-    for (const key of [...url.searchParams.keys()]) {
-        if (!VISIBLE_QUERY.has(key.toLowerCase()))
-            url.searchParams.set(key, '***');
-    }
-    return url.toString().replace(/%2A%2A%2A/g, '***');
-}
-/** `{"errors":[{code,message,detail}]}`; tolerant of non-JSON bodies (proxies, HTML pages). */
-function parseErrorBody(body) {
-    if (!body || body.length === 0)
-        return [];
-    const text = body.subarray(0, 64 * 1024).toString('utf8');
-    try {
-        const errors = JsonValue.parse(text, 'error body').field('errors').array();
-        return errors.map(e => {
-            const { code, message } = e.object();
-            return { code: textOf(code) || 'UNKNOWN', message: textOf(message) };
-        });
-    }
-    catch {
-        // not JSON, or not {errors:[{…}]}: keep a short excerpt of the text
-    }
-    const excerpt = text.replace(/\s+/g, ' ').trim().slice(0, 300);
-    return excerpt ? [{ code: 'UNKNOWN', message: excerpt }] : [];
-}
-/** What the user should do about a 401/403 (or a few other answers). */
-function hintFor(status, details, ctx) {
-    const text = details.map(d => `${d.code} ${d.message}`).join(' ');
-    const ghcr = ctx.registry === 'ghcr.io' || ctx.registry.startsWith('containers.');
-    if (/write_package|write organization package|permission_denied/i.test(text))
-        return githubPackagesHint(ctx);
-    if (status === 401 && ctx.insufficientScope && !ctx.anonymous)
-        return deniedHint(ctx, ghcr);
-    if (status === 401) {
-        if (ctx.anonymous) {
-            return `No credentials were found for ${ctx.registry}: pass a username and password/token, or log in (docker login) before this step.`;
-        }
-        const ghcrNote = ghcr
-            ? ' For ghcr.io use GITHUB_TOKEN (with "permissions: packages: write") or a classic personal access token with write:packages; fine-grained tokens are not supported.'
-            : '';
-        return `${ctx.registry} rejected the credentials: check the username and password/token.${ghcrNote}`;
-    }
-    if (status === 403 || details.some(d => d.code === 'DENIED'))
-        return deniedHint(ctx, ghcr);
-    if (details.some(d => d.code === 'NAME_INVALID')) {
-        return 'The registry refused the repository name: use lowercase letters, digits and separators (. _ -) only.';
-    }
-    if (status === 413)
-        return 'The registry refused the size of the request body (manifest or layer too large).';
-    return undefined;
-}
-function deniedHint(ctx, ghcr) {
-    if (ghcr)
-        return githubPackagesHint(ctx);
-    const what = ctx.push ? 'push to' : 'read';
-    return `The credentials are valid but may not ${what} ${ctx.registry}/${ctx.repository ?? ''}: check the account's permissions on that repository.`;
-}
-function githubPackagesHint(ctx) {
-    return [
-        `The token may not push to ${ctx.registry}/${ctx.repository ?? ''}.`,
-        'Give the workflow job "permissions: packages: write".',
-        'If the package already exists, link it to this repository: package settings → "Manage Actions access" → add the repository with the Write role (or set the org.opencontainers.image.source label when it is first created).',
-        'Pull requests from forks get a read-only GITHUB_TOKEN and cannot push.'
-    ].join(' ');
-}
-/** A string or number field of an error body as text; anything else is no text. */
-function textOf(value) {
-    return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : '';
-}
-
-;// CONCATENATED MODULE: ./src/registry/auth/token.ts
-
-
-const MAX_TOKEN_BODY = 64 * 1024;
-const MIN_LIFETIME_S = 60;
-const CLIENT_ID = 'publish-image';
-async function fetchToken(req) {
-    const realm = checkRealm(req.realm, req.registry, req.loopbackRegistry());
-    const creds = req.credentials;
-    if (creds?.identityToken) {
-        const res = await postOAuth(req, realm, creds.identityToken);
-        if (res.status !== 404 && res.status !== 405)
-            return parseTokenResponse(res, req, 'POST');
-    }
-    return parseTokenResponse(await getToken(req, realm), req, 'GET');
-}
-function checkRealm(realm, registry, loopbackRegistry) {
-    let url;
-    try {
-        url = new URL(realm);
-    }
-    catch (cause) {
-        throw new RegistryError({
-            method: 'GET',
-            url: '',
-            message: `${registry} announced an invalid token realm "${realm}"`,
-            cause
-        });
-    }
-    // The transport then opens plain-HTTP connections to loopback addresses only.
-    const plainAllowed = url.protocol === 'http:' && loopbackRegistry;
-    if (url.protocol !== 'https:' && !plainAllowed) {
-        throw new RegistryError({
-            method: 'GET',
-            url,
-            message: `refusing to ask for a token over ${url.protocol} (the realm of ${registry} must be https)`
-        });
-    }
-    return url;
-}
-function getToken(req, realm) {
-    const url = new URL(realm);
-    if (req.service)
-        url.searchParams.set('service', req.service);
-    for (const scope of req.scopes)
-        url.searchParams.append('scope', scope);
-    const headers = { accept: 'application/json' };
-    const basic = basicAuthorization(req.credentials, req.secret);
-    if (basic)
-        headers.authorization = basic;
-    return send(req, 'GET', url, headers);
-}
-function postOAuth(req, realm, refreshToken) {
-    const form = new URLSearchParams({
-        grant_type: 'refresh_token',
-        refresh_token: refreshToken,
-        client_id: CLIENT_ID
-    });
-    if (req.service)
-        form.set('service', req.service);
-    if (req.scopes.length > 0)
-        form.set('scope', req.scopes.join(' '));
-    const headers = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
-    return send(req, 'POST', realm, headers, Buffer.from(form.toString()));
-}
-function send(req, method, url, headers, data) {
-    return req.transport.send({
-        method,
-        url,
-        headers,
-        body: data ? { kind: 'bytes', data } : undefined,
-        deadlineMs: req.deadlineMs,
-        idleTimeoutMs: req.idleTimeoutMs,
-        maxBodyBytes: MAX_TOKEN_BODY
-    });
-}
-/** `Basic base64(user:pass)` for the credentials, reporting every secret; undefined without a username/password. */
-function basicAuthorization(creds, secret) {
-    if (!creds?.username || creds.password === undefined)
-        return undefined;
-    const encoded = Buffer.from(`${creds.username}:${creds.password}`).toString('base64');
-    secret(creds.password);
-    secret(encoded);
-    return `Basic ${encoded}`;
-}
-function parseTokenResponse(res, req, method) {
-    if (res.status !== 200) {
-        const details = parseErrorBody(res.body);
-        const anonymous = !req.credentials;
-        const hint = res.status === 401 || res.status === 403
-            ? anonymous
-                ? `The token service of ${req.registry} refused anonymous access: pass credentials for ${req.registry}.`
-                : `The token service of ${req.registry} rejected the credentials: check the username and password/token.`
-            : undefined;
-        throw new RegistryError({ method, url: res.url, status: res.status, details, hint });
-    }
-    let body;
-    try {
-        body = JsonValue.parse(res.body, 'the token response').object();
-    }
-    catch (cause) {
-        throw new RegistryError({
-            method,
-            url: res.url,
-            status: 200,
-            message: 'the token service answered non-JSON',
-            cause
-        });
-    }
-    const value = typeof body.token === 'string' && body.token ? body.token : body.access_token;
-    if (typeof value !== 'string' || !value) {
-        throw new RegistryError({
-            method,
-            url: res.url,
-            status: 200,
-            message: 'the token service answered without a token'
-        });
-    }
-    req.secret(value);
-    if (typeof body.refresh_token === 'string' && body.refresh_token)
-        req.secret(body.refresh_token);
-    const lifetime = typeof body.expires_in === 'number' ? Math.max(body.expires_in, MIN_LIFETIME_S) : MIN_LIFETIME_S;
-    return { value, expiresAt: Date.now() + lifetime * 1000 };
-}
-
-;// CONCATENATED MODULE: ./src/registry/auth/auth.ts
-
-
-// Refresh a token this long before it expires, so it does not expire in flight.
-const EXPIRY_MARGIN_MS = 10_000;
-class Authenticator {
-    deps;
-    scheme = { kind: 'none' };
-    tokens = new Map();
-    constructor(deps) {
-        this.deps = deps;
-    }
-    /** Adopts the challenge of a `/v2/` ping (or of a later 401). */
-    useChallenges(challenges) {
-        const picked = pickChallenge(challenges);
-        if (picked?.scheme === 'bearer' && picked.params.realm) {
-            this.scheme = { kind: 'bearer', realm: picked.params.realm, service: picked.params.service };
-        }
-        else if (picked?.scheme === 'basic') {
-            this.scheme = { kind: 'basic' };
-        }
-    }
-    async isAnonymous() {
-        const c = await this.deps.credentials();
-        return !c || !(c.username || c.identityToken || c.registryToken);
-    }
-    /** The Authorization header for a request needing these scopes (push scope first), if any. */
-    async header(scopes) {
-        const creds = await this.deps.credentials();
-        if (creds?.registryToken) {
-            this.deps.secret(creds.registryToken);
-            return `Bearer ${creds.registryToken}`;
-        }
-        if (this.scheme.kind === 'basic')
-            return basicAuthorization(creds, this.deps.secret);
-        if (this.scheme.kind === 'bearer')
-            return `Bearer ${(await this.token(this.scheme, scopes)).value}`;
-        return undefined;
-    }
-    /**
-     * After a 401: learns the challenge, drops the cached token and says whether one more try can help
-     * (a fresh or wider-scoped token can; the same Basic credentials cannot).
-     */
-    async unauthorized(challenges, scopes, sentHeader) {
-        const before = this.scheme.kind;
-        this.useChallenges(challenges);
-        if (this.scheme.kind === 'bearer') {
-            const wanted = union(scopes, challengeScopes(pickChallenge(challenges)));
-            await this.refetch(tokenKey(this.scheme, scopes), this.scheme, wanted);
-            return true;
-        }
-        if (this.scheme.kind === 'basic')
-            return before !== 'basic' || sentHeader === undefined;
-        return false;
-    }
-    token(scheme, scopes) {
-        const key = tokenKey(scheme, scopes);
-        const cached = this.tokens.get(key);
-        if (cached) {
-            return cached.then(t => t.expiresAt - EXPIRY_MARGIN_MS > Date.now() ? t : this.refetch(key, scheme, scopes));
-        }
-        return this.refetch(key, scheme, scopes);
-    }
-    /** Fetches a token for `scopes` and caches it under `key` (the scopes asked for, maybe fewer). */
-    refetch(key, scheme, scopes) {
-        const pending = this.fetch(scheme, scopes);
-        this.tokens.set(key, pending);
-        pending.catch(() => this.tokens.get(key) === pending && this.tokens.delete(key));
-        return pending;
-    }
-    async fetch(scheme, scopes) {
-        return fetchToken({
-            ...this.deps.tokenRequest,
-            realm: scheme.realm,
-            service: scheme.service,
-            scopes,
-            credentials: await this.deps.credentials(),
-            registry: this.deps.registry,
-            secret: this.deps.secret
-        });
-    }
-}
-function tokenKey(scheme, scopes) {
-    return JSON.stringify([scheme.realm, scheme.service ?? '', [...scopes].sort()]);
-}
-function union(a, b) {
-    return [...new Set([...a, ...b])];
-}
-/** `repository:<path>:pull,push` (or `:pull`). */
-function repositoryScope(path, push) {
-    return `repository:${path}:${push ? 'pull,push' : 'pull'}`;
-}
-
-;// CONCATENATED MODULE: ./src/registry/name/reference.ts
-/** Image references per the distribution grammar (distribution/reference), with docker.io normalisation. */
-const DOCKER_HUB = 'docker.io';
-const DEFAULT_TAG = 'latest';
-const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
-const DOMAIN = new RegExp(`^(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[0-9a-fA-F:.]+\\])(?::[0-9]+)?$`);
-const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
-const TAG = /^[\w][\w.-]{0,127}$/;
-const DIGEST = /^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}$/;
-const MAX_NAME_LENGTH = 255;
-class InvalidReferenceError extends Error {
-    name = 'InvalidReferenceError';
-}
-/** Parses `[host[:port]/]path[:tag][@digest]`; the tag defaults to `latest` when neither tag nor digest is given. */
-function reference_parseReference(ref) {
-    const parsed = parseReferenceLoose(ref);
-    if (!parsed.tag && !parsed.digest)
-        parsed.tag = DEFAULT_TAG;
-    return parsed;
-}
-/** `host[:port]/path` without tag or digest (what `RegistryClient.repository` takes). */
-function parseRepositoryName(name) {
-    const parsed = parseReferenceLoose(name);
-    if (parsed.tag || parsed.digest) {
-        throw new InvalidReferenceError(`"${name}" names a tag or digest; expected a repository: host[:port]/path`);
-    }
-    return { registry: parsed.registry, repository: parsed.repository };
-}
-function parseReferenceLoose(ref) {
-    const input = ref.trim();
-    if (!input)
-        throw new InvalidReferenceError('empty image reference');
-    const [nameAndTag, digest, ...rest] = input.split('@');
-    if (rest.length > 0 || nameAndTag === undefined)
-        throw new InvalidReferenceError(`"${ref}": more than one "@"`);
-    const { name, tag } = splitTag(nameAndTag);
-    const { registry, repository } = splitRegistry(name, ref);
-    checkRepository(repository, ref);
-    if (tag !== undefined && !TAG.test(tag)) {
-        throw new InvalidReferenceError(`"${ref}": invalid tag "${tag}" (letters, digits, _ . - ; at most 128; not starting with . or -)`);
-    }
-    if (digest !== undefined)
-        checkDigest(digest, ref);
-    const result = { registry, repository };
-    if (tag !== undefined)
-        result.tag = tag;
-    if (digest !== undefined)
-        result.digest = digest;
-    return result;
-}
-function splitTag(nameAndTag) {
-    const colon = nameAndTag.lastIndexOf(':');
-    // A colon before the last slash belongs to host:port, not to a tag.
-    if (colon === -1 || colon < nameAndTag.lastIndexOf('/'))
-        return { name: nameAndTag };
-    return { name: nameAndTag.slice(0, colon), tag: nameAndTag.slice(colon + 1) };
-}
-/**
- * `[host/]path` split as Docker splits it: the first component is a host when it has a `.` or `:`, is
- * `localhost`, or has capital letters; else there is no host (Docker Hub).
- */
-function splitDomain(name) {
-    const slash = name.indexOf('/');
-    const first = slash === -1 ? '' : name.slice(0, slash);
-    const isHost = slash !== -1 && (/[.:]/.test(first) || first === 'localhost' || first !== first.toLowerCase());
-    return isHost ? { domain: first, path: name.slice(slash + 1) } : { domain: undefined, path: name };
-}
-/** `host[:port]`, a DNS name or a bracketed IPv6 address, as the distribution grammar has it. */
-function isValidHost(host) {
-    return DOMAIN.test(host);
-}
-/** One `/`-separated component of a repository path: lowercase letters and digits, separated by . _ __ or -. */
-function isValidPathComponent(component) {
-    return PATH_COMPONENT.test(component);
-}
-function splitRegistry(name, ref) {
-    const { domain, path } = splitDomain(name);
-    if (domain === undefined)
-        return { registry: DOCKER_HUB, repository: dockerHubPath(name) };
-    if (!isValidHost(domain))
-        throw new InvalidReferenceError(`"${ref}": invalid registry host "${domain}"`);
-    const registry = normaliseHost(domain);
-    return { registry, repository: registry === DOCKER_HUB ? dockerHubPath(path) : path };
-}
-function dockerHubPath(path) {
-    return path.includes('/') ? path : `library/${path}`;
-}
-/** Docker Hub's aliases collapse to docker.io; other hosts are lowercased (DNS is case-insensitive). */
-function normaliseHost(host) {
-    const lower = host.toLowerCase();
-    return lower === 'index.docker.io' || lower === 'registry-1.docker.io' ? DOCKER_HUB : lower;
-}
-function checkRepository(path, ref) {
-    if (!path)
-        throw new InvalidReferenceError(`"${ref}": missing repository path`);
-    if (path.length > MAX_NAME_LENGTH) {
-        throw new InvalidReferenceError(`"${ref}": repository path is longer than ${MAX_NAME_LENGTH} characters`);
-    }
-    if (path !== path.toLowerCase()) {
-        throw new InvalidReferenceError(`"${ref}": repository path "${path}" contains capital letters; registries accept lowercase paths only: use "${path.toLowerCase()}"`);
-    }
-    for (const component of path.split('/')) {
-        if (!isValidPathComponent(component)) {
-            throw new InvalidReferenceError(`"${ref}": invalid path component "${component}" (lowercase letters and digits, separated by . _ __ or -)`);
-        }
-    }
-}
-function checkDigest(digest, ref) {
-    if (!DIGEST.test(digest))
-        throw new InvalidReferenceError(`"${ref}": invalid digest "${digest}"`);
-    if (digest.startsWith('sha256:') && !/^sha256:[a-f0-9]{64}$/.test(digest)) {
-        throw new InvalidReferenceError(`"${ref}": a sha256 digest is 64 lowercase hex characters`);
-    }
-}
-function isDigestReference(reference) {
-    return reference.includes(':') && DIGEST.test(reference);
-}
-/** Checks a manifest reference (tag or digest). */
-function checkManifestReference(reference) {
-    if (TAG.test(reference) || isDigestReference(reference))
-        return reference;
-    throw new InvalidReferenceError(`invalid manifest reference "${reference}": expected a tag or a digest`);
-}
-function formatReference(ref) {
-    return `${ref.registry}/${ref.repository}${ref.tag ? `:${ref.tag}` : ''}${ref.digest ? `@${ref.digest}` : ''}`;
-}
-
-;// CONCATENATED MODULE: ./src/registry/transport/deadline.ts
-/**
- * Deadlines sized by the bytes an exchange moves, and the operation deadline of a whole push. A fixed
- * per-request deadline either kills large transfers on slow links or lets a hung small request hold a
- * slot for minutes; a size-aware one does neither.
- */
-
-const DEFAULT_DEADLINES = {
-    baseMs: 60 * 1000,
-    maxMs: 9 * 60 * 1000,
-    floorBytesPerSecond: 256 * 1024
-};
-/** Smallest chunk a blob too large for one exchange is cut into. */
-const MIN_LARGE_BLOB_CHUNK = 64 * 1024 * 1024;
-/** The deadline of one exchange that sends or receives `bytes`. */
-function exchangeDeadlineMs(bytes, policy) {
-    const transferMs = Math.ceil((bytes * 1000) / policy.floorBytesPerSecond);
-    return Math.min(policy.maxMs, policy.baseMs + transferMs);
-}
-/**
- * The largest body one exchange can carry at the floor rate within the longest deadline; a larger blob
- * is uploaded in chunks of this size, so a slow link loses one chunk to a timeout, not the whole blob.
- */
-function largestBodyBytes(policy) {
-    const fits = Math.floor(((policy.maxMs - policy.baseMs) * policy.floorBytesPerSecond) / 1000);
-    return Math.max(MIN_LARGE_BLOB_CHUNK, fits);
-}
-/** The reason an operation deadline aborts with: not retried, and it says which limit to raise. */
-function operationDeadlineError(ms, what) {
-    const span = ms >= 60_000 ? `${Math.round(ms / 6000) / 10} min` : `${Math.round(ms / 100) / 10} s`;
-    return new NetworkError(`${what} did not finish within ${span}`, 'EDEADLINE');
-}
-
-;// CONCATENATED MODULE: ./src/registry/transport/session.ts
-
-
-
-
-
-
-
-
-
-const MAX_REDIRECTS = 5;
-const DEFAULT_MAX_BODY = 8 * 1024 * 1024;
-class RegistrySession {
-    opts;
-    registry;
-    auth;
-    apiHost;
-    base;
-    credentials;
-    warned = new Set();
-    /** Set by the ping: every address of the registry host is loopback. */
-    loopback = false;
-    /** The base URL once a ping chose it (for error messages, which must name the scheme used). */
-    pinged;
-    constructor(opts) {
-        this.opts = opts;
-        this.registry = opts.registry;
-        this.apiHost = opts.registry === DOCKER_HUB ? 'registry-1.docker.io' : opts.registry;
-        this.auth = new Authenticator({
-            registry: opts.registry,
-            credentials: () => this.resolveCredentials(),
-            secret: opts.secret,
-            tokenRequest: {
-                transport: { send: req => this.send(req) },
-                loopbackRegistry: () => this.loopback,
-                deadlineMs: exchangeDeadlineMs(0, opts.deadlines),
-                idleTimeoutMs: opts.idleTimeoutMs
-            }
-        });
-    }
-    /** Sends a call, retrying what may be retried; resolves with an expected answer or throws RegistryError. */
-    async call(call) {
-        const attempts = call.attempts ?? this.opts.maxAttempts;
-        for (let attempt = 1;; attempt++) {
-            const outcome = await this.tryOnce(call);
-            if ('res' in outcome)
-                return outcome.res;
-            if (!outcome.error.retryable || attempt >= attempts)
-                throw outcome.error;
-            const delay = outcome.error.retryAfterMs ?? backoffDelay(attempt, this.opts.backoff);
-            if (delay > this.opts.backoff.maxRetryAfterMs)
-                throw outcome.error;
-            this.opts.logger.debug(`retrying in ${delay} ms (attempt ${attempt + 1}/${attempts}): ${firstLine(outcome.error)}`);
-            await sleep(delay);
-        }
-    }
-    /** Classifies one attempt; exported for the upload loop, which retries whole steps itself. */
-    async tryOnce(call) {
-        try {
-            const res = await this.attempt(call);
-            if (call.expect.includes(res.status))
-                return { res };
-            return { error: await this.errorFor(call, res) };
-        }
-        catch (err) {
-            return this.classifyThrown(call, err);
-        }
-    }
-    classifyThrown(call, err) {
-        if (err instanceof RegistryError)
-            return { error: err };
-        if (err instanceof NetworkError) {
-            const base = this.pinged ?? new URL(`https://${this.apiHost}`);
-            const url = call.target instanceof URL ? call.target : new URL(call.target, base);
-            const message = `${err.code}: ${err.message}`;
-            const hint = isCertificateError(err)
-                ? `The TLS certificate of ${this.registry} is not trusted: add its CA to the system store or NODE_EXTRA_CA_CERTS.`
-                : undefined;
-            return {
-                error: new RegistryError({
-                    method: call.method,
-                    url,
-                    cause: err,
-                    message,
-                    hint,
-                    retryable: err.retryable
-                })
-            };
-        }
-        throw err;
-    }
-    /** The registry's base URL (scheme decided by the first ping). */
-    async baseUrl() {
-        this.base ??= this.ping().catch(err => {
-            this.base = undefined;
-            throw err;
-        });
-        return this.base;
-    }
-    async resolveUrl(target) {
-        return target instanceof URL ? target : new URL(target, await this.baseUrl());
-    }
-    /** Blobs larger than this are uploaded in chunks of this size (see deadline.ts). */
-    largestBody() {
-        return largestBodyBytes(this.opts.deadlines);
-    }
-    async isAnonymous() {
-        return this.auth.isAnonymous();
-    }
-    /** Sends once with authorization, re-authenticating once on 401, following redirects for GET/HEAD. */
-    async attempt(call) {
-        const base = await this.baseUrl();
-        const url = await this.resolveUrl(call.target);
-        const ours = sameOrigin(url, base);
-        let authorization = ours ? await this.auth.header(call.scopes) : undefined;
-        let res = await this.exchange(call, url, authorization);
-        if (res.status === 401 && ours && call.reauthenticate !== false) {
-            const challenges = parseChallenges(res.headers['www-authenticate']);
-            if (await this.auth.unauthorized(challenges, call.scopes, authorization)) {
-                authorization = await this.auth.header(call.scopes);
-                res = await this.exchange(call, url, authorization);
-            }
-        }
-        for (let hops = 0; call.followRedirects && isRedirect(res) && hops < MAX_REDIRECTS; hops++) {
-            const next = new URL(header(res, 'location'), res.url);
-            // Credentials never leave the registry: storage redirects get no Authorization.
-            res = await this.exchange(call, next, sameOrigin(next, base) ? authorization : undefined);
-        }
-        return res;
-    }
-    exchange(call, url, authorization) {
-        const headers = { ...call.headers };
-        if (authorization)
-            headers.authorization = authorization;
-        return this.send({
-            method: call.method,
-            url,
-            headers,
-            body: call.body,
-            deadlineMs: exchangeDeadlineMs(bodyLength(call.body) + (call.responseBytes ?? 0), this.opts.deadlines),
-            idleTimeoutMs: this.opts.idleTimeoutMs,
-            maxBodyBytes: call.maxBodyBytes ?? DEFAULT_MAX_BODY,
-            saveTo: call.saveTo,
-            signal: call.cancellable === false ? undefined : this.opts.signal
-        });
-    }
-    /** Every HTTP exchange of this registry (token requests included) goes through here, and is reported. */
-    async send(req) {
-        const started = Date.now();
-        const record = (status) => this.opts.onRequest?.({
-            method: req.method,
-            url: redactUrl(req.url),
-            status,
-            bytesSent: bodyLength(req.body),
-            durationMs: Date.now() - started
-        });
-        try {
-            const res = await this.opts.transport.send(req);
-            record(res.status);
-            this.opts.logger.debug(`${req.method} ${redactUrl(req.url)} → ${res.status}`);
-            this.showWarnings(res);
-            return res;
-        }
-        catch (err) {
-            record(undefined);
-            throw err;
-        }
-    }
-    /** GET /v2/: learns the auth scheme; https, then plain http only for a host whose addresses are loopback. */
-    async ping() {
-        this.loopback = await this.opts.transport.isLoopback(hostnameOf(this.apiHost));
-        const schemes = this.loopback ? ['https', 'http'] : ['https'];
-        for (const [i, scheme] of schemes.entries()) {
-            const base = new URL(`${scheme}://${this.apiHost}/`);
-            const url = new URL('/v2/', base);
-            const call = { method: 'GET', target: url, scopes: [], expect: [200, 401] };
-            let res;
-            try {
-                res = await this.exchange(call, url, undefined);
-            }
-            catch (err) {
-                const last = i === schemes.length - 1;
-                if (last || isCertificateError(err))
-                    throw err;
-                this.opts.logger.debug(`${url.href} failed (${err.message}); trying plain http on loopback`);
-                continue;
-            }
-            if (res.status === 401)
-                this.auth.useChallenges(parseChallenges(res.headers['www-authenticate']));
-            else if (res.status !== 200)
-                throw await this.errorFor(call, res);
-            this.pinged = base;
-            return base;
-        }
-        throw new Error('unreachable');
-    }
-    async errorFor(call, res) {
-        const details = call.method === 'HEAD' ? [] : parseErrorBody(res.body);
-        const retryAfterMs = serverRetryDelay(header(res, 'retry-after'), details);
-        const challenge = pickChallenge(parseChallenges(res.headers['www-authenticate']));
-        const hint = hintFor(res.status, details, {
-            registry: this.registry,
-            repository: call.repository,
-            anonymous: await this.isAnonymous(),
-            push: call.push ?? false,
-            insufficientScope: challenge?.params.error === 'insufficient_scope'
-        });
-        return new RegistryError({
-            method: call.method,
-            url: res.url,
-            status: res.status,
-            details,
-            hint,
-            retryAfterMs
-        });
-    }
-    resolveCredentials() {
-        this.credentials ??= (async () => {
-            const creds = await this.opts.credentials?.(this.registry);
-            for (const value of [creds?.password, creds?.identityToken, creds?.registryToken]) {
-                if (value)
-                    this.opts.secret(value);
-            }
-            return creds;
-        })();
-        return this.credentials;
-    }
-    /** `Warning: 299 - "text"` headers: shown once each, never acted upon. */
-    showWarnings(res) {
-        const raw = res.headers.warning;
-        const values = typeof raw === 'string' ? [raw] : (raw ?? []);
-        for (const value of values) {
-            const text = /^\s*299\s+\S+\s+"(.*)"/.exec(value)?.[1];
-            if (text && !this.warned.has(text)) {
-                this.warned.add(text);
-                this.opts.logger.warning(`${this.registry}: ${text}`);
-            }
-        }
-    }
-}
-function header(res, name) {
-    const value = res.headers[name.toLowerCase()];
-    return Array.isArray(value) ? value[0] : value;
-}
-function isRedirect(res) {
-    return [301, 302, 303, 307, 308].includes(res.status) && header(res, 'location') !== undefined;
-}
-function sameOrigin(a, b) {
-    return a.protocol === b.protocol && a.host === b.host;
-}
-function firstLine(err) {
-    return err.message.split('\n')[0] ?? '';
-}
-
-;// CONCATENATED MODULE: ./src/registry/digest.ts
-
-
-const digest_DIGEST = /^sha256:[a-f0-9]{64}$|^sha512:[a-f0-9]{128}$/;
-function digest_sha256Digest(data) {
-    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(data).digest('hex')}`;
-}
-function isDigest(value) {
-    return digest_DIGEST.test(value);
-}
-function assertDigest(value) {
-    if (!isDigest(value)) {
-        throw new Error(`invalid digest "${value}": expected sha256:<64 lowercase hex> (or sha512:<128 hex>)`);
-    }
-    return value;
-}
-/** Digest of bytes with the algorithm of `like` (sha256 or sha512). */
-function digestLike(like, data) {
-    const algorithm = like.startsWith('sha512:') ? 'sha512' : 'sha256';
-    return `${algorithm}:${(0,external_node_crypto_.createHash)(algorithm).update(data).digest('hex')}`;
-}
-/** Streams a file through sha256, or the algorithm of `like` (never holds it in memory). */
-async function fileDigest(path, like = 'sha256:') {
-    const algorithm = like.startsWith('sha512:') ? 'sha512' : 'sha256';
-    const hash = (0,external_node_crypto_.createHash)(algorithm);
-    for await (const chunk of (0,external_node_fs_namespaceObject.createReadStream)(path, { highWaterMark: 1 << 20 }))
-        hash.update(chunk);
-    return `${algorithm}:${hash.digest('hex')}`;
-}
-
-;// CONCATENATED MODULE: ./src/registry/oci/media-types.ts
-/** The media types of the OCI image-spec and their Docker v2 counterparts, and what kind each names. */
-const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
-const media_types_OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
-const OCI_CONFIG = 'application/vnd.oci.image.config.v1+json';
-const OCI_LAYER = 'application/vnd.oci.image.layer.v1.tar';
-const OCI_LAYER_GZIP = 'application/vnd.oci.image.layer.v1.tar+gzip';
-const OCI_LAYER_NONDISTRIBUTABLE_GZIP = 'application/vnd.oci.image.layer.nondistributable.v1.tar+gzip';
-const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
-const DOCKER_MANIFEST_LIST = 'application/vnd.docker.distribution.manifest.list.v2+json';
-const DOCKER_CONFIG = 'application/vnd.docker.container.image.v1+json';
-const DOCKER_LAYER = 'application/vnd.docker.image.rootfs.diff.tar';
-const DOCKER_LAYER_GZIP = 'application/vnd.docker.image.rootfs.diff.tar.gzip';
-const DOCKER_FOREIGN_LAYER_GZIP = 'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip';
-/** Every manifest type, indexes first: the Accept header of a manifest request. */
-const MANIFEST_MEDIA_TYPES = [media_types_OCI_INDEX, OCI_MANIFEST, DOCKER_MANIFEST_LIST, DOCKER_MANIFEST];
-/** Docker v2 media types and their OCI equivalents (the bytes of the blobs are the same). */
-const DOCKER_TO_OCI = {
-    [DOCKER_MANIFEST]: OCI_MANIFEST,
-    [DOCKER_MANIFEST_LIST]: media_types_OCI_INDEX,
-    [DOCKER_CONFIG]: OCI_CONFIG,
-    [DOCKER_LAYER_GZIP]: OCI_LAYER_GZIP,
-    [DOCKER_LAYER]: OCI_LAYER,
-    [DOCKER_FOREIGN_LAYER_GZIP]: OCI_LAYER_NONDISTRIBUTABLE_GZIP
-};
-/** An image index (OCI) or manifest list (Docker). */
-function media_types_isIndex(mediaType) {
-    return mediaType === media_types_OCI_INDEX || mediaType === DOCKER_MANIFEST_LIST;
-}
-/** An image manifest (OCI or Docker v2). */
-function isImage(mediaType) {
-    return mediaType === OCI_MANIFEST || mediaType === DOCKER_MANIFEST;
-}
-/** Any manifest: an index or an image manifest. */
-function media_types_isManifest(mediaType) {
-    return media_types_isIndex(mediaType) || isImage(mediaType);
-}
-/** The config of a container image (not an artifact's). */
-function isImageConfig(mediaType) {
-    return mediaType === OCI_CONFIG || mediaType === DOCKER_CONFIG;
-}
-/** Whether a registry may be sent the blob: not a foreign / non-distributable layer (deprecated by the image-spec). */
-function media_types_isDistributable(mediaType) {
-    return !mediaType.includes('nondistributable') && !mediaType.includes('.foreign.');
-}
-/** `application/json; charset=utf-8` → `application/json`. */
-function baseMediaType(contentType) {
-    return (contentType ?? '').split(';')[0].trim().toLowerCase();
-}
-
-;// CONCATENATED MODULE: ./src/registry/oci/parse.ts
-/**
- * Validating parsers of the OCI documents read from registries and layouts. Each checks the fields this
- * code relies on and returns the document with every other field kept; a wrong document throws a
- * DocumentError that names it and the field.
- */
-
-
-function parse_parseImageManifest(bytes, document) {
-    const doc = checkManifestFields(JsonValue.parse(bytes, document));
-    checkDescriptor(doc.field('config'));
-    doc.field('layers').array().forEach(checkDescriptor);
-    return doc.value;
-}
-function parse_parseImageIndex(bytes, document) {
-    const doc = checkManifestFields(JsonValue.parse(bytes, document));
-    doc.field('manifests').array().forEach(checkDescriptor);
-    return doc.value;
-}
-function parseImageConfig(bytes, document) {
-    const doc = JsonValue.parse(bytes, document);
-    for (const key of ['os', 'architecture', 'variant'])
-        doc.field(key).optional(v => v.string());
-    doc.field('config').optional(config => config.field('Labels').optional(v => v.stringMap()));
-    return doc.value;
-}
-function parseLayoutMarker(bytes, document) {
-    const doc = JsonValue.parse(bytes, document);
-    const version = doc.field('imageLayoutVersion');
-    if (version.string() !== '1.0.0')
-        version.fail(`is ${version.value}; only 1.0.0 is supported`);
-    return doc.value;
-}
-/** A `docker save` archive's manifest.json: one entry per image. */
-function parseDockerArchiveManifest(bytes, document) {
-    const doc = JsonValue.parse(bytes, document);
-    for (const entry of doc.array()) {
-        entry.field('Config').string();
-        entry
-            .field('Layers')
-            .array()
-            .forEach(layer => layer.string());
-    }
-    return doc.value;
-}
-/** The `mediaType` a manifest declares, or undefined when it declares none or is not JSON. */
-function parse_declaredMediaType(bytes) {
-    try {
-        const mediaType = JsonValue.parse(bytes, 'manifest').field('mediaType').value;
-        return typeof mediaType === 'string' && mediaType ? mediaType : undefined;
-    }
-    catch {
-        return undefined;
-    }
-}
-/** The fields image manifests and indexes share: schemaVersion 2, mediaType, subject, annotations. */
-function checkManifestFields(doc) {
-    const version = doc.field('schemaVersion');
-    if (version.number() !== 2)
-        version.fail(`is ${String(version.value)}; only 2 is supported`);
-    doc.field('mediaType').optional(v => v.string());
-    doc.field('artifactType').optional(v => v.string());
-    doc.field('subject').optional(checkDescriptor);
-    doc.field('annotations').optional(v => v.stringMap());
-    return doc;
-}
-function checkDescriptor(desc) {
-    desc.field('mediaType').string();
-    const digest = desc.field('digest');
-    if (!isDigest(digest.string()))
-        digest.fail(`is not a digest (sha256:<64 hex>): ${digest.value}`);
-    const size = desc.field('size');
-    if (!Number.isSafeInteger(size.number()) || size.value < 0)
-        size.fail('must be a size in bytes');
-    desc.field('annotations').optional(v => v.stringMap());
-    desc.field('platform').optional(checkPlatform);
-    desc.field('artifactType').optional(v => v.string());
-    return desc.value;
-}
-function checkPlatform(platform) {
-    platform.field('os').string();
-    platform.field('architecture').string();
-    platform.field('variant').optional(v => v.string());
-    platform.field('os.version').optional(v => v.string());
-    platform.field('os.features').optional(v => v.array().forEach(f => f.string()));
-    return platform.value;
-}
-
-;// CONCATENATED MODULE: ./src/registry/manifests.ts
-
-
-
-
-
-
-// The spec asks registries for at least 4 MiB; leave room for larger ones.
-const MAX_MANIFEST_BYTES = 16 * 1024 * 1024;
-function call(t, method, reference, expect) {
-    checkManifestReference(reference);
-    return {
-        method,
-        target: `/v2/${t.repository}/manifests/${reference}`,
-        scopes: t.scopes(),
-        expect,
-        repository: t.repository,
-        push: t.push,
-        maxBodyBytes: MAX_MANIFEST_BYTES,
-        // A tag write that started finishes, and moved tags can be put back, even after a cancel.
-        cancellable: false
-    };
-}
-async function headManifest(t, reference) {
-    const res = await t.session.call({
-        ...call(t, 'HEAD', reference, [200, 404]),
-        headers: { accept: MANIFEST_MEDIA_TYPES.join(', ') }
-    });
-    if (res.status === 404)
-        return undefined;
-    const digest = header(res, 'docker-content-digest');
-    const size = Number(header(res, 'content-length'));
-    const mediaType = baseMediaType(header(res, 'content-type'));
-    if (!digest || !Number.isFinite(size) || !mediaType) {
-        // Some registries omit these on HEAD: the body tells.
-        const got = await getManifest(t, reference);
-        return { mediaType: got.mediaType, digest: got.digest, size: got.body.length };
-    }
-    return { mediaType, digest, size };
-}
-async function getManifest(t, reference, accept = MANIFEST_MEDIA_TYPES) {
-    const res = await t.session.call({
-        ...call(t, 'GET', reference, [200]),
-        headers: { accept: accept.join(', ') }
-    });
-    const announced = header(res, 'docker-content-digest');
-    const expected = isDigestReference(reference) ? reference : announced;
-    const digest = expected ? digestLike(expected, res.body) : digest_sha256Digest(res.body);
-    for (const claim of [reference, announced]) {
-        if (claim && isDigestReference(claim) && claim !== digest) {
-            throw new RegistryError({
-                method: 'GET',
-                url: res.url,
-                status: res.status,
-                retryable: false,
-                message: `the manifest received has digest ${digest}, not ${claim}`
-            });
-        }
-    }
-    return { body: res.body, mediaType: manifestMediaType(res.body, header(res, 'content-type')), digest };
-}
-/** The manifest's own mediaType field, else (none, or not JSON) the Content-Type header. */
-function manifestMediaType(body, contentType) {
-    return parse_declaredMediaType(body) ?? baseMediaType(contentType);
-}
-/** HEAD first (skip a no-op), then PUT the exact bytes; the registry's digest must be ours. */
-async function pushManifest(t, reference, body, mediaType) {
-    const digest = digest_sha256Digest(body);
-    if (isDigestReference(reference) && reference !== digest) {
-        throw new Error(`cannot push a manifest whose digest is ${digest} as ${reference}`);
-    }
-    const existing = await headManifest(t, reference).catch(err => {
-        // A registry may refuse HEAD (403) yet accept the PUT: an unknown answer is not a reason to stop.
-        if (err instanceof RegistryError && err.status === 403)
-            return undefined;
-        throw err;
-    });
-    if (existing?.digest === digest)
-        return { digest };
-    const res = await t.session.call({
-        ...call(t, 'PUT', reference, [201, 200, 204]),
-        headers: { 'content-type': mediaType },
-        body: { kind: 'bytes', data: body }
-    });
-    const stored = header(res, 'docker-content-digest');
-    if (stored && stored !== digest) {
-        throw new RegistryError({
-            method: 'PUT',
-            url: res.url,
-            status: res.status,
-            retryable: false,
-            message: `the registry stored manifest ${stored}, but we computed ${digest}`
-        });
-    }
-    return { digest };
-}
-
-;// CONCATENATED MODULE: ./src/registry/lifecycle.ts
-
-
-
-
-
-const PAGE_SIZE = 1000;
-const MAX_PAGES = 1000;
-/** Every tag, page by page (`?n=`, Link rel="next"); a repository the registry does not know has none. */
-async function listTags(t, pageSize = PAGE_SIZE) {
-    const tags = [];
-    let target = `/v2/${t.repository}/tags/list?n=${pageSize}`;
-    for (let page = 0; target && page < MAX_PAGES; page++) {
-        const res = await t.session.call({ ...readCall(t, target), expect: [200, 404] });
-        if (res.status === 404)
-            return tags;
-        const body = JSON.parse(res.body.toString('utf8'));
-        tags.push(...(body.tags ?? []));
-        const next = nextLink(header(res, 'link'));
-        target = next === undefined ? undefined : new URL(next, res.url);
-    }
-    return [...new Set(tags)];
-}
-/** `<url>; rel="next"` of a Link header. */
-function nextLink(link) {
-    if (!link)
-        return undefined;
-    for (const part of link.split(',')) {
-        const match = /<([^>]*)>\s*;\s*rel="?next"?/i.exec(part.trim());
-        if (match?.[1])
-            return match[1];
-    }
-    return undefined;
-}
-/** OCI 1.1 referrers API; on 404 the `sha256-<hex>` fallback tag's index; neither: none. */
-async function referrers(t, digest) {
-    assertDigest(digest);
-    const res = await t.session.call({
-        ...readCall(t, `/v2/${t.repository}/referrers/${digest}`),
-        headers: { accept: media_types_OCI_INDEX },
-        expect: [200, 404]
-    });
-    if (res.status === 200 && !isHtml(header(res, 'content-type'))) {
-        return { descriptors: manifestsOf(res.body) };
-    }
-    const tag = referrersTag(digest);
-    const found = await headManifest(t, tag);
-    if (!found)
-        return { descriptors: [] };
-    const index = await getManifest(t, found.digest);
-    return { descriptors: manifestsOf(index.body), tagIndex: index.digest };
-}
-/** The OCI 1.1 referrers tag of a digest: `sha256:abc…` → `sha256-abc…`. */
-function referrersTag(digest) {
-    return digest.replace(':', '-');
-}
-/**
- * DELETE /v2/<name>/manifests/<digest>. 'gone' when it was not there (already deleted). A registry that
- * does not allow deletes (405, UNSUPPORTED) throws with a hint.
- */
-async function deleteManifest(t, digest) {
-    assertDigest(digest);
-    try {
-        const res = await t.session.call({
-            method: 'DELETE',
-            target: `/v2/${t.repository}/manifests/${digest}`,
-            // Token servers grant DELETE to the `delete` action (Distribution's token auth, Harbor).
-            scopes: [`repository:${t.repository}:pull,push,delete`],
-            expect: [202, 200, 204, 404],
-            repository: t.repository,
-            push: true,
-            cancellable: false
-        });
-        return res.status === 404 ? 'gone' : 'deleted';
-    }
-    catch (error) {
-        if (error instanceof RegistryError && (error.status === 405 || error.codes.includes('UNSUPPORTED'))) {
-            throw new RegistryError({
-                method: 'DELETE',
-                url: error.url,
-                status: error.status,
-                details: error.details,
-                retryable: false,
-                cause: error,
-                hint: `${t.session.registry} does not allow deleting manifests (Distribution: storage.delete.enabled: true); set cleanup: false`
-            });
-        }
-        throw error;
-    }
-}
-function readCall(t, target) {
-    return {
-        method: 'GET',
-        target,
-        scopes: t.scopes(),
-        repository: t.repository,
-        push: t.push,
-        maxBodyBytes: 16 * 1024 * 1024
-    };
-}
-function manifestsOf(body) {
-    const parsed = JSON.parse(body.toString('utf8'));
-    return Array.isArray(parsed.manifests) ? parsed.manifests : [];
-}
-function isHtml(contentType) {
-    return (contentType ?? '').toLowerCase().includes('text/html');
-}
-
-;// CONCATENATED MODULE: ./src/registry/source.ts
-/** What a blob is read from: a file (streamed, range by range) or bytes in memory. */
-
-
-async function openSource(source, desc) {
-    if ('data' in source) {
-        const data = source.data;
-        if (data.byteLength !== desc.size)
-            throw sizeMismatch(desc, data.byteLength, 'the data');
-        const actual = digestLike(desc.digest, data);
-        if (actual !== desc.digest)
-            throw new Error(`blob data has digest ${actual}, but its descriptor says ${desc.digest}`);
-        return {
-            size: data.byteLength,
-            slice: (start, end) => ({ kind: 'bytes', data: data.subarray(start, end) })
-        };
-    }
-    const info = await (0,promises_.stat)(source.path);
-    if (info.size !== desc.size)
-        throw sizeMismatch(desc, info.size, source.path);
-    return { size: info.size, slice: (start, end) => ({ kind: 'file', path: source.path, start, end }) };
-}
-function sizeMismatch(desc, actual, what) {
-    return new Error(`${desc.digest}: ${what} holds ${actual} bytes, but its descriptor says ${desc.size}`);
-}
-
-;// CONCATENATED MODULE: ./src/registry/upload.ts
-
-
-
-
-/** ghcr.io answers 416 to ranged PATCH bodies over 4 MiB. */
-const GHCR_MAX_CHUNK = 4 * 1024 * 1024;
-const OCTET_STREAM = { 'content-type': 'application/octet-stream' };
-class BlobUpload {
-    ctx;
-    desc;
-    body;
-    location;
-    offset = 0;
-    chunked;
-    chunkSize;
-    minChunk = 0;
-    needsStatus = false;
-    constructor(ctx, desc, body) {
-        this.ctx = ctx;
-        this.desc = desc;
-        this.body = body;
-        const onGhcr = ctx.session.registry === 'ghcr.io';
-        // Too large for one exchange within its deadline: chunks, so a timeout costs one chunk, not the blob.
-        const largest = ctx.session.largestBody();
-        const tooLarge = body.size > largest;
-        this.chunked = (ctx.chunkSize !== undefined && body.size > ctx.chunkSize) || tooLarge;
-        const wanted = ctx.chunkSize ?? (onGhcr ? GHCR_MAX_CHUNK : tooLarge ? largest : Number.POSITIVE_INFINITY);
-        this.chunkSize = onGhcr ? Math.min(wanted, GHCR_MAX_CHUNK) : wanted;
-    }
-    /** Tries each source repository; true once one mount is done. A 202 session is kept for the upload. */
-    async mount(from) {
-        for (const source of from) {
-            const target = `/v2/${this.ctx.repository}/blobs/uploads/?mount=${this.desc.digest}&from=${encodeURIComponent(source)}`;
-            const scopes = [...this.ctx.scopes, repositoryScope(source, false)];
-            const outcome = await this.ctx.session.tryOnce({ ...this.call('POST', target, [201, 202]), scopes });
-            if (!('res' in outcome)) {
-                this.ctx.logger.debug(`mount of ${this.desc.digest} from ${source} failed, uploading: ${outcome.error.message}`);
-                continue;
-            }
-            if (outcome.res.status === 201) {
-                this.verifyDigest('POST', outcome.res);
-                return true;
-            }
-            this.adoptSession(outcome.res);
-            return false;
-        }
-        return false;
-    }
-    async upload() {
-        for (let attempt = 1;; attempt++) {
-            try {
-                if (attempt > 1 && (await this.ctx.exists()))
-                    return await this.cancel();
-                return await this.step();
-            }
-            catch (err) {
-                const delay = this.retryDelay(err, attempt);
-                if (delay === undefined) {
-                    await this.cancel();
-                    throw err;
-                }
-                this.ctx.logger.debug(`upload of ${this.desc.digest} resumes in ${delay} ms: ${err.message}`);
-                await sleep(delay);
-                this.needsStatus = true;
-            }
-        }
-    }
-    /** DELETE the session (abandoned uploads), ignoring failures. */
-    async cancel() {
-        const location = this.location;
-        this.location = undefined;
-        this.offset = 0;
-        if (!location)
-            return;
-        // Registries may want a `delete` scope for this; it is best effort, so no re-authentication.
-        await this.ctx.session.tryOnce({
-            ...this.call('DELETE', location, [204, 200, 202, 404]),
-            reauthenticate: false
-        });
-    }
-    /**
-     * How long to wait before the next step, or undefined to give up. A 416 is worth another step too:
-     * the status GET realigns the offset, or the chunks got smaller.
-     */
-    retryDelay(err, attempt) {
-        if (!(err instanceof RegistryError) || !(err.retryable || err.status === 416))
-            return undefined;
-        if (attempt >= this.ctx.maxAttempts)
-            return undefined;
-        const delay = err.retryAfterMs ?? backoffDelay(attempt, this.ctx.backoff);
-        return delay > this.ctx.backoff.maxRetryAfterMs ? undefined : delay;
-    }
-    async step() {
-        if (this.needsStatus && this.location)
-            await this.refreshStatus();
-        if (!this.location)
-            await this.start();
-        if (this.chunked || this.offset > 0)
-            await this.sendChunks();
-        await this.commit();
-    }
-    async start() {
-        const res = await this.send(this.call('POST', `/v2/${this.ctx.repository}/blobs/uploads/`, [202]));
-        this.adoptSession(res);
-    }
-    adoptSession(res) {
-        const location = header(res, 'location');
-        if (!location)
-            throw this.protocolError('POST', res, 'the registry started an upload without a Location');
-        this.location = new URL(location, res.url);
-        this.offset = 0;
-        this.minChunk = Number(header(res, 'oci-chunk-min-length') ?? 0) || 0;
-    }
-    /** GET the session: the registry's `Range` says where to resume. Unknown progress starts over. */
-    async refreshStatus() {
-        this.needsStatus = false;
-        const res = await this.send(this.call('GET', this.location, [204, 404]));
-        if (res.status === 404) {
-            this.location = undefined;
-            this.offset = 0;
-            return;
-        }
-        this.location = new URL(header(res, 'location') ?? this.location.href, res.url);
-        const end = parseRangeEnd(header(res, 'range'));
-        // Distribution writes `0-0` both for 0 and for 1 byte received: ambiguous, so start a new session.
-        if (end === undefined || end === 0 || end + 1 > this.body.size)
-            return this.cancel();
-        this.offset = end + 1;
-        this.ctx.logger.debug(`resuming ${this.desc.digest} at byte ${this.offset} of ${this.body.size}`);
-    }
-    async sendChunks() {
-        while (this.offset < this.body.size) {
-            const end = Math.min(this.body.size, this.offset + Math.max(this.chunkSize, this.minChunk));
-            const call = this.call('PATCH', this.location, [202, 201, 204]);
-            call.headers = { ...OCTET_STREAM, 'content-range': `${this.offset}-${end - 1}` };
-            call.body = this.body.slice(this.offset, end);
-            const res = await this.send(call).catch(err => {
-                if (err instanceof RegistryError && err.status === 416)
-                    this.shrinkChunks(end - this.offset);
-                throw err;
-            });
-            this.location = new URL(header(res, 'location') ?? this.location.href, res.url);
-            this.offset = end;
-        }
-    }
-    shrinkChunks(refused) {
-        if (refused <= GHCR_MAX_CHUNK)
-            return;
-        this.chunkSize = GHCR_MAX_CHUNK;
-        this.ctx.logger.info(`the registry refused a ${refused}-byte chunk (416); continuing with 4 MiB chunks`);
-    }
-    async commit() {
-        const url = new URL(this.location);
-        url.searchParams.set('digest', this.desc.digest);
-        const call = this.call('PUT', url, [201, 204]);
-        call.headers = { ...OCTET_STREAM };
-        if (this.offset < this.body.size)
-            call.body = this.body.slice(this.offset, this.body.size);
-        const res = await this.send(call);
-        this.location = undefined;
-        this.verifyDigest('PUT', res);
-    }
-    verifyDigest(method, res) {
-        const stored = header(res, 'docker-content-digest');
-        if (stored && stored !== this.desc.digest) {
-            throw this.protocolError(method, res, `the registry stored ${stored}, but we sent ${this.desc.digest}`);
-        }
-    }
-    async send(call) {
-        const outcome = await this.ctx.session.tryOnce(call);
-        if ('res' in outcome)
-            return outcome.res;
-        throw outcome.error;
-    }
-    call(method, target, expect) {
-        return {
-            method,
-            target,
-            expect,
-            scopes: this.ctx.scopes,
-            attempts: 1,
-            repository: this.ctx.repository,
-            push: true,
-            headers: undefined,
-            body: undefined
-        };
-    }
-    protocolError(method, res, message) {
-        return new RegistryError({ method, url: res.url, status: res.status, message, retryable: false });
-    }
-}
-/** `0-1023` (or `bytes=0-1023`) → 1023. */
-function parseRangeEnd(range) {
-    const m = /(\d+)-(\d+)\s*$/.exec(range ?? '');
-    return m ? Number(m[2]) : undefined;
-}
-
-;// CONCATENATED MODULE: ./src/registry/repository.ts
-
-
-
-
-
-
-
-
-
-
-const MAX_BLOB_IN_MEMORY = 64 * 1024 * 1024;
-const BLOB_REDIRECTS = [301, 302, 303, 307, 308];
-class RemoteRepository {
-    path;
-    deps;
-    registry;
-    /** Once something is pushed, every request asks for the push scope: one token serves them all. */
-    pushing = false;
-    constructor(path, deps) {
-        this.path = path;
-        this.deps = deps;
-        this.registry = deps.session.registry;
-    }
-    /** Starts an upload (the registry checks push rights there, whatever the token says), then cancels it. */
-    async checkPushAccess() {
-        this.pushing = true;
-        const common = { scopes: this.scopes(), repository: this.path, push: true };
-        const target = `/v2/${this.path}/blobs/uploads/`;
-        const res = await this.deps.session.call({ ...common, method: 'POST', target, expect: [202] });
-        const location = header(res, 'location');
-        if (location) {
-            const cancel = {
-                ...common,
-                method: 'DELETE',
-                target: new URL(location, res.url),
-                reauthenticate: false
-            };
-            await this.deps.session.tryOnce({ ...cancel, expect: [204, 200, 202, 404] });
-        }
-    }
-    async blobExists(digest) {
-        assertDigest(digest);
-        const res = await this.deps.session.call({
-            method: 'HEAD',
-            target: `/v2/${this.path}/blobs/${digest}`,
-            scopes: this.scopes(),
-            // Storage-backed registries answer 307 to a presigned URL for a blob they hold: that means "exists".
-            expect: [200, 404, ...BLOB_REDIRECTS],
-            repository: this.path,
-            push: this.pushing
-        });
-        if (res.status === 200)
-            return true;
-        return BLOB_REDIRECTS.includes(res.status) && header(res, 'location') !== undefined;
-    }
-    pushBlob(desc, source, opts = {}) {
-        assertDigest(desc.digest);
-        this.pushing = true;
-        const key = `${this.registry}/${this.path}@${desc.digest}`;
-        return this.deps.inFlight.run(key, () => this.deps.limiter.run(() => this.pushBlobNow(desc, source, opts)));
-    }
-    async pushBlobNow(desc, source, opts) {
-        const body = await openSource(source, desc);
-        if (await this.blobExists(desc.digest))
-            return 'exists';
-        return this.uploadNow(desc, body, opts);
-    }
-    async uploadNow(desc, body, opts) {
-        const upload = new BlobUpload(this.uploadContext(() => this.blobExists(desc.digest)), desc, body);
-        const from = (opts.mountFrom ?? []).filter(repo => repo !== this.path);
-        if (from.length > 0 && (await upload.mount(from)))
-            return 'mounted';
-        await upload.upload();
-        return 'uploaded';
-    }
-    mountBlob(desc, from) {
-        assertDigest(desc.digest);
-        this.pushing = true;
-        return this.deps.limiter.run(async () => {
-            if (await this.blobExists(desc.digest))
-                return 'exists';
-            const noBytes = {
-                size: desc.size,
-                slice: () => {
-                    throw new Error(`mountBlob sends no bytes of ${desc.digest}`);
-                }
-            };
-            const upload = new BlobUpload(this.uploadContext(() => this.blobExists(desc.digest)), desc, noBytes);
-            if (await upload.mount(from.filter(repo => repo !== this.path)))
-                return 'mounted';
-            await upload.cancel();
-            return undefined;
-        });
-    }
-    pushManifest(reference, body, mediaType) {
-        this.pushing = true;
-        return pushManifest(this.manifestTarget(), reference, body, mediaType);
-    }
-    getManifest(reference, accept) {
-        return getManifest(this.manifestTarget(), reference, accept);
-    }
-    headManifest(reference) {
-        return headManifest(this.manifestTarget(), reference);
-    }
-    async getBlob(digest) {
-        assertDigest(digest);
-        const res = await this.deps.session.call({
-            method: 'GET',
-            target: `/v2/${this.path}/blobs/${digest}`,
-            scopes: this.scopes(),
-            expect: [200],
-            followRedirects: true,
-            maxBodyBytes: MAX_BLOB_IN_MEMORY,
-            repository: this.path
-        });
-        const actual = digestLike(digest, res.body);
-        if (actual !== digest) {
-            const message = `the blob received has digest ${actual}, not ${digest} (${header(res, 'content-length')} bytes)`;
-            throw new RegistryError({ method: 'GET', url: res.url, status: res.status, message, retryable: false });
-        }
-        return res.body;
-    }
-    async downloadBlob(desc, path) {
-        assertDigest(desc.digest);
-        const res = await this.deps.session.call({
-            method: 'GET',
-            target: `/v2/${this.path}/blobs/${desc.digest}`,
-            scopes: this.scopes(),
-            expect: [200],
-            followRedirects: true,
-            saveTo: path,
-            responseBytes: desc.size,
-            repository: this.path
-        });
-        const size = (await (0,promises_.stat)(path)).size;
-        const actual = await fileDigest(path, desc.digest);
-        if (size !== desc.size || actual !== desc.digest) {
-            const message = `the blob received (${size} bytes) has digest ${actual}, not ${desc.digest} (${desc.size} bytes)`;
-            throw new RegistryError({ method: 'GET', url: res.url, status: res.status, message, retryable: false });
-        }
-    }
-    copyBlobFrom(desc, from, tempDir) {
-        assertDigest(desc.digest);
-        this.pushing = true;
-        const key = `${this.registry}/${this.path}@${desc.digest}`;
-        return this.deps.inFlight.run(key, () => this.deps.limiter.run(async () => {
-            if (await this.blobExists(desc.digest))
-                return 'exists';
-            const dir = await (0,promises_.mkdtemp)((0,external_node_path_namespaceObject.join)(tempDir, 'blob-'));
-            try {
-                const path = (0,external_node_path_namespaceObject.join)(dir, 'blob');
-                await from.downloadBlob(desc, path);
-                return await this.uploadNow(desc, await openSource({ path }, desc), {});
-            }
-            finally {
-                await (0,promises_.rm)(dir, { recursive: true, force: true });
-            }
-        }));
-    }
-    listTags(opts = {}) {
-        return listTags(this.manifestTarget(), opts.pageSize);
-    }
-    referrers(digest) {
-        return referrers(this.manifestTarget(), digest);
-    }
-    deleteManifest(digest) {
-        this.pushing = true;
-        return deleteManifest(this.manifestTarget(), digest);
-    }
-    scopes() {
-        return [repositoryScope(this.path, this.pushing)];
-    }
-    manifestTarget() {
-        return {
-            session: this.deps.session,
-            repository: this.path,
-            scopes: () => this.scopes(),
-            push: this.pushing
-        };
-    }
-    uploadContext(exists) {
-        return {
-            session: this.deps.session,
-            repository: this.path,
-            scopes: this.scopes(),
-            chunkSize: this.deps.chunkSize,
-            maxAttempts: this.deps.maxAttempts,
-            backoff: this.deps.backoff,
-            logger: this.deps.logger,
-            exists
-        };
-    }
-}
-
-;// CONCATENATED MODULE: ./src/registry/limiter.ts
-/** At most `limit` tasks at once; the rest wait in order. */
-class Limiter {
-    limit;
-    active = 0;
-    waiting = [];
-    constructor(limit) {
-        this.limit = limit;
-        if (!Number.isInteger(limit) || limit < 1)
-            throw new Error(`concurrency must be a positive integer, got ${limit}`);
-    }
-    async run(task) {
-        if (this.active >= this.limit)
-            await new Promise(resolve => this.waiting.push(resolve));
-        this.active++;
-        try {
-            return await task();
-        }
-        finally {
-            this.active--;
-            this.waiting.shift()?.();
-        }
-    }
-}
-/** Shares one in-flight promise per key (concurrent pushes of the same blob become one). */
-class InFlight {
-    pending = new Map();
-    run(key, task) {
-        const existing = this.pending.get(key);
-        if (existing)
-            return existing;
-        const started = task().finally(() => this.pending.delete(key));
-        this.pending.set(key, started);
-        return started;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/registry/client.ts
-
-
-
-
-
-
-
-const DEFAULT_CONCURRENCY = 4;
-const DEFAULT_ATTEMPTS = 5;
-/** ghcr.io drops an upload after 10 minutes: no exchange may take longer. */
-const MAX_DEADLINE_MS = 10 * 60 * 1000 - 1;
-const DEFAULT_IDLE_MS = 2 * 60 * 1000;
-const silent = { debug: () => { }, info: () => { }, warning: () => { } };
-class RegistryClient {
-    opts;
-    transport;
-    sessions = new Map();
-    limiter;
-    inFlight = new InFlight();
-    secrets = new Set();
-    backoff;
-    maxAttempts;
-    deadlines;
-    /** Fires on the caller's signal or the operation deadline: every session stops with it. */
-    stop = new AbortController();
-    deadlineTimer;
-    constructor(opts = {}) {
-        this.opts = opts;
-        const maxMs = Math.min(opts.requestTimeoutMs ?? DEFAULT_DEADLINES.maxMs, MAX_DEADLINE_MS);
-        this.deadlines = { ...DEFAULT_DEADLINES, maxMs, baseMs: Math.min(DEFAULT_DEADLINES.baseMs, maxMs) };
-        opts.signal?.addEventListener('abort', () => this.stop.abort(opts.signal?.reason), { once: true });
-        if (opts.signal?.aborted)
-            this.stop.abort(opts.signal.reason);
-        this.limiter = new Limiter(opts.concurrency ?? DEFAULT_CONCURRENCY);
-        this.transport = new HttpTransport({
-            userAgent: opts.userAgent ?? 'publish-image',
-            env: opts.env ?? process.env,
-            ca: opts.ca
-        });
-        this.backoff = { ...DEFAULT_BACKOFF, ...opts.backoff };
-        this.maxAttempts = Math.max(1, opts.maxAttempts ?? DEFAULT_ATTEMPTS);
-        if (opts.chunkSize !== undefined && !(opts.chunkSize > 0))
-            throw new Error('chunkSize must be positive');
-    }
-    /** `host[:port]/path`, e.g. `127.0.0.1:5000/acme/app` or `ghcr.io/acme/app`. */
-    repository(name) {
-        const { registry, repository } = parseRepositoryName(name);
-        return new RemoteRepository(repository, {
-            session: this.session(registry),
-            limiter: this.limiter,
-            inFlight: this.inFlight,
-            chunkSize: this.opts.chunkSize,
-            maxAttempts: this.maxAttempts,
-            backoff: this.backoff,
-            logger: this.opts.logger ?? silent
-        });
-    }
-    /** Fires when the caller's signal does or the operation deadline passes; pass it on to multiWrite. */
-    get signal() {
-        return this.stop.signal;
-    }
-    /**
-     * From now on, the client's work must end within `ms`: then no request starts and those in flight
-     * stop with an EDEADLINE error naming `what`. Manifest and tag writes in flight still finish.
-     */
-    startDeadline(ms, what) {
-        clearTimeout(this.deadlineTimer);
-        this.deadlineTimer = setTimeout(() => this.stop.abort(operationDeadlineError(ms, what)), ms);
-        this.deadlineTimer.unref();
-    }
-    /** Closes idle keep-alive connections and stops the deadline. */
-    close() {
-        clearTimeout(this.deadlineTimer);
-        this.transport.close();
-    }
-    session(registry) {
-        let session = this.sessions.get(registry);
-        if (!session) {
-            session = new RegistrySession({
-                registry,
-                transport: this.transport,
-                credentials: this.opts.credentials,
-                maxAttempts: this.maxAttempts,
-                deadlines: this.deadlines,
-                idleTimeoutMs: this.opts.idleTimeoutMs ?? DEFAULT_IDLE_MS,
-                backoff: this.backoff,
-                logger: this.opts.logger ?? silent,
-                secret: value => this.secret(value),
-                onRequest: this.opts.onRequest,
-                signal: this.stop.signal
-            });
-            this.sessions.set(registry, session);
-        }
-        return session;
-    }
-    secret(value) {
-        if (!value || this.secrets.has(value))
-            return;
-        this.secrets.add(value);
-        this.opts.onSecret?.(value);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/registry/auth/credential-helper.ts
-/** docker-credential-<name> get: the server URL on stdin, `{"Username","Secret"}` on stdout. */
-
-
-const TIMEOUT_MS = 30_000;
-async function runCredentialHelper(name, serverUrl, env, logger) {
-    const program = `docker-credential-${name}`;
-    const result = await run(program, serverUrl, env);
-    if (result.spawnError) {
-        logger?.warning(`${program} could not run (${result.spawnError.message}); ignoring that credential store`);
-        return undefined;
-    }
-    if (result.code !== 0) {
-        if (/credentials not found/i.test(result.stdout + result.stderr))
-            return undefined;
-        throw new Error(`${program} get failed (exit ${result.code}): ${result.stderr.trim() || result.stdout.trim()}`);
-    }
-    const printed = JsonValue.parse(result.stdout, `the output of ${program} get`);
-    const username = printed.field('Username').optional(v => v.string()) ?? '';
-    const secret = printed.field('Secret').optional(v => v.string()) ?? '';
-    if (!secret)
-        return undefined;
-    return username === '<token>' ? { identityToken: secret } : { username, password: secret };
-}
-function run(program, input, env) {
-    return new Promise(resolve => {
-        const child = (0,external_node_child_process_namespaceObject.spawn)(program, ['get'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
-        const timer = setTimeout(() => child.kill('SIGKILL'), TIMEOUT_MS);
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (d) => (stdout += d.toString()));
-        child.stderr.on('data', (d) => (stderr += d.toString()));
-        child.on('error', err => {
-            clearTimeout(timer);
-            resolve({ code: null, stdout, stderr, spawnError: err });
-        });
-        child.on('close', code => {
-            clearTimeout(timer);
-            resolve({ code, stdout, stderr });
-        });
-        child.stdin.on('error', () => { }); // the helper may exit without reading
-        child.stdin.end(input);
-    });
-}
-
-;// CONCATENATED MODULE: ./src/registry/auth/docker-config.ts
-/** The docker client's config directory and its config.json (also the shape of containers' auth.json). */
-
-
-
-
-/** Where the docker client keeps its config: $DOCKER_CONFIG, else ~/.docker ($HOME first, as Go does). */
-function dockerConfigDir(env = process.env) {
-    return env.DOCKER_CONFIG || (0,external_node_path_namespaceObject.join)(env.HOME || (0,external_node_os_namespaceObject.homedir)(), '.docker');
-}
-/** Reads and checks a docker config.json or auth.json; undefined when the file is not there. */
-async function readDockerConfig(file) {
-    const text = await (0,promises_.readFile)(file).catch(() => undefined);
-    return text === undefined ? undefined : parseDockerConfig(text, file);
-}
-function parseDockerConfig(text, document) {
-    const doc = JsonValue.parse(text, document);
-    doc.field('auths').optional(auths => {
-        for (const key of Object.keys(auths.object()))
-            auths.field(key).stringMap();
-    });
-    doc.field('credHelpers').optional(v => v.stringMap());
-    doc.field('credsStore').optional(v => v.string());
-    doc.field('currentContext').optional(v => v.string());
-    return doc.value;
-}
-
-;// CONCATENATED MODULE: ./src/registry/auth/keychain.ts
-/**
- * Where credentials come from, in order: explicit inputs, docker config.json (credHelpers, credsStore, auths),
- * containers auth.json, then anonymous (undefined).
- */
-
-
-
-
-
-function defaultKeychain(opts = {}) {
-    const env = opts.env ?? process.env;
-    const explicit = new Map(Object.entries(opts.explicit ?? {}).map(([key, creds]) => [hostKey(key), creds]));
-    return async (registryHost, repository) => {
-        const host = hostKey(registryHost);
-        const given = explicit.get(host);
-        if (given && hasSecret(given))
-            return given;
-        return ((await fromDockerConfig(host, env, opts.logger)) ??
-            (await fromContainersAuth(host, repository, env)) ??
-            undefined);
-    };
-}
-/** `https://index.docker.io/v1/`, `ghcr.io`, `http://127.0.0.1:5000/v2/` → comparable host keys. */
-function hostKey(key) {
-    const host = key
-        .replace(/^[a-z]+:\/\//i, '')
-        .split('/')[0]
-        .toLowerCase();
-    return ['index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com'].includes(host)
-        ? DOCKER_HUB
-        : host;
-}
-function hasSecret(c) {
-    return Boolean((c.username && c.password !== undefined && c.password !== '') || c.identityToken || c.registryToken);
-}
-async function fromDockerConfig(host, env, logger) {
-    const config = await readDockerConfig((0,external_node_path_namespaceObject.join)(dockerConfigDir(env), 'config.json'));
-    if (!config)
-        return undefined;
-    const helper = Object.entries(config.credHelpers ?? {}).find(([key]) => hostKey(key) === host)?.[1] ?? config.credsStore;
-    if (helper) {
-        const serverUrl = host === DOCKER_HUB ? 'https://index.docker.io/v1/' : host;
-        const creds = await runCredentialHelper(helper, serverUrl, env, logger);
-        if (creds)
-            return creds;
-    }
-    const entry = Object.entries(config.auths ?? {}).find(([key]) => hostKey(key) === host)?.[1];
-    return entry ? decodeEntry(entry) : undefined;
-}
-async function fromContainersAuth(host, repository, env) {
-    for (const file of containersAuthFiles(env)) {
-        const config = await readDockerConfig(file);
-        const entry = config?.auths ? mostSpecificEntry(config.auths, host, repository) : undefined;
-        const creds = entry ? decodeEntry(entry) : undefined;
-        if (creds)
-            return creds;
-    }
-    return undefined;
-}
-function containersAuthFiles(env) {
-    if (env.REGISTRY_AUTH_FILE)
-        return [env.REGISTRY_AUTH_FILE];
-    const files = [];
-    if (env.XDG_RUNTIME_DIR)
-        files.push((0,external_node_path_namespaceObject.join)(env.XDG_RUNTIME_DIR, 'containers', 'auth.json'));
-    files.push((0,external_node_path_namespaceObject.join)(env.XDG_CONFIG_HOME || (0,external_node_path_namespaceObject.join)(homeOf(env), '.config'), 'containers', 'auth.json'));
-    return files;
-}
-/** auth.json keys may be `host/namespace/repo`: the longest one matching the repository wins. */
-function mostSpecificEntry(auths, host, repository) {
-    let best;
-    for (const [key, entry] of Object.entries(auths)) {
-        const [keyHost, ...rest] = key.replace(/^[a-z]+:\/\//i, '').split('/');
-        if (hostKey(keyHost) !== host)
-            continue;
-        const path = rest.join('/');
-        const matches = !path || (repository !== undefined && (repository === path || repository.startsWith(`${path}/`)));
-        if (matches && (!best || path.length > best.length))
-            best = { length: path.length, entry };
-    }
-    return best?.entry;
-}
-function decodeEntry(entry) {
-    const creds = {};
-    if (entry.auth) {
-        const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
-        const colon = decoded.indexOf(':');
-        if (colon > 0) {
-            creds.username = decoded.slice(0, colon);
-            creds.password = decoded.slice(colon + 1);
-        }
-    }
-    else if (entry.username) {
-        creds.username = entry.username;
-        creds.password = entry.password;
-    }
-    if (entry.identitytoken)
-        creds.identityToken = entry.identitytoken;
-    if (entry.registrytoken)
-        creds.registryToken = entry.registrytoken;
-    return hasSecret(creds) ? creds : undefined;
-}
-function homeOf(env) {
-    return env.HOME || (0,external_node_os_namespaceObject.homedir)();
-}
-
-;// CONCATENATED MODULE: ./src/registry/tags.ts
-
-const refOf = (w) => `${w.repo.registry}/${w.repo.path}:${w.tag}`;
-/**
- * Points every tag of every repository at `target`. The tags' current digests are read first; when a
- * tag write fails or the run is cancelled (`signal`), the tags this run moved are put back — each only
- * if it still points at what this run wrote: a tag another job moved since is left alone. A tag that
- * did not exist before cannot be removed (registries delete manifests, not tags): the error names it.
- */
-async function moveTags(repos, tags, target, logger, signal) {
-    const writes = await currentTargets(repos, tags);
-    const moved = [];
-    for (const write of writes) {
-        if (signal?.aborted) {
-            const outcome = await restore(moved, target, logger);
-            throw new Error(`cancelled before tagging ${refOf(write)}; ${outcome}`, { cause: signal.reason });
-        }
-        try {
-            await write.repo.pushManifest(write.tag, target.body, target.mediaType);
-        }
-        catch (error) {
-            const landed = refused(error) ? [] : [write];
-            const outcome = await restore([...moved, ...landed], target, logger);
-            throw new Error(`could not tag ${refOf(write)}; ${outcome}`, { cause: error });
-        }
-        moved.push(write);
-        logger.info(`tagged ${refOf(write)}`);
-    }
-    return writes.map(w => ({
-        repository: `${w.repo.registry}/${w.repo.path}`,
-        tag: w.tag,
-        before: beforeDigest(w)
-    }));
-}
-/** A 4xx answer: the registry refused the write, so the tag was not moved and needs no putting back. */
-function refused(error) {
-    return (error instanceof RegistryError && error.status !== undefined && error.status >= 400 && error.status < 500);
-}
-async function currentTargets(repos, tags) {
-    const pairs = repos.flatMap(repo => tags.map(tag => ({ repo, tag })));
-    return Promise.all(pairs.map(async ({ repo, tag }) => {
-        const before = await repo.headManifest(tag).then(desc => (desc ? { digest: desc.digest } : 'absent'), () => 'unknown');
-        return { repo, tag, before };
-    }));
-}
-/** Puts the tags back where they were; returns what became of them, for the error message. */
-async function restore(writes, target, logger) {
-    if (writes.length === 0)
-        return 'no tag was moved';
-    const outcomes = { restored: [], others: [], stuck: [] };
-    for (const w of writes) {
-        try {
-            const now = await w.repo.headManifest(w.tag);
-            if (now?.digest !== target.digest) {
-                // Never written (the answer was lost before the write), or another job moved it since.
-                if (now?.digest !== beforeDigest(w))
-                    outcomes.others.push(refOf(w));
-                continue;
-            }
-            await putBack(w);
-            outcomes.restored.push(refOf(w));
-            logger.info(`restored ${refOf(w)}`);
-        }
-        catch (error) {
-            outcomes.stuck.push(`${refOf(w)} (${error instanceof Error ? error.message : String(error)})`);
-        }
-    }
-    return restoreText(outcomes);
-}
-function restoreText(o) {
-    const parts = [];
-    if (o.restored.length > 0)
-        parts.push(`restored ${o.restored.join(', ')} to their previous digests`);
-    if (o.others.length > 0)
-        parts.push(`moved by someone else meanwhile, left alone: ${o.others.join(', ')}`);
-    if (o.stuck.length > 0)
-        parts.push(`left on the new image: ${o.stuck.join(', ')}`);
-    return parts.length > 0 ? parts.join('; ') : 'no tag was moved';
-}
-function beforeDigest(w) {
-    return typeof w.before === 'object' ? w.before.digest : undefined;
-}
-async function putBack(w) {
-    if (w.before === 'absent')
-        throw new Error('it did not exist before, and registries cannot delete a tag');
-    if (w.before === 'unknown')
-        throw new Error('its previous digest could not be read');
-    const previous = await w.repo.getManifest(w.before.digest);
-    await w.repo.pushManifest(w.tag, previous.body, previous.mediaType);
-}
-
-;// CONCATENATED MODULE: ./src/registry/write.ts
-
-/** Writes `image` to every repository (`host/path`), then moves `tags` in all of them. */
-async function write_multiWrite(client, targets, image, opts = {}) {
-    const repos = targets.map(name => client.repository(name));
-    const reports = [];
-    for (const [i, repo] of repos.entries()) {
-        const mountFrom = repos
-            .slice(0, i)
-            .filter(r => r.registry === repo.registry)
-            .map(r => r.path);
-        reports.push(await writeTo(repo, image, mountFrom, opts));
-    }
-    const tags = [...new Set(opts.tags ?? [])];
-    if (image.root && tags.length > 0) {
-        const { desc, body } = image.root;
-        const moved = await moveTags(repos, tags, { digest: desc.digest, body, mediaType: desc.mediaType }, logOf(opts), opts.signal);
-        for (const report of reports) {
-            const name = `${report.repository.registry}/${report.repository.path}`;
-            report.movedTags = moved.filter(m => m.repository === name);
-        }
-    }
-    return reports;
-}
-async function writeTo(repo, image, mountFrom, opts) {
-    opts.signal?.throwIfAborted();
-    // Largest first: the longest upload is the critical path, start it at once.
-    const blobs = [...image.blobs].sort((a, b) => b.desc.size - a.desc.size);
-    const results = await settleAll(blobs.map(blob => repo.pushBlob(blob.desc, blob.source, { mountFrom })));
-    const counts = { uploaded: 0, mounted: 0, exists: 0 };
-    for (const result of results)
-        counts[result]++;
-    for (const level of [...image.manifests, ...(image.root ? [[image.root]] : [])]) {
-        opts.signal?.throwIfAborted();
-        await settleAll(level.map(m => repo.pushManifest(m.desc.digest, m.body, m.desc.mediaType)));
-    }
-    logOf(opts).info(`${repo.registry}/${repo.path}${image.root ? `@${image.root.desc.digest}` : ''}: ${blobs.length} blobs ` +
-        `(${counts.uploaded} uploaded, ${counts.mounted} mounted, ${counts.exists} already there)`);
-    return { repository: repo, blobs: counts, movedTags: [] };
-}
-function logOf(opts) {
-    return opts.logger ?? { info: () => { } };
-}
-/** Like Promise.all, but returns only once nothing is in flight any more (no write after a failure). */
-async function settleAll(tasks) {
-    const results = await Promise.allSettled(tasks);
-    const failed = results.find((r) => r.status === 'rejected');
-    if (failed)
-        throw failed.reason;
-    return results.map(r => r.value);
-}
-
-;// CONCATENATED MODULE: ./src/registry/layout.ts
-/** OCI image layouts on disk, and pushing one: blobs, then child manifests, then the index, tags last. */
-
-
-
-
-
-
-
-async function readOciLayout(dir) {
-    const marker = await (0,promises_.readFile)((0,external_node_path_namespaceObject.join)(dir, 'oci-layout'), 'utf8').catch(cause => {
-        throw new Error(`${dir} is not an OCI image layout (no oci-layout file)`, { cause });
-    });
-    parseLayoutMarker(marker, (0,external_node_path_namespaceObject.join)(dir, 'oci-layout'));
-    const indexBytes = await (0,promises_.readFile)((0,external_node_path_namespaceObject.join)(dir, 'index.json'));
-    const index = parse_parseImageIndex(indexBytes, (0,external_node_path_namespaceObject.join)(dir, 'index.json'));
-    const blobPath = (digest) => {
-        const [algorithm, hex] = assertDigest(digest).split(':');
-        return (0,external_node_path_namespaceObject.join)(dir, 'blobs', algorithm, hex);
-    };
-    const readBlob = async (digest) => {
-        const data = await (0,promises_.readFile)(blobPath(digest));
-        const actual = digestLike(digest, data);
-        if (actual !== digest)
-            throw new Error(`${blobPath(digest)} has digest ${actual}`);
-        return data;
-    };
-    return { dir, index, indexBytes, blobPath, readBlob };
-}
-/**
- * Pushes the layout's image (the single entry of index.json, or index.json itself when it lists several)
- * to `target` (`host/path[:tag][@digest]`) through multiWrite: no tag is written before everything it
- * points at is there.
- */
-async function pushLayout(client, layoutDir, target, opts = {}) {
-    const ref = parseReference(target);
-    const layout = await readOciLayout(layoutDir);
-    const root = await rootOf(layout);
-    if (ref.digest && ref.digest !== root.desc.digest) {
-        throw new Error(`${target} names ${ref.digest}, but the layout holds ${root.desc.digest}`);
-    }
-    const plan = { blobs: new Map(), manifests: new Map() };
-    await collectChildren(layout, root, plan);
-    const tags = [ref.tag, ...(opts.tags ?? [])].filter((t) => Boolean(t));
-    await multiWrite(client, [`${ref.registry}/${ref.repository}`], {
-        root,
-        manifests: byHeight([...plan.manifests.values()]),
-        blobs: [...plan.blobs.values()].map(desc => ({ desc, source: { path: layout.blobPath(desc.digest) } }))
-    }, { tags, signal: opts.signal });
-    return { digest: root.desc.digest };
-}
-async function rootOf(layout) {
-    const [only, ...others] = layout.index.manifests;
-    if (only && others.length === 0)
-        return loadManifest(layout, only);
-    const body = layout.indexBytes;
-    return { desc: { mediaType: OCI_INDEX, digest: sha256Digest(body), size: body.length }, body, height: 1 };
-}
-async function loadManifest(layout, desc) {
-    const body = await layout.readBlob(desc.digest);
-    const mediaType = desc.mediaType || declaredMediaType(body) || '';
-    return { desc: { ...desc, mediaType }, body, height: 0 };
-}
-/** Walks the manifests under `node`, collecting blobs and child manifests; returns the node's height. */
-async function collectChildren(layout, node, plan) {
-    const document = `${layout.dir}: manifest ${node.desc.digest}`;
-    if (!isIndex(node.desc.mediaType)) {
-        const image = parseImageManifest(node.body, document);
-        for (const blob of [image.config, ...image.layers]) {
-            if (isDistributable(blob.mediaType))
-                plan.blobs.set(blob.digest, blob);
-        }
-        return 0;
-    }
-    let height = 1;
-    for (const child of parseImageIndex(node.body, document).manifests) {
-        if (!isManifest(child.mediaType)) {
-            plan.blobs.set(child.digest, child);
-            continue;
-        }
-        const known = plan.manifests.get(child.digest);
-        const loaded = known ?? (await loadManifest(layout, child));
-        loaded.height = known ? known.height : await collectChildren(layout, loaded, plan);
-        plan.manifests.set(child.digest, loaded);
-        height = Math.max(height, loaded.height + 1);
-    }
-    node.height = height;
-    return height;
-}
-function byHeight(manifests) {
-    const heights = [...new Set(manifests.map(m => m.height))].sort((a, b) => a - b);
-    return heights.map(height => manifests.filter(m => m.height === height));
-}
-
-;// CONCATENATED MODULE: ./src/registry/oci/platform.ts
-/** A string that is not a platform; the message says why and what one looks like. */
-class InvalidPlatformError extends Error {
-    entry;
-    reason;
-    constructor(entry, reason) {
-        super(`'${entry}' is not a platform: ${reason ? `${reason}; ` : ''}expected os/arch[/variant], e.g. linux/amd64, linux/arm64 or linux/arm/v7`);
-        this.entry = entry;
-        this.reason = reason;
-        this.name = 'InvalidPlatformError';
-    }
-}
-const KNOWN_OS = new Set([
-    'linux',
-    'windows',
-    'darwin',
-    'freebsd',
-    'netbsd',
-    'openbsd',
-    'illumos',
-    'solaris',
-    'aix'
-]);
-const KNOWN_ARCH = new Set([
-    'amd64',
-    'arm64',
-    'arm',
-    '386',
-    'ppc64le',
-    'ppc64',
-    's390x',
-    'riscv64',
-    'mips64le',
-    'mips64',
-    'mipsle',
-    'mips',
-    'loong64',
-    'wasm'
-]);
-const ARCH_ALIASES = {
-    x86_64: 'amd64',
-    'x86-64': 'amd64',
-    aarch64: 'arm64',
-    i386: '386',
-    i686: '386',
-    armhf: 'arm',
-    armel: 'arm'
-};
-/** `linux/aarch64` → linux/arm64, `linux/arm` → linux/arm/v7; throws InvalidPlatformError on garbage. */
-function parsePlatform(entry) {
-    const parts = entry.trim().toLowerCase().split('/');
-    const [os, rawArch, rawVariant, ...rest] = parts;
-    if (!os || !rawArch || rest.length > 0 || parts.some(p => p === ''))
-        throw new InvalidPlatformError(entry);
-    const architecture = ARCH_ALIASES[rawArch] ?? rawArch;
-    if (!KNOWN_OS.has(os))
-        throw new InvalidPlatformError(entry, `unknown operating system '${os}'`);
-    if (!KNOWN_ARCH.has(architecture))
-        throw new InvalidPlatformError(entry, `unknown architecture '${rawArch}'`);
-    if (rawVariant !== undefined && !/^v\d+(\.\d+)?$/.test(rawVariant)) {
-        throw new InvalidPlatformError(entry, `unknown variant '${rawVariant}'`);
-    }
-    const variant = normalizeVariant(architecture, rawVariant ?? defaultVariant(rawArch));
-    return variant ? { os, architecture, variant } : { os, architecture };
-}
-function formatPlatform(p) {
-    return [p.os, p.architecture, p.variant].filter(Boolean).join('/');
-}
-/** Whether two platforms are the same once the OCI defaults apply (arm64 is v8, arm is v7). */
-function samePlatform(a, b) {
-    return formatPlatform(canonical(a)) === formatPlatform(canonical(b));
-}
-/** `os/arch[/variant]` with the OCI defaults applied, as the build normalises; unknown ones as they are. */
-function canonicalPlatform(p) {
-    try {
-        return formatPlatform(parsePlatform(formatPlatform(p)));
-    }
-    catch {
-        return formatPlatform(p);
-    }
-}
-/** Only os, architecture and variant: what an index's descriptors carry. */
-function platformOnly(p) {
-    return p.variant
-        ? { architecture: p.architecture, os: p.os, variant: p.variant }
-        : { architecture: p.architecture, os: p.os };
-}
-function canonical(p) {
-    const variant = normalizeVariant(p.architecture, p.variant);
-    return variant
-        ? { os: p.os, architecture: p.architecture, variant }
-        : { os: p.os, architecture: p.architecture };
-}
-function defaultVariant(rawArch) {
-    if (rawArch === 'armel')
-        return 'v6';
-    return undefined;
-}
-/** The OCI conventions: arm64 is v8 unless said otherwise, 32-bit arm defaults to v7. */
-function normalizeVariant(architecture, variant) {
-    if (architecture === 'arm64' && (variant === undefined || variant === 'v8'))
-        return undefined;
-    if (architecture === 'arm')
-        return variant ?? 'v7';
-    if (architecture === 'amd64' && variant === 'v1')
-        return undefined;
-    return variant;
-}
-
-;// CONCATENATED MODULE: ./src/registry/oci/index.ts
-/** The OCI model: documents, media types, platforms and the parsers that validate them. */
-
-
-
-
-;// CONCATENATED MODULE: ./src/registry/index.ts
-
-
-
-
-
-
-
-
-
-
-
-
-
+// EXTERNAL MODULE: ./src/registry/index.ts + 41 modules
+var src_registry = __nccwpck_require__(6083);
 ;// CONCATENATED MODULE: ./src/files.ts
 
 /** Whether something is at `path` (a file, a directory, a device); false when it cannot be seen. */
@@ -51370,25 +48633,25 @@ async function dockerEnv(req, opts = {}) {
     const privateDir = req.registryAuth?.dockerConfigDir;
     if (!privateDir)
         return { env: { ...req.env }, cleanup: () => Promise.resolve() };
-    const dir = (0,external_node_path_namespaceObject.join)(req.workDir, 'docker-config');
+    const dir = (0,external_node_path_.join)(req.workDir, 'docker-config');
     await (0,promises_.mkdir)(dir, { recursive: true, mode: 0o700 });
-    const userDir = dockerConfigDir({ ...process.env, ...req.env });
-    await writePrivateConfig((0,external_node_path_namespaceObject.join)(privateDir, 'config.json'), (0,external_node_path_namespaceObject.join)(userDir, 'config.json'), (0,external_node_path_namespaceObject.join)(dir, 'config.json'));
+    const userDir = (0,src_registry/* dockerConfigDir */.kG)({ ...process.env, ...req.env });
+    await writePrivateConfig((0,external_node_path_.join)(privateDir, 'config.json'), (0,external_node_path_.join)(userDir, 'config.json'), (0,external_node_path_.join)(dir, 'config.json'));
     // buildx registers builders in the user's store (as it would by itself), so the post step finds a
     // temporary builder there. Only for buildx: the docker builder leaves the user's config dir alone.
     if (opts.buildxStore)
-        await (0,promises_.mkdir)((0,external_node_path_namespaceObject.join)(userDir, 'buildx'), { recursive: true });
+        await (0,promises_.mkdir)((0,external_node_path_.join)(userDir, 'buildx'), { recursive: true });
     for (const entry of SHARED_DOCKER_ENTRIES) {
-        const source = (0,external_node_path_namespaceObject.join)(userDir, entry);
+        const source = (0,external_node_path_.join)(userDir, entry);
         if (await exists(source))
-            await (0,promises_.symlink)(source, (0,external_node_path_namespaceObject.join)(dir, entry));
+            await (0,promises_.symlink)(source, (0,external_node_path_.join)(dir, entry));
     }
     return { env: { ...req.env, DOCKER_CONFIG: dir }, cleanup: () => (0,promises_.rm)(dir, { recursive: true, force: true }) };
 }
 /** The caller's config.json, plus the user's `currentContext` so `docker context use` still applies. */
 async function writePrivateConfig(callerConfig, userConfig, target) {
-    const config = (await readDockerConfig(callerConfig)) ?? {};
-    const currentContext = (await readDockerConfig(userConfig).catch(() => undefined))?.currentContext;
+    const config = (await (0,src_registry/* readDockerConfig */.TO)(callerConfig)) ?? {};
+    const currentContext = (await (0,src_registry/* readDockerConfig */.TO)(userConfig).catch(() => undefined))?.currentContext;
     if (currentContext && config.currentContext === undefined)
         config.currentContext = currentContext;
     await (0,promises_.writeFile)(target, JSON.stringify(config, null, 2), { mode: 0o600 });
@@ -51467,36 +48730,36 @@ async function secretValues(specs, env = {}) {
 
 /** Writing and reading the blobs of the OCI layout a builder leaves (the OCI model is in registry/oci). */
 function blobsDir(layoutDir) {
-    return (0,external_node_path_namespaceObject.join)(layoutDir, 'blobs', 'sha256');
+    return (0,external_node_path_.join)(layoutDir, 'blobs', 'sha256');
 }
 function blobPath(layoutDir, digest) {
     const [algorithm, hex] = digest.split(':');
     if (algorithm !== 'sha256' || !hex || !/^[a-f0-9]{64}$/.test(hex))
         throw new Error(`unsupported digest ${digest}`);
-    return (0,external_node_path_namespaceObject.join)(blobsDir(layoutDir), hex);
+    return (0,external_node_path_.join)(blobsDir(layoutDir), hex);
 }
 async function readBlob(layoutDir, digest) {
     return (0,promises_.readFile)(blobPath(layoutDir, digest));
 }
 async function readIndexBlob(layoutDir, digest) {
-    return parse_parseImageIndex(await readBlob(layoutDir, digest), `${layoutDir}: index ${digest}`);
+    return (0,src_registry/* parseImageIndex */.n4)(await readBlob(layoutDir, digest), `${layoutDir}: index ${digest}`);
 }
 async function readManifestBlob(layoutDir, digest) {
-    return parse_parseImageManifest(await readBlob(layoutDir, digest), `${layoutDir}: manifest ${digest}`);
+    return (0,src_registry/* parseImageManifest */.Sw)(await readBlob(layoutDir, digest), `${layoutDir}: manifest ${digest}`);
 }
 async function readConfigBlob(layoutDir, digest) {
-    return parseImageConfig(await readBlob(layoutDir, digest), `${layoutDir}: image config ${digest}`);
+    return (0,src_registry/* parseImageConfig */.FB)(await readBlob(layoutDir, digest), `${layoutDir}: image config ${digest}`);
 }
 /** Stores `data` as a blob and returns its descriptor. */
 async function writeBlob(layoutDir, mediaType, data) {
-    const digest = digest_sha256Digest(data);
+    const digest = (0,src_registry/* sha256Digest */.sI)(data);
     await (0,promises_.mkdir)(blobsDir(layoutDir), { recursive: true });
     await (0,promises_.writeFile)(blobPath(layoutDir, digest), data);
     return { mediaType, digest, size: data.length };
 }
 async function writeLayoutFiles(layoutDir, index) {
-    await (0,promises_.writeFile)((0,external_node_path_namespaceObject.join)(layoutDir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
-    await (0,promises_.writeFile)((0,external_node_path_namespaceObject.join)(layoutDir, 'index.json'), JSON.stringify(index));
+    await (0,promises_.writeFile)((0,external_node_path_.join)(layoutDir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
+    await (0,promises_.writeFile)((0,external_node_path_.join)(layoutDir, 'index.json'), JSON.stringify(index));
 }
 
 ;// CONCATENATED MODULE: ./src/builders/layout/normalize.ts
@@ -51505,8 +48768,8 @@ async function writeLayoutFiles(layoutDir, index) {
 
 
 async function readLayoutIndex(layoutDir) {
-    const file = (0,external_node_path_namespaceObject.join)(layoutDir, 'index.json');
-    return parse_parseImageIndex(await (0,promises_.readFile)(file), file).manifests;
+    const file = (0,external_node_path_.join)(layoutDir, 'index.json');
+    return (0,src_registry/* parseImageIndex */.n4)(await (0,promises_.readFile)(file), file).manifests;
 }
 /**
  * The image manifests reachable from `entries`, nested indexes flattened. Attestation manifests and
@@ -51517,11 +48780,11 @@ async function findImages(layoutDir, entries) {
     for (const entry of entries) {
         if (isAttestation(entry) || !(await hasBlob(layoutDir, entry)))
             continue;
-        if (media_types_isIndex(entry.mediaType)) {
+        if ((0,src_registry/* isIndex */.nw)(entry.mediaType)) {
             const nested = await readIndexBlob(layoutDir, entry.digest);
             found.push(...(await findImages(layoutDir, nested.manifests)));
         }
-        else if (isImage(entry.mediaType)) {
+        else if ((0,src_registry/* isImage */.wu)(entry.mediaType)) {
             const image = await readImage(layoutDir, entry);
             if (image)
                 found.push(image);
@@ -51583,22 +48846,22 @@ async function finalizeLayout(layoutDir, images, expect) {
         size: i.descriptor.size,
         platform: i.platform
     }));
-    await writeLayoutFiles(layoutDir, { schemaVersion: 2, mediaType: media_types_OCI_INDEX, manifests });
+    await writeLayoutFiles(layoutDir, { schemaVersion: 2, mediaType: src_registry/* OCI_INDEX */.$p, manifests });
     await removeUnreferencedBlobs(layoutDir, chosen);
-    return chosen.map(i => formatPlatform(i.platform));
+    return chosen.map(i => (0,src_registry/* formatPlatform */.Bq)(i.platform));
 }
 function dedupe(images) {
     return [...new Map(images.map(i => [i.descriptor.digest, i])).values()];
 }
 function chooseImages(images, platforms) {
-    const describe = () => images.map(i => formatPlatform(i.platform)).join(', ') || 'none';
+    const describe = () => images.map(i => (0,src_registry/* formatPlatform */.Bq)(i.platform)).join(', ') || 'none';
     if (platforms.length === 0) {
         if (images.length !== 1)
             throw new Error(`expected one image for the native platform, the build produced: ${describe()}`);
         return images;
     }
     return platforms.map(p => {
-        const matches = images.filter(i => samePlatform(i.platform, parsePlatform(p)));
+        const matches = images.filter(i => (0,src_registry/* samePlatform */.my)(i.platform, (0,src_registry/* parsePlatform */.FL)(p)));
         if (matches.length !== 1) {
             throw new Error(`expected one image for ${p}, found ${matches.length} (the build produced: ${describe()})`);
         }
@@ -51608,7 +48871,7 @@ function chooseImages(images, platforms) {
 async function checkBlobs(layoutDir, image) {
     for (const d of [image.manifest.config, ...image.manifest.layers]) {
         if (!(await hasBlob(layoutDir, d))) {
-            throw new Error(`the layout is incomplete: blob ${d.digest} of the ${formatPlatform(image.platform)} image is missing`);
+            throw new Error(`the layout is incomplete: blob ${d.digest} of the ${(0,src_registry/* formatPlatform */.Bq)(image.platform)} image is missing`);
         }
     }
 }
@@ -51616,7 +48879,7 @@ function checkLabels(image, labels) {
     const actual = image.config.config?.Labels ?? {};
     for (const [key, value] of Object.entries(labels)) {
         if (actual[key] !== value) {
-            throw new Error(`the ${formatPlatform(image.platform)} image lacks the label ${key}=${value} the build was given`);
+            throw new Error(`the ${(0,src_registry/* formatPlatform */.Bq)(image.platform)} image lacks the label ${key}=${value} the build was given`);
         }
     }
 }
@@ -51625,8 +48888,48 @@ async function removeUnreferencedBlobs(layoutDir, images) {
     const dir = blobsDir(layoutDir);
     for (const name of await (0,promises_.readdir)(dir)) {
         if (!keep.has(name))
-            await (0,promises_.rm)((0,external_node_path_namespaceObject.join)(dir, name), { recursive: true, force: true });
+            await (0,promises_.rm)((0,external_node_path_.join)(dir, name), { recursive: true, force: true });
     }
+}
+
+;// CONCATENATED MODULE: ./src/builders/layout/dir.ts
+/**
+ * containers/image's `dir:` transport as an OCI layout. `buildah manifest push --all … dir:` writes the
+ * layers as the storage holds them, uncompressed: the push compresses them once, while it uploads.
+ * dir: holds manifest.json (the list, or the single image's manifest), `<hex>.manifest.json` per image of
+ * a list, and every config and layer as `<hex>`.
+ */
+
+
+
+
+
+const HEX = /^[a-f0-9]{64}$/;
+const INSTANCE = /^([a-f0-9]{64})\.manifest\.json$/;
+/** Moves the images of a dir: directory into `layoutDir` and returns them. */
+async function importDirTransport(dir, layoutDir) {
+    await (0,promises_.mkdir)(blobsDir(layoutDir), { recursive: true });
+    for (const name of await (0,promises_.readdir)(dir)) {
+        const instance = INSTANCE.exec(name)?.[1];
+        if (HEX.test(name) || instance)
+            await (0,promises_.rename)((0,external_node_path_.join)(dir, name), blobPath(layoutDir, `sha256:${instance ?? name}`));
+    }
+    const top = await (0,promises_.readFile)((0,external_node_path_.join)(dir, 'manifest.json')).catch(cause => {
+        throw new Error(`${dir} is not a dir: transport image (no manifest.json)`, { cause });
+    });
+    const document = (0,external_node_path_.join)(dir, 'manifest.json');
+    const mediaType = (0,src_registry/* declaredMediaType */.TN)(top);
+    const entries = mediaType && (0,src_registry/* isIndex */.nw)(mediaType)
+        ? (0,src_registry/* parseImageIndex */.n4)(top, document).manifests
+        : [await storeSingle(layoutDir, top, mediaType)];
+    await writeLayoutFiles(layoutDir, { schemaVersion: 2, mediaType: src_registry/* OCI_INDEX */.$p, manifests: entries });
+    return findImages(layoutDir, entries);
+}
+/** The top manifest of a single image is stored under its digest, like the list's instances. */
+async function storeSingle(layoutDir, body, mediaType) {
+    const digest = (0,src_registry/* sha256Digest */.sI)(body);
+    await (0,promises_.writeFile)(blobPath(layoutDir, digest), body);
+    return { mediaType: mediaType ?? src_registry/* OCI_MANIFEST */.EG, digest, size: body.length };
 }
 
 ;// CONCATENATED MODULE: ./src/errors.ts
@@ -51709,7 +49012,7 @@ async function envSecretsToFiles(secrets, dir, env = {}) {
         const value = secretEnvValue(s, env);
         if (!value)
             throw new Error(`secret '${s.id}': the environment variable ${s.env} is not set`);
-        const src = (0,external_node_path_namespaceObject.join)(dir, s.id);
+        const src = (0,external_node_path_.join)(dir, s.id);
         await (0,promises_.writeFile)(src, value, { mode: 0o600 });
         return { id: s.id, src };
     }));
@@ -51928,17 +49231,18 @@ function buildahSupportsEnvSecrets(version) {
     return versionAtLeast(version, '1.24');
 }
 /**
- * `buildah build` that adds every platform's image to the local manifest list `manifest`. A failing
- * platform fails the whole command, so the list is complete or the build failed.
+ * `buildah build` that adds every platform's image to the local manifest list `output`. A failing
+ * platform fails the whole command, so the list is complete or the build failed. An `output` of
+ * `dir:<path>` (one platform) commits the image straight into that directory instead, layers
+ * uncompressed (`buildah build` does not compress by default): no image in local storage, no export.
  */
-function buildahBuildArgs(req, version, manifest) {
+function buildahBuildArgs(req, version, output) {
     const caching = req.cacheFrom.length > 0 || req.cacheTo.length > 0;
     return [
         versionAtLeast(version, '1.23') ? 'build' : 'bud',
         '--format',
         'oci',
-        '--manifest',
-        manifest,
+        ...(output.startsWith('dir:') ? ['--tag', output] : ['--manifest', output]),
         ...commonBuildFlags(req),
         ...(req.platforms.length > 0 ? ['--platform', req.platforms.join(',')] : []),
         ...(req.pull ? ['--pull=always'] : []),
@@ -51949,12 +49253,17 @@ function buildahBuildArgs(req, version, manifest) {
         req.context
     ];
 }
-/** Writes the manifest list and all its images as an OCI layout (buildah nests an index in it). */
-function buildahPushArgs(manifest, layoutDir) {
-    return ['manifest', 'push', '--all', '--format', 'oci', manifest, `oci:${layoutDir}`];
+/**
+ * Writes the manifest list and all its images to a `dir:` directory: layers as the storage holds them,
+ * uncompressed (buildah 1.28 has no --disable-compression for `oci:`), so the push compresses each layer
+ * once, while it uploads.
+ */
+function buildahPushArgs(manifest, dir) {
+    return ['manifest', 'push', '--all', '--format', 'oci', manifest, `dir:${dir}`];
 }
 
 ;// CONCATENATED MODULE: ./src/builders/buildah/builder.ts
+
 
 
 
@@ -51985,25 +49294,37 @@ class BuildahBuilder {
         const env = buildahEnv(req);
         const version = await buildahVersion(env, this.run);
         const manifest = `localhost/publish-image-build-${(0,external_node_crypto_.randomUUID)()}`;
-        const layoutDir = (0,external_node_path_namespaceObject.join)(req.workDir, 'oci');
-        const secretDir = (0,external_node_path_namespaceObject.join)(req.workDir, 'secrets');
+        const layoutDir = (0,external_node_path_.join)(req.workDir, 'oci');
+        const secretDir = (0,external_node_path_.join)(req.workDir, 'secrets');
+        const dirExport = (0,external_node_path_.join)(req.workDir, 'dir');
         const secrets = await secretValues(req.secrets, req.env);
+        let built = false;
         try {
             const platforms = await completeLayout(layoutDir, req, async () => {
                 const fileSecrets = buildahSupportsEnvSecrets(version)
                     ? req.secrets
                     : await envSecretsToFiles(req.secrets, secretDir, req.env);
-                const args = buildahBuildArgs({ ...req, secrets: fileSecrets }, version, manifest);
+                // One platform: committed straight into dir:, no list to export.
+                const single = req.platforms.length <= 1;
+                const output = single ? `dir:${dirExport}` : manifest;
+                const args = buildahBuildArgs({ ...req, secrets: fileSecrets }, version, output);
                 await runLogged(this.run, logger, 'buildah', args, { env, secrets, signal: req.signal });
-                const push = buildahPushArgs(manifest, layoutDir);
-                await runLogged(this.run, logger, 'buildah', push, { env, secrets, signal: req.signal });
-                return layoutImages(layoutDir);
+                if (!single) {
+                    const push = buildahPushArgs(manifest, dirExport);
+                    await runLogged(this.run, logger, 'buildah', push, { env, secrets, signal: req.signal });
+                }
+                return importDirTransport(dirExport, layoutDir);
             });
-            return { builder: 'buildah', layoutDir, platforms };
+            built = true;
+            // The local list and images are removed while the layout is pushed: off the critical path.
+            const cleanup = this.removeManifest(manifest, env, logger).catch(() => { });
+            return { builder: 'buildah', layoutDir, platforms, cleanup };
         }
         finally {
             await (0,promises_.rm)(secretDir, { recursive: true, force: true });
-            await this.removeManifest(manifest, env, logger);
+            await (0,promises_.rm)(dirExport, { recursive: true, force: true });
+            if (!built)
+                await this.removeManifest(manifest, env, logger);
         }
     }
     /** Removes the temporary list and the images built into it; base images and layer caches stay. */
@@ -52026,7 +49347,7 @@ class BuildahBuilder {
 /** The digests `buildah manifest inspect` lists; none (logged) when its output is not an index. */
 function listedDigests(inspectOutput, logger) {
     try {
-        return parse_parseImageIndex(inspectOutput, 'buildah manifest inspect').manifests.map(m => m.digest);
+        return (0,src_registry/* parseImageIndex */.n4)(inspectOutput, 'buildah manifest inspect').manifests.map(m => m.digest);
     }
     catch (error) {
         logger.debug(`cannot tell the images of the temporary list: ${String(error)}`);
@@ -52034,15 +49355,7 @@ function listedDigests(inspectOutput, logger) {
     }
 }
 
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __nccwpck_require__(7075);
-// EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __nccwpck_require__(8522);
 ;// CONCATENATED MODULE: ./src/builders/layout/archive.ts
-
-
-
-
 
 
 
@@ -52058,41 +49371,41 @@ async function extractTar(tarFile, dir, run) {
 /**
  * Moves the images of an extracted archive into `layoutDir` and returns them. Handles both `docker save`
  * formats: the OCI layout of engine ≥ 25 and the older docker-archive (manifest.json + layer.tar files),
- * which is converted to OCI with gzip-compressed layers.
+ * which is converted to OCI with its layers left uncompressed (compressed once, at the push).
  */
 async function importArchive(extractedDir, layoutDir) {
     await (0,promises_.mkdir)(blobsDir(layoutDir), { recursive: true });
-    if (await exists((0,external_node_path_namespaceObject.join)(extractedDir, 'oci-layout'))) {
+    if (await exists((0,external_node_path_.join)(extractedDir, 'oci-layout'))) {
         await moveBlobs(extractedDir, layoutDir);
         return findImages(layoutDir, await readLayoutIndex(extractedDir));
     }
-    if (await exists((0,external_node_path_namespaceObject.join)(extractedDir, 'manifest.json'))) {
+    if (await exists((0,external_node_path_.join)(extractedDir, 'manifest.json'))) {
         return findImages(layoutDir, await convertDockerArchive(extractedDir, layoutDir));
     }
     throw new Error(`${extractedDir} holds neither an OCI layout nor a docker-archive`);
 }
 async function moveBlobs(fromLayout, toLayout) {
     for (const name of await (0,promises_.readdir)(blobsDir(fromLayout))) {
-        const target = (0,external_node_path_namespaceObject.join)(blobsDir(toLayout), name);
+        const target = (0,external_node_path_.join)(blobsDir(toLayout), name);
         if (await exists(target))
-            await (0,promises_.rm)((0,external_node_path_namespaceObject.join)(blobsDir(fromLayout), name));
+            await (0,promises_.rm)((0,external_node_path_.join)(blobsDir(fromLayout), name));
         else
-            await (0,promises_.rename)((0,external_node_path_namespaceObject.join)(blobsDir(fromLayout), name), target);
+            await (0,promises_.rename)((0,external_node_path_.join)(blobsDir(fromLayout), name), target);
     }
 }
 async function convertDockerArchive(dir, layoutDir) {
-    const manifestFile = (0,external_node_path_namespaceObject.join)(dir, 'manifest.json');
-    const entries = parseDockerArchiveManifest(await (0,promises_.readFile)(manifestFile), manifestFile);
+    const manifestFile = (0,external_node_path_.join)(dir, 'manifest.json');
+    const entries = (0,src_registry/* parseDockerArchiveManifest */.rA)(await (0,promises_.readFile)(manifestFile), manifestFile);
     const descriptors = [];
     for (const entry of entries) {
-        const configBytes = await (0,promises_.readFile)((0,external_node_path_namespaceObject.join)(dir, entry.Config));
-        const config = await writeBlob(layoutDir, OCI_CONFIG, configBytes);
+        const configBytes = await (0,promises_.readFile)((0,external_node_path_.join)(dir, entry.Config));
+        const config = await writeBlob(layoutDir, src_registry/* OCI_CONFIG */.TF, configBytes);
         const layers = [];
         for (const layer of entry.Layers)
-            layers.push(await gzipLayer((0,external_node_path_namespaceObject.join)(dir, layer), layoutDir));
-        const manifest = { schemaVersion: 2, mediaType: OCI_MANIFEST, config, layers };
-        const written = await writeBlob(layoutDir, OCI_MANIFEST, Buffer.from(JSON.stringify(manifest)));
-        const { os, architecture, variant } = parseImageConfig(configBytes, (0,external_node_path_namespaceObject.join)(dir, entry.Config));
+            layers.push(await moveLayer((0,external_node_path_.join)(dir, layer), layoutDir));
+        const manifest = { schemaVersion: 2, mediaType: src_registry/* OCI_MANIFEST */.EG, config, layers };
+        const written = await writeBlob(layoutDir, src_registry/* OCI_MANIFEST */.EG, Buffer.from(JSON.stringify(manifest)));
+        const { os, architecture, variant } = (0,src_registry/* parseImageConfig */.FB)(configBytes, (0,external_node_path_.join)(dir, entry.Config));
         const platform = {
             os: os ?? 'linux',
             architecture: architecture ?? 'amd64',
@@ -52102,22 +49415,19 @@ async function convertDockerArchive(dir, layoutDir) {
     }
     return descriptors;
 }
-/** Compresses an uncompressed layer tar into a blob; the config's diff_ids stay valid. */
-async function gzipLayer(layerTar, layoutDir) {
-    const hash = (0,external_node_crypto_.createHash)('sha256');
-    let size = 0;
-    const measure = new external_node_stream_.Transform({
-        transform(chunk, _encoding, done) {
-            hash.update(chunk);
-            size += chunk.length;
-            done(null, chunk);
-        }
-    });
-    const tmp = (0,external_node_path_namespaceObject.join)(blobsDir(layoutDir), `.tmp-${(0,external_node_crypto_.randomUUID)()}`);
-    await (0,external_node_stream_promises_namespaceObject.pipeline)((0,external_node_fs_namespaceObject.createReadStream)(layerTar), (0,external_node_zlib_.createGzip)(), measure, (0,external_node_fs_namespaceObject.createWriteStream)(tmp));
-    const digest = `sha256:${hash.digest('hex')}`;
-    await (0,promises_.rename)(tmp, blobPath(layoutDir, digest));
-    return { mediaType: OCI_LAYER_GZIP, digest, size };
+/**
+ * Moves an uncompressed layer tar into the layout as is (its digest is the diffID): the push compresses
+ * it once, while it uploads (see publish/compress-layers.ts).
+ */
+async function moveLayer(layerTar, layoutDir) {
+    const source = await (0,promises_.realpath)(layerTar);
+    const digest = await (0,src_registry/* fileDigest */.hd)(source);
+    const { size } = await (0,promises_.stat)(source);
+    const target = blobPath(layoutDir, digest);
+    // Layers shared by several images of the archive are moved once.
+    if (!(await exists(target)))
+        await (0,promises_.rename)(source, target);
+    return { mediaType: src_registry/* OCI_LAYER */.QP, digest, size };
 }
 
 ;// CONCATENATED MODULE: ./src/builders/buildx/args.ts
@@ -52145,7 +49455,9 @@ function buildxBuildArgs(req, version, target) {
         ...(req.loadTags ?? []).flatMap(t => ['--tag', t]),
         ...(req.extras?.outputs ?? []).flatMap(o => ['--output', o]),
         '--output',
-        `type=oci,dest=${target.dest}`,
+        // New layers uncompressed: the push compresses them once, while uploading. Without
+        // force-compression BuildKit keeps the base layers it pulled as they are (byte-identical, mountable).
+        `type=oci,dest=${target.dest},compression=uncompressed`,
         req.context
     ];
 }
@@ -52254,9 +49566,9 @@ class BuildxBuilder {
         this.run = run;
     }
     async build(req, logger) {
-        const layoutDir = (0,external_node_path_namespaceObject.join)(req.workDir, 'oci');
-        const dest = (0,external_node_path_namespaceObject.join)(req.workDir, 'buildx-oci.tar');
-        const metadataFile = (0,external_node_path_namespaceObject.join)(req.workDir, 'buildx-metadata.json');
+        const layoutDir = (0,external_node_path_.join)(req.workDir, 'oci');
+        const dest = (0,external_node_path_.join)(req.workDir, 'buildx-oci.tar');
+        const metadataFile = (0,external_node_path_.join)(req.workDir, 'buildx-metadata.json');
         const { env, cleanup } = await dockerEnv(req, { buildxStore: true });
         let temporaryBuilder;
         try {
@@ -52336,8 +49648,8 @@ function dockerBuildMode(clientVersion, buildxVersion) {
 async function dockerExecutables(pathEnv) {
     const found = [];
     const seen = new Set();
-    for (const dir of pathEnv.split(external_node_path_namespaceObject.delimiter).filter(Boolean)) {
-        const candidate = (0,external_node_path_namespaceObject.join)(dir, 'docker');
+    for (const dir of pathEnv.split(external_node_path_.delimiter).filter(Boolean)) {
+        const candidate = (0,external_node_path_.join)(dir, 'docker');
         const real = await (0,promises_.realpath)(candidate).catch(() => undefined);
         if (!real || seen.has(real))
             continue;
@@ -52451,8 +49763,8 @@ class DockerBuilder {
         this.run = run;
     }
     async build(req, logger) {
-        const layoutDir = (0,external_node_path_namespaceObject.join)(req.workDir, 'oci');
-        const secretDir = (0,external_node_path_namespaceObject.join)(req.workDir, 'secrets');
+        const layoutDir = (0,external_node_path_.join)(req.workDir, 'oci');
+        const secretDir = (0,external_node_path_.join)(req.workDir, 'secrets');
         const { env: baseEnv, cleanup } = await dockerEnv(req);
         try {
             const { client, reason } = await findDockerClient(baseEnv, this.run);
@@ -52495,8 +49807,8 @@ class DockerBuilder {
     async buildOne(b, platform, layoutDir) {
         const id = (0,external_node_crypto_.randomUUID)();
         const tag = `publish-image-build:${id}`;
-        const tarFile = (0,external_node_path_namespaceObject.join)(b.req.workDir, `${id}.tar`);
-        const extracted = (0,external_node_path_namespaceObject.join)(b.req.workDir, id);
+        const tarFile = (0,external_node_path_.join)(b.req.workDir, `${id}.tar`);
+        const extracted = (0,external_node_path_.join)(b.req.workDir, id);
         const docker = b.client.path;
         let built = false;
         try {
@@ -52605,15 +49917,15 @@ function parsePlatforms(lines) {
 }
 /** `linux/aarch64` → `linux/arm64`, `linux/arm` → `linux/arm/v7`; throws InputError('platforms') on garbage. */
 function normalizePlatform(entry) {
-    return formatPlatform(platformInput(entry));
+    return (0,src_registry/* formatPlatform */.Bq)(platformInput(entry));
 }
 /** parsePlatform for the `platforms` input: garbage is an InputError('platforms'). */
 function platformInput(entry) {
     try {
-        return parsePlatform(entry);
+        return (0,src_registry/* parsePlatform */.FL)(entry);
     }
     catch (error) {
-        if (error instanceof InvalidPlatformError)
+        if (error instanceof src_registry/* InvalidPlatformError */.JP)
             throw new errors/* InputError */.d('platforms', error.message, { cause: error });
         throw error;
     }
@@ -52624,6 +49936,8 @@ function hostArchitecture(nodeArch = process.arch) {
     return map[nodeArch] ?? nodeArch;
 }
 
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
 ;// CONCATENATED MODULE: ./src/builders/options/build-args.ts
 
 const KEY = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
@@ -52697,7 +50011,7 @@ async function checkDockerfile(file) {
     const info = await (0,promises_.stat)(file).catch(() => undefined);
     if (!info?.isFile())
         throw new errors/* InputError */.d('file', `Dockerfile not found: ${file}`);
-    await (0,promises_.access)(file, external_node_fs_namespaceObject.constants.R_OK).catch(cause => {
+    await (0,promises_.access)(file, external_node_fs_.constants.R_OK).catch(cause => {
         throw new errors/* InputError */.d('file', `cannot read the Dockerfile ${file}`, { cause });
     });
 }
@@ -52722,7 +50036,7 @@ function checkPlatforms(platforms, builder) {
 async function checkSecret(spec, env) {
     if (spec.src) {
         const info = await (0,promises_.stat)(spec.src).catch(() => undefined);
-        const readable = await (0,promises_.access)(spec.src, external_node_fs_namespaceObject.constants.R_OK).then(() => true, () => false);
+        const readable = await (0,promises_.access)(spec.src, external_node_fs_.constants.R_OK).then(() => true, () => false);
         if (!info?.isFile() || !readable) {
             throw new errors/* InputError */.d('secrets', `secret '${spec.id}': cannot read the file ${spec.src}`);
         }
@@ -52797,7 +50111,7 @@ async function ensurePlatformsRunnable(platforms, logger, options = {}) {
         .filter(p => p.os === 'linux' && !nativelyRunnable(p.architecture, hostArch));
     if (foreign.length === 0 || (options.binfmtDir === undefined && process.platform !== 'linux'))
         return;
-    if (!(await exists((0,external_node_path_namespaceObject.join)(dir, 'status')))) {
+    if (!(await exists((0,external_node_path_.join)(dir, 'status')))) {
         logger.info(`binfmt_misc is not mounted; mounting it on ${dir}`);
         await run('mount', ['-t', 'binfmt_misc', 'binfmt_misc', dir]).catch(e => logger.debug(`mount failed: ${String(e)}`));
     }
@@ -52821,7 +50135,7 @@ async function handlerEnabled(dir, name) {
 }
 /** The handler's flags when it is registered and enabled, else undefined. */
 async function handlerFlags(dir, name) {
-    const text = await (0,promises_.readFile)((0,external_node_path_namespaceObject.join)(dir, name), 'utf8').catch(() => undefined);
+    const text = await (0,promises_.readFile)((0,external_node_path_.join)(dir, name), 'utf8').catch(() => undefined);
     if (!text?.startsWith('enabled'))
         return undefined;
     return /^flags:\s*(\S*)/m.exec(text)?.[1] ?? '';
@@ -52841,6 +50155,85 @@ function notRunnable(missing, hostArch, dir) {
 
 
 
+
+;// CONCATENATED MODULE: ./src/builders/options/base-images.ts
+
+/**
+ * The images a Dockerfile's FROM lines name, global ARGs expanded (defaults, then `build-args`, a bare
+ * KEY from `env`). Left out: `scratch`, earlier stages, and names that stay unresolved (e.g.
+ * `$TARGETARCH`, known only per platform). Pure.
+ */
+function dockerfileBaseImages(dockerfile, buildArgs, env) {
+    const args = new Map();
+    const given = buildArgValues(buildArgs, env);
+    const stages = new Set();
+    const images = [];
+    let seenFrom = false;
+    for (const line of instructions(dockerfile)) {
+        const [keyword, ...rest] = line.split(/\s+/);
+        const upper = keyword?.toUpperCase();
+        if (upper === 'ARG' && !seenFrom) {
+            for (const decl of rest)
+                declareArg(decl, args, given);
+        }
+        else if (upper === 'FROM') {
+            const words = rest.filter(w => !w.startsWith('--'));
+            const image = expand(words[0] ?? '', args);
+            seenFrom = true;
+            if (image && !image.includes('$') && image !== 'scratch' && !stages.has(image.toLowerCase())) {
+                images.push(image);
+            }
+            if (words[1]?.toUpperCase() === 'AS' && words[2])
+                stages.add(words[2].toLowerCase());
+        }
+    }
+    return [...new Set(images)];
+}
+async function readDockerfileBaseImages(file, buildArgs, env) {
+    const text = await (0,promises_.readFile)(file, 'utf8').catch(() => '');
+    return dockerfileBaseImages(text, buildArgs, env);
+}
+function instructions(dockerfile) {
+    return dockerfile
+        .replace(/\\\r?\n/g, ' ')
+        .split(/\r?\n/)
+        .map(l => l.trim())
+        .filter(l => l.length > 0 && !l.startsWith('#'));
+}
+function buildArgValues(lines, env) {
+    const values = new Map();
+    for (const line of lines) {
+        const eq = line.indexOf('=');
+        const key = eq < 0 ? line : line.slice(0, eq);
+        const value = eq < 0 ? env[key] : line.slice(eq + 1);
+        if (value !== undefined)
+            values.set(key, value);
+    }
+    return values;
+}
+function declareArg(decl, args, given) {
+    const eq = decl.indexOf('=');
+    const name = eq < 0 ? decl : decl.slice(0, eq);
+    const fallback = eq < 0 ? undefined : unquote(decl.slice(eq + 1));
+    const value = given.get(name) ?? fallback;
+    if (value !== undefined)
+        args.set(name, value);
+}
+function unquote(value) {
+    return /^(["']).*\1$/.test(value) ? value.slice(1, -1) : value;
+}
+/** `$NAME`, `${NAME}`, `${NAME:-default}`, `${NAME:+alt}`; unknown names are left as written. */
+function expand(word, args) {
+    return word.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::([-+])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (all, braced, op, operand, bare) => {
+        const name = (braced ?? bare);
+        const value = args.get(name);
+        if (op === '-')
+            return value ? value : operand;
+        if (op === '+')
+            return value ? operand : '';
+        return value ?? all;
+    });
+}
 
 ;// CONCATENATED MODULE: ./src/builders/registry-auth.ts
 
@@ -52864,15 +50257,15 @@ async function writePrivateRegistryAuth(dir, login, env = process.env) {
     }
     auths[login.registry] = { auth: Buffer.from(`${login.username}:${login.password}`).toString('base64') };
     delete credHelpers[login.registry];
-    const file = (0,external_node_path_namespaceObject.join)(dir, 'config.json');
+    const file = (0,external_node_path_.join)(dir, 'config.json');
     await (0,promises_.writeFile)(file, JSON.stringify({ ...config, auths, credHelpers }, null, 2), { mode: 0o600 });
     await (0,promises_.chmod)(file, 0o600);
     return { dockerConfigDir: dir, authFile: file };
 }
 /** The user's config.json; a missing or unreadable one counts as empty (we only add our login). */
 async function readUserDockerConfig(env) {
-    const file = (0,external_node_path_namespaceObject.join)(dockerConfigDir(env), 'config.json');
-    return (await readDockerConfig(file).catch(() => undefined)) ?? {};
+    const file = (0,external_node_path_.join)((0,src_registry/* dockerConfigDir */.kG)(env), 'config.json');
+    return (await (0,src_registry/* readDockerConfig */.TO)(file).catch(() => undefined)) ?? {};
 }
 
 ;// CONCATENATED MODULE: ./src/inputs/login.ts
@@ -53000,7 +50393,7 @@ function bump(counts, digest) {
 ;// CONCATENATED MODULE: ./src/cleanup/gather.ts
 /** Reads from the registry what the cleanup plan needs: the candidates' graph, the tags, what they reach. */
 
-const INDEX_TYPES = new Set([media_types_OCI_INDEX, DOCKER_MANIFEST_LIST]);
+const INDEX_TYPES = new Set([src_registry/* OCI_INDEX */.$p, src_registry/* DOCKER_MANIFEST_LIST */.m6]);
 const FALLBACK_TAG = /^sha256-[0-9a-f]{64}$/;
 const HEAD_CONCURRENCY = 8;
 /**
@@ -53051,8 +50444,8 @@ async function readNode(repo, digest, tagIndexOf) {
     const manifest = await getIfPresent(repo, digest);
     if (!manifest)
         return undefined;
-    const children = digestsOf(manifest.manifests);
-    const subject = tagIndexOf ?? stringOr(manifest.subject?.digest);
+    const children = manifest.manifests.map(m => m.digest);
+    const subject = tagIndexOf ?? manifest.subject;
     // A referrers tag's index is the list of its subject's referrers: it has none of its own.
     if (tagIndexOf)
         return { digest, children, subject, referrers: [] };
@@ -53083,17 +50476,17 @@ async function childrenOf(repo, digest, cache) {
     if (cached)
         return cached;
     const manifest = await getIfPresent(repo, digest);
-    const children = (manifest?.manifests ?? []).flatMap(m => typeof m.digest === 'string' ? [{ digest: m.digest, mediaType: stringOr(m.mediaType) ?? '' }] : []);
+    const children = manifest?.manifests ?? [];
     cache.set(digest, children);
     return children;
 }
 async function getIfPresent(repo, digest) {
     try {
         const { body } = await repo.getManifest(digest);
-        return JSON.parse(body.toString('utf8'));
+        return linksOf(body, digest);
     }
     catch (error) {
-        if (error instanceof RegistryError && error.status === 404)
+        if (error instanceof src_registry/* RegistryError */.gl && error.status === 404)
             return undefined;
         throw error;
     }
@@ -53101,8 +50494,14 @@ async function getIfPresent(repo, digest) {
 function digestsOf(list) {
     return (Array.isArray(list) ? list : []).flatMap(m => (typeof m.digest === 'string' ? [m.digest] : []));
 }
-function stringOr(value) {
-    return typeof value === 'string' && value ? value : undefined;
+function linksOf(body, digest) {
+    const doc = src_registry/* JsonValue */.es.parse(body, `manifest ${digest}`);
+    const manifests = doc.field('manifests').optional(list => list.array().map(m => ({
+        digest: m.field('digest').string(),
+        mediaType: m.field('mediaType').optional(v => v.string()) ?? ''
+    })));
+    const subject = doc.field('subject').optional(s => s.field('digest').string());
+    return { manifests: manifests ?? [], ...(subject ? { subject } : {}) };
 }
 
 ;// CONCATENATED MODULE: ./src/cleanup/cleanup.ts
@@ -53116,14 +50515,14 @@ async function cleanupImage(req) {
     if (roots.length === 0)
         return result;
     try {
-        await cleanup_run(req, roots, result);
+        await run(req, roots, result);
     }
     catch (error) {
         result.failure = (0,report_errors/* describeError */.U)(error);
     }
     return result;
 }
-async function cleanup_run(req, roots, result) {
+async function run(req, roots, result) {
     const graph = await gatherCandidates(req.repo, roots);
     const reach = new Reachability(req, graph);
     const order = deletionOrder(graph, await reach.protectedNow());
@@ -53660,10 +51059,10 @@ function getValues(context, operator, key, modifier) {
 }
 function parseUrl(template) {
   return {
-    expand: expand.bind(null, template)
+    expand: dist_bundle_expand.bind(null, template)
   };
 }
-function expand(template, context) {
+function dist_bundle_expand(template, context) {
   var operators = ["+", "#", ".", "/", ";", "?", "&"];
   template = template.replace(
     /\{([^\{\}]+)\}|([^\{\}]+)/g,
@@ -57898,8 +55297,8 @@ class PackagesApiError extends Error {
     }
 }
 const PER_PAGE = 100;
-const api_MAX_PAGES = 500;
-const api_TIMEOUT_MS = 30_000;
+const MAX_PAGES = 500;
+const TIMEOUT_MS = 30_000;
 /** `host/owner/name…` → the package; undefined when the path has no name after the owner. */
 function packageOf(image) {
     const [, owner, ...rest] = image.split('/');
@@ -57917,7 +55316,7 @@ class PackagesApi {
     /** Every version of the package, 100 per page. */
     async versions(pkg) {
         const all = [];
-        for (let page = 1; page <= api_MAX_PAGES; page++) {
+        for (let page = 1; page <= MAX_PAGES; page++) {
             const data = await this.call('GET', pkg, '/versions', { per_page: PER_PAGE, page });
             all.push(...data.flatMap(versionOf));
             if (data.length < PER_PAGE)
@@ -57945,7 +55344,7 @@ class PackagesApi {
         let last;
         for (const kind of kinds) {
             try {
-                const res = await this.octokit.request(`${method} /${kind}/{owner}/packages/container/{name}${suffix}`, { owner: pkg.owner, name: pkg.name, ...query, request: { signal: AbortSignal.timeout(api_TIMEOUT_MS) } });
+                const res = await this.octokit.request(`${method} /${kind}/{owner}/packages/container/{name}${suffix}`, { owner: pkg.owner, name: pkg.name, ...query, request: { signal: AbortSignal.timeout(TIMEOUT_MS) } });
                 this.kinds.set(pkg.owner, kind);
                 return res.data;
             }
@@ -58148,7 +55547,7 @@ function linkWarnings(info, pkg, source, serverUrl) {
 ;// CONCATENATED MODULE: ./src/publish/digests.ts
 
 
-const digests_DIGEST = /^sha256:[0-9a-f]{64}$/;
+const DIGEST = /^sha256:[0-9a-f]{64}$/;
 /** Parses `sha256:…` and `platform=sha256:…` lines (pure); throws InputError('digests') naming the line. */
 function parseDigestLines(lines) {
     const parsed = lines.map(parseDigestLine);
@@ -58163,32 +55562,32 @@ function parseDigestLines(lines) {
 function parseDigestLine(line) {
     const at = line.lastIndexOf('=');
     const digest = line.slice(at + 1).trim();
-    if (!digests_DIGEST.test(digest)) {
+    if (!DIGEST.test(digest)) {
         throw new errors/* InputError */.d('digests', `'${line}' is not a digest line; use sha256:<64 hex digits> or platform=sha256:…, one per line`);
     }
     if (at < 0)
         return { digest };
     const entry = line.slice(0, at).trim();
     try {
-        return { digest, platform: formatPlatform(parsePlatform(entry)) };
+        return { digest, platform: (0,src_registry/* formatPlatform */.Bq)((0,src_registry/* parsePlatform */.FL)(entry)) };
     }
     catch (error) {
-        if (!(error instanceof InvalidPlatformError))
+        if (!(error instanceof src_registry/* InvalidPlatformError */.JP))
             throw error;
         throw new errors/* InputError */.d('digests', `in '${line}': ${error.message}`, { cause: error });
     }
 }
 /** The platform a `platform=` line announced must be the one the image's config says. */
 function checkDeclaredPlatform(line, actual) {
-    if (line.platform === undefined || samePlatform(parsePlatform(line.platform), actual))
+    if (line.platform === undefined || (0,src_registry/* samePlatform */.my)((0,src_registry/* parsePlatform */.FL)(line.platform), actual))
         return;
-    throw new errors/* InputError */.d('digests', `${line.digest} was listed as ${line.platform}, but its image config says ${formatPlatform(actual)}`);
+    throw new errors/* InputError */.d('digests', `${line.digest} was listed as ${line.platform}, but its image config says ${(0,src_registry/* formatPlatform */.Bq)(actual)}`);
 }
 /** Throws when two digests are images of the same platform: an index may hold each platform once. */
 function checkDistinctPlatforms(children) {
     const byPlatform = new Map();
     for (const child of children) {
-        const key = canonicalPlatform(child.platform);
+        const key = (0,src_registry/* canonicalPlatform */._l)(child.platform);
         byPlatform.set(key, [...(byPlatform.get(key) ?? []), child.digest]);
     }
     const twice = [...byPlatform].filter(([, digests]) => digests.length > 1);
@@ -58377,11 +55776,11 @@ function readGitContext(env = process.env) {
     return ctx;
 }
 function readPayload(path) {
-    if (!path || !(0,external_node_fs_namespaceObject.existsSync)(path))
+    if (!path || !(0,external_node_fs_.existsSync)(path))
         return {};
     let parsed;
     try {
-        parsed = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8'));
+        parsed = JSON.parse((0,external_node_fs_.readFileSync)(path, 'utf8'));
     }
     catch (err) {
         throw new EnvVarError('GITHUB_EVENT_PATH', `cannot read the event payload ${path}: ${errorMessage(err)}`);
@@ -60951,8 +58350,8 @@ function normalizeImageName(name, entry, warnings) {
     if (lower !== name) {
         warnings.push(`image '${name}' lowercased to '${lower}': registries only accept lowercase repository names`);
     }
-    const { domain, path } = splitDomain(lower);
-    if (domain !== undefined && !isValidHost(domain)) {
+    const { domain, path } = (0,src_registry/* splitDomain */.Rx)(lower);
+    if (domain !== undefined && !(0,src_registry/* isValidHost */.HO)(domain)) {
         throw new errors/* InputError */.d('images', `'${domain}' is not a valid registry host in '${entry}'`);
     }
     checkPath(path, entry);
@@ -60966,7 +58365,7 @@ function checkPath(path, entry) {
     if (path.includes('@') || path.includes(':')) {
         throw new errors/* InputError */.d('images', `image names carry no tag or digest (use the tags input), got '${entry}'`);
     }
-    const bad = path.split('/').find(component => !isValidPathComponent(component));
+    const bad = path.split('/').find(component => !(0,src_registry/* isValidPathComponent */.jJ)(component));
     if (bad !== undefined) {
         throw new errors/* InputError */.d('images', `'${bad}' is not a valid repository path component in '${entry}': use lowercase letters, digits and . _ - separators`);
     }
@@ -61493,7 +58892,7 @@ function resolveImages(inputs, warnings, logger) {
     return [...new Set(names)];
 }
 function isGhcrImage(image) {
-    return splitDomain(image).domain === 'ghcr.io';
+    return (0,src_registry/* splitDomain */.Rx)(image).domain === 'ghcr.io';
 }
 /** GitHub reports NOASSERTION for a license it does not recognise: not something to publish as a license. */
 function publishableFacts(facts, logger) {
@@ -61655,11 +59054,11 @@ async function commitDateIfUsed(inputs, context, env, logger) {
 }
 async function buildRequestFrom(inputs, env) {
     const workspace = env.GITHUB_WORKSPACE || process.cwd();
-    const context = (0,external_node_path_namespaceObject.resolve)(workspace, inputs.context);
+    const context = (0,external_node_path_.resolve)(workspace, inputs.context);
     if (!(await isDirectory(context))) {
         throw new errors/* InputError */.d('context', `${context} is not a directory; point it at the folder to build`);
     }
-    const file = inputs.file ? (0,external_node_path_namespaceObject.resolve)(workspace, inputs.file) : (0,external_node_path_namespaceObject.join)(context, 'Dockerfile');
+    const file = inputs.file ? (0,external_node_path_.resolve)(workspace, inputs.file) : (0,external_node_path_.join)(context, 'Dockerfile');
     return {
         context,
         file,
@@ -61702,10 +59101,10 @@ function manifestBytes(m) {
 }
 function serialize(mediaType, value) {
     const body = Buffer.from(JSON.stringify(value));
-    return { mediaType, body, digest: digest_sha256Digest(body), size: body.length };
+    return { mediaType, body, digest: (0,src_registry/* sha256Digest */.sI)(body), size: body.length };
 }
 function toOci(desc) {
-    return { ...desc, mediaType: DOCKER_TO_OCI[desc.mediaType] ?? desc.mediaType };
+    return { ...desc, mediaType: src_registry/* DOCKER_TO_OCI */.B2[desc.mediaType] ?? desc.mediaType };
 }
 /**
  * The image manifest as we publish it: OCI media types (Docker v2 manifests cannot carry annotations)
@@ -61714,19 +59113,19 @@ function toOci(desc) {
  */
 function annotateManifest(original, annotations) {
     const hasAnnotations = Object.keys(annotations).length > 0;
-    if (!hasAnnotations && original.mediaType === OCI_MANIFEST)
+    if (!hasAnnotations && original.mediaType === src_registry/* OCI_MANIFEST */.EG)
         return original;
-    const manifest = parse_parseImageManifest(original.body, `manifest ${original.digest}`);
+    const manifest = (0,src_registry/* parseImageManifest */.Sw)(original.body, `manifest ${original.digest}`);
     const merged = { ...(manifest.annotations ?? {}), ...annotations };
     const next = {
         ...manifest,
-        mediaType: OCI_MANIFEST,
+        mediaType: src_registry/* OCI_MANIFEST */.EG,
         config: toOci(manifest.config),
         layers: manifest.layers.map(toOci)
     };
     if (Object.keys(merged).length > 0)
         next.annotations = merged;
-    return serialize(OCI_MANIFEST, next);
+    return serialize(src_registry/* OCI_MANIFEST */.EG, next);
 }
 /** An OCI image index over the platform manifests; `annotations` is where GHCR reads the description. */
 function buildIndex(children, annotations, descriptorAnnotations = {}) {
@@ -61735,23 +59134,154 @@ function buildIndex(children, annotations, descriptorAnnotations = {}) {
             mediaType: manifest.mediaType,
             digest: manifest.digest,
             size: manifest.size,
-            platform: platformOnly(platform)
+            platform: (0,src_registry/* platformOnly */.KS)(platform)
         };
         if (Object.keys(descriptorAnnotations).length > 0)
             desc.annotations = { ...descriptorAnnotations };
         return desc;
     });
-    const index = { schemaVersion: 2, mediaType: media_types_OCI_INDEX, manifests };
+    const index = { schemaVersion: 2, mediaType: src_registry/* OCI_INDEX */.$p, manifests };
     if (Object.keys(annotations).length > 0)
         index.annotations = { ...annotations };
-    return serialize(media_types_OCI_INDEX, index);
+    return serialize(src_registry/* OCI_INDEX */.$p, index);
+}
+
+;// CONCATENATED MODULE: ./src/publish/compress-layers.ts
+/**
+ * The push's one compression pass. The build hands over uncompressed layers; each is either
+ *  - already in the registry in compressed form (a base image's layer, or this push's own tag from
+ *    before): mounted or found in every target, byte-identical, never compressed again; or
+ *  - compressed while it uploads to the first target (spooled to the layout for the others).
+ * The manifests are rewritten with the compressed descriptors; the configs' diff_ids stay as they are.
+ */
+
+
+
+
+const BASE_NAME = 'org.opencontainers.image.base.name';
+const UNCOMPRESSED_LAYERS = [src_registry/* OCI_LAYER */.QP, src_registry/* DOCKER_LAYER */.n2];
+async function compressLayers(req) {
+    const layers = uncompressedLayers(req.built.images);
+    if (req.compression.compression === 'uncompressed') {
+        return { images: req.built.images, placed: new Set() };
+    }
+    const registry = sameRegistry(req.images);
+    const platforms = req.built.images.map(i => i.platform);
+    const onRegistry = (refs) => refs.filter(ref => registry && safeRegistry(ref) === registry);
+    const [base, previous] = await Promise.all([
+        (0,src_registry/* findKnownLayers */.ZX)(req.client, onRegistry([...req.baseImages, ...annotatedBases(req.built.images)]), platforms, req.logger),
+        (0,src_registry/* findKnownLayers */.ZX)(req.client, onRegistry(req.tags.slice(0, 1).map(t => `${req.images[0]}:${t}`)), platforms, req.logger)
+    ]);
+    const wanted = src_registry/* LAYER_MEDIA_TYPE */.Yi[req.compression.compression];
+    const known = (diffId) => {
+        const fromPrevious = previous.get(diffId);
+        return base.get(diffId) ?? (fromPrevious?.desc.mediaType === wanted ? fromPrevious : undefined);
+    };
+    const bySize = [...layers].sort((a, b) => b.size - a.size);
+    const resolved = new Map();
+    const placedCompressed = await mountCompressedBaseLayers(req, base);
+    await Promise.all(bySize.map(async (layer) => resolved.set(layer.digest, await resolveLayer(req, layer, known(layer.digest)))));
+    const placedUncompressed = [...resolved.values()].filter(r => r.placed);
+    const mountedCompressed = placedCompressed.filter(r => r.placed);
+    req.logger.info(`${resolved.size} uncompressed layers: ${placedUncompressed.length} already in the registry (mounted or found, not recompressed), ` +
+        `${resolved.size - placedUncompressed.length} compressed (${req.compression.compression}) while uploading to ${req.images[0]}` +
+        (mountedCompressed.length > 0 ? `; ${mountedCompressed.length} compressed base layers mounted` : ''));
+    const placed = [...placedUncompressed, ...mountedCompressed];
+    return {
+        images: req.built.images.map(image => withLayers(image, resolved)),
+        placed: new Set(placed.map(r => r.desc.digest))
+    };
+}
+/**
+ * Layers the builder kept compressed that are a base image's (BuildKit keeps pulled base layers as they
+ * are): mounted from the base repository instead of uploaded.
+ */
+async function mountCompressedBaseLayers(req, base) {
+    const byDigest = new Map([...base.values()].map(k => [k.desc.digest, k]));
+    const layers = req.built.images.flatMap(i => i.layers).filter(l => byDigest.has(l.digest));
+    const unique = [...new Map(layers.map(l => [l.digest, l])).values()];
+    return Promise.all(unique.map(async (layer) => ({
+        desc: layer,
+        placed: await mountEverywhere(req, byDigest.get(layer.digest))
+    })));
+}
+async function resolveLayer(req, layer, known) {
+    if (known && (await mountEverywhere(req, known)))
+        return { desc: known.desc, placed: true };
+    const tarPath = req.built.blobPath(layer.digest);
+    const spoolPath = (0,external_node_path_.join)((0,external_node_path_.dirname)(tarPath), `.compressing-${layer.digest.slice('sha256:'.length)}`);
+    const desc = await (0,src_registry/* compressAndPush */.yV)({
+        repo: req.client.repository(req.images[0]),
+        tarPath,
+        spoolPath,
+        compression: req.compression,
+        logger: req.logger
+    });
+    const target = req.built.blobPath(desc.digest);
+    if (await (0,promises_.stat)(target).catch(() => undefined))
+        await (0,promises_.rm)(spoolPath, { force: true });
+    else
+        await (0,promises_.rename)(spoolPath, target);
+    return { desc, placed: false };
+}
+/** Mounts (or finds) the known layer in every target; false when one of them does not get it. */
+async function mountEverywhere(req, known) {
+    const from = (0,src_registry/* parseReference */.F2)(`${known.repository}:x`).repository;
+    for (const image of req.images) {
+        const outcome = await req.client.repository(image).mountBlob(known.desc, [from]);
+        if (!outcome) {
+            req.logger.debug(`${known.desc.digest} could not be mounted from ${known.repository} into ${image}: compressing it`);
+            return false;
+        }
+    }
+    return true;
+}
+function withLayers(image, resolved) {
+    if (!image.layers.some(l => resolved.has(l.digest)))
+        return image;
+    const parsed = (0,src_registry/* parseImageManifest */.Sw)(image.manifest.body, `the built manifest ${image.manifest.digest}`);
+    const layers = parsed.layers.map(layer => {
+        const r = resolved.get(layer.digest);
+        return r ? { ...r.desc, ...(layer.annotations ? { annotations: layer.annotations } : {}) } : layer;
+    });
+    const manifest = serialize(image.manifest.mediaType, { ...parsed, layers });
+    return { ...image, manifest, layers };
+}
+/** Base images the builder recorded in the manifests (buildah: org.opencontainers.image.base.name). */
+function annotatedBases(images) {
+    return images.flatMap(image => {
+        const parsed = (0,src_registry/* parseImageManifest */.Sw)(image.manifest.body, `the built manifest ${image.manifest.digest}`);
+        const name = parsed.annotations?.[BASE_NAME];
+        return name ? [name] : [];
+    });
+}
+function uncompressedLayers(images) {
+    const byDigest = new Map();
+    for (const image of images)
+        for (const layer of image.layers)
+            if (UNCOMPRESSED_LAYERS.includes(layer.mediaType))
+                byDigest.set(layer.digest, layer);
+    return [...byDigest.values()];
+}
+/** The registry every target is on, or undefined when they span several. */
+function sameRegistry(images) {
+    const registries = new Set(images.map(safeRegistry));
+    return registries.size === 1 ? [...registries][0] : undefined;
+}
+function safeRegistry(ref) {
+    try {
+        return (0,src_registry/* parseReference */.F2)(ref).registry;
+    }
+    catch {
+        return undefined;
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/publish/layout.ts
 
 /** Reads the platform images the build stage listed in the layout's index.json, checking every digest. */
 async function readBuiltImages(layoutDir) {
-    const layout = await readOciLayout(layoutDir);
+    const layout = await (0,src_registry/* readOciLayout */.I$)(layoutDir);
     if (layout.index.manifests.length === 0) {
         throw new Error(`the build produced no image: ${layoutDir}/index.json lists nothing`);
     }
@@ -61759,7 +59289,7 @@ async function readBuiltImages(layoutDir) {
         if (!desc.platform)
             throw new Error(`the build's manifest ${desc.digest} has no platform in index.json`);
         const body = await layout.readBlob(desc.digest);
-        const parsed = parse_parseImageManifest(body, `the build's manifest ${desc.digest} (${desc.mediaType})`);
+        const parsed = (0,src_registry/* parseImageManifest */.Sw)(body, `the build's manifest ${desc.digest} (${desc.mediaType})`);
         const manifest = {
             mediaType: parsed.mediaType ?? desc.mediaType,
             body,
@@ -61799,6 +59329,7 @@ function assertLayerSizes(registry, layers) {
 
 
 
+
 /** multiWrite's reports (one per image, in order) as PublishResult.movedTags. */
 function movedTagsOf(images, reports) {
     return images.map((image, i) => ({
@@ -61813,22 +59344,32 @@ function movedTagsOf(images, reports) {
  */
 async function publishLayout(req) {
     const built = await readBuiltImages(req.layoutDir);
-    const prepared = built.images.map(img => ({
+    const tags = req.byDigest ? [] : req.tags;
+    for (const name of req.images)
+        assertLayerSizes(req.client.repository(name).registry, built.images.flatMap(i => i.layers));
+    const compressed = await compressLayers({
+        client: req.client,
+        images: req.images,
+        tags,
+        built,
+        compression: req.compression ?? { compression: 'gzip' },
+        baseImages: req.baseImages ?? [],
+        logger: req.logger
+    });
+    const prepared = compressed.images.map(img => ({
         ...img,
         published: annotateManifest(img.manifest, req.annotations.manifest)
     }));
-    const root = publish_rootOf(req, prepared);
-    const layers = prepared.flatMap(img => img.layers);
-    for (const name of req.images)
-        assertLayerSizes(req.client.repository(name).registry, layers);
+    const root = rootOf(req, prepared);
     const platforms = prepared.filter(p => p.published !== root);
-    const tags = req.byDigest ? [] : req.tags;
-    const reports = await write_multiWrite(req.client, req.images, {
+    const reports = await (0,src_registry/* multiWrite */.k3)(req.client, req.images, {
         root: root && manifestBytes(root),
         manifests: platforms.length > 0 ? [platforms.map(p => manifestBytes(p.published))] : [],
-        blobs: uniqueBlobs(prepared).map(desc => ({ desc, source: { path: built.blobPath(desc.digest) } }))
+        blobs: uniqueBlobs(prepared)
+            .filter(desc => !compressed.placed.has(desc.digest))
+            .map(desc => ({ desc, source: { path: built.blobPath(desc.digest) } }))
     }, { tags, logger: req.logger, signal: req.signal });
-    const platformDigests = Object.fromEntries(prepared.map(p => [formatPlatform(p.platform), p.published.digest]));
+    const platformDigests = Object.fromEntries(prepared.map(p => [(0,src_registry/* formatPlatform */.Bq)(p.platform), p.published.digest]));
     const digests = root ? [root.digest] : Object.values(platformDigests);
     return {
         digest: root?.digest ?? '',
@@ -61841,7 +59382,7 @@ async function publishLayout(req) {
     };
 }
 /** What the tags point at: the index, or the single manifest; nothing for a leg of several platforms. */
-function publish_rootOf(req, prepared) {
+function rootOf(req, prepared) {
     if (req.byDigest)
         return prepared.length === 1 ? firstOf(prepared).published : undefined;
     if (!req.forceIndex && prepared.length === 1)
@@ -61877,18 +59418,18 @@ async function mergeDigests(req) {
     const repos = req.images.map(name => req.client.repository(name));
     const found = await Promise.all(req.digests.map(line => findChild(repos, line)));
     checkDistinctPlatforms(found);
-    const children = found.sort((a, b) => compare(canonicalPlatform(a.platform), canonicalPlatform(b.platform)));
+    const children = found.sort((a, b) => compare((0,src_registry/* canonicalPlatform */._l)(a.platform), (0,src_registry/* canonicalPlatform */._l)(b.platform)));
     for (const repo of repos)
         await copyMissing(repo, children, req);
     const index = buildIndex(children.map(c => ({ manifest: c.manifest, platform: c.platform })), req.annotations.index, req.annotations.manifestDescriptor);
     req.logger.info(`index of ${children.length} platforms: ${index.digest}`);
     // The children are in every repository now: the index and the tags are all that is left to write.
-    const reports = await write_multiWrite(req.client, req.images, { root: manifestBytes(index), manifests: [], blobs: [] }, { tags: req.tags, logger: req.logger, signal: req.signal });
+    const reports = await (0,src_registry/* multiWrite */.k3)(req.client, req.images, { root: manifestBytes(index), manifests: [], blobs: [] }, { tags: req.tags, logger: req.logger, signal: req.signal });
     return {
         digest: index.digest,
         mediaType: index.mediaType,
         imageId: firstConfig(children),
-        platformDigests: Object.fromEntries(children.map(c => [formatPlatform(c.platform), c.digest])),
+        platformDigests: Object.fromEntries(children.map(c => [(0,src_registry/* formatPlatform */.Bq)(c.platform), c.digest])),
         refs: req.images.map(name => `${name}@${index.digest}`),
         tags: req.images.flatMap(name => req.tags.map(tag => `${name}:${tag}`)),
         movedTags: movedTagsOf(req.images, reports)
@@ -61913,17 +59454,17 @@ async function findChild(repos, line) {
 /** The parsed manifest when it is an image manifest (OCI or Docker v2) of a container image. */
 function imageManifestOf(body, mediaType, digest) {
     const notImage = (what) => new errors/* InputError */.d('digests', `${digest} is ${what}, not an image manifest; list the digests of platform images`);
-    if (!isImage(mediaType))
+    if (!(0,src_registry/* isImage */.wu)(mediaType))
         throw notImage(`a ${mediaType || 'manifest of unknown type'}`);
-    const parsed = asDigestsInput(() => parse_parseImageManifest(body, `manifest ${digest}`));
-    if (!isImageConfig(parsed.config.mediaType)) {
+    const parsed = asDigestsInput(() => (0,src_registry/* parseImageManifest */.Sw)(body, `manifest ${digest}`));
+    if (!(0,src_registry/* isImageConfig */._m)(parsed.config.mediaType)) {
         throw notImage(`an artifact (config ${parsed.config.mediaType})`);
     }
     return parsed;
 }
 /** `os`/`architecture`/`variant` of an image config blob. */
 function platformOfConfig(config, digest) {
-    const { os, architecture, variant } = asDigestsInput(() => parseImageConfig(config, `the image config of ${digest}`));
+    const { os, architecture, variant } = asDigestsInput(() => (0,src_registry/* parseImageConfig */.FB)(config, `the image config of ${digest}`));
     if (!os || !architecture) {
         throw new errors/* InputError */.d('digests', `the image config of ${digest} names no os/architecture`);
     }
@@ -61935,7 +59476,7 @@ function asDigestsInput(parse) {
         return parse();
     }
     catch (error) {
-        if (!(error instanceof DocumentError))
+        if (!(error instanceof src_registry/* DocumentError */.Mi))
             throw error;
         throw new errors/* InputError */.d('digests', `${error.message}; list the digests of platform images`, { cause: error });
     }
@@ -61946,11 +59487,11 @@ async function copyMissing(repo, children, req) {
         req.signal?.throwIfAborted();
         const mountFrom = child.holders.filter(h => h.registry === repo.registry).map(h => h.path);
         const copies = child.blobs.map(desc => copyBlob(repo, desc, mountFrom, child, req.tempDir));
-        const results = await settleAll(copies);
+        const results = await (0,src_registry/* settleAll */.j3)(copies);
         await repo.pushManifest(child.digest, child.manifest.body, child.manifest.mediaType);
         child.holders.push(repo);
         const count = (r) => results.filter(x => x === r).length;
-        req.logger.info(`${repo.registry}/${repo.path}@${child.digest} (${formatPlatform(child.platform)}): copied, ${count('mounted')} blobs mounted, ${count('exists')} already there, ${count('uploaded')} uploaded`);
+        req.logger.info(`${repo.registry}/${repo.path}@${child.digest} (${(0,src_registry/* formatPlatform */.Bq)(child.platform)}): copied, ${count('mounted')} blobs mounted, ${count('exists')} already there, ${count('uploaded')} uploaded`);
     }
 }
 /** Mounts the blob; when no mount works (another registry, refused), copies it through a temporary file. */
@@ -61989,8 +59530,8 @@ function createRegistryClient(login, logger, maskSecret, env, signal) {
     const explicit = login ? { [login.registry]: { username: login.username, password: login.password } } : {};
     if (login)
         logger.debug(`logging in to ${login.registry} as ${login.username} with the ${login.source}`);
-    return new RegistryClient({
-        credentials: defaultKeychain({ explicit, env }),
+    return new src_registry/* RegistryClient */.bP({
+        credentials: (0,src_registry/* defaultKeychain */.Iy)({ explicit, env }),
         logger,
         onSecret: maskSecret,
         userAgent: 'publish-image',
@@ -62259,6 +59800,7 @@ const STATE_BUILDX_BUILDER = 'buildxBuilder';
 
 
 
+
 /** The whole step: inputs → metadata → build → publish → report. */
 async function main_run(inputs, rt, env = process.env, signal = new AbortController().signal) {
     const step = { inputs, env, rt, log: { info: rt.info, warning: rt.warning, debug: rt.debug }, signal };
@@ -62286,7 +59828,7 @@ async function build(step, plan) {
         return;
     }
     step.rt.info(pushText(plan));
-    const workDir = await (0,promises_.mkdtemp)((0,external_node_path_namespaceObject.join)(step.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), 'publish-image-'));
+    const workDir = await (0,promises_.mkdtemp)((0,external_node_path_.join)(step.env.RUNNER_TEMP || (0,external_node_os_.tmpdir)(), 'publish-image-'));
     step.rt.saveState(STATE_WORK_DIR, workDir);
     try {
         const outcome = await buildAndPublish(step, builder, plan, workDir);
@@ -62321,7 +59863,7 @@ async function main_merge(step, plan) {
         digests: plan.digests,
         annotations: { index: levels.index, manifestDescriptor: levels['manifest-descriptor'] },
         logger: step.log,
-        tempDir: step.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(),
+        tempDir: step.env.RUNNER_TEMP || (0,external_node_os_.tmpdir)(),
         signal: client.signal
     }));
     const cleanup = await cleanUp(step, plan, client, result);
@@ -62339,11 +59881,16 @@ async function buildAndPublish(step, builder, plan, workDir) {
         await preflight(step, client, plan.metadata.images);
     await ensurePlatformsRunnable(request.platforms, step.log);
     const built = await step.rt.group(`Build (${builder.name})`, () => builder.build(request, step.log));
-    if (!client)
-        return { builder: builder.name };
-    const result = await publish(step, client, plan, built.layoutDir);
-    const cleanup = await cleanUp(step, plan, client, result);
-    return { builder: builder.name, result, cleanup, ...(await checkLink(step, plan)) };
+    try {
+        if (!client)
+            return { builder: builder.name };
+        const result = await publish(step, client, plan, built.layoutDir);
+        const cleanup = await cleanUp(step, plan, client, result);
+        return { builder: builder.name, result, cleanup, ...(await checkLink(step, plan)) };
+    }
+    finally {
+        await built.cleanup;
+    }
 }
 /** ghcr.io/GHES: the package's visibility, and a warning when it is not linked to the source repository. */
 async function checkLink(step, plan) {
@@ -62402,13 +59949,13 @@ async function preflight(step, client, images) {
 async function buildRequest(step, plan, workDir) {
     const request = {
         ...plan.build,
-        workDir: (0,external_node_path_namespaceObject.join)(workDir, 'build'),
+        workDir: (0,external_node_path_.join)(workDir, 'build'),
         signal: step.signal,
         onTemporaryBuilder: name => step.rt.saveState(STATE_BUILDX_BUILDER, name)
     };
     await (0,promises_.mkdir)(request.workDir);
     if (plan.login) {
-        request.registryAuth = await writePrivateRegistryAuth((0,external_node_path_namespaceObject.join)(workDir, 'auth'), plan.login, step.env);
+        request.registryAuth = await writePrivateRegistryAuth((0,external_node_path_.join)(workDir, 'auth'), plan.login, step.env);
     }
     return request;
 }
@@ -62417,9 +59964,10 @@ function startPushDeadline(step, client, what) {
     const minutes = step.inputs.pushTimeoutMinutes;
     client.startDeadline(minutes * 60_000, `${what} (push-timeout: ${minutes})`);
 }
-function publish(step, client, plan, layoutDir) {
+async function publish(step, client, plan, layoutDir) {
     const levels = plan.metadata.annotationsByLevel;
     startPushDeadline(step, client, 'the push');
+    const baseImages = await readDockerfileBaseImages(plan.build.file, plan.build.buildArgs, step.env);
     return step.rt.group('Push', () => publishLayout({
         client,
         layoutDir,
@@ -62433,9 +59981,3481 @@ function publish(step, client, plan, layoutDir) {
         forceIndex: plan.build.platforms.length > 1,
         byDigest: plan.byDigest,
         logger: step.log,
-        signal: client.signal
+        signal: client.signal,
+        compression: { compression: step.inputs.compression ?? 'gzip', level: step.inputs.compressionLevel },
+        baseImages
     }));
 }
+
+
+/***/ }),
+
+/***/ 6083:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  _7: () => (/* reexport */ COMPRESSIONS),
+  n2: () => (/* reexport */ DOCKER_LAYER),
+  m6: () => (/* reexport */ DOCKER_MANIFEST_LIST),
+  B2: () => (/* reexport */ DOCKER_TO_OCI),
+  Mi: () => (/* reexport */ DocumentError),
+  JP: () => (/* reexport */ InvalidPlatformError),
+  es: () => (/* reexport */ JsonValue),
+  Yi: () => (/* reexport */ LAYER_MEDIA_TYPE),
+  A_: () => (/* reexport */ LEVELS),
+  TF: () => (/* reexport */ OCI_CONFIG),
+  $p: () => (/* reexport */ media_types_OCI_INDEX),
+  QP: () => (/* reexport */ OCI_LAYER),
+  EG: () => (/* reexport */ OCI_MANIFEST),
+  bP: () => (/* reexport */ RegistryClient),
+  gl: () => (/* reexport */ RegistryError),
+  Pc: () => (/* reexport */ assertCompressionSupported),
+  _l: () => (/* reexport */ canonicalPlatform),
+  yV: () => (/* reexport */ compressAndPush),
+  TN: () => (/* reexport */ parse_declaredMediaType),
+  Iy: () => (/* reexport */ defaultKeychain),
+  kG: () => (/* reexport */ dockerConfigDir),
+  hd: () => (/* reexport */ fileDigest),
+  ZX: () => (/* reexport */ findKnownLayers),
+  Bq: () => (/* reexport */ formatPlatform),
+  wu: () => (/* reexport */ isImage),
+  _m: () => (/* reexport */ isImageConfig),
+  nw: () => (/* reexport */ media_types_isIndex),
+  HO: () => (/* reexport */ isValidHost),
+  jJ: () => (/* reexport */ isValidPathComponent),
+  k3: () => (/* reexport */ write_multiWrite),
+  rA: () => (/* reexport */ parseDockerArchiveManifest),
+  FB: () => (/* reexport */ parseImageConfig),
+  n4: () => (/* reexport */ parse_parseImageIndex),
+  Sw: () => (/* reexport */ parse_parseImageManifest),
+  FL: () => (/* reexport */ parsePlatform),
+  F2: () => (/* reexport */ reference_parseReference),
+  KS: () => (/* reexport */ platformOnly),
+  TO: () => (/* reexport */ readDockerConfig),
+  I$: () => (/* reexport */ readOciLayout),
+  my: () => (/* reexport */ samePlatform),
+  j3: () => (/* reexport */ settleAll),
+  sI: () => (/* reexport */ digest_sha256Digest),
+  Rx: () => (/* reexport */ splitDomain)
+});
+
+// UNUSED EXPORTS: DOCKER_CONFIG, DOCKER_FOREIGN_LAYER_GZIP, DOCKER_LAYER_GZIP, DOCKER_MANIFEST, InvalidReferenceError, MANIFEST_MEDIA_TYPES, OCI_LAYER_GZIP, OCI_LAYER_NONDISTRIBUTABLE_GZIP, baseMediaType, compressStream, compressToFile, compressionLevel, formatReference, isDistributable, isManifest, moveTags, nextLink, parseDockerConfig, parseLayoutMarker, pushLayout, referrersTag
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+;// CONCATENATED MODULE: external "node:stream/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __nccwpck_require__(7067);
+var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_);
+;// CONCATENATED MODULE: external "node:https"
+const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_namespaceObject);
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __nccwpck_require__(7030);
+// EXTERNAL MODULE: external "node:tls"
+var external_node_tls_ = __nccwpck_require__(1692);
+var external_node_tls_default = /*#__PURE__*/__nccwpck_require__.n(external_node_tls_);
+;// CONCATENATED MODULE: ./src/registry/transport/tls.ts
+/**
+ * The certificate authorities we trust. First Node's own store (its bundle + NODE_EXTRA_CA_CERTS, cheap);
+ * for a host whose certificate that store cannot verify, the system store as well (built only then: a
+ * context with every system CA costs ~100 ms of CPU).
+ */
+
+
+const SYSTEM_BUNDLES = [
+    '/etc/ssl/certs/ca-certificates.crt', // Debian, Ubuntu
+    '/etc/pki/tls/certs/ca-bundle.crt', // Fedora, RHEL
+    '/etc/ssl/cert.pem', // Alpine, macOS
+    '/etc/ssl/ca-bundle.pem' // openSUSE
+];
+/** CAs for the first attempt: undefined means Node's default store (bundle + NODE_EXTRA_CA_CERTS). */
+function defaultCertificates(env, extra = []) {
+    if (extra.length === 0)
+        return undefined;
+    // Passing `ca` replaces Node's store, NODE_EXTRA_CA_CERTS included, so add them back.
+    return [...(external_node_tls_default()).rootCertificates, ...envCertificates(env), ...extra];
+}
+/** Node's store plus the system bundle (SSL_CERT_FILE first, as OpenSSL does), or undefined without one. */
+function systemCertificates(env, extra = []) {
+    const system = [env.SSL_CERT_FILE, ...SYSTEM_BUNDLES].find(f => f && (0,external_node_fs_.existsSync)(f));
+    if (!system)
+        return undefined;
+    return [...(external_node_tls_default()).rootCertificates, (0,external_node_fs_.readFileSync)(system, 'utf8'), ...envCertificates(env), ...extra];
+}
+function envCertificates(env) {
+    const file = env.NODE_EXTRA_CA_CERTS;
+    return file && (0,external_node_fs_.existsSync)(file) ? [(0,external_node_fs_.readFileSync)(file, 'utf8')] : [];
+}
+const CERTIFICATE_ERRORS = /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ERR_TLS_CERT_ALTNAME_INVALID|HOSTNAME_MISMATCH/;
+/** A certificate problem: the server does speak TLS, so never fall back to plain HTTP. */
+function isCertificateError(err) {
+    const code = err?.code;
+    return typeof code === 'string' && CERTIFICATE_ERRORS.test(code);
+}
+
+// EXTERNAL MODULE: external "node:dns"
+var external_node_dns_ = __nccwpck_require__(610);
+var external_node_dns_default = /*#__PURE__*/__nccwpck_require__.n(external_node_dns_);
+;// CONCATENATED MODULE: ./src/registry/transport/loopback.ts
+/**
+ * Plain HTTP is for loopback only, decided by address, never by name: `foo.localhost` may resolve anywhere.
+ * A name counts as loopback when every address it resolves to is; a plain-HTTP connection may only be
+ * opened to a loopback address (the lookup refuses the others, so nothing is sent to them).
+ */
+
+
+/** 127.0.0.0/8, ::1 and IPv4-mapped 127.x (`::ffff:127.0.0.1`); false for names. */
+function isLoopbackAddress(address) {
+    const ip = address.replace(/^\[|\]$/g, '').toLowerCase();
+    if ((0,external_node_net_.isIP)(ip) === 4)
+        return ip.startsWith('127.');
+    if ((0,external_node_net_.isIP)(ip) !== 6)
+        return false;
+    // The URL parser writes IPv6 canonically: `::1`, and `::ffff:7f00:1` for ::ffff:127.0.0.1.
+    const canonical = new URL(`http://[${ip}]/`).hostname.slice(1, -1);
+    return canonical === '::1' || /^::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}$/.test(canonical);
+}
+/** Every address of `hostname` (an IP literal is its own address). */
+async function resolveAll(hostname, lookup = (external_node_dns_default()).lookup) {
+    const host = hostname.replace(/^\[|\]$/g, '');
+    if ((0,external_node_net_.isIP)(host))
+        return [host];
+    const found = await new Promise((resolve, reject) => lookup(host, { all: true }, (err, addresses) => (err ? reject(err) : resolve(addresses))));
+    return found.map(a => a.address);
+}
+/** True when the host is loopback by every address it has (false when it does not resolve). */
+async function resolvesToLoopback(hostname, lookup) {
+    const addresses = await resolveAll(hostname, lookup).catch(() => []);
+    return addresses.length > 0 && addresses.every(isLoopbackAddress);
+}
+/** A lookup for plain-HTTP connections that yields loopback addresses only, and fails for any other. */
+function loopbackOnlyLookup(lookup = (external_node_dns_default()).lookup) {
+    const guarded = (hostname, options, callback) => {
+        lookup(hostname, { ...options, all: true }, (err, addresses) => {
+            if (err)
+                return callback(err, []);
+            const loopback = addresses.filter(a => isLoopbackAddress(a.address));
+            if (loopback.length === 0)
+                return callback(notLoopback(hostname, addresses.map(a => a.address)), []);
+            if (options.all)
+                return callback(null, loopback);
+            callback(null, loopback[0].address, loopback[0].family);
+        });
+    };
+    return guarded;
+}
+function notLoopback(host, addresses) {
+    const err = new Error(`refusing plain HTTP to ${host} (${addresses.join(', ') || 'no address'}): only loopback addresses may be used without TLS`);
+    err.code = 'ENOTLOOPBACK';
+    return err;
+}
+/** `127.0.0.1:5000` → `127.0.0.1`; `[::1]:5000` → `::1`. */
+function hostnameOf(hostAndPort) {
+    const bracket = /^\[([^\]]+)\]/.exec(hostAndPort);
+    if (bracket)
+        return bracket[1];
+    return hostAndPort.split(':')[0];
+}
+
+;// CONCATENATED MODULE: ./src/registry/transport/http.ts
+/** One HTTP exchange over node:http/https, streamed request bodies, bounded response bodies, deadlines. */
+
+
+
+
+
+
+
+/** The exchange failed without an HTTP answer (reset, timeout, TLS…). */
+class NetworkError extends Error {
+    name = 'NetworkError';
+    code;
+    constructor(message, code, cause) {
+        super(message, cause === undefined ? undefined : { cause });
+        this.code = code;
+    }
+    get retryable() {
+        return !NOT_RETRYABLE.has(this.code) && !isCertificateError(this);
+    }
+}
+// A response too large, a local file we cannot read, plain HTTP off loopback, a cancelled run:
+// trying again changes nothing.
+const NOT_RETRYABLE = new Set(['EBODYTOOLARGE', 'ESOURCE', 'ENOTLOOPBACK', 'ECANCELED', 'EDEADLINE']);
+/** Why an aborted exchange stopped: the deadline error given as the reason, else a cancel. */
+const abortError = (signal) => signal?.reason instanceof NetworkError
+    ? signal.reason
+    : new NetworkError('cancelled: the run is being stopped', 'ECANCELED');
+function bodyLength(body) {
+    if (!body)
+        return 0;
+    return body.kind === 'bytes' ? body.data.byteLength : body.end - body.start;
+}
+class HttpTransport {
+    opts;
+    httpAgent = new (external_node_http_default()).Agent({ keepAlive: true });
+    httpsAgent;
+    systemAgent;
+    /** Hosts whose certificates only the system store verifies. */
+    systemHosts = new Set();
+    /** Plain-HTTP connections are opened to loopback addresses only. */
+    plainLookup;
+    constructor(opts) {
+        this.opts = opts;
+        this.httpsAgent = new (external_node_https_default()).Agent({ keepAlive: true, ca: defaultCertificates(opts.env, opts.ca) });
+        this.plainLookup = loopbackOnlyLookup(opts.lookup);
+    }
+    /** Whether every address of the host is a loopback address (the only hosts plain HTTP may go to). */
+    isLoopback(hostname) {
+        return resolvesToLoopback(hostname, this.opts.lookup);
+    }
+    async send(req) {
+        if (req.url.protocol !== 'https:')
+            return this.sendPlain(req);
+        if (this.systemHosts.has(req.url.host))
+            return this.sendWith(this.systemStore(), req);
+        try {
+            return await this.sendWith(this.httpsAgent, req);
+        }
+        catch (err) {
+            const system = isCertificateError(err) ? this.systemStore() : undefined;
+            if (!system)
+                throw err;
+            this.systemHosts.add(req.url.host);
+            return this.sendWith(system, req);
+        }
+    }
+    close() {
+        this.httpAgent.destroy();
+        this.httpsAgent.destroy();
+        this.systemAgent?.destroy();
+    }
+    /** Plain HTTP: an IP literal must be loopback; a name connects only to its loopback addresses. */
+    sendPlain(req) {
+        const host = req.url.hostname.replace(/^\[|\]$/g, '');
+        if ((0,external_node_net_.isIP)(host) && !isLoopbackAddress(host)) {
+            const err = notLoopback(host, [host]);
+            return Promise.reject(new NetworkError(err.message, 'ENOTLOOPBACK', err));
+        }
+        return this.sendWith(this.httpAgent, req, this.plainLookup);
+    }
+    sendWith(agent, req, lookup = this.opts.lookup) {
+        return new Promise((resolve, reject) => exchange({ agent, lookup, userAgent: this.opts.userAgent }, req, resolve, reject));
+    }
+    systemStore() {
+        if (this.systemAgent === undefined) {
+            const ca = systemCertificates(this.opts.env, this.opts.ca);
+            this.systemAgent = ca ? new (external_node_https_default()).Agent({ keepAlive: true, ca }) : null;
+        }
+        return this.systemAgent ?? undefined;
+    }
+}
+function exchange({ agent, lookup, userAgent }, req, resolve, reject) {
+    let settled = false;
+    if (req.signal?.aborted)
+        return reject(abortError(req.signal));
+    const headers = { 'user-agent': userAgent, ...req.headers };
+    if (req.body || ['POST', 'PUT', 'PATCH'].includes(req.method))
+        headers['content-length'] = String(bodyLength(req.body));
+    const mod = req.url.protocol === 'https:' ? (external_node_https_default()) : (external_node_http_default());
+    const outgoing = mod.request(req.url, { method: req.method, headers, agent, ...(lookup && { lookup }) });
+    const deadline = setTimeout(() => outgoing.destroy(new NetworkError(`no complete answer within ${req.deadlineMs} ms`, 'ETIMEDOUT')), req.deadlineMs);
+    const abort = () => void outgoing.destroy(abortError(req.signal));
+    req.signal?.addEventListener('abort', abort, { once: true });
+    const fail = (err) => {
+        clearTimeout(deadline);
+        req.signal?.removeEventListener('abort', abort);
+        if (settled)
+            return;
+        settled = true;
+        reject(toNetworkError(err));
+    };
+    outgoing.setTimeout(req.idleTimeoutMs, () => outgoing.destroy(new NetworkError(`connection idle for ${req.idleTimeoutMs} ms`, 'ETIMEDOUT')));
+    outgoing.on('error', fail);
+    const done = (res) => {
+        clearTimeout(deadline);
+        req.signal?.removeEventListener('abort', abort);
+        if (settled)
+            return;
+        settled = true;
+        resolve(res);
+    };
+    outgoing.on('response', incoming => {
+        const answer = { status: incoming.statusCode ?? 0, headers: incoming.headers, url: req.url };
+        if (req.saveTo && answer.status === 200) {
+            const file = (0,external_node_fs_.createWriteStream)(req.saveTo);
+            (0,promises_namespaceObject.pipeline)(incoming, file).then(() => done({ ...answer, body: Buffer.alloc(0) }), fail);
+            return;
+        }
+        const chunks = [];
+        let size = 0;
+        incoming.on('data', (chunk) => {
+            size += chunk.length;
+            if (size > req.maxBodyBytes) {
+                outgoing.destroy(new NetworkError(`response body over ${req.maxBodyBytes} bytes`, 'EBODYTOOLARGE'));
+            }
+            else
+                chunks.push(chunk);
+        });
+        incoming.on('error', fail);
+        incoming.on('close', () => {
+            if (!incoming.complete)
+                return fail(new NetworkError('connection closed in the middle of the response', 'ECONNRESET'));
+            done({ ...answer, body: Buffer.concat(chunks) });
+        });
+    });
+    writeBody(outgoing, req.body);
+}
+function writeBody(outgoing, body) {
+    if (!body)
+        return void outgoing.end();
+    if (body.kind === 'bytes')
+        return void outgoing.end(body.data);
+    if (body.end <= body.start)
+        return void outgoing.end();
+    const file = (0,external_node_fs_.createReadStream)(body.path, { start: body.start, end: body.end - 1, highWaterMark: 1 << 20 });
+    file.on('error', err => outgoing.destroy(new NetworkError(`cannot read ${body.path}: ${err.message}`, 'ESOURCE', err)));
+    file.pipe(outgoing);
+}
+function toNetworkError(err) {
+    if (err instanceof NetworkError)
+        return err;
+    const raw = err?.code;
+    const code = typeof raw === 'string' || typeof raw === 'number' ? String(raw) : 'ENETWORK';
+    const message = err instanceof Error ? err.message : String(err);
+    return new NetworkError(message, code, err);
+}
+
+;// CONCATENATED MODULE: ./src/registry/auth/challenge.ts
+/** WWW-Authenticate parsing per RFC 7235: several challenges, quoted strings with commas and escapes. */
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+/;
+const UNQUOTED = /^[^,\s]*/;
+const TOKEN68 = /^[ \t]+([A-Za-z0-9\-._~+/]+=*)[ \t]*(?=,|$)/;
+/** Parses one or several header values (Node joins repeated headers into an array). */
+function parseChallenges(header) {
+    if (header === undefined)
+        return [];
+    const values = Array.isArray(header) ? header : [header];
+    return values.flatMap(parseHeaderValue);
+}
+function parseHeaderValue(value) {
+    const challenges = [];
+    const s = new Scanner(value);
+    while (s.skipSeparators()) {
+        const scheme = s.token();
+        if (!scheme) {
+            s.skipPast(',');
+            continue;
+        }
+        const challenge = { scheme: scheme.toLowerCase(), params: {} };
+        challenges.push(challenge);
+        const token68 = s.match(TOKEN68);
+        if (token68)
+            challenge.token68 = token68;
+        else
+            parseParams(s, challenge);
+    }
+    return challenges;
+}
+/** Reads `name=value` pairs until the next challenge (a token not followed by `=`) or the end. */
+function parseParams(s, challenge) {
+    for (;;) {
+        const mark = s.pos;
+        s.skipSeparators();
+        const name = s.token();
+        s.skipWhitespace();
+        if (!name || !s.eat('=')) {
+            s.pos = mark;
+            return;
+        }
+        s.skipWhitespace();
+        // Lenient: an unquoted value runs to the next comma (some servers leave URLs unquoted).
+        challenge.params[name.toLowerCase()] = s.peek() === '"' ? s.quoted() : (s.match(UNQUOTED, 0) ?? '');
+    }
+}
+class Scanner {
+    text;
+    pos = 0;
+    constructor(text) {
+        this.text = text;
+    }
+    peek() {
+        return this.text[this.pos];
+    }
+    eat(ch) {
+        if (this.text[this.pos] !== ch)
+            return false;
+        this.pos++;
+        return true;
+    }
+    skipWhitespace() {
+        while (this.pos < this.text.length && /[ \t]/.test(this.text[this.pos]))
+            this.pos++;
+    }
+    /** Skips whitespace and commas; false at the end of input. */
+    skipSeparators() {
+        while (this.pos < this.text.length && /[ \t,]/.test(this.text[this.pos]))
+            this.pos++;
+        return this.pos < this.text.length;
+    }
+    skipPast(ch) {
+        while (this.pos < this.text.length && this.text[this.pos++] !== ch) {
+            // skipping
+        }
+    }
+    token() {
+        return this.match(TOKEN, 0);
+    }
+    /** Consumes a regex match at the current position; returns the given group. */
+    match(re, group = 1) {
+        const m = re.exec(this.text.slice(this.pos));
+        if (!m)
+            return undefined;
+        this.pos += m[0].length;
+        return m[group];
+    }
+    /** A quoted-string: `"` … `"`, backslash escapes any character. */
+    quoted() {
+        let out = '';
+        this.pos++; // opening quote
+        while (this.pos < this.text.length) {
+            const ch = this.text[this.pos++];
+            if (ch === '"')
+                return out;
+            if (ch === '\\' && this.pos < this.text.length)
+                out += this.text[this.pos++];
+            else
+                out += ch;
+        }
+        return out;
+    }
+}
+/** The challenge we can answer: Bearer first, then Basic. */
+function pickChallenge(challenges) {
+    return challenges.find(c => c.scheme === 'bearer') ?? challenges.find(c => c.scheme === 'basic');
+}
+/** The `scope` parameter holds one or several space-separated scopes. */
+function challengeScopes(challenge) {
+    return (challenge?.params.scope ?? '').split(' ').filter(Boolean);
+}
+
+;// CONCATENATED MODULE: ./src/registry/transport/retry.ts
+const DEFAULT_BACKOFF = { initialMs: 500, maxMs: 20_000, maxRetryAfterMs: 120_000 };
+const RETRYABLE_CODES = new Set(['TOOMANYREQUESTS', 'UNAVAILABLE']);
+function isRetryableStatus(status, details = []) {
+    if (status === 408 || status === 429)
+        return true;
+    if (status >= 500 && status !== 501 && status !== 505)
+        return true;
+    return details.some(d => RETRYABLE_CODES.has(d.code));
+}
+/** Exponential backoff with jitter: uniformly in [½, 1] × initial × 2^(attempt-1), capped. */
+function backoffDelay(attempt, opts, random = Math.random) {
+    const ceiling = Math.min(opts.maxMs, opts.initialMs * 2 ** Math.max(0, attempt - 1));
+    return Math.round(ceiling * (0.5 + random() / 2));
+}
+/**
+ * The pause the server asked for: `Retry-After` in seconds or as an HTTP date, else ghcr.io's
+ * `retry-after: 10.487765ms` inside an error message. Undefined when it did not say.
+ */
+function serverRetryDelay(retryAfterHeader, details, now = Date.now()) {
+    const fromHeader = parseRetryAfter(retryAfterHeader, now);
+    if (fromHeader !== undefined)
+        return fromHeader;
+    for (const d of details) {
+        const m = /retry-after:\s*([0-9.]+[a-zµμ]+(?:[0-9.]+[a-zµμ]+)*)/i.exec(d.message);
+        const ms = m ? parseGoDuration(m[1]) : undefined;
+        if (ms !== undefined)
+            return ms;
+    }
+    return undefined;
+}
+function parseRetryAfter(value, now = Date.now()) {
+    if (!value)
+        return undefined;
+    const trimmed = value.trim();
+    if (/^\d+(\.\d+)?$/.test(trimmed))
+        return Math.round(Number(trimmed) * 1000);
+    const date = Date.parse(trimmed);
+    return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+const GO_UNITS = {
+    ns: 1e-6,
+    us: 1e-3,
+    µs: 1e-3,
+    μs: 1e-3,
+    ms: 1,
+    s: 1000,
+    m: 60_000,
+    h: 3_600_000
+};
+/** Go's time.Duration text (`1.5s`, `10.487765ms`, `2m3s`) in milliseconds. */
+function parseGoDuration(text) {
+    const parts = [...text.matchAll(/([0-9]*\.?[0-9]+)([a-zµμ]+)/gi)];
+    if (parts.length === 0 || parts.map(p => p[0]).join('') !== text)
+        return undefined;
+    let total = 0;
+    for (const [, amount, unit] of parts) {
+        const factor = GO_UNITS[unit.toLowerCase()];
+        if (factor === undefined)
+            return undefined;
+        total += Number(amount) * factor;
+    }
+    return total;
+}
+function sleep(ms) {
+    return new Promise(resolve => setTimeout(resolve, ms));
+}
+
+;// CONCATENATED MODULE: ./src/registry/json.ts
+/** Reading JSON documents from outside (registries, layouts, helpers) without trusting their shape. */
+/** A document that is not what it must be; `field` is a path such as `manifests[2].digest`. */
+class DocumentError extends Error {
+    document;
+    field;
+    problem;
+    constructor(document, field, problem, options) {
+        super(field ? `${document}: ${field} ${problem}` : `${document} ${problem}`, options);
+        this.document = document;
+        this.field = field;
+        this.problem = problem;
+        this.name = 'DocumentError';
+    }
+}
+/** A place in a parsed document: its value, and the path to it for error messages. */
+class JsonValue {
+    document;
+    value;
+    path;
+    constructor(document, value, path = '') {
+        this.document = document;
+        this.value = value;
+        this.path = path;
+    }
+    /** Parses `text` as JSON; throws a DocumentError naming `document` when it is not. */
+    static parse(text, document) {
+        const source = typeof text === 'string' ? text : Buffer.from(text).toString('utf8');
+        try {
+            return new JsonValue(document, JSON.parse(source));
+        }
+        catch (cause) {
+            throw new DocumentError(document, '', 'is not valid JSON', { cause });
+        }
+    }
+    fail(problem) {
+        throw new DocumentError(this.document, this.path, problem);
+    }
+    get present() {
+        return this.value !== undefined && this.value !== null;
+    }
+    field(key) {
+        const value = this.object()[key];
+        return new JsonValue(this.document, value, this.path ? `${this.path}.${key}` : key);
+    }
+    object() {
+        const v = this.value;
+        if (typeof v !== 'object' || v === null || Array.isArray(v))
+            this.fail('must be an object');
+        return v;
+    }
+    array() {
+        if (!Array.isArray(this.value))
+            this.fail('must be an array');
+        return this.value.map((item, i) => new JsonValue(this.document, item, `${this.path}[${i}]`));
+    }
+    string() {
+        if (typeof this.value !== 'string')
+            this.fail('must be a string');
+        return this.value;
+    }
+    number() {
+        if (typeof this.value !== 'number' || !Number.isFinite(this.value))
+            this.fail('must be a number');
+        return this.value;
+    }
+    /** `read(this)` when the value is there (not undefined or null), else undefined. */
+    optional(read) {
+        return this.present ? read(this) : undefined;
+    }
+    /** An object whose values are all strings (annotations, labels, auths helpers). */
+    stringMap() {
+        for (const key of Object.keys(this.object()))
+            this.field(key).string();
+        return this.value;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/registry/transport/errors.ts
+/** The client's one error type, and what turns registry answers into it. */
+
+
+class RegistryError extends Error {
+    name = 'RegistryError';
+    status;
+    /** Distribution error codes (`DENIED`, `BLOB_UNKNOWN`…), possibly empty. */
+    codes;
+    details;
+    method;
+    /** The request URL, query values and userinfo redacted. */
+    url;
+    hint;
+    /** Whether trying again may help (transient status, reset connection, timeout). */
+    retryable;
+    retryAfterMs;
+    constructor(init) {
+        const url = redactUrl(init.url);
+        const details = init.details ?? [];
+        super(composeMessage(init, url, details), init.cause === undefined ? undefined : { cause: init.cause });
+        this.status = init.status;
+        this.codes = details.map(d => d.code);
+        this.details = details;
+        this.method = init.method;
+        this.url = url;
+        this.hint = init.hint;
+        this.retryAfterMs = init.retryAfterMs;
+        this.retryable = init.retryable ?? (init.status !== undefined && isRetryableStatus(init.status, details));
+    }
+}
+function composeMessage(init, url, details) {
+    const parts = [`${init.method} ${url}`];
+    if (init.message)
+        parts.push(init.message);
+    else if (init.status !== undefined)
+        parts.push(`${init.status}`);
+    const detailText = details.map(d => (d.message ? `${d.code}: ${d.message}` : d.code)).join('; ');
+    if (detailText)
+        parts.push(detailText);
+    const causeText = !init.message && init.cause instanceof Error ? init.cause.message : undefined;
+    if (causeText)
+        parts.push(causeText);
+    return parts.join(': ') + (init.hint ? `\n${init.hint}` : '');
+}
+// Query parameters that carry no secret; every other value (upload _state, storage signatures…) is masked.
+const VISIBLE_QUERY = new Set(['digest', 'mount', 'from', 'service', 'scope', 'n', 'last']);
+function redactUrl(input) {
+    let url;
+    try {
+        url = new URL(input.toString());
+    }
+    catch {
+        return '<invalid url>';
+    }
+    url.username = '';
+    url.password = '';
+    for (const key of [...url.searchParams.keys()]) {
+        if (!VISIBLE_QUERY.has(key.toLowerCase()))
+            url.searchParams.set(key, '***');
+    }
+    return url.toString().replace(/%2A%2A%2A/g, '***');
+}
+/** `{"errors":[{code,message,detail}]}`; tolerant of non-JSON bodies (proxies, HTML pages). */
+function parseErrorBody(body) {
+    if (!body || body.length === 0)
+        return [];
+    const text = body.subarray(0, 64 * 1024).toString('utf8');
+    try {
+        const errors = JsonValue.parse(text, 'error body').field('errors').array();
+        return errors.map(e => {
+            const { code, message } = e.object();
+            return { code: textOf(code) || 'UNKNOWN', message: textOf(message) };
+        });
+    }
+    catch {
+        // not JSON, or not {errors:[{…}]}: keep a short excerpt of the text
+    }
+    const excerpt = text.replace(/\s+/g, ' ').trim().slice(0, 300);
+    return excerpt ? [{ code: 'UNKNOWN', message: excerpt }] : [];
+}
+/** What the user should do about a 401/403 (or a few other answers). */
+function hintFor(status, details, ctx) {
+    const text = details.map(d => `${d.code} ${d.message}`).join(' ');
+    const ghcr = ctx.registry === 'ghcr.io' || ctx.registry.startsWith('containers.');
+    if (/write_package|write organization package|permission_denied/i.test(text))
+        return githubPackagesHint(ctx);
+    if (status === 401 && ctx.insufficientScope && !ctx.anonymous)
+        return deniedHint(ctx, ghcr);
+    if (status === 401) {
+        if (ctx.anonymous) {
+            return `No credentials were found for ${ctx.registry}: pass a username and password/token, or log in (docker login) before this step.`;
+        }
+        const ghcrNote = ghcr
+            ? ' For ghcr.io use GITHUB_TOKEN (with "permissions: packages: write") or a classic personal access token with write:packages; fine-grained tokens are not supported.'
+            : '';
+        return `${ctx.registry} rejected the credentials: check the username and password/token.${ghcrNote}`;
+    }
+    if (status === 403 || details.some(d => d.code === 'DENIED'))
+        return deniedHint(ctx, ghcr);
+    if (details.some(d => d.code === 'NAME_INVALID')) {
+        return 'The registry refused the repository name: use lowercase letters, digits and separators (. _ -) only.';
+    }
+    if (status === 413)
+        return 'The registry refused the size of the request body (manifest or layer too large).';
+    return undefined;
+}
+function deniedHint(ctx, ghcr) {
+    if (ghcr)
+        return githubPackagesHint(ctx);
+    const what = ctx.push ? 'push to' : 'read';
+    return `The credentials are valid but may not ${what} ${ctx.registry}/${ctx.repository ?? ''}: check the account's permissions on that repository.`;
+}
+function githubPackagesHint(ctx) {
+    return [
+        `The token may not push to ${ctx.registry}/${ctx.repository ?? ''}.`,
+        'Give the workflow job "permissions: packages: write".',
+        'If the package already exists, link it to this repository: package settings → "Manage Actions access" → add the repository with the Write role (or set the org.opencontainers.image.source label when it is first created).',
+        'Pull requests from forks get a read-only GITHUB_TOKEN and cannot push.'
+    ].join(' ');
+}
+/** A string or number field of an error body as text; anything else is no text. */
+function textOf(value) {
+    return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : '';
+}
+
+;// CONCATENATED MODULE: ./src/registry/auth/token.ts
+
+
+const MAX_TOKEN_BODY = 64 * 1024;
+const MIN_LIFETIME_S = 60;
+const CLIENT_ID = 'publish-image';
+async function fetchToken(req) {
+    const realm = checkRealm(req.realm, req.registry, req.loopbackRegistry());
+    const creds = req.credentials;
+    if (creds?.identityToken) {
+        const res = await postOAuth(req, realm, creds.identityToken);
+        if (res.status !== 404 && res.status !== 405)
+            return parseTokenResponse(res, req, 'POST');
+    }
+    return parseTokenResponse(await getToken(req, realm), req, 'GET');
+}
+function checkRealm(realm, registry, loopbackRegistry) {
+    let url;
+    try {
+        url = new URL(realm);
+    }
+    catch (cause) {
+        throw new RegistryError({
+            method: 'GET',
+            url: '',
+            message: `${registry} announced an invalid token realm "${realm}"`,
+            cause
+        });
+    }
+    // The transport then opens plain-HTTP connections to loopback addresses only.
+    const plainAllowed = url.protocol === 'http:' && loopbackRegistry;
+    if (url.protocol !== 'https:' && !plainAllowed) {
+        throw new RegistryError({
+            method: 'GET',
+            url,
+            message: `refusing to ask for a token over ${url.protocol} (the realm of ${registry} must be https)`
+        });
+    }
+    return url;
+}
+function getToken(req, realm) {
+    const url = new URL(realm);
+    if (req.service)
+        url.searchParams.set('service', req.service);
+    for (const scope of req.scopes)
+        url.searchParams.append('scope', scope);
+    const headers = { accept: 'application/json' };
+    const basic = basicAuthorization(req.credentials, req.secret);
+    if (basic)
+        headers.authorization = basic;
+    return send(req, 'GET', url, headers);
+}
+function postOAuth(req, realm, refreshToken) {
+    const form = new URLSearchParams({
+        grant_type: 'refresh_token',
+        refresh_token: refreshToken,
+        client_id: CLIENT_ID
+    });
+    if (req.service)
+        form.set('service', req.service);
+    if (req.scopes.length > 0)
+        form.set('scope', req.scopes.join(' '));
+    const headers = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
+    return send(req, 'POST', realm, headers, Buffer.from(form.toString()));
+}
+function send(req, method, url, headers, data) {
+    return req.transport.send({
+        method,
+        url,
+        headers,
+        body: data ? { kind: 'bytes', data } : undefined,
+        deadlineMs: req.deadlineMs,
+        idleTimeoutMs: req.idleTimeoutMs,
+        maxBodyBytes: MAX_TOKEN_BODY
+    });
+}
+/** `Basic base64(user:pass)` for the credentials, reporting every secret; undefined without a username/password. */
+function basicAuthorization(creds, secret) {
+    if (!creds?.username || creds.password === undefined)
+        return undefined;
+    const encoded = Buffer.from(`${creds.username}:${creds.password}`).toString('base64');
+    secret(creds.password);
+    secret(encoded);
+    return `Basic ${encoded}`;
+}
+function parseTokenResponse(res, req, method) {
+    if (res.status !== 200) {
+        const details = parseErrorBody(res.body);
+        const anonymous = !req.credentials;
+        const hint = res.status === 401 || res.status === 403
+            ? anonymous
+                ? `The token service of ${req.registry} refused anonymous access: pass credentials for ${req.registry}.`
+                : `The token service of ${req.registry} rejected the credentials: check the username and password/token.`
+            : undefined;
+        throw new RegistryError({ method, url: res.url, status: res.status, details, hint });
+    }
+    let body;
+    try {
+        body = JsonValue.parse(res.body, 'the token response').object();
+    }
+    catch (cause) {
+        throw new RegistryError({
+            method,
+            url: res.url,
+            status: 200,
+            message: 'the token service answered non-JSON',
+            cause
+        });
+    }
+    const value = typeof body.token === 'string' && body.token ? body.token : body.access_token;
+    if (typeof value !== 'string' || !value) {
+        throw new RegistryError({
+            method,
+            url: res.url,
+            status: 200,
+            message: 'the token service answered without a token'
+        });
+    }
+    req.secret(value);
+    if (typeof body.refresh_token === 'string' && body.refresh_token)
+        req.secret(body.refresh_token);
+    const lifetime = typeof body.expires_in === 'number' ? Math.max(body.expires_in, MIN_LIFETIME_S) : MIN_LIFETIME_S;
+    return { value, expiresAt: Date.now() + lifetime * 1000 };
+}
+
+;// CONCATENATED MODULE: ./src/registry/auth/auth.ts
+
+
+// Refresh a token this long before it expires, so it does not expire in flight.
+const EXPIRY_MARGIN_MS = 10_000;
+class Authenticator {
+    deps;
+    scheme = { kind: 'none' };
+    tokens = new Map();
+    constructor(deps) {
+        this.deps = deps;
+    }
+    /** Adopts the challenge of a `/v2/` ping (or of a later 401). */
+    useChallenges(challenges) {
+        const picked = pickChallenge(challenges);
+        if (picked?.scheme === 'bearer' && picked.params.realm) {
+            this.scheme = { kind: 'bearer', realm: picked.params.realm, service: picked.params.service };
+        }
+        else if (picked?.scheme === 'basic') {
+            this.scheme = { kind: 'basic' };
+        }
+    }
+    async isAnonymous() {
+        const c = await this.deps.credentials();
+        return !c || !(c.username || c.identityToken || c.registryToken);
+    }
+    /** The Authorization header for a request needing these scopes (push scope first), if any. */
+    async header(scopes) {
+        const creds = await this.deps.credentials();
+        if (creds?.registryToken) {
+            this.deps.secret(creds.registryToken);
+            return `Bearer ${creds.registryToken}`;
+        }
+        if (this.scheme.kind === 'basic')
+            return basicAuthorization(creds, this.deps.secret);
+        if (this.scheme.kind === 'bearer')
+            return `Bearer ${(await this.token(this.scheme, scopes)).value}`;
+        return undefined;
+    }
+    /**
+     * After a 401: learns the challenge, drops the cached token and says whether one more try can help
+     * (a fresh or wider-scoped token can; the same Basic credentials cannot).
+     */
+    async unauthorized(challenges, scopes, sentHeader) {
+        const before = this.scheme.kind;
+        this.useChallenges(challenges);
+        if (this.scheme.kind === 'bearer') {
+            const wanted = union(scopes, challengeScopes(pickChallenge(challenges)));
+            await this.refetch(tokenKey(this.scheme, scopes), this.scheme, wanted);
+            return true;
+        }
+        if (this.scheme.kind === 'basic')
+            return before !== 'basic' || sentHeader === undefined;
+        return false;
+    }
+    token(scheme, scopes) {
+        const key = tokenKey(scheme, scopes);
+        const cached = this.tokens.get(key);
+        if (cached) {
+            return cached.then(t => t.expiresAt - EXPIRY_MARGIN_MS > Date.now() ? t : this.refetch(key, scheme, scopes));
+        }
+        return this.refetch(key, scheme, scopes);
+    }
+    /** Fetches a token for `scopes` and caches it under `key` (the scopes asked for, maybe fewer). */
+    refetch(key, scheme, scopes) {
+        const pending = this.fetch(scheme, scopes);
+        this.tokens.set(key, pending);
+        pending.catch(() => this.tokens.get(key) === pending && this.tokens.delete(key));
+        return pending;
+    }
+    async fetch(scheme, scopes) {
+        return fetchToken({
+            ...this.deps.tokenRequest,
+            realm: scheme.realm,
+            service: scheme.service,
+            scopes,
+            credentials: await this.deps.credentials(),
+            registry: this.deps.registry,
+            secret: this.deps.secret
+        });
+    }
+}
+function tokenKey(scheme, scopes) {
+    return JSON.stringify([scheme.realm, scheme.service ?? '', [...scopes].sort()]);
+}
+function union(a, b) {
+    return [...new Set([...a, ...b])];
+}
+/** `repository:<path>:pull,push` (or `:pull`). */
+function repositoryScope(path, push) {
+    return `repository:${path}:${push ? 'pull,push' : 'pull'}`;
+}
+
+;// CONCATENATED MODULE: ./src/registry/name/reference.ts
+/** Image references per the distribution grammar (distribution/reference), with docker.io normalisation. */
+const DOCKER_HUB = 'docker.io';
+const DEFAULT_TAG = 'latest';
+const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const DOMAIN = new RegExp(`^(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[0-9a-fA-F:.]+\\])(?::[0-9]+)?$`);
+const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+const TAG = /^[\w][\w.-]{0,127}$/;
+const DIGEST = /^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}$/;
+const MAX_NAME_LENGTH = 255;
+class InvalidReferenceError extends Error {
+    name = 'InvalidReferenceError';
+}
+/** Parses `[host[:port]/]path[:tag][@digest]`; the tag defaults to `latest` when neither tag nor digest is given. */
+function reference_parseReference(ref) {
+    const parsed = parseReferenceLoose(ref);
+    if (!parsed.tag && !parsed.digest)
+        parsed.tag = DEFAULT_TAG;
+    return parsed;
+}
+/** `host[:port]/path` without tag or digest (what `RegistryClient.repository` takes). */
+function parseRepositoryName(name) {
+    const parsed = parseReferenceLoose(name);
+    if (parsed.tag || parsed.digest) {
+        throw new InvalidReferenceError(`"${name}" names a tag or digest; expected a repository: host[:port]/path`);
+    }
+    return { registry: parsed.registry, repository: parsed.repository };
+}
+function parseReferenceLoose(ref) {
+    const input = ref.trim();
+    if (!input)
+        throw new InvalidReferenceError('empty image reference');
+    const [nameAndTag, digest, ...rest] = input.split('@');
+    if (rest.length > 0 || nameAndTag === undefined)
+        throw new InvalidReferenceError(`"${ref}": more than one "@"`);
+    const { name, tag } = splitTag(nameAndTag);
+    const { registry, repository } = splitRegistry(name, ref);
+    checkRepository(repository, ref);
+    if (tag !== undefined && !TAG.test(tag)) {
+        throw new InvalidReferenceError(`"${ref}": invalid tag "${tag}" (letters, digits, _ . - ; at most 128; not starting with . or -)`);
+    }
+    if (digest !== undefined)
+        checkDigest(digest, ref);
+    const result = { registry, repository };
+    if (tag !== undefined)
+        result.tag = tag;
+    if (digest !== undefined)
+        result.digest = digest;
+    return result;
+}
+function splitTag(nameAndTag) {
+    const colon = nameAndTag.lastIndexOf(':');
+    // A colon before the last slash belongs to host:port, not to a tag.
+    if (colon === -1 || colon < nameAndTag.lastIndexOf('/'))
+        return { name: nameAndTag };
+    return { name: nameAndTag.slice(0, colon), tag: nameAndTag.slice(colon + 1) };
+}
+/**
+ * `[host/]path` split as Docker splits it: the first component is a host when it has a `.` or `:`, is
+ * `localhost`, or has capital letters; else there is no host (Docker Hub).
+ */
+function splitDomain(name) {
+    const slash = name.indexOf('/');
+    const first = slash === -1 ? '' : name.slice(0, slash);
+    const isHost = slash !== -1 && (/[.:]/.test(first) || first === 'localhost' || first !== first.toLowerCase());
+    return isHost ? { domain: first, path: name.slice(slash + 1) } : { domain: undefined, path: name };
+}
+/** `host[:port]`, a DNS name or a bracketed IPv6 address, as the distribution grammar has it. */
+function isValidHost(host) {
+    return DOMAIN.test(host);
+}
+/** One `/`-separated component of a repository path: lowercase letters and digits, separated by . _ __ or -. */
+function isValidPathComponent(component) {
+    return PATH_COMPONENT.test(component);
+}
+function splitRegistry(name, ref) {
+    const { domain, path } = splitDomain(name);
+    if (domain === undefined)
+        return { registry: DOCKER_HUB, repository: dockerHubPath(name) };
+    if (!isValidHost(domain))
+        throw new InvalidReferenceError(`"${ref}": invalid registry host "${domain}"`);
+    const registry = normaliseHost(domain);
+    return { registry, repository: registry === DOCKER_HUB ? dockerHubPath(path) : path };
+}
+function dockerHubPath(path) {
+    return path.includes('/') ? path : `library/${path}`;
+}
+/** Docker Hub's aliases collapse to docker.io; other hosts are lowercased (DNS is case-insensitive). */
+function normaliseHost(host) {
+    const lower = host.toLowerCase();
+    return lower === 'index.docker.io' || lower === 'registry-1.docker.io' ? DOCKER_HUB : lower;
+}
+function checkRepository(path, ref) {
+    if (!path)
+        throw new InvalidReferenceError(`"${ref}": missing repository path`);
+    if (path.length > MAX_NAME_LENGTH) {
+        throw new InvalidReferenceError(`"${ref}": repository path is longer than ${MAX_NAME_LENGTH} characters`);
+    }
+    if (path !== path.toLowerCase()) {
+        throw new InvalidReferenceError(`"${ref}": repository path "${path}" contains capital letters; registries accept lowercase paths only: use "${path.toLowerCase()}"`);
+    }
+    for (const component of path.split('/')) {
+        if (!isValidPathComponent(component)) {
+            throw new InvalidReferenceError(`"${ref}": invalid path component "${component}" (lowercase letters and digits, separated by . _ __ or -)`);
+        }
+    }
+}
+function checkDigest(digest, ref) {
+    if (!DIGEST.test(digest))
+        throw new InvalidReferenceError(`"${ref}": invalid digest "${digest}"`);
+    if (digest.startsWith('sha256:') && !/^sha256:[a-f0-9]{64}$/.test(digest)) {
+        throw new InvalidReferenceError(`"${ref}": a sha256 digest is 64 lowercase hex characters`);
+    }
+}
+function isDigestReference(reference) {
+    return reference.includes(':') && DIGEST.test(reference);
+}
+/** Checks a manifest reference (tag or digest). */
+function checkManifestReference(reference) {
+    if (TAG.test(reference) || isDigestReference(reference))
+        return reference;
+    throw new InvalidReferenceError(`invalid manifest reference "${reference}": expected a tag or a digest`);
+}
+function formatReference(ref) {
+    return `${ref.registry}/${ref.repository}${ref.tag ? `:${ref.tag}` : ''}${ref.digest ? `@${ref.digest}` : ''}`;
+}
+
+;// CONCATENATED MODULE: ./src/registry/transport/deadline.ts
+/**
+ * Deadlines sized by the bytes an exchange moves, and the operation deadline of a whole push. A fixed
+ * per-request deadline either kills large transfers on slow links or lets a hung small request hold a
+ * slot for minutes; a size-aware one does neither.
+ */
+
+const DEFAULT_DEADLINES = {
+    baseMs: 60 * 1000,
+    maxMs: 9 * 60 * 1000,
+    floorBytesPerSecond: 256 * 1024
+};
+/** Smallest chunk a blob too large for one exchange is cut into. */
+const MIN_LARGE_BLOB_CHUNK = 64 * 1024 * 1024;
+/** The deadline of one exchange that sends or receives `bytes`. */
+function exchangeDeadlineMs(bytes, policy) {
+    const transferMs = Math.ceil((bytes * 1000) / policy.floorBytesPerSecond);
+    return Math.min(policy.maxMs, policy.baseMs + transferMs);
+}
+/**
+ * The largest body one exchange can carry at the floor rate within the longest deadline; a larger blob
+ * is uploaded in chunks of this size, so a slow link loses one chunk to a timeout, not the whole blob.
+ */
+function largestBodyBytes(policy) {
+    const fits = Math.floor(((policy.maxMs - policy.baseMs) * policy.floorBytesPerSecond) / 1000);
+    return Math.max(MIN_LARGE_BLOB_CHUNK, fits);
+}
+/** The reason an operation deadline aborts with: not retried, and it says which limit to raise. */
+function operationDeadlineError(ms, what) {
+    const span = ms >= 60_000 ? `${Math.round(ms / 6000) / 10} min` : `${Math.round(ms / 100) / 10} s`;
+    return new NetworkError(`${what} did not finish within ${span}`, 'EDEADLINE');
+}
+
+;// CONCATENATED MODULE: ./src/registry/transport/session.ts
+
+
+
+
+
+
+
+
+
+const MAX_REDIRECTS = 5;
+const DEFAULT_MAX_BODY = 8 * 1024 * 1024;
+class RegistrySession {
+    opts;
+    registry;
+    auth;
+    apiHost;
+    base;
+    credentials;
+    warned = new Set();
+    /** Set by the ping: every address of the registry host is loopback. */
+    loopback = false;
+    /** The base URL once a ping chose it (for error messages, which must name the scheme used). */
+    pinged;
+    constructor(opts) {
+        this.opts = opts;
+        this.registry = opts.registry;
+        this.apiHost = opts.registry === DOCKER_HUB ? 'registry-1.docker.io' : opts.registry;
+        this.auth = new Authenticator({
+            registry: opts.registry,
+            credentials: () => this.resolveCredentials(),
+            secret: opts.secret,
+            tokenRequest: {
+                transport: { send: req => this.send(req) },
+                loopbackRegistry: () => this.loopback,
+                deadlineMs: exchangeDeadlineMs(0, opts.deadlines),
+                idleTimeoutMs: opts.idleTimeoutMs
+            }
+        });
+    }
+    /** Sends a call, retrying what may be retried; resolves with an expected answer or throws RegistryError. */
+    async call(call) {
+        const attempts = call.attempts ?? this.opts.maxAttempts;
+        for (let attempt = 1;; attempt++) {
+            const outcome = await this.tryOnce(call);
+            if ('res' in outcome)
+                return outcome.res;
+            if (!outcome.error.retryable || attempt >= attempts)
+                throw outcome.error;
+            const delay = outcome.error.retryAfterMs ?? backoffDelay(attempt, this.opts.backoff);
+            if (delay > this.opts.backoff.maxRetryAfterMs)
+                throw outcome.error;
+            this.opts.logger.debug(`retrying in ${delay} ms (attempt ${attempt + 1}/${attempts}): ${firstLine(outcome.error)}`);
+            await sleep(delay);
+        }
+    }
+    /** Classifies one attempt; exported for the upload loop, which retries whole steps itself. */
+    async tryOnce(call) {
+        try {
+            const res = await this.attempt(call);
+            if (call.expect.includes(res.status))
+                return { res };
+            return { error: await this.errorFor(call, res) };
+        }
+        catch (err) {
+            return this.classifyThrown(call, err);
+        }
+    }
+    classifyThrown(call, err) {
+        if (err instanceof RegistryError)
+            return { error: err };
+        if (err instanceof NetworkError) {
+            const base = this.pinged ?? new URL(`https://${this.apiHost}`);
+            const url = call.target instanceof URL ? call.target : new URL(call.target, base);
+            const message = `${err.code}: ${err.message}`;
+            const hint = isCertificateError(err)
+                ? `The TLS certificate of ${this.registry} is not trusted: add its CA to the system store or NODE_EXTRA_CA_CERTS.`
+                : undefined;
+            return {
+                error: new RegistryError({
+                    method: call.method,
+                    url,
+                    cause: err,
+                    message,
+                    hint,
+                    retryable: err.retryable
+                })
+            };
+        }
+        throw err;
+    }
+    /** The registry's base URL (scheme decided by the first ping). */
+    async baseUrl() {
+        this.base ??= this.ping().catch(err => {
+            this.base = undefined;
+            throw err;
+        });
+        return this.base;
+    }
+    async resolveUrl(target) {
+        return target instanceof URL ? target : new URL(target, await this.baseUrl());
+    }
+    /** Blobs larger than this are uploaded in chunks of this size (see deadline.ts). */
+    largestBody() {
+        return largestBodyBytes(this.opts.deadlines);
+    }
+    async isAnonymous() {
+        return this.auth.isAnonymous();
+    }
+    /** Sends once with authorization, re-authenticating once on 401, following redirects for GET/HEAD. */
+    async attempt(call) {
+        const base = await this.baseUrl();
+        const url = await this.resolveUrl(call.target);
+        const ours = sameOrigin(url, base);
+        let authorization = ours ? await this.auth.header(call.scopes) : undefined;
+        let res = await this.exchange(call, url, authorization);
+        if (res.status === 401 && ours && call.reauthenticate !== false) {
+            const challenges = parseChallenges(res.headers['www-authenticate']);
+            if (await this.auth.unauthorized(challenges, call.scopes, authorization)) {
+                authorization = await this.auth.header(call.scopes);
+                res = await this.exchange(call, url, authorization);
+            }
+        }
+        for (let hops = 0; call.followRedirects && isRedirect(res) && hops < MAX_REDIRECTS; hops++) {
+            const next = new URL(header(res, 'location'), res.url);
+            // Credentials never leave the registry: storage redirects get no Authorization.
+            res = await this.exchange(call, next, sameOrigin(next, base) ? authorization : undefined);
+        }
+        return res;
+    }
+    exchange(call, url, authorization) {
+        const headers = { ...call.headers };
+        if (authorization)
+            headers.authorization = authorization;
+        return this.send({
+            method: call.method,
+            url,
+            headers,
+            body: call.body,
+            deadlineMs: exchangeDeadlineMs(bodyLength(call.body) + (call.responseBytes ?? 0), this.opts.deadlines),
+            idleTimeoutMs: this.opts.idleTimeoutMs,
+            maxBodyBytes: call.maxBodyBytes ?? DEFAULT_MAX_BODY,
+            saveTo: call.saveTo,
+            signal: call.cancellable === false ? undefined : this.opts.signal
+        });
+    }
+    /** Every HTTP exchange of this registry (token requests included) goes through here, and is reported. */
+    async send(req) {
+        const started = Date.now();
+        const record = (status) => this.opts.onRequest?.({
+            method: req.method,
+            url: redactUrl(req.url),
+            status,
+            bytesSent: bodyLength(req.body),
+            durationMs: Date.now() - started
+        });
+        try {
+            const res = await this.opts.transport.send(req);
+            record(res.status);
+            this.opts.logger.debug(`${req.method} ${redactUrl(req.url)} → ${res.status}`);
+            this.showWarnings(res);
+            return res;
+        }
+        catch (err) {
+            record(undefined);
+            throw err;
+        }
+    }
+    /** GET /v2/: learns the auth scheme; https, then plain http only for a host whose addresses are loopback. */
+    async ping() {
+        this.loopback = await this.opts.transport.isLoopback(hostnameOf(this.apiHost));
+        const schemes = this.loopback ? ['https', 'http'] : ['https'];
+        for (const [i, scheme] of schemes.entries()) {
+            const base = new URL(`${scheme}://${this.apiHost}/`);
+            const url = new URL('/v2/', base);
+            const call = { method: 'GET', target: url, scopes: [], expect: [200, 401] };
+            let res;
+            try {
+                res = await this.exchange(call, url, undefined);
+            }
+            catch (err) {
+                const last = i === schemes.length - 1;
+                if (last || isCertificateError(err))
+                    throw err;
+                this.opts.logger.debug(`${url.href} failed (${err.message}); trying plain http on loopback`);
+                continue;
+            }
+            if (res.status === 401)
+                this.auth.useChallenges(parseChallenges(res.headers['www-authenticate']));
+            else if (res.status !== 200)
+                throw await this.errorFor(call, res);
+            this.pinged = base;
+            return base;
+        }
+        throw new Error('unreachable');
+    }
+    async errorFor(call, res) {
+        const details = call.method === 'HEAD' ? [] : parseErrorBody(res.body);
+        const retryAfterMs = serverRetryDelay(header(res, 'retry-after'), details);
+        const challenge = pickChallenge(parseChallenges(res.headers['www-authenticate']));
+        const hint = hintFor(res.status, details, {
+            registry: this.registry,
+            repository: call.repository,
+            anonymous: await this.isAnonymous(),
+            push: call.push ?? false,
+            insufficientScope: challenge?.params.error === 'insufficient_scope'
+        });
+        return new RegistryError({
+            method: call.method,
+            url: res.url,
+            status: res.status,
+            details,
+            hint,
+            retryAfterMs
+        });
+    }
+    resolveCredentials() {
+        this.credentials ??= (async () => {
+            const creds = await this.opts.credentials?.(this.registry);
+            for (const value of [creds?.password, creds?.identityToken, creds?.registryToken]) {
+                if (value)
+                    this.opts.secret(value);
+            }
+            return creds;
+        })();
+        return this.credentials;
+    }
+    /** `Warning: 299 - "text"` headers: shown once each, never acted upon. */
+    showWarnings(res) {
+        const raw = res.headers.warning;
+        const values = typeof raw === 'string' ? [raw] : (raw ?? []);
+        for (const value of values) {
+            const text = /^\s*299\s+\S+\s+"(.*)"/.exec(value)?.[1];
+            if (text && !this.warned.has(text)) {
+                this.warned.add(text);
+                this.opts.logger.warning(`${this.registry}: ${text}`);
+            }
+        }
+    }
+}
+function header(res, name) {
+    const value = res.headers[name.toLowerCase()];
+    return Array.isArray(value) ? value[0] : value;
+}
+function isRedirect(res) {
+    return [301, 302, 303, 307, 308].includes(res.status) && header(res, 'location') !== undefined;
+}
+function sameOrigin(a, b) {
+    return a.protocol === b.protocol && a.host === b.host;
+}
+function firstLine(err) {
+    return err.message.split('\n')[0] ?? '';
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/registry/digest.ts
+
+
+const digest_DIGEST = /^sha256:[a-f0-9]{64}$|^sha512:[a-f0-9]{128}$/;
+function digest_sha256Digest(data) {
+    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(data).digest('hex')}`;
+}
+function isDigest(value) {
+    return digest_DIGEST.test(value);
+}
+function assertDigest(value) {
+    if (!isDigest(value)) {
+        throw new Error(`invalid digest "${value}": expected sha256:<64 lowercase hex> (or sha512:<128 hex>)`);
+    }
+    return value;
+}
+/** Digest of bytes with the algorithm of `like` (sha256 or sha512). */
+function digestLike(like, data) {
+    const algorithm = like.startsWith('sha512:') ? 'sha512' : 'sha256';
+    return `${algorithm}:${(0,external_node_crypto_.createHash)(algorithm).update(data).digest('hex')}`;
+}
+/** Streams a file through sha256, or the algorithm of `like` (never holds it in memory). */
+async function fileDigest(path, like = 'sha256:') {
+    const algorithm = like.startsWith('sha512:') ? 'sha512' : 'sha256';
+    const hash = (0,external_node_crypto_.createHash)(algorithm);
+    for await (const chunk of (0,external_node_fs_.createReadStream)(path, { highWaterMark: 1 << 20 }))
+        hash.update(chunk);
+    return `${algorithm}:${hash.digest('hex')}`;
+}
+
+;// CONCATENATED MODULE: ./src/registry/oci/media-types.ts
+/** The media types of the OCI image-spec and their Docker v2 counterparts, and what kind each names. */
+const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+const media_types_OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
+const OCI_CONFIG = 'application/vnd.oci.image.config.v1+json';
+const OCI_LAYER = 'application/vnd.oci.image.layer.v1.tar';
+const OCI_LAYER_GZIP = 'application/vnd.oci.image.layer.v1.tar+gzip';
+const OCI_LAYER_NONDISTRIBUTABLE_GZIP = 'application/vnd.oci.image.layer.nondistributable.v1.tar+gzip';
+const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
+const DOCKER_MANIFEST_LIST = 'application/vnd.docker.distribution.manifest.list.v2+json';
+const DOCKER_CONFIG = 'application/vnd.docker.container.image.v1+json';
+const DOCKER_LAYER = 'application/vnd.docker.image.rootfs.diff.tar';
+const DOCKER_LAYER_GZIP = 'application/vnd.docker.image.rootfs.diff.tar.gzip';
+const DOCKER_FOREIGN_LAYER_GZIP = 'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip';
+/** Every manifest type, indexes first: the Accept header of a manifest request. */
+const MANIFEST_MEDIA_TYPES = [media_types_OCI_INDEX, OCI_MANIFEST, DOCKER_MANIFEST_LIST, DOCKER_MANIFEST];
+/** Docker v2 media types and their OCI equivalents (the bytes of the blobs are the same). */
+const DOCKER_TO_OCI = {
+    [DOCKER_MANIFEST]: OCI_MANIFEST,
+    [DOCKER_MANIFEST_LIST]: media_types_OCI_INDEX,
+    [DOCKER_CONFIG]: OCI_CONFIG,
+    [DOCKER_LAYER_GZIP]: OCI_LAYER_GZIP,
+    [DOCKER_LAYER]: OCI_LAYER,
+    [DOCKER_FOREIGN_LAYER_GZIP]: OCI_LAYER_NONDISTRIBUTABLE_GZIP
+};
+/** An image index (OCI) or manifest list (Docker). */
+function media_types_isIndex(mediaType) {
+    return mediaType === media_types_OCI_INDEX || mediaType === DOCKER_MANIFEST_LIST;
+}
+/** An image manifest (OCI or Docker v2). */
+function isImage(mediaType) {
+    return mediaType === OCI_MANIFEST || mediaType === DOCKER_MANIFEST;
+}
+/** Any manifest: an index or an image manifest. */
+function media_types_isManifest(mediaType) {
+    return media_types_isIndex(mediaType) || isImage(mediaType);
+}
+/** The config of a container image (not an artifact's). */
+function isImageConfig(mediaType) {
+    return mediaType === OCI_CONFIG || mediaType === DOCKER_CONFIG;
+}
+/** Whether a registry may be sent the blob: not a foreign / non-distributable layer (deprecated by the image-spec). */
+function media_types_isDistributable(mediaType) {
+    return !mediaType.includes('nondistributable') && !mediaType.includes('.foreign.');
+}
+/** `application/json; charset=utf-8` → `application/json`. */
+function baseMediaType(contentType) {
+    return (contentType ?? '').split(';')[0].trim().toLowerCase();
+}
+
+;// CONCATENATED MODULE: ./src/registry/oci/parse.ts
+/**
+ * Validating parsers of the OCI documents read from registries and layouts. Each checks the fields this
+ * code relies on and returns the document with every other field kept; a wrong document throws a
+ * DocumentError that names it and the field.
+ */
+
+
+function parse_parseImageManifest(bytes, document) {
+    const doc = checkManifestFields(JsonValue.parse(bytes, document));
+    checkDescriptor(doc.field('config'));
+    doc.field('layers').array().forEach(checkDescriptor);
+    return doc.value;
+}
+function parse_parseImageIndex(bytes, document) {
+    const doc = checkManifestFields(JsonValue.parse(bytes, document));
+    doc.field('manifests').array().forEach(checkDescriptor);
+    return doc.value;
+}
+function parseImageConfig(bytes, document) {
+    const doc = JsonValue.parse(bytes, document);
+    for (const key of ['os', 'architecture', 'variant'])
+        doc.field(key).optional(v => v.string());
+    doc.field('config').optional(config => config.field('Labels').optional(v => v.stringMap()));
+    doc
+        .field('rootfs')
+        .optional(rootfs => rootfs.field('diff_ids').optional(ids => ids.array().forEach(id => id.string())));
+    return doc.value;
+}
+function parseLayoutMarker(bytes, document) {
+    const doc = JsonValue.parse(bytes, document);
+    const version = doc.field('imageLayoutVersion');
+    if (version.string() !== '1.0.0')
+        version.fail(`is ${version.value}; only 1.0.0 is supported`);
+    return doc.value;
+}
+/** A `docker save` archive's manifest.json: one entry per image. */
+function parseDockerArchiveManifest(bytes, document) {
+    const doc = JsonValue.parse(bytes, document);
+    for (const entry of doc.array()) {
+        entry.field('Config').string();
+        entry
+            .field('Layers')
+            .array()
+            .forEach(layer => layer.string());
+    }
+    return doc.value;
+}
+/** The `mediaType` a manifest declares, or undefined when it declares none or is not JSON. */
+function parse_declaredMediaType(bytes) {
+    try {
+        const mediaType = JsonValue.parse(bytes, 'manifest').field('mediaType').value;
+        return typeof mediaType === 'string' && mediaType ? mediaType : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/** The fields image manifests and indexes share: schemaVersion 2, mediaType, subject, annotations. */
+function checkManifestFields(doc) {
+    const version = doc.field('schemaVersion');
+    if (version.number() !== 2)
+        version.fail(`is ${String(version.value)}; only 2 is supported`);
+    doc.field('mediaType').optional(v => v.string());
+    doc.field('artifactType').optional(v => v.string());
+    doc.field('subject').optional(checkDescriptor);
+    doc.field('annotations').optional(v => v.stringMap());
+    return doc;
+}
+function checkDescriptor(desc) {
+    desc.field('mediaType').string();
+    const digest = desc.field('digest');
+    if (!isDigest(digest.string()))
+        digest.fail(`is not a digest (sha256:<64 hex>): ${digest.value}`);
+    const size = desc.field('size');
+    if (!Number.isSafeInteger(size.number()) || size.value < 0)
+        size.fail('must be a size in bytes');
+    desc.field('annotations').optional(v => v.stringMap());
+    desc.field('platform').optional(checkPlatform);
+    desc.field('artifactType').optional(v => v.string());
+    return desc.value;
+}
+function checkPlatform(platform) {
+    platform.field('os').string();
+    platform.field('architecture').string();
+    platform.field('variant').optional(v => v.string());
+    platform.field('os.version').optional(v => v.string());
+    platform.field('os.features').optional(v => v.array().forEach(f => f.string()));
+    return platform.value;
+}
+
+;// CONCATENATED MODULE: ./src/registry/manifests.ts
+
+
+
+
+
+
+// The spec asks registries for at least 4 MiB; leave room for larger ones.
+const MAX_MANIFEST_BYTES = 16 * 1024 * 1024;
+function call(t, method, reference, expect) {
+    checkManifestReference(reference);
+    return {
+        method,
+        target: `/v2/${t.repository}/manifests/${reference}`,
+        scopes: t.scopes(),
+        expect,
+        repository: t.repository,
+        push: t.push,
+        maxBodyBytes: MAX_MANIFEST_BYTES,
+        // A tag write that started finishes, and moved tags can be put back, even after a cancel.
+        cancellable: false
+    };
+}
+async function headManifest(t, reference) {
+    const res = await t.session.call({
+        ...call(t, 'HEAD', reference, [200, 404]),
+        headers: { accept: MANIFEST_MEDIA_TYPES.join(', ') }
+    });
+    if (res.status === 404)
+        return undefined;
+    const digest = header(res, 'docker-content-digest');
+    const size = Number(header(res, 'content-length'));
+    const mediaType = baseMediaType(header(res, 'content-type'));
+    if (!digest || !Number.isFinite(size) || !mediaType) {
+        // Some registries omit these on HEAD: the body tells.
+        const got = await getManifest(t, reference);
+        return { mediaType: got.mediaType, digest: got.digest, size: got.body.length };
+    }
+    return { mediaType, digest, size };
+}
+async function getManifest(t, reference, accept = MANIFEST_MEDIA_TYPES) {
+    const res = await t.session.call({
+        ...call(t, 'GET', reference, [200]),
+        headers: { accept: accept.join(', ') }
+    });
+    const announced = header(res, 'docker-content-digest');
+    const expected = isDigestReference(reference) ? reference : announced;
+    const digest = expected ? digestLike(expected, res.body) : digest_sha256Digest(res.body);
+    for (const claim of [reference, announced]) {
+        if (claim && isDigestReference(claim) && claim !== digest) {
+            throw new RegistryError({
+                method: 'GET',
+                url: res.url,
+                status: res.status,
+                retryable: false,
+                message: `the manifest received has digest ${digest}, not ${claim}`
+            });
+        }
+    }
+    return { body: res.body, mediaType: manifestMediaType(res.body, header(res, 'content-type')), digest };
+}
+/** The manifest's own mediaType field, else (none, or not JSON) the Content-Type header. */
+function manifestMediaType(body, contentType) {
+    return parse_declaredMediaType(body) ?? baseMediaType(contentType);
+}
+/** HEAD first (skip a no-op), then PUT the exact bytes; the registry's digest must be ours. */
+async function pushManifest(t, reference, body, mediaType) {
+    const digest = digest_sha256Digest(body);
+    if (isDigestReference(reference) && reference !== digest) {
+        throw new Error(`cannot push a manifest whose digest is ${digest} as ${reference}`);
+    }
+    const existing = await headManifest(t, reference).catch(err => {
+        // A registry may refuse HEAD (403) yet accept the PUT: an unknown answer is not a reason to stop.
+        if (err instanceof RegistryError && err.status === 403)
+            return undefined;
+        throw err;
+    });
+    if (existing?.digest === digest)
+        return { digest };
+    const res = await t.session.call({
+        ...call(t, 'PUT', reference, [201, 200, 204]),
+        headers: { 'content-type': mediaType },
+        body: { kind: 'bytes', data: body }
+    });
+    const stored = header(res, 'docker-content-digest');
+    if (stored && stored !== digest) {
+        throw new RegistryError({
+            method: 'PUT',
+            url: res.url,
+            status: res.status,
+            retryable: false,
+            message: `the registry stored manifest ${stored}, but we computed ${digest}`
+        });
+    }
+    return { digest };
+}
+
+;// CONCATENATED MODULE: ./src/registry/lifecycle.ts
+
+
+
+
+
+
+
+const PAGE_SIZE = 1000;
+const MAX_PAGES = 1000;
+/** Every tag, page by page (`?n=`, Link rel="next"); a repository the registry does not know has none. */
+async function listTags(t, pageSize = PAGE_SIZE) {
+    const tags = [];
+    let target = `/v2/${t.repository}/tags/list?n=${pageSize}`;
+    for (let page = 0; target && page < MAX_PAGES; page++) {
+        const res = await t.session.call({ ...readCall(t, target), expect: [200, 404] });
+        if (res.status === 404)
+            return tags;
+        const list = JsonValue.parse(res.body, `the tags of ${t.repository}`).field('tags');
+        tags.push(...(list.optional(v => v.array().map(tag => tag.string())) ?? []));
+        const next = nextLink(header(res, 'link'));
+        target = next === undefined ? undefined : new URL(next, res.url);
+    }
+    return [...new Set(tags)];
+}
+/** `<url>; rel="next"` of a Link header. */
+function nextLink(link) {
+    if (!link)
+        return undefined;
+    for (const part of link.split(',')) {
+        const match = /<([^>]*)>\s*;\s*rel="?next"?/i.exec(part.trim());
+        if (match?.[1])
+            return match[1];
+    }
+    return undefined;
+}
+/** OCI 1.1 referrers API; on 404 the `sha256-<hex>` fallback tag's index; neither: none. */
+async function referrers(t, digest) {
+    assertDigest(digest);
+    const res = await t.session.call({
+        ...readCall(t, `/v2/${t.repository}/referrers/${digest}`),
+        headers: { accept: media_types_OCI_INDEX },
+        expect: [200, 404]
+    });
+    if (res.status === 200 && !isHtml(header(res, 'content-type'))) {
+        return { descriptors: manifestsOf(res.body) };
+    }
+    const tag = referrersTag(digest);
+    const found = await headManifest(t, tag);
+    if (!found)
+        return { descriptors: [] };
+    const index = await getManifest(t, found.digest);
+    return { descriptors: manifestsOf(index.body), tagIndex: index.digest };
+}
+/** The OCI 1.1 referrers tag of a digest: `sha256:abc…` → `sha256-abc…`. */
+function referrersTag(digest) {
+    return digest.replace(':', '-');
+}
+/**
+ * DELETE /v2/<name>/manifests/<digest>. 'gone' when it was not there (already deleted). A registry that
+ * does not allow deletes (405, UNSUPPORTED) throws with a hint.
+ */
+async function deleteManifest(t, digest) {
+    assertDigest(digest);
+    try {
+        const res = await t.session.call({
+            method: 'DELETE',
+            target: `/v2/${t.repository}/manifests/${digest}`,
+            // Token servers grant DELETE to the `delete` action (Distribution's token auth, Harbor).
+            scopes: [`repository:${t.repository}:pull,push,delete`],
+            expect: [202, 200, 204, 404],
+            repository: t.repository,
+            push: true,
+            cancellable: false
+        });
+        return res.status === 404 ? 'gone' : 'deleted';
+    }
+    catch (error) {
+        if (error instanceof RegistryError && (error.status === 405 || error.codes.includes('UNSUPPORTED'))) {
+            throw new RegistryError({
+                method: 'DELETE',
+                url: error.url,
+                status: error.status,
+                details: error.details,
+                retryable: false,
+                cause: error,
+                hint: `${t.session.registry} does not allow deleting manifests (Distribution: storage.delete.enabled: true); set cleanup: false`
+            });
+        }
+        throw error;
+    }
+}
+function readCall(t, target) {
+    return {
+        method: 'GET',
+        target,
+        scopes: t.scopes(),
+        repository: t.repository,
+        push: t.push,
+        maxBodyBytes: 16 * 1024 * 1024
+    };
+}
+function manifestsOf(body) {
+    return parse_parseImageIndex(body, 'the referrers index').manifests;
+}
+function isHtml(contentType) {
+    return (contentType ?? '').toLowerCase().includes('text/html');
+}
+
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+;// CONCATENATED MODULE: ./src/registry/source.ts
+/** What a blob is read from: a file (streamed, range by range) or bytes in memory. */
+
+
+async function openSource(source, desc) {
+    if ('data' in source) {
+        const data = source.data;
+        if (data.byteLength !== desc.size)
+            throw sizeMismatch(desc, data.byteLength, 'the data');
+        const actual = digestLike(desc.digest, data);
+        if (actual !== desc.digest)
+            throw new Error(`blob data has digest ${actual}, but its descriptor says ${desc.digest}`);
+        return {
+            size: data.byteLength,
+            slice: (start, end) => ({ kind: 'bytes', data: data.subarray(start, end) })
+        };
+    }
+    const info = await (0,promises_.stat)(source.path);
+    if (info.size !== desc.size)
+        throw sizeMismatch(desc, info.size, source.path);
+    return { size: info.size, slice: (start, end) => ({ kind: 'file', path: source.path, start, end }) };
+}
+function sizeMismatch(desc, actual, what) {
+    return new Error(`${desc.digest}: ${what} holds ${actual} bytes, but its descriptor says ${desc.size}`);
+}
+
+;// CONCATENATED MODULE: ./src/registry/upload.ts
+
+
+
+
+/** ghcr.io answers 416 to ranged PATCH bodies over 4 MiB. */
+const GHCR_MAX_CHUNK = 4 * 1024 * 1024;
+const OCTET_STREAM = { 'content-type': 'application/octet-stream' };
+class BlobUpload {
+    ctx;
+    desc;
+    body;
+    location;
+    offset = 0;
+    chunked;
+    chunkSize;
+    minChunk = 0;
+    needsStatus = false;
+    constructor(ctx, desc, body) {
+        this.ctx = ctx;
+        this.desc = desc;
+        this.body = body;
+        const onGhcr = ctx.session.registry === 'ghcr.io';
+        // Too large for one exchange within its deadline: chunks, so a timeout costs one chunk, not the blob.
+        const largest = ctx.session.largestBody();
+        const tooLarge = body.size > largest;
+        this.chunked = (ctx.chunkSize !== undefined && body.size > ctx.chunkSize) || tooLarge;
+        const wanted = ctx.chunkSize ?? (onGhcr ? GHCR_MAX_CHUNK : tooLarge ? largest : Number.POSITIVE_INFINITY);
+        this.chunkSize = onGhcr ? Math.min(wanted, GHCR_MAX_CHUNK) : wanted;
+    }
+    /** Tries each source repository; true once one mount is done. A 202 session is kept for the upload. */
+    async mount(from) {
+        for (const source of from) {
+            const target = `/v2/${this.ctx.repository}/blobs/uploads/?mount=${this.desc.digest}&from=${encodeURIComponent(source)}`;
+            const scopes = [...this.ctx.scopes, repositoryScope(source, false)];
+            const outcome = await this.ctx.session.tryOnce({ ...this.call('POST', target, [201, 202]), scopes });
+            if (!('res' in outcome)) {
+                this.ctx.logger.debug(`mount of ${this.desc.digest} from ${source} failed, uploading: ${outcome.error.message}`);
+                continue;
+            }
+            if (outcome.res.status === 201) {
+                this.verifyDigest('POST', outcome.res);
+                return true;
+            }
+            this.adoptSession(outcome.res);
+            return false;
+        }
+        return false;
+    }
+    async upload() {
+        for (let attempt = 1;; attempt++) {
+            try {
+                if (attempt > 1 && (await this.ctx.exists()))
+                    return await this.cancel();
+                return await this.step();
+            }
+            catch (err) {
+                const delay = this.retryDelay(err, attempt);
+                if (delay === undefined) {
+                    await this.cancel();
+                    throw err;
+                }
+                this.ctx.logger.debug(`upload of ${this.desc.digest} resumes in ${delay} ms: ${err.message}`);
+                await sleep(delay);
+                this.needsStatus = true;
+            }
+        }
+    }
+    /** DELETE the session (abandoned uploads), ignoring failures. */
+    async cancel() {
+        const location = this.location;
+        this.location = undefined;
+        this.offset = 0;
+        if (!location)
+            return;
+        // Registries may want a `delete` scope for this; it is best effort, so no re-authentication.
+        await this.ctx.session.tryOnce({
+            ...this.call('DELETE', location, [204, 200, 202, 404]),
+            reauthenticate: false
+        });
+    }
+    /**
+     * How long to wait before the next step, or undefined to give up. A 416 is worth another step too:
+     * the status GET realigns the offset, or the chunks got smaller.
+     */
+    retryDelay(err, attempt) {
+        if (!(err instanceof RegistryError) || !(err.retryable || err.status === 416))
+            return undefined;
+        if (attempt >= this.ctx.maxAttempts)
+            return undefined;
+        const delay = err.retryAfterMs ?? backoffDelay(attempt, this.ctx.backoff);
+        return delay > this.ctx.backoff.maxRetryAfterMs ? undefined : delay;
+    }
+    async step() {
+        if (this.needsStatus && this.location)
+            await this.refreshStatus();
+        if (!this.location)
+            await this.start();
+        if (this.chunked || this.offset > 0)
+            await this.sendChunks();
+        await this.commit();
+    }
+    async start() {
+        const res = await this.send(this.call('POST', `/v2/${this.ctx.repository}/blobs/uploads/`, [202]));
+        this.adoptSession(res);
+    }
+    adoptSession(res) {
+        const location = header(res, 'location');
+        if (!location)
+            throw this.protocolError('POST', res, 'the registry started an upload without a Location');
+        this.location = new URL(location, res.url);
+        this.offset = 0;
+        this.minChunk = Number(header(res, 'oci-chunk-min-length') ?? 0) || 0;
+    }
+    /** GET the session: the registry's `Range` says where to resume. Unknown progress starts over. */
+    async refreshStatus() {
+        this.needsStatus = false;
+        const res = await this.send(this.call('GET', this.location, [204, 404]));
+        if (res.status === 404) {
+            this.location = undefined;
+            this.offset = 0;
+            return;
+        }
+        this.location = new URL(header(res, 'location') ?? this.location.href, res.url);
+        const end = parseRangeEnd(header(res, 'range'));
+        // Distribution writes `0-0` both for 0 and for 1 byte received: ambiguous, so start a new session.
+        if (end === undefined || end === 0 || end + 1 > this.body.size)
+            return this.cancel();
+        this.offset = end + 1;
+        this.ctx.logger.debug(`resuming ${this.desc.digest} at byte ${this.offset} of ${this.body.size}`);
+    }
+    async sendChunks() {
+        while (this.offset < this.body.size) {
+            const end = Math.min(this.body.size, this.offset + Math.max(this.chunkSize, this.minChunk));
+            const call = this.call('PATCH', this.location, [202, 201, 204]);
+            call.headers = { ...OCTET_STREAM, 'content-range': `${this.offset}-${end - 1}` };
+            call.body = this.body.slice(this.offset, end);
+            const res = await this.send(call).catch(err => {
+                if (err instanceof RegistryError && err.status === 416)
+                    this.shrinkChunks(end - this.offset);
+                throw err;
+            });
+            this.location = new URL(header(res, 'location') ?? this.location.href, res.url);
+            this.offset = end;
+        }
+    }
+    shrinkChunks(refused) {
+        if (refused <= GHCR_MAX_CHUNK)
+            return;
+        this.chunkSize = GHCR_MAX_CHUNK;
+        this.ctx.logger.info(`the registry refused a ${refused}-byte chunk (416); continuing with 4 MiB chunks`);
+    }
+    async commit() {
+        const url = new URL(this.location);
+        url.searchParams.set('digest', this.desc.digest);
+        const call = this.call('PUT', url, [201, 204]);
+        call.headers = { ...OCTET_STREAM };
+        if (this.offset < this.body.size)
+            call.body = this.body.slice(this.offset, this.body.size);
+        const res = await this.send(call);
+        this.location = undefined;
+        this.verifyDigest('PUT', res);
+    }
+    verifyDigest(method, res) {
+        const stored = header(res, 'docker-content-digest');
+        if (stored && stored !== this.desc.digest) {
+            throw this.protocolError(method, res, `the registry stored ${stored}, but we sent ${this.desc.digest}`);
+        }
+    }
+    async send(call) {
+        const outcome = await this.ctx.session.tryOnce(call);
+        if ('res' in outcome)
+            return outcome.res;
+        throw outcome.error;
+    }
+    call(method, target, expect) {
+        return {
+            method,
+            target,
+            expect,
+            scopes: this.ctx.scopes,
+            attempts: 1,
+            repository: this.ctx.repository,
+            push: true,
+            headers: undefined,
+            body: undefined
+        };
+    }
+    protocolError(method, res, message) {
+        return new RegistryError({ method, url: res.url, status: res.status, message, retryable: false });
+    }
+}
+/** `0-1023` (or `bytes=0-1023`) → 1023. */
+function parseRangeEnd(range) {
+    const m = /(\d+)-(\d+)\s*$/.exec(range ?? '');
+    return m ? Number(m[2]) : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/registry/upload-stream.ts
+
+
+
+/** Chunk size of a stream upload elsewhere than ghcr.io: bounds the memory a stream holds. */
+const STREAM_CHUNK = 8 * 1024 * 1024;
+async function uploadStream(ctx, chunks, ended) {
+    const onGhcr = ctx.session.registry === 'ghcr.io';
+    const wanted = ctx.chunkSize ?? (onGhcr ? GHCR_MAX_CHUNK : STREAM_CHUNK);
+    const chunkSize = onGhcr ? Math.min(wanted, GHCR_MAX_CHUNK) : wanted;
+    const started = await upload_stream_send(ctx, 'POST', `/v2/${ctx.repository}/blobs/uploads/`, [202]);
+    let location = locationOf(started, undefined);
+    let offset = 0;
+    let held = [];
+    let heldBytes = 0;
+    for await (const chunk of chunks) {
+        held.push(chunk);
+        heldBytes += chunk.byteLength;
+        while (heldBytes >= chunkSize) {
+            const all = Buffer.concat(held, heldBytes);
+            const body = all.subarray(0, chunkSize);
+            const res = await upload_stream_send(ctx, 'PATCH', location, [202, 204], body, `${offset}-${offset + chunkSize - 1}`);
+            location = locationOf(res, location);
+            offset += chunkSize;
+            held = [all.subarray(chunkSize)];
+            heldBytes -= chunkSize;
+        }
+    }
+    const blob = await ended;
+    const url = new URL(location);
+    url.searchParams.set('digest', blob.digest);
+    const rest = Buffer.concat(held, heldBytes);
+    const res = await upload_stream_send(ctx, 'PUT', url, [201, 204], rest);
+    const stored = header(res, 'docker-content-digest');
+    if (stored && stored !== blob.digest) {
+        throw new RegistryError({
+            method: 'PUT',
+            url: res.url,
+            status: res.status,
+            message: `the registry stored ${stored}, but we sent ${blob.digest}`,
+            retryable: false
+        });
+    }
+    if (offset + rest.byteLength !== blob.size)
+        throw new Error(`sent ${offset + rest.byteLength} bytes of a ${blob.size}-byte blob`);
+    return blob;
+}
+function locationOf(res, previous) {
+    const location = header(res, 'location');
+    if (location)
+        return new URL(location, res.url);
+    if (previous)
+        return previous;
+    throw new RegistryError({
+        method: 'POST',
+        url: res.url,
+        status: res.status,
+        message: 'the registry started an upload without a Location',
+        retryable: false
+    });
+}
+async function upload_stream_send(ctx, method, target, expect, data, range) {
+    const headers = { 'content-type': 'application/octet-stream' };
+    if (range)
+        headers['content-range'] = range;
+    const outcome = await ctx.session.tryOnce({
+        method,
+        target,
+        expect,
+        scopes: ctx.scopes,
+        attempts: 1,
+        repository: ctx.repository,
+        push: true,
+        headers: data ? headers : undefined,
+        body: data ? { kind: 'bytes', data } : undefined
+    });
+    if ('res' in outcome)
+        return outcome.res;
+    throw outcome.error;
+}
+
+;// CONCATENATED MODULE: ./src/registry/repository.ts
+
+
+
+
+
+
+
+
+
+
+
+const MAX_BLOB_IN_MEMORY = 64 * 1024 * 1024;
+const BLOB_REDIRECTS = [301, 302, 303, 307, 308];
+class RemoteRepository {
+    path;
+    deps;
+    registry;
+    /** Once something is pushed, every request asks for the push scope: one token serves them all. */
+    pushing = false;
+    constructor(path, deps) {
+        this.path = path;
+        this.deps = deps;
+        this.registry = deps.session.registry;
+    }
+    /** Starts an upload (the registry checks push rights there, whatever the token says), then cancels it. */
+    async checkPushAccess() {
+        this.pushing = true;
+        const common = { scopes: this.scopes(), repository: this.path, push: true };
+        const target = `/v2/${this.path}/blobs/uploads/`;
+        const res = await this.deps.session.call({ ...common, method: 'POST', target, expect: [202] });
+        const location = header(res, 'location');
+        if (location) {
+            const cancel = {
+                ...common,
+                method: 'DELETE',
+                target: new URL(location, res.url),
+                reauthenticate: false
+            };
+            await this.deps.session.tryOnce({ ...cancel, expect: [204, 200, 202, 404] });
+        }
+    }
+    async blobExists(digest) {
+        assertDigest(digest);
+        const res = await this.deps.session.call({
+            method: 'HEAD',
+            target: `/v2/${this.path}/blobs/${digest}`,
+            scopes: this.scopes(),
+            // Storage-backed registries answer 307 to a presigned URL for a blob they hold: that means "exists".
+            expect: [200, 404, ...BLOB_REDIRECTS],
+            repository: this.path,
+            push: this.pushing
+        });
+        if (res.status === 200)
+            return true;
+        return BLOB_REDIRECTS.includes(res.status) && header(res, 'location') !== undefined;
+    }
+    pushBlob(desc, source, opts = {}) {
+        assertDigest(desc.digest);
+        this.pushing = true;
+        const key = `${this.registry}/${this.path}@${desc.digest}`;
+        return this.deps.inFlight.run(key, () => this.deps.limiter.run(() => this.pushBlobNow(desc, source, opts)));
+    }
+    async pushBlobNow(desc, source, opts) {
+        const body = await openSource(source, desc);
+        if (await this.blobExists(desc.digest))
+            return 'exists';
+        return this.uploadNow(desc, body, opts);
+    }
+    async uploadNow(desc, body, opts) {
+        const upload = new BlobUpload(this.uploadContext(() => this.blobExists(desc.digest)), desc, body);
+        const from = (opts.mountFrom ?? []).filter(repo => repo !== this.path);
+        if (from.length > 0 && (await upload.mount(from)))
+            return 'mounted';
+        await upload.upload();
+        return 'uploaded';
+    }
+    mountBlob(desc, from) {
+        assertDigest(desc.digest);
+        this.pushing = true;
+        return this.deps.limiter.run(async () => {
+            if (await this.blobExists(desc.digest))
+                return 'exists';
+            const noBytes = {
+                size: desc.size,
+                slice: () => {
+                    throw new Error(`mountBlob sends no bytes of ${desc.digest}`);
+                }
+            };
+            const upload = new BlobUpload(this.uploadContext(() => this.blobExists(desc.digest)), desc, noBytes);
+            if (await upload.mount(from.filter(repo => repo !== this.path)))
+                return 'mounted';
+            await upload.cancel();
+            return undefined;
+        });
+    }
+    pushStream(chunks, ended) {
+        this.pushing = true;
+        const context = this.uploadContext(() => Promise.resolve(false));
+        return this.deps.limiter.run(() => uploadStream(context, chunks, ended));
+    }
+    pushManifest(reference, body, mediaType) {
+        this.pushing = true;
+        return pushManifest(this.manifestTarget(), reference, body, mediaType);
+    }
+    getManifest(reference, accept) {
+        return getManifest(this.manifestTarget(), reference, accept);
+    }
+    headManifest(reference) {
+        return headManifest(this.manifestTarget(), reference);
+    }
+    async getBlob(digest) {
+        assertDigest(digest);
+        const res = await this.deps.session.call({
+            method: 'GET',
+            target: `/v2/${this.path}/blobs/${digest}`,
+            scopes: this.scopes(),
+            expect: [200],
+            followRedirects: true,
+            maxBodyBytes: MAX_BLOB_IN_MEMORY,
+            repository: this.path
+        });
+        const actual = digestLike(digest, res.body);
+        if (actual !== digest) {
+            const message = `the blob received has digest ${actual}, not ${digest} (${header(res, 'content-length')} bytes)`;
+            throw new RegistryError({ method: 'GET', url: res.url, status: res.status, message, retryable: false });
+        }
+        return res.body;
+    }
+    async downloadBlob(desc, path) {
+        assertDigest(desc.digest);
+        const res = await this.deps.session.call({
+            method: 'GET',
+            target: `/v2/${this.path}/blobs/${desc.digest}`,
+            scopes: this.scopes(),
+            expect: [200],
+            followRedirects: true,
+            saveTo: path,
+            responseBytes: desc.size,
+            repository: this.path
+        });
+        const size = (await (0,promises_.stat)(path)).size;
+        const actual = await fileDigest(path, desc.digest);
+        if (size !== desc.size || actual !== desc.digest) {
+            const message = `the blob received (${size} bytes) has digest ${actual}, not ${desc.digest} (${desc.size} bytes)`;
+            throw new RegistryError({ method: 'GET', url: res.url, status: res.status, message, retryable: false });
+        }
+    }
+    copyBlobFrom(desc, from, tempDir) {
+        assertDigest(desc.digest);
+        this.pushing = true;
+        const key = `${this.registry}/${this.path}@${desc.digest}`;
+        return this.deps.inFlight.run(key, () => this.deps.limiter.run(async () => {
+            if (await this.blobExists(desc.digest))
+                return 'exists';
+            const dir = await (0,promises_.mkdtemp)((0,external_node_path_.join)(tempDir, 'blob-'));
+            try {
+                const path = (0,external_node_path_.join)(dir, 'blob');
+                await from.downloadBlob(desc, path);
+                return await this.uploadNow(desc, await openSource({ path }, desc), {});
+            }
+            finally {
+                await (0,promises_.rm)(dir, { recursive: true, force: true });
+            }
+        }));
+    }
+    listTags(opts = {}) {
+        return listTags(this.manifestTarget(), opts.pageSize);
+    }
+    referrers(digest) {
+        return referrers(this.manifestTarget(), digest);
+    }
+    deleteManifest(digest) {
+        this.pushing = true;
+        return deleteManifest(this.manifestTarget(), digest);
+    }
+    scopes() {
+        return [repositoryScope(this.path, this.pushing)];
+    }
+    manifestTarget() {
+        return {
+            session: this.deps.session,
+            repository: this.path,
+            scopes: () => this.scopes(),
+            push: this.pushing
+        };
+    }
+    uploadContext(exists) {
+        return {
+            session: this.deps.session,
+            repository: this.path,
+            scopes: this.scopes(),
+            chunkSize: this.deps.chunkSize,
+            maxAttempts: this.deps.maxAttempts,
+            backoff: this.deps.backoff,
+            logger: this.deps.logger,
+            exists
+        };
+    }
+}
+
+;// CONCATENATED MODULE: ./src/registry/limiter.ts
+/** At most `limit` tasks at once; the rest wait in order. */
+class Limiter {
+    limit;
+    active = 0;
+    waiting = [];
+    constructor(limit) {
+        this.limit = limit;
+        if (!Number.isInteger(limit) || limit < 1)
+            throw new Error(`concurrency must be a positive integer, got ${limit}`);
+    }
+    async run(task) {
+        if (this.active >= this.limit)
+            await new Promise(resolve => this.waiting.push(resolve));
+        this.active++;
+        try {
+            return await task();
+        }
+        finally {
+            this.active--;
+            this.waiting.shift()?.();
+        }
+    }
+}
+/** Shares one in-flight promise per key (concurrent pushes of the same blob become one). */
+class InFlight {
+    pending = new Map();
+    run(key, task) {
+        const existing = this.pending.get(key);
+        if (existing)
+            return existing;
+        const started = task().finally(() => this.pending.delete(key));
+        this.pending.set(key, started);
+        return started;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/registry/client.ts
+
+
+
+
+
+
+
+const DEFAULT_CONCURRENCY = 4;
+const DEFAULT_ATTEMPTS = 5;
+/** ghcr.io drops an upload after 10 minutes: no exchange may take longer. */
+const MAX_DEADLINE_MS = 10 * 60 * 1000 - 1;
+const DEFAULT_IDLE_MS = 2 * 60 * 1000;
+const silent = { debug: () => { }, info: () => { }, warning: () => { } };
+class RegistryClient {
+    opts;
+    transport;
+    sessions = new Map();
+    limiter;
+    inFlight = new InFlight();
+    secrets = new Set();
+    backoff;
+    maxAttempts;
+    deadlines;
+    /** Fires on the caller's signal or the operation deadline: every session stops with it. */
+    stop = new AbortController();
+    deadlineTimer;
+    constructor(opts = {}) {
+        this.opts = opts;
+        const maxMs = Math.min(opts.requestTimeoutMs ?? DEFAULT_DEADLINES.maxMs, MAX_DEADLINE_MS);
+        this.deadlines = { ...DEFAULT_DEADLINES, maxMs, baseMs: Math.min(DEFAULT_DEADLINES.baseMs, maxMs) };
+        opts.signal?.addEventListener('abort', () => this.stop.abort(opts.signal?.reason), { once: true });
+        if (opts.signal?.aborted)
+            this.stop.abort(opts.signal.reason);
+        this.limiter = new Limiter(opts.concurrency ?? DEFAULT_CONCURRENCY);
+        this.transport = new HttpTransport({
+            userAgent: opts.userAgent ?? 'publish-image',
+            env: opts.env ?? process.env,
+            ca: opts.ca
+        });
+        this.backoff = { ...DEFAULT_BACKOFF, ...opts.backoff };
+        this.maxAttempts = Math.max(1, opts.maxAttempts ?? DEFAULT_ATTEMPTS);
+        if (opts.chunkSize !== undefined && !(opts.chunkSize > 0))
+            throw new Error('chunkSize must be positive');
+    }
+    /** `host[:port]/path`, e.g. `127.0.0.1:5000/acme/app` or `ghcr.io/acme/app`. */
+    repository(name) {
+        const { registry, repository } = parseRepositoryName(name);
+        return new RemoteRepository(repository, {
+            session: this.session(registry),
+            limiter: this.limiter,
+            inFlight: this.inFlight,
+            chunkSize: this.opts.chunkSize,
+            maxAttempts: this.maxAttempts,
+            backoff: this.backoff,
+            logger: this.opts.logger ?? silent
+        });
+    }
+    /** Fires when the caller's signal does or the operation deadline passes; pass it on to multiWrite. */
+    get signal() {
+        return this.stop.signal;
+    }
+    /**
+     * From now on, the client's work must end within `ms`: then no request starts and those in flight
+     * stop with an EDEADLINE error naming `what`. Manifest and tag writes in flight still finish.
+     */
+    startDeadline(ms, what) {
+        clearTimeout(this.deadlineTimer);
+        this.deadlineTimer = setTimeout(() => this.stop.abort(operationDeadlineError(ms, what)), ms);
+        this.deadlineTimer.unref();
+    }
+    /** Closes idle keep-alive connections and stops the deadline. */
+    close() {
+        clearTimeout(this.deadlineTimer);
+        this.transport.close();
+    }
+    session(registry) {
+        let session = this.sessions.get(registry);
+        if (!session) {
+            session = new RegistrySession({
+                registry,
+                transport: this.transport,
+                credentials: this.opts.credentials,
+                maxAttempts: this.maxAttempts,
+                deadlines: this.deadlines,
+                idleTimeoutMs: this.opts.idleTimeoutMs ?? DEFAULT_IDLE_MS,
+                backoff: this.backoff,
+                logger: this.opts.logger ?? silent,
+                secret: value => this.secret(value),
+                onRequest: this.opts.onRequest,
+                signal: this.stop.signal
+            });
+            this.sessions.set(registry, session);
+        }
+        return session;
+    }
+    secret(value) {
+        if (!value || this.secrets.has(value))
+            return;
+        this.secrets.add(value);
+        this.opts.onSecret?.(value);
+    }
+}
+
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(1421);
+;// CONCATENATED MODULE: ./src/registry/auth/credential-helper.ts
+/** docker-credential-<name> get: the server URL on stdin, `{"Username","Secret"}` on stdout. */
+
+
+const TIMEOUT_MS = 30_000;
+async function runCredentialHelper(name, serverUrl, env, logger) {
+    const program = `docker-credential-${name}`;
+    const result = await run(program, serverUrl, env);
+    if (result.spawnError) {
+        logger?.warning(`${program} could not run (${result.spawnError.message}); ignoring that credential store`);
+        return undefined;
+    }
+    if (result.code !== 0) {
+        if (/credentials not found/i.test(result.stdout + result.stderr))
+            return undefined;
+        throw new Error(`${program} get failed (exit ${result.code}): ${result.stderr.trim() || result.stdout.trim()}`);
+    }
+    const printed = JsonValue.parse(result.stdout, `the output of ${program} get`);
+    const username = printed.field('Username').optional(v => v.string()) ?? '';
+    const secret = printed.field('Secret').optional(v => v.string()) ?? '';
+    if (!secret)
+        return undefined;
+    return username === '<token>' ? { identityToken: secret } : { username, password: secret };
+}
+function run(program, input, env) {
+    return new Promise(resolve => {
+        const child = (0,external_node_child_process_.spawn)(program, ['get'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+        const timer = setTimeout(() => child.kill('SIGKILL'), TIMEOUT_MS);
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d) => (stdout += d.toString()));
+        child.stderr.on('data', (d) => (stderr += d.toString()));
+        child.on('error', err => {
+            clearTimeout(timer);
+            resolve({ code: null, stdout, stderr, spawnError: err });
+        });
+        child.on('close', code => {
+            clearTimeout(timer);
+            resolve({ code, stdout, stderr });
+        });
+        child.stdin.on('error', () => { }); // the helper may exit without reading
+        child.stdin.end(input);
+    });
+}
+
+;// CONCATENATED MODULE: ./src/registry/auth/docker-config.ts
+/** The docker client's config directory and its config.json (also the shape of containers' auth.json). */
+
+
+
+
+/** Where the docker client keeps its config: $DOCKER_CONFIG, else ~/.docker ($HOME first, as Go does). */
+function dockerConfigDir(env = process.env) {
+    return env.DOCKER_CONFIG || (0,external_node_path_.join)(env.HOME || (0,external_node_os_.homedir)(), '.docker');
+}
+/** Reads and checks a docker config.json or auth.json; undefined when the file is not there. */
+async function readDockerConfig(file) {
+    const text = await (0,promises_.readFile)(file).catch(() => undefined);
+    return text === undefined ? undefined : parseDockerConfig(text, file);
+}
+function parseDockerConfig(text, document) {
+    const doc = JsonValue.parse(text, document);
+    doc.field('auths').optional(auths => {
+        for (const key of Object.keys(auths.object()))
+            auths.field(key).stringMap();
+    });
+    doc.field('credHelpers').optional(v => v.stringMap());
+    doc.field('credsStore').optional(v => v.string());
+    doc.field('currentContext').optional(v => v.string());
+    return doc.value;
+}
+
+;// CONCATENATED MODULE: ./src/registry/auth/keychain.ts
+/**
+ * Where credentials come from, in order: explicit inputs, docker config.json (credHelpers, credsStore, auths),
+ * containers auth.json, then anonymous (undefined).
+ */
+
+
+
+
+
+function defaultKeychain(opts = {}) {
+    const env = opts.env ?? process.env;
+    const explicit = new Map(Object.entries(opts.explicit ?? {}).map(([key, creds]) => [hostKey(key), creds]));
+    return async (registryHost, repository) => {
+        const host = hostKey(registryHost);
+        const given = explicit.get(host);
+        if (given && hasSecret(given))
+            return given;
+        return ((await fromDockerConfig(host, env, opts.logger)) ??
+            (await fromContainersAuth(host, repository, env)) ??
+            undefined);
+    };
+}
+/** `https://index.docker.io/v1/`, `ghcr.io`, `http://127.0.0.1:5000/v2/` → comparable host keys. */
+function hostKey(key) {
+    const host = key
+        .replace(/^[a-z]+:\/\//i, '')
+        .split('/')[0]
+        .toLowerCase();
+    return ['index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com'].includes(host)
+        ? DOCKER_HUB
+        : host;
+}
+function hasSecret(c) {
+    return Boolean((c.username && c.password !== undefined && c.password !== '') || c.identityToken || c.registryToken);
+}
+async function fromDockerConfig(host, env, logger) {
+    const config = await readDockerConfig((0,external_node_path_.join)(dockerConfigDir(env), 'config.json'));
+    if (!config)
+        return undefined;
+    const helper = Object.entries(config.credHelpers ?? {}).find(([key]) => hostKey(key) === host)?.[1] ?? config.credsStore;
+    if (helper) {
+        const serverUrl = host === DOCKER_HUB ? 'https://index.docker.io/v1/' : host;
+        const creds = await runCredentialHelper(helper, serverUrl, env, logger);
+        if (creds)
+            return creds;
+    }
+    const entry = Object.entries(config.auths ?? {}).find(([key]) => hostKey(key) === host)?.[1];
+    return entry ? decodeEntry(entry) : undefined;
+}
+async function fromContainersAuth(host, repository, env) {
+    for (const file of containersAuthFiles(env)) {
+        const config = await readDockerConfig(file);
+        const entry = config?.auths ? mostSpecificEntry(config.auths, host, repository) : undefined;
+        const creds = entry ? decodeEntry(entry) : undefined;
+        if (creds)
+            return creds;
+    }
+    return undefined;
+}
+function containersAuthFiles(env) {
+    if (env.REGISTRY_AUTH_FILE)
+        return [env.REGISTRY_AUTH_FILE];
+    const files = [];
+    if (env.XDG_RUNTIME_DIR)
+        files.push((0,external_node_path_.join)(env.XDG_RUNTIME_DIR, 'containers', 'auth.json'));
+    files.push((0,external_node_path_.join)(env.XDG_CONFIG_HOME || (0,external_node_path_.join)(homeOf(env), '.config'), 'containers', 'auth.json'));
+    return files;
+}
+/** auth.json keys may be `host/namespace/repo`: the longest one matching the repository wins. */
+function mostSpecificEntry(auths, host, repository) {
+    let best;
+    for (const [key, entry] of Object.entries(auths)) {
+        const [keyHost, ...rest] = key.replace(/^[a-z]+:\/\//i, '').split('/');
+        if (hostKey(keyHost) !== host)
+            continue;
+        const path = rest.join('/');
+        const matches = !path || (repository !== undefined && (repository === path || repository.startsWith(`${path}/`)));
+        if (matches && (!best || path.length > best.length))
+            best = { length: path.length, entry };
+    }
+    return best?.entry;
+}
+function decodeEntry(entry) {
+    const creds = {};
+    if (entry.auth) {
+        const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
+        const colon = decoded.indexOf(':');
+        if (colon > 0) {
+            creds.username = decoded.slice(0, colon);
+            creds.password = decoded.slice(colon + 1);
+        }
+    }
+    else if (entry.username) {
+        creds.username = entry.username;
+        creds.password = entry.password;
+    }
+    if (entry.identitytoken)
+        creds.identityToken = entry.identitytoken;
+    if (entry.registrytoken)
+        creds.registryToken = entry.registrytoken;
+    return hasSecret(creds) ? creds : undefined;
+}
+function homeOf(env) {
+    return env.HOME || (0,external_node_os_.homedir)();
+}
+
+;// CONCATENATED MODULE: ./src/registry/tags.ts
+
+const refOf = (w) => `${w.repo.registry}/${w.repo.path}:${w.tag}`;
+/**
+ * Points every tag of every repository at `target`. The tags' current digests are read first; when a
+ * tag write fails or the run is cancelled (`signal`), the tags this run moved are put back — each only
+ * if it still points at what this run wrote: a tag another job moved since is left alone. A tag that
+ * did not exist before cannot be removed (registries delete manifests, not tags): the error names it.
+ */
+async function moveTags(repos, tags, target, logger, signal) {
+    const writes = await currentTargets(repos, tags);
+    const moved = [];
+    for (const write of writes) {
+        if (signal?.aborted) {
+            const outcome = await restore(moved, target, logger);
+            throw new Error(`cancelled before tagging ${refOf(write)}; ${outcome}`, { cause: signal.reason });
+        }
+        try {
+            await write.repo.pushManifest(write.tag, target.body, target.mediaType);
+        }
+        catch (error) {
+            const landed = refused(error) ? [] : [write];
+            const outcome = await restore([...moved, ...landed], target, logger);
+            throw new Error(`could not tag ${refOf(write)}; ${outcome}`, { cause: error });
+        }
+        moved.push(write);
+        logger.info(`tagged ${refOf(write)}`);
+    }
+    return writes.map(w => ({
+        repository: `${w.repo.registry}/${w.repo.path}`,
+        tag: w.tag,
+        before: beforeDigest(w)
+    }));
+}
+/** A 4xx answer: the registry refused the write, so the tag was not moved and needs no putting back. */
+function refused(error) {
+    return (error instanceof RegistryError && error.status !== undefined && error.status >= 400 && error.status < 500);
+}
+async function currentTargets(repos, tags) {
+    const pairs = repos.flatMap(repo => tags.map(tag => ({ repo, tag })));
+    return Promise.all(pairs.map(async ({ repo, tag }) => {
+        const before = await repo.headManifest(tag).then(desc => (desc ? { digest: desc.digest } : 'absent'), () => 'unknown');
+        return { repo, tag, before };
+    }));
+}
+/** Puts the tags back where they were; returns what became of them, for the error message. */
+async function restore(writes, target, logger) {
+    if (writes.length === 0)
+        return 'no tag was moved';
+    const outcomes = { restored: [], others: [], stuck: [] };
+    for (const w of writes) {
+        try {
+            const now = await w.repo.headManifest(w.tag);
+            if (now?.digest !== target.digest) {
+                // Never written (the answer was lost before the write), or another job moved it since.
+                if (now?.digest !== beforeDigest(w))
+                    outcomes.others.push(refOf(w));
+                continue;
+            }
+            await putBack(w);
+            outcomes.restored.push(refOf(w));
+            logger.info(`restored ${refOf(w)}`);
+        }
+        catch (error) {
+            outcomes.stuck.push(`${refOf(w)} (${error instanceof Error ? error.message : String(error)})`);
+        }
+    }
+    return restoreText(outcomes);
+}
+function restoreText(o) {
+    const parts = [];
+    if (o.restored.length > 0)
+        parts.push(`restored ${o.restored.join(', ')} to their previous digests`);
+    if (o.others.length > 0)
+        parts.push(`moved by someone else meanwhile, left alone: ${o.others.join(', ')}`);
+    if (o.stuck.length > 0)
+        parts.push(`left on the new image: ${o.stuck.join(', ')}`);
+    return parts.length > 0 ? parts.join('; ') : 'no tag was moved';
+}
+function beforeDigest(w) {
+    return typeof w.before === 'object' ? w.before.digest : undefined;
+}
+async function putBack(w) {
+    if (w.before === 'absent')
+        throw new Error('it did not exist before, and registries cannot delete a tag');
+    if (w.before === 'unknown')
+        throw new Error('its previous digest could not be read');
+    const previous = await w.repo.getManifest(w.before.digest);
+    await w.repo.pushManifest(w.tag, previous.body, previous.mediaType);
+}
+
+;// CONCATENATED MODULE: ./src/registry/write.ts
+
+/** Writes `image` to every repository (`host/path`), then moves `tags` in all of them. */
+async function write_multiWrite(client, targets, image, opts = {}) {
+    const repos = targets.map(name => client.repository(name));
+    const reports = [];
+    for (const [i, repo] of repos.entries()) {
+        const mountFrom = repos
+            .slice(0, i)
+            .filter(r => r.registry === repo.registry)
+            .map(r => r.path);
+        reports.push(await writeTo(repo, image, mountFrom, opts));
+    }
+    const tags = [...new Set(opts.tags ?? [])];
+    if (image.root && tags.length > 0) {
+        const { desc, body } = image.root;
+        const moved = await moveTags(repos, tags, { digest: desc.digest, body, mediaType: desc.mediaType }, logOf(opts), opts.signal);
+        for (const report of reports) {
+            const name = `${report.repository.registry}/${report.repository.path}`;
+            report.movedTags = moved.filter(m => m.repository === name);
+        }
+    }
+    return reports;
+}
+async function writeTo(repo, image, mountFrom, opts) {
+    opts.signal?.throwIfAborted();
+    // Largest first: the longest upload is the critical path, start it at once.
+    const blobs = [...image.blobs].sort((a, b) => b.desc.size - a.desc.size);
+    const results = await settleAll(blobs.map(blob => repo.pushBlob(blob.desc, blob.source, { mountFrom })));
+    const counts = { uploaded: 0, mounted: 0, exists: 0 };
+    for (const result of results)
+        counts[result]++;
+    for (const level of [...image.manifests, ...(image.root ? [[image.root]] : [])]) {
+        opts.signal?.throwIfAborted();
+        await settleAll(level.map(m => repo.pushManifest(m.desc.digest, m.body, m.desc.mediaType)));
+    }
+    logOf(opts).info(`${repo.registry}/${repo.path}${image.root ? `@${image.root.desc.digest}` : ''}: ${blobs.length} blobs ` +
+        `(${counts.uploaded} uploaded, ${counts.mounted} mounted, ${counts.exists} already there)`);
+    return { repository: repo, blobs: counts, movedTags: [] };
+}
+function logOf(opts) {
+    return opts.logger ?? { info: () => { } };
+}
+/** Like Promise.all, but returns only once nothing is in flight any more (no write after a failure). */
+async function settleAll(tasks) {
+    const results = await Promise.allSettled(tasks);
+    const failed = results.find((r) => r.status === 'rejected');
+    if (failed)
+        throw failed.reason;
+    return results.map(r => r.value);
+}
+
+;// CONCATENATED MODULE: ./src/registry/layout.ts
+/** OCI image layouts on disk, and pushing one: blobs, then child manifests, then the index, tags last. */
+
+
+
+
+
+
+
+async function readOciLayout(dir) {
+    const marker = await (0,promises_.readFile)((0,external_node_path_.join)(dir, 'oci-layout'), 'utf8').catch(cause => {
+        throw new Error(`${dir} is not an OCI image layout (no oci-layout file)`, { cause });
+    });
+    parseLayoutMarker(marker, (0,external_node_path_.join)(dir, 'oci-layout'));
+    const indexBytes = await (0,promises_.readFile)((0,external_node_path_.join)(dir, 'index.json'));
+    const index = parse_parseImageIndex(indexBytes, (0,external_node_path_.join)(dir, 'index.json'));
+    const blobPath = (digest) => {
+        const [algorithm, hex] = assertDigest(digest).split(':');
+        return (0,external_node_path_.join)(dir, 'blobs', algorithm, hex);
+    };
+    const readBlob = async (digest) => {
+        const data = await (0,promises_.readFile)(blobPath(digest));
+        const actual = digestLike(digest, data);
+        if (actual !== digest)
+            throw new Error(`${blobPath(digest)} has digest ${actual}`);
+        return data;
+    };
+    return { dir, index, indexBytes, blobPath, readBlob };
+}
+/**
+ * Pushes the layout's image (the single entry of index.json, or index.json itself when it lists several)
+ * to `target` (`host/path[:tag][@digest]`) through multiWrite: no tag is written before everything it
+ * points at is there.
+ */
+async function pushLayout(client, layoutDir, target, opts = {}) {
+    const ref = parseReference(target);
+    const layout = await readOciLayout(layoutDir);
+    const root = await rootOf(layout);
+    if (ref.digest && ref.digest !== root.desc.digest) {
+        throw new Error(`${target} names ${ref.digest}, but the layout holds ${root.desc.digest}`);
+    }
+    const plan = { blobs: new Map(), manifests: new Map() };
+    await collectChildren(layout, root, plan);
+    const tags = [ref.tag, ...(opts.tags ?? [])].filter((t) => Boolean(t));
+    await multiWrite(client, [`${ref.registry}/${ref.repository}`], {
+        root,
+        manifests: byHeight([...plan.manifests.values()]),
+        blobs: [...plan.blobs.values()].map(desc => ({ desc, source: { path: layout.blobPath(desc.digest) } }))
+    }, { tags, signal: opts.signal });
+    return { digest: root.desc.digest };
+}
+async function rootOf(layout) {
+    const [only, ...others] = layout.index.manifests;
+    if (only && others.length === 0)
+        return loadManifest(layout, only);
+    const body = layout.indexBytes;
+    return { desc: { mediaType: OCI_INDEX, digest: sha256Digest(body), size: body.length }, body, height: 1 };
+}
+async function loadManifest(layout, desc) {
+    const body = await layout.readBlob(desc.digest);
+    const mediaType = desc.mediaType || declaredMediaType(body) || '';
+    return { desc: { ...desc, mediaType }, body, height: 0 };
+}
+/** Walks the manifests under `node`, collecting blobs and child manifests; returns the node's height. */
+async function collectChildren(layout, node, plan) {
+    const document = `${layout.dir}: manifest ${node.desc.digest}`;
+    if (!isIndex(node.desc.mediaType)) {
+        const image = parseImageManifest(node.body, document);
+        for (const blob of [image.config, ...image.layers]) {
+            if (isDistributable(blob.mediaType))
+                plan.blobs.set(blob.digest, blob);
+        }
+        return 0;
+    }
+    let height = 1;
+    for (const child of parseImageIndex(node.body, document).manifests) {
+        if (!isManifest(child.mediaType)) {
+            plan.blobs.set(child.digest, child);
+            continue;
+        }
+        const known = plan.manifests.get(child.digest);
+        const loaded = known ?? (await loadManifest(layout, child));
+        loaded.height = known ? known.height : await collectChildren(layout, loaded, plan);
+        plan.manifests.set(child.digest, loaded);
+        height = Math.max(height, loaded.height + 1);
+    }
+    node.height = height;
+    return height;
+}
+function byHeight(manifests) {
+    const heights = [...new Set(manifests.map(m => m.height))].sort((a, b) => a - b);
+    return heights.map(height => manifests.filter(m => m.height === height));
+}
+
+;// CONCATENATED MODULE: ./src/registry/oci/platform.ts
+/** A string that is not a platform; the message says why and what one looks like. */
+class InvalidPlatformError extends Error {
+    entry;
+    reason;
+    constructor(entry, reason) {
+        super(`'${entry}' is not a platform: ${reason ? `${reason}; ` : ''}expected os/arch[/variant], e.g. linux/amd64, linux/arm64 or linux/arm/v7`);
+        this.entry = entry;
+        this.reason = reason;
+        this.name = 'InvalidPlatformError';
+    }
+}
+const KNOWN_OS = new Set([
+    'linux',
+    'windows',
+    'darwin',
+    'freebsd',
+    'netbsd',
+    'openbsd',
+    'illumos',
+    'solaris',
+    'aix'
+]);
+const KNOWN_ARCH = new Set([
+    'amd64',
+    'arm64',
+    'arm',
+    '386',
+    'ppc64le',
+    'ppc64',
+    's390x',
+    'riscv64',
+    'mips64le',
+    'mips64',
+    'mipsle',
+    'mips',
+    'loong64',
+    'wasm'
+]);
+const ARCH_ALIASES = {
+    x86_64: 'amd64',
+    'x86-64': 'amd64',
+    aarch64: 'arm64',
+    i386: '386',
+    i686: '386',
+    armhf: 'arm',
+    armel: 'arm'
+};
+/** `linux/aarch64` → linux/arm64, `linux/arm` → linux/arm/v7; throws InvalidPlatformError on garbage. */
+function parsePlatform(entry) {
+    const parts = entry.trim().toLowerCase().split('/');
+    const [os, rawArch, rawVariant, ...rest] = parts;
+    if (!os || !rawArch || rest.length > 0 || parts.some(p => p === ''))
+        throw new InvalidPlatformError(entry);
+    const architecture = ARCH_ALIASES[rawArch] ?? rawArch;
+    if (!KNOWN_OS.has(os))
+        throw new InvalidPlatformError(entry, `unknown operating system '${os}'`);
+    if (!KNOWN_ARCH.has(architecture))
+        throw new InvalidPlatformError(entry, `unknown architecture '${rawArch}'`);
+    if (rawVariant !== undefined && !/^v\d+(\.\d+)?$/.test(rawVariant)) {
+        throw new InvalidPlatformError(entry, `unknown variant '${rawVariant}'`);
+    }
+    const variant = normalizeVariant(architecture, rawVariant ?? defaultVariant(rawArch));
+    return variant ? { os, architecture, variant } : { os, architecture };
+}
+function formatPlatform(p) {
+    return [p.os, p.architecture, p.variant].filter(Boolean).join('/');
+}
+/** Whether two platforms are the same once the OCI defaults apply (arm64 is v8, arm is v7). */
+function samePlatform(a, b) {
+    return formatPlatform(canonical(a)) === formatPlatform(canonical(b));
+}
+/** `os/arch[/variant]` with the OCI defaults applied, as the build normalises; unknown ones as they are. */
+function canonicalPlatform(p) {
+    try {
+        return formatPlatform(parsePlatform(formatPlatform(p)));
+    }
+    catch {
+        return formatPlatform(p);
+    }
+}
+/** Only os, architecture and variant: what an index's descriptors carry. */
+function platformOnly(p) {
+    return p.variant
+        ? { architecture: p.architecture, os: p.os, variant: p.variant }
+        : { architecture: p.architecture, os: p.os };
+}
+function canonical(p) {
+    const variant = normalizeVariant(p.architecture, p.variant);
+    return variant
+        ? { os: p.os, architecture: p.architecture, variant }
+        : { os: p.os, architecture: p.architecture };
+}
+function defaultVariant(rawArch) {
+    if (rawArch === 'armel')
+        return 'v6';
+    return undefined;
+}
+/** The OCI conventions: arm64 is v8 unless said otherwise, 32-bit arm defaults to v7. */
+function normalizeVariant(architecture, variant) {
+    if (architecture === 'arm64' && (variant === undefined || variant === 'v8'))
+        return undefined;
+    if (architecture === 'arm')
+        return variant ?? 'v7';
+    if (architecture === 'amd64' && variant === 'v1')
+        return undefined;
+    return variant;
+}
+
+;// CONCATENATED MODULE: ./src/registry/oci/index.ts
+/** The OCI model: documents, media types, platforms and the parsers that validate them. */
+
+
+
+
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
+;// CONCATENATED MODULE: ./src/registry/compress/crc32.ts
+/**
+ * CRC-32 (the gzip one) of concatenated data from the CRCs of its parts: zlib's crc32_combine, by
+ * squaring the GF(2) matrix of "shift by one zero bit" (Mark Adler's method). Pure, no Node imports.
+ */
+const POLY = 0xedb88320;
+/** The matrix (32 columns) times a 32-bit vector, over GF(2). */
+function gf2Times(matrix, vector) {
+    let sum = 0;
+    for (let i = 0; vector !== 0; i++, vector >>>= 1)
+        if (vector & 1)
+            sum ^= matrix[i];
+    return sum >>> 0;
+}
+function gf2Square(square, matrix) {
+    for (let n = 0; n < 32; n++)
+        square[n] = gf2Times(matrix, matrix[n]);
+}
+/** crc32(A ‖ B) from crc1 = crc32(A), crc2 = crc32(B) and len2 = |B| (any safe integer ≥ 0). */
+function crc32Combine(crc1, crc2, len2) {
+    if (len2 <= 0)
+        return crc1 >>> 0;
+    const even = new Uint32Array(32);
+    const odd = new Uint32Array(32);
+    odd[0] = POLY;
+    for (let n = 1, row = 1; n < 32; n++, row <<= 1)
+        odd[n] = row >>> 0;
+    gf2Square(even, odd); // two zero bits
+    gf2Square(odd, even); // four zero bits
+    let crc = crc1 >>> 0;
+    let remaining = len2;
+    // Each pass applies len2's next bit: one zero byte, then 2, 4, … (squares of the operator).
+    for (;;) {
+        gf2Square(even, odd);
+        if (remaining % 2 === 1)
+            crc = gf2Times(even, crc);
+        remaining = Math.floor(remaining / 2);
+        if (remaining === 0)
+            break;
+        gf2Square(odd, even);
+        if (remaining % 2 === 1)
+            crc = gf2Times(odd, crc);
+        remaining = Math.floor(remaining / 2);
+        if (remaining === 0)
+            break;
+    }
+    return (crc ^ crc2) >>> 0;
+}
+
+;// CONCATENATED MODULE: ./src/registry/compress/gzip.ts
+/**
+ * pgzip-style parallel gzip: the input is cut into fixed-size blocks, each raw-deflated by a worker
+ * thread (sync-flushed, the previous block's last 32 KiB as dictionary, the last block finished), and
+ * the blocks are concatenated in order into ONE gzip member whose CRC-32 is combined from the blocks'.
+ * The output depends only on the input, the level and the block size: same input, same bytes.
+ */
+
+const DEFAULT_BLOCK_SIZE = 1024 * 1024;
+const WINDOW = 32 * 1024;
+/** mtime 0, no name, OS "unknown": nothing of the machine or the moment ends up in the bytes. */
+const GZIP_HEADER = Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]);
+/** Gzip of `input`, as chunks in order. */
+async function* parallelGzip(input, opts) {
+    yield GZIP_HEADER;
+    const inFlight = [];
+    const maxInFlight = opts.pool.size * 2;
+    let crc = 0;
+    let total = 0;
+    let dictionary;
+    const submit = (block, last) => {
+        // Own, exact-sized copies: the block's buffer is transferred to the worker, the dictionary cloned.
+        const data = ownBuffer(block);
+        const next = new Uint8Array(data.subarray(Math.max(0, data.byteLength - WINDOW)));
+        const task = { data, dictionary, level: opts.level, last };
+        inFlight.push({ length: data.byteLength, block: opts.pool.deflate(task) });
+        dictionary = next;
+    };
+    const drainOne = async () => {
+        const head = inFlight.shift();
+        const { out, crc: blockCrc } = await head.block;
+        crc = crc32Combine(crc, blockCrc, head.length);
+        total += head.length;
+        return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
+    };
+    let pending;
+    try {
+        for await (const block of reblock(input, opts.blockSize ?? DEFAULT_BLOCK_SIZE)) {
+            if (pending)
+                submit(pending, false);
+            pending = block;
+            while (inFlight.length >= maxInFlight)
+                yield await drainOne();
+        }
+        submit(pending ?? new Uint8Array(0), true);
+        while (inFlight.length > 0)
+            yield await drainOne();
+    }
+    finally {
+        // Abandoned early: let the blocks still in the workers settle unobserved.
+        for (const { block } of inFlight.splice(0))
+            block.catch(() => { });
+    }
+    yield gzipTrailer(crc, total);
+}
+function ownBuffer(block) {
+    const exact = block.byteOffset === 0 && block.byteLength === block.buffer.byteLength;
+    return exact && block.buffer instanceof ArrayBuffer ? block : new Uint8Array(block);
+}
+function gzipTrailer(crc, total) {
+    const trailer = Buffer.alloc(8);
+    trailer.writeUInt32LE(crc >>> 0, 0);
+    trailer.writeUInt32LE(total % 2 ** 32, 4);
+    return trailer;
+}
+/** Re-cuts a stream of chunks into blocks of exactly `size` bytes (the last one shorter, none empty). */
+async function* reblock(input, size) {
+    let parts = [];
+    let held = 0;
+    for await (const chunk of input) {
+        let rest = chunk;
+        while (held + rest.byteLength >= size) {
+            const take = size - held;
+            const block = concat([...parts, rest.subarray(0, take)], size);
+            // The consumer may take the block's buffer over (transfer): nothing here reads it after the yield.
+            rest = rest.byteLength > take ? new Uint8Array(rest.subarray(take)) : new Uint8Array(0);
+            parts = [];
+            held = 0;
+            yield block;
+        }
+        if (rest.byteLength > 0) {
+            parts.push(rest);
+            held += rest.byteLength;
+        }
+    }
+    if (held > 0)
+        yield concat(parts, held);
+}
+function concat(parts, length) {
+    return parts.length === 1 ? parts[0] : Buffer.concat(parts, length);
+}
+
+// EXTERNAL MODULE: external "node:worker_threads"
+var external_node_worker_threads_ = __nccwpck_require__(5919);
+;// CONCATENATED MODULE: ./src/registry/compress/worker-source.ts
+/**
+ * The deflate worker, as source evaluated by `new Worker(…, { eval: true })`: no separate file to find
+ * once the action is bundled. It raw-deflates one block (the previous block's last 32 KiB as the
+ * dictionary, as pigz does), sync-flushed so blocks concatenate, the last one finished; and its CRC-32.
+ * A block whose samples (its start and its middle) do not compress at level 1 is stored (level 0), as
+ * klauspost/pgzip skips incompressible data: random or already-compressed files cost a copy, not a
+ * search. The choice depends on the bytes only, so the output stays deterministic.
+ */
+const DEFLATE_WORKER_SOURCE = `
+const { parentPort } = require('node:worker_threads')
+const zlib = require('node:zlib')
+const SAMPLE = 64 * 1024
+function incompressible(input, at) {
+  const sample = input.subarray(at, at + SAMPLE)
+  return zlib.deflateRawSync(sample, { level: 1 }).byteLength > sample.byteLength * 0.98
+}
+parentPort.on('message', ({ id, data, dictionary, level, last }) => {
+  try {
+    const input = Buffer.from(data.buffer, data.byteOffset, data.byteLength)
+    const half = Math.floor(input.byteLength / 2)
+    const store = input.byteLength >= 4 * SAMPLE && incompressible(input, 0) && incompressible(input, half)
+    const options = { level: store ? 0 : level, finishFlush: last ? zlib.constants.Z_FINISH : zlib.constants.Z_SYNC_FLUSH }
+    if (dictionary && dictionary.byteLength > 0) options.dictionary = Buffer.from(dictionary.buffer, dictionary.byteOffset, dictionary.byteLength)
+    const out = zlib.deflateRawSync(input, options)
+    const crc = zlib.crc32(input)
+    // Transfer, not copy: an exact-sized buffer of its own (a Buffer may be a view into a larger one).
+    const own = out.byteOffset === 0 && out.byteLength === out.buffer.byteLength ? out : new Uint8Array(out)
+    parentPort.postMessage({ id, out: own, crc, stored: store }, [own.buffer])
+  } catch (error) {
+    parentPort.postMessage({ id, error: String(error && error.stack || error) })
+  }
+})
+`;
+
+;// CONCATENATED MODULE: ./src/registry/compress/pool.ts
+/** A pool of deflate worker threads, shared by every compression of the process; idle workers do not keep it alive. */
+
+
+
+class Slot {
+    onFree;
+    worker;
+    current;
+    constructor(onFree) {
+        this.onFree = onFree;
+        this.worker = new external_node_worker_threads_.Worker(DEFLATE_WORKER_SOURCE, { eval: true });
+        this.worker.unref();
+        this.worker.on('message', (reply) => this.settle(reply));
+        this.worker.on('error', (error) => this.fail(error));
+    }
+    start(id, pending) {
+        this.current = { id, pending };
+        this.worker.ref();
+        const { data } = pending.task;
+        // The block is transferred (the caller hands it over); the dictionary is small and copied.
+        this.worker.postMessage({ id, ...pending.task }, data.byteLength > 0 ? [data.buffer] : []);
+    }
+    settle(reply) {
+        const pending = this.free();
+        if (!pending)
+            return;
+        if (reply.error !== undefined || !reply.out)
+            pending.reject(new Error(`deflate worker: ${reply.error}`));
+        else
+            pending.resolve({ out: reply.out, crc: reply.crc >>> 0, stored: reply.stored === true });
+    }
+    fail(error) {
+        this.free()?.reject(new Error('a deflate worker thread failed', { cause: error }));
+    }
+    free() {
+        const pending = this.current?.pending;
+        this.current = undefined;
+        this.worker.unref();
+        this.onFree(this);
+        return pending;
+    }
+}
+class DeflatePool {
+    size;
+    slots = [];
+    queue = [];
+    nextId = 0;
+    constructor(size = (0,external_node_os_.availableParallelism)()) {
+        this.size = size;
+    }
+    deflate(task) {
+        return new Promise((resolve, reject) => {
+            this.queue.push({ task, resolve, reject });
+            this.dispatch();
+        });
+    }
+    /** Stops every worker (tests; the process does not need it). */
+    async close() {
+        const slots = this.slots.splice(0);
+        await Promise.all(slots.map(s => s.worker.terminate()));
+    }
+    dispatch() {
+        while (this.queue.length > 0) {
+            const slot = this.slots.find(s => !s.current) ?? this.grow();
+            if (!slot)
+                return;
+            slot.start(this.nextId++, this.queue.shift());
+        }
+    }
+    grow() {
+        if (this.slots.length >= this.size)
+            return undefined;
+        const slot = new Slot(() => this.dispatch());
+        this.slots.push(slot);
+        return slot;
+    }
+}
+let shared;
+function sharedDeflatePool() {
+    shared ??= new DeflatePool(Math.max(1, (0,external_node_os_.availableParallelism)()));
+    return shared;
+}
+
+;// CONCATENATED MODULE: ./src/registry/compress/index.ts
+/**
+ * Layer compression for the push: gzip (parallel, deterministic), zstd (where Node's zlib has it) or
+ * none. compressStream gives the compressed bytes as a stream and, once it ended, their digest and size.
+ */
+
+
+
+
+
+const COMPRESSIONS = ['gzip', 'zstd', 'uncompressed'];
+const LAYER_MEDIA_TYPE = {
+    gzip: 'application/vnd.oci.image.layer.v1.tar+gzip',
+    zstd: 'application/vnd.oci.image.layer.v1.tar+zstd',
+    uncompressed: 'application/vnd.oci.image.layer.v1.tar'
+};
+/** The levels each compression accepts, and the one used when none is given. */
+const LEVELS = {
+    gzip: { min: 1, max: 9, default: 6 },
+    zstd: { min: 1, max: 19, default: 3 },
+    uncompressed: { min: 0, max: 0, default: 0 }
+};
+/** Throws, naming the fix, when this Node cannot produce `compression` (zstd needs Node ≥ 22.15). */
+function assertCompressionSupported(compression) {
+    if (compression !== 'zstd' || typeof external_node_zlib_.createZstdCompress === 'function')
+        return;
+    throw new Error(`compression: zstd needs Node.js 22.15 or later (zlib.createZstdCompress); this is Node ${process.versions.node}. ` +
+        'Use compression: gzip, or run the action on a newer Node');
+}
+function compressionLevel(opts) {
+    const range = LEVELS[opts.compression];
+    const level = opts.level ?? range.default;
+    if (!Number.isInteger(level) || level < range.min || level > range.max) {
+        throw new Error(`compression-level ${level} is out of range for ${opts.compression}: use ${range.min}–${range.max}`);
+    }
+    return level;
+}
+function compressStream(input, opts) {
+    assertCompressionSupported(opts.compression);
+    const level = compressionLevel(opts);
+    const mediaType = LAYER_MEDIA_TYPE[opts.compression];
+    let settle;
+    const result = new Promise((resolve, reject) => (settle = { resolve, reject }));
+    result.catch(() => { });
+    const chunks = compressedChunks(input, opts, level);
+    async function* measured() {
+        const hash = (0,external_node_crypto_.createHash)('sha256');
+        let size = 0;
+        try {
+            for await (const chunk of chunks) {
+                hash.update(chunk);
+                size += chunk.byteLength;
+                yield chunk;
+            }
+            settle.resolve({ digest: `sha256:${hash.digest('hex')}`, size, mediaType });
+        }
+        catch (error) {
+            settle.reject(error);
+            throw error;
+        }
+    }
+    return { stream: external_node_stream_.Readable.from(measured(), { objectMode: false }), result };
+}
+function compressedChunks(input, opts, level) {
+    switch (opts.compression) {
+        case 'gzip':
+            return parallelGzip(input, { pool: opts.pool ?? sharedDeflatePool(), level, blockSize: opts.blockSize });
+        case 'zstd':
+            return zstdChunks(input, level);
+        case 'uncompressed':
+            return asBuffers(input);
+    }
+}
+async function* asBuffers(input) {
+    for await (const chunk of input)
+        yield Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+}
+function zstdChunks(input, level) {
+    const z = external_node_zlib_;
+    const param = z.constants.ZSTD_c_compressionLevel ?? 100;
+    const compressor = z.createZstdCompress({ params: { [param]: level } });
+    return (0,external_node_stream_.pipeline)(external_node_stream_.Readable.from(input), compressor, () => { });
+}
+
+;// CONCATENATED MODULE: ./src/registry/compress/read-ahead.ts
+/**
+ * Pulls from `source` ahead of the consumer, holding up to `maxBytes`: the producer (compression) keeps
+ * working while the consumer (an upload request) is busy, instead of waiting to be asked.
+ */
+async function* readAhead(source, maxBytes) {
+    const queue = [];
+    let queued = 0;
+    let done = false;
+    let failure;
+    let wake;
+    const notify = () => {
+        wake?.();
+        wake = undefined;
+    };
+    const wait = () => new Promise(resolve => (wake = resolve));
+    let stopped = false;
+    const pump = (async () => {
+        try {
+            for await (const item of source) {
+                queue.push(item);
+                queued += item.byteLength;
+                notify();
+                while (queued >= maxBytes && !stopped)
+                    await wait();
+                if (stopped)
+                    return;
+            }
+        }
+        catch (error) {
+            failure = { error };
+        }
+        finally {
+            done = true;
+            notify();
+        }
+    })();
+    try {
+        for (;;) {
+            const item = queue.shift();
+            if (item) {
+                queued -= item.byteLength;
+                notify();
+                yield item;
+                continue;
+            }
+            if (failure)
+                throw failure.error;
+            if (done)
+                return;
+            await wait();
+        }
+    }
+    finally {
+        stopped = true;
+        notify();
+        await pump;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/registry/compress-push.ts
+/**
+ * One compression pass, pipelined with the upload: an uncompressed layer tar is compressed (see
+ * compress/) while its bytes go to the registry, and written to a spool file for the other targets.
+ * If the streamed upload fails, the layer is compressed again (deterministic: the same bytes) into the
+ * spool and uploaded from it with the resumable upload.
+ */
+
+
+
+
+const READ_CHUNK = 1024 * 1024;
+/** Compressed bytes produced ahead of the upload, so compression does not wait for each request. */
+const READ_AHEAD = 8 * 1024 * 1024;
+/** Returns the compressed layer's descriptor, once it is in `repo` and in the spool file. */
+async function compressAndPush(req) {
+    const { stream, result } = compressStream(readTar(req.tarPath), req.compression);
+    const spool = await (0,promises_.open)(req.spoolPath, 'w');
+    async function* teeToSpool() {
+        for await (const chunk of stream) {
+            await spool.write(chunk);
+            yield chunk;
+        }
+    }
+    try {
+        const blob = await req.repo.pushStream(readAhead(teeToSpool(), READ_AHEAD), result);
+        return descriptorOf(await result, blob.size);
+    }
+    catch (error) {
+        stream.destroy();
+        req.logger?.debug(`streamed upload of ${req.tarPath} failed, compressing to disk and uploading: ${String(error)}`);
+        await spool.close().catch(() => { });
+        return compressToFileAndPush(req);
+    }
+    finally {
+        await spool.close().catch(() => { });
+    }
+}
+async function compressToFileAndPush(req) {
+    await (0,promises_.rm)(req.spoolPath, { force: true });
+    const blob = await compressToFile(req.tarPath, req.spoolPath, req.compression);
+    const desc = descriptorOf(blob, blob.size);
+    await req.repo.pushBlob(desc, { path: req.spoolPath });
+    return desc;
+}
+/** Compresses a tar into a file (no upload); the layer's compressed descriptor. */
+async function compressToFile(tarPath, outPath, compression) {
+    const { stream, result } = compressStream(readTar(tarPath), compression);
+    const out = await (0,promises_.open)(outPath, 'w');
+    try {
+        for await (const chunk of stream)
+            await out.write(chunk);
+    }
+    finally {
+        await out.close();
+    }
+    return result;
+}
+function readTar(path) {
+    return (0,external_node_fs_.createReadStream)(path, { highWaterMark: READ_CHUNK });
+}
+function descriptorOf(blob, size) {
+    if (blob.size !== size)
+        throw new Error(`compressed ${blob.size} bytes but uploaded ${size}`);
+    return { mediaType: blob.mediaType, digest: blob.digest, size: blob.size };
+}
+
+;// CONCATENATED MODULE: ./src/registry/known-layers.ts
+
+
+
+/**
+ * diffID → the compressed layer, from the images `refs` (`host/path[:tag][@digest]`) name; only the
+ * children of an index whose platform is one of `platforms` (all when empty). An image that cannot be
+ * read is skipped (logged): this only saves work.
+ */
+async function findKnownLayers(client, refs, platforms, logger) {
+    const known = new Map();
+    await Promise.all([...new Set(refs)].map(ref => layersOf(client, ref, platforms, known).catch(error => logger.debug(`no known layers from ${ref}: ${String(error.message ?? error)}`))));
+    return known;
+}
+async function layersOf(client, ref, platforms, known) {
+    const parsed = reference_parseReference(ref);
+    const repository = `${parsed.registry}/${parsed.repository}`;
+    const repo = client.repository(repository);
+    const top = await repo.getManifest(parsed.digest ?? parsed.tag);
+    const manifests = [];
+    if (media_types_isIndex(top.mediaType)) {
+        const children = parse_parseImageIndex(top.body, `the index of ${ref}`).manifests.filter(child => media_types_isManifest(child.mediaType) && wanted(child.platform, platforms));
+        for (const child of children)
+            manifests.push((await repo.getManifest(child.digest)).body);
+    }
+    else {
+        manifests.push(top.body);
+    }
+    for (const body of manifests) {
+        const manifest = parse_parseImageManifest(body, `a manifest of ${ref}`);
+        const config = parseImageConfig(await repo.getBlob(manifest.config.digest), `the config of ${ref}`);
+        const diffIds = config.rootfs?.diff_ids ?? [];
+        if (diffIds.length !== manifest.layers.length)
+            continue;
+        manifest.layers.forEach((desc, i) => {
+            const diffId = diffIds[i];
+            if (!known.has(diffId))
+                known.set(diffId, {
+                    desc: { mediaType: desc.mediaType, digest: desc.digest, size: desc.size },
+                    repository
+                });
+        });
+    }
+}
+function wanted(platform, platforms) {
+    if (platforms.length === 0 || !platform)
+        return true;
+    return platforms.some(p => p.os === platform.os &&
+        p.architecture === platform.architecture &&
+        (p.variant ?? '') === (platform.variant ?? ''));
+}
+
+;// CONCATENATED MODULE: ./src/registry/index.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
 
 
 /***/ }),
@@ -62592,6 +63612,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer"
 
 /***/ }),
 
+/***/ 1421:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+
+/***/ }),
+
 /***/ 7540:
 /***/ ((module) => {
 
@@ -62627,6 +63654,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events"
 
 /***/ }),
 
+/***/ 3024:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+
+/***/ }),
+
 /***/ 1455:
 /***/ ((module) => {
 
@@ -62652,6 +63686,20 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2")
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+
+/***/ }),
+
+/***/ 8161:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+
+/***/ }),
+
+/***/ 6760:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 
 /***/ }),
 

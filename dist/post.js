@@ -28558,7 +28558,9 @@ function buildxBuildArgs(req, version, target) {
         ...(req.loadTags ?? []).flatMap(t => ['--tag', t]),
         ...(req.extras?.outputs ?? []).flatMap(o => ['--output', o]),
         '--output',
-        `type=oci,dest=${target.dest}`,
+        // New layers uncompressed: the push compresses them once, while uploading. Without
+        // force-compression BuildKit keeps the base layers it pulled as they are (byte-identical, mountable).
+        `type=oci,dest=${target.dest},compression=uncompressed`,
         req.context
     ];
 }

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Benchmark of the registry client (not a test): `npm run bench`.
+// Benchmark of the registry client (not a test): `npm run bench`. `npm run bench -- e2e` runs the
+// end-to-end benchmark of the action against buildah instead (scripts/bench-e2e.mjs).
 //  1. bundles bench/push.ts with ncc and starts a private Distribution registry on loopback (plain HTTP);
 //  2. writes a multi-arch OCI layout: 2 platforms × 3 layers, one of ~100 MB random data;
 //  3. pushes it, alternating, BENCH_ROUNDS times (default 5) each: our client, `skopeo copy --all oci:… docker://…`,
@@ -188,4 +189,5 @@ async function main() {
   }
 }
 
-await main()
+if (process.argv[2] === 'e2e') await import('./bench-e2e.mjs')
+else await main()

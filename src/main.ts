@@ -8,6 +8,7 @@ import {
   type Builder,
   type BuildRequest
 } from './builders/index.js'
+import { readDockerfileBaseImages } from './builders/options/base-images.js'
 import { writePrivateRegistryAuth } from './builders/registry-auth.js'
 import { cleanupLines, cleanupWarnings, runCleanup, type CleanupResult } from './cleanup/index.js'
 import { loginSecrets } from './inputs/login.js'
@@ -120,10 +121,14 @@ async function buildAndPublish(
   if (client) await preflight(step, client, plan.metadata.images)
   await ensurePlatformsRunnable(request.platforms, step.log)
   const built = await step.rt.group(`Build (${builder.name})`, () => builder.build(request, step.log))
-  if (!client) return { builder: builder.name }
-  const result = await publish(step, client, plan, built.layoutDir)
-  const cleanup = await cleanUp(step, plan, client, result)
-  return { builder: builder.name, result, cleanup, ...(await checkLink(step, plan)) }
+  try {
+    if (!client) return { builder: builder.name }
+    const result = await publish(step, client, plan, built.layoutDir)
+    const cleanup = await cleanUp(step, plan, client, result)
+    return { builder: builder.name, result, cleanup, ...(await checkLink(step, plan)) }
+  } finally {
+    await built.cleanup
+  }
 }
 
 /** ghcr.io/GHES: the package's visibility, and a warning when it is not linked to the source repository. */
@@ -206,9 +211,10 @@ function startPushDeadline(step: Step, client: RegistryClient, what: string): vo
   client.startDeadline(minutes * 60_000, `${what} (push-timeout: ${minutes})`)
 }
 
-function publish(step: Step, client: RegistryClient, plan: BuildPlan, layoutDir: string) {
+async function publish(step: Step, client: RegistryClient, plan: BuildPlan, layoutDir: string) {
   const levels = plan.metadata.annotationsByLevel
   startPushDeadline(step, client, 'the push')
+  const baseImages = await readDockerfileBaseImages(plan.build.file, plan.build.buildArgs, step.env)
   return step.rt.group('Push', () =>
     publishLayout({
       client,
@@ -223,7 +229,9 @@ function publish(step: Step, client: RegistryClient, plan: BuildPlan, layoutDir:
       forceIndex: plan.build.platforms.length > 1,
       byDigest: plan.byDigest,
       logger: step.log,
-      signal: client.signal
+      signal: client.signal,
+      compression: { compression: step.inputs.compression ?? 'gzip', level: step.inputs.compressionLevel },
+      baseImages
     })
   )
 }

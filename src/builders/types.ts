@@ -59,6 +59,8 @@ export interface BuildResult {
   layoutDir: string
   /** The platforms in the layout, e.g. `linux/arm/v7`; the native one when none was asked for. */
   platforms: string[]
+  /** The builder's clean-up still running (it does not need the layout): await it before the step ends. */
+  cleanup?: Promise<void>
 }
 
 export interface Builder {

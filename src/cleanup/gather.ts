@@ -1,14 +1,21 @@
 /** Reads from the registry what the cleanup plan needs: the candidates' graph, the tags, what they reach. */
-import { DOCKER_MANIFEST_LIST, OCI_INDEX, RegistryError, type Repository } from '../registry/index.js'
+import {
+  DOCKER_MANIFEST_LIST,
+  JsonValue,
+  OCI_INDEX,
+  RegistryError,
+  type Repository
+} from '../registry/index.js'
 import type { CandidateGraph, CandidateNode } from './graph.js'
 
 const INDEX_TYPES = new Set([OCI_INDEX, DOCKER_MANIFEST_LIST])
 const FALLBACK_TAG = /^sha256-[0-9a-f]{64}$/
 const HEAD_CONCURRENCY = 8
 
-interface ParsedManifest {
-  manifests?: { digest?: unknown; mediaType?: unknown }[]
-  subject?: { digest?: unknown }
+/** What links a manifest to others: an index's children, an artifact's subject. */
+interface ManifestLinks {
+  manifests: TaggedManifest[]
+  subject?: string
 }
 
 /** A tag and what it names now. */
@@ -67,8 +74,8 @@ async function readNode(
 ): Promise<(CandidateNode & { tagIndex?: string }) | undefined> {
   const manifest = await getIfPresent(repo, digest)
   if (!manifest) return undefined
-  const children = digestsOf(manifest.manifests)
-  const subject = tagIndexOf ?? stringOr(manifest.subject?.digest)
+  const children = manifest.manifests.map(m => m.digest)
+  const subject = tagIndexOf ?? manifest.subject
   // A referrers tag's index is the list of its subject's referrers: it has none of its own.
   if (tagIndexOf) return { digest, children, subject, referrers: [] }
   const found = await repo.referrers(digest)
@@ -107,17 +114,15 @@ async function childrenOf(
   const cached = cache.get(digest)
   if (cached) return cached
   const manifest = await getIfPresent(repo, digest)
-  const children = (manifest?.manifests ?? []).flatMap(m =>
-    typeof m.digest === 'string' ? [{ digest: m.digest, mediaType: stringOr(m.mediaType) ?? '' }] : []
-  )
+  const children = manifest?.manifests ?? []
   cache.set(digest, children)
   return children
 }
 
-async function getIfPresent(repo: Repository, digest: string): Promise<ParsedManifest | undefined> {
+async function getIfPresent(repo: Repository, digest: string): Promise<ManifestLinks | undefined> {
   try {
     const { body } = await repo.getManifest(digest)
-    return JSON.parse(body.toString('utf8')) as ParsedManifest
+    return linksOf(body, digest)
   } catch (error) {
     if (error instanceof RegistryError && error.status === 404) return undefined
     throw error
@@ -128,6 +133,14 @@ function digestsOf(list: { digest?: unknown }[] | undefined): string[] {
   return (Array.isArray(list) ? list : []).flatMap(m => (typeof m.digest === 'string' ? [m.digest] : []))
 }
 
-function stringOr(value: unknown): string | undefined {
-  return typeof value === 'string' && value ? value : undefined
+function linksOf(body: Buffer, digest: string): ManifestLinks {
+  const doc = JsonValue.parse(body, `manifest ${digest}`)
+  const manifests = doc.field('manifests').optional(list =>
+    list.array().map(m => ({
+      digest: m.field('digest').string(),
+      mediaType: m.field('mediaType').optional(v => v.string()) ?? ''
+    }))
+  )
+  const subject = doc.field('subject').optional(s => s.field('digest').string())
+  return { manifests: manifests ?? [], ...(subject ? { subject } : {}) }
 }

@@ -1,6 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { DEFAULT_PUSH_TIMEOUT_MINUTES, parseMinutes, splitLines } from '../inputs/read.js'
 import { extrasFromFlags } from './extra-flags.js'
+import { parseCompression } from '../inputs/compression.js'
 import type { BuilderChoice, CleanupMode, Inputs, PushMode } from '../inputs/types.js'
 import { UsageError } from './errors.js'
 import { BUILDERS, CLEANUP_MODES, FLAGS, PUSH_MODES } from './flags.js'
@@ -69,7 +70,8 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliRe
       name => list(values, name),
       name => text(values, name)
     ),
-    cleanup: oneOf(values, 'cleanup', CLEANUP_MODES, 'false') as CleanupMode
+    cleanup: oneOf(values, 'cleanup', CLEANUP_MODES, 'false') as CleanupMode,
+    ...parseCompression(text(values, 'compression'), text(values, 'compression-level'))
   }
   const options: CliOptions = {
     json: values.json === true,

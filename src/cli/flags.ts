@@ -231,6 +231,21 @@ export const FLAGS: readonly FlagSpec[] = [
     description: 'Fail if the push (or merge) takes longer than this in all; tags stay where they were.'
   },
   {
+    name: 'compression',
+    kind: 'string',
+    input: 'compression',
+    value: 'gzip|zstd|uncompressed',
+    default: 'gzip',
+    description: 'How new layers are compressed while they upload.'
+  },
+  {
+    name: 'compression-level',
+    kind: 'string',
+    input: 'compression-level',
+    value: 'N',
+    description: "Compression level (gzip 0-9, zstd 1-22); empty means the compression's default."
+  },
+  {
     name: 'cleanup',
     kind: 'string',
     input: 'cleanup',

@@ -1,4 +1,5 @@
 import * as core from '@actions/core'
+import { parseCompression } from './compression.js'
 import { InputError } from './errors.js'
 import type { ExtraInputs } from './extras.js'
 import type { BuilderChoice, CleanupMode, Inputs, PushMode } from './types.js'
@@ -37,7 +38,8 @@ export function readInputs(): Inputs {
     summary: flag('summary', true),
     pushTimeoutMinutes: parseMinutes('push-timeout', text('push-timeout'), DEFAULT_PUSH_TIMEOUT_MINUTES),
     cleanup: oneOf('cleanup', ['false', 'true', 'dry-run'], 'false') as CleanupMode,
-    extras: readExtraInputs(name => flag(name, false))
+    extras: readExtraInputs(name => flag(name, false)),
+    ...parseCompression(text('compression'), text('compression-level'))
   }
 }
 

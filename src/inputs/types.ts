@@ -1,4 +1,5 @@
 import type { ExtraInputs } from './extras.js'
+import type { Compression } from '../registry/index.js'
 
 export type BuilderName = 'buildx' | 'buildah' | 'docker'
 export type BuilderChoice = 'auto' | BuilderName
@@ -45,6 +46,10 @@ export interface Inputs {
   extras: ExtraInputs
   /** Delete what the moved tags named before and nothing reaches any more; dry-run only lists it. */
   cleanup: CleanupMode
+  /** How layers are compressed as they upload; default gzip. */
+  compression?: Compression
+  /** Undefined: the compression's default level. */
+  compressionLevel?: number
 }
 
 export type CleanupMode = 'false' | 'true' | 'dry-run'

@@ -2,10 +2,12 @@ import {
   formatPlatform,
   multiWrite,
   type Descriptor,
+  type CompressionOptions,
   type Logger,
   type RegistryClient,
   type WriteReport
 } from '../registry/index.js'
+import { compressLayers } from './compress-layers.js'
 import { readBuiltImages, type LayoutImage } from './layout.js'
 import { assertLayerSizes } from './limits.js'
 import { annotateManifest, buildIndex, manifestBytes, type SerializedManifest } from './manifests.js'
@@ -31,6 +33,10 @@ export interface PublishRequest {
   logger: Logger
   /** Cancels the push: nothing new starts, tags already moved are put back. */
   signal?: AbortSignal
+  /** How uncompressed layers of the build are compressed as they upload (default gzip). */
+  compression?: CompressionOptions
+  /** Base images the build named (FROM lines, builder metadata): their layers are mounted, not uploaded. */
+  baseImages?: string[]
 }
 
 export interface PublishResult {
@@ -73,22 +79,36 @@ interface PreparedImage extends LayoutImage {
  */
 export async function publishLayout(req: PublishRequest): Promise<PublishResult> {
   const built = await readBuiltImages(req.layoutDir)
-  const prepared = built.images.map(img => ({
+  const tags = req.byDigest ? [] : req.tags
+  for (const name of req.images)
+    assertLayerSizes(
+      req.client.repository(name).registry,
+      built.images.flatMap(i => i.layers)
+    )
+  const compressed = await compressLayers({
+    client: req.client,
+    images: req.images,
+    tags,
+    built,
+    compression: req.compression ?? { compression: 'gzip' },
+    baseImages: req.baseImages ?? [],
+    logger: req.logger
+  })
+  const prepared = compressed.images.map(img => ({
     ...img,
     published: annotateManifest(img.manifest, req.annotations.manifest)
   }))
   const root = rootOf(req, prepared)
-  const layers = prepared.flatMap(img => img.layers)
-  for (const name of req.images) assertLayerSizes(req.client.repository(name).registry, layers)
   const platforms = prepared.filter(p => p.published !== root)
-  const tags = req.byDigest ? [] : req.tags
   const reports = await multiWrite(
     req.client,
     req.images,
     {
       root: root && manifestBytes(root),
       manifests: platforms.length > 0 ? [platforms.map(p => manifestBytes(p.published))] : [],
-      blobs: uniqueBlobs(prepared).map(desc => ({ desc, source: { path: built.blobPath(desc.digest) } }))
+      blobs: uniqueBlobs(prepared)
+        .filter(desc => !compressed.placed.has(desc.digest))
+        .map(desc => ({ desc, source: { path: built.blobPath(desc.digest) } }))
     },
     { tags, logger: req.logger, signal: req.signal }
   )

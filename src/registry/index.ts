@@ -36,3 +36,15 @@ export type { Referrers } from './lifecycle.js'
 export type { OciLayout } from './layout.js'
 export * from './oci/index.js'
 export { DocumentError, JsonValue } from './json.js'
+export { compressAndPush, compressToFile } from './compress-push.js'
+export { findKnownLayers } from './known-layers.js'
+export type { KnownLayer } from './known-layers.js'
+export {
+  COMPRESSIONS,
+  LAYER_MEDIA_TYPE,
+  LEVELS,
+  assertCompressionSupported,
+  compressionLevel,
+  compressStream
+} from './compress/index.js'
+export type { Compression, CompressionOptions, CompressedBlob } from './compress/index.js'

@@ -6,6 +6,8 @@ import { header } from './transport/session.js'
 import { RegistryError } from './transport/errors.js'
 import { assertDigest } from './digest.js'
 import { OCI_INDEX } from './oci/media-types.js'
+import { parseImageIndex } from './oci/parse.js'
+import { JsonValue } from './json.js'
 
 /** The referrers of a manifest, and the fallback tag's index that lists them when the API is missing. */
 export interface Referrers {
@@ -24,8 +26,8 @@ export async function listTags(t: ManifestTarget, pageSize = PAGE_SIZE): Promise
   for (let page = 0; target && page < MAX_PAGES; page++) {
     const res = await t.session.call({ ...readCall(t, target), expect: [200, 404] })
     if (res.status === 404) return tags
-    const body = JSON.parse(res.body.toString('utf8')) as { tags?: string[] | null }
-    tags.push(...(body.tags ?? []))
+    const list = JsonValue.parse(res.body, `the tags of ${t.repository}`).field('tags')
+    tags.push(...(list.optional(v => v.array().map(tag => tag.string())) ?? []))
     const next = nextLink(header(res, 'link'))
     target = next === undefined ? undefined : new URL(next, res.url)
   }
@@ -111,8 +113,7 @@ function readCall(t: ManifestTarget, target: string | URL) {
 }
 
 function manifestsOf(body: Buffer): Descriptor[] {
-  const parsed = JSON.parse(body.toString('utf8')) as { manifests?: Descriptor[] }
-  return Array.isArray(parsed.manifests) ? parsed.manifests : []
+  return parseImageIndex(body, 'the referrers index').manifests
 }
 
 function isHtml(contentType: string | undefined): boolean {

@@ -15,6 +15,7 @@ import { repositoryScope } from './auth/auth.js'
 import { openSource, type BlobBody } from './source.js'
 import type { UploadContext } from './upload.js'
 import { BlobUpload } from './upload.js'
+import { uploadStream, type StreamedBlob } from './upload-stream.js'
 import type { BackoffOptions } from './transport/retry.js'
 import type { InFlight, Limiter } from './limiter.js'
 
@@ -31,6 +32,11 @@ export interface Repository {
    * from each of `from` in turn. Undefined when the blob is not here and no mount succeeded.
    */
   mountBlob(desc: Descriptor, from: string[]): Promise<'exists' | 'mounted' | undefined>
+  /**
+   * Uploads bytes still being produced (no HEAD, no mount: the digest is not known yet); `ended` gives
+   * their digest and size once the stream ended. Each request is sent once (see upload-stream.ts).
+   */
+  pushStream(chunks: AsyncIterable<Uint8Array>, ended: Promise<StreamedBlob>): Promise<StreamedBlob>
   /** HEAD first (skip a no-op), PUT with Content-Type = mediaType, verify Docker-Content-Digest. */
   pushManifest(reference: string, body: Uint8Array, mediaType: string): Promise<{ digest: string }>
   getManifest(
@@ -168,6 +174,12 @@ export class RemoteRepository implements Repository {
       await upload.cancel()
       return undefined
     })
+  }
+
+  pushStream(chunks: AsyncIterable<Uint8Array>, ended: Promise<StreamedBlob>): Promise<StreamedBlob> {
+    this.pushing = true
+    const context = this.uploadContext(() => Promise.resolve(false))
+    return this.deps.limiter.run(() => uploadStream(context, chunks, ended))
   }
 
   pushManifest(reference: string, body: Uint8Array, mediaType: string): Promise<{ digest: string }> {

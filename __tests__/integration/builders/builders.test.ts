@@ -131,7 +131,9 @@ describe('buildah', () => {
     const log = logger()
     await validateBuildRequest(req, 'buildah')
     await ensurePlatformsRunnable(platforms, log)
-    const result = await new BuildahBuilder().build(req, log)
+    const { cleanup, ...result } = await new BuildahBuilder().build(req, log)
+    // The local list and images are removed in the background, while the layout is pushed.
+    await cleanup
     expect(result).toEqual({ builder: 'buildah', layoutDir: join(req.workDir, 'oci'), platforms })
     await expectBuiltImage(result.layoutDir, platforms)
     expect(log.text()).toContain('printed *** ***')

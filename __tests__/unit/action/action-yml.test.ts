@@ -38,6 +38,8 @@ const INPUTS: Record<string, string | undefined> = {
   'secret-files': '',
   'no-cache-filters': '',
   outputs: '',
+  compression: 'gzip',
+  'compression-level': '',
   push: 'auto',
   'push-by-digest': 'false',
   merge: 'false',

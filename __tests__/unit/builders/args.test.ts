@@ -67,19 +67,24 @@ describe('buildahBuildArgs', () => {
       expect.arrayContaining(['--layers', '--cache-from', 'r/cache', '--cache-to', 'r/cache'])
     )
   })
+  it('commits one platform straight into a dir: directory instead of a manifest list', () => {
+    const args = buildahBuildArgs(request(), '1.28.2', 'dir:/w/dir')
+    expect(args.slice(0, 5)).toEqual(['build', '--format', 'oci', '--tag', 'dir:/w/dir'])
+    expect(args).not.toContain('--manifest')
+  })
   it('leaves platform and pull to buildah when not asked', () => {
     const args = buildahBuildArgs(request(), '1.28.2', 'm')
     expect(args.some(a => a.startsWith('--platform') || a.startsWith('--pull'))).toBe(false)
   })
-  it('pushes the whole list into an OCI layout', () => {
-    expect(buildahPushArgs('localhost/m', '/w/oci')).toEqual([
+  it('exports the whole list uncompressed (dir:), for one compression pass at the push', () => {
+    expect(buildahPushArgs('localhost/m', '/w/dir')).toEqual([
       'manifest',
       'push',
       '--all',
       '--format',
       'oci',
       'localhost/m',
-      'oci:/w/oci'
+      'dir:/w/dir'
     ])
   })
 })
@@ -179,7 +184,7 @@ describe('buildxBuildArgs', () => {
       '--provenance=false',
       '--sbom=false',
       '--output',
-      'type=oci,dest=/w/out.tar',
+      'type=oci,dest=/w/out.tar,compression=uncompressed',
       '/ctx'
     ])
   })
@@ -190,7 +195,7 @@ describe('buildxBuildArgs', () => {
       '--metadata-file',
       '/w/meta.json',
       '--output',
-      'type=oci,dest=/o.tar',
+      'type=oci,dest=/o.tar,compression=uncompressed',
       '/ctx'
     ])
   })
@@ -202,7 +207,7 @@ describe('buildxBuildArgs', () => {
       '--file',
       '/ctx/Dockerfile',
       '--output',
-      'type=oci,dest=/o.tar',
+      'type=oci,dest=/o.tar,compression=uncompressed',
       '/ctx'
     ])
   })

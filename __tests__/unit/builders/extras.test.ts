@@ -154,7 +154,7 @@ describe('build-push-action inputs on argv', () => {
       '--output',
       'type=local,dest=/out',
       '--output',
-      'type=oci,dest=/o.tar',
+      'type=oci,dest=/o.tar,compression=uncompressed',
       '/ctx'
     ])
   })

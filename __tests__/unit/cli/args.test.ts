@@ -54,7 +54,8 @@ describe('parseCli: argv → Inputs', () => {
       summary: false,
       pushTimeoutMinutes: 60,
       extras: NO_EXTRA_INPUTS,
-      cleanup: 'false'
+      cleanup: 'false',
+      compression: 'gzip'
     })
   })
 

@@ -62,6 +62,17 @@ describe('readInputs', () => {
     expect(() => readInputs()).toThrow("input 'load'")
   })
 
+  it('reads compression (gzip by default) and compression-level', async () => {
+    await setInputs({})
+    const defaults = readInputs()
+    expect(defaults.compression).toBe('gzip')
+    expect(defaults.compressionLevel).toBeUndefined()
+    await setInputs({ compression: 'gzip', 'compression-level': '1' })
+    expect(readInputs()).toMatchObject({ compression: 'gzip', compressionLevel: 1 })
+    await setInputs({ compression: 'uncompressed' })
+    expect(readInputs().compression).toBe('uncompressed')
+  })
+
   it('splits lists by line, and platforms also by comma', async () => {
     await setInputs({
       tags: 'type=ref,event=branch\n\n  type=sha  \n',

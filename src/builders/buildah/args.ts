@@ -9,17 +9,18 @@ export function buildahSupportsEnvSecrets(version: string): boolean {
 }
 
 /**
- * `buildah build` that adds every platform's image to the local manifest list `manifest`. A failing
- * platform fails the whole command, so the list is complete or the build failed.
+ * `buildah build` that adds every platform's image to the local manifest list `output`. A failing
+ * platform fails the whole command, so the list is complete or the build failed. An `output` of
+ * `dir:<path>` (one platform) commits the image straight into that directory instead, layers
+ * uncompressed (`buildah build` does not compress by default): no image in local storage, no export.
  */
-export function buildahBuildArgs(req: BuildRequest, version: string, manifest: string): string[] {
+export function buildahBuildArgs(req: BuildRequest, version: string, output: string): string[] {
   const caching = req.cacheFrom.length > 0 || req.cacheTo.length > 0
   return [
     versionAtLeast(version, '1.23') ? 'build' : 'bud',
     '--format',
     'oci',
-    '--manifest',
-    manifest,
+    ...(output.startsWith('dir:') ? ['--tag', output] : ['--manifest', output]),
     ...commonBuildFlags(req),
     ...(req.platforms.length > 0 ? ['--platform', req.platforms.join(',')] : []),
     ...(req.pull ? ['--pull=always'] : []),
@@ -31,7 +32,11 @@ export function buildahBuildArgs(req: BuildRequest, version: string, manifest: s
   ]
 }
 
-/** Writes the manifest list and all its images as an OCI layout (buildah nests an index in it). */
-export function buildahPushArgs(manifest: string, layoutDir: string): string[] {
-  return ['manifest', 'push', '--all', '--format', 'oci', manifest, `oci:${layoutDir}`]
+/**
+ * Writes the manifest list and all its images to a `dir:` directory: layers as the storage holds them,
+ * uncompressed (buildah 1.28 has no --disable-compression for `oci:`), so the push compresses each layer
+ * once, while it uploads.
+ */
+export function buildahPushArgs(manifest: string, dir: string): string[] {
+  return ['manifest', 'push', '--all', '--format', 'oci', manifest, `dir:${dir}`]
 }

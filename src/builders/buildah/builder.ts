@@ -4,7 +4,8 @@ import { join } from 'node:path'
 import { execCommand } from '../../exec.js'
 import { buildahEnv } from '../credentials.js'
 import { secretValues } from '../options/secrets.js'
-import { completeLayout, layoutImages } from '../layout/normalize.js'
+import { importDirTransport } from '../layout/dir.js'
+import { completeLayout } from '../layout/normalize.js'
 import { runLogged, runQuietly } from '../output.js'
 import { envSecretsToFiles } from '../secret-files.js'
 import type { Builder, BuildRequest, BuildResult, Env, Logger, Runner } from '../types.js'
@@ -31,22 +32,33 @@ export class BuildahBuilder implements Builder {
     const manifest = `localhost/publish-image-build-${randomUUID()}`
     const layoutDir = join(req.workDir, 'oci')
     const secretDir = join(req.workDir, 'secrets')
+    const dirExport = join(req.workDir, 'dir')
     const secrets = await secretValues(req.secrets, req.env)
+    let built = false
     try {
       const platforms = await completeLayout(layoutDir, req, async () => {
         const fileSecrets = buildahSupportsEnvSecrets(version)
           ? req.secrets
           : await envSecretsToFiles(req.secrets, secretDir, req.env)
-        const args = buildahBuildArgs({ ...req, secrets: fileSecrets }, version, manifest)
+        // One platform: committed straight into dir:, no list to export.
+        const single = req.platforms.length <= 1
+        const output = single ? `dir:${dirExport}` : manifest
+        const args = buildahBuildArgs({ ...req, secrets: fileSecrets }, version, output)
         await runLogged(this.run, logger, 'buildah', args, { env, secrets, signal: req.signal })
-        const push = buildahPushArgs(manifest, layoutDir)
-        await runLogged(this.run, logger, 'buildah', push, { env, secrets, signal: req.signal })
-        return layoutImages(layoutDir)
+        if (!single) {
+          const push = buildahPushArgs(manifest, dirExport)
+          await runLogged(this.run, logger, 'buildah', push, { env, secrets, signal: req.signal })
+        }
+        return importDirTransport(dirExport, layoutDir)
       })
-      return { builder: 'buildah', layoutDir, platforms }
+      built = true
+      // The local list and images are removed while the layout is pushed: off the critical path.
+      const cleanup = this.removeManifest(manifest, env, logger).catch(() => {})
+      return { builder: 'buildah', layoutDir, platforms, cleanup }
     } finally {
       await rm(secretDir, { recursive: true, force: true })
-      await this.removeManifest(manifest, env, logger)
+      await rm(dirExport, { recursive: true, force: true })
+      if (!built) await this.removeManifest(manifest, env, logger)
     }
   }
 

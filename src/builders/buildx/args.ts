@@ -33,7 +33,9 @@ export function buildxBuildArgs(req: BuildRequest, version: string, target: Buil
     ...(req.loadTags ?? []).flatMap(t => ['--tag', t]),
     ...(req.extras?.outputs ?? []).flatMap(o => ['--output', o]),
     '--output',
-    `type=oci,dest=${target.dest}`,
+    // New layers uncompressed: the push compresses them once, while uploading. Without
+    // force-compression BuildKit keeps the base layers it pulled as they are (byte-identical, mountable).
+    `type=oci,dest=${target.dest},compression=uncompressed`,
     req.context
   ]
 }

@@ -1,15 +1,11 @@
-import { createHash, randomUUID } from 'node:crypto'
-import { createReadStream, createWriteStream } from 'node:fs'
-import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises'
+import { mkdir, readdir, readFile, realpath, rename, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import { Transform } from 'node:stream'
-import { pipeline } from 'node:stream/promises'
-import { createGzip } from 'node:zlib'
+import { fileDigest } from '../../registry/index.js'
 import type { Runner } from '../types.js'
 import { findImages, readLayoutIndex, type FoundImage } from './normalize.js'
 import {
   OCI_CONFIG,
-  OCI_LAYER_GZIP,
+  OCI_LAYER,
   OCI_MANIFEST,
   parseDockerArchiveManifest,
   parseImageConfig,
@@ -27,7 +23,7 @@ export async function extractTar(tarFile: string, dir: string, run: Runner): Pro
 /**
  * Moves the images of an extracted archive into `layoutDir` and returns them. Handles both `docker save`
  * formats: the OCI layout of engine ≥ 25 and the older docker-archive (manifest.json + layer.tar files),
- * which is converted to OCI with gzip-compressed layers.
+ * which is converted to OCI with its layers left uncompressed (compressed once, at the push).
  */
 export async function importArchive(extractedDir: string, layoutDir: string): Promise<FoundImage[]> {
   await mkdir(blobsDir(layoutDir), { recursive: true })
@@ -57,7 +53,7 @@ async function convertDockerArchive(dir: string, layoutDir: string): Promise<Des
     const configBytes = await readFile(join(dir, entry.Config))
     const config = await writeBlob(layoutDir, OCI_CONFIG, configBytes)
     const layers: Descriptor[] = []
-    for (const layer of entry.Layers) layers.push(await gzipLayer(join(dir, layer), layoutDir))
+    for (const layer of entry.Layers) layers.push(await moveLayer(join(dir, layer), layoutDir))
     const manifest = { schemaVersion: 2, mediaType: OCI_MANIFEST, config, layers }
     const written = await writeBlob(layoutDir, OCI_MANIFEST, Buffer.from(JSON.stringify(manifest)))
     const { os, architecture, variant } = parseImageConfig(configBytes, join(dir, entry.Config))
@@ -71,20 +67,16 @@ async function convertDockerArchive(dir: string, layoutDir: string): Promise<Des
   return descriptors
 }
 
-/** Compresses an uncompressed layer tar into a blob; the config's diff_ids stay valid. */
-async function gzipLayer(layerTar: string, layoutDir: string): Promise<Descriptor> {
-  const hash = createHash('sha256')
-  let size = 0
-  const measure = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      hash.update(chunk)
-      size += chunk.length
-      done(null, chunk)
-    }
-  })
-  const tmp = join(blobsDir(layoutDir), `.tmp-${randomUUID()}`)
-  await pipeline(createReadStream(layerTar), createGzip(), measure, createWriteStream(tmp))
-  const digest = `sha256:${hash.digest('hex')}`
-  await rename(tmp, blobPath(layoutDir, digest))
-  return { mediaType: OCI_LAYER_GZIP, digest, size }
+/**
+ * Moves an uncompressed layer tar into the layout as is (its digest is the diffID): the push compresses
+ * it once, while it uploads (see publish/compress-layers.ts).
+ */
+async function moveLayer(layerTar: string, layoutDir: string): Promise<Descriptor> {
+  const source = await realpath(layerTar)
+  const digest = await fileDigest(source)
+  const { size } = await stat(source)
+  const target = blobPath(layoutDir, digest)
+  // Layers shared by several images of the archive are moved once.
+  if (!(await exists(target))) await rename(source, target)
+  return { mediaType: OCI_LAYER, digest, size }
 }

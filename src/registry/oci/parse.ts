@@ -32,6 +32,9 @@ export function parseImageConfig(bytes: Uint8Array | string, document: string): 
   const doc = JsonValue.parse(bytes, document)
   for (const key of ['os', 'architecture', 'variant']) doc.field(key).optional(v => v.string())
   doc.field('config').optional(config => config.field('Labels').optional(v => v.stringMap()))
+  doc
+    .field('rootfs')
+    .optional(rootfs => rootfs.field('diff_ids').optional(ids => ids.array().forEach(id => id.string())))
   return doc.value as ImageConfig
 }
 

@@ -42,6 +42,8 @@ export interface ImageConfig {
   architecture?: string
   variant?: string
   config?: { Labels?: Record<string, string> | null }
+  /** The uncompressed digests of the layers, in order. */
+  rootfs?: { type?: string; diff_ids?: string[] }
 }
 
 /** The `oci-layout` file of an image layout. */

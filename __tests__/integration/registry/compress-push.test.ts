@@ -1,0 +1,95 @@
+import { describe, expect, it } from '@jest/globals'
+import { randomBytes } from 'node:crypto'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { gunzipSync } from 'node:zlib'
+import { compressAndPush, sha256Digest, type Repository } from '../../../src/registry/index.js'
+import { testEnv, uniqueRepo } from '../../support/env.js'
+import { recordingClient } from '../../support/registry/helpers.js'
+
+async function withTar<T>(size: number, fn: (dir: string, tar: Buffer) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(join(tmpdir(), 'compress-push-'))
+  try {
+    // Half random, half repeated: the output is a few MiB, over several chunks.
+    const tar = Buffer.concat([randomBytes(size / 2), Buffer.alloc(size / 2, 'layer ')])
+    await writeFile(join(dir, 'layer.tar'), tar)
+    return await fn(dir, tar)
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+}
+
+describe('compressAndPush', () => {
+  it('uploads while compressing: POST, a PATCH per chunk, PUT with the digest; the registry serves those bytes', async () => {
+    const { client, requests } = recordingClient({ chunkSize: 1024 * 1024 })
+    const repo = client.repository(`${testEnv().registry}/${uniqueRepo('compress-push')}`)
+    try {
+      await withTar(6 * 1024 * 1024, async (dir, tar) => {
+        const spoolPath = join(dir, 'spool')
+        const desc = await compressAndPush({
+          repo,
+          tarPath: join(dir, 'layer.tar'),
+          spoolPath,
+          compression: { compression: 'gzip' }
+        })
+        const spooled = await readFile(spoolPath)
+        expect(desc).toEqual({
+          mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
+          digest: sha256Digest(spooled),
+          size: spooled.length
+        })
+        expect(gunzipSync(spooled).equals(tar)).toBe(true)
+        expect(await repo.getBlob(desc.digest)).toEqual(spooled)
+        const methods = requests.filter(r => r.url.includes('/blobs/uploads/')).map(r => r.method)
+        const patches = methods.filter(m => m === 'PATCH').length
+        expect(patches).toBe(Math.floor(desc.size / (1024 * 1024)))
+        expect(methods).toEqual(['POST', ...Array(patches).fill('PATCH'), 'PUT'])
+        const sent = requests
+          .filter(r => r.method === 'PATCH' || r.method === 'PUT')
+          .reduce((n, r) => n + r.bytesSent, 0)
+        expect(sent).toBe(desc.size)
+      })
+    } finally {
+      client.close()
+    }
+  })
+
+  it('falls back to compressing to disk and a resumable upload when the streamed upload fails, same digest', async () => {
+    const { client } = recordingClient()
+    const real = client.repository(`${testEnv().registry}/${uniqueRepo('compress-fallback')}`)
+    let streamed = 0
+    const failing: Repository = Object.assign(Object.create(real) as Repository, {
+      pushStream: async (chunks: AsyncIterable<Uint8Array>) => {
+        for await (const chunk of chunks) {
+          streamed += chunk.byteLength
+          if (streamed > 100_000) throw new Error('connection reset')
+        }
+        throw new Error('unreachable')
+      }
+    })
+    try {
+      await withTar(2 * 1024 * 1024, async dir => {
+        const compression = { compression: 'gzip' as const }
+        const first = await compressAndPush({
+          repo: failing,
+          tarPath: join(dir, 'layer.tar'),
+          spoolPath: join(dir, 'a'),
+          compression
+        })
+        expect(streamed).toBeGreaterThan(100_000)
+        expect(await real.blobExists(first.digest)).toBe(true)
+        expect(sha256Digest(await readFile(join(dir, 'a')))).toBe(first.digest)
+        const again = await compressAndPush({
+          repo: real,
+          tarPath: join(dir, 'layer.tar'),
+          spoolPath: join(dir, 'b'),
+          compression
+        })
+        expect(again).toEqual(first)
+      })
+    } finally {
+      client.close()
+    }
+  })
+})

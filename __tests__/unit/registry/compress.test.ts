@@ -1,0 +1,189 @@
+import { afterAll, describe, expect, it } from '@jest/globals'
+import { execFileSync } from 'node:child_process'
+import { createHash, randomBytes } from 'node:crypto'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { buffer } from 'node:stream/consumers'
+import * as zlib from 'node:zlib'
+import { crc32, gunzipSync } from 'node:zlib'
+import { crc32Combine } from '../../../src/registry/compress/crc32.js'
+import { reblock } from '../../../src/registry/compress/gzip.js'
+import {
+  assertCompressionSupported,
+  compressionLevel,
+  compressStream,
+  type CompressionOptions
+} from '../../../src/registry/compress/index.js'
+import { DeflatePool } from '../../../src/registry/compress/pool.js'
+
+const pool = new DeflatePool(2)
+afterAll(() => pool.close())
+
+async function* chunksOf(data: Buffer, size = 64 * 1024): AsyncGenerator<Buffer> {
+  for (let at = 0; at < data.length; at += size) yield data.subarray(at, at + size)
+}
+
+async function compress(data: Buffer, opts: Partial<CompressionOptions> = {}) {
+  const { stream, result } = compressStream(chunksOf(data), {
+    compression: 'gzip',
+    pool,
+    blockSize: 64 * 1024,
+    ...opts
+  })
+  const bytes = await buffer(stream)
+  return { bytes, ...(await result) }
+}
+
+/** Text-like data that compresses, with repeats across block boundaries. */
+function compressible(size: number): Buffer {
+  const words = ['layer', 'blob', 'manifest', 'registry', 'digest', '\n', 'tar', 'gzip']
+  let s = ''
+  for (let i = 0; s.length < size; i++) s += words[(i * 7 + (i >> 3)) % words.length] + ' '
+  return Buffer.from(s.slice(0, size))
+}
+
+describe('crc32Combine', () => {
+  it('gives the CRC of the concatenation', () => {
+    const a = randomBytes(1000)
+    const b = randomBytes(77777)
+    expect(crc32Combine(crc32(a), crc32(b), b.length)).toBe(crc32(Buffer.concat([a, b])))
+  })
+
+  it('leaves the first CRC alone for an empty second part, and works from an empty first part', () => {
+    const a = randomBytes(10)
+    expect(crc32Combine(crc32(a), 0, 0)).toBe(crc32(a))
+    expect(crc32Combine(0, crc32(a), a.length)).toBe(crc32(a))
+  })
+})
+
+describe('the deflate workers', () => {
+  it('store a block whose start and middle do not compress, and deflate one that does', async () => {
+    const level = 6
+    const random = await pool.deflate({ data: randomBytes(1024 * 1024), level, last: true })
+    expect(random.stored).toBe(true)
+    const text = await pool.deflate({ data: new Uint8Array(compressible(1024 * 1024)), level, last: true })
+    expect(text.stored).toBe(false)
+    // Random at the start only: the middle compresses, so the block is searched.
+    const mixed = Buffer.concat([randomBytes(512 * 1024), compressible(512 * 1024)])
+    expect((await pool.deflate({ data: new Uint8Array(mixed), level, last: true })).stored).toBe(false)
+    // Too small to sample: deflated.
+    expect((await pool.deflate({ data: randomBytes(100_000), level, last: true })).stored).toBe(false)
+  })
+})
+
+describe('reblock', () => {
+  it('cuts any chunking into blocks of exactly the size, the last shorter', async () => {
+    const data = randomBytes(10 * 1000 + 3)
+    const blocks: Uint8Array[] = []
+    for await (const b of reblock(chunksOf(data, 777), 1000)) blocks.push(b)
+    expect(blocks.map(b => b.byteLength)).toEqual([...Array(10).fill(1000), 3])
+    expect(Buffer.concat(blocks)).toEqual(data)
+  })
+})
+
+describe('compressStream gzip', () => {
+  it('gunzips back to the input, with the digest and size of what it streamed', async () => {
+    const data = compressible(1_000_000)
+    const out = await compress(data)
+    expect(gunzipSync(out.bytes)).toEqual(data)
+    expect(out.size).toBe(out.bytes.length)
+    expect(out.digest).toBe(`sha256:${createHash('sha256').update(out.bytes).digest('hex')}`)
+    expect(out.mediaType).toBe('application/vnd.oci.image.layer.v1.tar+gzip')
+    expect(out.size).toBeLessThan(data.length / 4)
+  })
+
+  it('is one gzip member that gzip -t accepts, CRC and length in the trailer', async () => {
+    const data = randomBytes(300_000)
+    const out = await compress(data)
+    expect(out.bytes.readUInt32LE(out.bytes.length - 8)).toBe(crc32(data))
+    expect(out.bytes.readUInt32LE(out.bytes.length - 4)).toBe(data.length)
+    const dir = mkdtempSync(join(tmpdir(), 'pgzip-'))
+    try {
+      writeFileSync(join(dir, 'x.gz'), out.bytes)
+      execFileSync('gzip', ['-t', join(dir, 'x.gz')])
+      expect(execFileSync('gzip', ['-dc', join(dir, 'x.gz')], { maxBuffer: 1 << 24 })).toEqual(data)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  it('is deterministic: the same input, however chunked and however many workers, gives the same bytes', async () => {
+    const data = compressible(700_000)
+    const first = await compress(data)
+    const other = new DeflatePool(1)
+    try {
+      const { stream } = compressStream(chunksOf(data, 9999), {
+        compression: 'gzip',
+        pool: other,
+        blockSize: 64 * 1024
+      })
+      expect(await buffer(stream)).toEqual(first.bytes)
+    } finally {
+      await other.close()
+    }
+    expect((await compress(data)).digest).toBe(first.digest)
+  })
+
+  it('stores incompressible blocks instead of searching them, still valid and deterministic', async () => {
+    const random = randomBytes(3 * 1024 * 1024)
+    const text = compressible(1024 * 1024)
+    const data = Buffer.concat([random, text])
+    const out = await compress(data, { blockSize: 1024 * 1024 })
+    expect(gunzipSync(out.bytes).equals(data)).toBe(true)
+    // Stored: 5 bytes per 64 KiB stored block over the random part; the text part still compresses.
+    expect(out.size).toBeLessThan(random.length + 2048 + text.length / 4)
+    expect((await compress(data, { blockSize: 1024 * 1024 })).digest).toBe(out.digest)
+  })
+
+  it('compresses empty input to a valid empty gzip', async () => {
+    const out = await compress(Buffer.alloc(0))
+    expect(gunzipSync(out.bytes)).toEqual(Buffer.alloc(0))
+  })
+
+  it('handles input of an exact multiple of the block size and large input', async () => {
+    const exact = randomBytes(4 * 64 * 1024)
+    expect(gunzipSync((await compress(exact)).bytes)).toEqual(exact)
+    const large = Buffer.concat([compressible(6 * 1024 * 1024), randomBytes(2 * 1024 * 1024)])
+    const out = await compress(large, { blockSize: 1024 * 1024 })
+    expect(gunzipSync(out.bytes).equals(large)).toBe(true)
+  })
+
+  it('passes on a failure of the input to the stream and the result', async () => {
+    async function* failing(): AsyncGenerator<Buffer> {
+      yield randomBytes(100_000)
+      throw new Error('disk gone')
+    }
+    const { stream, result } = compressStream(failing(), { compression: 'gzip', pool, blockSize: 64 * 1024 })
+    await expect(buffer(stream)).rejects.toThrow('disk gone')
+    await expect(result).rejects.toThrow('disk gone')
+  })
+})
+
+describe('other compressions', () => {
+  it('uncompressed streams the input as is; its digest is the diffID', async () => {
+    const data = randomBytes(1000)
+    const out = await compress(data, { compression: 'uncompressed' })
+    expect(out.bytes).toEqual(data)
+    expect(out.digest).toBe(`sha256:${createHash('sha256').update(data).digest('hex')}`)
+    expect(out.mediaType).toBe('application/vnd.oci.image.layer.v1.tar')
+  })
+
+  const hasZstd = 'createZstdCompress' in zlib
+  ;(hasZstd ? it.skip : it)('refuses zstd on a Node without it, naming the fix', () => {
+    expect(() => assertCompressionSupported('zstd')).toThrow(/Node.js 22.15 or later.*compression: gzip/)
+  })
+  ;(hasZstd ? it : it.skip)('zstd round-trips where Node has it', async () => {
+    const z = zlib as unknown as { zstdDecompressSync(b: Buffer): Buffer }
+    const data = compressible(200_000)
+    const out = await compress(data, { compression: 'zstd' })
+    expect(z.zstdDecompressSync(out.bytes)).toEqual(data)
+  })
+
+  it('checks levels against the compression', () => {
+    expect(compressionLevel({ compression: 'gzip' })).toBe(6)
+    expect(compressionLevel({ compression: 'gzip', level: 1 })).toBe(1)
+    expect(() => compressionLevel({ compression: 'gzip', level: 10 })).toThrow('use 1–9')
+    expect(() => compressionLevel({ compression: 'zstd', level: 0 })).toThrow('use 1–19')
+  })
+})

@@ -1,0 +1,194 @@
+/**
+ * The push's one compression pass. The build hands over uncompressed layers; each is either
+ *  - already in the registry in compressed form (a base image's layer, or this push's own tag from
+ *    before): mounted or found in every target, byte-identical, never compressed again; or
+ *  - compressed while it uploads to the first target (spooled to the layout for the others).
+ * The manifests are rewritten with the compressed descriptors; the configs' diff_ids stay as they are.
+ */
+import { rename, rm, stat } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
+import {
+  compressAndPush,
+  findKnownLayers,
+  LAYER_MEDIA_TYPE,
+  parseImageManifest,
+  parseReference,
+  OCI_LAYER,
+  DOCKER_LAYER,
+  type CompressionOptions,
+  type Descriptor,
+  type KnownLayer,
+  type RegistryClient
+} from '../registry/index.js'
+import type { BuiltImages, LayoutImage } from './layout.js'
+import { serialize } from './manifests.js'
+
+const BASE_NAME = 'org.opencontainers.image.base.name'
+const UNCOMPRESSED_LAYERS = [OCI_LAYER, DOCKER_LAYER]
+
+export interface CompressLayersRequest {
+  client: RegistryClient
+  /** Target images (`host/path`); the first receives the streamed uploads. */
+  images: string[]
+  tags: string[]
+  built: BuiltImages
+  compression: CompressionOptions
+  /** Base images named by the build (Dockerfile FROM lines, builder metadata). */
+  baseImages: string[]
+  logger: { info(msg: string): void; debug(msg: string): void }
+}
+
+export interface CompressedImages {
+  images: LayoutImage[]
+  /** Layers already in every target (mounted or found): not for multiWrite, their bytes are not here. */
+  placed: Set<string>
+}
+
+interface Resolved {
+  desc: Descriptor
+  placed: boolean
+}
+
+export async function compressLayers(req: CompressLayersRequest): Promise<CompressedImages> {
+  const layers = uncompressedLayers(req.built.images)
+  if (req.compression.compression === 'uncompressed') {
+    return { images: req.built.images, placed: new Set() }
+  }
+  const registry = sameRegistry(req.images)
+  const platforms = req.built.images.map(i => i.platform)
+  const onRegistry = (refs: string[]) => refs.filter(ref => registry && safeRegistry(ref) === registry)
+  const [base, previous] = await Promise.all([
+    findKnownLayers(
+      req.client,
+      onRegistry([...req.baseImages, ...annotatedBases(req.built.images)]),
+      platforms,
+      req.logger
+    ),
+    findKnownLayers(
+      req.client,
+      onRegistry(req.tags.slice(0, 1).map(t => `${req.images[0]}:${t}`)),
+      platforms,
+      req.logger
+    )
+  ])
+  const wanted = LAYER_MEDIA_TYPE[req.compression.compression]
+  const known = (diffId: string): KnownLayer | undefined => {
+    const fromPrevious = previous.get(diffId)
+    return base.get(diffId) ?? (fromPrevious?.desc.mediaType === wanted ? fromPrevious : undefined)
+  }
+  const bySize = [...layers].sort((a, b) => b.size - a.size)
+  const resolved = new Map<string, Resolved>()
+  const placedCompressed = await mountCompressedBaseLayers(req, base)
+  await Promise.all(
+    bySize.map(async layer => resolved.set(layer.digest, await resolveLayer(req, layer, known(layer.digest))))
+  )
+  const placedUncompressed = [...resolved.values()].filter(r => r.placed)
+  const mountedCompressed = placedCompressed.filter(r => r.placed)
+  req.logger.info(
+    `${resolved.size} uncompressed layers: ${placedUncompressed.length} already in the registry (mounted or found, not recompressed), ` +
+      `${resolved.size - placedUncompressed.length} compressed (${req.compression.compression}) while uploading to ${req.images[0]}` +
+      (mountedCompressed.length > 0 ? `; ${mountedCompressed.length} compressed base layers mounted` : '')
+  )
+  const placed = [...placedUncompressed, ...mountedCompressed]
+  return {
+    images: req.built.images.map(image => withLayers(image, resolved)),
+    placed: new Set(placed.map(r => r.desc.digest))
+  }
+}
+
+/**
+ * Layers the builder kept compressed that are a base image's (BuildKit keeps pulled base layers as they
+ * are): mounted from the base repository instead of uploaded.
+ */
+async function mountCompressedBaseLayers(
+  req: CompressLayersRequest,
+  base: Map<string, KnownLayer>
+): Promise<Resolved[]> {
+  const byDigest = new Map([...base.values()].map(k => [k.desc.digest, k]))
+  const layers = req.built.images.flatMap(i => i.layers).filter(l => byDigest.has(l.digest))
+  const unique = [...new Map(layers.map(l => [l.digest, l])).values()]
+  return Promise.all(
+    unique.map(async layer => ({
+      desc: layer,
+      placed: await mountEverywhere(req, byDigest.get(layer.digest)!)
+    }))
+  )
+}
+
+async function resolveLayer(
+  req: CompressLayersRequest,
+  layer: Descriptor,
+  known: KnownLayer | undefined
+): Promise<Resolved> {
+  if (known && (await mountEverywhere(req, known))) return { desc: known.desc, placed: true }
+  const tarPath = req.built.blobPath(layer.digest)
+  const spoolPath = join(dirname(tarPath), `.compressing-${layer.digest.slice('sha256:'.length)}`)
+  const desc = await compressAndPush({
+    repo: req.client.repository(req.images[0]!),
+    tarPath,
+    spoolPath,
+    compression: req.compression,
+    logger: req.logger
+  })
+  const target = req.built.blobPath(desc.digest)
+  if (await stat(target).catch(() => undefined)) await rm(spoolPath, { force: true })
+  else await rename(spoolPath, target)
+  return { desc, placed: false }
+}
+
+/** Mounts (or finds) the known layer in every target; false when one of them does not get it. */
+async function mountEverywhere(req: CompressLayersRequest, known: KnownLayer): Promise<boolean> {
+  const from = parseReference(`${known.repository}:x`).repository
+  for (const image of req.images) {
+    const outcome = await req.client.repository(image).mountBlob(known.desc, [from])
+    if (!outcome) {
+      req.logger.debug(
+        `${known.desc.digest} could not be mounted from ${known.repository} into ${image}: compressing it`
+      )
+      return false
+    }
+  }
+  return true
+}
+
+function withLayers(image: LayoutImage, resolved: Map<string, Resolved>): LayoutImage {
+  if (!image.layers.some(l => resolved.has(l.digest))) return image
+  const parsed = parseImageManifest(image.manifest.body, `the built manifest ${image.manifest.digest}`)
+  const layers = parsed.layers.map(layer => {
+    const r = resolved.get(layer.digest)
+    return r ? { ...r.desc, ...(layer.annotations ? { annotations: layer.annotations } : {}) } : layer
+  })
+  const manifest = serialize(image.manifest.mediaType, { ...parsed, layers })
+  return { ...image, manifest, layers }
+}
+
+/** Base images the builder recorded in the manifests (buildah: org.opencontainers.image.base.name). */
+function annotatedBases(images: LayoutImage[]): string[] {
+  return images.flatMap(image => {
+    const parsed = parseImageManifest(image.manifest.body, `the built manifest ${image.manifest.digest}`)
+    const name = parsed.annotations?.[BASE_NAME]
+    return name ? [name] : []
+  })
+}
+
+function uncompressedLayers(images: LayoutImage[]): Descriptor[] {
+  const byDigest = new Map<string, Descriptor>()
+  for (const image of images)
+    for (const layer of image.layers)
+      if (UNCOMPRESSED_LAYERS.includes(layer.mediaType)) byDigest.set(layer.digest, layer)
+  return [...byDigest.values()]
+}
+
+/** The registry every target is on, or undefined when they span several. */
+function sameRegistry(images: string[]): string | undefined {
+  const registries = new Set(images.map(safeRegistry))
+  return registries.size === 1 ? [...registries][0] : undefined
+}
+
+function safeRegistry(ref: string): string | undefined {
+  try {
+    return parseReference(ref).registry
+  } catch {
+    return undefined
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * One compression pass, pipelined with the upload: an uncompressed layer tar is compressed (see
+ * compress/) while its bytes go to the registry, and written to a spool file for the other targets.
+ * If the streamed upload fails, the layer is compressed again (deterministic: the same bytes) into the
+ * spool and uploaded from it with the resumable upload.
+ */
+import { createReadStream } from 'node:fs'
+import { open, rm } from 'node:fs/promises'
+import type { Logger } from './types.js'
+import type { Descriptor } from './oci/types.js'
+import type { Repository } from './repository.js'
+import { compressStream, type CompressedBlob, type CompressionOptions } from './compress/index.js'
+import { readAhead } from './compress/read-ahead.js'
+
+const READ_CHUNK = 1024 * 1024
+/** Compressed bytes produced ahead of the upload, so compression does not wait for each request. */
+const READ_AHEAD = 8 * 1024 * 1024
+
+export interface CompressPushRequest {
+  repo: Repository
+  /** The uncompressed layer (a tar). */
+  tarPath: string
+  /** Where the compressed bytes are written too; the caller renames it once the digest is known. */
+  spoolPath: string
+  compression: CompressionOptions
+  logger?: Pick<Logger, 'debug'>
+}
+
+/** Returns the compressed layer's descriptor, once it is in `repo` and in the spool file. */
+export async function compressAndPush(req: CompressPushRequest): Promise<Descriptor> {
+  const { stream, result } = compressStream(readTar(req.tarPath), req.compression)
+  const spool = await open(req.spoolPath, 'w')
+  async function* teeToSpool(): AsyncGenerator<Uint8Array> {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      await spool.write(chunk)
+      yield chunk
+    }
+  }
+  try {
+    const blob = await req.repo.pushStream(readAhead(teeToSpool(), READ_AHEAD), result)
+    return descriptorOf(await result, blob.size)
+  } catch (error) {
+    stream.destroy()
+    req.logger?.debug(
+      `streamed upload of ${req.tarPath} failed, compressing to disk and uploading: ${String(error)}`
+    )
+    await spool.close().catch(() => {})
+    return compressToFileAndPush(req)
+  } finally {
+    await spool.close().catch(() => {})
+  }
+}
+
+async function compressToFileAndPush(req: CompressPushRequest): Promise<Descriptor> {
+  await rm(req.spoolPath, { force: true })
+  const blob = await compressToFile(req.tarPath, req.spoolPath, req.compression)
+  const desc = descriptorOf(blob, blob.size)
+  await req.repo.pushBlob(desc, { path: req.spoolPath })
+  return desc
+}
+
+/** Compresses a tar into a file (no upload); the layer's compressed descriptor. */
+export async function compressToFile(
+  tarPath: string,
+  outPath: string,
+  compression: CompressionOptions
+): Promise<CompressedBlob> {
+  const { stream, result } = compressStream(readTar(tarPath), compression)
+  const out = await open(outPath, 'w')
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) await out.write(chunk)
+  } finally {
+    await out.close()
+  }
+  return result
+}
+
+function readTar(path: string): AsyncIterable<Uint8Array> {
+  return createReadStream(path, { highWaterMark: READ_CHUNK })
+}
+
+function descriptorOf(blob: CompressedBlob, size: number): Descriptor {
+  if (blob.size !== size) throw new Error(`compressed ${blob.size} bytes but uploaded ${size}`)
+  return { mediaType: blob.mediaType, digest: blob.digest, size: blob.size }
+}

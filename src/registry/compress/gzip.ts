@@ -1,0 +1,101 @@
+/**
+ * pgzip-style parallel gzip: the input is cut into fixed-size blocks, each raw-deflated by a worker
+ * thread (sync-flushed, the previous block's last 32 KiB as dictionary, the last block finished), and
+ * the blocks are concatenated in order into ONE gzip member whose CRC-32 is combined from the blocks'.
+ * The output depends only on the input, the level and the block size: same input, same bytes.
+ */
+import { crc32Combine } from './crc32.js'
+import type { DeflatePool, DeflatedBlock } from './pool.js'
+
+export const DEFAULT_BLOCK_SIZE = 1024 * 1024
+const WINDOW = 32 * 1024
+/** mtime 0, no name, OS "unknown": nothing of the machine or the moment ends up in the bytes. */
+const GZIP_HEADER = Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff])
+
+export interface ParallelGzipOptions {
+  pool: DeflatePool
+  /** zlib level 0–9. */
+  level: number
+  blockSize?: number
+}
+
+/** Gzip of `input`, as chunks in order. */
+export async function* parallelGzip(
+  input: AsyncIterable<Uint8Array>,
+  opts: ParallelGzipOptions
+): AsyncGenerator<Buffer> {
+  yield GZIP_HEADER
+  const inFlight: Array<{ length: number; block: Promise<DeflatedBlock> }> = []
+  const maxInFlight = opts.pool.size * 2
+  let crc = 0
+  let total = 0
+  let dictionary: Uint8Array | undefined
+  const submit = (block: Uint8Array, last: boolean) => {
+    // Own, exact-sized copies: the block's buffer is transferred to the worker, the dictionary cloned.
+    const data = ownBuffer(block)
+    const next = new Uint8Array(data.subarray(Math.max(0, data.byteLength - WINDOW)))
+    const task = { data, dictionary, level: opts.level, last }
+    inFlight.push({ length: data.byteLength, block: opts.pool.deflate(task) })
+    dictionary = next
+  }
+  const drainOne = async (): Promise<Buffer> => {
+    const head = inFlight.shift()!
+    const { out, crc: blockCrc } = await head.block
+    crc = crc32Combine(crc, blockCrc, head.length)
+    total += head.length
+    return Buffer.from(out.buffer, out.byteOffset, out.byteLength)
+  }
+  let pending: Uint8Array | undefined
+  try {
+    for await (const block of reblock(input, opts.blockSize ?? DEFAULT_BLOCK_SIZE)) {
+      if (pending) submit(pending, false)
+      pending = block
+      while (inFlight.length >= maxInFlight) yield await drainOne()
+    }
+    submit(pending ?? new Uint8Array(0), true)
+    while (inFlight.length > 0) yield await drainOne()
+  } finally {
+    // Abandoned early: let the blocks still in the workers settle unobserved.
+    for (const { block } of inFlight.splice(0)) block.catch(() => {})
+  }
+  yield gzipTrailer(crc, total)
+}
+
+function ownBuffer(block: Uint8Array): Uint8Array {
+  const exact = block.byteOffset === 0 && block.byteLength === block.buffer.byteLength
+  return exact && block.buffer instanceof ArrayBuffer ? block : new Uint8Array(block)
+}
+
+function gzipTrailer(crc: number, total: number): Buffer {
+  const trailer = Buffer.alloc(8)
+  trailer.writeUInt32LE(crc >>> 0, 0)
+  trailer.writeUInt32LE(total % 2 ** 32, 4)
+  return trailer
+}
+
+/** Re-cuts a stream of chunks into blocks of exactly `size` bytes (the last one shorter, none empty). */
+export async function* reblock(input: AsyncIterable<Uint8Array>, size: number): AsyncGenerator<Uint8Array> {
+  let parts: Uint8Array[] = []
+  let held = 0
+  for await (const chunk of input) {
+    let rest = chunk
+    while (held + rest.byteLength >= size) {
+      const take = size - held
+      const block = concat([...parts, rest.subarray(0, take)], size)
+      // The consumer may take the block's buffer over (transfer): nothing here reads it after the yield.
+      rest = rest.byteLength > take ? new Uint8Array(rest.subarray(take)) : new Uint8Array(0)
+      parts = []
+      held = 0
+      yield block
+    }
+    if (rest.byteLength > 0) {
+      parts.push(rest)
+      held += rest.byteLength
+    }
+  }
+  if (held > 0) yield concat(parts, held)
+}
+
+function concat(parts: Uint8Array[], length: number): Uint8Array {
+  return parts.length === 1 ? parts[0]! : Buffer.concat(parts, length)
+}

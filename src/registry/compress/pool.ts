@@ -1,0 +1,115 @@
+/** A pool of deflate worker threads, shared by every compression of the process; idle workers do not keep it alive. */
+import { availableParallelism } from 'node:os'
+import { Worker } from 'node:worker_threads'
+import { DEFLATE_WORKER_SOURCE } from './worker-source.js'
+
+export interface DeflateTask {
+  /** Handed over: its buffer is transferred to the worker (detached here). Must be exact-sized. */
+  data: Uint8Array
+  dictionary?: Uint8Array
+  level: number
+  last: boolean
+}
+
+export interface DeflatedBlock {
+  out: Uint8Array
+  crc: number
+  /** The block did not compress and was stored (level 0). */
+  stored: boolean
+}
+
+interface Pending {
+  task: DeflateTask
+  resolve: (block: DeflatedBlock) => void
+  reject: (error: Error) => void
+}
+
+interface Reply {
+  id: number
+  out?: Uint8Array
+  crc?: number
+  stored?: boolean
+  error?: string
+}
+
+class Slot {
+  readonly worker: Worker
+  current?: { id: number; pending: Pending }
+
+  constructor(private readonly onFree: (slot: Slot) => void) {
+    this.worker = new Worker(DEFLATE_WORKER_SOURCE, { eval: true })
+    this.worker.unref()
+    this.worker.on('message', (reply: Reply) => this.settle(reply))
+    this.worker.on('error', (error: Error) => this.fail(error))
+  }
+
+  start(id: number, pending: Pending): void {
+    this.current = { id, pending }
+    this.worker.ref()
+    const { data } = pending.task
+    // The block is transferred (the caller hands it over); the dictionary is small and copied.
+    this.worker.postMessage({ id, ...pending.task }, data.byteLength > 0 ? [data.buffer as ArrayBuffer] : [])
+  }
+
+  private settle(reply: Reply): void {
+    const pending = this.free()
+    if (!pending) return
+    if (reply.error !== undefined || !reply.out) pending.reject(new Error(`deflate worker: ${reply.error}`))
+    else pending.resolve({ out: reply.out, crc: reply.crc! >>> 0, stored: reply.stored === true })
+  }
+
+  private fail(error: Error): void {
+    this.free()?.reject(new Error('a deflate worker thread failed', { cause: error }))
+  }
+
+  private free(): Pending | undefined {
+    const pending = this.current?.pending
+    this.current = undefined
+    this.worker.unref()
+    this.onFree(this)
+    return pending
+  }
+}
+
+export class DeflatePool {
+  private readonly slots: Slot[] = []
+  private readonly queue: Pending[] = []
+  private nextId = 0
+
+  constructor(readonly size: number = availableParallelism()) {}
+
+  deflate(task: DeflateTask): Promise<DeflatedBlock> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ task, resolve, reject })
+      this.dispatch()
+    })
+  }
+
+  /** Stops every worker (tests; the process does not need it). */
+  async close(): Promise<void> {
+    const slots = this.slots.splice(0)
+    await Promise.all(slots.map(s => s.worker.terminate()))
+  }
+
+  private dispatch(): void {
+    while (this.queue.length > 0) {
+      const slot = this.slots.find(s => !s.current) ?? this.grow()
+      if (!slot) return
+      slot.start(this.nextId++, this.queue.shift()!)
+    }
+  }
+
+  private grow(): Slot | undefined {
+    if (this.slots.length >= this.size) return undefined
+    const slot = new Slot(() => this.dispatch())
+    this.slots.push(slot)
+    return slot
+  }
+}
+
+let shared: DeflatePool | undefined
+
+export function sharedDeflatePool(): DeflatePool {
+  shared ??= new DeflatePool(Math.max(1, availableParallelism()))
+  return shared
+}

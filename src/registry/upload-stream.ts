@@ -1,0 +1,103 @@
+/**
+ * Upload of a blob whose bytes are still being produced (a layer being compressed): POST, a PATCH per
+ * chunk as the chunks come (≤ 4 MiB on ghcr.io), and the PUT with the digest once the stream ended.
+ * Each request is sent once: a failure throws, and the caller falls back to a resumable upload of the
+ * bytes it spooled to disk (see compress-push.ts).
+ */
+import type { UploadContext } from './upload.js'
+import { GHCR_MAX_CHUNK } from './upload.js'
+import { header } from './transport/session.js'
+import { RegistryError } from './transport/errors.js'
+import type { HttpResponse } from './transport/http.js'
+
+/** Chunk size of a stream upload elsewhere than ghcr.io: bounds the memory a stream holds. */
+export const STREAM_CHUNK = 8 * 1024 * 1024
+
+export interface StreamedBlob {
+  digest: string
+  size: number
+}
+
+export async function uploadStream(
+  ctx: UploadContext,
+  chunks: AsyncIterable<Uint8Array>,
+  ended: Promise<StreamedBlob>
+): Promise<StreamedBlob> {
+  const onGhcr = ctx.session.registry === 'ghcr.io'
+  const wanted = ctx.chunkSize ?? (onGhcr ? GHCR_MAX_CHUNK : STREAM_CHUNK)
+  const chunkSize = onGhcr ? Math.min(wanted, GHCR_MAX_CHUNK) : wanted
+  const started = await send(ctx, 'POST', `/v2/${ctx.repository}/blobs/uploads/`, [202])
+  let location = locationOf(started, undefined)
+  let offset = 0
+  let held: Uint8Array[] = []
+  let heldBytes = 0
+  for await (const chunk of chunks) {
+    held.push(chunk)
+    heldBytes += chunk.byteLength
+    while (heldBytes >= chunkSize) {
+      const all = Buffer.concat(held, heldBytes)
+      const body = all.subarray(0, chunkSize)
+      const res = await send(ctx, 'PATCH', location, [202, 204], body, `${offset}-${offset + chunkSize - 1}`)
+      location = locationOf(res, location)
+      offset += chunkSize
+      held = [all.subarray(chunkSize)]
+      heldBytes -= chunkSize
+    }
+  }
+  const blob = await ended
+  const url = new URL(location)
+  url.searchParams.set('digest', blob.digest)
+  const rest = Buffer.concat(held, heldBytes)
+  const res = await send(ctx, 'PUT', url, [201, 204], rest)
+  const stored = header(res, 'docker-content-digest')
+  if (stored && stored !== blob.digest) {
+    throw new RegistryError({
+      method: 'PUT',
+      url: res.url,
+      status: res.status,
+      message: `the registry stored ${stored}, but we sent ${blob.digest}`,
+      retryable: false
+    })
+  }
+  if (offset + rest.byteLength !== blob.size)
+    throw new Error(`sent ${offset + rest.byteLength} bytes of a ${blob.size}-byte blob`)
+  return blob
+}
+
+function locationOf(res: HttpResponse, previous: URL | undefined): URL {
+  const location = header(res, 'location')
+  if (location) return new URL(location, res.url)
+  if (previous) return previous
+  throw new RegistryError({
+    method: 'POST',
+    url: res.url,
+    status: res.status,
+    message: 'the registry started an upload without a Location',
+    retryable: false
+  })
+}
+
+async function send(
+  ctx: UploadContext,
+  method: string,
+  target: string | URL,
+  expect: number[],
+  data?: Uint8Array,
+  range?: string
+): Promise<HttpResponse> {
+  const headers: Record<string, string> = { 'content-type': 'application/octet-stream' }
+  if (range) headers['content-range'] = range
+  const outcome = await ctx.session.tryOnce({
+    method,
+    target,
+    expect,
+    scopes: ctx.scopes,
+    attempts: 1,
+    repository: ctx.repository,
+    push: true,
+    headers: data ? headers : undefined,
+    body: data ? { kind: 'bytes', data } : undefined
+  })
+  if ('res' in outcome) return outcome.res
+  throw outcome.error
+}
