@@ -28715,6 +28715,27 @@ function execCommand(cmd, args, options = {}) {
 
 /***/ }),
 
+/***/ 9148:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   t: () => (/* binding */ exists)
+/* harmony export */ });
+/* unused harmony export isDirectory */
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1455);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_0__);
+
+/** Whether something is at `path` (a file, a directory, a device); false when it cannot be seen. */
+async function exists(path) {
+    return (await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.stat)(path).catch(() => undefined)) !== undefined;
+}
+async function isDirectory(path) {
+    return (await stat(path).catch(() => undefined))?.isDirectory() ?? false;
+}
+
+
+/***/ }),
+
 /***/ 6661:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
@@ -28723,9 +28744,11 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1455);
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_1__);
 /* harmony import */ var _builders_buildx_args_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2752);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3916);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(3916);
 /* harmony import */ var _exec_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9158);
-/* harmony import */ var _state_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(2462);
+/* harmony import */ var _files_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9148);
+/* harmony import */ var _state_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(2462);
+
 
 
 
@@ -28737,25 +28760,35 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
  * killed before removing it), temporary layouts and the private registry auth.
  */
 async function removeTemporaryBuilder() {
-    const name = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(_state_js__WEBPACK_IMPORTED_MODULE_4__/* .STATE_BUILDX_BUILDER */ .T);
+    const name = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(_state_js__WEBPACK_IMPORTED_MODULE_5__/* .STATE_BUILDX_BUILDER */ .Tw);
     if (!name)
         return;
-    await (0,_exec_js__WEBPACK_IMPORTED_MODULE_3__/* .execCommand */ .NK)('docker', (0,_builders_buildx_args_js__WEBPACK_IMPORTED_MODULE_2__/* .buildxRmArgs */ .Ru)(name));
+    // With a buildx installed for this run, only its private DOCKER_CONFIG has the plugin.
+    const dockerConfig = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(_state_js__WEBPACK_IMPORTED_MODULE_5__/* .STATE_BUILDX_DOCKER_CONFIG */ .P6);
+    const env = dockerConfig && (await (0,_files_js__WEBPACK_IMPORTED_MODULE_4__/* .exists */ .t)(dockerConfig)) ? { DOCKER_CONFIG: dockerConfig } : {};
+    await (0,_exec_js__WEBPACK_IMPORTED_MODULE_3__/* .execCommand */ .NK)('docker', (0,_builders_buildx_args_js__WEBPACK_IMPORTED_MODULE_2__/* .buildxRmArgs */ .Ru)(name), { env });
     _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`Removed the temporary buildx builder ${name}`);
 }
+async function removeBuildxDockerConfig() {
+    const dir = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(_state_js__WEBPACK_IMPORTED_MODULE_5__/* .STATE_BUILDX_DOCKER_CONFIG */ .P6);
+    if (!dir || !(await (0,_files_js__WEBPACK_IMPORTED_MODULE_4__/* .exists */ .t)(dir)))
+        return;
+    await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rm)(dir, { recursive: true, force: true });
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`Removed ${dir}`);
+}
 async function removeWorkDir() {
-    const workDir = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(_state_js__WEBPACK_IMPORTED_MODULE_4__/* .STATE_WORK_DIR */ .a);
+    const workDir = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(_state_js__WEBPACK_IMPORTED_MODULE_5__/* .STATE_WORK_DIR */ .aD);
     if (!workDir)
         return;
     await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rm)(workDir, { recursive: true, force: true });
     _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`Removed ${workDir}`);
 }
-for (const step of [removeTemporaryBuilder, removeWorkDir]) {
+for (const step of [removeTemporaryBuilder, removeBuildxDockerConfig, removeWorkDir]) {
     try {
         await step();
     }
     catch (error) {
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(`cleanup failed: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_5__/* .errorMessage */ .g)(error)}`);
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(`cleanup failed: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .errorMessage */ .g)(error)}`);
     }
 }
 
@@ -28768,13 +28801,16 @@ __webpack_async_result__();
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   T: () => (/* binding */ STATE_BUILDX_BUILDER),
-/* harmony export */   a: () => (/* binding */ STATE_WORK_DIR)
+/* harmony export */   P6: () => (/* binding */ STATE_BUILDX_DOCKER_CONFIG),
+/* harmony export */   Tw: () => (/* binding */ STATE_BUILDX_BUILDER),
+/* harmony export */   aD: () => (/* binding */ STATE_WORK_DIR)
 /* harmony export */ });
 /** Names of the values the main step saves for the post step (GITHUB_STATE). */
 const STATE_WORK_DIR = 'workDir';
 /** A temporary buildx builder the main step created and has not removed yet (a killed run). */
 const STATE_BUILDX_BUILDER = 'buildxBuilder';
+/** The private DOCKER_CONFIG of a buildx installed for this run, until the main step removed it. */
+const STATE_BUILDX_DOCKER_CONFIG = 'buildxDockerConfig';
 
 
 /***/ }),

@@ -21,7 +21,7 @@ import { createRegistryClient } from './publish/registry-client.js'
 import type { Logger, RegistryClient } from './registry/index.js'
 import { planText, writeReport, type Outcome } from './report/write.js'
 import type { Runtime } from './runtime/types.js'
-import { STATE_BUILDX_BUILDER, STATE_WORK_DIR } from './state.js'
+import { STATE_BUILDX_BUILDER, STATE_BUILDX_DOCKER_CONFIG, STATE_WORK_DIR } from './state.js'
 
 /** What every stage of one run shares. */
 interface Step {
@@ -54,7 +54,19 @@ export async function run(
 }
 
 async function build(step: Step, plan: BuildPlan): Promise<void> {
-  const { builder, reason } = await selectBuilder(plan.builder, step.log, step.env)
+  const selected = await selectBuilder(plan.builder, step.log, step.env, undefined, {
+    buildxRelease: plan.buildxRelease
+  })
+  // A buildx installed for this run is used through a private DOCKER_CONFIG; the post step removes it if we cannot.
+  if (selected.dockerConfig) step.rt.saveState(STATE_BUILDX_DOCKER_CONFIG, selected.dockerConfig)
+  try {
+    await buildWith(step, plan, selected.builder, selected.reason)
+  } finally {
+    if (selected.dockerConfig) await rm(selected.dockerConfig, { recursive: true, force: true })
+  }
+}
+
+async function buildWith(step: Step, plan: BuildPlan, builder: Builder, reason: string): Promise<void> {
   step.rt.debug(`builder ${builder.name}: ${reason}`)
   if (step.inputs.dryRun) {
     step.rt.info(planText(plan, builder.name))

@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path'
 import { parsePlatforms, parseSecrets, type BuildRequest, type SecretSpec } from './builders/index.js'
+import type { BuildxRelease } from './builders/buildx/install.js'
 import { secretsFromBpa, type BuildExtras } from './builders/options/extras.js'
 import { InputError } from './inputs/errors.js'
 import { resolveLogin, type RegistryLogin } from './inputs/login.js'
@@ -11,6 +12,7 @@ import {
   requireAnImage,
   runKind,
   validateCleanup,
+  buildxRelease,
   validateRegistry
 } from './inputs/validate.js'
 import {
@@ -45,6 +47,8 @@ export interface BuildPlan extends PlanBase {
   byDigest: boolean
   build: Omit<BuildRequest, 'workDir'>
   builder: BuilderChoice
+  /** The buildx to install for this run when docker is here without a recent enough buildx plugin. */
+  buildxRelease: BuildxRelease
 }
 
 /** A merge job: builds nothing, puts the legs' digests in one index. */
@@ -71,12 +75,21 @@ export async function planRun(inputs: Inputs, env: NodeJS.ProcessEnv, logger: Lo
     described.metadata.warnings.push(...ignoredByMerge(inputs))
     return { ...base, ...described, kind, digests }
   }
+  const release = buildxRelease(inputs)
   const build = await buildRequestFrom(inputs, env)
   const described = await describe(inputs, context, env, logger, build.platforms.length)
   requireAnImage(described.metadata.images, push && !inputs.dryRun)
   build.labels = described.metadata.labels
   if (build.extras?.load) build.loadTags = described.metadata.tags
-  return { ...base, ...described, kind, byDigest: inputs.pushByDigest, build, builder: inputs.builder }
+  return {
+    ...base,
+    ...described,
+    kind,
+    byDigest: inputs.pushByDigest,
+    build,
+    builder: inputs.builder,
+    buildxRelease: release
+  }
 }
 
 /**

@@ -4,6 +4,8 @@ import { HostError } from './errors.js'
 import type { BuilderChoice, BuilderName } from '../inputs/types.js'
 import { BuildahBuilder, buildahVersion } from './buildah/builder.js'
 import { BuildxBuilder, buildxVersion } from './buildx/builder.js'
+import { ensureBuildx, type BuildxSetup, type EnsureBuildx } from './buildx/ensure.js'
+import { ChecksumError, type BuildxRelease } from './buildx/install.js'
 import { findDockerClient } from './docker/client.js'
 import { DockerBuilder } from './docker/builder.js'
 import type { Builder, Env, Logger, Runner } from './types.js'
@@ -19,8 +21,8 @@ export function parseBuilderChoice(value: string): BuilderChoice {
   return choice as BuilderChoice
 }
 
-export function createBuilder(name: BuilderName, run: Runner = execCommand): Builder {
-  if (name === 'buildx') return new BuildxBuilder(run)
+export function createBuilder(name: BuilderName, run: Runner = execCommand, env: Env = {}): Builder {
+  if (name === 'buildx') return new BuildxBuilder(run, env)
   if (name === 'buildah') return new BuildahBuilder(run)
   return new DockerBuilder(run)
 }
@@ -40,26 +42,55 @@ const INSTALL_HINT: Record<BuilderName, string> = {
   docker: 'install docker and make sure its daemon answers (DOCKER_HOST)'
 }
 
+export interface SelectOptions {
+  /** The buildx release to install for this run when docker is here but buildx is missing or too old. */
+  buildxRelease?: BuildxRelease
+  ensureBuildx?: EnsureBuildx
+}
+
+export interface SelectedBuilder {
+  builder: Builder
+  reason: string
+  /** A private DOCKER_CONFIG holding a buildx installed for this run: remove it when the run is over. */
+  dockerConfig?: string
+}
+
 /**
  * The builder for `choice`. `auto` takes buildx when `docker buildx version` works, else buildah, else
- * docker; the reason says which and why. A named builder that cannot run, or none at all, fails with a HostError.
+ * docker; the reason says which and why. With `options.buildxRelease`, `auto` and `buildx` first install
+ * that buildx for this run when docker is here without a recent enough plugin. A named builder that
+ * cannot run, or none at all, fails with a HostError; a downloaded buildx with the wrong sha256 always fails.
  */
 export async function selectBuilder(
   choice: BuilderChoice,
   logger: Logger,
   env: Env = {},
-  run: Runner = execCommand
-): Promise<{ builder: Builder; reason: string }> {
+  run: Runner = execCommand,
+  options: SelectOptions = {}
+): Promise<SelectedBuilder> {
   const normalized = parseBuilderChoice(choice)
   const names: BuilderName[] = normalized === 'auto' ? ['buildx', 'buildah', 'docker'] : [normalized]
   const failures: string[] = []
+  const setup = names.includes('buildx')
+    ? await setUpBuildx(normalized, env, run, logger, options, failures)
+    : undefined
   for (const name of names) {
     try {
-      const found = await probe(name, env, run)
+      const builderEnv = name === 'buildx' ? (setup?.env ?? {}) : {}
+      const found = await probe(name, { ...env, ...builderEnv }, run)
+      const installed = name === 'buildx' && setup ? `${setup.note}; ` : ''
       const skipped = failures.length ? `${failures.join('; ')}; ` : ''
-      const reason = normalized === 'auto' ? `auto: ${skipped}found ${found}` : `asked for; found ${found}`
+      const reason =
+        normalized === 'auto'
+          ? `auto: ${skipped}${installed}found ${found}`
+          : `asked for; ${installed}found ${found}`
       logger.info(`builder: ${name} (${reason})`)
-      return { builder: createBuilder(name, run), reason }
+      const dockerConfig = name === 'buildx' ? setup?.dockerConfig : undefined
+      return {
+        builder: createBuilder(name, run, builderEnv),
+        reason,
+        ...(dockerConfig ? { dockerConfig } : {})
+      }
     } catch (err) {
       failures.push(`${name} unavailable (${summarize(err)})`)
       if (normalized !== 'auto') {
@@ -73,6 +104,35 @@ export async function selectBuilder(
   throw new HostError(
     `no builder is available: ${failures.join('; ')}. Install docker with buildx, or buildah`
   )
+}
+
+/**
+ * Installs buildx for this run when it should (see ensureBuildx). A failed install is one more reason
+ * buildx is unavailable for `auto`, and fatal for `buildx`; a wrong checksum is always fatal.
+ */
+async function setUpBuildx(
+  choice: BuilderChoice,
+  env: Env,
+  run: Runner,
+  logger: Logger,
+  options: SelectOptions,
+  failures: string[]
+): Promise<BuildxSetup | undefined> {
+  if (!options.buildxRelease) return undefined
+  const ensure = options.ensureBuildx ?? ensureBuildx
+  try {
+    return await ensure(options.buildxRelease, env, run, logger)
+  } catch (err) {
+    if (err instanceof ChecksumError) throw err
+    if (choice === 'buildx') {
+      throw new HostError(
+        `builder 'buildx' was asked for, and installing buildx v${options.buildxRelease.version} failed: ${summarize(err)}; ${INSTALL_HINT.buildx}, or use builder: auto`,
+        { cause: err }
+      )
+    }
+    failures.push(`installing buildx v${options.buildxRelease.version} failed (${summarize(err)})`)
+    return undefined
+  }
 }
 
 function summarize(err: unknown): string {

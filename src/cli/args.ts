@@ -50,6 +50,8 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliRe
     target: text(values, 'target'),
     platforms: list(values, 'platform').flatMap(p => splitLines(p.replace(/,/g, '\n'))),
     builder: oneOf(values, 'builder', BUILDERS, 'auto') as BuilderChoice,
+    buildxVersion: text(values, 'buildx-version'),
+    buildxDownloadUrl: text(values, 'buildx-download-url'),
     noCache: values['no-cache'] === true,
     pull: values.pull === true,
     cacheFrom: list(values, 'cache-from'),

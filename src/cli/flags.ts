@@ -1,5 +1,6 @@
 /** The command line's flags: one or more per action input (action.yml), plus the CLI's own. */
 import { EXTRA_FLAGS } from './extra-flags.js'
+import { PINNED_BUILDX_VERSION } from '../builders/buildx/release.js'
 export interface FlagSpec {
   /** The long name, without `--`. */
   name: string
@@ -164,6 +165,22 @@ export const FLAGS: readonly FlagSpec[] = [
     description: `The builder: ${BUILDERS.join(', ')}.`
   },
   {
+    name: 'buildx-version',
+    kind: 'string',
+    input: 'buildx-version',
+    value: 'X.Y.Z',
+    default: PINNED_BUILDX_VERSION,
+    description: 'buildx release to install for this run when the plugin is missing or too old.'
+  },
+  {
+    name: 'buildx-download-url',
+    kind: 'string',
+    input: 'buildx-download-url',
+    value: 'URL',
+    default: 'GitHub releases',
+    description: 'Base URL of buildx releases (a mirror).'
+  },
+  {
     name: 'no-cache',
     kind: 'boolean',
     input: 'no-cache',
@@ -243,7 +260,7 @@ export const FLAGS: readonly FlagSpec[] = [
     kind: 'string',
     input: 'compression-level',
     value: 'N',
-    description: "Compression level (gzip 0-9, zstd 1-22); empty means the compression's default."
+    description: 'Compression level: 1-9 for gzip (default 6), 1-19 for zstd (default 3).'
   },
   {
     name: 'cleanup',

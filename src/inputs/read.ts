@@ -26,6 +26,8 @@ export function readInputs(): Inputs {
     target: text('target'),
     platforms: list('platforms'),
     builder: oneOf('builder', ['auto', 'buildx', 'buildah', 'docker'], 'auto') as BuilderChoice,
+    buildxVersion: text('buildx-version'),
+    buildxDownloadUrl: text('buildx-download-url'),
     noCache: flag('no-cache', false),
     pull: flag('pull', false),
     cacheFrom: lines('cache-from'),

@@ -29,6 +29,10 @@ export interface Inputs {
   /** `os/arch[/variant]` entries; empty means the runner's own platform. */
   platforms: string[]
   builder: BuilderChoice
+  /** The buildx release to install when buildx is missing or too old; empty means the pin. */
+  buildxVersion: string
+  /** Base URL of buildx releases; empty means GitHub's. */
+  buildxDownloadUrl: string
   noCache: boolean
   pull: boolean
   cacheFrom: string[]

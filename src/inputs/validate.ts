@@ -1,4 +1,6 @@
 import { parseDigestLines, type DigestLine } from '../publish/digests.js'
+import type { BuildxRelease } from '../builders/buildx/install.js'
+import { normalizeBuildxVersion, normalizeDownloadUrl } from '../builders/buildx/release.js'
 import { InputError } from './errors.js'
 import type { Inputs } from './types.js'
 
@@ -92,5 +94,21 @@ export function validateCleanup(inputs: Pick<Inputs, 'cleanup' | 'push' | 'pushB
       'cleanup',
       `cleanup: ${inputs.cleanup} does not apply to a leg (push-by-digest: true moves no tag); set it on the merge job`
     )
+  }
+}
+
+/** `buildx-version` and `buildx-download-url` as the release to install when buildx is missing or too old. */
+export function buildxRelease(inputs: Pick<Inputs, 'buildxVersion' | 'buildxDownloadUrl'>): BuildxRelease {
+  return {
+    version: asInputError('buildx-version', () => normalizeBuildxVersion(inputs.buildxVersion)),
+    downloadUrl: asInputError('buildx-download-url', () => normalizeDownloadUrl(inputs.buildxDownloadUrl))
+  }
+}
+
+function asInputError<T>(input: string, parse: () => T): T {
+  try {
+    return parse()
+  } catch (err) {
+    throw new InputError(input, err instanceof Error ? err.message : String(err), { cause: err })
   }
 }

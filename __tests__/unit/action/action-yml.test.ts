@@ -22,6 +22,8 @@ const INPUTS: Record<string, string | undefined> = {
   target: '',
   platforms: '',
   builder: 'auto',
+  'buildx-version': '',
+  'buildx-download-url': 'https://github.com/docker/buildx/releases/download',
   'no-cache': 'false',
   pull: 'false',
   'cache-from': '',

@@ -42,6 +42,8 @@ describe('parseCli: argv → Inputs', () => {
       target: '',
       platforms: [],
       builder: 'auto',
+      buildxVersion: '',
+      buildxDownloadUrl: '',
       noCache: false,
       pull: false,
       cacheFrom: [],

@@ -23,6 +23,8 @@ describe('readInputs', () => {
       registry: 'ghcr.io',
       context: '.',
       builder: 'auto',
+      buildxVersion: '',
+      buildxDownloadUrl: 'https://github.com/docker/buildx/releases/download',
       push: 'auto',
       noCache: false,
       summary: true,

@@ -37,13 +37,20 @@ export async function buildxVersion(env: Env, run: Runner): Promise<string> {
 export class BuildxBuilder implements Builder {
   readonly name = 'buildx' as const
 
-  constructor(private readonly run: Runner = execCommand) {}
+  /** `env`: extra environment for every docker command, e.g. the DOCKER_CONFIG of a buildx installed for this run. */
+  constructor(
+    private readonly run: Runner = execCommand,
+    private readonly env: Env = {}
+  ) {}
 
   async build(req: BuildRequest, logger: Logger): Promise<BuildResult> {
     const layoutDir = join(req.workDir, 'oci')
     const dest = join(req.workDir, 'buildx-oci.tar')
     const metadataFile = join(req.workDir, 'buildx-metadata.json')
-    const { env, cleanup } = await dockerEnv(req, { buildxStore: true })
+    const { env, cleanup } = await dockerEnv(
+      { ...req, env: { ...req.env, ...this.env } },
+      { buildxStore: true }
+    )
     let temporaryBuilder: string | undefined
     try {
       const version = await buildxVersion(env, this.run)
