@@ -1,31 +1,14 @@
 import { InputError } from '../../inputs/errors.js'
 import type { BuilderName } from '../../inputs/types.js'
+import type { ExtraInputs } from '../../inputs/extras.js'
 import type { SecretSpec } from '../types.js'
 
 /**
- * docker/build-push-action inputs beyond the basics, in its syntax. Lists are already split into entries
- * (see src/inputs/extras.ts for which inputs split on commas too).
+ * docker/build-push-action inputs beyond the basics, as the builders take them: the inputs' entries
+ * (src/inputs/extras.ts says what each is and which split on commas), without the network (a build
+ * option of its own) and the secrets (merged into the build's secrets).
  */
-export interface BuildExtras {
-  /** Also leave the image in the local docker engine, for later steps. */
-  load: boolean
-  /** `host:ip` entries (`--add-host`). */
-  addHosts: string[]
-  /** `/dev/shm` size of RUN steps, e.g. `2g`. */
-  shmSize: string
-  /** `type=soft:hard` entries (`--ulimit`). */
-  ulimits: string[]
-  /** Extra privileges, e.g. `network.host`, `security.insecure` (`--allow`). */
-  allow: string[]
-  /** SSH agent sockets or keys for RUN --mount=type=ssh: `default` or `id=path` (`--ssh`). */
-  ssh: string[]
-  /** Named contexts: `name=path|docker-image://…|https://…` (`--build-context`). */
-  buildContexts: string[]
-  /** Stages built without cache (`--no-cache-filter`). */
-  noCacheFilters: string[]
-  /** Outputs besides the registry push, buildx syntax (`--output`), e.g. `type=local,dest=out`. */
-  outputs: string[]
-}
+export type BuildExtras = Omit<ExtraInputs, 'network' | 'secretEnvs' | 'secretFiles'>
 
 export const NO_EXTRAS: BuildExtras = {
   load: false,
