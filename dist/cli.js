@@ -48266,7 +48266,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2455);
+/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9841);
 /* harmony import */ var _runtime_cancel_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3952);
 
 
@@ -48291,7 +48291,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2455:
+/***/ 9841:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -52279,19 +52279,27 @@ function toNumbers(version) {
     return found?.split('.').map(Number);
 }
 
-;// CONCATENATED MODULE: ./src/builders/options/extras.ts
-
-const NO_EXTRAS = {
+;// CONCATENATED MODULE: ./src/inputs/extras.ts
+const NO_EXTRA_INPUTS = {
     load: false,
+    network: '',
     addHosts: [],
     shmSize: '',
     ulimits: [],
     allow: [],
     ssh: [],
     buildContexts: [],
+    secretEnvs: [],
+    secretFiles: [],
     noCacheFilters: [],
     outputs: []
 };
+
+;// CONCATENATED MODULE: ./src/builders/options/extras.ts
+
+
+const { network: _network, secretEnvs: _envs, secretFiles: _files, ...noExtras } = NO_EXTRA_INPUTS;
+const NO_EXTRAS = noExtras;
 /** Which input is set, by the input's name. */
 function setInputs(x) {
     const set = [

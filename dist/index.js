@@ -48267,7 +48267,7 @@ module.exports = {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6058);
 /* harmony import */ var _inputs_read_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1231);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2690);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(178);
 /* harmony import */ var _runtime_actions_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5323);
 /* harmony import */ var _runtime_cancel_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3952);
 /* harmony import */ var _report_errors_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(2287);
@@ -48471,7 +48471,7 @@ function oneOf(name, allowed, fallback) {
 
 /***/ }),
 
-/***/ 2690:
+/***/ 178:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -49044,19 +49044,27 @@ function toNumbers(version) {
     return found?.split('.').map(Number);
 }
 
-;// CONCATENATED MODULE: ./src/builders/options/extras.ts
-
-const NO_EXTRAS = {
+;// CONCATENATED MODULE: ./src/inputs/extras.ts
+const NO_EXTRA_INPUTS = {
     load: false,
+    network: '',
     addHosts: [],
     shmSize: '',
     ulimits: [],
     allow: [],
     ssh: [],
     buildContexts: [],
+    secretEnvs: [],
+    secretFiles: [],
     noCacheFilters: [],
     outputs: []
 };
+
+;// CONCATENATED MODULE: ./src/builders/options/extras.ts
+
+
+const { network: _network, secretEnvs: _envs, secretFiles: _files, ...noExtras } = NO_EXTRA_INPUTS;
+const NO_EXTRAS = noExtras;
 /** Which input is set, by the input's name. */
 function setInputs(x) {
     const set = [

@@ -28370,7 +28370,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2752:
+/***/ 7830:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28398,19 +28398,27 @@ class errors_InputError extends Error {
     }
 }
 
-;// CONCATENATED MODULE: ./src/builders/options/extras.ts
-
-const NO_EXTRAS = {
+;// CONCATENATED MODULE: ./src/inputs/extras.ts
+const NO_EXTRA_INPUTS = {
     load: false,
+    network: '',
     addHosts: [],
     shmSize: '',
     ulimits: [],
     allow: [],
     ssh: [],
     buildContexts: [],
+    secretEnvs: [],
+    secretFiles: [],
     noCacheFilters: [],
     outputs: []
 };
+
+;// CONCATENATED MODULE: ./src/builders/options/extras.ts
+
+
+const { network: _network, secretEnvs: _envs, secretFiles: _files, ...noExtras } = NO_EXTRA_INPUTS;
+const NO_EXTRAS = (/* unused pure expression or super */ null && (noExtras));
 /** Which input is set, by the input's name. */
 function setInputs(x) {
     const set = [
@@ -28743,7 +28751,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3218);
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1455);
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _builders_buildx_args_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2752);
+/* harmony import */ var _builders_buildx_args_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7830);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(3916);
 /* harmony import */ var _exec_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9158);
 /* harmony import */ var _files_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9148);

@@ -1,6 +1,6 @@
 import { InputError } from '../../inputs/errors.js'
 import type { BuilderName } from '../../inputs/types.js'
-import type { ExtraInputs } from '../../inputs/extras.js'
+import { NO_EXTRA_INPUTS, type ExtraInputs } from '../../inputs/extras.js'
 import type { SecretSpec } from '../types.js'
 
 /**
@@ -10,17 +10,8 @@ import type { SecretSpec } from '../types.js'
  */
 export type BuildExtras = Omit<ExtraInputs, 'network' | 'secretEnvs' | 'secretFiles'>
 
-export const NO_EXTRAS: BuildExtras = {
-  load: false,
-  addHosts: [],
-  shmSize: '',
-  ulimits: [],
-  allow: [],
-  ssh: [],
-  buildContexts: [],
-  noCacheFilters: [],
-  outputs: []
-}
+const { network: _network, secretEnvs: _envs, secretFiles: _files, ...noExtras } = NO_EXTRA_INPUTS
+export const NO_EXTRAS: BuildExtras = noExtras
 
 type ExtraInput =
   | 'load'
