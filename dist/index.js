@@ -56402,6 +56402,7 @@ function getOctokit(token, options, ...additionalPlugins) {
  * named by digest), deleting one, and the package itself (visibility, linked repository).
  */
 
+
 /** An answer of the API other than success, with its status. */
 class PackagesApiError extends Error {
     status;
@@ -56485,12 +56486,13 @@ function statusOf(error) {
 }
 function describe(error) {
     const status = statusOf(error);
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     return status === undefined ? message : `HTTP ${status}: ${message}`;
 }
 
 ;// CONCATENATED MODULE: ./src/cleanup/packages-deleter.ts
 /** Deleting manifests on ghcr.io and GHES: through the package's versions, which are named by digest. */
+
 
 function packagesDeleter(api, pkg, serverUrl) {
     let ids;
@@ -56523,7 +56525,7 @@ function packagesDeleter(api, pkg, serverUrl) {
 }
 /** GitHub refuses to delete a public version downloaded over 5,000 times: report it, go on. */
 function refusal(error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     return /download/i.test(message)
         ? 'GitHub keeps versions with more than 5,000 downloads'
         : `GitHub refused to delete it (${message})`;
@@ -56598,6 +56600,17 @@ function cleanupWarnings(results) {
  */
 
 
+
+/** Every image's link check (GitHub's registries only), gathered for the report. */
+async function checkPackageLinks(images, common) {
+    const checks = await Promise.all(images.map(image => checkPackageLink({ ...common, image })));
+    const primary = checks[0];
+    return {
+        package: primary && { visibility: primary.visibility, ownerKind: primary.ownerKind },
+        warnings: checks.flatMap(c => c?.warnings ?? []),
+        unreadable: checks.flatMap(c => (c?.unreadable ? [`${c.image}: ${c.unreadable}`] : []))
+    };
+}
 /** Undefined for a registry that is not GitHub's. */
 async function checkPackageLink(req) {
     const [registry = ''] = req.image.split('/');
@@ -56614,7 +56627,7 @@ async function checkPackageLink(req) {
         };
     }
     catch (error) {
-        const unreadable = error instanceof Error ? error.message : String(error);
+        const unreadable = errorMessage(error);
         return { image: req.image, warnings: [], unreadable };
     }
 }
@@ -56716,6 +56729,7 @@ function checkDistinctPlatforms(children) {
 
 
 
+
 /** Which run this is; the combinations that cannot work fail here, naming the inputs. */
 function runKind(inputs) {
     if (inputs.pushByDigest && inputs.merge) {
@@ -56799,7 +56813,7 @@ function asInputError(input, parse) {
         return parse();
     }
     catch (err) {
-        throw new errors/* InputError */.d(input, err instanceof Error ? err.message : String(err), { cause: err });
+        throw new errors/* InputError */.d(input, errorMessage(err), { cause: err });
     }
 }
 
@@ -60940,6 +60954,7 @@ const STATE_BUILDX_DOCKER_CONFIG = 'buildxDockerConfig';
 
 
 
+
 /** The whole step: inputs → metadata → build → publish → report. */
 async function main_run(inputs, rt, env = process.env, signal = new AbortController().signal) {
     const step = { inputs, env, rt, log: { info: rt.info, warning: rt.warning, debug: rt.debug }, signal };
@@ -61049,22 +61064,18 @@ async function buildAndPublish(step, builder, plan, workDir) {
 async function checkLink(step, plan) {
     if (!plan.push || (plan.kind === 'build' && plan.byDigest))
         return {};
-    const checks = await Promise.all(plan.metadata.images.map(image => checkPackageLink({
-        image,
+    const links = await checkPackageLinks(plan.metadata.images, {
         source: plan.metadata.labels['org.opencontainers.image.source'] ?? '',
         githubToken: step.inputs.githubToken,
         apiUrl: plan.context.apiUrl,
         serverUrl: plan.context.serverUrl,
         env: step.env
-    })));
-    const warnings = checks.flatMap(c => c?.warnings ?? []);
-    for (const c of checks)
-        if (c?.unreadable)
-            step.rt.info(`Cannot read the package of ${c.image}: ${c.unreadable}`);
-    for (const warning of warnings)
+    });
+    for (const line of links.unreadable)
+        step.rt.info(`Cannot read the package of ${line}`);
+    for (const warning of links.warnings)
         step.rt.warning(warning);
-    const primary = checks[0];
-    return { package: primary && { visibility: primary.visibility, ownerKind: primary.ownerKind }, warnings };
+    return { package: links.package, warnings: links.warnings };
 }
 /** `cleanup`: what the moved tags left behind; never fails the run (the image is published). */
 async function cleanUp(step, plan, client, result) {
@@ -61090,7 +61101,7 @@ async function cleanUp(step, plan, client, result) {
     });
 }
 function failedCleanup(error) {
-    const failure = error instanceof Error ? error.message : String(error);
+    const failure = errorMessage(error);
     return { image: '(every image)', dryRun: false, deleted: [], skipped: [], failure };
 }
 async function preflight(step, client, images) {
@@ -62915,6 +62926,20 @@ function sizeMismatch(desc, actual, what) {
 
 /** ghcr.io answers 416 to ranged PATCH bodies over 4 MiB. */
 const GHCR_MAX_CHUNK = 4 * 1024 * 1024;
+/** The chunk size of an upload to `registry`: the configured one, else `fallback`; at most 4 MiB on ghcr.io. */
+function chunkSizeFor(registry, configured, fallback) {
+    if (registry === 'ghcr.io')
+        return Math.min(configured ?? GHCR_MAX_CHUNK, GHCR_MAX_CHUNK);
+    return configured ?? fallback;
+}
+/** Fails when the registry says it stored another digest than the one sent. */
+function checkStoredDigest(method, res, sent) {
+    const stored = header(res, 'docker-content-digest');
+    if (stored && stored !== sent) {
+        const message = `the registry stored ${stored}, but we sent ${sent}`;
+        throw new RegistryError({ method, url: res.url, status: res.status, message, retryable: false });
+    }
+}
 const OCTET_STREAM = { 'content-type': 'application/octet-stream' };
 class BlobUpload {
     ctx;
@@ -62930,13 +62955,11 @@ class BlobUpload {
         this.ctx = ctx;
         this.desc = desc;
         this.body = body;
-        const onGhcr = ctx.session.registry === 'ghcr.io';
         // Too large for one exchange within its deadline: chunks, so a timeout costs one chunk, not the blob.
         const largest = ctx.session.largestBody();
         const tooLarge = body.size > largest;
         this.chunked = (ctx.chunkSize !== undefined && body.size > ctx.chunkSize) || tooLarge;
-        const wanted = ctx.chunkSize ?? (onGhcr ? GHCR_MAX_CHUNK : tooLarge ? largest : Number.POSITIVE_INFINITY);
-        this.chunkSize = onGhcr ? Math.min(wanted, GHCR_MAX_CHUNK) : wanted;
+        this.chunkSize = chunkSizeFor(ctx.session.registry, ctx.chunkSize, tooLarge ? largest : Number.POSITIVE_INFINITY);
     }
     /** Tries each source repository; true once one mount is done. A 202 session is kept for the upload. */
     async mount(from) {
@@ -63072,10 +63095,7 @@ class BlobUpload {
         this.verifyDigest('PUT', res);
     }
     verifyDigest(method, res) {
-        const stored = header(res, 'docker-content-digest');
-        if (stored && stored !== this.desc.digest) {
-            throw this.protocolError(method, res, `the registry stored ${stored}, but we sent ${this.desc.digest}`);
-        }
+        checkStoredDigest(method, res, this.desc.digest);
     }
     async send(call) {
         const outcome = await this.ctx.session.tryOnce(call);
@@ -63113,9 +63133,7 @@ function parseRangeEnd(range) {
 /** Chunk size of a stream upload elsewhere than ghcr.io: bounds the memory a stream holds. */
 const STREAM_CHUNK = 8 * 1024 * 1024;
 async function uploadStream(ctx, chunks, ended) {
-    const onGhcr = ctx.session.registry === 'ghcr.io';
-    const wanted = ctx.chunkSize ?? (onGhcr ? GHCR_MAX_CHUNK : STREAM_CHUNK);
-    const chunkSize = onGhcr ? Math.min(wanted, GHCR_MAX_CHUNK) : wanted;
+    const chunkSize = chunkSizeFor(ctx.session.registry, ctx.chunkSize, STREAM_CHUNK);
     const started = await upload_stream_send(ctx, 'POST', `/v2/${ctx.repository}/blobs/uploads/`, [202]);
     let location = locationOf(started, undefined);
     let offset = 0;
@@ -63139,16 +63157,7 @@ async function uploadStream(ctx, chunks, ended) {
     url.searchParams.set('digest', blob.digest);
     const rest = Buffer.concat(held, heldBytes);
     const res = await upload_stream_send(ctx, 'PUT', url, [201, 204], rest);
-    const stored = header(res, 'docker-content-digest');
-    if (stored && stored !== blob.digest) {
-        throw new RegistryError({
-            method: 'PUT',
-            url: res.url,
-            status: res.status,
-            message: `the registry stored ${stored}, but we sent ${blob.digest}`,
-            retryable: false
-        });
-    }
+    checkStoredDigest('PUT', res, blob.digest);
     if (offset + rest.byteLength !== blob.size)
         throw new Error(`sent ${offset + rest.byteLength} bytes of a ${blob.size}-byte blob`);
     return blob;

@@ -12,7 +12,7 @@ import { readDockerfileBaseImages } from './builders/options/base-images.js'
 import { writePrivateRegistryAuth } from './builders/registry-auth.js'
 import { cleanupLines, cleanupWarnings, runCleanup, type CleanupResult } from './cleanup/index.js'
 import { loginSecrets } from './inputs/login.js'
-import { checkPackageLink } from './packages/link-check.js'
+import { checkPackageLinks } from './packages/link-check.js'
 import type { Inputs } from './inputs/types.js'
 import { planRun, type BuildPlan, type MergePlan, type RunPlan } from './plan.js'
 import { mergeDigests } from './publish/merge.js'
@@ -22,6 +22,7 @@ import type { Logger, RegistryClient } from './registry/index.js'
 import { planText, writeReport, type Outcome } from './report/write.js'
 import type { Runtime } from './runtime/types.js'
 import { STATE_BUILDX_BUILDER, STATE_BUILDX_DOCKER_CONFIG, STATE_WORK_DIR } from './state.js'
+import { errorMessage } from './errors.js'
 
 /** What every stage of one run shares. */
 interface Step {
@@ -146,24 +147,16 @@ async function buildAndPublish(
 /** ghcr.io/GHES: the package's visibility, and a warning when it is not linked to the source repository. */
 async function checkLink(step: Step, plan: RunPlan): Promise<Pick<Outcome, 'package' | 'warnings'>> {
   if (!plan.push || (plan.kind === 'build' && plan.byDigest)) return {}
-  const checks = await Promise.all(
-    plan.metadata.images.map(image =>
-      checkPackageLink({
-        image,
-        source: plan.metadata.labels['org.opencontainers.image.source'] ?? '',
-        githubToken: step.inputs.githubToken,
-        apiUrl: plan.context.apiUrl,
-        serverUrl: plan.context.serverUrl,
-        env: step.env
-      })
-    )
-  )
-  const warnings = checks.flatMap(c => c?.warnings ?? [])
-  for (const c of checks)
-    if (c?.unreadable) step.rt.info(`Cannot read the package of ${c.image}: ${c.unreadable}`)
-  for (const warning of warnings) step.rt.warning(warning)
-  const primary = checks[0]
-  return { package: primary && { visibility: primary.visibility, ownerKind: primary.ownerKind }, warnings }
+  const links = await checkPackageLinks(plan.metadata.images, {
+    source: plan.metadata.labels['org.opencontainers.image.source'] ?? '',
+    githubToken: step.inputs.githubToken,
+    apiUrl: plan.context.apiUrl,
+    serverUrl: plan.context.serverUrl,
+    env: step.env
+  })
+  for (const line of links.unreadable) step.rt.info(`Cannot read the package of ${line}`)
+  for (const warning of links.warnings) step.rt.warning(warning)
+  return { package: links.package, warnings: links.warnings }
 }
 
 /** `cleanup`: what the moved tags left behind; never fails the run (the image is published). */
@@ -193,7 +186,7 @@ async function cleanUp(
 }
 
 function failedCleanup(error: unknown): CleanupResult {
-  const failure = error instanceof Error ? error.message : String(error)
+  const failure = errorMessage(error)
   return { image: '(every image)', dryRun: false, deleted: [], skipped: [], failure }
 }
 

@@ -1,6 +1,7 @@
 /** Deleting manifests on ghcr.io and GHES: through the package's versions, which are named by digest. */
 import { PackagesApiError, type PackageRef, type PackagesApi } from '../packages/api.js'
 import type { ManifestDeleter } from './types.js'
+import { errorMessage } from '../errors.js'
 
 export function packagesDeleter(api: PackagesApi, pkg: PackageRef, serverUrl: string): ManifestDeleter {
   let ids: Map<string, number> | undefined
@@ -29,7 +30,7 @@ export function packagesDeleter(api: PackagesApi, pkg: PackageRef, serverUrl: st
 
 /** GitHub refuses to delete a public version downloaded over 5,000 times: report it, go on. */
 function refusal(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error)
+  const message = errorMessage(error)
   return /download/i.test(message)
     ? 'GitHub keeps versions with more than 5,000 downloads'
     : `GitHub refused to delete it (${message})`

@@ -3,6 +3,7 @@ import type { BuildxRelease } from '../builders/buildx/install.js'
 import { normalizeBuildxVersion, normalizeDownloadUrl } from '../builders/buildx/release.js'
 import { InputError } from './errors.js'
 import type { Inputs } from './types.js'
+import { errorMessage } from '../errors.js'
 
 /** Which run this is; the combinations that cannot work fail here, naming the inputs. */
 export function runKind(inputs: Inputs): 'build' | 'merge' {
@@ -109,6 +110,6 @@ function asInputError<T>(input: string, parse: () => T): T {
   try {
     return parse()
   } catch (err) {
-    throw new InputError(input, err instanceof Error ? err.message : String(err), { cause: err })
+    throw new InputError(input, errorMessage(err), { cause: err })
   }
 }

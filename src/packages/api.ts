@@ -3,6 +3,7 @@
  * named by digest), deleting one, and the package itself (visibility, linked repository).
  */
 import { getOctokit } from '@actions/github'
+import { errorMessage } from '../errors.js'
 
 export interface PackageRef {
   owner: string
@@ -128,6 +129,6 @@ export function statusOf(error: unknown): number | undefined {
 
 function describe(error: unknown): string {
   const status = statusOf(error)
-  const message = error instanceof Error ? error.message : String(error)
+  const message = errorMessage(error)
   return status === undefined ? message : `HTTP ${status}: ${message}`
 }

@@ -4,6 +4,7 @@
  */
 import { isGitHubRegistry } from '../inputs/login.js'
 import { PackagesApi, packageOf, type PackageInfo, type PackageRef } from './api.js'
+import { errorMessage } from '../errors.js'
 
 export interface LinkCheck {
   image: string
@@ -25,6 +26,29 @@ export interface LinkCheckRequest {
   env: NodeJS.ProcessEnv
 }
 
+export interface LinksChecked {
+  /** The primary (first) image's package, when it could be read. */
+  package?: { visibility?: string; ownerKind?: 'orgs' | 'users' }
+  /** What to warn about, with the fix. */
+  warnings: string[]
+  /** Packages that could not be read (for the log, not warnings). */
+  unreadable: string[]
+}
+
+/** Every image's link check (GitHub's registries only), gathered for the report. */
+export async function checkPackageLinks(
+  images: string[],
+  common: Omit<LinkCheckRequest, 'image'>
+): Promise<LinksChecked> {
+  const checks = await Promise.all(images.map(image => checkPackageLink({ ...common, image })))
+  const primary = checks[0]
+  return {
+    package: primary && { visibility: primary.visibility, ownerKind: primary.ownerKind },
+    warnings: checks.flatMap(c => c?.warnings ?? []),
+    unreadable: checks.flatMap(c => (c?.unreadable ? [`${c.image}: ${c.unreadable}`] : []))
+  }
+}
+
 /** Undefined for a registry that is not GitHub's. */
 export async function checkPackageLink(req: LinkCheckRequest): Promise<LinkCheck | undefined> {
   const [registry = ''] = req.image.split('/')
@@ -39,7 +63,7 @@ export async function checkPackageLink(req: LinkCheckRequest): Promise<LinkCheck
       warnings: linkWarnings(info, pkg, req.source, req.serverUrl)
     }
   } catch (error) {
-    const unreadable = error instanceof Error ? error.message : String(error)
+    const unreadable = errorMessage(error)
     return { image: req.image, warnings: [], unreadable }
   }
 }

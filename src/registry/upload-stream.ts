@@ -5,7 +5,7 @@
  * bytes it spooled to disk (see compress-push.ts).
  */
 import type { UploadContext } from './upload.js'
-import { GHCR_MAX_CHUNK } from './upload.js'
+import { checkStoredDigest, chunkSizeFor } from './upload.js'
 import { header } from './transport/session.js'
 import { RegistryError } from './transport/errors.js'
 import type { HttpResponse } from './transport/http.js'
@@ -23,9 +23,7 @@ export async function uploadStream(
   chunks: AsyncIterable<Uint8Array>,
   ended: Promise<StreamedBlob>
 ): Promise<StreamedBlob> {
-  const onGhcr = ctx.session.registry === 'ghcr.io'
-  const wanted = ctx.chunkSize ?? (onGhcr ? GHCR_MAX_CHUNK : STREAM_CHUNK)
-  const chunkSize = onGhcr ? Math.min(wanted, GHCR_MAX_CHUNK) : wanted
+  const chunkSize = chunkSizeFor(ctx.session.registry, ctx.chunkSize, STREAM_CHUNK)
   const started = await send(ctx, 'POST', `/v2/${ctx.repository}/blobs/uploads/`, [202])
   let location = locationOf(started, undefined)
   let offset = 0
@@ -49,16 +47,7 @@ export async function uploadStream(
   url.searchParams.set('digest', blob.digest)
   const rest = Buffer.concat(held, heldBytes)
   const res = await send(ctx, 'PUT', url, [201, 204], rest)
-  const stored = header(res, 'docker-content-digest')
-  if (stored && stored !== blob.digest) {
-    throw new RegistryError({
-      method: 'PUT',
-      url: res.url,
-      status: res.status,
-      message: `the registry stored ${stored}, but we sent ${blob.digest}`,
-      retryable: false
-    })
-  }
+  checkStoredDigest('PUT', res, blob.digest)
   if (offset + rest.byteLength !== blob.size)
     throw new Error(`sent ${offset + rest.byteLength} bytes of a ${blob.size}-byte blob`)
   return blob

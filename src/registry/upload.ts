@@ -30,6 +30,21 @@ export interface UploadContext {
 /** ghcr.io answers 416 to ranged PATCH bodies over 4 MiB. */
 export const GHCR_MAX_CHUNK = 4 * 1024 * 1024
 
+/** The chunk size of an upload to `registry`: the configured one, else `fallback`; at most 4 MiB on ghcr.io. */
+export function chunkSizeFor(registry: string, configured: number | undefined, fallback: number): number {
+  if (registry === 'ghcr.io') return Math.min(configured ?? GHCR_MAX_CHUNK, GHCR_MAX_CHUNK)
+  return configured ?? fallback
+}
+
+/** Fails when the registry says it stored another digest than the one sent. */
+export function checkStoredDigest(method: string, res: HttpResponse, sent: string): void {
+  const stored = header(res, 'docker-content-digest')
+  if (stored && stored !== sent) {
+    const message = `the registry stored ${stored}, but we sent ${sent}`
+    throw new RegistryError({ method, url: res.url, status: res.status, message, retryable: false })
+  }
+}
+
 const OCTET_STREAM = { 'content-type': 'application/octet-stream' }
 
 export class BlobUpload {
@@ -45,13 +60,15 @@ export class BlobUpload {
     private readonly desc: Descriptor,
     private readonly body: BlobBody
   ) {
-    const onGhcr = ctx.session.registry === 'ghcr.io'
     // Too large for one exchange within its deadline: chunks, so a timeout costs one chunk, not the blob.
     const largest = ctx.session.largestBody()
     const tooLarge = body.size > largest
     this.chunked = (ctx.chunkSize !== undefined && body.size > ctx.chunkSize) || tooLarge
-    const wanted = ctx.chunkSize ?? (onGhcr ? GHCR_MAX_CHUNK : tooLarge ? largest : Number.POSITIVE_INFINITY)
-    this.chunkSize = onGhcr ? Math.min(wanted, GHCR_MAX_CHUNK) : wanted
+    this.chunkSize = chunkSizeFor(
+      ctx.session.registry,
+      ctx.chunkSize,
+      tooLarge ? largest : Number.POSITIVE_INFINITY
+    )
   }
 
   /** Tries each source repository; true once one mount is done. A 202 session is kept for the upload. */
@@ -190,10 +207,7 @@ export class BlobUpload {
   }
 
   private verifyDigest(method: string, res: HttpResponse): void {
-    const stored = header(res, 'docker-content-digest')
-    if (stored && stored !== this.desc.digest) {
-      throw this.protocolError(method, res, `the registry stored ${stored}, but we sent ${this.desc.digest}`)
-    }
+    checkStoredDigest(method, res, this.desc.digest)
   }
 
   private async send(call: ReturnType<BlobUpload['call']>): Promise<HttpResponse> {
