@@ -2,6 +2,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { DEFAULT_PUSH_TIMEOUT_MINUTES, parseMinutes, splitLines } from '../inputs/read.js'
 import { extrasFromFlags } from './extra-flags.js'
 import { parseCompression } from '../inputs/compression.js'
+import { parseSbom } from '../inputs/sbom.js'
 import type { BuilderChoice, CleanupMode, Inputs, PushMode } from '../inputs/types.js'
 import { UsageError } from './errors.js'
 import { BUILDERS, CLEANUP_MODES, FLAGS, PUSH_MODES } from './flags.js'
@@ -73,7 +74,9 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliRe
       name => text(values, name)
     ),
     cleanup: oneOf(values, 'cleanup', CLEANUP_MODES, 'false') as CleanupMode,
-    ...parseCompression(text(values, 'compression'), text(values, 'compression-level'))
+    ...parseCompression(text(values, 'compression'), text(values, 'compression-level')),
+    sbom: parseSbom(text(values, 'sbom')),
+    syftDownloadUrl: text(values, 'syft-download-url')
   }
   const options: CliOptions = {
     json: values.json === true,

@@ -271,6 +271,22 @@ export const FLAGS: readonly FlagSpec[] = [
     description: 'After the push, delete what the moved tags named before and nothing reaches any more.'
   },
   {
+    name: 'sbom',
+    kind: 'string',
+    input: 'sbom',
+    value: 'true|false|format=FORMAT',
+    default: 'false',
+    description: 'Attach an SBOM (syft; spdx-json or cyclonedx-json) to each pushed platform image.'
+  },
+  {
+    name: 'syft-download-url',
+    kind: 'string',
+    input: 'syft-download-url',
+    value: 'URL',
+    default: 'GitHub releases',
+    description: 'Base URL of syft releases (a mirror), for --sbom without syft on PATH.'
+  },
+  {
     name: 'summary',
     kind: 'string',
     input: 'summary',

@@ -1,6 +1,7 @@
 import * as core from '@actions/core'
 import { parseCompression } from './compression.js'
 import { InputError } from './errors.js'
+import { parseSbom } from './sbom.js'
 import type { ExtraInputs } from './extras.js'
 import type { BuilderChoice, CleanupMode, Inputs, PushMode } from './types.js'
 
@@ -41,7 +42,9 @@ export function readInputs(): Inputs {
     pushTimeoutMinutes: parseMinutes('push-timeout', text('push-timeout'), DEFAULT_PUSH_TIMEOUT_MINUTES),
     cleanup: oneOf('cleanup', ['false', 'true', 'dry-run'], 'false') as CleanupMode,
     extras: readExtraInputs(name => flag(name, false)),
-    ...parseCompression(text('compression'), text('compression-level'))
+    ...parseCompression(text('compression'), text('compression-level')),
+    sbom: parseSbom(core.getInput('sbom')),
+    syftDownloadUrl: text('syft-download-url')
   }
 }
 

@@ -1,5 +1,6 @@
 import type { ExtraInputs } from './extras.js'
 import type { Compression } from '../registry/index.js'
+import type { SbomRequest } from './sbom.js'
 
 export type BuilderName = 'buildx' | 'buildah' | 'docker'
 export type BuilderChoice = 'auto' | BuilderName
@@ -54,6 +55,10 @@ export interface Inputs {
   compression?: Compression
   /** Undefined: the compression's default level. */
   compressionLevel?: number
+  /** `sbom`: an SBOM per platform image, attached to the pushed image; undefined is off. */
+  sbom?: SbomRequest
+  /** Base URL of syft releases, for when `sbom` needs syft and none is on PATH; empty means GitHub's. */
+  syftDownloadUrl?: string
 }
 
 export type CleanupMode = 'false' | 'true' | 'dry-run'

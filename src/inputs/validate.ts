@@ -3,6 +3,8 @@ import type { BuildxRelease } from '../builders/buildx/install.js'
 import { normalizeBuildxVersion, normalizeDownloadUrl } from '../builders/buildx/release.js'
 import { InputError } from './errors.js'
 import type { Inputs } from './types.js'
+import type { SbomRequest } from './sbom.js'
+import { normalizeSyftDownloadUrl } from '../sbom/release.js'
 import { errorMessage } from '../errors.js'
 
 /** Which run this is; the combinations that cannot work fail here, naming the inputs. */
@@ -104,6 +106,17 @@ export function buildxRelease(inputs: Pick<Inputs, 'buildxVersion' | 'buildxDown
     version: asInputError('buildx-version', () => normalizeBuildxVersion(inputs.buildxVersion)),
     downloadUrl: asInputError('buildx-download-url', () => normalizeDownloadUrl(inputs.buildxDownloadUrl))
   }
+}
+
+/** `sbom` switched on, with where syft is installed from when none is on PATH (see prepareScanner). */
+export function sbomOptions(
+  inputs: Pick<Inputs, 'sbom' | 'syftDownloadUrl'>
+): { request: SbomRequest; downloadUrl: string } | undefined {
+  if (!inputs.sbom) return undefined
+  const downloadUrl = asInputError('syft-download-url', () =>
+    normalizeSyftDownloadUrl(inputs.syftDownloadUrl ?? '')
+  )
+  return { request: inputs.sbom, downloadUrl }
 }
 
 function asInputError<T>(input: string, parse: () => T): T {

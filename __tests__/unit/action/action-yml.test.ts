@@ -49,7 +49,9 @@ const INPUTS: Record<string, string | undefined> = {
   'dry-run': 'false',
   summary: 'true',
   'push-timeout': '60',
-  cleanup: 'false'
+  cleanup: 'false',
+  sbom: 'false',
+  'syft-download-url': 'https://github.com/anchore/syft/releases/download'
 }
 const OUTPUTS = [
   'digest',

@@ -57,7 +57,8 @@ describe('parseCli: argv → Inputs', () => {
       pushTimeoutMinutes: 60,
       extras: NO_EXTRA_INPUTS,
       cleanup: 'false',
-      compression: 'gzip'
+      compression: 'gzip',
+      syftDownloadUrl: ''
     })
   })
 

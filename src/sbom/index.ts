@@ -1,0 +1,5 @@
+export { generateSboms, type GenerateOptions, type PlatformSbom, type SbomImage } from './generate.js'
+export { prepareScanner, type PrepareScannerOptions, type SbomScanner } from './scanner.js'
+export { installSyft, SyftChecksumError, type SyftRelease } from './install.js'
+export { CYCLONEDX_PREDICATE_TYPE, SPDX_PREDICATE_TYPE, sbomPredicateType } from './predicate.js'
+export { DEFAULT_SYFT_DOWNLOAD_URL, PINNED_SYFT_VERSION } from './release.js'
