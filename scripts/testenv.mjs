@@ -21,7 +21,7 @@ import {
 import { createServer, connect } from 'node:net'
 import { join, resolve, dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { goBinDir } from './go-tools.mjs'
+import { ensureSyft, goBinDir } from './go-tools.mjs'
 import { startBuildkit, unregisterBuilder } from './testenv-buildkit.mjs'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
@@ -286,10 +286,12 @@ function stateIsLive(state) {
 }
 
 export async function up() {
+  // syft (src/sbom's scanner) runs no daemon: built (once per pin) and handed to the tests, not to the state.
+  const syftBin = ensureSyft()
   const existing = readState()
   if (stateIsLive(existing)) {
     log(`already up: registry ${existing.registry.host}, dockerd ${existing.dockerd.host}`)
-    return { ...existing, reused: true }
+    return { ...existing, syftBin, reused: true }
   }
   if (existing) await down()
   ensurePackages()
@@ -314,7 +316,7 @@ export async function up() {
   log(
     `up: registry ${registry.host}, dockerd ${state.dockerd.host}, base ${state.baseImage}, buildx builder ${state.buildkit.builder}`
   )
-  return { ...state, reused: false }
+  return { ...state, syftBin, reused: false }
 }
 
 async function stopPid(pid, what) {

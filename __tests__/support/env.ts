@@ -10,6 +10,8 @@ export interface TestEnv {
   goBin: string
   /** The unix socket of the test buildkitd (the current buildx builder, remote driver). */
   buildkitSocket: string
+  /** Where the pinned syft is (scripts/go-tools/syft, built by scripts/go-tools.mjs). */
+  syftBin: string
 }
 
 export function testEnv(): TestEnv {
@@ -18,12 +20,13 @@ export function testEnv(): TestEnv {
   const baseImage = process.env.PUBLISH_IMAGE_TEST_BASE_IMAGE
   const goBin = process.env.PUBLISH_IMAGE_TEST_GO_BIN
   const buildkitSocket = process.env.PUBLISH_IMAGE_TEST_BUILDKIT_SOCKET
-  if (!registry || !dockerHost || !baseImage || !goBin || !buildkitSocket) {
+  const syftBin = process.env.PUBLISH_IMAGE_TEST_SYFT_BIN
+  if (!registry || !dockerHost || !baseImage || !goBin || !buildkitSocket || !syftBin) {
     throw new Error(
       'the test environment is not up: run the integration project (jest global setup) or npm run env:up'
     )
   }
-  return { registry, dockerHost, baseImage, goBin, buildkitSocket }
+  return { registry, dockerHost, baseImage, goBin, buildkitSocket, syftBin }
 }
 
 /** A repository name no other test uses. */

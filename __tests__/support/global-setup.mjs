@@ -10,4 +10,5 @@ export default async function globalSetup() {
   process.env.PUBLISH_IMAGE_TEST_BASE_IMAGE = state.baseImage
   process.env.PUBLISH_IMAGE_TEST_GO_BIN = state.buildkit.binDir
   process.env.PUBLISH_IMAGE_TEST_BUILDKIT_SOCKET = state.buildkit.socket
+  process.env.PUBLISH_IMAGE_TEST_SYFT_BIN = state.syftBin
 }

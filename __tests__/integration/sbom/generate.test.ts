@@ -1,0 +1,177 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import {
+  ensurePlatformsRunnable,
+  parsePlatforms,
+  type BuildRequest,
+  type Logger
+} from '../../../src/builders/index.js'
+import { BuildahBuilder } from '../../../src/builders/buildah/builder.js'
+import { readBuiltImages, type LayoutImage } from '../../../src/publish/layout.js'
+import { generateSboms, type PlatformSbom, type SbomScanner } from '../../../src/sbom/index.js'
+import { testEnv } from '../../support/env.js'
+
+/**
+ * The test base image (busybox, a real binary per platform) built by buildah for linux/amd64 and
+ * linux/arm64 with a dpkg status entry naming each platform's architecture and an npm package, then
+ * scanned by the syft the test environment built.
+ */
+let root: string
+let layoutDir: string
+let images: LayoutImage[]
+let sboms: PlatformSbom[]
+const log: string[] = []
+const logger: Logger = { info: m => log.push(m), warning: m => log.push(m), debug: m => log.push(m) }
+const SOURCE_NAME = 'registry.example/sbom/probe'
+
+interface SpdxPackage {
+  name: string
+  versionInfo?: string
+  externalRefs?: { referenceType: string; referenceLocator: string }[]
+}
+interface SpdxDocument {
+  spdxVersion: string
+  name: string
+  documentNamespace: string
+  packages: SpdxPackage[]
+}
+
+function dpkgStatus(arch: string): string {
+  return [
+    'Package: sbom-probe',
+    'Status: install ok installed',
+    'Priority: optional',
+    'Section: misc',
+    'Installed-Size: 1',
+    'Maintainer: publish-image tests <tests@example.invalid>',
+    `Architecture: ${arch}`,
+    'Version: 1.2.3-1',
+    'Description: a package only this status file knows',
+    ''
+  ].join('\n')
+}
+
+async function buildLayout(): Promise<string> {
+  const context = join(root, 'ctx')
+  const workDir = join(root, 'work')
+  await mkdir(context, { recursive: true })
+  await mkdir(workDir)
+  for (const arch of ['amd64', 'arm64']) await writeFile(join(context, `status-${arch}`), dpkgStatus(arch))
+  await writeFile(
+    join(context, 'package.json'),
+    JSON.stringify({ name: 'left-pad', version: '1.3.0', license: 'WTFPL' })
+  )
+  await writeFile(
+    join(context, 'Dockerfile'),
+    [
+      `FROM ${testEnv().baseImage}`,
+      'ARG TARGETARCH',
+      'COPY status-${TARGETARCH} /var/lib/dpkg/status',
+      'COPY package.json /usr/lib/node_modules/left-pad/package.json',
+      ''
+    ].join('\n')
+  )
+  const platforms = parsePlatforms(['linux/amd64,linux/arm64'])
+  const request: BuildRequest = {
+    context,
+    file: join(context, 'Dockerfile'),
+    buildArgs: [],
+    target: '',
+    labels: {},
+    platforms,
+    noCache: true,
+    pull: true,
+    secrets: [],
+    cacheFrom: [],
+    cacheTo: [],
+    workDir
+  }
+  await ensurePlatformsRunnable(platforms, logger)
+  const { cleanup, layoutDir: dir } = await new BuildahBuilder().build(request, logger)
+  await cleanup
+  return dir
+}
+
+function scanner(): SbomScanner {
+  const path = join(testEnv().syftBin, 'syft')
+  return { path, version: 'test', format: 'spdx-json', source: 'the test environment' }
+}
+
+function parse(sbom: PlatformSbom): SpdxDocument {
+  return JSON.parse(Buffer.from(sbom.document).toString('utf8')) as SpdxDocument
+}
+
+function purls(doc: SpdxDocument): string[] {
+  return doc.packages.flatMap(p =>
+    (p.externalRefs ?? []).filter(r => r.referenceType === 'purl').map(r => r.referenceLocator)
+  )
+}
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'sbom-it-'))
+  layoutDir = await buildLayout()
+  images = (await readBuiltImages(layoutDir)).images
+  const temp = join(root, 'temp')
+  await mkdir(temp)
+  sboms = await generateSboms(layoutDir, images, logger, scanner(), {
+    sourceName: SOURCE_NAME,
+    tempDir: temp
+  })
+}, 600_000)
+
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true })
+})
+
+describe('generateSboms on a two-platform buildah layout', () => {
+  it('returns one SPDX 2.3 document per platform manifest, in the layout order', () => {
+    expect(images.map(i => `${i.platform.os}/${i.platform.architecture}`)).toEqual([
+      'linux/amd64',
+      'linux/arm64'
+    ])
+    expect(sboms.map(s => [s.platform, s.manifestDigest, s.predicateType])).toEqual(
+      images.map(i => [
+        `${i.platform.os}/${i.platform.architecture}`,
+        i.manifest.digest,
+        'https://spdx.dev/Document/v2.3'
+      ])
+    )
+    for (const sbom of sboms) {
+      const doc = parse(sbom)
+      expect(doc.spdxVersion).toBe('SPDX-2.3')
+      expect(doc.name).toBe(SOURCE_NAME)
+    }
+  })
+
+  it('names what each image contains: the dpkg entry with its own architecture, the npm package', () => {
+    const [amd64, arm64] = sboms.map(parse)
+    for (const [doc, arch] of [
+      [amd64, 'amd64'],
+      [arm64, 'arm64']
+    ] as const) {
+      const probe = doc?.packages.find(p => p.name === 'sbom-probe')
+      expect(probe?.versionInfo).toBe('1.2.3-1')
+      expect(purls(doc as SpdxDocument)).toContain(`pkg:deb/sbom-probe@1.2.3-1?arch=${arch}`)
+      expect(purls(doc as SpdxDocument)).toContain('pkg:npm/left-pad@1.3.0')
+    }
+  })
+
+  it('scans each platform on its own: the documents differ where the platforms do', () => {
+    const [amd64, arm64] = sboms.map(s => Buffer.from(s.document).toString('utf8'))
+    expect(amd64).toContain('arch=amd64')
+    expect(amd64).not.toContain('arch=arm64')
+    expect(arm64).toContain('arch=arm64')
+    expect(arm64).not.toContain('arch=amd64')
+  })
+
+  it('names no temporary path and leaves nothing behind', async () => {
+    for (const sbom of sboms) {
+      const text = Buffer.from(sbom.document).toString('utf8')
+      expect(text).not.toContain(root)
+      expect(text).not.toContain('publish-image-sbom-')
+    }
+    expect(await readdir(join(root, 'temp'))).toEqual([])
+  })
+})
