@@ -60,6 +60,10 @@ async function buildLayout(): Promise<string> {
   await mkdir(workDir)
   for (const arch of ['amd64', 'arm64']) await writeFile(join(context, `status-${arch}`), dpkgStatus(arch))
   await writeFile(
+    join(context, 'os-release'),
+    'ID=debian\nVERSION_ID="12"\nPRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\n'
+  )
+  await writeFile(
     join(context, 'package.json'),
     JSON.stringify({ name: 'left-pad', version: '1.3.0', license: 'WTFPL' })
   )
@@ -69,6 +73,7 @@ async function buildLayout(): Promise<string> {
       `FROM ${testEnv().baseImage}`,
       'ARG TARGETARCH',
       'COPY status-${TARGETARCH} /var/lib/dpkg/status',
+      'COPY os-release /etc/os-release',
       'COPY package.json /usr/lib/node_modules/left-pad/package.json',
       ''
     ].join('\n')
@@ -119,6 +124,7 @@ beforeAll(async () => {
     sourceName: SOURCE_NAME,
     tempDir: temp
   })
+    for (const s of sboms) await writeFile(`/tmp/sbom-dump-${s.platform.replace('/', '-')}.json`, s.document)
 }, 600_000)
 
 afterAll(async () => {
@@ -153,8 +159,22 @@ describe('generateSboms on a two-platform buildah layout', () => {
     ] as const) {
       const probe = doc?.packages.find(p => p.name === 'sbom-probe')
       expect(probe?.versionInfo).toBe('1.2.3-1')
-      expect(purls(doc as SpdxDocument)).toContain(`pkg:deb/sbom-probe@1.2.3-1?arch=${arch}`)
+      expect(purls(doc as SpdxDocument)).toContain(
+        `pkg:deb/debian/sbom-probe@1.2.3-1?arch=${arch}&distro=debian-12`
+      )
       expect(purls(doc as SpdxDocument)).toContain('pkg:npm/left-pad@1.3.0')
+    }
+  })
+
+  it('describes exactly the manifest of its platform: the root package is that image, by digest', () => {
+    for (const [i, sbom] of sboms.entries()) {
+      const image = images[i] as LayoutImage
+      const root = parse(sbom).packages.find(p => p.name === SOURCE_NAME)
+      expect(root?.versionInfo).toBe(image.manifest.digest)
+      const hex = image.manifest.digest.replace('sha256:', '')
+      expect(purls(parse(sbom))).toContain(
+        `pkg:oci/${encodeURIComponent(SOURCE_NAME)}@sha256%3A${hex}?arch=${image.platform.architecture}`
+      )
     }
   })
 
