@@ -9,6 +9,8 @@ import {
   type Logger
 } from '../../../src/builders/index.js'
 import { BuildahBuilder } from '../../../src/builders/buildah/builder.js'
+import { BuildxBuilder } from '../../../src/builders/buildx/builder.js'
+import { DockerBuilder } from '../../../src/builders/docker/builder.js'
 import { readBuiltImages, type LayoutImage } from '../../../src/publish/layout.js'
 import { generateSboms, type PlatformSbom, type SbomScanner } from '../../../src/sbom/index.js'
 import { testEnv } from '../../support/env.js'
@@ -53,11 +55,10 @@ function dpkgStatus(arch: string): string {
   ].join('\n')
 }
 
-async function buildLayout(): Promise<string> {
+/** The build context: the base image plus a dpkg entry of the target arch, an os-release, an npm package. */
+async function writeContext(): Promise<string> {
   const context = join(root, 'ctx')
-  const workDir = join(root, 'work')
   await mkdir(context, { recursive: true })
-  await mkdir(workDir)
   for (const arch of ['amd64', 'arm64']) await writeFile(join(context, `status-${arch}`), dpkgStatus(arch))
   await writeFile(
     join(context, 'os-release'),
@@ -78,8 +79,14 @@ async function buildLayout(): Promise<string> {
       ''
     ].join('\n')
   )
-  const platforms = parsePlatforms(['linux/amd64,linux/arm64'])
-  const request: BuildRequest = {
+  return context
+}
+
+async function buildRequest(name: string, platforms: string[]): Promise<BuildRequest> {
+  const context = join(root, 'ctx')
+  const workDir = join(root, `work-${name}`)
+  await mkdir(workDir)
+  return {
     context,
     file: join(context, 'Dockerfile'),
     buildArgs: [],
@@ -93,6 +100,11 @@ async function buildLayout(): Promise<string> {
     cacheTo: [],
     workDir
   }
+}
+
+async function buildLayout(): Promise<string> {
+  const platforms = parsePlatforms(['linux/amd64,linux/arm64'])
+  const request = await buildRequest('buildah', platforms)
   await ensurePlatformsRunnable(platforms, logger)
   const { cleanup, layoutDir: dir } = await new BuildahBuilder().build(request, logger)
   await cleanup
@@ -116,6 +128,7 @@ function purls(doc: SpdxDocument): string[] {
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'sbom-it-'))
+  await writeContext()
   layoutDir = await buildLayout()
   images = (await readBuiltImages(layoutDir)).images
   const temp = join(root, 'temp')
@@ -124,7 +137,7 @@ beforeAll(async () => {
     sourceName: SOURCE_NAME,
     tempDir: temp
   })
-    for (const s of sboms) await writeFile(`/tmp/sbom-dump-${s.platform.replace('/', '-')}.json`, s.document)
+  for (const s of sboms) await writeFile(`/tmp/sbom-dump-${s.platform.replace('/', '-')}.json`, s.document)
 }, 600_000)
 
 afterAll(async () => {
@@ -193,5 +206,35 @@ describe('generateSboms on a two-platform buildah layout', () => {
       expect(text).not.toContain('publish-image-sbom-')
     }
     expect(await readdir(join(root, 'temp'))).toEqual([])
+  })
+})
+
+describe("generateSboms on the layouts of docker and buildx (this machine's platform)", () => {
+  const builders: Record<string, () => Promise<string>> = {
+    docker: async () => {
+      const request = await buildRequest('docker', [])
+      const built = await new DockerBuilder().build(
+        { ...request, network: 'host', env: { DOCKER_HOST: testEnv().dockerHost } },
+        logger
+      )
+      await built.cleanup
+      return built.layoutDir
+    },
+    buildx: async () => {
+      const built = await new BuildxBuilder().build(await buildRequest('buildx', []), logger)
+      await built.cleanup
+      return built.layoutDir
+    }
+  }
+
+  it.each(Object.keys(builders))('%s: the scan finds the dpkg entry and the npm package', async name => {
+    const dir = await (builders[name] as () => Promise<string>)()
+    const built = (await readBuiltImages(dir)).images
+    expect(built).toHaveLength(1)
+    const [sbom] = await generateSboms(dir, built, logger, scanner(), { sourceName: SOURCE_NAME })
+    const doc = parse(sbom as PlatformSbom)
+    expect(doc.packages.find(p => p.name === SOURCE_NAME)?.versionInfo).toBe(built[0]?.manifest.digest)
+    expect(purls(doc)).toContain('pkg:npm/left-pad@1.3.0')
+    expect(purls(doc).some(p => p.startsWith('pkg:deb/debian/sbom-probe@1.2.3-1?arch='))).toBe(true)
   })
 })
