@@ -13,6 +13,7 @@ import {
   runKind,
   validateCleanup,
   buildxRelease,
+  sbomOptions,
   validateRegistry
 } from './inputs/validate.js'
 import {
@@ -49,6 +50,8 @@ export interface BuildPlan extends PlanBase {
   builder: BuilderChoice
   /** The buildx to install for this run when docker is here without a recent enough buildx plugin. */
   buildxRelease: BuildxRelease
+  /** `sbom`: the format, and where syft comes from when none is on PATH (src/sbom prepareScanner). */
+  sbom?: ReturnType<typeof sbomOptions>
 }
 
 /** A merge job: builds nothing, puts the legs' digests in one index. */
@@ -76,6 +79,7 @@ export async function planRun(inputs: Inputs, env: NodeJS.ProcessEnv, logger: Lo
     return { ...base, ...described, kind, digests }
   }
   const release = buildxRelease(inputs)
+  const sbom = sbomOptions(inputs)
   const build = await buildRequestFrom(inputs, env)
   const described = await describe(inputs, context, env, logger, build.platforms.length)
   requireAnImage(described.metadata.images, push && !inputs.dryRun)
@@ -88,7 +92,8 @@ export async function planRun(inputs: Inputs, env: NodeJS.ProcessEnv, logger: Lo
     byDigest: inputs.pushByDigest,
     build,
     builder: inputs.builder,
-    buildxRelease: release
+    buildxRelease: release,
+    ...(sbom && { sbom })
   }
 }
 

@@ -3,3 +3,4 @@ export { prepareScanner, type PrepareScannerOptions, type SbomScanner } from './
 export { installSyft, SyftChecksumError, type SyftRelease } from './install.js'
 export { CYCLONEDX_PREDICATE_TYPE, SPDX_PREDICATE_TYPE, sbomPredicateType } from './predicate.js'
 export { DEFAULT_SYFT_DOWNLOAD_URL, PINNED_SYFT_VERSION } from './release.js'
+export { sbomSubjects } from './subjects.js'
