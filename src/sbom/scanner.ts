@@ -86,18 +86,24 @@ async function installPinned(
   }
 }
 
-/** `syft version -o json`'s version, or undefined when `command` does not run. */
+/**
+ * `syft version -o json`'s version (without a leading `v`), `unknown` when syft runs but says none we can
+ * read, or undefined when `command` does not run.
+ */
 export async function syftVersion(
   command: string,
   run: typeof execCommand = execCommand,
   env: Record<string, string | undefined> = {}
 ): Promise<string | undefined> {
+  const output = await run(command, ['version', '-o', 'json'], { env: { ...env, ...SYFT_ENV } }).catch(
+    () => undefined
+  )
+  if (!output) return undefined
   try {
-    const { stdout } = await run(command, ['version', '-o', 'json'], { env: { ...env, ...SYFT_ENV } })
-    const parsed = JSON.parse(stdout) as { version?: unknown }
-    return typeof parsed.version === 'string' ? parsed.version.replace(/^v/, '') : 'unknown'
+    const { version } = JSON.parse(output.stdout) as { version?: unknown }
+    return typeof version === 'string' ? version.replace(/^v/, '') : 'unknown'
   } catch {
-    return undefined
+    return 'unknown'
   }
 }
 

@@ -199,6 +199,21 @@ describe('generateSboms on a two-platform buildah layout', () => {
     expect(arm64).not.toContain('arch=amd64')
   })
 
+  it('writes CycloneDX JSON when asked for it', async () => {
+    const arm64 = images.filter(i => i.platform.architecture === 'arm64')
+    const cyclonedx = { ...scanner(), format: 'cyclonedx-json' as const }
+    const [sbom] = await generateSboms(layoutDir, arm64, logger, cyclonedx, { sourceName: SOURCE_NAME })
+    expect(sbom?.predicateType).toBe('https://cyclonedx.org/bom')
+    const bom = JSON.parse(Buffer.from(sbom?.document ?? []).toString('utf8')) as {
+      bomFormat: string
+      components: { name: string; purl?: string }[]
+    }
+    expect(bom.bomFormat).toBe('CycloneDX')
+    const componentPurls = bom.components.map(c => c.purl)
+    expect(componentPurls).toContain('pkg:npm/left-pad@1.3.0')
+    expect(componentPurls).toContain('pkg:deb/debian/sbom-probe@1.2.3-1?arch=arm64&distro=debian-12')
+  })
+
   it('names no temporary path and leaves nothing behind', async () => {
     for (const sbom of sboms) {
       const text = Buffer.from(sbom.document).toString('utf8')

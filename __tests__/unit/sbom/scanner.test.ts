@@ -71,6 +71,22 @@ describe('prepareScanner', () => {
     }
   })
 
+  it('uses a syft on PATH whose version it cannot read (an unknown version counts as new)', async () => {
+    const run = (async () => ({
+      stdout: 'syft, built from source',
+      stderr: ''
+    })) as unknown as typeof execCommand
+    const installer = fakeInstall('/never')
+    const scanner = await prepareScanner({ format: 'spdx-json' }, logger, {
+      downloadUrl: URL,
+      run,
+      host: LINUX,
+      install: installer.install
+    })
+    expect(scanner).toMatchObject({ path: 'syft', version: 'unknown', source: 'syft unknown on PATH' })
+    expect(installer.calls).toEqual([])
+  })
+
   it('fails naming sbom and the fix on a runner syft publishes nothing for, before any download', async () => {
     const installer = fakeInstall('/never')
     const promise = prepareScanner({ format: 'spdx-json' }, logger, {
