@@ -34,6 +34,8 @@ export interface GenerateOptions {
   sourceName?: string
   /** Where the views and syft's unpacked layers go; removed afterwards. The OS temp dir by default. */
   tempDir?: string
+  /** The environment prepareScanner looked for syft in (PATH), merged over the process's. */
+  env?: Record<string, string | undefined>
   run?: typeof execCommand
   signal?: AbortSignal
 }
@@ -73,7 +75,7 @@ async function scanImage(
   const out = join(view, `sbom.${scanner.format}.json`)
   logger.info(`sbom: scanning ${platform} (${image.manifest.digest}) with syft ${scanner.version}`)
   await (options.run ?? execCommand)(scanner.path, syftArgs(view, out, scanner, options.sourceName), {
-    env: { ...SYFT_ENV, TMPDIR: work },
+    env: { ...options.env, ...SYFT_ENV, TMPDIR: work },
     signal: options.signal
   })
   const document = await readFile(out)

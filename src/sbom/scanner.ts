@@ -42,6 +42,7 @@ export async function prepareScanner(
   const run = options.run ?? execCommand
   const present = await syftVersion('syft', run, options.env)
   if (present && versionAtLeast(present, MINIMUM_SYFT_VERSION)) {
+    logger.info(`sbom: syft ${present} on PATH`)
     return { path: 'syft', version: present, format: request.format, source: `syft ${present} on PATH` }
   }
   const why = present ? `syft ${present} on PATH is older than ${MINIMUM_SYFT_VERSION}` : 'no syft on PATH'

@@ -12,7 +12,12 @@ import { BuildahBuilder } from '../../../src/builders/buildah/builder.js'
 import { BuildxBuilder } from '../../../src/builders/buildx/builder.js'
 import { DockerBuilder } from '../../../src/builders/docker/builder.js'
 import { readBuiltImages, type LayoutImage } from '../../../src/publish/layout.js'
-import { generateSboms, type PlatformSbom, type SbomScanner } from '../../../src/sbom/index.js'
+import {
+  generateSboms,
+  prepareScanner,
+  type PlatformSbom,
+  type SbomScanner
+} from '../../../src/sbom/index.js'
 import { testEnv } from '../../support/env.js'
 
 /**
@@ -197,6 +202,18 @@ describe('generateSboms on a two-platform buildah layout', () => {
     expect(amd64).not.toContain('arch=arm64')
     expect(arm64).toContain('arch=arm64')
     expect(arm64).not.toContain('arch=amd64')
+  })
+
+  it('runs a syft found on PATH (the PATH prepareScanner looked in), installing nothing', async () => {
+    const env = { PATH: `${testEnv().syftBin}:/usr/bin:/bin` }
+    const found = await prepareScanner({ format: 'spdx-json' }, logger, {
+      downloadUrl: 'http://127.0.0.1:9/none',
+      env
+    })
+    expect(found).toMatchObject({ path: 'syft', version: '1.57.1', source: 'syft 1.57.1 on PATH' })
+    const amd64 = images.filter(i => i.platform.architecture === 'amd64')
+    const [sbom] = await generateSboms(layoutDir, amd64, logger, found, { sourceName: SOURCE_NAME, env })
+    expect(purls(parse(sbom as PlatformSbom))).toContain('pkg:npm/left-pad@1.3.0')
   })
 
   it('writes CycloneDX JSON when asked for it', async () => {
