@@ -15,6 +15,7 @@ import { readBuiltImages, type LayoutImage } from '../../../src/publish/layout.j
 import {
   generateSboms,
   prepareScanner,
+  sbomStatements,
   type PlatformSbom,
   type SbomScanner
 } from '../../../src/sbom/index.js'
@@ -214,6 +215,28 @@ describe('generateSboms on a two-platform buildah layout', () => {
     const amd64 = images.filter(i => i.platform.architecture === 'amd64')
     const [sbom] = await generateSboms(layoutDir, amd64, logger, found, { sourceName: SOURCE_NAME, env })
     expect(purls(parse(sbom as PlatformSbom))).toContain('pkg:npm/left-pad@1.3.0')
+  })
+
+  it("sbomStatements: each platform's document about the pushed manifest of that platform, under every name", async () => {
+    // The push reports other digests than the layout's (compression rewrites the manifests).
+    const pushed = { 'linux/amd64': `sha256:${'a'.repeat(64)}`, 'linux/arm64': `sha256:${'b'.repeat(64)}` }
+    const names = ['registry.example/one/app', 'registry.example/two/app']
+    const statements = await sbomStatements(
+      layoutDir,
+      scanner(),
+      { images: names, platformDigests: pushed },
+      logger
+    )
+    expect(statements.map(s => [s.platform, s.subjects, s.predicateType])).toEqual(
+      (['linux/amd64', 'linux/arm64'] as const).map(platform => [
+        platform,
+        names.map(name => ({ name, digest: pushed[platform], platform })),
+        'https://spdx.dev/Document/v2.3'
+      ])
+    )
+    const arm64 = statements[1]?.predicate as SpdxDocument
+    expect(arm64.name).toBe(names[0])
+    expect(purls(arm64)).toContain('pkg:deb/debian/sbom-probe@1.2.3-1?arch=arm64&distro=debian-12')
   })
 
   it('writes CycloneDX JSON when asked for it', async () => {
