@@ -55,7 +55,9 @@ export function ignoredByMerge(inputs: Inputs): string[] {
     ['secrets', inputs.secrets.length > 0],
     ['target', inputs.target !== ''],
     ['cache-from', inputs.cacheFrom.length > 0],
-    ['cache-to', inputs.cacheTo.length > 0]
+    ['cache-to', inputs.cacheTo.length > 0],
+    // The legs attach each platform's SBOM to their platform manifests, which the merged index lists.
+    ['sbom', inputs.sbom !== undefined]
   ]
   const names = set.filter(([, isSet]) => isSet).map(([name]) => name)
   if (names.length === 0) return []

@@ -4,7 +4,8 @@ import { asUsageError } from '../../../src/cli/errors.js'
 import { InputError } from '../../../src/inputs/errors.js'
 import { readInputs } from '../../../src/inputs/read.js'
 import { parseSbom } from '../../../src/inputs/sbom.js'
-import { sbomOptions } from '../../../src/inputs/validate.js'
+import { ignoredByMerge, sbomOptions } from '../../../src/inputs/validate.js'
+import type { Inputs } from '../../../src/inputs/types.js'
 import { loadActionYml } from '../../../scripts/run-action.mjs'
 
 function inputError(run: () => unknown): InputError {
@@ -131,5 +132,23 @@ describe('sbom through the action and the CLI', () => {
     expect(asUsageError(caught)?.message).toMatch(
       /^--sbom: 'generator=x': publish-image does not run a generator image/
     )
+  })
+})
+
+describe('sbom on a merge job', () => {
+  it('is ignored with a warning: the legs attach the SBOMs to the platform manifests', () => {
+    const inputs = {
+      platforms: [],
+      file: '',
+      buildArgs: [],
+      secrets: [],
+      target: '',
+      cacheFrom: [],
+      cacheTo: []
+    }
+    expect(ignoredByMerge({ ...inputs, sbom: { format: 'spdx-json' } } as unknown as Inputs)).toEqual([
+      'merge: true builds nothing, so sbom is ignored'
+    ])
+    expect(ignoredByMerge(inputs as unknown as Inputs)).toEqual([])
   })
 })
