@@ -5,3 +5,4 @@ export { CYCLONEDX_PREDICATE_TYPE, SPDX_PREDICATE_TYPE, sbomPredicateType } from
 export { DEFAULT_SYFT_DOWNLOAD_URL, PINNED_SYFT_VERSION } from './release.js'
 export { sbomSubjects } from './subjects.js'
 export { sbomStatements, type SbomStatement } from './statements.js'
+export { NoToolCacheError } from './install.js'

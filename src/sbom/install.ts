@@ -75,14 +75,18 @@ async function cacheExtracted(archive: string, version: string, platform: string
   }
 }
 
-/** tool-cache keeps tools in RUNNER_TOOL_CACHE and downloads into RUNNER_TEMP; outside a runner neither is set. */
+/** No tool cache to install into: outside a runner (the CLI) RUNNER_TOOL_CACHE and RUNNER_TEMP are unset. */
+export class NoToolCacheError extends Error {
+  constructor(readonly variable: string) {
+    super(`installing syft needs ${variable} (the Actions runner sets it)`)
+    this.name = 'NoToolCacheError'
+  }
+}
+
+/** tool-cache keeps tools in RUNNER_TOOL_CACHE and downloads into RUNNER_TEMP. */
 function requireRunnerDirs(): void {
   for (const name of ['RUNNER_TOOL_CACHE', 'RUNNER_TEMP']) {
-    if (!process.env[name]) {
-      throw new Error(
-        `installing syft needs ${name} (the Actions runner sets it): set it to a writable directory, or put syft on PATH`
-      )
-    }
+    if (!process.env[name]) throw new NoToolCacheError(name)
   }
 }
 

@@ -4,7 +4,7 @@ import { InputError } from '../inputs/errors.js'
 import type { SbomFormat, SbomRequest } from '../inputs/sbom.js'
 import type { Logger } from '../registry/index.js'
 import { versionAtLeast } from '../builders/version.js'
-import { installSyft, SyftChecksumError, type SyftRelease } from './install.js'
+import { installSyft, NoToolCacheError, SyftChecksumError, type SyftRelease } from './install.js'
 import { MINIMUM_SYFT_VERSION, PINNED_SYFT_VERSION, syftReleasePlatform } from './release.js'
 
 /** The scanner a run uses: a syft executable and the document format to ask it for. */
@@ -75,16 +75,22 @@ async function installPinned(
   try {
     return await (options.install ?? installSyft)(release, platform, logger)
   } catch (cause) {
-    const fix =
-      cause instanceof SyftChecksumError
-        ? 'check syft-download-url'
-        : 'check syft-download-url and the network, or install syft on the runner (PATH)'
+    const fix = installFix(cause)
     throw new InputError(
       'sbom',
       `the SBOM scanner syft is not here (${why}) and installing syft v${release.version} failed: ${errorMessage(cause)}; ${fix}, or set sbom: false`,
       { cause }
     )
   }
+}
+
+/** What to do when installing syft failed with `cause`. */
+function installFix(cause: unknown): string {
+  if (cause instanceof SyftChecksumError) return 'check syft-download-url'
+  if (cause instanceof NoToolCacheError) {
+    return 'put syft on PATH (or set RUNNER_TOOL_CACHE and RUNNER_TEMP to writable directories to install it)'
+  }
+  return 'check syft-download-url and the network, or install syft on the runner (PATH)'
 }
 
 /**

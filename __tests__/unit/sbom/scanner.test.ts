@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { CommandError, type execCommand } from '../../../src/exec.js'
 import { InputError } from '../../../src/inputs/errors.js'
-import { SyftChecksumError, type installSyft } from '../../../src/sbom/install.js'
+import { NoToolCacheError, SyftChecksumError, type installSyft } from '../../../src/sbom/install.js'
 import { PINNED_SYFT_VERSION } from '../../../src/sbom/release.js'
 import { prepareScanner } from '../../../src/sbom/scanner.js'
 
@@ -122,5 +122,28 @@ describe('prepareScanner', () => {
       'installing syft v1.57.1 failed: syft release asset syft_1.57.1_linux_amd64.tar.gz has sha256 bbbb'
     )
     expect(error.message).toContain('check syft-download-url, or set sbom: false')
+  })
+
+  it('outside a runner (no tool cache) says to put syft on PATH', async () => {
+    const saved = { cache: process.env.RUNNER_TOOL_CACHE, temp: process.env.RUNNER_TEMP }
+    delete process.env.RUNNER_TOOL_CACHE
+    delete process.env.RUNNER_TEMP
+    try {
+      const error = (await prepareScanner({ format: 'spdx-json' }, logger, {
+        downloadUrl: URL,
+        run: syftOnPath(undefined).run,
+        host: LINUX
+      }).catch((e: unknown) => e)) as InputError
+      expect(error).toBeInstanceOf(InputError)
+      expect(error.cause).toBeInstanceOf(NoToolCacheError)
+      expect(error.message).toBe(
+        "input 'sbom': the SBOM scanner syft is not here (no syft on PATH) and installing syft v1.57.1 failed: " +
+          'installing syft needs RUNNER_TOOL_CACHE (the Actions runner sets it); put syft on PATH ' +
+          '(or set RUNNER_TOOL_CACHE and RUNNER_TEMP to writable directories to install it), or set sbom: false'
+      )
+    } finally {
+      if (saved.cache !== undefined) process.env.RUNNER_TOOL_CACHE = saved.cache
+      if (saved.temp !== undefined) process.env.RUNNER_TEMP = saved.temp
+    }
   })
 })
