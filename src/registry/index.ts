@@ -48,3 +48,16 @@ export {
   compressStream
 } from './compress/index.js'
 export type { Compression, CompressionOptions, CompressedBlob } from './compress/index.js'
+export {
+  EMPTY_DESCRIPTOR,
+  OCI_EMPTY,
+  SIGSTORE_BUNDLE_PREFIX,
+  pushReferrer,
+  referrerAnnotations,
+  referrerManifest
+} from './referrers.js'
+export type { PushedReferrer, ReferrerContent, ReferrerManifest } from './referrers.js'
+export { addToReferrersTag, mergeReferrersIndex } from './referrers-tag.js'
+export type { ReferrersTagOptions } from './referrers-tag.js'
+export { PreconditionFailed } from './manifests.js'
+export type { PushedManifest, PushManifestOptions } from './manifests.js'
