@@ -28,7 +28,14 @@ export type { Reference } from './name/reference.js'
 export { sha256Digest, fileDigest } from './digest.js'
 export { readOciLayout, pushLayout } from './layout.js'
 export { multiWrite, settleAll } from './write.js'
-export type { BlobToWrite, ImageToWrite, ManifestBytes, WriteOptions, WriteReport } from './write.js'
+export type {
+  BlobToWrite,
+  ImageToWrite,
+  ManifestBytes,
+  WriteOptions,
+  WriteReport,
+  WrittenImage
+} from './write.js'
 export { moveTags } from './tags.js'
 export type { MovedTag, TagTarget } from './tags.js'
 export { referrersTag, nextLink } from './lifecycle.js'
