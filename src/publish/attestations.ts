@@ -16,6 +16,12 @@ import {
 /** Makes the attestations of the subjects just pushed (provenance, SBOM); [] attaches nothing. */
 export type Attest = (subjects: AttestationSubject[]) => Promise<AttestationArtifact[]>
 
+/** A stored attestation as the report shows it: StoredAttestation, and whether it is signed. */
+export interface PublishedAttestation extends StoredAttestation {
+  signed: boolean
+  predicateType: string
+}
+
 /** A manifest the publish wrote, as a referrer's `subject` needs it, and its platform (none: the index). */
 export interface PushedSubject {
   desc: Descriptor
@@ -64,11 +70,11 @@ export async function storeAttestations(
   targets: AttestationTarget[],
   pushed: PushedSubject[],
   logger: Pick<Logger, 'info'>
-): Promise<StoredAttestation[]> {
+): Promise<PublishedAttestation[]> {
   const primary = targets[0]
   if (!primary) return []
   const artifacts = await attest(attestationSubjects(primary.image, pushed))
-  const stored: StoredAttestation[] = []
+  const stored: PublishedAttestation[] = []
   for (const artifact of artifacts) {
     const created = new Date().toISOString()
     for (const subject of artifact.subjects) {
@@ -85,7 +91,13 @@ export async function storeAttestations(
           `${image}@${desc.digest}: ${artifact.kind} ${artifact.signed ? 'signed' : 'unsigned'} → referrer ${result.desc.digest}` +
             (result.via === 'tag' ? ` (listed in the ${tagOf(desc.digest)} fallback tag)` : '')
         )
-        stored.push({ kind: artifact.kind, subject: { ...subject, name: image }, referrer: made.desc.digest })
+        stored.push({
+          kind: artifact.kind,
+          subject: { ...subject, name: image },
+          referrer: made.desc.digest,
+          signed: artifact.signed,
+          predicateType: artifact.predicateType
+        })
       }
     }
   }

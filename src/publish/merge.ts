@@ -19,8 +19,7 @@ import {
 import { checkDeclaredPlatform, checkDistinctPlatforms, type DigestLine } from './digests.js'
 import { buildIndex, manifestBytes, type SerializedManifest } from './manifests.js'
 import { attestPhase, movedTagsOf, type PublishResult } from './publish.js'
-import type { Attest } from './attestations.js'
-import type { StoredAttestation } from '../attest/types.js'
+import type { Attest, PublishedAttestation } from './attestations.js'
 
 export interface MergeRequest {
   client: RegistryClient
@@ -66,7 +65,7 @@ export async function mergeDigests(req: MergeRequest): Promise<PublishResult> {
   )
   req.logger.info(`index of ${children.length} platforms: ${index.digest}`)
   // The children are in every repository now: the index and the tags are all that is left to write.
-  const attestations: StoredAttestation[] = []
+  const attestations: PublishedAttestation[] = []
   const subjects = [
     { desc: manifestBytes(index).desc },
     ...children.map(c => ({ desc: manifestBytes(c.manifest).desc, platform: formatPlatform(c.platform) }))

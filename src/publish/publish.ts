@@ -8,12 +8,12 @@ import {
   type WriteReport,
   type WrittenImage
 } from '../registry/index.js'
-import type { StoredAttestation } from '../attest/types.js'
 import {
   attestationTargets,
   checkWritten,
   storeAttestations,
   type Attest,
+  type PublishedAttestation,
   type PushedSubject
 } from './attestations.js'
 import { compressLayers } from './compress-layers.js'
@@ -68,7 +68,7 @@ export interface PublishResult {
   /** Per image (as in the request), the tags this run moved and the digests they named before. */
   movedTags: MovedTags[]
   /** The referrers stored by `attest`: one per artifact, subject and image. */
-  attestations: StoredAttestation[]
+  attestations: PublishedAttestation[]
 }
 
 export interface MovedTags {
@@ -116,7 +116,7 @@ export async function publishLayout(req: PublishRequest): Promise<PublishResult>
   }))
   const root = rootOf(req, prepared)
   const platforms = prepared.filter(p => p.published !== root)
-  const attestations: StoredAttestation[] = []
+  const attestations: PublishedAttestation[] = []
   const reports = await multiWrite(
     req.client,
     req.images,
@@ -165,7 +165,7 @@ function descOf(m: SerializedManifest): Descriptor {
 export function attestPhase(
   req: { attest?: Attest; images: string[]; logger: Logger },
   subjects: PushedSubject[],
-  into: StoredAttestation[],
+  into: PublishedAttestation[],
   /** Manifests already in every image before multiWrite (a merge's platform manifests). */
   present: Descriptor[] = []
 ): ((written: WrittenImage) => Promise<void>) | undefined {
