@@ -12,6 +12,9 @@ import type { AttestationArtifact, AttestationSubject } from '../../../src/attes
 import { findImages, finalizeLayout, readLayoutIndex } from '../../../src/builders/layout/normalize.js'
 import { publishLayout, type PublishRequest } from '../../../src/publish/publish.js'
 import { mergeDigests } from '../../../src/publish/merge.js'
+import { cleanupImage } from '../../../src/cleanup/index.js'
+import { registryDeleter } from '../../../src/cleanup/registry-deleter.js'
+import { manifestExists } from '../../support/referrers.js'
 import { referrersTag, type Descriptor } from '../../../src/registry/index.js'
 import { testEnv, uniqueRepo } from '../../support/env.js'
 import { capturingLogger, recordingClient } from '../../support/registry/helpers.js'
@@ -302,5 +305,38 @@ describe('publishLayout with attest: referrers of the index and the platform man
         expect(listed).toContain(a.referrer)
       expect(listed).toHaveLength(4)
     }
+  })
+
+  it('cleanup after a re-tag deletes the old image with its referrers and fallback tags, keeps the new ones', async () => {
+    const image = `${env.registry}/${uniqueRepo('attest-cleanup')}`
+    const client = recordingClient().client
+    const old = await withLayout(dir =>
+      publishLayout(request(dir, [image], { attest: attestor('old').attest }, client))
+    )
+    const now = await withLayout(dir =>
+      publishLayout(request(dir, [image], { attest: attestor('new').attest }, client))
+    )
+    const parts = async (r: typeof old) => {
+      const subjects = [r.digest, ...Object.values(r.platformDigests)]
+      const tagIndexes = await Promise.all(
+        subjects.map(async d => (await client.repository(image).headManifest(referrersTag(d)))?.digest ?? '')
+      )
+      return [...subjects, ...r.attestations.map(a => a.referrer), ...tagIndexes]
+    }
+    const oldParts = await parts(old)
+    const newParts = await parts(now)
+    const repo = client.repository(image)
+    const result = await cleanupImage({
+      image,
+      repo,
+      before: [old.digest],
+      keep: [now.digest],
+      deleter: registryDeleter(repo),
+      dryRun: false,
+      logger: { info: () => undefined, warning: () => undefined }
+    })
+    expect([...result.deleted].sort()).toEqual([...new Set(oldParts)].sort())
+    for (const d of newParts) expect(await manifestExists(image, d)).toBe(true)
+    for (const d of oldParts) expect(await manifestExists(image, d)).toBe(false)
   })
 })
