@@ -88,6 +88,8 @@ export interface PushManifestOptions {
    * mismatch throws PreconditionFailed and writes nothing.
    */
   ifMatch?: string | null
+  /** Send If-Match / If-None-Match with `ifMatch` (default true); the HEAD check is made either way. */
+  conditionalHeaders?: boolean
 }
 
 /** What a manifest PUT told: our digest, and the `OCI-Subject` header (OCI 1.1: the referrers API exists). */
@@ -103,14 +105,18 @@ export class PreconditionFailed extends Error {
     readonly reference: string,
     readonly expected: string | null,
     readonly found: string | undefined,
-    options?: ErrorOptions
+    options?: ErrorOptions & { refusedByRegistry?: boolean }
   ) {
     super(
       `${reference} names ${found ?? 'nothing'}, not ${expected ?? 'nothing'} as read before: another writer changed it`,
       options
     )
     this.name = 'PreconditionFailed'
+    this.refusedByRegistry = options?.refusedByRegistry === true
   }
+
+  /** The registry answered 412 to If-Match/If-None-Match (not our own HEAD check). */
+  readonly refusedByRegistry: boolean
 }
 
 /** HEAD first (skip a no-op), then PUT the exact bytes; the registry's digest must be ours. */
@@ -156,8 +162,9 @@ async function putManifest(
   opts: PushManifestOptions
 ) {
   const headers: Record<string, string> = { 'content-type': mediaType }
-  if (typeof opts.ifMatch === 'string') headers['if-match'] = `"${opts.ifMatch}"`
-  if (opts.ifMatch === null) headers['if-none-match'] = '*'
+  const conditional = opts.conditionalHeaders !== false
+  if (conditional && typeof opts.ifMatch === 'string') headers['if-match'] = `"${opts.ifMatch}"`
+  if (conditional && opts.ifMatch === null) headers['if-none-match'] = '*'
   try {
     return await t.session.call({
       ...call(t, 'PUT', reference, [201, 200, 204]),
@@ -166,7 +173,10 @@ async function putManifest(
     })
   } catch (error) {
     if (error instanceof RegistryError && error.status === 412 && opts.ifMatch !== undefined) {
-      throw new PreconditionFailed(reference, opts.ifMatch, undefined, { cause: error })
+      throw new PreconditionFailed(reference, opts.ifMatch, undefined, {
+        cause: error,
+        refusedByRegistry: true
+      })
     }
     throw error
   }

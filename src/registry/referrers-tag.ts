@@ -80,6 +80,7 @@ export async function addToReferrersTag(
   const settle = opts.settleMs ?? 100
   const random = opts.random ?? Math.random
   const wait = opts.wait ?? sleep
+  let conditionalHeaders = true
   for (let attempt = 1; ; attempt++) {
     const current = await readTag(repo, tag)
     const merged = mergeReferrersIndex(current?.body, entry)
@@ -91,12 +92,24 @@ export async function addToReferrersTag(
     }
     await opts.beforeWrite?.(attempt)
     try {
-      await repo.pushManifest(tag, merged as Uint8Array, OCI_INDEX, { ifMatch: current?.digest ?? null })
+      const ifMatch = current?.digest ?? null
+      await repo.pushManifest(tag, merged as Uint8Array, OCI_INDEX, { ifMatch, conditionalHeaders })
       await wait(settle * (1 + random()))
     } catch (error) {
       if (!(error instanceof PreconditionFailed)) throw error
+      if (error.refusedByRegistry && (await unchanged(repo, tag, current))) {
+        // A 412 although the tag is as we read it: the registry's If-Match is not about digests.
+        opts.logger?.info(`${tag}: the registry refuses If-Match on manifests; comparing by HEAD only`)
+        conditionalHeaders = false
+        continue
+      }
       opts.logger?.info(`${tag}: ${error.message}; merging again`)
       await wait(settle * attempt * random())
     }
   }
+}
+
+async function unchanged(repo: Repository, tag: string, read: TagState | undefined): Promise<boolean> {
+  const now = await repo.headManifest(tag)
+  return now?.digest === read?.digest
 }

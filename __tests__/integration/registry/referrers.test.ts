@@ -1,4 +1,4 @@
-import { describe, expect, it } from '@jest/globals'
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import {
   RegistryClient,
   addToReferrersTag,
@@ -10,6 +10,7 @@ import {
   type Repository
 } from '../../../src/registry/index.js'
 import { testEnv, uniqueRepo } from '../../support/env.js'
+import { FaultProxy } from '../../support/registry/fault-proxy.js'
 
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json'
 const OCI_INDEX = 'application/vnd.oci.image.index.v1+json'
@@ -154,5 +155,52 @@ describe('OCI 1.1 referrers against Distribution (no referrers API: the sha256-<
     ).rejects.toThrow(
       /still does not list referrer .* after 2 writes: other jobs keep rewriting it; run the job again/
     )
+  })
+
+  describe('through a proxy that changes what the registry answers', () => {
+    let proxy: FaultProxy
+    beforeAll(async () => {
+      proxy = new FaultProxy(env.registry)
+      await proxy.start()
+    })
+    afterAll(async () => proxy?.stop())
+
+    it('a registry whose If-Match is not about digests (412 to every conditional PUT): HEAD-only compare-and-swap', async () => {
+      const name = `${proxy.host}/${uniqueRepo('if-match')}`
+      const repo = newClient().repository(name)
+      const subject = await subjectIn(repo, 'if-match')
+      const conditional = (req: { headers: Record<string, unknown> }) =>
+        req.headers['if-match'] !== undefined || req.headers['if-none-match'] !== undefined
+      proxy.add({
+        method: 'PUT',
+        when: conditional,
+        times: Infinity,
+        action: { kind: 'status', status: 412 }
+      })
+      const first = await store(repo, subject, 'a')
+      const second = await store(repo, subject, 'b')
+      expect((await tagIndex(repo, subject)).map(d => d.digest)).toEqual([
+        first.desc.digest,
+        second.desc.digest
+      ])
+      proxy.clear()
+    })
+
+    it('a registry that answers OCI-Subject indexes the referrer itself: no fallback tag is written', async () => {
+      const name = `${proxy.host}/${uniqueRepo('oci-subject')}`
+      const repo = newClient().repository(name)
+      const subject = await subjectIn(repo, 'oci-subject')
+      proxy.add({
+        method: 'PUT',
+        path: /\/manifests\/sha256:/,
+        action: { kind: 'rewrite-header', name: 'OCI-Subject', value: subject.digest }
+      })
+      const pushed = await store(repo, subject, 'api')
+      expect(pushed.via).toBe('api')
+      expect(pushed.tagIndex).toBeUndefined()
+      expect(await repo.headManifest(referrersTag(subject.digest))).toBeUndefined()
+      expect(await repo.headManifest(pushed.desc.digest)).toBeDefined()
+      proxy.clear()
+    })
   })
 })
