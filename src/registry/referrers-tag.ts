@@ -65,7 +65,7 @@ async function readTag(repo: Repository, tag: string): Promise<TagState | undefi
 
 /**
  * Adds `entry` (the referrer's descriptor, with artifactType and annotations) to the fallback index of
- * `subjectDigest`; returns the index's digest once a read-back lists the entry. A write that finds the
+ * `subjectDigest`; returns the index's digest once two read-backs, a pause apart, list the entry. A write that finds the
  * tag changed since it was read (compare-and-swap on the HEAD before the PUT, If-Match where honoured),
  * and a read-back that no longer lists the entry (a racing writer overwrote it), start over.
  */
@@ -80,27 +80,44 @@ export async function addToReferrersTag(
   const settle = opts.settleMs ?? 100
   const random = opts.random ?? Math.random
   const wait = opts.wait ?? sleep
-  let conditionalHeaders = true
-  for (let attempt = 1; ; attempt++) {
+  const state = { conditionalHeaders: true, wrote: false, confirmed: false, pauseMs: settle }
+  const pause = () => wait(state.pauseMs * (1 + random()))
+  for (let attempt = 1; ;) {
     const current = await readTag(repo, tag)
     const merged = mergeReferrersIndex(current?.body, entry)
-    if (merged === 'listed' && current) return current.digest
+    if (merged === 'listed' && current) {
+      // Listed twice in a row, a pause apart, after our write: a racing writer's PUT that read the
+      // tag before our write has landed by then, and would have dropped it.
+      if (!state.wrote || state.confirmed) return current.digest
+      state.confirmed = true
+      await pause()
+      continue
+    }
+    state.confirmed = false
     if (attempt > max) {
       throw new Error(
         `${repo.registry}/${repo.path}:${tag} still does not list referrer ${entry.digest} after ${max} writes: other jobs keep rewriting it; run the job again`
       )
     }
     await opts.beforeWrite?.(attempt)
+    attempt++
     try {
       const ifMatch = current?.digest ?? null
-      await repo.pushManifest(tag, merged as Uint8Array, OCI_INDEX, { ifMatch, conditionalHeaders })
-      await wait(settle * (1 + random()))
+      const started = Date.now()
+      await repo.pushManifest(tag, merged as Uint8Array, OCI_INDEX, {
+        ifMatch,
+        conditionalHeaders: state.conditionalHeaders
+      })
+      state.wrote = true
+      // Another writer's read-check-write takes about as long as ours: wait at least twice that.
+      state.pauseMs = Math.max(settle, 2 * (Date.now() - started))
+      await pause()
     } catch (error) {
       if (!(error instanceof PreconditionFailed)) throw error
       if (error.refusedByRegistry && (await unchanged(repo, tag, current))) {
         // A 412 although the tag is as we read it: the registry's If-Match is not about digests.
         opts.logger?.info(`${tag}: the registry refuses If-Match on manifests; comparing by HEAD only`)
-        conditionalHeaders = false
+        state.conditionalHeaders = false
         continue
       }
       opts.logger?.info(`${tag}: ${error.message}; merging again`)

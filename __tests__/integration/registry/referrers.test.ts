@@ -139,6 +139,32 @@ describe('OCI 1.1 referrers against Distribution (no referrers API: the sha256-<
     expect(tagDigest).toBe((await repo.headManifest(referrersTag(subject.digest)))?.digest)
   })
 
+  it('a racing write that lands after the first read-back (it read before ours) is caught by the second', async () => {
+    const name = `${env.registry}/${uniqueRepo('late-write')}`
+    const repo = newClient().repository(name)
+    const subject = await subjectIn(repo, 'late-write')
+    const first = await store(repo, subject, 'first')
+    const stale = (await repo.getManifest(referrersTag(subject.digest))).body
+    const content = statement(subject, 'second')
+    const made = referrerManifest(subject, { mediaType: IN_TOTO, content })
+    await repo.pushBlob(
+      { mediaType: IN_TOTO, digest: made.layer.digest, size: made.layer.size },
+      { data: content }
+    )
+    await repo.pushManifest(made.desc.digest, made.body, OCI_MANIFEST)
+    let pauses = 0
+    await addToReferrersTag(repo, subject.digest, made.desc, {
+      settleMs: 10,
+      // Pause 1: after our write; pause 2: after the first read-back listed us. Then the slow writer lands.
+      wait: async () => {
+        if (++pauses !== 2) return
+        await newClient().repository(name).pushManifest(referrersTag(subject.digest), stale, OCI_INDEX)
+      }
+    })
+    expect(pauses).toBeGreaterThan(2)
+    expect((await tagIndex(repo, subject)).map(d => d.digest)).toEqual([first.desc.digest, made.desc.digest])
+  })
+
   it('gives up after maxAttempts with a message that names the tag and the fix', async () => {
     const name = `${env.registry}/${uniqueRepo('give-up')}`
     const repo = newClient().repository(name)
