@@ -65,7 +65,8 @@ const OUTPUTS = [
   'json',
   'package-url',
   'package-visibility',
-  'deleted'
+  'deleted',
+  'attestation-digests'
 ]
 
 describe('action.yml, the contract', () => {
