@@ -16,6 +16,7 @@ import { checkPackageLinks } from './packages/link-check.js'
 import type { Inputs } from './inputs/types.js'
 import { planRun, type BuildPlan, type MergePlan, type RunPlan } from './plan.js'
 import { mergeDigests } from './publish/merge.js'
+import type { Attest } from './publish/attestations.js'
 import { publishLayout, type PublishResult } from './publish/publish.js'
 import { createRegistryClient } from './publish/registry-client.js'
 import type { Logger, RegistryClient } from './registry/index.js'
@@ -32,6 +33,13 @@ interface Step {
   log: Logger
   /** Fires when the run is cancelled: nothing new starts, what this run created is removed. */
   signal: AbortSignal
+  hooks: RunHooks
+}
+
+/** What a caller (a test, the CLI) may put into one run in place of what the inputs derive. */
+export interface RunHooks {
+  /** Makes the attestations to store as referrers, instead of what attestationsFor derives. */
+  attest?: Attest
 }
 
 /** The whole step: inputs → metadata → build → publish → report. */
@@ -39,9 +47,11 @@ export async function run(
   inputs: Inputs,
   rt: Runtime,
   env: NodeJS.ProcessEnv = process.env,
-  signal: AbortSignal = new AbortController().signal
+  signal: AbortSignal = new AbortController().signal,
+  hooks: RunHooks = {}
 ): Promise<void> {
-  const step: Step = { inputs, env, rt, log: { info: rt.info, warning: rt.warning, debug: rt.debug }, signal }
+  const log = { info: rt.info, warning: rt.warning, debug: rt.debug }
+  const step: Step = { inputs, env, rt, log, signal, hooks }
   for (const secret of [inputs.password, inputs.githubToken]) if (secret) rt.setSecret(secret)
   const plan = await planRun(inputs, env, step.log)
   for (const secret of loginSecrets(plan.login)) rt.setSecret(secret)
@@ -111,7 +121,8 @@ async function merge(step: Step, plan: MergePlan): Promise<void> {
       annotations: { index: levels.index, manifestDescriptor: levels['manifest-descriptor'] },
       logger: step.log,
       tempDir: step.env.RUNNER_TEMP || tmpdir(),
-      signal: client.signal
+      signal: client.signal,
+      attest: attestationsFor(step, plan)
     })
   )
   const cleanup = await cleanUp(step, plan, client, result)
@@ -236,7 +247,18 @@ async function publish(step: Step, client: RegistryClient, plan: BuildPlan, layo
       logger: step.log,
       signal: client.signal,
       compression: { compression: step.inputs.compression ?? 'gzip', level: step.inputs.compressionLevel },
-      baseImages
+      baseImages,
+      attest: attestationsFor(step, plan)
     })
   )
+}
+
+/**
+ * SEAM (issue 11): what makes this run's attestations (provenance, SBOM) from the plan and the inputs;
+ * undefined when nothing is requested. src/attest's provenance and the SBOM step connect here; publish
+ * and merge store what it returns as OCI referrers after the by-digest writes, before the tags move.
+ */
+function attestationsFor(step: Step, plan: RunPlan): Attest | undefined {
+  if (!plan.push) return undefined
+  return step.hooks.attest
 }

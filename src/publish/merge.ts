@@ -18,7 +18,8 @@ import {
 } from '../registry/index.js'
 import { checkDeclaredPlatform, checkDistinctPlatforms, type DigestLine } from './digests.js'
 import { buildIndex, manifestBytes, type SerializedManifest } from './manifests.js'
-import { movedTagsOf, type PublishResult } from './publish.js'
+import { attestPhase, movedTagsOf, type PublishResult } from './publish.js'
+import type { Attest, PublishedAttestation } from './attestations.js'
 
 export interface MergeRequest {
   client: RegistryClient
@@ -32,6 +33,8 @@ export interface MergeRequest {
   tempDir: string
   /** Cancels the merge: nothing new starts, tags already moved are put back. */
   signal?: AbortSignal
+  /** Attestations of the merged index and its platform manifests, stored before the tags move. */
+  attest?: Attest
 }
 
 /** A platform manifest pushed by a leg, as found in the registry. */
@@ -62,11 +65,21 @@ export async function mergeDigests(req: MergeRequest): Promise<PublishResult> {
   )
   req.logger.info(`index of ${children.length} platforms: ${index.digest}`)
   // The children are in every repository now: the index and the tags are all that is left to write.
+  const attestations: PublishedAttestation[] = []
+  const subjects = [
+    { desc: manifestBytes(index).desc },
+    ...children.map(c => ({ desc: manifestBytes(c.manifest).desc, platform: formatPlatform(c.platform) }))
+  ]
   const reports = await multiWrite(
     req.client,
     req.images,
     { root: manifestBytes(index), manifests: [], blobs: [] },
-    { tags: req.tags, logger: req.logger, signal: req.signal }
+    {
+      tags: req.tags,
+      logger: req.logger,
+      signal: req.signal,
+      beforeTags: attestPhase(req, subjects, attestations, mergedChildren(children))
+    }
   )
   return {
     digest: index.digest,
@@ -75,8 +88,14 @@ export async function mergeDigests(req: MergeRequest): Promise<PublishResult> {
     platformDigests: Object.fromEntries(children.map(c => [formatPlatform(c.platform), c.digest])),
     refs: req.images.map(name => `${name}@${index.digest}`),
     tags: req.images.flatMap(name => req.tags.map(tag => `${name}:${tag}`)),
-    movedTags: movedTagsOf(req.images, reports)
+    movedTags: movedTagsOf(req.images, reports),
+    attestations
   }
+}
+
+/** The children were written before multiWrite (copyMissing): they count as written for the attestations. */
+function mergedChildren(children: Child[]): Descriptor[] {
+  return children.map(c => manifestBytes(c.manifest).desc)
 }
 
 /** Finds the manifest in the target images, checks that it is an image, and reads its platform. */

@@ -5,8 +5,17 @@ import {
   type CompressionOptions,
   type Logger,
   type RegistryClient,
-  type WriteReport
+  type WriteReport,
+  type WrittenImage
 } from '../registry/index.js'
+import {
+  attestationTargets,
+  checkWritten,
+  storeAttestations,
+  type Attest,
+  type PublishedAttestation,
+  type PushedSubject
+} from './attestations.js'
 import { compressLayers } from './compress-layers.js'
 import { readBuiltImages, type LayoutImage } from './layout.js'
 import { assertLayerSizes } from './limits.js'
@@ -37,6 +46,11 @@ export interface PublishRequest {
   compression?: CompressionOptions
   /** Base images the build named (FROM lines, builder metadata): their layers are mounted, not uploaded. */
   baseImages?: string[]
+  /**
+   * Makes the attestations (provenance, SBOM) of what was pushed, once it is in every image by digest
+   * and before any tag moves; each is stored as an OCI 1.1 referrer of its subjects. A throw: no tag.
+   */
+  attest?: Attest
 }
 
 export interface PublishResult {
@@ -53,6 +67,8 @@ export interface PublishResult {
   tags: string[]
   /** Per image (as in the request), the tags this run moved and the digests they named before. */
   movedTags: MovedTags[]
+  /** The referrers stored by `attest`: one per artifact, subject and image. */
+  attestations: PublishedAttestation[]
 }
 
 export interface MovedTags {
@@ -100,6 +116,7 @@ export async function publishLayout(req: PublishRequest): Promise<PublishResult>
   }))
   const root = rootOf(req, prepared)
   const platforms = prepared.filter(p => p.published !== root)
+  const attestations: PublishedAttestation[] = []
   const reports = await multiWrite(
     req.client,
     req.images,
@@ -110,7 +127,12 @@ export async function publishLayout(req: PublishRequest): Promise<PublishResult>
         .filter(desc => !compressed.placed.has(desc.digest))
         .map(desc => ({ desc, source: { path: built.blobPath(desc.digest) } }))
     },
-    { tags, logger: req.logger, signal: req.signal }
+    {
+      tags,
+      logger: req.logger,
+      signal: req.signal,
+      beforeTags: attestPhase(req, subjectsOf(root, prepared), attestations)
+    }
   )
   const platformDigests = Object.fromEntries(
     prepared.map(p => [formatPlatform(p.platform), p.published.digest])
@@ -123,7 +145,36 @@ export async function publishLayout(req: PublishRequest): Promise<PublishResult>
     platformDigests,
     refs: req.images.flatMap(name => digests.map(digest => `${name}@${digest}`)),
     tags: req.images.flatMap(name => tags.map(tag => `${name}:${tag}`)),
-    movedTags: movedTagsOf(req.images, reports)
+    movedTags: movedTagsOf(req.images, reports),
+    attestations
+  }
+}
+
+/** The index (when there is one) and every platform manifest, as attestation subjects. */
+function subjectsOf(root: SerializedManifest | undefined, prepared: PreparedImage[]): PushedSubject[] {
+  const platforms = prepared.map(p => ({ desc: descOf(p.published), platform: formatPlatform(p.platform) }))
+  const index = root && !prepared.some(p => p.published === root) ? [{ desc: descOf(root) }] : []
+  return [...index, ...platforms]
+}
+
+function descOf(m: SerializedManifest): Descriptor {
+  return { mediaType: m.mediaType, digest: m.digest, size: m.size }
+}
+
+/** multiWrite's beforeTags: stores the attestations of `subjects`, collecting them in `into`. */
+export function attestPhase(
+  req: { attest?: Attest; images: string[]; logger: Logger },
+  subjects: PushedSubject[],
+  into: PublishedAttestation[],
+  /** Manifests already in every image before multiWrite (a merge's platform manifests). */
+  present: Descriptor[] = []
+): ((written: WrittenImage) => Promise<void>) | undefined {
+  const attest = req.attest
+  if (!attest) return undefined
+  return async written => {
+    checkWritten(subjects, { ...written, manifests: [...written.manifests, ...present] })
+    const targets = attestationTargets(req.images, written)
+    into.push(...(await storeAttestations(attest, targets, subjects, req.logger)))
   }
 }
 

@@ -28,7 +28,14 @@ export type { Reference } from './name/reference.js'
 export { sha256Digest, fileDigest } from './digest.js'
 export { readOciLayout, pushLayout } from './layout.js'
 export { multiWrite, settleAll } from './write.js'
-export type { BlobToWrite, ImageToWrite, ManifestBytes, WriteOptions, WriteReport } from './write.js'
+export type {
+  BlobToWrite,
+  ImageToWrite,
+  ManifestBytes,
+  WriteOptions,
+  WriteReport,
+  WrittenImage
+} from './write.js'
 export { moveTags } from './tags.js'
 export type { MovedTag, TagTarget } from './tags.js'
 export { referrersTag, nextLink } from './lifecycle.js'
@@ -48,3 +55,16 @@ export {
   compressStream
 } from './compress/index.js'
 export type { Compression, CompressionOptions, CompressedBlob } from './compress/index.js'
+export {
+  EMPTY_DESCRIPTOR,
+  OCI_EMPTY,
+  SIGSTORE_BUNDLE_PREFIX,
+  pushReferrer,
+  referrerAnnotations,
+  referrerManifest
+} from './referrers.js'
+export type { PushedReferrer, ReferrerContent, ReferrerManifest } from './referrers.js'
+export { addToReferrersTag, mergeReferrersIndex } from './referrers-tag.js'
+export type { ReferrersTagOptions } from './referrers-tag.js'
+export { PreconditionFailed } from './manifests.js'
+export type { PushedManifest, PushManifestOptions } from './manifests.js'

@@ -81,28 +81,66 @@ function manifestMediaType(body: Buffer, contentType: string | undefined): strin
   return declaredMediaType(body) ?? baseMediaType(contentType)
 }
 
+export interface PushManifestOptions {
+  /**
+   * Compare-and-swap on a tag: the digest the tag must still name (null: the tag must not exist). Checked
+   * by the HEAD before the PUT and sent as If-Match / If-None-Match for registries that honour them; a
+   * mismatch throws PreconditionFailed and writes nothing.
+   */
+  ifMatch?: string | null
+  /** Send If-Match / If-None-Match with `ifMatch` (default true); the HEAD check is made either way. */
+  conditionalHeaders?: boolean
+}
+
+/** What a manifest PUT told: our digest, and the `OCI-Subject` header (OCI 1.1: the referrers API exists). */
+export interface PushedManifest {
+  digest: string
+  /** The OCI-Subject header of the PUT; undefined when the registry sent none or nothing was written. */
+  subject?: string
+}
+
+/** A compare-and-swap write found the tag changed since it was read (someone else wrote it). */
+export class PreconditionFailed extends Error {
+  constructor(
+    readonly reference: string,
+    readonly expected: string | null,
+    readonly found: string | undefined,
+    options?: ErrorOptions & { refusedByRegistry?: boolean }
+  ) {
+    super(
+      `${reference} names ${found ?? 'nothing'}, not ${expected ?? 'nothing'} as read before: another writer changed it`,
+      options
+    )
+    this.name = 'PreconditionFailed'
+    this.refusedByRegistry = options?.refusedByRegistry === true
+  }
+
+  /** The registry answered 412 to If-Match/If-None-Match (not our own HEAD check). */
+  readonly refusedByRegistry: boolean
+}
+
 /** HEAD first (skip a no-op), then PUT the exact bytes; the registry's digest must be ours. */
 export async function pushManifest(
   t: ManifestTarget,
   reference: string,
   body: Uint8Array,
-  mediaType: string
-): Promise<{ digest: string }> {
+  mediaType: string,
+  opts: PushManifestOptions = {}
+): Promise<PushedManifest> {
   const digest = sha256Digest(body)
   if (isDigestReference(reference) && reference !== digest) {
     throw new Error(`cannot push a manifest whose digest is ${digest} as ${reference}`)
   }
   const existing = await headManifest(t, reference).catch(err => {
     // A registry may refuse HEAD (403) yet accept the PUT: an unknown answer is not a reason to stop.
-    if (err instanceof RegistryError && err.status === 403) return undefined
+    if (err instanceof RegistryError && err.status === 403 && opts.ifMatch === undefined) return undefined
     throw err
   })
   if (existing?.digest === digest) return { digest }
-  const res = await t.session.call({
-    ...call(t, 'PUT', reference, [201, 200, 204]),
-    headers: { 'content-type': mediaType },
-    body: { kind: 'bytes', data: body }
-  })
+  if (opts.ifMatch !== undefined && (existing?.digest ?? null) !== opts.ifMatch) {
+    throw new PreconditionFailed(reference, opts.ifMatch, existing?.digest)
+  }
+  const res = await putManifest(t, reference, body, mediaType, opts)
   const stored = header(res, 'docker-content-digest')
   if (stored && stored !== digest) {
     throw new RegistryError({
@@ -113,5 +151,33 @@ export async function pushManifest(
       message: `the registry stored manifest ${stored}, but we computed ${digest}`
     })
   }
-  return { digest }
+  return { digest, subject: header(res, 'oci-subject') }
+}
+
+async function putManifest(
+  t: ManifestTarget,
+  reference: string,
+  body: Uint8Array,
+  mediaType: string,
+  opts: PushManifestOptions
+) {
+  const headers: Record<string, string> = { 'content-type': mediaType }
+  const conditional = opts.conditionalHeaders !== false
+  if (conditional && typeof opts.ifMatch === 'string') headers['if-match'] = `"${opts.ifMatch}"`
+  if (conditional && opts.ifMatch === null) headers['if-none-match'] = '*'
+  try {
+    return await t.session.call({
+      ...call(t, 'PUT', reference, [201, 200, 204]),
+      headers,
+      body: { kind: 'bytes', data: body }
+    })
+  } catch (error) {
+    if (error instanceof RegistryError && error.status === 412 && opts.ifMatch !== undefined) {
+      throw new PreconditionFailed(reference, opts.ifMatch, undefined, {
+        cause: error,
+        refusedByRegistry: true
+      })
+    }
+    throw error
+  }
 }

@@ -3,7 +3,7 @@ import type { Descriptor } from './oci/types.js'
 import type { BlobSource, Logger, PushBlobResult } from './types.js'
 import type { RegistrySession } from './transport/session.js'
 import { header } from './transport/session.js'
-import type { ManifestTarget } from './manifests.js'
+import type { ManifestTarget, PushedManifest, PushManifestOptions } from './manifests.js'
 import * as manifests from './manifests.js'
 import * as lifecycle from './lifecycle.js'
 import type { Referrers } from './lifecycle.js'
@@ -37,8 +37,16 @@ export interface Repository {
    * their digest and size once the stream ended. Each request is sent once (see upload-stream.ts).
    */
   pushStream(chunks: AsyncIterable<Uint8Array>, ended: Promise<StreamedBlob>): Promise<StreamedBlob>
-  /** HEAD first (skip a no-op), PUT with Content-Type = mediaType, verify Docker-Content-Digest. */
-  pushManifest(reference: string, body: Uint8Array, mediaType: string): Promise<{ digest: string }>
+  /**
+   * HEAD first (skip a no-op), PUT with Content-Type = mediaType, verify Docker-Content-Digest. With
+   * `ifMatch`, a compare-and-swap of a tag (see PushManifestOptions).
+   */
+  pushManifest(
+    reference: string,
+    body: Uint8Array,
+    mediaType: string,
+    opts?: PushManifestOptions
+  ): Promise<PushedManifest>
   getManifest(
     reference: string,
     accept?: string[]
@@ -182,9 +190,14 @@ export class RemoteRepository implements Repository {
     return this.deps.limiter.run(() => uploadStream(context, chunks, ended))
   }
 
-  pushManifest(reference: string, body: Uint8Array, mediaType: string): Promise<{ digest: string }> {
+  pushManifest(
+    reference: string,
+    body: Uint8Array,
+    mediaType: string,
+    opts?: PushManifestOptions
+  ): Promise<PushedManifest> {
     this.pushing = true
-    return manifests.pushManifest(this.manifestTarget(), reference, body, mediaType)
+    return manifests.pushManifest(this.manifestTarget(), reference, body, mediaType, opts)
   }
 
   getManifest(reference: string, accept?: string[]) {

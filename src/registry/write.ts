@@ -35,6 +35,21 @@ export interface WriteOptions {
   logger?: Pick<Logger, 'info'>
   /** Stops the write: no blob or manifest starts after it fired; tags already moved are put back. */
   signal?: AbortSignal
+  /**
+   * Runs once every repository holds the whole image by digest and before any tag moves (also when
+   * there are no tags): the place to attach referrers (attestations) to what was written. A throw
+   * stops the write there: no tag is moved.
+   */
+  beforeTags?: (written: WrittenImage) => Promise<void>
+}
+
+/** What multiWrite put in every repository by digest, for the beforeTags phase. */
+export interface WrittenImage {
+  repositories: Repository[]
+  /** What the tags are to point at, when there is one. */
+  root?: Descriptor
+  /** The child manifests, every level. */
+  manifests: Descriptor[]
 }
 
 /** What each repository received, for the log and the report. */
@@ -60,6 +75,14 @@ export async function multiWrite(
       .filter(r => r.registry === repo.registry)
       .map(r => r.path)
     reports.push(await writeTo(repo, image, mountFrom, opts))
+  }
+  if (opts.beforeTags) {
+    opts.signal?.throwIfAborted()
+    await opts.beforeTags({
+      repositories: repos,
+      root: image.root?.desc,
+      manifests: image.manifests.flat().map(m => m.desc)
+    })
   }
   const tags = [...new Set(opts.tags ?? [])]
   if (image.root && tags.length > 0) {

@@ -23,6 +23,21 @@ export interface RunReport {
   /** Per image: what cleanup deleted (a dry run: would delete) and kept on purpose. */
   cleanup?: CleanupReport[]
   packageVisibility?: string
+  /** The attestations stored as referrers, in every image (first image first). */
+  attestations?: AttestationReport[]
+  /** `owner/repo` of the workflow: the `-R` of `gh attestation verify`. */
+  repository?: string
+}
+
+/** One attestation stored as a referrer of one subject in one image. */
+export interface AttestationReport {
+  image: string
+  kind: 'provenance' | 'sbom'
+  /** `os/arch[/variant]`, or `index` for the index. */
+  subject: string
+  subjectDigest: string
+  referrer: string
+  signed: boolean
 }
 
 export interface CleanupReport {
@@ -52,6 +67,22 @@ export type OutputName =
   | 'package-url'
   | 'package-visibility'
   | 'deleted'
+  | 'attestation-digests'
+
+/**
+ * The `attestation-digests` output: for the first image, each subject (`index`, `linux/amd64`, …) → the
+ * digest of its referrer manifest; the provenance's when a subject has several attestations.
+ */
+export function attestationDigests(r: RunReport): Record<string, string> {
+  const first = (r.attestations ?? []).filter(a => a.image === r.images[0])
+  const ordered = [
+    ...first.filter(a => a.kind === 'provenance'),
+    ...first.filter(a => a.kind !== 'provenance')
+  ]
+  const out: Record<string, string> = {}
+  for (const a of ordered) out[a.subject] ??= a.referrer
+  return out
+}
 
 /** The `metadata` output: one JSON object with everything the step produced. */
 export function metadataObject(r: RunReport): Record<string, unknown> {
@@ -71,7 +102,8 @@ export function metadataObject(r: RunReport): Record<string, unknown> {
     'platform-digests': r.platformDigests,
     'package-url': r.packageUrl,
     'package-visibility': r.packageVisibility ?? '',
-    deleted: deletedRefs(r).join('\n')
+    deleted: deletedRefs(r).join('\n'),
+    'attestation-digests': attestationDigests(r)
   }
 }
 
@@ -90,6 +122,7 @@ export function buildOutputs(r: RunReport): Record<OutputName, string> {
     json: JSON.stringify(r.json),
     'package-url': r.packageUrl,
     'package-visibility': r.packageVisibility ?? '',
-    deleted: deletedRefs(r).join('\n')
+    deleted: deletedRefs(r).join('\n'),
+    'attestation-digests': JSON.stringify(attestationDigests(r))
   }
 }

@@ -17,6 +17,7 @@ export function summaryMarkdown(r: RunReport): string {
   if (r.pushed && r.refs.length > 0) {
     out.push('Pull by digest:', '', '```sh', ...r.refs.map(ref => `docker pull ${ref}`), '```', '')
   }
+  out.push(...attestationSection(r))
   out.push(...cleanupSection(r))
   if (r.warnings.length > 0) out.push('**Warnings**', '', ...r.warnings.map(w => `- ${w}`), '')
   return out.join('\n')
@@ -53,4 +54,33 @@ function cleanupSection(r: RunReport): string[] {
   const title = dry ? '**Cleanup (dry run)**' : '**Cleanup**'
   if (rows.length === 0) return [title, '', 'Nothing left unreachable by this run.', '']
   return [title, '', '| Image | Digest | |', '|---|---|---|', ...rows, '']
+}
+
+/** The attestations of the first image (every image holds the same referrers) and how to verify them. */
+function attestationSection(r: RunReport): string[] {
+  const image = r.images[0] ?? ''
+  const stored = (r.attestations ?? []).filter(a => a.image === image)
+  if (stored.length === 0) return []
+  const rows = stored.map(
+    a => `| ${a.subject} | ${a.kind} | ${code(a.referrer)} | ${a.signed ? 'signed' : '**unsigned**'} |`
+  )
+  const out = [
+    '**Attestations** (OCI referrers)',
+    '',
+    '| Subject | Kind | Referrer | |',
+    '|---|---|---|---|',
+    ...rows,
+    ''
+  ]
+  const all = [...new Set(stored.filter(a => a.signed).map(a => a.subjectDigest))]
+  // The image's own digest (what `docker pull` resolves) when it was signed; else every signed subject.
+  const signed = all.includes(r.digest) ? [r.digest] : all
+  if (signed.length > 0) {
+    const repo = r.repository ? ` -R ${r.repository}` : ''
+    const lines = signed.map(digest => `gh attestation verify oci://${image}@${digest}${repo}`)
+    out.push('Verify:', '', '```sh', ...lines, '```', '')
+  }
+  if (stored.some(a => !a.signed))
+    out.push('Unsigned attestations cannot be verified with `gh attestation verify`.', '')
+  return out
 }

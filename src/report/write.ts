@@ -61,7 +61,16 @@ export function runReport(plan: RunPlan, outcome: Outcome): RunReport {
       deleted: c.deleted,
       skipped: c.skipped
     })),
-    packageVisibility: outcome.package?.visibility ?? ''
+    packageVisibility: outcome.package?.visibility ?? '',
+    attestations: (result?.attestations ?? []).map(a => ({
+      image: a.subject.name,
+      kind: a.kind,
+      subject: a.subject.platform ?? 'index',
+      subjectDigest: a.subject.digest,
+      referrer: a.referrer,
+      signed: a.signed
+    })),
+    repository: plan.context.repository
   }
 }
 

@@ -67,7 +67,8 @@ const OUTPUTS = [
   'json',
   'package-url',
   'package-visibility',
-  'deleted'
+  'deleted',
+  'attestation-digests'
 ]
 
 describe('action.yml, the contract', () => {

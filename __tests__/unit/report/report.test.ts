@@ -107,3 +107,67 @@ describe('describeError', () => {
     )
   })
 })
+
+describe('attestations in the outputs and the summary', () => {
+  const d = (n: number) => 'sha256:' + String(n).repeat(64)
+  const stored = (
+    image: string,
+    kind: 'provenance' | 'sbom',
+    subject: string,
+    referrer: string,
+    signed: boolean
+  ) => ({
+    image,
+    kind,
+    subject,
+    subjectDigest: subject === 'index' ? report.digest : (report.platformDigests[subject] ?? ''),
+    referrer,
+    signed
+  })
+  const other = 'docker.io/octo/app'
+
+  it('attestation-digests: subject → referrer of the first image, the provenance when there are several', () => {
+    const out = buildOutputs({
+      ...report,
+      attestations: [
+        stored(report.images[0] ?? '', 'sbom', 'linux/amd64', d(5), true),
+        stored(report.images[0] ?? '', 'provenance', 'index', d(6), true),
+        stored(report.images[0] ?? '', 'provenance', 'linux/amd64', d(7), true),
+        stored(other, 'provenance', 'linux/arm64', d(8), true)
+      ]
+    })
+    expect(JSON.parse(out['attestation-digests'])).toEqual({ index: d(6), 'linux/amd64': d(7) })
+    expect((JSON.parse(out.metadata) as Record<string, unknown>)['attestation-digests']).toEqual({
+      index: d(6),
+      'linux/amd64': d(7)
+    })
+    expect(out.digest).toBe(report.digest)
+    expect(buildOutputs(report)['attestation-digests']).toBe('{}')
+  })
+
+  it('signed: the table and the gh attestation verify command of the image digest', () => {
+    const md = summaryMarkdown({
+      ...report,
+      repository: 'octo-org/app',
+      attestations: [
+        stored(report.images[0] ?? '', 'provenance', 'index', d(6), true),
+        stored(report.images[0] ?? '', 'provenance', 'linux/amd64', d(7), true)
+      ]
+    })
+    expect(md).toContain(`| index | provenance | \`${d(6)}\` | signed |`)
+    expect(md).toContain(`gh attestation verify oci://ghcr.io/octo-org/app@${report.digest} -R octo-org/app`)
+    expect(md).not.toContain('Unsigned')
+  })
+
+  it('unsigned: says so and offers no verify command', () => {
+    const md = summaryMarkdown({
+      ...report,
+      repository: 'octo-org/app',
+      attestations: [stored(report.images[0] ?? '', 'provenance', 'index', d(6), false)]
+    })
+    expect(md).toContain(`| index | provenance | \`${d(6)}\` | **unsigned** |`)
+    expect(md).toContain('Unsigned attestations cannot be verified')
+    expect(md).not.toContain('gh attestation verify oci:')
+    expect(summaryMarkdown(report)).not.toContain('Attestations')
+  })
+})
