@@ -2,6 +2,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { DEFAULT_PUSH_TIMEOUT_MINUTES, parseMinutes, splitLines } from '../inputs/read.js'
 import { extrasFromFlags } from './extra-flags.js'
 import { parseCompression } from '../inputs/compression.js'
+import { parseProvenance } from '../inputs/provenance.js'
 import type { BuilderChoice, CleanupMode, Inputs, PushMode } from '../inputs/types.js'
 import { UsageError } from './errors.js'
 import { BUILDERS, CLEANUP_MODES, FLAGS, PUSH_MODES } from './flags.js'
@@ -73,6 +74,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliRe
       name => text(values, name)
     ),
     cleanup: oneOf(values, 'cleanup', CLEANUP_MODES, 'false') as CleanupMode,
+    provenance: provenance(values),
     ...parseCompression(text(values, 'compression'), text(values, 'compression-level'))
   }
   const options: CliOptions = {
@@ -145,6 +147,16 @@ function oneOf(values: Values, name: string, allowed: readonly string[], fallbac
   if (!allowed.includes(value))
     throw new UsageError(`--${name}`, `'${raw}' is not one of ${allowed.join(', ')}`)
   return value
+}
+
+/** `--provenance VALUE` (the input's values) or `--no-provenance`. */
+function provenance(values: Values): Inputs['provenance'] {
+  const raw = text(values, 'provenance')
+  if (values['no-provenance'] === true) {
+    if (raw) throw new UsageError('--no-provenance', 'conflicts with --provenance; give one of them')
+    return parseProvenance('false')
+  }
+  return parseProvenance(raw)
 }
 
 function pushMode(values: Values): PushMode {
