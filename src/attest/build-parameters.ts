@@ -52,7 +52,7 @@ export function buildParameters(shape: BuildShape): BuildParameters {
   const params: BuildParameters = {
     builder: shape.builder,
     platforms: [...shape.platforms],
-    dockerfile: shape.file || joinPath(shape.context, 'Dockerfile'),
+    dockerfile: withoutUrlCredentials(shape.file || defaultDockerfile(shape.context)),
     context: withoutUrlCredentials(shape.context),
     buildArgs: shape.buildArgs.map(line => recordValue(line, known)),
     labels: shape.labels.map(line => recordValue(line, known)),
@@ -91,6 +91,8 @@ function valueOf(line: string): string {
   return eq < 0 ? '' : line.slice(eq + 1)
 }
 
-function joinPath(dir: string, file: string): string {
-  return dir === '.' || dir === '' ? file : `${dir.replace(/\/+$/, '')}/${file}`
+/** `<context>/Dockerfile` for a local context; a remote context (git, https) has its own `Dockerfile`. */
+function defaultDockerfile(context: string): string {
+  if (context === '.' || context === '' || /^[a-z][a-z0-9+.-]*:\/\/|^git@/i.test(context)) return 'Dockerfile'
+  return `${context.replace(/\/+$/, '')}/Dockerfile`
 }

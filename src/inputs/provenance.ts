@@ -44,5 +44,6 @@ function applyAttribute(settings: ProvenanceSettings, attribute: string, whole: 
 }
 
 function bad(value: string, why: string): InputError {
-  return new InputError('provenance', `'${value}': ${why}; ${EXAMPLES}`)
+  const where = value.includes(',') ? ` in '${value}'` : ''
+  return new InputError('provenance', `${why}${where}; ${EXAMPLES}`)
 }

@@ -49,7 +49,8 @@ const INPUTS: Record<string, string | undefined> = {
   'dry-run': 'false',
   summary: 'true',
   'push-timeout': '60',
-  cleanup: 'false'
+  cleanup: 'false',
+  provenance: ''
 }
 const OUTPUTS = [
   'digest',

@@ -57,6 +57,7 @@ describe('parseCli: argv → Inputs', () => {
       pushTimeoutMinutes: 60,
       extras: NO_EXTRA_INPUTS,
       cleanup: 'false',
+      provenance: { mode: 'min', signing: 'auto', explicit: false },
       compression: 'gzip'
     })
   })
