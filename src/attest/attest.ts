@@ -25,6 +25,8 @@ export interface AttestOptions {
   logger: Logger
   /** Record the bundle through GitHub's attestations API (default true). */
   record?: boolean
+  /** Retries of each Sigstore request (default 3). */
+  signingRetries?: number
   /** A token already fetched (createProvenance reads its claims first); undefined: fetched here. */
   identity?: Identity
 }
@@ -75,7 +77,11 @@ export async function attestStatement(
     options.logger.info(
       `Signing ${options.kind} with Sigstore (${endpoints.instance}: ${endpoints.fulcioUrl})`
     )
-    bundle = await signStatement(statement, { endpoints, idToken: identity.idToken })
+    bundle = await signStatement(statement, {
+      endpoints,
+      idToken: identity.idToken,
+      retries: options.signingRetries
+    })
   } catch (err) {
     fallBack(
       options.signing,

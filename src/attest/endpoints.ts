@@ -35,23 +35,30 @@ export function sigstoreInstance(
   return run.repositoryVisibility === 'public' ? 'public-good' : 'github'
 }
 
-/** The instance's URLs, each replaced by its PUBLISH_IMAGE_*_URL variable when set. */
+/**
+ * The instance's services and URLs: public-good signs with Fulcio and logs in Rekor; GitHub's signs with
+ * its Fulcio and timestamps with its TSA. A PUBLISH_IMAGE_*_URL variable moves a service the instance uses
+ * (a test, a private deployment); it adds none.
+ */
 export function signingEndpoints(
   run: Pick<RunContext, 'repositoryVisibility' | 'serverUrl'>,
   env: NodeJS.ProcessEnv
 ): SigningEndpoints {
   const instance = sigstoreInstance(run, env)
-  const defaults = instance === 'public-good' ? PUBLIC_GOOD : githubEndpoints(run.serverUrl)
   const override = (name: string) => (env[name] ?? '').trim() || undefined
-  const endpoints: SigningEndpoints = {
-    instance,
-    fulcioUrl: override(SIGSTORE_ENV.fulcio) ?? defaults.fulcioUrl
+  if (instance === 'public-good') {
+    return {
+      instance,
+      fulcioUrl: override(SIGSTORE_ENV.fulcio) ?? PUBLIC_GOOD.fulcioUrl,
+      rekorUrl: override(SIGSTORE_ENV.rekor) ?? PUBLIC_GOOD.rekorUrl
+    }
   }
-  const rekorUrl = override(SIGSTORE_ENV.rekor) ?? ('rekorUrl' in defaults ? defaults.rekorUrl : undefined)
-  const tsaUrl = override(SIGSTORE_ENV.tsa) ?? ('tsaUrl' in defaults ? defaults.tsaUrl : undefined)
-  if (rekorUrl) endpoints.rekorUrl = rekorUrl
-  if (tsaUrl) endpoints.tsaUrl = tsaUrl
-  return endpoints
+  const github = githubEndpoints(run.serverUrl)
+  return {
+    instance,
+    fulcioUrl: override(SIGSTORE_ENV.fulcio) ?? github.fulcioUrl,
+    tsaUrl: override(SIGSTORE_ENV.tsa) ?? github.tsaUrl
+  }
 }
 
 /** github.com → fulcio.githubapp.com; GHE.com (acme.ghe.com) and GHES → fulcio.<host>. */

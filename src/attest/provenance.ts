@@ -22,6 +22,8 @@ export interface ProvenanceRequest {
   logger: Logger
   /** Record the bundle through GitHub's attestations API (default true). */
   record?: boolean
+  /** Retries of each Sigstore request (default 3). */
+  signingRetries?: number
 }
 
 export async function createProvenance(request: ProvenanceRequest): Promise<AttestationArtifact> {
@@ -45,6 +47,7 @@ export async function createProvenance(request: ProvenanceRequest): Promise<Atte
     githubToken: request.githubToken,
     logger: request.logger,
     record: request.record,
+    signingRetries: request.signingRetries,
     identity
   })
 }

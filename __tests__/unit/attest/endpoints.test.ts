@@ -49,7 +49,7 @@ describe('signingEndpoints', () => {
     })
   })
 
-  it('each URL can be overridden (tests, private Sigstore deployments)', () => {
+  it('the URL variables move the services the instance uses and add none', () => {
     const env = {
       PUBLISH_IMAGE_FULCIO_URL: 'http://127.0.0.1:1/fulcio',
       PUBLISH_IMAGE_REKOR_URL: 'http://127.0.0.1:1/rekor',
@@ -58,8 +58,12 @@ describe('signingEndpoints', () => {
     expect(signingEndpoints(run('private'), env)).toEqual({
       instance: 'github',
       fulcioUrl: 'http://127.0.0.1:1/fulcio',
-      rekorUrl: 'http://127.0.0.1:1/rekor',
       tsaUrl: 'http://127.0.0.1:1/tsa'
+    })
+    expect(signingEndpoints(run('public'), env)).toEqual({
+      instance: 'public-good',
+      fulcioUrl: 'http://127.0.0.1:1/fulcio',
+      rekorUrl: 'http://127.0.0.1:1/rekor'
     })
   })
 })
