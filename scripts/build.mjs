@@ -23,13 +23,14 @@ try {
     const out = join(work, name)
     const args = ['ncc', 'build', `src/${name}.ts`, '-o', out, '--target', 'es2022', '--quiet']
     execFileSync('npx', [...args, '--license', 'licenses.txt'], { stdio: 'inherit' })
-    const files = readdirSync(out).filter(f => f !== 'package.json')
+    const files = readdirSync(out).filter(f => f !== 'package.json' && !isChunk(f))
     if (files.join() !== 'index.js,licenses.txt')
       throw new Error(`unexpected ncc output for ${name}: ${files.join(', ')}`)
   }
   rmSync('dist', { recursive: true, force: true })
   mkdirSync('dist')
   for (const name of entries) copyFileSync(join(work, name, 'index.js'), join('dist', `${name}.js`))
+  copyChunks(entries.map(name => join(work, name)))
   const licenses = entries.map(name => readFileSync(join(work, name, 'licenses.txt'), 'utf8'))
   writeFileSync('dist/licenses.txt', mergeLicenses(licenses))
   // dist/cli.js is the package's `bin`: executable, whatever umask or copy did.
@@ -37,6 +38,27 @@ try {
   writeFileSync('dist/package.json', '{ "type": "module" }\n')
 } finally {
   rmSync(work, { recursive: true, force: true })
+}
+
+/**
+ * A dependency's dynamic `import()` becomes a chunk `<id>.index.js` beside the entry, loaded relative to
+ * it (cacache's lazy p-map, under @sigstore/sign's make-fetch-happen). Entries share dist/, so a chunk
+ * two entries both have must be the same module.
+ */
+function isChunk(file) {
+  return /^\d+\.index\.js$/.test(file)
+}
+
+function copyChunks(outputs) {
+  for (const out of outputs) {
+    for (const chunk of readdirSync(out).filter(isChunk)) {
+      const target = join('dist', chunk)
+      const text = readFileSync(join(out, chunk), 'utf8')
+      if (existsSync(target) && readFileSync(target, 'utf8') !== text)
+        throw new Error(`two entries bundle different modules as ${chunk}`)
+      writeFileSync(target, text)
+    }
+  }
 }
 
 /**

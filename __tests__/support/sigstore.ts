@@ -80,9 +80,12 @@ export async function startSigstore(
         body
       })
       if (url.pathname === '/oidc/token') return serveToken(req, res, url, tokenRequestToken, claims)
+      if (url.pathname === '/oidc/not-json') return send(res, 200, 'text/html', '<html>sign in</html>')
       const handler = handlers.get(url.pathname)
       if (!handler || req.method !== 'POST') return send(res, 404, 'text/plain', 'not found')
-      return handler.fn(body).then(r => send(res, r.statusCode, r.contentType ?? 'text/plain', r.response))
+      return handler
+        .fn(body)
+        .then(r => send(res, r.statusCode, r.contentType ?? 'text/plain', bytesOrText(r.response)))
     })
   })
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
@@ -111,10 +114,10 @@ export async function startSigstore(
     requests,
     trustedRoot: trustedRoot({
       url,
-      caRoot: ca.rootCertificate,
+      caRoot: bytes(ca.rootCertificate),
       ctlogKey: ctKeys.publicKey,
       tlogKey: tlogKeys.publicKey,
-      tsaChain: [tsa.intCertificate, tsa.rootCertificate]
+      tsaChain: [bytes(tsa.intCertificate), bytes(tsa.rootCertificate)]
     }),
     close: () => closeServer(server)
   }
@@ -272,6 +275,14 @@ function collect(req: IncomingMessage): Promise<string> {
 function send(res: ServerResponse, status: number, contentType: string, body: string | Buffer): void {
   res.writeHead(status, { 'content-type': contentType })
   res.end(body)
+}
+
+function bytes(view: ArrayBufferView): Buffer {
+  return Buffer.from(view.buffer, view.byteOffset, view.byteLength)
+}
+
+function bytesOrText(body: string | ArrayBufferView): string | Buffer {
+  return typeof body === 'string' ? body : bytes(body)
 }
 
 function closeServer(server: Server): Promise<void> {

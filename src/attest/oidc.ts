@@ -35,11 +35,19 @@ export async function fetchIdToken(env: NodeJS.ProcessEnv, audience = SIGSTORE_A
   const text = await response.text()
   if (!response.ok)
     throw new Error(`the OIDC token endpoint answered HTTP ${response.status}: ${text.slice(0, 200)}`)
-  const value = (JSON.parse(text) as { value?: unknown }).value
+  const value = valueOf(text)
   if (typeof value !== 'string' || value.split('.').length !== 3) {
     throw new Error('the OIDC token endpoint answered without a token (no JWT in `value`)')
   }
   return value
+}
+
+function valueOf(body: string): unknown {
+  try {
+    return (JSON.parse(body) as { value?: unknown } | null)?.value
+  } catch {
+    return undefined
+  }
 }
 
 /** The claims of a JWT, unverified (our own token, read for job_workflow_ref). */

@@ -91,3 +91,20 @@ describe('verifyProvenance refuses', () => {
     )
   })
 })
+
+describe('fetchIdToken', () => {
+  it('asks for audience sigstore with the runner’s bearer token; a refused request names the status', async () => {
+    const token = await fetchIdToken(oidcEnv(sigstore))
+    expect(token.split('.')).toHaveLength(3)
+    const asked = sigstore.requests.filter(r => r.path === '/oidc/token').at(-1)
+    expect(asked?.query.get('audience')).toBe('sigstore')
+    expect(asked?.headers.authorization).toBe(`Bearer ${sigstore.tokenRequestToken}`)
+    await expect(
+      fetchIdToken({ ...oidcEnv(sigstore), ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'wrong' })
+    ).rejects.toThrow(/HTTP 401/)
+    await expect(
+      fetchIdToken({ ...oidcEnv(sigstore), ACTIONS_ID_TOKEN_REQUEST_URL: `${sigstore.url}/oidc/not-json` })
+    ).rejects.toThrow(/without a token/)
+    await expect(fetchIdToken({})).rejects.toThrow(/ACTIONS_ID_TOKEN_REQUEST_URL/)
+  })
+})
