@@ -21,3 +21,4 @@ export { SIGSTORE_ENV, signingEndpoints, sigstoreInstance, type SigstoreInstance
 export { attestStatement, type AttestOptions } from './attest.js'
 export { createProvenance, type ProvenanceRequest } from './provenance.js'
 export { recordAttestation } from './store.js'
+export { buildShapeFromInputs, imageSubjects, repositoryOf, verifyCommand } from './wiring.js'

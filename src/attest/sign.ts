@@ -35,10 +35,11 @@ export function checkSigningPossible(
       `signing=required, but this job cannot get an OIDC token (${OIDC_ENV.url} is not set); ${PERMISSIONS_HINT}, or use signing=auto to publish unsigned provenance`
     )
   }
-  return {
-    sign: false,
-    warning: `Provenance is published unsigned: this job cannot get an OIDC token to sign it with Sigstore; ${PERMISSIONS_HINT}`
-  }
+  const why =
+    env.GITHUB_ACTIONS === 'true'
+      ? `this job cannot get an OIDC token to sign it with Sigstore; ${PERMISSIONS_HINT}`
+      : 'outside GitHub Actions there is no OIDC token to sign it with Sigstore'
+  return { sign: false, warning: `Provenance is published unsigned: ${why}` }
 }
 
 export interface SignOptions {

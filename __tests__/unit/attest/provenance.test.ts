@@ -159,7 +159,7 @@ describe('createProvenance, signed', () => {
 
 describe('createProvenance, unsigned', () => {
   it('without an OIDC token: the bare statement, and a warning naming the permissions', async () => {
-    const artifact = await createProvenance(request({ env: {} }))
+    const artifact = await createProvenance(request({ env: { GITHUB_ACTIONS: 'true' } }))
     expect(artifact).toMatchObject({ mediaType: 'application/vnd.in-toto+json', signed: false })
     expect(artifact.attestationId).toBeUndefined()
     const statement = JSON.parse(Buffer.from(artifact.content).toString('utf8')) as { subject: unknown[] }
@@ -167,6 +167,13 @@ describe('createProvenance, unsigned', () => {
     expect(warnings).toHaveLength(1)
     expect(warnings[0]).toMatch(/unsigned.*permissions: id-token: write, attestations: write/)
     expect(api.requests).toHaveLength(0)
+  })
+
+  it('outside GitHub Actions (the command line) the warning does not ask for workflow permissions', async () => {
+    await createProvenance(request({ env: {} }))
+    expect(warnings).toEqual([
+      'Provenance is published unsigned: outside GitHub Actions there is no OIDC token to sign it with Sigstore'
+    ])
   })
 
   it('signing=off: unsigned without a warning, and no token is asked for', async () => {
