@@ -130,7 +130,7 @@ function unsignedArtifact(
 
 /** signing=required: throw; auto: warn that the statement goes out unsigned. */
 function fallBack(signing: SigningMode, logger: Logger, why: string, cause: unknown): Identity {
-  if (signing === 'required') throw new Error(`provenance signing=required: ${why}`, { cause })
+  if (signing === 'required') throw new Error(`signing=required: ${why}`, { cause })
   logger.warning(`Publishing unsigned: ${why}`)
   return {}
 }
