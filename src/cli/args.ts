@@ -3,6 +3,7 @@ import { DEFAULT_PUSH_TIMEOUT_MINUTES, parseMinutes, splitLines } from '../input
 import { extrasFromFlags } from './extra-flags.js'
 import { parseCompression } from '../inputs/compression.js'
 import { parseSbom } from '../inputs/sbom.js'
+import { parseProvenance } from '../inputs/provenance.js'
 import type { BuilderChoice, CleanupMode, Inputs, PushMode } from '../inputs/types.js'
 import { UsageError } from './errors.js'
 import { BUILDERS, CLEANUP_MODES, FLAGS, PUSH_MODES } from './flags.js'
@@ -76,7 +77,8 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliRe
     cleanup: oneOf(values, 'cleanup', CLEANUP_MODES, 'false') as CleanupMode,
     ...parseCompression(text(values, 'compression'), text(values, 'compression-level')),
     sbom: parseSbom(text(values, 'sbom')),
-    syftDownloadUrl: text(values, 'syft-download-url')
+    syftDownloadUrl: text(values, 'syft-download-url'),
+    provenance: provenance(values),
   }
   const options: CliOptions = {
     json: values.json === true,
@@ -148,6 +150,16 @@ function oneOf(values: Values, name: string, allowed: readonly string[], fallbac
   if (!allowed.includes(value))
     throw new UsageError(`--${name}`, `'${raw}' is not one of ${allowed.join(', ')}`)
   return value
+}
+
+/** `--provenance VALUE` (the input's values) or `--no-provenance`. */
+function provenance(values: Values): Inputs['provenance'] {
+  const raw = text(values, 'provenance')
+  if (values['no-provenance'] === true) {
+    if (raw) throw new UsageError('--no-provenance', 'conflicts with --provenance; give one of them')
+    return parseProvenance('false')
+  }
+  return parseProvenance(raw)
 }
 
 function pushMode(values: Values): PushMode {

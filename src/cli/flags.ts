@@ -287,6 +287,15 @@ export const FLAGS: readonly FlagSpec[] = [
     description: 'Base URL of syft releases (a mirror), for --sbom without syft on PATH.'
   },
   {
+    name: 'provenance',
+    kind: 'string',
+    input: 'provenance',
+    value: 'true|false|mode=min|mode=max[,signing=auto|required|off]',
+    default: 'mode=min when pushing',
+    description: 'SLSA provenance for the pushed image, signed with Sigstore when an OIDC token is available.'
+  },
+  { name: 'no-provenance', kind: 'boolean', input: 'provenance', description: 'Same as --provenance false.' },
+  {
     name: 'summary',
     kind: 'string',
     input: 'summary',

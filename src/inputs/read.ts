@@ -2,6 +2,7 @@ import * as core from '@actions/core'
 import { parseCompression } from './compression.js'
 import { InputError } from './errors.js'
 import { parseSbom } from './sbom.js'
+import { parseProvenance } from './provenance.js'
 import type { ExtraInputs } from './extras.js'
 import type { BuilderChoice, CleanupMode, Inputs, PushMode } from './types.js'
 
@@ -41,6 +42,7 @@ export function readInputs(): Inputs {
     summary: flag('summary', true),
     pushTimeoutMinutes: parseMinutes('push-timeout', text('push-timeout'), DEFAULT_PUSH_TIMEOUT_MINUTES),
     cleanup: oneOf('cleanup', ['false', 'true', 'dry-run'], 'false') as CleanupMode,
+    provenance: parseProvenance(core.getInput('provenance')),
     extras: readExtraInputs(name => flag(name, false)),
     ...parseCompression(text('compression'), text('compression-level')),
     sbom: parseSbom(core.getInput('sbom')),

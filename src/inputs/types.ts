@@ -1,6 +1,7 @@
 import type { ExtraInputs } from './extras.js'
 import type { Compression } from '../registry/index.js'
 import type { SbomRequest } from './sbom.js'
+import type { ProvenanceSettings } from '../attest/settings.js'
 
 export type BuilderName = 'buildx' | 'buildah' | 'docker'
 export type BuilderChoice = 'auto' | BuilderName
@@ -51,6 +52,8 @@ export interface Inputs {
   extras: ExtraInputs
   /** Delete what the moved tags named before and nothing reaches any more; dry-run only lists it. */
   cleanup: CleanupMode
+  /** SLSA provenance for the pushed image: mode (off, min, max) and whether it must be signed. */
+  provenance: ProvenanceSettings
   /** How layers are compressed as they upload; default gzip. */
   compression?: Compression
   /** Undefined: the compression's default level. */

@@ -51,7 +51,8 @@ const INPUTS: Record<string, string | undefined> = {
   'push-timeout': '60',
   cleanup: 'false',
   sbom: 'false',
-  'syft-download-url': 'https://github.com/anchore/syft/releases/download'
+  'syft-download-url': 'https://github.com/anchore/syft/releases/download',
+  provenance: ''
 }
 const OUTPUTS = [
   'digest',

@@ -58,7 +58,8 @@ describe('parseCli: argv → Inputs', () => {
       extras: NO_EXTRA_INPUTS,
       cleanup: 'false',
       compression: 'gzip',
-      syftDownloadUrl: ''
+      syftDownloadUrl: '',
+      provenance: { mode: 'min', signing: 'auto', explicit: false }
     })
   })
 

@@ -29,6 +29,7 @@ describe('readInputs', () => {
       noCache: false,
       summary: true,
       pushTimeoutMinutes: 60,
+      provenance: { mode: 'min', signing: 'auto', explicit: false },
       platforms: [],
       tags: []
     })
@@ -110,5 +111,14 @@ describe('readInputs', () => {
   it('trims the newline a pasted secret often carries', async () => {
     await setInputs({ password: 's3cret\n' })
     expect(readInputs().password).toBe('s3cret')
+  })
+})
+
+describe('readInputs: provenance', () => {
+  it('reads mode and signing, and names the input when the value is wrong', async () => {
+    await setInputs({ provenance: 'mode=max,signing=required' })
+    expect(readInputs().provenance).toEqual({ mode: 'max', signing: 'required', explicit: true })
+    await setInputs({ provenance: 'max' })
+    expect(() => readInputs()).toThrow(/input 'provenance': 'max' is not key=value; use true, false/)
   })
 })
