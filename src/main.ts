@@ -17,6 +17,9 @@ import type { Inputs } from './inputs/types.js'
 import { planRun, type BuildPlan, type MergePlan, type RunPlan } from './plan.js'
 import { mergeDigests } from './publish/merge.js'
 import type { Attest } from './publish/attestations.js'
+import { attestRun, type AttestRun } from './publish/attest-run.js'
+import { buildShapeFromInputs, runContextFromEnv } from './attest/index.js'
+import { prepareScanner, type SbomScanner } from './sbom/index.js'
 import { publishLayout, type PublishResult } from './publish/publish.js'
 import { createRegistryClient } from './publish/registry-client.js'
 import type { Logger, RegistryClient } from './registry/index.js'
@@ -33,13 +36,6 @@ interface Step {
   log: Logger
   /** Fires when the run is cancelled: nothing new starts, what this run created is removed. */
   signal: AbortSignal
-  hooks: RunHooks
-}
-
-/** What a caller (a test, the CLI) may put into one run in place of what the inputs derive. */
-export interface RunHooks {
-  /** Makes the attestations to store as referrers, instead of what attestationsFor derives. */
-  attest?: Attest
 }
 
 /** The whole step: inputs → metadata → build → publish → report. */
@@ -47,11 +43,10 @@ export async function run(
   inputs: Inputs,
   rt: Runtime,
   env: NodeJS.ProcessEnv = process.env,
-  signal: AbortSignal = new AbortController().signal,
-  hooks: RunHooks = {}
+  signal: AbortSignal = new AbortController().signal
 ): Promise<void> {
   const log = { info: rt.info, warning: rt.warning, debug: rt.debug }
-  const step: Step = { inputs, env, rt, log, signal, hooks }
+  const step: Step = { inputs, env, rt, log, signal }
   for (const secret of [inputs.password, inputs.githubToken]) if (secret) rt.setSecret(secret)
   const plan = await planRun(inputs, env, step.log)
   for (const secret of loginSecrets(plan.login)) rt.setSecret(secret)
@@ -122,7 +117,7 @@ async function merge(step: Step, plan: MergePlan): Promise<void> {
       logger: step.log,
       tempDir: step.env.RUNNER_TEMP || tmpdir(),
       signal: client.signal,
-      attest: attestationsFor(step, plan)
+      attest: attestationsFor(step, plan, client)
     })
   )
   const cleanup = await cleanUp(step, plan, client, result)
@@ -143,11 +138,13 @@ async function buildAndPublish(
     ? createRegistryClient(plan.login, step.log, step.rt.setSecret, step.env, step.signal)
     : undefined
   if (client) await preflight(step, client, plan.metadata.images)
+  const scanner = client && plan.sbom ? await prepareSbomScanner(step, plan.sbom) : undefined
   await ensurePlatformsRunnable(request.platforms, step.log)
   const built = await step.rt.group(`Build (${builder.name})`, () => builder.build(request, step.log))
   try {
     if (!client) return { builder: builder.name }
-    const result = await publish(step, client, plan, built.layoutDir)
+    const sbom = scanner && { scanner, layoutDir: built.layoutDir, tempDir: workDir }
+    const result = await publish(step, client, plan, built.layoutDir, { builder: builder.name, sbom })
     const cleanup = await cleanUp(step, plan, client, result)
     return { builder: builder.name, result, cleanup, ...(await checkLink(step, plan)) }
   } finally {
@@ -227,7 +224,13 @@ function startPushDeadline(step: Step, client: RegistryClient, what: string): vo
   client.startDeadline(minutes * 60_000, `${what} (push-timeout: ${minutes})`)
 }
 
-async function publish(step: Step, client: RegistryClient, plan: BuildPlan, layoutDir: string) {
+async function publish(
+  step: Step,
+  client: RegistryClient,
+  plan: BuildPlan,
+  layoutDir: string,
+  build: BuildAttestations
+) {
   const levels = plan.metadata.annotationsByLevel
   startPushDeadline(step, client, 'the push')
   const baseImages = await readDockerfileBaseImages(plan.build.file, plan.build.buildArgs, step.env)
@@ -248,17 +251,44 @@ async function publish(step: Step, client: RegistryClient, plan: BuildPlan, layo
       signal: client.signal,
       compression: { compression: step.inputs.compression ?? 'gzip', level: step.inputs.compressionLevel },
       baseImages,
-      attest: attestationsFor(step, plan)
+      attest: attestationsFor(step, plan, client, { ...build, baseImages })
     })
   )
 }
 
+/** What a build adds to a run's attestations: the builder, the SBOM scanner and layout, the base images. */
+interface BuildAttestations {
+  builder: string
+  sbom?: AttestRun['sbom']
+  baseImages?: string[]
+}
+
 /**
- * SEAM (issue 11): what makes this run's attestations (provenance, SBOM) from the plan and the inputs;
- * undefined when nothing is requested. src/attest's provenance and the SBOM step connect here; publish
- * and merge store what it returns as OCI referrers after the by-digest writes, before the tags move.
+ * What makes this run's attestations (provenance, SBOMs) of what it pushed; undefined when none is asked
+ * for. Publish and merge store them as OCI referrers after the by-digest writes, before the tags move.
  */
-function attestationsFor(step: Step, plan: RunPlan): Attest | undefined {
+function attestationsFor(
+  step: Step,
+  plan: RunPlan,
+  client: RegistryClient,
+  build?: BuildAttestations
+): Attest | undefined {
   if (!plan.push) return undefined
-  return step.hooks.attest
+  return attestRun({
+    ...(plan.provenance && { provenance: plan.provenance }),
+    ...(build?.sbom && { sbom: build.sbom }),
+    run: runContextFromEnv(step.env),
+    ...(build && { build: buildShapeFromInputs(step.inputs, build.builder, step.env) }),
+    baseImageNames: build?.baseImages ?? [],
+    client,
+    env: step.env,
+    githubToken: step.inputs.githubToken,
+    logger: step.log,
+    signal: step.signal
+  })
+}
+
+/** syft found or installed before the build, so that a missing scanner fails before anything is built. */
+async function prepareSbomScanner(step: Step, sbom: NonNullable<BuildPlan['sbom']>): Promise<SbomScanner> {
+  return prepareScanner(sbom.request, step.log, { downloadUrl: sbom.downloadUrl, env: step.env })
 }

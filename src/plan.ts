@@ -29,6 +29,7 @@ import {
 } from './metadata/index.js'
 import type { DigestLine } from './publish/digests.js'
 import { isDirectory } from './files.js'
+import { checkSigningPossible, type ProvenanceSettings } from './attest/index.js'
 
 /** What every plan holds: decided before anything is built or pushed. */
 interface PlanBase {
@@ -40,6 +41,8 @@ interface PlanBase {
   registry: string
   /** The action's own login for `registry`; undefined leaves every registry to the keychain. */
   login: RegistryLogin | undefined
+  /** `provenance` for what this run pushes; undefined when off or nothing is pushed. */
+  provenance?: ProvenanceSettings
 }
 
 /** A build: one job builds and pushes with tags, or a leg pushes its platform images by digest only. */
@@ -70,7 +73,15 @@ export async function planRun(inputs: Inputs, env: NodeJS.ProcessEnv, logger: Lo
   const context = readGitContext(env)
   const { push, reason } = decidePush(inputs, context)
   const login = resolveLogin(inputs, env)
-  const base = { context, push, pushReason: reason, registry: inputs.registry, login }
+  const provenance = provenancePlan(inputs, push, env)
+  const base = {
+    context,
+    push,
+    pushReason: reason,
+    registry: inputs.registry,
+    login,
+    ...(provenance && { provenance })
+  }
   if (kind === 'merge') {
     const digests = mergeDigestLines(inputs, push)
     const described = await describe(inputs, context, env, logger, Math.max(digests.length, 2))
@@ -95,6 +106,18 @@ export async function planRun(inputs: Inputs, env: NodeJS.ProcessEnv, logger: Lo
     buildxRelease: release,
     ...(sbom && { sbom })
   }
+}
+
+/** Provenance for pushes; signing=required without an OIDC token fails here, before any build. */
+function provenancePlan(
+  inputs: Pick<Inputs, 'provenance' | 'dryRun'>,
+  push: boolean,
+  env: NodeJS.ProcessEnv
+): ProvenanceSettings | undefined {
+  const settings = inputs.provenance
+  if (!push || settings.mode === 'off') return undefined
+  if (!inputs.dryRun) checkSigningPossible(settings, env)
+  return settings
 }
 
 /**

@@ -18,7 +18,7 @@ export {
 } from './statement.js'
 export { checkSigningPossible, SIGSTORE_BUNDLE_V03_MEDIA_TYPE, type SigningDecision } from './sign.js'
 export { SIGSTORE_ENV, signingEndpoints, sigstoreInstance, type SigstoreInstance } from './endpoints.js'
-export { attestStatement, type AttestOptions } from './attest.js'
+export { attestStatement, obtainIdentity, type AttestOptions, type Identity } from './attest.js'
 export { createProvenance, type ProvenanceRequest } from './provenance.js'
 export { recordAttestation } from './store.js'
 export { buildShapeFromInputs, imageSubjects, repositoryOf, verifyCommand } from './wiring.js'

@@ -1,6 +1,6 @@
 /** SLSA provenance for a pushed image: the statement, signed and recorded when possible. */
 import type { Logger } from '../registry/index.js'
-import { attestStatement, obtainIdentity } from './attest.js'
+import { attestStatement, obtainIdentity, type Identity } from './attest.js'
 import type { RunContext } from './context.js'
 import type { BuildShape } from './build-parameters.js'
 import { jwtClaims } from './oidc.js'
@@ -24,12 +24,14 @@ export interface ProvenanceRequest {
   record?: boolean
   /** Retries of each Sigstore request (default 3). */
   signingRetries?: number
+  /** A token already fetched for this run (shared with its SBOMs); undefined: fetched here. */
+  identity?: Identity
 }
 
 export async function createProvenance(request: ProvenanceRequest): Promise<AttestationArtifact> {
   const { settings } = request
   if (settings.mode === 'off') throw new Error('createProvenance called with provenance: false')
-  const identity = await obtainIdentity(settings.signing, request.env, request.logger)
+  const identity = request.identity ?? (await obtainIdentity(settings.signing, request.env, request.logger))
   const jobWorkflowRef = identity.idToken ? jwtClaims(identity.idToken).job_workflow_ref : undefined
   const run: RunContext =
     typeof jobWorkflowRef === 'string' && jobWorkflowRef ? { ...request.run, jobWorkflowRef } : request.run

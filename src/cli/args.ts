@@ -78,7 +78,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliRe
     ...parseCompression(text(values, 'compression'), text(values, 'compression-level')),
     sbom: parseSbom(text(values, 'sbom')),
     syftDownloadUrl: text(values, 'syft-download-url'),
-    provenance: provenance(values),
+    provenance: provenance(values)
   }
   const options: CliOptions = {
     json: values.json === true,
