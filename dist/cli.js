@@ -48262,11 +48262,171 @@ module.exports = {
 
 /***/ }),
 
+/***/ 702:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  xy: () => (/* binding */ IN_TOTO_MEDIA_TYPE),
+  us: () => (/* binding */ SLSA_PROVENANCE_V1),
+  Hg: () => (/* binding */ inTotoStatement),
+  LS: () => (/* binding */ provenancePredicate)
+});
+
+// UNUSED EXPORTS: GITHUB_WORKFLOW_BUILD_TYPE, IN_TOTO_STATEMENT_V1, baseImagePurl, digestMap, workflowOf
+
+;// CONCATENATED MODULE: ./src/attest/build-parameters.ts
+/**
+ * What mode=max records about the build: the inputs that shaped it. Secrets never: build secrets are
+ * named by id only, and a value that is or looks like a secret is withheld (its name stays).
+ */
+/** Names whose values are treated as secrets: NPM_TOKEN, DB_PASSWORD, AWS_SECRET_ACCESS_KEY, API_KEY… */
+const SECRET_NAME = /(secret|token|passw|pwd|credential|auth|private|api[-_]?key|access[-_]?key|cookie|session|signature|cert)/i;
+/** Values that look like credentials: GitHub/GitLab/Slack/AWS tokens, JWTs, PEM blocks. */
+const SECRET_VALUE = /(gh[pousr]_[A-Za-z0-9]{20,}|github_pat_|glpat-|xox[abpr]-|AKIA[0-9A-Z]{16}|eyJ[A-Za-z0-9_-]+\.eyJ|-----BEGIN )/;
+function buildParameters(shape) {
+    const known = knownSecretValues(shape);
+    const params = {
+        builder: shape.builder,
+        platforms: [...shape.platforms],
+        dockerfile: withoutUrlCredentials(shape.file || defaultDockerfile(shape.context)),
+        context: withoutUrlCredentials(shape.context),
+        buildArgs: shape.buildArgs.map(line => recordValue(line, known)),
+        labels: shape.labels.map(line => recordValue(line, known)),
+        secretIds: [...shape.secrets, ...shape.secretEnvs, ...shape.secretFiles].map(nameOf).filter(Boolean)
+    };
+    if (shape.target)
+        params.target = shape.target;
+    return params;
+}
+/** Values of the `secrets` input and the other known secrets, each line too (a PEM key). */
+function knownSecretValues(shape) {
+    const values = [...shape.secrets.map(line => build_parameters_valueOf(line)), ...shape.secretValues];
+    const pieces = values.flatMap(v => [v, ...v.split(/\r?\n/)]).map(v => v.trim());
+    return [...new Set(pieces.filter(p => p.length >= 4))];
+}
+function recordValue(line, known) {
+    const name = nameOf(line);
+    const value = build_parameters_valueOf(line);
+    const secret = SECRET_NAME.test(name) || SECRET_VALUE.test(value) || known.some(k => value.includes(k));
+    return secret ? { name, withheld: true } : { name, value: withoutUrlCredentials(value) };
+}
+/** `https://user:token@host/x` → `https://host/x` (a context or arg that carries credentials). */
+function withoutUrlCredentials(value) {
+    return value.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/gi, '$1');
+}
+function nameOf(line) {
+    const eq = line.indexOf('=');
+    return (eq < 0 ? line : line.slice(0, eq)).trim();
+}
+function build_parameters_valueOf(line) {
+    const eq = line.indexOf('=');
+    return eq < 0 ? '' : line.slice(eq + 1);
+}
+/** `<context>/Dockerfile` for a local context; a remote context (git, https) has its own `Dockerfile`. */
+function defaultDockerfile(context) {
+    if (context === '.' || context === '' || /^[a-z][a-z0-9+.-]*:\/\/|^git@/i.test(context))
+        return 'Dockerfile';
+    return `${context.replace(/\/+$/, '')}/Dockerfile`;
+}
+
+;// CONCATENATED MODULE: ./src/attest/statement.ts
+
+const IN_TOTO_STATEMENT_V1 = 'https://in-toto.io/Statement/v1';
+const IN_TOTO_MEDIA_TYPE = 'application/vnd.in-toto+json';
+const SLSA_PROVENANCE_V1 = 'https://slsa.dev/provenance/v1';
+/** GitHub's build type, the one @actions/attest's buildSLSAProvenancePredicate and `gh attestation verify` use. */
+const GITHUB_WORKFLOW_BUILD_TYPE = 'https://actions.github.io/buildtypes/workflow/v1';
+/** One statement about `subjects` (deduplicated by digest): `name` is the image without tag. */
+function inTotoStatement(subjects, predicateType, predicate) {
+    const seen = new Set();
+    const subject = [];
+    for (const s of subjects) {
+        const key = `${s.name}@${s.digest}`;
+        if (seen.has(key))
+            continue;
+        seen.add(key);
+        subject.push({ name: s.name, digest: digestMap(s.digest) });
+    }
+    if (subject.length === 0)
+        throw new Error('an attestation needs at least one subject (the pushed digest)');
+    return { _type: IN_TOTO_STATEMENT_V1, subject, predicateType, predicate };
+}
+/** `sha256:<hex>` → `{ sha256: '<hex>' }`. */
+function digestMap(digest) {
+    const match = /^([a-z0-9]+):([a-f0-9]+)$/.exec(digest);
+    if (!match?.[1] || !match[2])
+        throw new Error(`'${digest}' is not a digest (sha256:<hex>)`);
+    return { [match[1]]: match[2] };
+}
+/** SLSA provenance v1 with GitHub's workflow build type; mode=max adds internalParameters.build. */
+function provenancePredicate(data) {
+    const { run } = data;
+    const workflow = workflowOf(run);
+    const github = {
+        event_name: run.eventName,
+        repository_id: run.repositoryId,
+        repository_owner_id: run.repositoryOwnerId,
+        runner_environment: run.runnerEnvironment
+    };
+    const internalParameters = { github };
+    if (data.mode === 'max' && data.build)
+        internalParameters.build = buildParameters(data.build);
+    return {
+        buildDefinition: {
+            buildType: GITHUB_WORKFLOW_BUILD_TYPE,
+            externalParameters: { workflow },
+            internalParameters,
+            resolvedDependencies: resolvedDependencies(run, data.baseImages ?? [])
+        },
+        runDetails: {
+            builder: { id: `${run.serverUrl}/${run.jobWorkflowRef || run.workflowRef}` },
+            metadata: {
+                invocationId: `${run.serverUrl}/${run.repository}/actions/runs/${run.runId}/attempts/${run.runAttempt}`
+            }
+        }
+    };
+}
+/** GITHUB_WORKFLOW_REF `owner/repo/.github/workflows/ci.yml@refs/heads/main` → its ref and path. */
+function workflowOf(run) {
+    const at = run.workflowRef.lastIndexOf('@');
+    const file = at < 0 ? run.workflowRef : run.workflowRef.slice(0, at);
+    const ref = at < 0 ? run.ref : run.workflowRef.slice(at + 1);
+    const prefix = `${run.repository}/`;
+    const path = file.startsWith(prefix) ? file.slice(prefix.length) : file;
+    return { ref, repository: `${run.serverUrl}/${run.repository}`, path };
+}
+function resolvedDependencies(run, baseImages) {
+    const deps = [];
+    if (run.sha) {
+        deps.push({ uri: `git+${run.serverUrl}/${run.repository}@${run.ref}`, digest: { gitCommit: run.sha } });
+    }
+    for (const image of baseImages)
+        deps.push({ uri: baseImagePurl(image), digest: digestMap(image.digest) });
+    return deps;
+}
+/** As BuildKit writes them: `pkg:docker/alpine@3.20?platform=linux%2Famd64`, Docker Hub's prefix dropped. */
+function baseImagePurl(image) {
+    const [withoutDigest = '', pinned] = image.ref.split('@');
+    const lastSlash = withoutDigest.lastIndexOf('/');
+    const colon = withoutDigest.lastIndexOf(':');
+    const hasTag = colon > lastSlash;
+    const name = hasTag ? withoutDigest.slice(0, colon) : withoutDigest;
+    const version = hasTag ? withoutDigest.slice(colon + 1) : (pinned ?? 'latest');
+    const short = name.replace(/^(docker\.io|index\.docker\.io)\//, '').replace(/^library\//, '');
+    const query = image.platform ? `?platform=${encodeURIComponent(image.platform)}` : '';
+    return `pkg:docker/${short}@${version}${query}`;
+}
+
+
+/***/ }),
+
 /***/ 5581:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9841);
+/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2010);
 /* harmony import */ var _runtime_cancel_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3952);
 
 
@@ -48291,7 +48451,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9841:
+/***/ 2010:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -48304,8 +48464,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 var promises_ = __nccwpck_require__(1455);
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: ./src/secrets.ts
@@ -48428,8 +48588,8 @@ class HostError extends Error {
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
 ;// CONCATENATED MODULE: external "node:stream/promises"
 const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 // EXTERNAL MODULE: external "node:http"
@@ -48466,14 +48626,14 @@ function defaultCertificates(env, extra = []) {
 }
 /** Node's store plus the system bundle (SSL_CERT_FILE first, as OpenSSL does), or undefined without one. */
 function systemCertificates(env, extra = []) {
-    const system = [env.SSL_CERT_FILE, ...SYSTEM_BUNDLES].find(f => f && (0,external_node_fs_namespaceObject.existsSync)(f));
+    const system = [env.SSL_CERT_FILE, ...SYSTEM_BUNDLES].find(f => f && (0,external_node_fs_.existsSync)(f));
     if (!system)
         return undefined;
-    return [...(external_node_tls_default()).rootCertificates, (0,external_node_fs_namespaceObject.readFileSync)(system, 'utf8'), ...envCertificates(env), ...extra];
+    return [...(external_node_tls_default()).rootCertificates, (0,external_node_fs_.readFileSync)(system, 'utf8'), ...envCertificates(env), ...extra];
 }
 function envCertificates(env) {
     const file = env.NODE_EXTRA_CA_CERTS;
-    return file && (0,external_node_fs_namespaceObject.existsSync)(file) ? [(0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8')] : [];
+    return file && (0,external_node_fs_.existsSync)(file) ? [(0,external_node_fs_.readFileSync)(file, 'utf8')] : [];
 }
 const CERTIFICATE_ERRORS = /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ERR_TLS_CERT_ALTNAME_INVALID|HOSTNAME_MISMATCH/;
 /** A certificate problem: the server does speak TLS, so never fall back to plain HTTP. */
@@ -48671,7 +48831,7 @@ function exchange({ agent, lookup, userAgent }, req, resolve, reject) {
     outgoing.on('response', incoming => {
         const answer = { status: incoming.statusCode ?? 0, headers: incoming.headers, url: req.url };
         if (req.saveTo && answer.status === 200) {
-            const file = (0,external_node_fs_namespaceObject.createWriteStream)(req.saveTo);
+            const file = (0,external_node_fs_.createWriteStream)(req.saveTo);
             (0,external_node_stream_promises_namespaceObject.pipeline)(incoming, file).then(() => done({ ...answer, body: Buffer.alloc(0) }), fail);
             return;
         }
@@ -48701,7 +48861,7 @@ function writeBody(outgoing, body) {
         return void outgoing.end(body.data);
     if (body.end <= body.start)
         return void outgoing.end();
-    const file = (0,external_node_fs_namespaceObject.createReadStream)(body.path, { start: body.start, end: body.end - 1, highWaterMark: 1 << 20 });
+    const file = (0,external_node_fs_.createReadStream)(body.path, { start: body.start, end: body.end - 1, highWaterMark: 1 << 20 });
     file.on('error', err => outgoing.destroy(new NetworkError(`cannot read ${body.path}: ${err.message}`, 'ESOURCE', err)));
     file.pipe(outgoing);
 }
@@ -49756,7 +49916,7 @@ function digestLike(like, data) {
 async function fileDigest(path, like = 'sha256:') {
     const algorithm = like.startsWith('sha512:') ? 'sha512' : 'sha256';
     const hash = (0,external_node_crypto_.createHash)(algorithm);
-    for await (const chunk of (0,external_node_fs_namespaceObject.createReadStream)(path, { highWaterMark: 1 << 20 }))
+    for await (const chunk of (0,external_node_fs_.createReadStream)(path, { highWaterMark: 1 << 20 }))
         hash.update(chunk);
     return `${algorithm}:${hash.digest('hex')}`;
 }
@@ -49967,25 +50127,40 @@ async function getManifest(t, reference, accept = MANIFEST_MEDIA_TYPES) {
 function manifestMediaType(body, contentType) {
     return parse_declaredMediaType(body) ?? baseMediaType(contentType);
 }
+/** A compare-and-swap write found the tag changed since it was read (someone else wrote it). */
+class PreconditionFailed extends Error {
+    reference;
+    expected;
+    found;
+    constructor(reference, expected, found, options) {
+        super(`${reference} names ${found ?? 'nothing'}, not ${expected ?? 'nothing'} as read before: another writer changed it`, options);
+        this.reference = reference;
+        this.expected = expected;
+        this.found = found;
+        this.name = 'PreconditionFailed';
+        this.refusedByRegistry = options?.refusedByRegistry === true;
+    }
+    /** The registry answered 412 to If-Match/If-None-Match (not our own HEAD check). */
+    refusedByRegistry;
+}
 /** HEAD first (skip a no-op), then PUT the exact bytes; the registry's digest must be ours. */
-async function pushManifest(t, reference, body, mediaType) {
+async function pushManifest(t, reference, body, mediaType, opts = {}) {
     const digest = digest_sha256Digest(body);
     if (isDigestReference(reference) && reference !== digest) {
         throw new Error(`cannot push a manifest whose digest is ${digest} as ${reference}`);
     }
     const existing = await headManifest(t, reference).catch(err => {
         // A registry may refuse HEAD (403) yet accept the PUT: an unknown answer is not a reason to stop.
-        if (err instanceof RegistryError && err.status === 403)
+        if (err instanceof RegistryError && err.status === 403 && opts.ifMatch === undefined)
             return undefined;
         throw err;
     });
     if (existing?.digest === digest)
         return { digest };
-    const res = await t.session.call({
-        ...call(t, 'PUT', reference, [201, 200, 204]),
-        headers: { 'content-type': mediaType },
-        body: { kind: 'bytes', data: body }
-    });
+    if (opts.ifMatch !== undefined && (existing?.digest ?? null) !== opts.ifMatch) {
+        throw new PreconditionFailed(reference, opts.ifMatch, existing?.digest);
+    }
+    const res = await putManifest(t, reference, body, mediaType, opts);
     const stored = header(res, 'docker-content-digest');
     if (stored && stored !== digest) {
         throw new RegistryError({
@@ -49996,7 +50171,31 @@ async function pushManifest(t, reference, body, mediaType) {
             message: `the registry stored manifest ${stored}, but we computed ${digest}`
         });
     }
-    return { digest };
+    return { digest, subject: header(res, 'oci-subject') };
+}
+async function putManifest(t, reference, body, mediaType, opts) {
+    const headers = { 'content-type': mediaType };
+    const conditional = opts.conditionalHeaders !== false;
+    if (conditional && typeof opts.ifMatch === 'string')
+        headers['if-match'] = `"${opts.ifMatch}"`;
+    if (conditional && opts.ifMatch === null)
+        headers['if-none-match'] = '*';
+    try {
+        return await t.session.call({
+            ...call(t, 'PUT', reference, [201, 200, 204]),
+            headers,
+            body: { kind: 'bytes', data: body }
+        });
+    }
+    catch (error) {
+        if (error instanceof RegistryError && error.status === 412 && opts.ifMatch !== undefined) {
+            throw new PreconditionFailed(reference, opts.ifMatch, undefined, {
+                cause: error,
+                refusedByRegistry: true
+            });
+        }
+        throw error;
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/registry/lifecycle.ts
@@ -50512,9 +50711,9 @@ class RemoteRepository {
         const context = this.uploadContext(() => Promise.resolve(false));
         return this.deps.limiter.run(() => uploadStream(context, chunks, ended));
     }
-    pushManifest(reference, body, mediaType) {
+    pushManifest(reference, body, mediaType, opts) {
         this.pushing = true;
-        return pushManifest(this.manifestTarget(), reference, body, mediaType);
+        return pushManifest(this.manifestTarget(), reference, body, mediaType, opts);
     }
     getManifest(reference, accept) {
         return getManifest(this.manifestTarget(), reference, accept);
@@ -50566,9 +50765,9 @@ class RemoteRepository {
         return this.deps.inFlight.run(key, () => this.deps.limiter.run(async () => {
             if (await this.blobExists(desc.digest))
                 return 'exists';
-            const dir = await (0,promises_.mkdtemp)((0,external_node_path_namespaceObject.join)(tempDir, 'blob-'));
+            const dir = await (0,promises_.mkdtemp)((0,external_node_path_.join)(tempDir, 'blob-'));
             try {
-                const path = (0,external_node_path_namespaceObject.join)(dir, 'blob');
+                const path = (0,external_node_path_.join)(dir, 'blob');
                 await from.downloadBlob(desc, path);
                 return await this.uploadNow(desc, await openSource({ path }, desc), {});
             }
@@ -50806,7 +51005,7 @@ function run(program, input, env) {
 
 /** Where the docker client keeps its config: $DOCKER_CONFIG, else ~/.docker ($HOME first, as Go does). */
 function dockerConfigDir(env = process.env) {
-    return env.DOCKER_CONFIG || (0,external_node_path_namespaceObject.join)(env.HOME || (0,external_node_os_namespaceObject.homedir)(), '.docker');
+    return env.DOCKER_CONFIG || (0,external_node_path_.join)(env.HOME || (0,external_node_os_namespaceObject.homedir)(), '.docker');
 }
 /** Reads and checks a docker config.json or auth.json; undefined when the file is not there. */
 async function readDockerConfig(file) {
@@ -50862,7 +51061,7 @@ function hasSecret(c) {
     return Boolean((c.username && c.password !== undefined && c.password !== '') || c.identityToken || c.registryToken);
 }
 async function fromDockerConfig(host, env, logger) {
-    const config = await readDockerConfig((0,external_node_path_namespaceObject.join)(dockerConfigDir(env), 'config.json'));
+    const config = await readDockerConfig((0,external_node_path_.join)(dockerConfigDir(env), 'config.json'));
     if (!config)
         return undefined;
     const helper = Object.entries(config.credHelpers ?? {}).find(([key]) => hostKey(key) === host)?.[1] ?? config.credsStore;
@@ -50890,8 +51089,8 @@ function containersAuthFiles(env) {
         return [env.REGISTRY_AUTH_FILE];
     const files = [];
     if (env.XDG_RUNTIME_DIR)
-        files.push((0,external_node_path_namespaceObject.join)(env.XDG_RUNTIME_DIR, 'containers', 'auth.json'));
-    files.push((0,external_node_path_namespaceObject.join)(env.XDG_CONFIG_HOME || (0,external_node_path_namespaceObject.join)(homeOf(env), '.config'), 'containers', 'auth.json'));
+        files.push((0,external_node_path_.join)(env.XDG_RUNTIME_DIR, 'containers', 'auth.json'));
+    files.push((0,external_node_path_.join)(env.XDG_CONFIG_HOME || (0,external_node_path_.join)(homeOf(env), '.config'), 'containers', 'auth.json'));
     return files;
 }
 /** auth.json keys may be `host/namespace/repo`: the longest one matching the repository wins. */
@@ -51036,6 +51235,14 @@ async function write_multiWrite(client, targets, image, opts = {}) {
             .map(r => r.path);
         reports.push(await writeTo(repo, image, mountFrom, opts));
     }
+    if (opts.beforeTags) {
+        opts.signal?.throwIfAborted();
+        await opts.beforeTags({
+            repositories: repos,
+            root: image.root?.desc,
+            manifests: image.manifests.flat().map(m => m.desc)
+        });
+    }
     const tags = [...new Set(opts.tags ?? [])];
     if (image.root && tags.length > 0) {
         const { desc, body } = image.root;
@@ -51085,15 +51292,15 @@ async function settleAll(tasks) {
 
 
 async function readOciLayout(dir) {
-    const marker = await (0,promises_.readFile)((0,external_node_path_namespaceObject.join)(dir, 'oci-layout'), 'utf8').catch(cause => {
+    const marker = await (0,promises_.readFile)((0,external_node_path_.join)(dir, 'oci-layout'), 'utf8').catch(cause => {
         throw new Error(`${dir} is not an OCI image layout (no oci-layout file)`, { cause });
     });
-    parseLayoutMarker(marker, (0,external_node_path_namespaceObject.join)(dir, 'oci-layout'));
-    const indexBytes = await (0,promises_.readFile)((0,external_node_path_namespaceObject.join)(dir, 'index.json'));
-    const index = parse_parseImageIndex(indexBytes, (0,external_node_path_namespaceObject.join)(dir, 'index.json'));
+    parseLayoutMarker(marker, (0,external_node_path_.join)(dir, 'oci-layout'));
+    const indexBytes = await (0,promises_.readFile)((0,external_node_path_.join)(dir, 'index.json'));
+    const index = parse_parseImageIndex(indexBytes, (0,external_node_path_.join)(dir, 'index.json'));
     const blobPath = (digest) => {
         const [algorithm, hex] = assertDigest(digest).split(':');
-        return (0,external_node_path_namespaceObject.join)(dir, 'blobs', algorithm, hex);
+        return (0,external_node_path_.join)(dir, 'blobs', algorithm, hex);
     };
     const readBlob = async (digest) => {
         const data = await (0,promises_.readFile)(blobPath(digest));
@@ -51753,7 +51960,7 @@ async function compressToFile(tarPath, outPath, compression) {
     return result;
 }
 function readTar(path) {
-    return (0,external_node_fs_namespaceObject.createReadStream)(path, { highWaterMark: READ_CHUNK });
+    return (0,external_node_fs_.createReadStream)(path, { highWaterMark: READ_CHUNK });
 }
 function descriptorOf(blob, size) {
     if (blob.size !== size)
@@ -51813,7 +52020,167 @@ function wanted(platform, platforms) {
         (p.variant ?? '') === (platform.variant ?? ''));
 }
 
+;// CONCATENATED MODULE: ./src/registry/referrers-tag.ts
+
+
+
+
+
+/** The fallback index with `entry` added, or 'listed' when it is there already. Other entries are kept. */
+function mergeReferrersIndex(current, entry) {
+    const index = current
+        ? parse_parseImageIndex(current, 'the referrers tag index')
+        : { schemaVersion: 2, mediaType: media_types_OCI_INDEX, manifests: [] };
+    if (index.mediaType !== undefined && index.mediaType !== media_types_OCI_INDEX) {
+        throw new Error(`the referrers tag names a ${JSON.stringify(index.mediaType)}, not an OCI index; another tool uses sha256-<hex> tags in this repository — remove that tag or publish elsewhere`);
+    }
+    if (listsDigest(index.manifests, entry.digest))
+        return 'listed';
+    const merged = { ...index, schemaVersion: 2, mediaType: media_types_OCI_INDEX, manifests: [...index.manifests, entry] };
+    return new TextEncoder().encode(JSON.stringify(merged));
+}
+function listsDigest(manifests, digest) {
+    return manifests.some(m => m.digest === digest);
+}
+async function readTag(repo, tag) {
+    const found = await repo.headManifest(tag);
+    if (!found)
+        return undefined;
+    const got = await repo.getManifest(found.digest);
+    return { digest: got.digest, body: got.body };
+}
+/**
+ * Adds `entry` (the referrer's descriptor, with artifactType and annotations) to the fallback index of
+ * `subjectDigest`; returns the index's digest once two read-backs, a pause apart, list the entry. A write that finds the
+ * tag changed since it was read (compare-and-swap on the HEAD before the PUT, If-Match where honoured),
+ * and a read-back that no longer lists the entry (a racing writer overwrote it), start over.
+ */
+async function addToReferrersTag(repo, subjectDigest, entry, opts = {}) {
+    const tag = referrersTag(subjectDigest);
+    const max = opts.maxAttempts ?? 10;
+    const settle = opts.settleMs ?? 100;
+    const random = opts.random ?? Math.random;
+    const wait = opts.wait ?? sleep;
+    const state = { conditionalHeaders: true, wrote: false, confirmed: false, pauseMs: settle };
+    const pause = () => wait(state.pauseMs * (1 + random()));
+    for (let attempt = 1;;) {
+        const current = await readTag(repo, tag);
+        const merged = mergeReferrersIndex(current?.body, entry);
+        if (merged === 'listed' && current) {
+            // Listed twice in a row, a pause apart, after our write: a racing writer's PUT that read the
+            // tag before our write has landed by then, and would have dropped it.
+            if (!state.wrote || state.confirmed)
+                return current.digest;
+            state.confirmed = true;
+            await pause();
+            continue;
+        }
+        state.confirmed = false;
+        if (attempt > max) {
+            throw new Error(`${repo.registry}/${repo.path}:${tag} still does not list referrer ${entry.digest} after ${max} writes: other jobs keep rewriting it; run the job again`);
+        }
+        await opts.beforeWrite?.(attempt);
+        attempt++;
+        try {
+            const ifMatch = current?.digest ?? null;
+            const started = Date.now();
+            await repo.pushManifest(tag, merged, media_types_OCI_INDEX, {
+                ifMatch,
+                conditionalHeaders: state.conditionalHeaders
+            });
+            state.wrote = true;
+            // Another writer's read-check-write takes about as long as ours: wait at least twice that.
+            state.pauseMs = Math.max(settle, 2 * (Date.now() - started));
+            await pause();
+        }
+        catch (error) {
+            if (!(error instanceof PreconditionFailed))
+                throw error;
+            if (error.refusedByRegistry && (await unchanged(repo, tag, current))) {
+                // A 412 although the tag is as we read it: the registry's If-Match is not about digests.
+                opts.logger?.info(`${tag}: the registry refuses If-Match on manifests; comparing by HEAD only`);
+                state.conditionalHeaders = false;
+                continue;
+            }
+            opts.logger?.info(`${tag}: ${error.message}; merging again`);
+            await wait(settle * attempt * random());
+        }
+    }
+}
+async function unchanged(repo, tag, read) {
+    const now = await repo.headManifest(tag);
+    return now?.digest === read?.digest;
+}
+
+;// CONCATENATED MODULE: ./src/registry/referrers.ts
+
+
+
+const OCI_EMPTY = 'application/vnd.oci.empty.v1+json';
+const EMPTY_JSON = new TextEncoder().encode('{}');
+const EMPTY_DESCRIPTOR = {
+    mediaType: OCI_EMPTY,
+    digest: 'sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a',
+    size: 2
+};
+const SIGSTORE_BUNDLE_PREFIX = 'application/vnd.dev.sigstore.bundle';
+/** The annotations GitHub's attest (push-to-registry) writes. */
+function referrerAnnotations(content) {
+    const annotations = {
+        'org.opencontainers.image.created': content.created ?? new Date().toISOString()
+    };
+    if (content.mediaType.startsWith(SIGSTORE_BUNDLE_PREFIX)) {
+        annotations['dev.sigstore.bundle.content'] = 'dsse-envelope';
+        if (content.predicateType)
+            annotations['dev.sigstore.bundle.predicateType'] = content.predicateType;
+    }
+    return annotations;
+}
+/** The artifact manifest (image-spec 1.1 "artifact" guidance) naming `subject`. */
+function referrerManifest(subject, content) {
+    const layer = {
+        mediaType: content.mediaType,
+        digest: digest_sha256Digest(content.content),
+        size: content.content.byteLength
+    };
+    const annotations = referrerAnnotations(content);
+    const manifest = {
+        schemaVersion: 2,
+        mediaType: OCI_MANIFEST,
+        artifactType: content.mediaType,
+        config: EMPTY_DESCRIPTOR,
+        layers: [layer],
+        subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size },
+        annotations
+    };
+    const body = new TextEncoder().encode(JSON.stringify(manifest));
+    const desc = {
+        mediaType: OCI_MANIFEST,
+        digest: digest_sha256Digest(body),
+        size: body.byteLength,
+        artifactType: content.mediaType,
+        annotations
+    };
+    return { desc, body, layer };
+}
+/**
+ * Pushes the referrer by digest (blobs first, through the client's retries and deadlines), then, unless
+ * the PUT answered `OCI-Subject`, adds it to the subject's fallback tag index.
+ */
+async function pushReferrer(repo, subject, referrer, content, opts = {}) {
+    await repo.pushBlob(EMPTY_DESCRIPTOR, { data: EMPTY_JSON });
+    await repo.pushBlob(referrer.layer, { data: content });
+    const pushed = await repo.pushManifest(referrer.desc.digest, referrer.body, OCI_MANIFEST);
+    if (pushed.subject === subject.digest)
+        return { desc: referrer.desc, via: 'api' };
+    const tagIndex = await addToReferrersTag(repo, subject.digest, referrer.desc, opts);
+    return { desc: referrer.desc, via: 'tag', tagIndex };
+}
+
 ;// CONCATENATED MODULE: ./src/registry/index.ts
+
+
+
 
 
 
@@ -51868,18 +52235,18 @@ async function dockerEnv(req, opts = {}) {
     const privateDir = req.registryAuth?.dockerConfigDir;
     if (!privateDir)
         return { env: { ...req.env }, cleanup: () => Promise.resolve() };
-    const dir = (0,external_node_path_namespaceObject.join)(req.workDir, 'docker-config');
+    const dir = (0,external_node_path_.join)(req.workDir, 'docker-config');
     await (0,promises_.mkdir)(dir, { recursive: true, mode: 0o700 });
     const userDir = dockerConfigDir({ ...process.env, ...req.env });
-    await writePrivateConfig((0,external_node_path_namespaceObject.join)(privateDir, 'config.json'), (0,external_node_path_namespaceObject.join)(userDir, 'config.json'), (0,external_node_path_namespaceObject.join)(dir, 'config.json'));
+    await writePrivateConfig((0,external_node_path_.join)(privateDir, 'config.json'), (0,external_node_path_.join)(userDir, 'config.json'), (0,external_node_path_.join)(dir, 'config.json'));
     // buildx registers builders in the user's store (as it would by itself), so the post step finds a
     // temporary builder there. Only for buildx: the docker builder leaves the user's config dir alone.
     if (opts.buildxStore)
-        await (0,promises_.mkdir)((0,external_node_path_namespaceObject.join)(userDir, 'buildx'), { recursive: true });
+        await (0,promises_.mkdir)((0,external_node_path_.join)(userDir, 'buildx'), { recursive: true });
     for (const entry of SHARED_DOCKER_ENTRIES) {
-        const source = (0,external_node_path_namespaceObject.join)(userDir, entry);
+        const source = (0,external_node_path_.join)(userDir, entry);
         if (await exists(source))
-            await (0,promises_.symlink)(source, (0,external_node_path_namespaceObject.join)(dir, entry));
+            await (0,promises_.symlink)(source, (0,external_node_path_.join)(dir, entry));
     }
     return { env: { ...req.env, DOCKER_CONFIG: dir }, cleanup: () => (0,promises_.rm)(dir, { recursive: true, force: true }) };
 }
@@ -51965,13 +52332,13 @@ async function secretValues(specs, env = {}) {
 
 /** Writing and reading the blobs of the OCI layout a builder leaves (the OCI model is in registry/oci). */
 function blobsDir(layoutDir) {
-    return (0,external_node_path_namespaceObject.join)(layoutDir, 'blobs', 'sha256');
+    return (0,external_node_path_.join)(layoutDir, 'blobs', 'sha256');
 }
 function blobPath(layoutDir, digest) {
     const [algorithm, hex] = digest.split(':');
     if (algorithm !== 'sha256' || !hex || !/^[a-f0-9]{64}$/.test(hex))
         throw new Error(`unsupported digest ${digest}`);
-    return (0,external_node_path_namespaceObject.join)(blobsDir(layoutDir), hex);
+    return (0,external_node_path_.join)(blobsDir(layoutDir), hex);
 }
 async function readBlob(layoutDir, digest) {
     return (0,promises_.readFile)(blobPath(layoutDir, digest));
@@ -51993,8 +52360,8 @@ async function writeBlob(layoutDir, mediaType, data) {
     return { mediaType, digest, size: data.length };
 }
 async function writeLayoutFiles(layoutDir, index) {
-    await (0,promises_.writeFile)((0,external_node_path_namespaceObject.join)(layoutDir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
-    await (0,promises_.writeFile)((0,external_node_path_namespaceObject.join)(layoutDir, 'index.json'), JSON.stringify(index));
+    await (0,promises_.writeFile)((0,external_node_path_.join)(layoutDir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
+    await (0,promises_.writeFile)((0,external_node_path_.join)(layoutDir, 'index.json'), JSON.stringify(index));
 }
 
 ;// CONCATENATED MODULE: ./src/builders/layout/normalize.ts
@@ -52003,7 +52370,7 @@ async function writeLayoutFiles(layoutDir, index) {
 
 
 async function readLayoutIndex(layoutDir) {
-    const file = (0,external_node_path_namespaceObject.join)(layoutDir, 'index.json');
+    const file = (0,external_node_path_.join)(layoutDir, 'index.json');
     return parse_parseImageIndex(await (0,promises_.readFile)(file), file).manifests;
 }
 /**
@@ -52123,7 +52490,7 @@ async function removeUnreferencedBlobs(layoutDir, images) {
     const dir = blobsDir(layoutDir);
     for (const name of await (0,promises_.readdir)(dir)) {
         if (!keep.has(name))
-            await (0,promises_.rm)((0,external_node_path_namespaceObject.join)(dir, name), { recursive: true, force: true });
+            await (0,promises_.rm)((0,external_node_path_.join)(dir, name), { recursive: true, force: true });
     }
 }
 
@@ -52147,12 +52514,12 @@ async function importDirTransport(dir, layoutDir) {
     for (const name of await (0,promises_.readdir)(dir)) {
         const instance = INSTANCE.exec(name)?.[1];
         if (HEX.test(name) || instance)
-            await (0,promises_.rename)((0,external_node_path_namespaceObject.join)(dir, name), blobPath(layoutDir, `sha256:${instance ?? name}`));
+            await (0,promises_.rename)((0,external_node_path_.join)(dir, name), blobPath(layoutDir, `sha256:${instance ?? name}`));
     }
-    const top = await (0,promises_.readFile)((0,external_node_path_namespaceObject.join)(dir, 'manifest.json')).catch(cause => {
+    const top = await (0,promises_.readFile)((0,external_node_path_.join)(dir, 'manifest.json')).catch(cause => {
         throw new Error(`${dir} is not a dir: transport image (no manifest.json)`, { cause });
     });
-    const document = (0,external_node_path_namespaceObject.join)(dir, 'manifest.json');
+    const document = (0,external_node_path_.join)(dir, 'manifest.json');
     const mediaType = parse_declaredMediaType(top);
     const entries = mediaType && media_types_isIndex(mediaType)
         ? parse_parseImageIndex(top, document).manifests
@@ -52247,7 +52614,7 @@ async function envSecretsToFiles(secrets, dir, env = {}) {
         const value = secretEnvValue(s, env);
         if (!value)
             throw new Error(`secret '${s.id}': the environment variable ${s.env} is not set`);
-        const src = (0,external_node_path_namespaceObject.join)(dir, s.id);
+        const src = (0,external_node_path_.join)(dir, s.id);
         await (0,promises_.writeFile)(src, value, { mode: 0o600 });
         return { id: s.id, src };
     }));
@@ -52537,9 +52904,9 @@ class BuildahBuilder {
         const env = buildahEnv(req);
         const version = await buildahVersion(env, this.run);
         const manifest = `localhost/publish-image-build-${(0,external_node_crypto_.randomUUID)()}`;
-        const layoutDir = (0,external_node_path_namespaceObject.join)(req.workDir, 'oci');
-        const secretDir = (0,external_node_path_namespaceObject.join)(req.workDir, 'secrets');
-        const dirExport = (0,external_node_path_namespaceObject.join)(req.workDir, 'dir');
+        const layoutDir = (0,external_node_path_.join)(req.workDir, 'oci');
+        const secretDir = (0,external_node_path_.join)(req.workDir, 'secrets');
+        const dirExport = (0,external_node_path_.join)(req.workDir, 'dir');
         const secrets = await secretValues(req.secrets, req.env);
         let built = false;
         try {
@@ -52618,37 +52985,37 @@ async function extractTar(tarFile, dir, run) {
  */
 async function importArchive(extractedDir, layoutDir) {
     await (0,promises_.mkdir)(blobsDir(layoutDir), { recursive: true });
-    if (await exists((0,external_node_path_namespaceObject.join)(extractedDir, 'oci-layout'))) {
+    if (await exists((0,external_node_path_.join)(extractedDir, 'oci-layout'))) {
         await moveBlobs(extractedDir, layoutDir);
         return findImages(layoutDir, await readLayoutIndex(extractedDir));
     }
-    if (await exists((0,external_node_path_namespaceObject.join)(extractedDir, 'manifest.json'))) {
+    if (await exists((0,external_node_path_.join)(extractedDir, 'manifest.json'))) {
         return findImages(layoutDir, await convertDockerArchive(extractedDir, layoutDir));
     }
     throw new Error(`${extractedDir} holds neither an OCI layout nor a docker-archive`);
 }
 async function moveBlobs(fromLayout, toLayout) {
     for (const name of await (0,promises_.readdir)(blobsDir(fromLayout))) {
-        const target = (0,external_node_path_namespaceObject.join)(blobsDir(toLayout), name);
+        const target = (0,external_node_path_.join)(blobsDir(toLayout), name);
         if (await exists(target))
-            await (0,promises_.rm)((0,external_node_path_namespaceObject.join)(blobsDir(fromLayout), name));
+            await (0,promises_.rm)((0,external_node_path_.join)(blobsDir(fromLayout), name));
         else
-            await (0,promises_.rename)((0,external_node_path_namespaceObject.join)(blobsDir(fromLayout), name), target);
+            await (0,promises_.rename)((0,external_node_path_.join)(blobsDir(fromLayout), name), target);
     }
 }
 async function convertDockerArchive(dir, layoutDir) {
-    const manifestFile = (0,external_node_path_namespaceObject.join)(dir, 'manifest.json');
+    const manifestFile = (0,external_node_path_.join)(dir, 'manifest.json');
     const entries = parseDockerArchiveManifest(await (0,promises_.readFile)(manifestFile), manifestFile);
     const descriptors = [];
     for (const entry of entries) {
-        const configBytes = await (0,promises_.readFile)((0,external_node_path_namespaceObject.join)(dir, entry.Config));
+        const configBytes = await (0,promises_.readFile)((0,external_node_path_.join)(dir, entry.Config));
         const config = await writeBlob(layoutDir, OCI_CONFIG, configBytes);
         const layers = [];
         for (const layer of entry.Layers)
-            layers.push(await moveLayer((0,external_node_path_namespaceObject.join)(dir, layer), layoutDir));
+            layers.push(await moveLayer((0,external_node_path_.join)(dir, layer), layoutDir));
         const manifest = { schemaVersion: 2, mediaType: OCI_MANIFEST, config, layers };
         const written = await writeBlob(layoutDir, OCI_MANIFEST, Buffer.from(JSON.stringify(manifest)));
-        const { os, architecture, variant } = parseImageConfig(configBytes, (0,external_node_path_namespaceObject.join)(dir, entry.Config));
+        const { os, architecture, variant } = parseImageConfig(configBytes, (0,external_node_path_.join)(dir, entry.Config));
         const platform = {
             os: os ?? 'linux',
             architecture: architecture ?? 'amd64',
@@ -52812,9 +53179,9 @@ class BuildxBuilder {
         this.env = env;
     }
     async build(req, logger) {
-        const layoutDir = (0,external_node_path_namespaceObject.join)(req.workDir, 'oci');
-        const dest = (0,external_node_path_namespaceObject.join)(req.workDir, 'buildx-oci.tar');
-        const metadataFile = (0,external_node_path_namespaceObject.join)(req.workDir, 'buildx-metadata.json');
+        const layoutDir = (0,external_node_path_.join)(req.workDir, 'oci');
+        const dest = (0,external_node_path_.join)(req.workDir, 'buildx-oci.tar');
+        const metadataFile = (0,external_node_path_.join)(req.workDir, 'buildx-metadata.json');
         const { env, cleanup } = await dockerEnv({ ...req, env: { ...req.env, ...this.env } }, { buildxStore: true });
         let temporaryBuilder;
         try {
@@ -52881,8 +53248,8 @@ class BuildxBuilder {
     }
 }
 
-;// CONCATENATED MODULE: external "os"
-const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
+// EXTERNAL MODULE: external "os"
+var external_os_ = __nccwpck_require__(857);
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -52957,7 +53324,7 @@ function utils_toCommandProperties(annotationProperties) {
  */
 function command_issueCommand(command, properties, message) {
     const cmd = new Command(command, properties, message);
-    process.stdout.write(cmd.toString() + external_os_namespaceObject.EOL);
+    process.stdout.write(cmd.toString() + external_os_.EOL);
 }
 function command_issue(name, message = '') {
     command_issueCommand(name, {}, message);
@@ -53011,8 +53378,8 @@ function escapeProperty(s) {
         .replace(/,/g, '%2C');
 }
 //# sourceMappingURL=command.js.map
-;// CONCATENATED MODULE: external "crypto"
-const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
+// EXTERNAL MODULE: external "crypto"
+var external_crypto_ = __nccwpck_require__(6982);
 // EXTERNAL MODULE: external "fs"
 var external_fs_ = __nccwpck_require__(9896);
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
@@ -53050,8 +53417,8 @@ function file_command_prepareKeyValueMessage(key, value) {
     return `${key}<<${delimiter}${os.EOL}${convertedValue}${os.EOL}${delimiter}`;
 }
 //# sourceMappingURL=file-command.js.map
-;// CONCATENATED MODULE: external "path"
-const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
+// EXTERNAL MODULE: external "path"
+var external_path_ = __nccwpck_require__(6928);
 // EXTERNAL MODULE: external "http"
 var external_http_ = __nccwpck_require__(8611);
 var external_http_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_http_, 2);
@@ -54131,7 +54498,7 @@ class Summary {
      * @returns {Summary} summary instance
      */
     addEOL() {
-        return this.addRaw(external_os_namespaceObject.EOL);
+        return this.addRaw(external_os_.EOL);
     }
     /**
      * Adds an HTML codeblock to the summary buffer
@@ -54420,7 +54787,7 @@ function tryGetExecutablePath(filePath, extensions) {
         if (stats && stats.isFile()) {
             if (IS_WINDOWS) {
                 // on Windows, test for valid extension
-                const upperExt = external_path_namespaceObject.extname(filePath).toUpperCase();
+                const upperExt = external_path_.extname(filePath).toUpperCase();
                 if (extensions.some(validExt => validExt.toUpperCase() === upperExt)) {
                     return filePath;
                 }
@@ -54449,11 +54816,11 @@ function tryGetExecutablePath(filePath, extensions) {
                 if (IS_WINDOWS) {
                     // preserve the case of the actual file (since an extension was appended)
                     try {
-                        const directory = external_path_namespaceObject.dirname(filePath);
-                        const upperName = external_path_namespaceObject.basename(filePath).toUpperCase();
+                        const directory = external_path_.dirname(filePath);
+                        const upperName = external_path_.basename(filePath).toUpperCase();
                         for (const actualName of yield readdir(directory)) {
                             if (upperName === actualName.toUpperCase()) {
-                                filePath = external_path_namespaceObject.join(directory, actualName);
+                                filePath = external_path_.join(directory, actualName);
                                 break;
                             }
                         }
@@ -54534,7 +54901,7 @@ function io_cp(source_1, dest_1) {
         }
         // If dest is an existing directory, should copy inside.
         const newDest = destStat && destStat.isDirectory() && copySourceDirectory
-            ? external_path_namespaceObject.join(dest, external_path_namespaceObject.basename(source))
+            ? external_path_.join(dest, external_path_.basename(source))
             : dest;
         if (!(yield io_util_exists(source))) {
             throw new Error(`no such file or directory: ${source}`);
@@ -54549,7 +54916,7 @@ function io_cp(source_1, dest_1) {
             }
         }
         else {
-            if (external_path_namespaceObject.relative(source, newDest) === '') {
+            if (external_path_.relative(source, newDest) === '') {
                 // a file cannot be copied to itself
                 throw new Error(`'${newDest}' and '${source}' are the same file`);
             }
@@ -54673,7 +55040,7 @@ function findInPath(tool) {
         // build the list of extensions to try
         const extensions = [];
         if (IS_WINDOWS && process.env['PATHEXT']) {
-            for (const extension of process.env['PATHEXT'].split(external_path_namespaceObject.delimiter)) {
+            for (const extension of process.env['PATHEXT'].split(external_path_.delimiter)) {
                 if (extension) {
                     extensions.push(extension);
                 }
@@ -54688,7 +55055,7 @@ function findInPath(tool) {
             return [];
         }
         // if any path separators, return empty
-        if (tool.includes(external_path_namespaceObject.sep)) {
+        if (tool.includes(external_path_.sep)) {
             return [];
         }
         // build the list of directories
@@ -54699,7 +55066,7 @@ function findInPath(tool) {
         // across platforms.
         const directories = [];
         if (process.env.PATH) {
-            for (const p of process.env.PATH.split(external_path_namespaceObject.delimiter)) {
+            for (const p of process.env.PATH.split(external_path_.delimiter)) {
                 if (p) {
                     directories.push(p);
                 }
@@ -54708,7 +55075,7 @@ function findInPath(tool) {
         // find all matches
         const matches = [];
         for (const directory of directories) {
-            const filePath = yield tryGetExecutablePath(external_path_namespaceObject.join(directory, tool), extensions);
+            const filePath = yield tryGetExecutablePath(external_path_.join(directory, tool), extensions);
             if (filePath) {
                 matches.push(filePath);
             }
@@ -54855,13 +55222,13 @@ class ToolRunner extends external_events_.EventEmitter {
     _processLineBuffer(data, strBuffer, onLine) {
         try {
             let s = strBuffer + data.toString();
-            let n = s.indexOf(external_os_namespaceObject.EOL);
+            let n = s.indexOf(external_os_.EOL);
             while (n > -1) {
                 const line = s.substring(0, n);
                 onLine(line);
                 // the rest of the string ...
-                s = s.substring(n + external_os_namespaceObject.EOL.length);
-                n = s.indexOf(external_os_namespaceObject.EOL);
+                s = s.substring(n + external_os_.EOL.length);
+                n = s.indexOf(external_os_.EOL);
             }
             return s;
         }
@@ -55139,7 +55506,7 @@ class ToolRunner extends external_events_.EventEmitter {
                 (this.toolPath.includes('/') ||
                     (toolrunner_IS_WINDOWS && this.toolPath.includes('\\')))) {
                 // prefer options.cwd if it is specified, however options.cwd may also need to be rooted
-                this.toolPath = external_path_namespaceObject.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
+                this.toolPath = external_path_.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
             }
             // if the tool is only a file name, then resolve it from the PATH
             // otherwise verify it exists (add extension on Windows if necessary)
@@ -55152,7 +55519,7 @@ class ToolRunner extends external_events_.EventEmitter {
                 }
                 const optionsNonNull = this._cloneExecOptions(this.options);
                 if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_namespaceObject.EOL);
+                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_.EOL);
                 }
                 const state = new ExecState(optionsNonNull, this.toolPath);
                 state.on('debug', (message) => {
@@ -55389,14 +55756,14 @@ var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arg
  */
 function exec_exec(commandLine, args, options) {
     return exec_awaiter(this, void 0, void 0, function* () {
-        const commandArgs = tr.argStringToArray(commandLine);
+        const commandArgs = argStringToArray(commandLine);
         if (commandArgs.length === 0) {
             throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
         }
         // Path to tool to execute should be first arg
         const toolPath = commandArgs[0];
         args = commandArgs.slice(1).concat(args || []);
-        const runner = new tr.ToolRunner(toolPath, args, options);
+        const runner = new ToolRunner(toolPath, args, options);
         return runner.exec();
     });
 }
@@ -55491,8 +55858,8 @@ const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* ()
         version
     };
 });
-const platform = external_os_namespaceObject.platform();
-const arch = external_os_namespaceObject.arch();
+const platform = external_os_.platform();
+const arch = external_os_.arch();
 const isWindows = platform === 'win32';
 const isMacOS = platform === 'darwin';
 const isLinux = platform === 'linux';
@@ -55741,7 +56108,7 @@ function notice(message, properties = {}) {
  * @param message info message
  */
 function info(message) {
-    process.stdout.write(message + external_os_namespaceObject.EOL);
+    process.stdout.write(message + external_os_.EOL);
 }
 /**
  * Begin an output group.
@@ -55937,8 +56304,8 @@ function _readLinuxVersionFile() {
     return _internal.readLinuxVersionFile();
 }
 //# sourceMappingURL=manifest.js.map
-;// CONCATENATED MODULE: external "stream"
-const external_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("stream");
+// EXTERNAL MODULE: external "stream"
+var external_stream_ = __nccwpck_require__(2203);
 // EXTERNAL MODULE: external "util"
 var external_util_ = __nccwpck_require__(9023);
 ;// CONCATENATED MODULE: ./node_modules/@actions/tool-cache/lib/retry-helper.js
@@ -56047,8 +56414,8 @@ const userAgent = 'actions/tool-cache';
  */
 function downloadTool(url, dest, auth, headers) {
     return tool_cache_awaiter(this, void 0, void 0, function* () {
-        dest = dest || external_path_namespaceObject.join(_getTempDirectory(), external_crypto_namespaceObject.randomUUID());
-        yield mkdirP(external_path_namespaceObject.dirname(dest));
+        dest = dest || external_path_.join(_getTempDirectory(), external_crypto_.randomUUID());
+        yield mkdirP(external_path_.dirname(dest));
         core_debug(`Downloading ${url}`);
         core_debug(`Destination ${dest}`);
         const maxAttempts = 3;
@@ -56094,7 +56461,7 @@ function downloadToolAttempt(url, dest, auth, headers) {
             throw err;
         }
         // Download the response body
-        const pipeline = external_util_.promisify(external_stream_namespaceObject.pipeline);
+        const pipeline = external_util_.promisify(external_stream_.pipeline);
         const responseMessageFactory = _getGlobal('TEST_DOWNLOAD_TOOL_RESPONSE_MESSAGE_FACTORY', () => response.message);
         const readStream = responseMessageFactory();
         let succeeded = false;
@@ -56207,9 +56574,9 @@ function tool_cache_extractTar(file_1, dest_1) {
         // Create dest
         dest = yield _createExtractFolder(dest);
         // Determine whether GNU tar
-        core.debug('Checking tar --version');
+        core_debug('Checking tar --version');
         let versionOutput = '';
-        yield exec('tar --version', [], {
+        yield exec_exec('tar --version', [], {
             ignoreReturnCode: true,
             silent: true,
             listeners: {
@@ -56217,7 +56584,7 @@ function tool_cache_extractTar(file_1, dest_1) {
                 stderr: (data) => (versionOutput += data.toString())
             }
         });
-        core.debug(versionOutput.trim());
+        core_debug(versionOutput.trim());
         const isGnuTar = versionOutput.toUpperCase().includes('GNU TAR');
         // Initialize args
         let args;
@@ -56227,7 +56594,7 @@ function tool_cache_extractTar(file_1, dest_1) {
         else {
             args = [flags];
         }
-        if (core.isDebug() && !flags.includes('v')) {
+        if (isDebug() && !flags.includes('v')) {
             args.push('-v');
         }
         let destArg = dest;
@@ -56245,7 +56612,7 @@ function tool_cache_extractTar(file_1, dest_1) {
             args.push('--overwrite');
         }
         args.push('-C', destArg, '-f', fileArg);
-        yield exec(`tar`, args);
+        yield exec_exec(`tar`, args);
         return dest;
     });
 }
@@ -56405,7 +56772,7 @@ function cacheDir(sourceDir, tool, version, arch) {
 function cacheFile(sourceFile, targetFile, tool, version, arch) {
     return tool_cache_awaiter(this, void 0, void 0, function* () {
         version = node_modules_semver.clean(version) || version;
-        arch = arch || external_os_namespaceObject.arch();
+        arch = arch || external_os_.arch();
         core_debug(`Caching tool ${tool} ${version} ${arch}`);
         core_debug(`source file: ${sourceFile}`);
         if (!external_fs_.statSync(sourceFile).isFile()) {
@@ -56415,7 +56782,7 @@ function cacheFile(sourceFile, targetFile, tool, version, arch) {
         const destFolder = yield _createToolPath(tool, version, arch);
         // copy instead of move. move can fail on Windows due to
         // anti-virus software having an open handle on a file.
-        const destPath = external_path_namespaceObject.join(destFolder, targetFile);
+        const destPath = external_path_.join(destFolder, targetFile);
         core_debug(`destination file ${destPath}`);
         yield io_cp(sourceFile, destPath);
         // write .complete
@@ -56437,7 +56804,7 @@ function find(toolName, versionSpec, arch) {
     if (!versionSpec) {
         throw new Error('versionSpec parameter is required');
     }
-    arch = arch || external_os_namespaceObject.arch();
+    arch = arch || external_os_.arch();
     // attempt to resolve an explicit version
     if (!isExplicitVersion(versionSpec)) {
         const localVersions = findAllVersions(toolName, arch);
@@ -56448,7 +56815,7 @@ function find(toolName, versionSpec, arch) {
     let toolPath = '';
     if (versionSpec) {
         versionSpec = node_modules_semver.clean(versionSpec) || '';
-        const cachePath = external_path_namespaceObject.join(_getCacheDirectory(), toolName, versionSpec, arch);
+        const cachePath = external_path_.join(_getCacheDirectory(), toolName, versionSpec, arch);
         core_debug(`checking cache: ${cachePath}`);
         if (external_fs_.existsSync(cachePath) && external_fs_.existsSync(`${cachePath}.complete`)) {
             core_debug(`Found tool in cache ${toolName} ${versionSpec} ${arch}`);
@@ -56468,13 +56835,13 @@ function find(toolName, versionSpec, arch) {
  */
 function findAllVersions(toolName, arch) {
     const versions = [];
-    arch = arch || external_os_namespaceObject.arch();
-    const toolPath = external_path_namespaceObject.join(_getCacheDirectory(), toolName);
+    arch = arch || external_os_.arch();
+    const toolPath = external_path_.join(_getCacheDirectory(), toolName);
     if (external_fs_.existsSync(toolPath)) {
         const children = external_fs_.readdirSync(toolPath);
         for (const child of children) {
             if (isExplicitVersion(child)) {
-                const fullPath = external_path_namespaceObject.join(toolPath, child, arch || '');
+                const fullPath = external_path_.join(toolPath, child, arch || '');
                 if (external_fs_.existsSync(fullPath) && external_fs_.existsSync(`${fullPath}.complete`)) {
                     versions.push(child);
                 }
@@ -56530,15 +56897,15 @@ function _createExtractFolder(dest) {
     return tool_cache_awaiter(this, void 0, void 0, function* () {
         if (!dest) {
             // create a temp dir
-            dest = path.join(_getTempDirectory(), crypto.randomUUID());
+            dest = external_path_.join(_getTempDirectory(), external_crypto_.randomUUID());
         }
-        yield io.mkdirP(dest);
+        yield mkdirP(dest);
         return dest;
     });
 }
 function _createToolPath(tool, version, arch) {
     return tool_cache_awaiter(this, void 0, void 0, function* () {
-        const folderPath = external_path_namespaceObject.join(_getCacheDirectory(), tool, node_modules_semver.clean(version) || version, arch || '');
+        const folderPath = external_path_.join(_getCacheDirectory(), tool, node_modules_semver.clean(version) || version, arch || '');
         core_debug(`destination ${folderPath}`);
         const markerPath = `${folderPath}.complete`;
         yield rmRF(folderPath);
@@ -56548,7 +56915,7 @@ function _createToolPath(tool, version, arch) {
     });
 }
 function _completeToolPath(tool, version, arch) {
-    const folderPath = external_path_namespaceObject.join(_getCacheDirectory(), tool, node_modules_semver.clean(version) || version, arch || '');
+    const folderPath = external_path_.join(_getCacheDirectory(), tool, node_modules_semver.clean(version) || version, arch || '');
     const markerPath = `${folderPath}.complete`;
     external_fs_.writeFileSync(markerPath, '');
     core_debug('finished caching tool');
@@ -56763,7 +57130,7 @@ async function installBuildx(release, logger, platform = releasePlatform(process
     const cached = find(BUILDX_TOOL, release.version, platform);
     if (cached) {
         logger.info(`buildx: v${release.version} from the tool cache (${cached})`);
-        return (0,external_node_path_namespaceObject.join)(cached, file);
+        return (0,external_node_path_.join)(cached, file);
     }
     const asset = buildxAssetName(release.version, platform);
     const url = buildxAssetUrl(release.downloadUrl, release.version, asset);
@@ -56777,7 +57144,7 @@ async function installBuildx(release, logger, platform = releasePlatform(process
         logger.info(`buildx: ${asset} sha256 ${actual} matches ${source}`);
         await (0,promises_.chmod)(downloaded, 0o755);
         const dir = await cacheFile(downloaded, file, BUILDX_TOOL, release.version, platform);
-        return (0,external_node_path_namespaceObject.join)(dir, file);
+        return (0,external_node_path_.join)(dir, file);
     }
     finally {
         await (0,promises_.rm)(downloaded, { force: true });
@@ -56811,7 +57178,7 @@ async function expectedChecksum(release, asset, platform) {
 }
 async function sha256File(path) {
     const hash = (0,external_node_crypto_.createHash)('sha256');
-    for await (const chunk of (0,external_node_fs_namespaceObject.createReadStream)(path))
+    for await (const chunk of (0,external_node_fs_.createReadStream)(path))
         hash.update(chunk);
     return hash.digest('hex');
 }
@@ -56829,18 +57196,18 @@ const USER_ENTRIES = ['config.json', 'buildx', 'contexts'];
  * The user's own config dir and plugins are left as they are. Remove the dir when the run is over.
  */
 async function privateDockerConfig(plugin, parent, env) {
-    const dir = await (0,promises_.mkdtemp)((0,external_node_path_namespaceObject.join)(parent, 'publish-image-docker-'));
-    const plugins = (0,external_node_path_namespaceObject.join)(dir, 'cli-plugins');
+    const dir = await (0,promises_.mkdtemp)((0,external_node_path_.join)(parent, 'publish-image-docker-'));
+    const plugins = (0,external_node_path_.join)(dir, 'cli-plugins');
     await (0,promises_.mkdir)(plugins);
-    const target = (0,external_node_path_namespaceObject.join)(plugins, (0,external_node_path_namespaceObject.basename)(plugin));
+    const target = (0,external_node_path_.join)(plugins, (0,external_node_path_.basename)(plugin));
     await (0,promises_.symlink)(plugin, target).catch(() => (0,promises_.copyFile)(plugin, target));
     const userDir = dockerConfigDir({ ...process.env, ...env });
     // buildx registers builders in the user's store, so a later step (or our post step) finds them there.
-    await (0,promises_.mkdir)((0,external_node_path_namespaceObject.join)(userDir, 'buildx'), { recursive: true });
+    await (0,promises_.mkdir)((0,external_node_path_.join)(userDir, 'buildx'), { recursive: true });
     for (const entry of USER_ENTRIES) {
-        const source = (0,external_node_path_namespaceObject.join)(userDir, entry);
+        const source = (0,external_node_path_.join)(userDir, entry);
         if (await exists(source))
-            await (0,promises_.symlink)(source, (0,external_node_path_namespaceObject.join)(dir, entry));
+            await (0,promises_.symlink)(source, (0,external_node_path_.join)(dir, entry));
     }
     return dir;
 }
@@ -56890,8 +57257,8 @@ function dockerBuildMode(clientVersion, buildxVersion) {
 async function dockerExecutables(pathEnv) {
     const found = [];
     const seen = new Set();
-    for (const dir of pathEnv.split(external_node_path_namespaceObject.delimiter).filter(Boolean)) {
-        const candidate = (0,external_node_path_namespaceObject.join)(dir, 'docker');
+    for (const dir of pathEnv.split(external_node_path_.delimiter).filter(Boolean)) {
+        const candidate = (0,external_node_path_.join)(dir, 'docker');
         const real = await (0,promises_.realpath)(candidate).catch(() => undefined);
         if (!real || seen.has(real))
             continue;
@@ -57005,8 +57372,8 @@ class DockerBuilder {
         this.run = run;
     }
     async build(req, logger) {
-        const layoutDir = (0,external_node_path_namespaceObject.join)(req.workDir, 'oci');
-        const secretDir = (0,external_node_path_namespaceObject.join)(req.workDir, 'secrets');
+        const layoutDir = (0,external_node_path_.join)(req.workDir, 'oci');
+        const secretDir = (0,external_node_path_.join)(req.workDir, 'secrets');
         const { env: baseEnv, cleanup } = await dockerEnv(req);
         try {
             const { client, reason } = await findDockerClient(baseEnv, this.run);
@@ -57049,8 +57416,8 @@ class DockerBuilder {
     async buildOne(b, platform, layoutDir) {
         const id = (0,external_node_crypto_.randomUUID)();
         const tag = `publish-image-build:${id}`;
-        const tarFile = (0,external_node_path_namespaceObject.join)(b.req.workDir, `${id}.tar`);
-        const extracted = (0,external_node_path_namespaceObject.join)(b.req.workDir, id);
+        const tarFile = (0,external_node_path_.join)(b.req.workDir, `${id}.tar`);
+        const extracted = (0,external_node_path_.join)(b.req.workDir, id);
         const docker = b.client.path;
         let built = false;
         try {
@@ -57288,7 +57655,7 @@ async function checkDockerfile(file) {
     const info = await (0,promises_.stat)(file).catch(() => undefined);
     if (!info?.isFile())
         throw new errors_InputError('file', `Dockerfile not found: ${file}`);
-    await (0,promises_.access)(file, external_node_fs_namespaceObject.constants.R_OK).catch(cause => {
+    await (0,promises_.access)(file, external_node_fs_.constants.R_OK).catch(cause => {
         throw new errors_InputError('file', `cannot read the Dockerfile ${file}`, { cause });
     });
 }
@@ -57313,7 +57680,7 @@ function checkPlatforms(platforms, builder) {
 async function checkSecret(spec, env) {
     if (spec.src) {
         const info = await (0,promises_.stat)(spec.src).catch(() => undefined);
-        const readable = await (0,promises_.access)(spec.src, external_node_fs_namespaceObject.constants.R_OK).then(() => true, () => false);
+        const readable = await (0,promises_.access)(spec.src, external_node_fs_.constants.R_OK).then(() => true, () => false);
         if (!info?.isFile() || !readable) {
             throw new errors_InputError('secrets', `secret '${spec.id}': cannot read the file ${spec.src}`);
         }
@@ -57388,7 +57755,7 @@ async function ensurePlatformsRunnable(platforms, logger, options = {}) {
         .filter(p => p.os === 'linux' && !nativelyRunnable(p.architecture, hostArch));
     if (foreign.length === 0 || (options.binfmtDir === undefined && process.platform !== 'linux'))
         return;
-    if (!(await exists((0,external_node_path_namespaceObject.join)(dir, 'status')))) {
+    if (!(await exists((0,external_node_path_.join)(dir, 'status')))) {
         logger.info(`binfmt_misc is not mounted; mounting it on ${dir}`);
         await run('mount', ['-t', 'binfmt_misc', 'binfmt_misc', dir]).catch(e => logger.debug(`mount failed: ${String(e)}`));
     }
@@ -57412,7 +57779,7 @@ async function handlerEnabled(dir, name) {
 }
 /** The handler's flags when it is registered and enabled, else undefined. */
 async function handlerFlags(dir, name) {
-    const text = await (0,promises_.readFile)((0,external_node_path_namespaceObject.join)(dir, name), 'utf8').catch(() => undefined);
+    const text = await (0,promises_.readFile)((0,external_node_path_.join)(dir, name), 'utf8').catch(() => undefined);
     if (!text?.startsWith('enabled'))
         return undefined;
     return /^flags:\s*(\S*)/m.exec(text)?.[1] ?? '';
@@ -57534,14 +57901,14 @@ async function writePrivateRegistryAuth(dir, login, env = process.env) {
     }
     auths[login.registry] = { auth: Buffer.from(`${login.username}:${login.password}`).toString('base64') };
     delete credHelpers[login.registry];
-    const file = (0,external_node_path_namespaceObject.join)(dir, 'config.json');
+    const file = (0,external_node_path_.join)(dir, 'config.json');
     await (0,promises_.writeFile)(file, JSON.stringify({ ...config, auths, credHelpers }, null, 2), { mode: 0o600 });
     await (0,promises_.chmod)(file, 0o600);
     return { dockerConfigDir: dir, authFile: file };
 }
 /** The user's config.json; a missing or unreadable one counts as empty (we only add our login). */
 async function readUserDockerConfig(env) {
-    const file = (0,external_node_path_namespaceObject.join)(dockerConfigDir(env), 'config.json');
+    const file = (0,external_node_path_.join)(dockerConfigDir(env), 'config.json');
     return (await readDockerConfig(file).catch(() => undefined)) ?? {};
 }
 
@@ -57879,7 +58246,7 @@ class Context {
             }
             else {
                 const path = process.env.GITHUB_EVENT_PATH;
-                process.stdout.write(`GITHUB_EVENT_PATH ${path} does not exist${external_os_namespaceObject.EOL}`);
+                process.stdout.write(`GITHUB_EVENT_PATH ${path} does not exist${external_os_.EOL}`);
             }
         }
         this.eventName = process.env.GITHUB_EVENT_NAME;
@@ -59258,7 +59625,7 @@ async function getResponseData(response) {
   if (!contentType) {
     return response.text().catch(noop);
   }
-  const mimetype = (0,dist/* parse */.qg)(contentType);
+  const mimetype = (0,dist.parse)(contentType);
   if (isJSONResponse(mimetype)) {
     let text = "";
     try {
@@ -62900,7 +63267,64 @@ function checkDistinctPlatforms(children) {
     throw new errors_InputError('digests', `more than one image for the same platform: ${detail}; merge one per platform`);
 }
 
+;// CONCATENATED MODULE: ./src/sbom/release.ts
+/**
+ * syft release assets: which one fits this runner and where it is. Pure.
+ */
+/** The syft installed when none is on PATH (or it is older than MINIMUM_SYFT_VERSION). */
+const PINNED_SYFT_VERSION = '1.57.1';
+/** The oldest syft whose command line the action uses: `syft scan`, `-o FORMAT=FILE`, `--source-name`. */
+const MINIMUM_SYFT_VERSION = '1.0.0';
+const DEFAULT_SYFT_DOWNLOAD_URL = 'https://github.com/anchore/syft/releases/download';
+/** Node's `process.arch` → syft's release arch (goreleaser's GOARCH names). */
+const release_ARCHES = {
+    x64: 'amd64',
+    arm64: 'arm64',
+    ppc64: 'ppc64le',
+    s390x: 's390x'
+};
+/** Node's `process.platform` → syft's release OS, for the tar.gz archives (Windows has zips only). */
+const release_OSES = { linux: 'linux', darwin: 'darwin' };
+/** `linux_amd64`, `darwin_arm64`…: the part of an asset name that says where it runs; undefined when none fits. */
+function syftReleasePlatform(platform, arch) {
+    const os = release_OSES[platform];
+    const releaseArch = release_ARCHES[arch];
+    if (!os || !releaseArch || (os === 'darwin' && !['amd64', 'arm64'].includes(releaseArch)))
+        return undefined;
+    return `${os}_${releaseArch}`;
+}
+/** `syft_1.57.1_linux_amd64.tar.gz`, as on the release page. */
+function syftAssetName(version, platform) {
+    return `syft_${version}_${platform}.tar.gz`;
+}
+/** `syft_1.57.1_checksums.txt`: the release's sha256 of every asset. */
+function syftChecksumsName(version) {
+    return `syft_${version}_checksums.txt`;
+}
+/** `<base>/v<version>/<asset>`. */
+function syftAssetUrl(baseUrl, version, asset) {
+    return `${baseUrl.replace(/\/+$/, '')}/v${version}/${asset}`;
+}
+/** `syft-download-url`: an http(s) base URL; empty means GitHub's releases. Throws a message without the name. */
+function normalizeSyftDownloadUrl(value) {
+    const trimmed = value.trim();
+    if (trimmed === '')
+        return DEFAULT_SYFT_DOWNLOAD_URL;
+    let url;
+    try {
+        url = new URL(trimmed);
+    }
+    catch (cause) {
+        throw new Error(`'${value}' is not a URL; e.g. ${DEFAULT_SYFT_DOWNLOAD_URL}`, { cause });
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+        throw new Error(`'${value}' is not an http(s) URL; e.g. ${DEFAULT_SYFT_DOWNLOAD_URL}`);
+    }
+    return trimmed.replace(/\/+$/, '');
+}
+
 ;// CONCATENATED MODULE: ./src/inputs/validate.ts
+
 
 
 
@@ -62942,7 +63366,9 @@ function ignoredByMerge(inputs) {
         ['secrets', inputs.secrets.length > 0],
         ['target', inputs.target !== ''],
         ['cache-from', inputs.cacheFrom.length > 0],
-        ['cache-to', inputs.cacheTo.length > 0]
+        ['cache-to', inputs.cacheTo.length > 0],
+        // The legs attach each platform's SBOM to their platform manifests, which the merged index lists.
+        ['sbom', inputs.sbom !== undefined]
     ];
     const names = set.filter(([, isSet]) => isSet).map(([name]) => name);
     if (names.length === 0)
@@ -62982,6 +63408,13 @@ function buildxRelease(inputs) {
         version: asInputError('buildx-version', () => normalizeBuildxVersion(inputs.buildxVersion)),
         downloadUrl: asInputError('buildx-download-url', () => normalizeDownloadUrl(inputs.buildxDownloadUrl))
     };
+}
+/** `sbom` switched on, with where syft is installed from when none is on PATH (see prepareScanner). */
+function sbomOptions(inputs) {
+    if (!inputs.sbom)
+        return undefined;
+    const downloadUrl = asInputError('syft-download-url', () => normalizeSyftDownloadUrl(inputs.syftDownloadUrl ?? ''));
+    return { request: inputs.sbom, downloadUrl };
 }
 function asInputError(input, parse) {
     try {
@@ -63096,11 +63529,11 @@ function readGitContext(env = process.env) {
     return ctx;
 }
 function readPayload(path) {
-    if (!path || !(0,external_node_fs_namespaceObject.existsSync)(path))
+    if (!path || !(0,external_node_fs_.existsSync)(path))
         return {};
     let parsed;
     try {
-        parsed = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8'));
+        parsed = JSON.parse((0,external_node_fs_.readFileSync)(path, 'utf8'));
     }
     catch (err) {
         throw new EnvVarError('GITHUB_EVENT_PATH', `cannot read the event payload ${path}: ${errorMessage(err)}`);
@@ -66305,7 +66738,378 @@ async function resolveCommitDate(ctx, token, logger, env, options = {}) {
 
 
 
+;// CONCATENATED MODULE: ./src/attest/settings.ts
+/** What the `provenance` input asks for (parsed in src/inputs/provenance.ts). */
+const DEFAULT_PROVENANCE = { mode: 'min', signing: 'auto', explicit: false };
+
+;// CONCATENATED MODULE: ./src/attest/context.ts
+
+
+/** The run from the runner's GITHUB_* variables and the event payload. */
+function runContextFromEnv(env) {
+    const git = readGitContext(env);
+    return {
+        serverUrl: git.serverUrl,
+        apiUrl: git.apiUrl,
+        repository: git.repository,
+        repositoryId: env.GITHUB_REPOSITORY_ID ?? '',
+        repositoryOwnerId: env.GITHUB_REPOSITORY_OWNER_ID ?? '',
+        repositoryVisibility: stringAt(git.payload, 'repository', 'visibility') ?? '',
+        workflowRef: env.GITHUB_WORKFLOW_REF ?? '',
+        ref: env.GITHUB_REF ?? '',
+        sha: env.GITHUB_SHA ?? '',
+        eventName: env.GITHUB_EVENT_NAME ?? '',
+        runId: env.GITHUB_RUN_ID ?? '',
+        runAttempt: env.GITHUB_RUN_ATTEMPT || '1',
+        runnerEnvironment: env.RUNNER_ENVIRONMENT ?? ''
+    };
+}
+
+;// CONCATENATED MODULE: ./src/attest/oidc.ts
+/** The job's OIDC token, as the runner hands it out (`permissions: id-token: write`). */
+
+const OIDC_ENV = {
+    url: 'ACTIONS_ID_TOKEN_REQUEST_URL',
+    token: 'ACTIONS_ID_TOKEN_REQUEST_TOKEN'
+};
+const SIGSTORE_AUDIENCE = 'sigstore';
+const oidc_TIMEOUT_MS = 15_000;
+/** Whether the runner lets this job ask for an OIDC token. */
+function oidcAvailable(env) {
+    return Boolean(env[OIDC_ENV.url]) && Boolean(env[OIDC_ENV.token]);
+}
+/** `GET $ACTIONS_ID_TOKEN_REQUEST_URL&audience=…` with the request token → the JWT. */
+async function fetchIdToken(env, audience = SIGSTORE_AUDIENCE) {
+    const base = env[OIDC_ENV.url];
+    const bearer = env[OIDC_ENV.token];
+    if (!base || !bearer)
+        throw new Error(`${OIDC_ENV.url} and ${OIDC_ENV.token} are not set`);
+    const url = new URL(base);
+    url.searchParams.set('audience', audience);
+    let response;
+    try {
+        response = await fetch(url, {
+            headers: { authorization: `Bearer ${bearer}`, accept: 'application/json' },
+            signal: AbortSignal.timeout(oidc_TIMEOUT_MS)
+        });
+    }
+    catch (err) {
+        throw new Error(`cannot reach the OIDC token endpoint ${url.origin}: ${errorMessage(err)}`, {
+            cause: err
+        });
+    }
+    const text = await response.text();
+    if (!response.ok)
+        throw new Error(`the OIDC token endpoint answered HTTP ${response.status}: ${text.slice(0, 200)}`);
+    const value = oidc_valueOf(text);
+    if (typeof value !== 'string' || value.split('.').length !== 3) {
+        throw new Error('the OIDC token endpoint answered without a token (no JWT in `value`)');
+    }
+    return value;
+}
+function oidc_valueOf(body) {
+    try {
+        return JSON.parse(body)?.value;
+    }
+    catch {
+        return undefined;
+    }
+}
+/** The claims of a JWT, unverified (our own token, read for job_workflow_ref). */
+function jwtClaims(token) {
+    const payload = token.split('.')[1] ?? '';
+    try {
+        const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+        return claims !== null && typeof claims === 'object' ? claims : {};
+    }
+    catch {
+        return {};
+    }
+}
+
+;// CONCATENATED MODULE: ./src/attest/sign.ts
+/** Whether this run signs: decided before the build (signing itself is in sigstore.ts). */
+
+
+const SIGSTORE_BUNDLE_V03_MEDIA_TYPE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
+const PERMISSIONS_HINT = 'add `permissions: id-token: write, attestations: write` to the job (pull requests from forks never get an OIDC token)';
+/**
+ * Decided before the build: signing=required without an OIDC token fails here (an InputError naming
+ * `provenance`), auto without one publishes unsigned with a warning, off never signs.
+ */
+function checkSigningPossible(settings, env) {
+    if (settings.mode === 'off' || settings.signing === 'off')
+        return { sign: false };
+    if (oidcAvailable(env))
+        return { sign: true };
+    if (settings.signing === 'required') {
+        throw new errors_InputError('provenance', `signing=required, but this job cannot get an OIDC token (${OIDC_ENV.url} is not set); ${PERMISSIONS_HINT}, or use signing=auto to publish unsigned provenance`);
+    }
+    const why = env.GITHUB_ACTIONS === 'true'
+        ? `this job cannot get an OIDC token to sign it with Sigstore; ${PERMISSIONS_HINT}`
+        : 'outside GitHub Actions there is no OIDC token to sign it with Sigstore';
+    return { sign: false, warning: `Provenance is published unsigned: ${why}` };
+}
+
+;// CONCATENATED MODULE: ./src/attest/endpoints.ts
+/** Environment variables that override the instance or its URLs (tests, private Sigstore deployments). */
+const SIGSTORE_ENV = {
+    instance: 'PUBLISH_IMAGE_SIGSTORE_INSTANCE',
+    fulcio: 'PUBLISH_IMAGE_FULCIO_URL',
+    rekor: 'PUBLISH_IMAGE_REKOR_URL',
+    tsa: 'PUBLISH_IMAGE_TSA_URL'
+};
+const PUBLIC_GOOD = { fulcioUrl: 'https://fulcio.sigstore.dev', rekorUrl: 'https://rekor.sigstore.dev' };
+/** Public repositories sign with public-good Sigstore; private, internal and unknown ones with GitHub's. */
+function sigstoreInstance(run, env) {
+    const forced = (env[SIGSTORE_ENV.instance] ?? '').trim();
+    if (forced === 'public-good' || forced === 'github')
+        return forced;
+    if (forced) {
+        throw new Error(`${SIGSTORE_ENV.instance}='${forced}' is not an instance; use public-good or github`);
+    }
+    return run.repositoryVisibility === 'public' ? 'public-good' : 'github';
+}
+/**
+ * The instance's services and URLs: public-good signs with Fulcio and logs in Rekor; GitHub's signs with
+ * its Fulcio and timestamps with its TSA. A PUBLISH_IMAGE_*_URL variable moves a service the instance uses
+ * (a test, a private deployment); it adds none.
+ */
+function signingEndpoints(run, env) {
+    const instance = sigstoreInstance(run, env);
+    const override = (name) => (env[name] ?? '').trim() || undefined;
+    if (instance === 'public-good') {
+        return {
+            instance,
+            fulcioUrl: override(SIGSTORE_ENV.fulcio) ?? PUBLIC_GOOD.fulcioUrl,
+            rekorUrl: override(SIGSTORE_ENV.rekor) ?? PUBLIC_GOOD.rekorUrl
+        };
+    }
+    const github = githubEndpoints(run.serverUrl);
+    return {
+        instance,
+        fulcioUrl: override(SIGSTORE_ENV.fulcio) ?? github.fulcioUrl,
+        tsaUrl: override(SIGSTORE_ENV.tsa) ?? github.tsaUrl
+    };
+}
+/** github.com → fulcio.githubapp.com; GHE.com (acme.ghe.com) and GHES → fulcio.<host>. */
+function githubEndpoints(serverUrl) {
+    let host = new URL(serverUrl || 'https://github.com').hostname;
+    if (host === 'github.com')
+        host = 'githubapp.com';
+    return { fulcioUrl: `https://fulcio.${host}`, tsaUrl: `https://timestamp.${host}` };
+}
+
+// EXTERNAL MODULE: ./src/attest/statement.ts + 1 modules
+var attest_statement = __nccwpck_require__(702);
+;// CONCATENATED MODULE: ./src/attest/store.ts
+/** Records a Sigstore bundle as a GitHub artifact attestation (what `gh attestation verify` finds). */
+
+
+
+/** `POST /repos/{owner}/{repo}/attestations` with `{bundle}` → the attestation's id. */
+async function recordAttestation(bundle, target) {
+    const [owner = '', repo = ''] = target.repository.split('/');
+    if (!owner || !repo)
+        throw new Error(`repository '${target.repository}' is not OWNER/REPO`);
+    if (!target.token)
+        throw new Error('no github-token to call the attestations API with');
+    const octokit = getOctokit(target.token, { baseUrl: target.apiUrl });
+    try {
+        const response = await octokit.request('POST /repos/{owner}/{repo}/attestations', {
+            owner,
+            repo,
+            bundle: bundle,
+            request: { signal: AbortSignal.timeout(target.timeoutMs ?? 30_000) }
+        });
+        const data = response.data;
+        return typeof data.id === 'number' || typeof data.id === 'string' ? String(data.id) : '';
+    }
+    catch (err) {
+        const status = statusOf(err);
+        const hint = status === 403 || status === 404 ? '; the job needs `permissions: attestations: write`' : '';
+        const detail = status === undefined ? errorMessage(err) : `HTTP ${status}: ${errorMessage(err)}`;
+        throw new Error(`cannot record the attestation at ${target.apiUrl}/repos/${owner}/${repo}/attestations (${detail})${hint}`, { cause: err });
+    }
+}
+
+;// CONCATENATED MODULE: ./src/attest/attest.ts
+/** One statement → one finished attestation: signed and recorded when possible, else the bare statement. */
+
+
+
+
+
+
+/** signing=required failures throw; auto ones warn and fall back to unsigned. */
+async function obtainIdentity(signing, env, logger) {
+    const decision = checkSigningPossible({ mode: 'min', signing }, env);
+    if (decision.warning)
+        logger.warning(decision.warning);
+    if (!decision.sign)
+        return {};
+    try {
+        return { idToken: await fetchIdToken(env) };
+    }
+    catch (err) {
+        return fallBack(signing, logger, `cannot get the job's OIDC token (${errorMessage(err)}); ${PERMISSIONS_HINT}`, err);
+    }
+}
+/**
+ * The generic path, for provenance and SBOM statements alike: statement → Sigstore bundle → attestations
+ * API. Unsigned (mediaType application/vnd.in-toto+json) when signing is off or impossible under auto.
+ */
+async function attestStatement(subjects, predicateType, predicate, options) {
+    const statement = (0,attest_statement/* inTotoStatement */.Hg)(subjects, predicateType, predicate);
+    const identity = options.identity ?? (await obtainIdentity(options.signing, options.env, options.logger));
+    const unsigned = unsignedArtifact(statement, subjects, options.kind);
+    if (!identity.idToken)
+        return unsigned;
+    let bundle;
+    try {
+        const endpoints = signingEndpoints(options.run, options.env);
+        options.logger.info(`Signing ${options.kind} with Sigstore (${endpoints.instance}: ${endpoints.fulcioUrl})`);
+        const { signStatement } = await Promise.all(/* import() */[__nccwpck_require__.e(179), __nccwpck_require__.e(283)]).then(__nccwpck_require__.bind(__nccwpck_require__, 2283));
+        bundle = await signStatement(statement, {
+            endpoints,
+            idToken: identity.idToken,
+            retries: options.signingRetries
+        });
+    }
+    catch (err) {
+        fallBack(options.signing, options.logger, `cannot sign the ${options.kind} with Sigstore (${errorMessage(err)})`, err);
+        return unsigned;
+    }
+    const artifact = {
+        ...unsigned,
+        mediaType: SIGSTORE_BUNDLE_V03_MEDIA_TYPE,
+        content: Buffer.from(JSON.stringify(bundle)),
+        signed: true
+    };
+    if (options.record === false)
+        return artifact;
+    try {
+        const id = await recordAttestation(bundle, {
+            apiUrl: options.run.apiUrl,
+            repository: options.run.repository,
+            token: options.githubToken
+        });
+        if (id)
+            artifact.attestationId = id;
+    }
+    catch (err) {
+        const message = `${errorMessage(err)}; the signed bundle is still attached to the image, but \`gh attestation verify\` will not find it`;
+        if (options.signing === 'required')
+            throw new Error(message, { cause: err });
+        options.logger.warning(message);
+    }
+    return artifact;
+}
+function unsignedArtifact(statement, subjects, kind) {
+    return {
+        kind,
+        mediaType: attest_statement/* IN_TOTO_MEDIA_TYPE */.xy,
+        content: Buffer.from(JSON.stringify(statement)),
+        predicateType: statement.predicateType,
+        subjects: [...subjects],
+        signed: false
+    };
+}
+/** signing=required: throw; auto: warn that the statement goes out unsigned. */
+function fallBack(signing, logger, why, cause) {
+    if (signing === 'required')
+        throw new Error(`signing=required: ${why}`, { cause });
+    logger.warning(`Publishing unsigned: ${why}`);
+    return {};
+}
+
+;// CONCATENATED MODULE: ./src/attest/provenance.ts
+
+
+
+async function createProvenance(request) {
+    const { settings } = request;
+    if (settings.mode === 'off')
+        throw new Error('createProvenance called with provenance: false');
+    const identity = request.identity ?? (await obtainIdentity(settings.signing, request.env, request.logger));
+    const jobWorkflowRef = identity.idToken ? jwtClaims(identity.idToken).job_workflow_ref : undefined;
+    const run = typeof jobWorkflowRef === 'string' && jobWorkflowRef ? { ...request.run, jobWorkflowRef } : request.run;
+    const predicate = (0,attest_statement/* provenancePredicate */.LS)({
+        run,
+        mode: settings.mode,
+        build: request.build,
+        baseImages: request.baseImages
+    });
+    return attestStatement(request.subjects, attest_statement/* SLSA_PROVENANCE_V1 */.us, predicate, {
+        kind: 'provenance',
+        signing: settings.signing,
+        run,
+        env: request.env,
+        githubToken: request.githubToken,
+        logger: request.logger,
+        record: request.record,
+        signingRetries: request.signingRetries,
+        identity
+    });
+}
+
+;// CONCATENATED MODULE: ./src/attest/wiring.ts
+/** The build's inputs as mode=max records them; every value known to be secret listed for withholding. */
+function buildShapeFromInputs(inputs, builder, env) {
+    const envSecrets = inputs.extras.secretEnvs.map(line => env[line.slice(line.indexOf('=') + 1).trim()] ?? '');
+    return {
+        builder,
+        platforms: inputs.platforms,
+        file: inputs.file,
+        context: inputs.context,
+        target: inputs.target,
+        buildArgs: inputs.buildArgs,
+        labels: inputs.labels,
+        secrets: inputs.secrets,
+        secretEnvs: inputs.extras.secretEnvs,
+        secretFiles: inputs.extras.secretFiles,
+        secretValues: [inputs.password, inputs.githubToken, ...envSecrets].filter(v => v !== '')
+    };
+}
+/**
+ * The subjects of one pushed image in each repository it went to: the index (or single manifest) and
+ * each platform manifest. `images` may carry tags or digests (`ghcr.io/o/app:1.0`); subjects name the
+ * repository only.
+ */
+function imageSubjects(images, digest, platformDigests = {}) {
+    const names = [...new Set(images.map(repositoryOf))];
+    return names.flatMap(name => [
+        { name, digest },
+        ...Object.entries(platformDigests)
+            .filter(([, d]) => d !== digest)
+            .map(([platform, d]) => ({ name, digest: d, platform }))
+    ]);
+}
+/** `host/path:tag@digest` → `host/path` (a port's colon stays). */
+function repositoryOf(image) {
+    const withoutDigest = image.split('@')[0] ?? image;
+    const lastSlash = withoutDigest.lastIndexOf('/');
+    const colon = withoutDigest.lastIndexOf(':');
+    return colon > lastSlash ? withoutDigest.slice(0, colon) : withoutDigest;
+}
+/** The command the summary shows to check a pushed image's provenance. */
+function verifyCommand(subject, repository) {
+    return `gh attestation verify oci://${subject.name}@${subject.digest} -R ${repository}`;
+}
+
+;// CONCATENATED MODULE: ./src/attest/index.ts
+
+
+
+
+
+
+
+
+
+
 ;// CONCATENATED MODULE: ./src/plan.ts
+
 
 
 
@@ -66322,7 +67126,15 @@ async function planRun(inputs, env, logger) {
     const context = readGitContext(env);
     const { push, reason } = decidePush(inputs, context);
     const login = resolveLogin(inputs, env);
-    const base = { context, push, pushReason: reason, registry: inputs.registry, login };
+    const provenance = provenancePlan(inputs, push, env);
+    const base = {
+        context,
+        push,
+        pushReason: reason,
+        registry: inputs.registry,
+        login,
+        ...(provenance && { provenance })
+    };
     if (kind === 'merge') {
         const digests = mergeDigestLines(inputs, push);
         const described = await plan_describe(inputs, context, env, logger, Math.max(digests.length, 2));
@@ -66331,6 +67143,7 @@ async function planRun(inputs, env, logger) {
         return { ...base, ...described, kind, digests };
     }
     const release = buildxRelease(inputs);
+    const sbom = sbomOptions(inputs);
     const build = await buildRequestFrom(inputs, env);
     const described = await plan_describe(inputs, context, env, logger, build.platforms.length);
     requireAnImage(described.metadata.images, push && !inputs.dryRun);
@@ -66344,8 +67157,18 @@ async function planRun(inputs, env, logger) {
         byDigest: inputs.pushByDigest,
         build,
         builder: inputs.builder,
-        buildxRelease: release
+        buildxRelease: release,
+        ...(sbom && { sbom })
     };
+}
+/** Provenance for pushes; signing=required without an OIDC token fails here, before any build. */
+function provenancePlan(inputs, push, env) {
+    const settings = inputs.provenance;
+    if (!push || settings.mode === 'off')
+        return undefined;
+    if (!inputs.dryRun)
+        checkSigningPossible(settings, env);
+    return settings;
 }
 /**
  * The repository's facts and the metadata computed from them. A merge always pushes an index: its
@@ -66380,11 +67203,11 @@ async function commitDateIfUsed(inputs, context, env, logger) {
 }
 async function buildRequestFrom(inputs, env) {
     const workspace = env.GITHUB_WORKSPACE || process.cwd();
-    const context = (0,external_node_path_namespaceObject.resolve)(workspace, inputs.context);
+    const context = (0,external_node_path_.resolve)(workspace, inputs.context);
     if (!(await isDirectory(context))) {
         throw new errors_InputError('context', `${context} is not a directory; point it at the folder to build`);
     }
-    const file = inputs.file ? (0,external_node_path_namespaceObject.resolve)(workspace, inputs.file) : (0,external_node_path_namespaceObject.join)(context, 'Dockerfile');
+    const file = inputs.file ? (0,external_node_path_.resolve)(workspace, inputs.file) : (0,external_node_path_.join)(context, 'Dockerfile');
     return {
         context,
         file,
@@ -66472,6 +67295,82 @@ function buildIndex(children, annotations, descriptorAnnotations = {}) {
     return serialize(media_types_OCI_INDEX, index);
 }
 
+;// CONCATENATED MODULE: ./src/publish/attestations.ts
+
+/** The images of a request paired with multiWrite's repositories (same order). */
+function attestationTargets(images, written) {
+    return images.map((image, i) => {
+        const repo = written.repositories[i];
+        if (!repo)
+            throw new Error(`no repository was written for ${image}`);
+        return { image, repo };
+    });
+}
+/** The subjects of the primary image: the index first (when there is one), then each platform manifest. */
+function attestationSubjects(image, pushed) {
+    return pushed.map(p => ({
+        name: image,
+        digest: p.desc.digest,
+        ...(p.platform ? { platform: p.platform } : {})
+    }));
+}
+/** Checks that multiWrite wrote every subject (the hook and the request agree on what was pushed). */
+function checkWritten(pushed, written) {
+    const digests = new Set([written.root?.digest, ...written.manifests.map(m => m.digest)]);
+    for (const p of pushed) {
+        if (!digests.has(p.desc.digest))
+            throw new Error(`${p.desc.digest} was not pushed; cannot attest it`);
+    }
+}
+/**
+ * Calls `attest` with the subjects and stores every artifact as a referrer of each of its subjects in
+ * each repository. A subject the publish did not push is an error (the statement would describe
+ * something else).
+ */
+async function storeAttestations(attest, targets, pushed, logger) {
+    const primary = targets[0];
+    if (!primary)
+        return [];
+    const artifacts = await attest(attestationSubjects(primary.image, pushed));
+    const stored = [];
+    for (const artifact of artifacts) {
+        const created = new Date().toISOString();
+        for (const subject of artifact.subjects) {
+            const desc = attestations_descriptorOf(pushed, subject, artifact);
+            const made = referrerManifest(desc, {
+                mediaType: artifact.mediaType,
+                content: artifact.content,
+                predicateType: artifact.predicateType,
+                created
+            });
+            for (const { image, repo } of targets) {
+                const result = await pushReferrer(repo, desc, made, artifact.content, { logger });
+                logger.info(`${image}@${desc.digest}: ${artifact.kind} ${artifact.signed ? 'signed' : 'unsigned'} → referrer ${result.desc.digest}` +
+                    (result.via === 'tag' ? ` (listed in the ${tagOf(desc.digest)} fallback tag)` : ''));
+                stored.push({
+                    kind: artifact.kind,
+                    subject: { ...subject, name: image },
+                    referrer: made.desc.digest,
+                    signed: artifact.signed,
+                    predicateType: artifact.predicateType
+                });
+            }
+        }
+    }
+    return stored;
+}
+function attestations_descriptorOf(pushed, subject, artifact) {
+    const found = pushed.find(p => p.desc.digest === subject.digest);
+    if (!found) {
+        const known = pushed.map(p => p.desc.digest).join(', ');
+        throw new Error(`the ${artifact.kind} attestation names subject ${subject.digest}, which this publish did not push (pushed: ${known}); attestations describe only what the step pushed`);
+    }
+    return found.desc;
+}
+function tagOf(digest) {
+    return digest.replace(':', '-');
+}
+
 ;// CONCATENATED MODULE: ./src/publish/compress-layers.ts
 /**
  * The push's one compression pass. The build hands over uncompressed layers; each is either
@@ -66535,7 +67434,7 @@ async function resolveLayer(req, layer, known) {
     if (known && (await mountEverywhere(req, known)))
         return { desc: known.desc, placed: true };
     const tarPath = req.built.blobPath(layer.digest);
-    const spoolPath = (0,external_node_path_namespaceObject.join)((0,external_node_path_namespaceObject.dirname)(tarPath), `.compressing-${layer.digest.slice('sha256:'.length)}`);
+    const spoolPath = (0,external_node_path_.join)((0,external_node_path_.dirname)(tarPath), `.compressing-${layer.digest.slice('sha256:'.length)}`);
     const desc = await compressAndPush({
         repo: req.client.repository(req.images[0]),
         tarPath,
@@ -66656,6 +67555,7 @@ function assertLayerSizes(registry, layers) {
 
 
 
+
 /** multiWrite's reports (one per image, in order) as PublishResult.movedTags. */
 function movedTagsOf(images, reports) {
     return images.map((image, i) => ({
@@ -66688,13 +67588,19 @@ async function publishLayout(req) {
     }));
     const root = publish_rootOf(req, prepared);
     const platforms = prepared.filter(p => p.published !== root);
+    const attestations = [];
     const reports = await write_multiWrite(req.client, req.images, {
         root: root && manifestBytes(root),
         manifests: platforms.length > 0 ? [platforms.map(p => manifestBytes(p.published))] : [],
         blobs: uniqueBlobs(prepared)
             .filter(desc => !compressed.placed.has(desc.digest))
             .map(desc => ({ desc, source: { path: built.blobPath(desc.digest) } }))
-    }, { tags, logger: req.logger, signal: req.signal });
+    }, {
+        tags,
+        logger: req.logger,
+        signal: req.signal,
+        beforeTags: attestPhase(req, subjectsOf(root, prepared), attestations)
+    });
     const platformDigests = Object.fromEntries(prepared.map(p => [formatPlatform(p.platform), p.published.digest]));
     const digests = root ? [root.digest] : Object.values(platformDigests);
     return {
@@ -66704,7 +67610,30 @@ async function publishLayout(req) {
         platformDigests,
         refs: req.images.flatMap(name => digests.map(digest => `${name}@${digest}`)),
         tags: req.images.flatMap(name => tags.map(tag => `${name}:${tag}`)),
-        movedTags: movedTagsOf(req.images, reports)
+        movedTags: movedTagsOf(req.images, reports),
+        attestations
+    };
+}
+/** The index (when there is one) and every platform manifest, as attestation subjects. */
+function subjectsOf(root, prepared) {
+    const platforms = prepared.map(p => ({ desc: descOf(p.published), platform: formatPlatform(p.platform) }));
+    const index = root && !prepared.some(p => p.published === root) ? [{ desc: descOf(root) }] : [];
+    return [...index, ...platforms];
+}
+function descOf(m) {
+    return { mediaType: m.mediaType, digest: m.digest, size: m.size };
+}
+/** multiWrite's beforeTags: stores the attestations of `subjects`, collecting them in `into`. */
+function attestPhase(req, subjects, into, 
+/** Manifests already in every image before multiWrite (a merge's platform manifests). */
+present = []) {
+    const attest = req.attest;
+    if (!attest)
+        return undefined;
+    return async (written) => {
+        checkWritten(subjects, { ...written, manifests: [...written.manifests, ...present] });
+        const targets = attestationTargets(req.images, written);
+        into.push(...(await storeAttestations(attest, targets, subjects, req.logger)));
     };
 }
 /** What the tags point at: the index, or the single manifest; nothing for a leg of several platforms. */
@@ -66750,7 +67679,17 @@ async function mergeDigests(req) {
     const index = buildIndex(children.map(c => ({ manifest: c.manifest, platform: c.platform })), req.annotations.index, req.annotations.manifestDescriptor);
     req.logger.info(`index of ${children.length} platforms: ${index.digest}`);
     // The children are in every repository now: the index and the tags are all that is left to write.
-    const reports = await write_multiWrite(req.client, req.images, { root: manifestBytes(index), manifests: [], blobs: [] }, { tags: req.tags, logger: req.logger, signal: req.signal });
+    const attestations = [];
+    const subjects = [
+        { desc: manifestBytes(index).desc },
+        ...children.map(c => ({ desc: manifestBytes(c.manifest).desc, platform: formatPlatform(c.platform) }))
+    ];
+    const reports = await write_multiWrite(req.client, req.images, { root: manifestBytes(index), manifests: [], blobs: [] }, {
+        tags: req.tags,
+        logger: req.logger,
+        signal: req.signal,
+        beforeTags: attestPhase(req, subjects, attestations, mergedChildren(children))
+    });
     return {
         digest: index.digest,
         mediaType: index.mediaType,
@@ -66758,8 +67697,13 @@ async function mergeDigests(req) {
         platformDigests: Object.fromEntries(children.map(c => [formatPlatform(c.platform), c.digest])),
         refs: req.images.map(name => `${name}@${index.digest}`),
         tags: req.images.flatMap(name => req.tags.map(tag => `${name}:${tag}`)),
-        movedTags: movedTagsOf(req.images, reports)
+        movedTags: movedTagsOf(req.images, reports),
+        attestations
     };
+}
+/** The children were written before multiWrite (copyMissing): they count as written for the attestations. */
+function mergedChildren(children) {
+    return children.map(c => manifestBytes(c.manifest).desc);
 }
 /** Finds the manifest in the target images, checks that it is an image, and reads its platform. */
 async function findChild(repos, line) {
@@ -66846,6 +67790,415 @@ function firstConfig(children) {
 }
 const compare = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
 
+;// CONCATENATED MODULE: ./src/sbom/predicate.ts
+/** The in-toto predicateType of CycloneDX documents (as BuildKit and actions/attest-sbom name it). */
+const CYCLONEDX_PREDICATE_TYPE = 'https://cyclonedx.org/bom';
+/** The in-toto predicateType of SPDX documents without a known version. */
+const SPDX_PREDICATE_TYPE = 'https://spdx.dev/Document';
+/**
+ * The predicateType an attestation of `document` carries: `https://spdx.dev/Document/v2.3` for an
+ * `SPDX-2.3` document (as actions/attest-sbom derives it from spdxVersion), `https://cyclonedx.org/bom`
+ * for CycloneDX. Throws when the document is not the format it was asked for.
+ */
+function sbomPredicateType(format, document) {
+    const fields = typeof document === 'object' && document !== null ? document : {};
+    if (format === 'cyclonedx-json') {
+        if (fields.bomFormat !== 'CycloneDX')
+            throw new Error('the scanner wrote no CycloneDX document (bomFormat is not CycloneDX)');
+        return CYCLONEDX_PREDICATE_TYPE;
+    }
+    const version = fields.spdxVersion;
+    if (typeof version !== 'string' || !/^SPDX-\d+\.\d+$/.test(version)) {
+        throw new Error(`the scanner wrote no SPDX document (spdxVersion is ${JSON.stringify(version)})`);
+    }
+    return `${SPDX_PREDICATE_TYPE}/v${version.slice('SPDX-'.length)}`;
+}
+
+;// CONCATENATED MODULE: ./src/sbom/install.ts
+
+
+
+
+
+
+/** The tool-cache name of the installed scanner. */
+const SYFT_TOOL = 'syft';
+/** A downloaded archive whose sha256 is not the one the release lists; nothing was cached. */
+class SyftChecksumError extends Error {
+    asset;
+    expected;
+    actual;
+    constructor(asset, expected, actual, source) {
+        super(`syft release asset ${asset} has sha256 ${actual}, expected ${expected} (${source}); nothing was cached. ` +
+            'Check syft-download-url (a mirror serving another file?), or install syft on the runner yourself');
+        this.asset = asset;
+        this.expected = expected;
+        this.actual = actual;
+        this.name = 'SyftChecksumError';
+    }
+}
+/**
+ * The syft executable of `release` for `platform` (`linux_amd64`…): from the tool cache, or downloaded,
+ * checked against the sha256 the release's checksums file lists, and only then extracted and cached.
+ * Needs RUNNER_TOOL_CACHE and RUNNER_TEMP (the runner sets them).
+ */
+async function installSyft(release, platform, logger) {
+    install_requireRunnerDirs();
+    const cached = find(SYFT_TOOL, release.version, platform);
+    if (cached) {
+        logger.info(`syft: v${release.version} from the tool cache (${cached})`);
+        return (0,external_node_path_.join)(cached, SYFT_TOOL);
+    }
+    const asset = syftAssetName(release.version, platform);
+    const url = syftAssetUrl(release.downloadUrl, release.version, asset);
+    logger.info(`syft: downloading ${url}`);
+    const archive = await downloadTool(url);
+    try {
+        const { expected, source } = await listedChecksum(release, asset);
+        const actual = await sha256File(archive);
+        if (actual !== expected)
+            throw new SyftChecksumError(asset, expected, actual, source);
+        logger.info(`syft: ${asset} sha256 ${actual} matches ${source}`);
+        return await cacheExtracted(archive, release.version, platform);
+    }
+    finally {
+        await (0,promises_.rm)(archive, { force: true });
+    }
+}
+/** Extracts the verified archive and caches only its `syft` executable. */
+async function cacheExtracted(archive, version, platform) {
+    const extracted = await tool_cache_extractTar(archive);
+    try {
+        const binary = (0,external_node_path_.join)(extracted, SYFT_TOOL);
+        await (0,promises_.chmod)(binary, 0o755).catch((cause) => {
+            throw new Error(`the syft archive has no ${SYFT_TOOL} executable at its top`, { cause });
+        });
+        const dir = await cacheFile(binary, SYFT_TOOL, SYFT_TOOL, version, platform);
+        return (0,external_node_path_.join)(dir, SYFT_TOOL);
+    }
+    finally {
+        await (0,promises_.rm)(extracted, { recursive: true, force: true });
+    }
+}
+/** No tool cache to install into: outside a runner (the CLI) RUNNER_TOOL_CACHE and RUNNER_TEMP are unset. */
+class NoToolCacheError extends Error {
+    variable;
+    constructor(variable) {
+        super(`installing syft needs ${variable} (the Actions runner sets it)`);
+        this.variable = variable;
+        this.name = 'NoToolCacheError';
+    }
+}
+/** tool-cache keeps tools in RUNNER_TOOL_CACHE and downloads into RUNNER_TEMP. */
+function install_requireRunnerDirs() {
+    for (const name of ['RUNNER_TOOL_CACHE', 'RUNNER_TEMP']) {
+        if (!process.env[name])
+            throw new NoToolCacheError(name);
+    }
+}
+/**
+ * The sha256 the release's checksums file lists for `asset`. No sha256 is pinned in the action: the
+ * release's own list is fetched from the same place as the archive (see README, `sbom`).
+ */
+async function listedChecksum(release, asset) {
+    const url = syftAssetUrl(release.downloadUrl, release.version, syftChecksumsName(release.version));
+    const file = await downloadTool(url);
+    try {
+        const expected = parseChecksums(await (0,promises_.readFile)(file, 'utf8')).get(asset);
+        if (!expected)
+            throw new Error(`${url} lists no sha256 for ${asset}; check syft-download-url`);
+        return { expected, source: url };
+    }
+    finally {
+        await (0,promises_.rm)(file, { force: true });
+    }
+}
+
+;// CONCATENATED MODULE: ./src/sbom/scanner.ts
+
+
+
+
+
+
+/**
+ * The scanner for `sbom`, decided before anything is built: syft on PATH when it is at least
+ * MINIMUM_SYFT_VERSION, else the pinned release installed into the tool cache. When neither works
+ * here (an OS or arch syft publishes no archive for, no tool cache, a download that fails its checksum)
+ * it throws an InputError naming `sbom` and the fix.
+ */
+async function prepareScanner(request, logger, options) {
+    const run = options.run ?? execCommand;
+    const present = await syftVersion('syft', run, options.env);
+    if (present && versionAtLeast(present, MINIMUM_SYFT_VERSION)) {
+        logger.info(`sbom: syft ${present} on PATH`);
+        return { path: 'syft', version: present, format: request.format, source: `syft ${present} on PATH` };
+    }
+    const why = present ? `syft ${present} on PATH is older than ${MINIMUM_SYFT_VERSION}` : 'no syft on PATH';
+    const release = { version: PINNED_SYFT_VERSION, downloadUrl: options.downloadUrl };
+    const path = await installPinned(release, why, logger, options);
+    return {
+        path,
+        version: release.version,
+        format: request.format,
+        source: `syft ${release.version} installed from ${options.downloadUrl} (${why})`
+    };
+}
+async function installPinned(release, why, logger, options) {
+    const host = options.host ?? { platform: process.platform, arch: process.arch };
+    const platform = syftReleasePlatform(host.platform, host.arch);
+    if (!platform) {
+        throw new errors_InputError('sbom', `the SBOM scanner syft is not here (${why}) and syft publishes no release archive for ${host.platform}/${host.arch}; ` +
+            'install syft on the runner (PATH), or set sbom: false');
+    }
+    logger.info(`sbom: ${why}; installing syft v${release.version} for this run`);
+    try {
+        return await (options.install ?? installSyft)(release, platform, logger);
+    }
+    catch (cause) {
+        const fix = installFix(cause);
+        throw new errors_InputError('sbom', `the SBOM scanner syft is not here (${why}) and installing syft v${release.version} failed: ${errorMessage(cause)}; ${fix}, or set sbom: false`, { cause });
+    }
+}
+/** What to do when installing syft failed with `cause`. */
+function installFix(cause) {
+    if (cause instanceof SyftChecksumError)
+        return 'check syft-download-url';
+    if (cause instanceof NoToolCacheError) {
+        return 'put syft on PATH (or set RUNNER_TOOL_CACHE and RUNNER_TEMP to writable directories to install it)';
+    }
+    return 'check syft-download-url and the network, or install syft on the runner (PATH)';
+}
+/**
+ * `syft version -o json`'s version (without a leading `v`), `unknown` when syft runs but says none we can
+ * read, or undefined when `command` does not run.
+ */
+async function syftVersion(command, run = execCommand, env = {}) {
+    const output = await run(command, ['version', '-o', 'json'], { env: { ...env, ...SYFT_ENV } }).catch(() => undefined);
+    if (!output)
+        return undefined;
+    try {
+        const { version } = JSON.parse(output.stdout);
+        return typeof version === 'string' ? version.replace(/^v/, '') : 'unknown';
+    }
+    catch {
+        return 'unknown';
+    }
+}
+/** Every syft run: no update check (a call to anchore.io), no output colours. */
+const SYFT_ENV = {
+    SYFT_CHECK_FOR_APP_UPDATE: 'false',
+    NO_COLOR: '1'
+};
+
+;// CONCATENATED MODULE: ./src/sbom/view.ts
+
+
+/**
+ * A view of the OCI layout at `layoutDir` holding only `manifest`: its own index.json and oci-layout, and
+ * the layout's blobs through a symlink (nothing copied). syft then scans exactly that manifest, whatever
+ * platforms the layout holds. Returns the view's directory, inside `parentDir`.
+ */
+async function singleManifestView(layoutDir, manifest, parentDir) {
+    const dir = await (0,promises_.mkdtemp)((0,external_node_path_.join)(parentDir, 'view-'));
+    await (0,promises_.writeFile)((0,external_node_path_.join)(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
+    const index = {
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.index.v1+json',
+        manifests: [manifest]
+    };
+    await (0,promises_.writeFile)((0,external_node_path_.join)(dir, 'index.json'), JSON.stringify(index));
+    await (0,promises_.symlink)((0,external_node_path_.resolve)(layoutDir, 'blobs'), (0,external_node_path_.join)(dir, 'blobs'), 'dir');
+    return dir;
+}
+
+;// CONCATENATED MODULE: ./src/sbom/generate.ts
+
+
+
+
+
+
+
+
+/**
+ * One SBOM per platform image of the OCI layout at `layoutDir`, in `images`' order. Each image is
+ * scanned on its own (a view of the layout holding only its manifest), so a multi-platform layout
+ * yields documents of each platform's own files and packages.
+ */
+async function generateSboms(layoutDir, images, logger, scanner, options = {}) {
+    const work = await (0,promises_.mkdtemp)((0,external_node_path_.join)(options.tempDir ?? (0,external_node_os_namespaceObject.tmpdir)(), 'publish-image-sbom-'));
+    try {
+        const sboms = [];
+        for (const image of images)
+            sboms.push(await scanImage(layoutDir, image, logger, scanner, work, options));
+        return sboms;
+    }
+    finally {
+        await (0,promises_.rm)(work, { recursive: true, force: true });
+    }
+}
+async function scanImage(layoutDir, image, logger, scanner, work, options) {
+    const platform = formatPlatform(image.platform);
+    const view = await singleManifestView(layoutDir, { ...image.manifest, platform: image.platform }, work);
+    const out = (0,external_node_path_.join)(view, `sbom.${scanner.format}.json`);
+    logger.info(`sbom: scanning ${platform} (${image.manifest.digest}) with syft ${scanner.version}`);
+    await (options.run ?? execCommand)(scanner.path, syftArgs(view, out, scanner, options.sourceName), {
+        env: { ...options.env, ...SYFT_ENV, TMPDIR: work },
+        signal: options.signal
+    });
+    const document = await (0,promises_.readFile)(out);
+    const predicateType = sbomPredicateType(scanner.format, parseDocument(document, platform));
+    return { platform, manifestDigest: image.manifest.digest, predicateType, document };
+}
+/** `syft scan oci-dir:VIEW -o FORMAT=OUT`, quiet, naming the source when a name is given. */
+function syftArgs(view, out, scanner, sourceName) {
+    const name = sourceName ? ['--source-name', sourceName] : [];
+    return ['scan', `oci-dir:${view}`, '-o', `${scanner.format}=${out}`, '--quiet', ...name];
+}
+function parseDocument(document, platform) {
+    try {
+        return JSON.parse(document.toString('utf8'));
+    }
+    catch (cause) {
+        throw new Error(`syft wrote no JSON document for ${platform}`, { cause });
+    }
+}
+
+;// CONCATENATED MODULE: ./src/sbom/subjects.ts
+/**
+ * The subjects of one platform's SBOM attestation: that platform's pushed manifest under every image
+ * name. `platformDigests` is what the push reports (PublishResult.platformDigests, keyed `os/arch[/variant]`
+ * like PlatformSbom.platform): the registry's digests, which differ from the layout's when the push
+ * compressed the layers. Throws when the push reports no manifest of the SBOM's platform.
+ */
+function sbomSubjects(sbom, images, platformDigests) {
+    const digest = platformDigests[sbom.platform];
+    if (!digest) {
+        const pushed = Object.keys(platformDigests).join(', ') || 'none';
+        throw new Error(`the push reports no ${sbom.platform} manifest for its SBOM (pushed: ${pushed})`);
+    }
+    return images.map(name => ({ name, digest, platform: sbom.platform }));
+}
+
+;// CONCATENATED MODULE: ./src/sbom/statements.ts
+
+
+
+/**
+ * The SBOM statements of a push: every platform image of the build's layout scanned, each attached to
+ * the manifest of its platform the push reports (`platformDigests`, PublishResult's). Call it after the
+ * push and before the layout is removed; `images` are the pushed image names (no tag or digest).
+ */
+async function sbomStatements(layoutDir, scanner, pushed, logger, options = {}) {
+    const { images } = await readBuiltImages(layoutDir);
+    const sourceName = options.sourceName ?? pushed.images[0];
+    const sboms = await generateSboms(layoutDir, images, logger, scanner, { ...options, sourceName });
+    return sboms.map(sbom => ({
+        platform: sbom.platform,
+        subjects: sbomSubjects(sbom, pushed.images, pushed.platformDigests),
+        predicateType: sbom.predicateType,
+        predicate: JSON.parse(Buffer.from(sbom.document).toString('utf8'))
+    }));
+}
+
+;// CONCATENATED MODULE: ./src/sbom/index.ts
+
+
+
+
+
+
+
+
+
+;// CONCATENATED MODULE: ./src/publish/attest-run.ts
+/**
+ * This run's attestations: the provenance (src/attest) and the SBOMs (src/sbom) of what was just pushed,
+ * signed with one OIDC token. publishLayout and mergeDigests store them as referrers before the tags move.
+ */
+
+
+
+
+/** The `attest` of a publish, or undefined when neither provenance nor SBOMs are asked for. */
+function attestRun(req) {
+    if (!req.provenance && !req.sbom)
+        return undefined;
+    return async (subjects) => {
+        const identity = await obtainIdentity(req.provenance?.signing ?? 'auto', req.env, req.logger);
+        const artifacts = [];
+        if (req.provenance)
+            artifacts.push(await provenanceOf(req, req.provenance, subjects, identity));
+        if (req.sbom)
+            artifacts.push(...(await sbomsOf(req, req.sbom, subjects, identity)));
+        return artifacts;
+    };
+}
+async function provenanceOf(req, settings, subjects, identity) {
+    const baseImages = await resolveBaseImages(req.client, req.baseImageNames ?? [], req.logger);
+    return createProvenance({
+        settings,
+        subjects,
+        run: req.run,
+        build: req.build,
+        baseImages,
+        env: req.env,
+        githubToken: req.githubToken,
+        logger: req.logger,
+        identity
+    });
+}
+/** One SBOM statement per platform manifest among the subjects, each signed like the provenance. */
+async function sbomsOf(req, sbom, subjects, identity) {
+    const platformDigests = {};
+    for (const s of subjects)
+        if (s.platform)
+            platformDigests[s.platform] = s.digest;
+    const name = subjects[0]?.name;
+    if (!name)
+        return [];
+    req.logger.info(`Scanning ${Object.keys(platformDigests).length} platform image(s) with ${sbom.scanner.source}`);
+    const statements = await sbomStatements(sbom.layoutDir, sbom.scanner, { images: [name], platformDigests }, req.logger, { tempDir: sbom.tempDir, env: req.env, signal: req.signal });
+    const artifacts = [];
+    for (const s of statements) {
+        artifacts.push(await attestStatement(s.subjects, s.predicateType, s.predicate, {
+            kind: 'sbom',
+            signing: req.provenance?.signing ?? 'auto',
+            run: req.run,
+            env: req.env,
+            githubToken: req.githubToken,
+            logger: req.logger,
+            identity
+        }));
+    }
+    return artifacts;
+}
+/**
+ * The base images by the digest their registry serves for the named tag (what the build pulled, unless
+ * the tag moved meanwhile). One that cannot be read is left out of the provenance, with a debug line.
+ */
+async function resolveBaseImages(client, names, logger) {
+    const resolved = [];
+    for (const ref of new Set(names)) {
+        try {
+            const parsed = reference_parseReference(ref);
+            const digest = parsed.digest ??
+                (await client
+                    .repository(`${parsed.registry}/${parsed.repository}`)
+                    .headManifest(parsed.tag ?? 'latest'))?.digest;
+            if (digest)
+                resolved.push({ ref, digest });
+            else
+                logger.debug(`base image ${ref}: not found on its registry; left out of the provenance`);
+        }
+        catch (err) {
+            logger.debug(`base image ${ref}: ${errorMessage(err)}; left out of the provenance`);
+        }
+    }
+    return resolved;
+}
+
 ;// CONCATENATED MODULE: ./src/publish/registry-client.ts
 
 /**
@@ -66872,6 +68225,21 @@ function createRegistryClient(login, logger, maskSecret, env, signal) {
 function deletedRefs(r) {
     return (r.cleanup ?? []).flatMap(c => c.deleted.map(d => `${c.image}@${d}`));
 }
+/**
+ * The `attestation-digests` output: for the first image, each subject (`index`, `linux/amd64`, …) → the
+ * digest of its referrer manifest; the provenance's when a subject has several attestations.
+ */
+function attestationDigests(r) {
+    const first = (r.attestations ?? []).filter(a => a.image === r.images[0]);
+    const ordered = [
+        ...first.filter(a => a.kind === 'provenance'),
+        ...first.filter(a => a.kind !== 'provenance')
+    ];
+    const out = {};
+    for (const a of ordered)
+        out[a.subject] ??= a.referrer;
+    return out;
+}
 /** The `metadata` output: one JSON object with everything the step produced. */
 function metadataObject(r) {
     return {
@@ -66890,7 +68258,8 @@ function metadataObject(r) {
         'platform-digests': r.platformDigests,
         'package-url': r.packageUrl,
         'package-visibility': r.packageVisibility ?? '',
-        deleted: deletedRefs(r).join('\n')
+        deleted: deletedRefs(r).join('\n'),
+        'attestation-digests': attestationDigests(r)
     };
 }
 function buildOutputs(r) {
@@ -66908,7 +68277,8 @@ function buildOutputs(r) {
         json: JSON.stringify(r.json),
         'package-url': r.packageUrl,
         'package-visibility': r.packageVisibility ?? '',
-        deleted: deletedRefs(r).join('\n')
+        deleted: deletedRefs(r).join('\n'),
+        'attestation-digests': JSON.stringify(attestationDigests(r))
     };
 }
 
@@ -66970,6 +68340,7 @@ function summaryMarkdown(r) {
     if (r.pushed && r.refs.length > 0) {
         out.push('Pull by digest:', '', '```sh', ...r.refs.map(ref => `docker pull ${ref}`), '```', '');
     }
+    out.push(...attestationSection(r));
     out.push(...cleanupSection(r));
     if (r.warnings.length > 0)
         out.push('**Warnings**', '', ...r.warnings.map(w => `- ${w}`), '');
@@ -67006,6 +68377,33 @@ function cleanupSection(r) {
     if (rows.length === 0)
         return [title, '', 'Nothing left unreachable by this run.', ''];
     return [title, '', '| Image | Digest | |', '|---|---|---|', ...rows, ''];
+}
+/** The attestations of the first image (every image holds the same referrers) and how to verify them. */
+function attestationSection(r) {
+    const image = r.images[0] ?? '';
+    const stored = (r.attestations ?? []).filter(a => a.image === image);
+    if (stored.length === 0)
+        return [];
+    const rows = stored.map(a => `| ${a.subject} | ${a.kind} | ${code(a.referrer)} | ${a.signed ? 'signed' : '**unsigned**'} |`);
+    const out = [
+        '**Attestations** (OCI referrers)',
+        '',
+        '| Subject | Kind | Referrer | |',
+        '|---|---|---|---|',
+        ...rows,
+        ''
+    ];
+    const all = [...new Set(stored.filter(a => a.signed).map(a => a.subjectDigest))];
+    // The image's own digest (what `docker pull` resolves) when it was signed; else every signed subject.
+    const signed = all.includes(r.digest) ? [r.digest] : all;
+    if (signed.length > 0) {
+        const repo = r.repository ? ` -R ${r.repository}` : '';
+        const lines = signed.map(digest => `gh attestation verify oci://${image}@${digest}${repo}`);
+        out.push('Verify:', '', '```sh', ...lines, '```', '');
+    }
+    if (stored.some(a => !a.signed))
+        out.push('Unsigned attestations cannot be verified with `gh attestation verify`.', '');
+    return out;
 }
 
 ;// CONCATENATED MODULE: ./src/report/write.ts
@@ -67056,7 +68454,16 @@ function runReport(plan, outcome) {
             deleted: c.deleted,
             skipped: c.skipped
         })),
-        packageVisibility: outcome.package?.visibility ?? ''
+        packageVisibility: outcome.package?.visibility ?? '',
+        attestations: (result?.attestations ?? []).map(a => ({
+            image: a.subject.name,
+            kind: a.kind,
+            subject: a.subject.platform ?? 'index',
+            subjectDigest: a.subject.digest,
+            referrer: a.referrer,
+            signed: a.signed
+        })),
+        repository: plan.context.repository
     };
 }
 /** Who owns the package, as the Packages API answered (an org's package page differs from a user's). */
@@ -67130,9 +68537,13 @@ const STATE_BUILDX_DOCKER_CONFIG = 'buildxDockerConfig';
 
 
 
+
+
+
 /** The whole step: inputs → metadata → build → publish → report. */
 async function main_run(inputs, rt, env = process.env, signal = new AbortController().signal) {
-    const step = { inputs, env, rt, log: { info: rt.info, warning: rt.warning, debug: rt.debug }, signal };
+    const log = { info: rt.info, warning: rt.warning, debug: rt.debug };
+    const step = { inputs, env, rt, log, signal };
     for (const secret of [inputs.password, inputs.githubToken])
         if (secret)
             rt.setSecret(secret);
@@ -67171,7 +68582,7 @@ async function buildWith(step, plan, builder, reason) {
         return;
     }
     step.rt.info(pushText(plan));
-    const workDir = await (0,promises_.mkdtemp)((0,external_node_path_namespaceObject.join)(step.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), 'publish-image-'));
+    const workDir = await (0,promises_.mkdtemp)((0,external_node_path_.join)(step.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), 'publish-image-'));
     step.rt.saveState(STATE_WORK_DIR, workDir);
     try {
         const outcome = await buildAndPublish(step, builder, plan, workDir);
@@ -67207,7 +68618,8 @@ async function main_merge(step, plan) {
         annotations: { index: levels.index, manifestDescriptor: levels['manifest-descriptor'] },
         logger: step.log,
         tempDir: step.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(),
-        signal: client.signal
+        signal: client.signal,
+        attest: attestationsFor(step, plan, client)
     }));
     const cleanup = await cleanUp(step, plan, client, result);
     const link = await checkLink(step, plan);
@@ -67222,12 +68634,14 @@ async function buildAndPublish(step, builder, plan, workDir) {
         : undefined;
     if (client)
         await preflight(step, client, plan.metadata.images);
+    const scanner = client && plan.sbom ? await prepareSbomScanner(step, plan.sbom) : undefined;
     await ensurePlatformsRunnable(request.platforms, step.log);
     const built = await step.rt.group(`Build (${builder.name})`, () => builder.build(request, step.log));
     try {
         if (!client)
             return { builder: builder.name };
-        const result = await publish(step, client, plan, built.layoutDir);
+        const sbom = scanner && { scanner, layoutDir: built.layoutDir, tempDir: workDir };
+        const result = await publish(step, client, plan, built.layoutDir, { builder: builder.name, sbom });
         const cleanup = await cleanUp(step, plan, client, result);
         return { builder: builder.name, result, cleanup, ...(await checkLink(step, plan)) };
     }
@@ -67288,13 +68702,13 @@ async function preflight(step, client, images) {
 async function buildRequest(step, plan, workDir) {
     const request = {
         ...plan.build,
-        workDir: (0,external_node_path_namespaceObject.join)(workDir, 'build'),
+        workDir: (0,external_node_path_.join)(workDir, 'build'),
         signal: step.signal,
         onTemporaryBuilder: name => step.rt.saveState(STATE_BUILDX_BUILDER, name)
     };
     await (0,promises_.mkdir)(request.workDir);
     if (plan.login) {
-        request.registryAuth = await writePrivateRegistryAuth((0,external_node_path_namespaceObject.join)(workDir, 'auth'), plan.login, step.env);
+        request.registryAuth = await writePrivateRegistryAuth((0,external_node_path_.join)(workDir, 'auth'), plan.login, step.env);
     }
     return request;
 }
@@ -67303,7 +68717,7 @@ function startPushDeadline(step, client, what) {
     const minutes = step.inputs.pushTimeoutMinutes;
     client.startDeadline(minutes * 60_000, `${what} (push-timeout: ${minutes})`);
 }
-async function publish(step, client, plan, layoutDir) {
+async function publish(step, client, plan, layoutDir, build) {
     const levels = plan.metadata.annotationsByLevel;
     startPushDeadline(step, client, 'the push');
     const baseImages = await readDockerfileBaseImages(plan.build.file, plan.build.buildArgs, step.env);
@@ -67322,8 +68736,33 @@ async function publish(step, client, plan, layoutDir) {
         logger: step.log,
         signal: client.signal,
         compression: { compression: step.inputs.compression ?? 'gzip', level: step.inputs.compressionLevel },
-        baseImages
+        baseImages,
+        attest: attestationsFor(step, plan, client, { ...build, baseImages })
     }));
+}
+/**
+ * What makes this run's attestations (provenance, SBOMs) of what it pushed; undefined when none is asked
+ * for. Publish and merge store them as OCI referrers after the by-digest writes, before the tags move.
+ */
+function attestationsFor(step, plan, client, build) {
+    if (!plan.push)
+        return undefined;
+    return attestRun({
+        ...(plan.provenance && { provenance: plan.provenance }),
+        ...(build?.sbom && { sbom: build.sbom }),
+        run: runContextFromEnv(step.env),
+        ...(build && { build: buildShapeFromInputs(step.inputs, build.builder, step.env) }),
+        baseImageNames: build?.baseImages ?? [],
+        client,
+        env: step.env,
+        githubToken: step.inputs.githubToken,
+        logger: step.log,
+        signal: step.signal
+    });
+}
+/** syft found or installed before the build, so that a missing scanner fails before anything is built. */
+async function prepareSbomScanner(step, sbom) {
+    return prepareScanner(sbom.request, step.log, { downloadUrl: sbom.downloadUrl, env: step.env });
 }
 
 ;// CONCATENATED MODULE: ./src/runtime/terminal.ts
@@ -67407,7 +68846,102 @@ function compression_parseCompression(value, level) {
     return { compression, compressionLevel: parsed };
 }
 
+;// CONCATENATED MODULE: ./src/inputs/sbom.ts
+
+/** The SBOM document formats syft writes that the action attaches. */
+const SBOM_FORMATS = ['spdx-json', 'cyclonedx-json'];
+/**
+ * The `sbom` input (build-push-action's name): empty or `false` is off, `true` is an SPDX JSON document per
+ * platform, and `format=spdx-json|cyclonedx-json` picks the format. build-push-action's `generator=IMAGE`
+ * is refused: the action scans the built image with syft itself, for every builder alike.
+ */
+function sbom_parseSbom(value) {
+    const trimmed = value.trim();
+    const lower = trimmed.toLowerCase();
+    if (lower === '' || lower === 'false')
+        return undefined;
+    if (lower === 'true')
+        return { format: 'spdx-json' };
+    const formats = trimmed.split(',').map(field => parseField(field.trim(), trimmed));
+    return { format: formats[formats.length - 1] ?? 'spdx-json' };
+}
+/** One `key=value` field of the CSV form: the format it names; any other field is an error. */
+function parseField(field, whole) {
+    const eq = field.indexOf('=');
+    const key = (eq < 0 ? field : field.slice(0, eq)).trim().toLowerCase();
+    const fieldValue = eq < 0 ? '' : field.slice(eq + 1).trim();
+    if (key === 'format')
+        return sbomFormat(fieldValue);
+    if (key === 'generator') {
+        throw new errors_InputError('sbom', `'${whole}': publish-image does not run a generator image; it scans the built image with syft ` +
+            "(the scanner BuildKit's default generator wraps), for every builder. Remove generator=…: use sbom: true, or format=spdx-json|cyclonedx-json");
+    }
+    throw new errors_InputError('sbom', `'${whole}' is not true, false or format=${SBOM_FORMATS.join('|')} (unknown field '${field}')`);
+}
+function sbomFormat(value) {
+    const format = value.toLowerCase();
+    if (!SBOM_FORMATS.includes(format)) {
+        throw new errors_InputError('sbom', `format '${value}' is not one of ${SBOM_FORMATS.join(', ')}`);
+    }
+    return format;
+}
+
+;// CONCATENATED MODULE: ./src/inputs/provenance.ts
+
+
+const EXAMPLES = 'use true, false, mode=min, mode=max, or e.g. mode=max,signing=required';
+const SIGNING_MODES = ['auto', 'required', 'off'];
+/**
+ * The `provenance` input, build-push-action's values (`true`, `false`, `mode=min`, `mode=max`, plus its
+ * `version=v1`) and our `signing=auto|required|off`. Empty: mode=min for pushes, signing when possible.
+ */
+function provenance_parseProvenance(raw) {
+    const value = raw.trim();
+    const lower = value.toLowerCase();
+    if (lower === '')
+        return { ...DEFAULT_PROVENANCE };
+    if (lower === 'true')
+        return { ...DEFAULT_PROVENANCE, explicit: true };
+    if (lower === 'false')
+        return { mode: 'off', signing: 'off', explicit: true };
+    const settings = { ...DEFAULT_PROVENANCE, explicit: true };
+    for (const attribute of value.split(',').map(a => a.trim())) {
+        applyAttribute(settings, attribute, value);
+    }
+    return settings;
+}
+function applyAttribute(settings, attribute, whole) {
+    const [key = '', val = '', ...rest] = attribute.split('=').map(s => s.trim().toLowerCase());
+    if (rest.length > 0 || attribute.indexOf('=') < 0)
+        throw bad(whole, `'${attribute}' is not key=value`);
+    switch (key) {
+        case 'mode':
+            if (val !== 'min' && val !== 'max')
+                throw bad(whole, `mode must be min or max, not '${val}'`);
+            settings.mode = val;
+            return;
+        case 'signing':
+            if (!SIGNING_MODES.includes(val)) {
+                throw bad(whole, `signing must be one of ${SIGNING_MODES.join(', ')}, not '${val}'`);
+            }
+            settings.signing = val;
+            return;
+        case 'version':
+            if (val !== 'v1')
+                throw bad(whole, `only SLSA provenance v1 is produced; drop version=${val}`);
+            return;
+        default:
+            throw bad(whole, `'${key}' is not an attribute (mode, signing, version)`);
+    }
+}
+function bad(value, why) {
+    const where = value.includes(',') ? ` in '${value}'` : '';
+    return new errors_InputError('provenance', `${why}${where}; ${EXAMPLES}`);
+}
+
 ;// CONCATENATED MODULE: ./src/inputs/read.ts
+
+
 
 
 
@@ -67447,8 +68981,11 @@ function readInputs() {
         summary: flag('summary', true),
         pushTimeoutMinutes: parseMinutes('push-timeout', read_text('push-timeout'), DEFAULT_PUSH_TIMEOUT_MINUTES),
         cleanup: oneOf('cleanup', ['false', 'true', 'dry-run'], 'false'),
+        provenance: parseProvenance(core.getInput('provenance')),
         extras: readExtraInputs(name => flag(name, false)),
-        ...parseCompression(read_text('compression'), read_text('compression-level'))
+        ...parseCompression(read_text('compression'), read_text('compression-level')),
+        sbom: parseSbom(core.getInput('sbom')),
+        syftDownloadUrl: read_text('syft-download-url')
     };
 }
 /** build-push-action's inputs, newline-separated (and comma-separated where it splits on commas too). */
@@ -67874,6 +69411,31 @@ const FLAGS = [
         description: 'After the push, delete what the moved tags named before and nothing reaches any more.'
     },
     {
+        name: 'sbom',
+        kind: 'string',
+        input: 'sbom',
+        value: 'true|false|format=FORMAT',
+        default: 'false',
+        description: 'Attach an SBOM (syft; spdx-json or cyclonedx-json) to each pushed platform image.'
+    },
+    {
+        name: 'syft-download-url',
+        kind: 'string',
+        input: 'syft-download-url',
+        value: 'URL',
+        default: 'GitHub releases',
+        description: 'Base URL of syft releases (a mirror), for --sbom without syft on PATH.'
+    },
+    {
+        name: 'provenance',
+        kind: 'string',
+        input: 'provenance',
+        value: 'true|false|mode=min|mode=max[,signing=auto|required|off]',
+        default: 'mode=min when pushing',
+        description: 'SLSA provenance for the pushed image, signed with Sigstore when an OIDC token is available.'
+    },
+    { name: 'no-provenance', kind: 'boolean', input: 'provenance', description: 'Same as --provenance false.' },
+    {
         name: 'summary',
         kind: 'string',
         input: 'summary',
@@ -67989,6 +69551,8 @@ function editDistance(a, b) {
 
 
 
+
+
 /** argv (without node and the script) → the pipeline's Inputs. Pure: env is read, never written. */
 function parseCli(argv, env) {
     const values = parseFlags(argv);
@@ -68031,7 +69595,10 @@ function parseCli(argv, env) {
         pushTimeoutMinutes: parseMinutes('push-timeout', args_text(values, 'push-timeout'), DEFAULT_PUSH_TIMEOUT_MINUTES),
         extras: extrasFromFlags(values, name => args_list(values, name), name => args_text(values, name)),
         cleanup: args_oneOf(values, 'cleanup', CLEANUP_MODES, 'false'),
-        ...compression_parseCompression(args_text(values, 'compression'), args_text(values, 'compression-level'))
+        ...compression_parseCompression(args_text(values, 'compression'), args_text(values, 'compression-level')),
+        sbom: sbom_parseSbom(args_text(values, 'sbom')),
+        syftDownloadUrl: args_text(values, 'syft-download-url'),
+        provenance: provenance(values)
     };
     const options = {
         json: values.json === true,
@@ -68104,6 +69671,16 @@ function args_oneOf(values, name, allowed, fallback) {
     if (!allowed.includes(value))
         throw new UsageError(`--${name}`, `'${raw}' is not one of ${allowed.join(', ')}`);
     return value;
+}
+/** `--provenance VALUE` (the input's values) or `--no-provenance`. */
+function provenance(values) {
+    const raw = args_text(values, 'provenance');
+    if (values['no-provenance'] === true) {
+        if (raw)
+            throw new UsageError('--no-provenance', 'conflicts with --provenance; give one of them');
+        return provenance_parseProvenance('false');
+    }
+    return provenance_parseProvenance(raw);
 }
 function pushMode(values) {
     const mode = args_oneOf(values, 'push', PUSH_MODES, 'auto');
@@ -68202,7 +69779,7 @@ the GitHub repository of the origin remote) and pushes it, as the publish-image 
 GitHub. Progress goes to stderr; the result to stdout. Credentials: --password-stdin or
 $PUBLISH_IMAGE_PASSWORD for --registry, else docker's config.json (credHelpers, credsStore) and
 containers' auth.json.`;
-const EXAMPLES = `Examples:
+const help_EXAMPLES = `Examples:
   publish-image --dry-run
   publish-image --registry localhost:5000 --image localhost:5000/me/app --tag type=ref,event=branch
   echo "$TOKEN" | publish-image --username me --password-stdin --platform linux/amd64,linux/arm64 --json`;
@@ -68219,7 +69796,7 @@ function helpText() {
         'Environment:',
         ...ENVIRONMENT.map(e => `  ${e.name}\n      ${e.description}`),
         '',
-        EXAMPLES,
+        help_EXAMPLES,
         ''
     ].join('\n');
 }
@@ -68407,6 +69984,27 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
 
 /***/ }),
 
+/***/ 181:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("buffer");
+
+/***/ }),
+
+/***/ 6982:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
+
+/***/ }),
+
+/***/ 2250:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("dns");
+
+/***/ }),
+
 /***/ 4434:
 /***/ ((module) => {
 
@@ -68421,10 +70019,24 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
 
 /***/ }),
 
+/***/ 1943:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs/promises");
+
+/***/ }),
+
 /***/ 8611:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("http");
+
+/***/ }),
+
+/***/ 5675:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("http2");
 
 /***/ }),
 
@@ -68498,6 +70110,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events"
 
 /***/ }),
 
+/***/ 3024:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+
+/***/ }),
+
 /***/ 1455:
 /***/ ((module) => {
 
@@ -68526,6 +70145,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
 
 /***/ }),
 
+/***/ 6760:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+
+/***/ }),
+
 /***/ 643:
 /***/ ((module) => {
 
@@ -68544,6 +70170,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:queryst
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
+
+/***/ }),
+
+/***/ 6193:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
 
 /***/ }),
 
@@ -68589,10 +70222,38 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 
 /***/ }),
 
+/***/ 857:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
+
+/***/ }),
+
+/***/ 6928:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
+
+/***/ }),
+
+/***/ 2203:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("stream");
+
+/***/ }),
+
 /***/ 3193:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("string_decoder");
+
+/***/ }),
+
+/***/ 6460:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers/promises");
 
 /***/ }),
 
@@ -68603,10 +70264,31 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
 
 /***/ }),
 
+/***/ 2018:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tty");
+
+/***/ }),
+
+/***/ 7016:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("url");
+
+/***/ }),
+
 /***/ 9023:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
+
+/***/ }),
+
+/***/ 3106:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("zlib");
 
 /***/ }),
 
@@ -69392,16 +71074,15 @@ function explain(version) {
 /***/ 4649:
 /***/ ((__unused_webpack_module, exports) => {
 
-var __webpack_unused_export__;
 
 /*!
  * content-type
  * Copyright(c) 2015 Douglas Christopher Wilson
  * MIT Licensed
  */
-__webpack_unused_export__ = ({ value: true });
-__webpack_unused_export__ = format;
-exports.qg = parse;
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.format = format;
+exports.parse = parse;
 const TEXT_REGEXP = /^[\u0009\u0020-\u007e\u0080-\u00ff]*$/;
 const TOKEN_REGEXP = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /**
@@ -69635,6 +71316,9 @@ module.exports = /*#__PURE__*/JSON.parse('["0BSD","3D-Slicer-1.0","AAL","ADSL","
 /******/ 	return module.exports;
 /******/ }
 /******/ 
+/******/ // expose the modules object (__webpack_modules__)
+/******/ __nccwpck_require__.m = __webpack_modules__;
+/******/ 
 /************************************************************************/
 /******/ /* webpack/runtime/asset-relocator-loader */
 /******/ if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = decodeURIComponent(new URL('.', import.meta.url).pathname).slice(import.meta.url.match(/^file:\/\/\/\w:/) ? 1 : 0, -1) + "/";
@@ -69762,6 +71446,28 @@ module.exports = /*#__PURE__*/JSON.parse('["0BSD","3D-Slicer-1.0","AAL","ADSL","
 /******/ 	};
 /******/ })();
 /******/ 
+/******/ /* webpack/runtime/ensure chunk */
+/******/ (() => {
+/******/ 	__nccwpck_require__.f = {};
+/******/ 	// This file contains only the entry chunk.
+/******/ 	// The chunk loading function for additional chunks
+/******/ 	__nccwpck_require__.e = (chunkId) => {
+/******/ 		return Promise.all(Object.keys(__nccwpck_require__.f).reduce((promises, key) => {
+/******/ 			__nccwpck_require__.f[key](chunkId, promises);
+/******/ 			return promises;
+/******/ 		}, []));
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/get javascript chunk filename */
+/******/ (() => {
+/******/ 	// This function allow to reference async chunks
+/******/ 	__nccwpck_require__.u = (chunkId) => {
+/******/ 		// return url for filenames based on template
+/******/ 		return "" + chunkId + ".index.js";
+/******/ 	};
+/******/ })();
+/******/ 
 /******/ /* webpack/runtime/hasOwnProperty shorthand */
 /******/ (() => {
 /******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
@@ -69785,6 +71491,69 @@ module.exports = /*#__PURE__*/JSON.parse('["0BSD","3D-Slicer-1.0","AAL","ADSL","
 /******/ 		if (!module.children) module.children = [];
 /******/ 		return module;
 /******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/import chunk loading */
+/******/ (() => {
+/******/ 	// no baseURI
+/******/ 	
+/******/ 	// object to store loaded and loading chunks
+/******/ 	// undefined = chunk not loaded, null = chunk preloaded/prefetched
+/******/ 	// [resolve, Promise] = chunk loading, 0 = chunk loaded
+/******/ 	var installedChunks = {
+/******/ 		792: 0
+/******/ 	};
+/******/ 	
+/******/ 	var installChunk = (data) => {
+/******/ 		var {ids, modules, runtime} = data;
+/******/ 		// add "modules" to the modules object,
+/******/ 		// then flag all "ids" as loaded and fire callback
+/******/ 		var moduleId, chunkId, i = 0;
+/******/ 		for(moduleId in modules) {
+/******/ 			if(__nccwpck_require__.o(modules, moduleId)) {
+/******/ 				__nccwpck_require__.m[moduleId] = modules[moduleId];
+/******/ 			}
+/******/ 		}
+/******/ 		if(runtime) runtime(__nccwpck_require__);
+/******/ 		for(;i < ids.length; i++) {
+/******/ 			chunkId = ids[i];
+/******/ 			if(__nccwpck_require__.o(installedChunks, chunkId) && installedChunks[chunkId]) {
+/******/ 				installedChunks[chunkId][0]();
+/******/ 			}
+/******/ 			installedChunks[ids[i]] = 0;
+/******/ 		}
+/******/ 	
+/******/ 	}
+/******/ 	
+/******/ 	__nccwpck_require__.f.j = (chunkId, promises) => {
+/******/ 			// import() chunk loading for javascript
+/******/ 			var installedChunkData = __nccwpck_require__.o(installedChunks, chunkId) ? installedChunks[chunkId] : undefined;
+/******/ 			if(installedChunkData !== 0) { // 0 means "already installed".
+/******/ 	
+/******/ 				// a Promise means "currently loading".
+/******/ 				if(installedChunkData) {
+/******/ 					promises.push(installedChunkData[1]);
+/******/ 				} else {
+/******/ 					if(true) { // all chunks have JS
+/******/ 						// setup Promise in chunk cache
+/******/ 						var promise = import("./" + __nccwpck_require__.u(chunkId)).then(installChunk, (e) => {
+/******/ 							if(installedChunks[chunkId] !== 0) installedChunks[chunkId] = undefined;
+/******/ 							throw e;
+/******/ 						});
+/******/ 						var promise = Promise.race([promise, new Promise((resolve) => (installedChunkData = installedChunks[chunkId] = [resolve]))])
+/******/ 						promises.push(installedChunkData[1] = promise);
+/******/ 					}
+/******/ 				}
+/******/ 			}
+/******/ 	};
+/******/ 	
+/******/ 	// no prefetching
+/******/ 	
+/******/ 	// no preloaded
+/******/ 	
+/******/ 	// no external install chunk
+/******/ 	
+/******/ 	// no on chunks loaded
 /******/ })();
 /******/ 
 /************************************************************************/

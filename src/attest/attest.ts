@@ -5,12 +5,7 @@ import type { RunContext } from './context.js'
 import { signingEndpoints } from './endpoints.js'
 import { fetchIdToken } from './oidc.js'
 import type { SigningMode } from './settings.js'
-import {
-  checkSigningPossible,
-  PERMISSIONS_HINT,
-  SIGSTORE_BUNDLE_V03_MEDIA_TYPE,
-  signStatement
-} from './sign.js'
+import { checkSigningPossible, PERMISSIONS_HINT, SIGSTORE_BUNDLE_V03_MEDIA_TYPE } from './sign.js'
 import { IN_TOTO_MEDIA_TYPE, inTotoStatement, type Statement } from './statement.js'
 import { recordAttestation } from './store.js'
 import type { AttestationArtifact, AttestationSubject } from './types.js'
@@ -77,6 +72,7 @@ export async function attestStatement(
     options.logger.info(
       `Signing ${options.kind} with Sigstore (${endpoints.instance}: ${endpoints.fulcioUrl})`
     )
+    const { signStatement } = await import('./sigstore.js')
     bundle = await signStatement(statement, {
       endpoints,
       idToken: identity.idToken,

@@ -1,11 +1,7 @@
-/** Keyless Sigstore signing of an in-toto statement into a DSSE Sigstore bundle v0.3. */
-import { bundleToJSON, type SerializedBundle } from '@sigstore/bundle'
-import { DSSEBundleBuilder, FulcioSigner, RekorWitness, TSAWitness, type Witness } from '@sigstore/sign'
+/** Whether this run signs: decided before the build (signing itself is in sigstore.ts). */
 import { InputError } from '../inputs/errors.js'
-import type { SigningEndpoints } from './endpoints.js'
 import { OIDC_ENV, oidcAvailable } from './oidc.js'
 import type { ProvenanceSettings } from './settings.js'
-import { IN_TOTO_MEDIA_TYPE, type Statement } from './statement.js'
 
 export const SIGSTORE_BUNDLE_V03_MEDIA_TYPE = 'application/vnd.dev.sigstore.bundle.v0.3+json'
 
@@ -40,39 +36,4 @@ export function checkSigningPossible(
       ? `this job cannot get an OIDC token to sign it with Sigstore; ${PERMISSIONS_HINT}`
       : 'outside GitHub Actions there is no OIDC token to sign it with Sigstore'
   return { sign: false, warning: `Provenance is published unsigned: ${why}` }
-}
-
-export interface SignOptions {
-  endpoints: SigningEndpoints
-  /** The job's OIDC token (audience sigstore). */
-  idToken: string
-  timeoutMs?: number
-  retries?: number
-}
-
-/** The statement signed as a DSSE envelope; the bundle as its JSON (v0.3: one certificate, no chain). */
-export async function signStatement(statement: Statement, options: SignOptions): Promise<SerializedBundle> {
-  const timeout = options.timeoutMs ?? 30_000
-  const retry = options.retries ?? 3
-  const signer = new FulcioSigner({
-    identityProvider: { getToken: () => Promise.resolve(options.idToken) },
-    fulcioBaseURL: options.endpoints.fulcioUrl,
-    timeout,
-    retry
-  })
-  const witnesses: Witness[] = []
-  if (options.endpoints.rekorUrl) {
-    witnesses.push(
-      new RekorWitness({ rekorBaseURL: options.endpoints.rekorUrl, fetchOnConflict: true, timeout, retry })
-    )
-  }
-  if (options.endpoints.tsaUrl) {
-    witnesses.push(new TSAWitness({ tsaBaseURL: options.endpoints.tsaUrl, timeout, retry }))
-  }
-  const builder = new DSSEBundleBuilder({ signer, witnesses })
-  const bundle = await builder.create({
-    data: Buffer.from(JSON.stringify(statement)),
-    type: IN_TOTO_MEDIA_TYPE
-  })
-  return bundleToJSON(bundle)
 }

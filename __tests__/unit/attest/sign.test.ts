@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { signStatement } from '../../../src/attest/sign.js'
+import { signStatement } from '../../../src/attest/sigstore.js'
 import { fetchIdToken } from '../../../src/attest/oidc.js'
 import { inTotoStatement, SLSA_PROVENANCE_V1 } from '../../../src/attest/statement.js'
 import { verifyProvenance } from '../../../src/attest/verify.js'
