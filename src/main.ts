@@ -17,9 +17,10 @@ import type { Inputs } from './inputs/types.js'
 import { planRun, type BuildPlan, type MergePlan, type RunPlan } from './plan.js'
 import { mergeDigests } from './publish/merge.js'
 import type { Attest } from './publish/attestations.js'
-import { attestRun, type AttestRun } from './publish/attest-run.js'
-import { buildShapeFromInputs, runContextFromEnv } from './attest/index.js'
-import { prepareScanner, type SbomScanner } from './sbom/index.js'
+import { attestRun } from './publish/attest-run.js'
+import { readBuiltImages } from './publish/layout.js'
+import { buildShapeOf, runContextFromEnv, type BuildShape } from './attest/index.js'
+import { generateSboms, prepareScanner, type PlatformSbom, type SbomScanner } from './sbom/index.js'
 import { publishLayout, type PublishResult } from './publish/publish.js'
 import { createRegistryClient } from './publish/registry-client.js'
 import type { Logger, RegistryClient } from './registry/index.js'
@@ -143,8 +144,12 @@ async function buildAndPublish(
   const built = await step.rt.group(`Build (${builder.name})`, () => builder.build(request, step.log))
   try {
     if (!client) return { builder: builder.name }
-    const sbom = scanner && { scanner, layoutDir: built.layoutDir, tempDir: workDir }
-    const result = await publish(step, client, plan, built.layoutDir, { builder: builder.name, sbom })
+    const sboms = scanner ? await scanSboms(step, plan, scanner, built.layoutDir, workDir) : undefined
+    const shape =
+      plan.provenance?.mode === 'max'
+        ? await buildShapeOf(request, step.inputs, builder.name, step.env)
+        : undefined
+    const result = await publish(step, client, plan, built.layoutDir, { shape, sboms })
     const cleanup = await cleanUp(step, plan, client, result)
     return { builder: builder.name, result, cleanup, ...(await checkLink(step, plan)) }
   } finally {
@@ -256,10 +261,10 @@ async function publish(
   )
 }
 
-/** What a build adds to a run's attestations: the builder, the SBOM scanner and layout, the base images. */
+/** What a build adds to a run's attestations: what mode=max records, the SBOMs, the base images. */
 interface BuildAttestations {
-  builder: string
-  sbom?: AttestRun['sbom']
+  shape?: BuildShape
+  sboms?: PlatformSbom[]
   baseImages?: string[]
 }
 
@@ -276,15 +281,34 @@ function attestationsFor(
   if (!plan.push) return undefined
   return attestRun({
     ...(plan.provenance && { provenance: plan.provenance }),
-    ...(build?.sbom && { sbom: build.sbom }),
+    ...(build?.sboms && { sboms: build.sboms }),
     run: runContextFromEnv(step.env),
-    ...(build && { build: buildShapeFromInputs(step.inputs, build.builder, step.env) }),
+    ...(build?.shape && { build: build.shape }),
     baseImageNames: build?.baseImages ?? [],
     client,
     env: step.env,
     githubToken: step.inputs.githubToken,
     logger: step.log,
-    signal: step.signal
+    setSecret: step.rt.setSecret
+  })
+}
+
+/** One SBOM per platform image of the build, scanned before the push: a scan failure pushes nothing. */
+async function scanSboms(
+  step: Step,
+  plan: BuildPlan,
+  scanner: SbomScanner,
+  layoutDir: string,
+  workDir: string
+): Promise<PlatformSbom[]> {
+  return step.rt.group(`SBOM (${scanner.source})`, async () => {
+    const { images } = await readBuiltImages(layoutDir)
+    return generateSboms(layoutDir, images, step.log, scanner, {
+      sourceName: plan.metadata.images[0],
+      tempDir: workDir,
+      env: step.env,
+      signal: step.signal
+    })
   })
 }
 

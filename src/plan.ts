@@ -108,14 +108,16 @@ export async function planRun(inputs: Inputs, env: NodeJS.ProcessEnv, logger: Lo
   }
 }
 
-/** Provenance for pushes; signing=required without an OIDC token fails here, before any build. */
-function provenancePlan(
+/** Provenance for pushes from a workflow; signing=required without an OIDC token fails here, before any build. */
+export function provenancePlan(
   inputs: Pick<Inputs, 'provenance' | 'dryRun'>,
   push: boolean,
   env: NodeJS.ProcessEnv
 ): ProvenanceSettings | undefined {
   const settings = inputs.provenance
   if (!push || settings.mode === 'off') return undefined
+  // Outside Actions (the CLI) there is no workflow run to attest: provenance only when asked for.
+  if (!settings.explicit && env.GITHUB_ACTIONS !== 'true') return undefined
   if (!inputs.dryRun) checkSigningPossible(settings, env)
   return settings
 }

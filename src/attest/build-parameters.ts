@@ -3,7 +3,7 @@
  * named by id only, and a value that is or looks like a secret is withheld (its name stays).
  */
 
-/** The build's inputs as given (lines `NAME=value`, `id=value`…), plus values known to be secret. */
+/** The build's inputs as given (lines `NAME=value`), the build secrets' ids, and values known to be secret. */
 export interface BuildShape {
   builder: string
   platforms: readonly string[]
@@ -13,11 +13,12 @@ export interface BuildShape {
   target: string
   buildArgs: readonly string[]
   labels: readonly string[]
-  /** `id=value` (the `secrets` input), `id=ENV` (secret-envs), `id=path` (secret-files): ids only are kept. */
-  secrets: readonly string[]
-  secretEnvs: readonly string[]
-  secretFiles: readonly string[]
-  /** Other values that must never appear: the registry password, the GitHub token, secret env values. */
+  /** The build secrets' ids (`secrets`, `secret-envs`, `secret-files`): recorded, their values never. */
+  secretIds: readonly string[]
+  /**
+   * Values that must never appear: the build secrets' contents (their files, their variables), the
+   * registry password, the GitHub token.
+   */
   secretValues: readonly string[]
 }
 
@@ -56,16 +57,15 @@ export function buildParameters(shape: BuildShape): BuildParameters {
     context: withoutUrlCredentials(shape.context),
     buildArgs: shape.buildArgs.map(line => recordValue(line, known)),
     labels: shape.labels.map(line => recordValue(line, known)),
-    secretIds: [...shape.secrets, ...shape.secretEnvs, ...shape.secretFiles].map(nameOf).filter(Boolean)
+    secretIds: [...shape.secretIds]
   }
   if (shape.target) params.target = shape.target
   return params
 }
 
-/** Values of the `secrets` input and the other known secrets, each line too (a PEM key). */
+/** The known secret values, each line too (a PEM key, an .npmrc). */
 function knownSecretValues(shape: BuildShape): string[] {
-  const values = [...shape.secrets.map(line => valueOf(line)), ...shape.secretValues]
-  const pieces = values.flatMap(v => [v, ...v.split(/\r?\n/)]).map(v => v.trim())
+  const pieces = shape.secretValues.flatMap(v => [v, ...v.split(/\r?\n/)]).map(v => v.trim())
   return [...new Set(pieces.filter(p => p.length >= 4))]
 }
 

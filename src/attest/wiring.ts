@@ -1,39 +1,32 @@
 /** Small conversions the publish wiring needs: inputs → BuildShape, pushed digests → subjects, the verify command. */
+import type { BuildRequest } from '../builders/types.js'
+import { secretValues } from '../builders/options/secrets.js'
 import type { Inputs } from '../inputs/types.js'
 import type { BuildShape } from './build-parameters.js'
 import type { AttestationSubject } from './types.js'
 
-/** The build's inputs as mode=max records them; every value known to be secret listed for withholding. */
-export function buildShapeFromInputs(
-  inputs: Pick<
-    Inputs,
-    | 'platforms'
-    | 'file'
-    | 'context'
-    | 'target'
-    | 'buildArgs'
-    | 'labels'
-    | 'secrets'
-    | 'password'
-    | 'githubToken'
-    | 'extras'
-  >,
+/**
+ * The build as mode=max records it, from the parsed build request (the `secrets`, `secret-envs` and
+ * `secret-files` lines already turned into ids and sources): every secret's content is read, from its
+ * file or its variable, so that a build-arg or label carrying it is withheld.
+ */
+export async function buildShapeOf(
+  build: Pick<BuildRequest, 'platforms' | 'file' | 'context' | 'target' | 'buildArgs' | 'secrets' | 'env'>,
+  inputs: Pick<Inputs, 'labels' | 'password' | 'githubToken'>,
   builder: string,
   env: NodeJS.ProcessEnv
-): BuildShape {
-  const envSecrets = inputs.extras.secretEnvs.map(line => env[line.slice(line.indexOf('=') + 1).trim()] ?? '')
+): Promise<BuildShape> {
+  const contents = await secretValues(build.secrets, { ...env, ...build.env })
   return {
     builder,
-    platforms: inputs.platforms,
-    file: inputs.file,
-    context: inputs.context,
-    target: inputs.target,
-    buildArgs: inputs.buildArgs,
+    platforms: build.platforms,
+    file: build.file,
+    context: build.context,
+    target: build.target,
+    buildArgs: build.buildArgs,
     labels: inputs.labels,
-    secrets: inputs.secrets,
-    secretEnvs: inputs.extras.secretEnvs,
-    secretFiles: inputs.extras.secretFiles,
-    secretValues: [inputs.password, inputs.githubToken, ...envSecrets].filter(v => v !== '')
+    secretIds: build.secrets.map(s => s.id),
+    secretValues: [...contents, inputs.password, inputs.githubToken].filter(v => v !== '')
   }
 }
 

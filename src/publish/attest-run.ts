@@ -1,10 +1,13 @@
 /**
- * This run's attestations: the provenance (src/attest) and the SBOMs (src/sbom) of what was just pushed,
- * signed with one OIDC token. publishLayout and mergeDigests store them as referrers before the tags move.
+ * This run's attestations: the provenance (src/attest) and the SBOMs (src/sbom) of what was just pushed.
+ * publishLayout and mergeDigests store them as referrers after the by-digest writes, before the tags move.
+ * The SBOMs are scanned before the push starts (a scanner failure leaves nothing half-pushed); here they
+ * are only put on the pushed digests and signed.
  */
 import {
   attestStatement,
   createProvenance,
+  fetchIdToken,
   obtainIdentity,
   type AttestationArtifact,
   type AttestationSubject,
@@ -16,13 +19,13 @@ import {
 } from '../attest/index.js'
 import { errorMessage } from '../errors.js'
 import { parseReference, type Logger, type RegistryClient } from '../registry/index.js'
-import { sbomStatements, type SbomScanner } from '../sbom/index.js'
+import { sbomSubjects, type PlatformSbom } from '../sbom/index.js'
 import type { Attest } from './attestations.js'
 
 export interface AttestRun {
   provenance?: ProvenanceSettings
-  /** The SBOM scanner and the build's layout it scans; undefined: no SBOMs. */
-  sbom?: { scanner: SbomScanner; layoutDir: string; tempDir: string }
+  /** The build's SBOMs, one per platform, scanned from its layout; undefined or empty: none. */
+  sboms?: PlatformSbom[]
   run: RunContext
   /** What mode=max records. */
   build?: BuildShape
@@ -32,19 +35,32 @@ export interface AttestRun {
   env: NodeJS.ProcessEnv
   githubToken: string
   logger: Logger
-  signal?: AbortSignal
+  /** Masks the job's OIDC tokens in the log. */
+  setSecret?: (secret: string) => void
 }
 
 /** The `attest` of a publish, or undefined when neither provenance nor SBOMs are asked for. */
 export function attestRun(req: AttestRun): Attest | undefined {
-  if (!req.provenance && !req.sbom) return undefined
+  if (!req.provenance && !req.sboms?.length) return undefined
   return async subjects => {
-    const identity = await obtainIdentity(req.provenance?.signing ?? 'auto', req.env, req.logger)
+    const signing = req.provenance?.signing ?? 'auto'
+    const decided = await obtainIdentity(signing, req.env, req.logger)
+    if (decided.idToken) req.setSecret?.(decided.idToken)
     const artifacts: AttestationArtifact[] = []
-    if (req.provenance) artifacts.push(await provenanceOf(req, req.provenance, subjects, identity))
-    if (req.sbom) artifacts.push(...(await sbomsOf(req, req.sbom, subjects, identity)))
+    if (req.provenance) artifacts.push(await provenanceOf(req, req.provenance, subjects, decided))
+    for (const sbom of req.sboms ?? []) {
+      // GitHub's OIDC tokens live minutes: a fresh one for each signature.
+      const identity = decided.idToken ? await freshIdentity(req) : decided
+      artifacts.push(await sbomAttestation(req, sbom, subjects, identity))
+    }
     return artifacts
   }
+}
+
+async function freshIdentity(req: AttestRun): Promise<Identity> {
+  const idToken = await fetchIdToken(req.env)
+  req.setSecret?.(idToken)
+  return { idToken }
 }
 
 async function provenanceOf(
@@ -67,47 +83,42 @@ async function provenanceOf(
   })
 }
 
-/** One SBOM statement per platform manifest among the subjects, each signed like the provenance. */
-async function sbomsOf(
+/** One platform's SBOM, about that platform's pushed manifest, signed like the provenance. */
+async function sbomAttestation(
   req: AttestRun,
-  sbom: NonNullable<AttestRun['sbom']>,
+  sbom: PlatformSbom,
   subjects: AttestationSubject[],
   identity: Identity
-): Promise<AttestationArtifact[]> {
+): Promise<AttestationArtifact> {
+  const name = subjects[0]?.name ?? ''
   const platformDigests: Record<string, string> = {}
   for (const s of subjects) if (s.platform) platformDigests[s.platform] = s.digest
-  const name = subjects[0]?.name
-  if (!name) return []
-  req.logger.info(
-    `Scanning ${Object.keys(platformDigests).length} platform image(s) with ${sbom.scanner.source}`
-  )
-  const statements = await sbomStatements(
-    sbom.layoutDir,
-    sbom.scanner,
-    { images: [name], platformDigests },
-    req.logger,
-    { tempDir: sbom.tempDir, env: req.env, signal: req.signal }
-  )
-  const artifacts: AttestationArtifact[] = []
-  for (const s of statements) {
-    artifacts.push(
-      await attestStatement(s.subjects, s.predicateType, s.predicate, {
-        kind: 'sbom',
-        signing: req.provenance?.signing ?? 'auto',
-        run: req.run,
-        env: req.env,
-        githubToken: req.githubToken,
-        logger: req.logger,
-        identity
-      })
-    )
-  }
-  return artifacts
+  const sbomSubject = sbomSubjects(sbom, [name], platformDigests)
+  const pushed = sbomSubject[0]?.digest ?? sbom.manifestDigest
+  return attestStatement(sbomSubject, sbom.predicateType, pushedDocument(sbom, pushed), {
+    kind: 'sbom',
+    signing: req.provenance?.signing ?? 'auto',
+    run: req.run,
+    env: req.env,
+    githubToken: req.githubToken,
+    logger: req.logger,
+    identity
+  })
 }
 
 /**
- * The base images by the digest their registry serves for the named tag (what the build pulled, unless
- * the tag moved meanwhile). One that cannot be read is left out of the provenance, with a debug line.
+ * The document, parsed, naming the pushed manifest: the scan named the layout's manifest, whose digest
+ * differs when the push compressed the layers.
+ */
+export function pushedDocument(sbom: PlatformSbom, pushedDigest: string): unknown {
+  const text = Buffer.from(sbom.document).toString('utf8')
+  const hex = (digest: string) => digest.slice(digest.indexOf(':') + 1)
+  return JSON.parse(text.replaceAll(hex(sbom.manifestDigest), hex(pushedDigest))) as unknown
+}
+
+/**
+ * The base images by the digest their registry serves for the named tag at push time. One that cannot
+ * be read is left out of the provenance, with a debug line.
  */
 export async function resolveBaseImages(
   client: RegistryClient,
@@ -118,13 +129,8 @@ export async function resolveBaseImages(
   for (const ref of new Set(names)) {
     try {
       const parsed = parseReference(ref)
-      const digest =
-        parsed.digest ??
-        (
-          await client
-            .repository(`${parsed.registry}/${parsed.repository}`)
-            .headManifest(parsed.tag ?? 'latest')
-        )?.digest
+      const repository = client.repository(`${parsed.registry}/${parsed.repository}`)
+      const digest = parsed.digest ?? (await repository.headManifest(parsed.tag ?? 'latest'))?.digest
       if (digest) resolved.push({ ref, digest })
       else logger.debug(`base image ${ref}: not found on its registry; left out of the provenance`)
     } catch (err) {

@@ -3,6 +3,7 @@
  * tag moves, the caller's `attest` makes the attestations of what was pushed, and each is stored as an
  * OCI 1.1 referrer of each of its subjects in every image (src/registry/referrers.ts).
  */
+import { errorMessage } from '../errors.js'
 import type { AttestationArtifact, AttestationSubject, StoredAttestation } from '../attest/types.js'
 import {
   pushReferrer,
@@ -85,8 +86,13 @@ export async function storeAttestations(
         predicateType: artifact.predicateType,
         created
       })
-      for (const { image, repo } of targets) {
-        const result = await pushReferrer(repo, desc, made, artifact.content, { logger })
+      for (const [i, { image, repo }] of targets.entries()) {
+        const mountFrom = sameRegistry(targets.slice(0, i), repo)
+        const result = await pushReferrer(repo, desc, made, artifact.content, { logger, mountFrom }).catch(
+          (error: unknown) => {
+            throw storeError(artifact.kind, `${image}@${desc.digest}`, error)
+          }
+        )
         logger.info(
           `${image}@${desc.digest}: ${artifact.kind} ${artifact.signed ? 'signed' : 'unsigned'} → referrer ${result.desc.digest}` +
             (result.via === 'tag' ? ` (listed in the ${tagOf(desc.digest)} fallback tag)` : '')
@@ -102,6 +108,20 @@ export async function storeAttestations(
     }
   }
   return stored
+}
+
+/** A referrer the registry would not store: the image is there by digest, no tag moved; name the way out. */
+function storeError(kind: AttestationArtifact['kind'], where: string, cause: unknown): Error {
+  return new Error(
+    `storing the ${kind} of ${where} as an OCI 1.1 referrer failed, so no tag was moved: ${errorMessage(cause)}. ` +
+      `A registry that refuses artifact manifests (artifactType, subject) needs ${kind}: false`,
+    { cause }
+  )
+}
+
+/** The repositories of `earlier` targets on `repo`'s registry: where a referrer's blobs already are. */
+function sameRegistry(earlier: AttestationTarget[], repo: Repository): string[] {
+  return earlier.filter(t => t.repo.registry === repo.registry).map(t => t.repo.path)
 }
 
 function descriptorOf(pushed: PushedSubject[], subject: AttestationSubject, artifact: AttestationArtifact) {

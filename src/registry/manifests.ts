@@ -169,7 +169,10 @@ async function putManifest(
     return await t.session.call({
       ...call(t, 'PUT', reference, [201, 200, 204]),
       headers,
-      body: { kind: 'bytes', data: body }
+      body: { kind: 'bytes', data: body },
+      // A compare-and-swap write is not replayed: a late retry of a stale body could overwrite what
+      // another writer added since. Its caller re-reads, re-merges and writes again instead.
+      ...(opts.ifMatch !== undefined && { attempts: 1 })
     })
   } catch (error) {
     if (error instanceof RegistryError && error.status === 412 && opts.ifMatch !== undefined) {

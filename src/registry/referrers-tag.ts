@@ -11,6 +11,7 @@ import { parseImageIndex } from './oci/parse.js'
 import { referrersTag } from './lifecycle.js'
 import { PreconditionFailed } from './manifests.js'
 import { sleep } from './transport/retry.js'
+import { RegistryError } from './transport/errors.js'
 
 export interface ReferrersTagOptions {
   /** Writes of the tag before giving up (default 10). */
@@ -113,6 +114,12 @@ export async function addToReferrersTag(
       state.pauseMs = Math.max(settle, 2 * (Date.now() - started))
       await pause()
     } catch (error) {
+      if (error instanceof RegistryError && error.retryable) {
+        // The write is not replayed as it was (see putManifest): read, merge and write again.
+        opts.logger?.info(`${tag}: ${error.message}; merging again`)
+        await wait(settle * attempt * (1 + random()))
+        continue
+      }
       if (!(error instanceof PreconditionFailed)) throw error
       if (error.refusedByRegistry && (await unchanged(repo, tag, current))) {
         // A 412 although the tag is as we read it: the registry's If-Match is not about digests.

@@ -87,7 +87,8 @@ export function referrerManifest(subject: Descriptor, content: ReferrerContent):
 }
 
 /**
- * Pushes the referrer by digest (blobs first, through the client's retries and deadlines), then, unless
+ * Pushes the referrer by digest (blobs first, through the client's retries and deadlines; mounted from
+ * `mountFrom`, other repositories of the registry, when they hold them), then, unless
  * the PUT answered `OCI-Subject`, adds it to the subject's fallback tag index.
  */
 export async function pushReferrer(
@@ -95,10 +96,11 @@ export async function pushReferrer(
   subject: Descriptor,
   referrer: ReferrerManifest,
   content: Uint8Array,
-  opts: ReferrersTagOptions = {}
+  opts: ReferrersTagOptions & { mountFrom?: string[] } = {}
 ): Promise<PushedReferrer> {
-  await repo.pushBlob(EMPTY_DESCRIPTOR, { data: EMPTY_JSON })
-  await repo.pushBlob(referrer.layer, { data: content })
+  const mount = { mountFrom: opts.mountFrom ?? [] }
+  await repo.pushBlob(EMPTY_DESCRIPTOR, { data: EMPTY_JSON }, mount)
+  await repo.pushBlob(referrer.layer, { data: content }, mount)
   const pushed = await repo.pushManifest(referrer.desc.digest, referrer.body, OCI_MANIFEST)
   if (pushed.subject === subject.digest) return { desc: referrer.desc, via: 'api' }
   const tagIndex = await addToReferrersTag(repo, subject.digest, referrer.desc, opts)

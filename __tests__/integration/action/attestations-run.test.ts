@@ -7,14 +7,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
-import { mkdtemp } from 'node:fs/promises'
+import { chmod, mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { verifyProvenance } from '../../../src/attest/verify.js'
 import { parseCli } from '../../../src/cli/args.js'
 import { run } from '../../../src/main.js'
 import type { Runtime } from '../../../src/runtime/types.js'
-import { makeContext, rawManifest, sha256 } from '../../support/e2e.js'
+import { listTags, makeContext, rawManifest, sha256 } from '../../support/e2e.js'
 import { testEnv, uniqueRepo } from '../../support/env.js'
 import {
   oidcEnv,
@@ -70,7 +70,7 @@ afterAll(async () => {
   await api.close()
 })
 
-async function publish(image: string, flags: string[], extraEnv: NodeJS.ProcessEnv) {
+async function publish(image: string, flags: string[], extraEnv: NodeJS.ProcessEnv, syftDir = env.syftBin) {
   const context = await makeContext({
     Dockerfile: `FROM ${env.baseImage}\nCOPY package.json /app/package.json\n`,
     'package.json': JSON.stringify({ name: 'attest-probe', version: '2.3.4' })
@@ -87,7 +87,7 @@ async function publish(image: string, flags: string[], extraEnv: NodeJS.ProcessE
   const recorded = recordingRuntime()
   const runEnv: NodeJS.ProcessEnv = {
     ...process.env,
-    PATH: `${env.syftBin}:${process.env.PATH ?? ''}`,
+    PATH: `${syftDir}:${process.env.PATH ?? ''}`,
     GITHUB_REPOSITORY: 'acme/app',
     GITHUB_REPOSITORY_OWNER: 'acme',
     GITHUB_EVENT_NAME: 'push',
@@ -97,6 +97,7 @@ async function publish(image: string, flags: string[], extraEnv: NodeJS.ProcessE
     GITHUB_API_URL: api.url,
     GITHUB_WORKFLOW_REF: 'acme/app/.github/workflows/release.yml@refs/heads/main',
     GITHUB_RUN_ID: '42',
+    GITHUB_ACTIONS: 'true',
     RUNNER_TEMP: await mkdtemp(`${tmpdir()}/run-attest-`),
     ...extraEnv
   }
@@ -189,5 +190,18 @@ describe('run(): provenance and SBOMs as referrers of a clean two-platform index
     expect(posts.map(r => r.path)).toEqual(['/repos/acme/app/attestations'])
     expect((JSON.parse(posts[0]?.body ?? '{}') as { bundle?: unknown }).bundle).toEqual(bundle)
     expect(summaries.join('\n')).toContain(`gh attestation verify oci://${image}@${digest} -R acme/app`)
+  }, 600000)
+
+  it('a scan that fails pushes nothing: the SBOMs are made before the push', async () => {
+    const image = `${env.registry}/${uniqueRepo('run-attest-scanfail')}`
+    const dir = await mkdtemp(join(tmpdir(), 'fake-syft-'))
+    const fake = join(dir, 'syft')
+    await writeFile(
+      fake,
+      '#!/bin/sh\nif [ "$1" = version ]; then echo \'{"version":"1.57.1"}\'; exit 0; fi\necho "scan broke" >&2; exit 3\n'
+    )
+    await chmod(fake, 0o755)
+    await expect(publish(image, ['--sbom', 'true'], {}, dir)).rejects.toThrow(/scan broke|syft/)
+    expect(listTags(image)).toBe('NAME_UNKNOWN')
   }, 600000)
 })

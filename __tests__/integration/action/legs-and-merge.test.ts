@@ -63,6 +63,8 @@ describe('dist/index.js: two legs push by digest, a merge job tags one index', (
         runAction({
           cwd: context,
           inputs: {
+            // provenance referrers (and their sha256-* tags) are tested in attestations tests
+            provenance: 'false',
             ...DESCRIBED,
             registry: proxy.host,
             images: via(repos[0]),
@@ -80,6 +82,8 @@ describe('dist/index.js: two legs push by digest, a merge job tags one index', (
       runAction({
         cwd: context,
         inputs: {
+          // provenance referrers (and their sha256-* tags) are tested in attestations tests
+          provenance: 'false',
           ...DESCRIBED,
           registry: proxy.host,
           images: repos.map(via).join('\n'),
@@ -246,6 +250,8 @@ describe('dist/index.js: two legs push by digest, a merge job tags one index', (
         const [run, log] = await during(proxy, () =>
           runAction({
             inputs: {
+              // provenance referrers (and their sha256-* tags) are tested in attestations tests
+              provenance: 'false',
               ...DESCRIBED,
               registry: proxy.host,
               images: `${via(errRepo)}\n${via(repos[0])}`,
@@ -286,6 +292,8 @@ describe('dist/index.js: one leg of two platforms, by digest', () => {
       runAction({
         cwd: context,
         inputs: {
+          // provenance referrers (and their sha256-* tags) are tested in attestations tests
+          provenance: 'false',
           ...DESCRIBED,
           registry: proxy.host,
           images: `${proxy.host}/${repo}`,

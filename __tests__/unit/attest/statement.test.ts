@@ -50,10 +50,9 @@ const BUILD: BuildShape = {
     'PLAIN_JWT=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.sig'
   ],
   labels: ['org.opencontainers.image.title=app', `leaky=${SECRET_VALUE}`],
-  secrets: [`GIT_AUTH=${SECRET_VALUE}`],
-  secretEnvs: ['AWS=AWS_SECRET_ACCESS_KEY'],
-  secretFiles: ['npmrc=/home/runner/.npmrc'],
-  secretValues: [REGISTRY_PASSWORD]
+  // the ids of `secrets` (id=GIT_AUTH,src=…), `secret-envs` and `secret-files`; their contents are values
+  secretIds: ['GIT_AUTH', 'AWS', 'npmrc'],
+  secretValues: [SECRET_VALUE, REGISTRY_PASSWORD]
 }
 
 describe('inTotoStatement', () => {
