@@ -17,6 +17,8 @@ import type { Inputs } from './inputs/types.js'
 import { planRun, type BuildPlan, type MergePlan, type RunPlan } from './plan.js'
 import { mergeDigests } from './publish/merge.js'
 import { publishLayout, type PublishResult } from './publish/publish.js'
+import { lookUpKnownLayers, type KnownLayerLookups } from './publish/prefetch.js'
+import { checkPushAccess, whileChecking } from './preflight.js'
 import { createRegistryClient } from './publish/registry-client.js'
 import type { Logger, RegistryClient } from './registry/index.js'
 import { planText, writeReport, type Outcome } from './report/write.js'
@@ -131,12 +133,23 @@ async function buildAndPublish(
   const client = plan.push
     ? createRegistryClient(plan.login, step.log, step.rt.setSecret, step.env, step.signal)
     : undefined
-  if (client) await preflight(step, client, plan.metadata.images)
-  await ensurePlatformsRunnable(request.platforms, step.log)
-  const built = await step.rt.group(`Build (${builder.name})`, () => builder.build(request, step.log))
+  // The push-access check, then the base-layer lookups, run while the build does; nothing is pushed before.
+  const access = client ? preflight(step, client, plan.metadata.images) : Promise.resolve()
+  const lookups = client && access.then(() => knownLayerLookups(step, client, plan))
+  lookups?.catch(() => {})
+  const built = await whileChecking(
+    access,
+    step.signal,
+    async signal => {
+      await ensurePlatformsRunnable(request.platforms, step.log)
+      signal.throwIfAborted()
+      return step.rt.group(`Build (${builder.name})`, () => builder.build({ ...request, signal }, step.log))
+    },
+    async b => b.cleanup
+  )
   try {
     if (!client) return { builder: builder.name }
-    const result = await publish(step, client, plan, built.layoutDir)
+    const result = await publish(step, client, plan, built.layoutDir, await lookups)
     const cleanup = await cleanUp(step, plan, client, result)
     return { builder: builder.name, result, cleanup, ...(await checkLink(step, plan)) }
   } finally {
@@ -192,7 +205,18 @@ function failedCleanup(error: unknown): CleanupResult {
 
 async function preflight(step: Step, client: RegistryClient, images: string[]): Promise<void> {
   step.rt.info(`Checking push access to ${images.join(', ')}`)
-  for (const image of images) await client.repository(image).checkPushAccess()
+  await checkPushAccess(client, images)
+}
+
+async function knownLayerLookups(
+  step: Step,
+  client: RegistryClient,
+  plan: BuildPlan
+): Promise<KnownLayerLookups> {
+  const baseImages = await readDockerfileBaseImages(plan.build.file, plan.build.buildArgs, step.env)
+  const { images, tagNames } = plan.metadata
+  const tags = plan.byDigest ? [] : tagNames
+  return lookUpKnownLayers(client, { images, tags, baseImages, platforms: plan.build.platforms }, step.log)
 }
 
 /** The build request, with a private login for the builder's own pulls of private base images. */
@@ -216,10 +240,15 @@ function startPushDeadline(step: Step, client: RegistryClient, what: string): vo
   client.startDeadline(minutes * 60_000, `${what} (push-timeout: ${minutes})`)
 }
 
-async function publish(step: Step, client: RegistryClient, plan: BuildPlan, layoutDir: string) {
+async function publish(
+  step: Step,
+  client: RegistryClient,
+  plan: BuildPlan,
+  layoutDir: string,
+  lookups: KnownLayerLookups | undefined
+) {
   const levels = plan.metadata.annotationsByLevel
   startPushDeadline(step, client, 'the push')
-  const baseImages = await readDockerfileBaseImages(plan.build.file, plan.build.buildArgs, step.env)
   return step.rt.group('Push', () =>
     publishLayout({
       client,
@@ -236,7 +265,7 @@ async function publish(step: Step, client: RegistryClient, plan: BuildPlan, layo
       logger: step.log,
       signal: client.signal,
       compression: { compression: step.inputs.compression ?? 'gzip', level: step.inputs.compressionLevel },
-      baseImages
+      lookups
     })
   )
 }

@@ -8,6 +8,7 @@ import {
   type WriteReport
 } from '../registry/index.js'
 import { compressLayers } from './compress-layers.js'
+import type { KnownLayerLookups } from './prefetch.js'
 import { readBuiltImages, type LayoutImage } from './layout.js'
 import { assertLayerSizes } from './limits.js'
 import { annotateManifest, buildIndex, manifestBytes, type SerializedManifest } from './manifests.js'
@@ -37,6 +38,8 @@ export interface PublishRequest {
   compression?: CompressionOptions
   /** Base images the build named (FROM lines, builder metadata): their layers are mounted, not uploaded. */
   baseImages?: string[]
+  /** The base-layer lookups, when they were started before the build (see prefetch.ts). */
+  lookups?: KnownLayerLookups
 }
 
 export interface PublishResult {
@@ -92,6 +95,7 @@ export async function publishLayout(req: PublishRequest): Promise<PublishResult>
     built,
     compression: req.compression ?? { compression: 'gzip' },
     baseImages: req.baseImages ?? [],
+    lookups: req.lookups,
     logger: req.logger
   })
   const prepared = compressed.images.map(img => ({
