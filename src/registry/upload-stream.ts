@@ -25,7 +25,23 @@ export async function uploadStream(
 ): Promise<StreamedBlob> {
   const chunkSize = chunkSizeFor(ctx.session.registry, ctx.chunkSize, STREAM_CHUNK)
   const started = await send(ctx, 'POST', `/v2/${ctx.repository}/blobs/uploads/`, [202])
-  let location = locationOf(started, undefined)
+  const upload = { location: locationOf(started, undefined) }
+  try {
+    return await sendChunks(ctx, upload, chunks, ended, chunkSize)
+  } catch (error) {
+    await cancelUpload(ctx, upload.location)
+    throw error
+  }
+}
+
+/** The PATCHes as the chunks come, then the PUT with the digest; `upload.location` follows the registry. */
+async function sendChunks(
+  ctx: UploadContext,
+  upload: { location: URL },
+  chunks: AsyncIterable<Uint8Array>,
+  ended: Promise<StreamedBlob>,
+  chunkSize: number
+): Promise<StreamedBlob> {
   let offset = 0
   let held: Uint8Array[] = []
   let heldBytes = 0
@@ -35,15 +51,16 @@ export async function uploadStream(
     while (heldBytes >= chunkSize) {
       const all = Buffer.concat(held, heldBytes)
       const body = all.subarray(0, chunkSize)
-      const res = await send(ctx, 'PATCH', location, [202, 204], body, `${offset}-${offset + chunkSize - 1}`)
-      location = locationOf(res, location)
+      const range = `${offset}-${offset + chunkSize - 1}`
+      const res = await send(ctx, 'PATCH', upload.location, [202, 204], body, range)
+      upload.location = locationOf(res, upload.location)
       offset += chunkSize
       held = [all.subarray(chunkSize)]
       heldBytes -= chunkSize
     }
   }
   const blob = await ended
-  const url = new URL(location)
+  const url = new URL(upload.location)
   url.searchParams.set('digest', blob.digest)
   const rest = Buffer.concat(held, heldBytes)
   const res = await send(ctx, 'PUT', url, [201, 204], rest)
@@ -51,6 +68,16 @@ export async function uploadStream(
   if (offset + rest.byteLength !== blob.size)
     throw new Error(`sent ${offset + rest.byteLength} bytes of a ${blob.size}-byte blob`)
   return blob
+}
+
+/**
+ * Best effort: DELETE the upload session, so that the registry does not keep its partial bytes until
+ * it purges stale uploads. Its failure is only logged: the upload's own error is the one that matters.
+ */
+async function cancelUpload(ctx: UploadContext, location: URL): Promise<void> {
+  await send(ctx, 'DELETE', location, [202, 204, 404]).catch((error: unknown) =>
+    ctx.logger.debug(`could not cancel the upload at ${location.pathname}: ${String(error)}`)
+  )
 }
 
 function locationOf(res: HttpResponse, previous: URL | undefined): URL {
