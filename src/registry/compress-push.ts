@@ -14,7 +14,7 @@ import { readAhead } from './compress/read-ahead.js'
 
 const READ_CHUNK = 1024 * 1024
 /** Compressed bytes produced ahead of the upload, so compression does not wait for each request. */
-const READ_AHEAD = 8 * 1024 * 1024
+const READ_AHEAD = 4 * 1024 * 1024
 
 export interface CompressPushRequest {
   repo: Repository

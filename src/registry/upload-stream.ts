@@ -55,7 +55,8 @@ async function sendChunks(
       const res = await send(ctx, 'PATCH', upload.location, [202, 204], body, range)
       upload.location = locationOf(res, upload.location)
       offset += chunkSize
-      held = [all.subarray(chunkSize)]
+      // A copy of the rest (less than one compressed block): a view would keep all of `all` alive.
+      held = all.byteLength > chunkSize ? [Buffer.from(all.subarray(chunkSize))] : []
       heldBytes -= chunkSize
     }
   }
