@@ -2,7 +2,8 @@
 // "64M,1G", one platform; BENCH_E2E_MULTI, default "64M", two platforms linux/amd64 + linux/arm64, an
 // arm64 build through QEMU), alternating BENCH_ROUNDS rounds (default 3; the order of the tools turns
 // every round), each into fresh repositories of one registry, the same context `FROM base/busybox` + a
-// RUN + a COPY of a random file (one per platform, so the platforms share no layer):
+// RUN + a COPY of a random file (one per platform, so the platforms share no layer; new bytes every
+// run, so that no tool mounts a layer an earlier run pushed):
 //   action           dist/index.js, builder buildah
 //   buildah          `buildah build -t … && buildah push …` (two platforms: --manifest, `manifest push --all`)
 //   action (buildx)  dist/index.js, builder buildx (the test env's BuildKit), no-cache
@@ -275,7 +276,6 @@ async function benchCase(size, platforms, registryHost, work, baseLayers) {
   const proxy = await countingProxy(registryHost)
   const conf = trustLoopbackRegistry(proxy.host)
   const ctx = join(work, `context-${size}-${platforms.length}`)
-  await writeContext(ctx, size, platforms, proxy.host)
   const tools = toolsFor(ctx, proxy, platforms, work)
   const names = TOOLS.filter(t => tools[t])
   const results = Object.fromEntries(names.map(t => [t, []]))
@@ -284,6 +284,8 @@ async function benchCase(size, platforms, registryHost, work, baseLayers) {
     const order = [...names.slice(turn), ...names.slice(0, turn)]
     for (const tool of order) {
       const repo = `bench/${tool.replace(/\W+/g, '-')}-${size}-${platforms.length}-${round}-${Date.now()}`
+      // New random bytes for every run: no tool can mount or skip a layer an earlier run pushed.
+      await writeContext(ctx, size, platforms, proxy.host)
       const before = proxy.counter.sent
       const since = Date.now()
       const load = loadavg()[0]

@@ -49,26 +49,38 @@ async function sendChunks(
     held.push(chunk)
     heldBytes += chunk.byteLength
     while (heldBytes >= chunkSize) {
-      const all = Buffer.concat(held, heldBytes)
-      const body = all.subarray(0, chunkSize)
+      const [body, rest] = splitAt(held, chunkSize)
       const range = `${offset}-${offset + chunkSize - 1}`
       const res = await send(ctx, 'PATCH', upload.location, [202, 204], body, range)
       upload.location = locationOf(res, upload.location)
       offset += chunkSize
-      // A copy of the rest (less than one compressed block): a view would keep all of `all` alive.
-      held = all.byteLength > chunkSize ? [Buffer.from(all.subarray(chunkSize))] : []
+      held = rest
       heldBytes -= chunkSize
     }
   }
   const blob = await ended
   const url = new URL(upload.location)
   url.searchParams.set('digest', blob.digest)
-  const rest = Buffer.concat(held, heldBytes)
-  const res = await send(ctx, 'PUT', url, [201, 204], rest)
+  const res = await send(ctx, 'PUT', url, [201, 204], held)
   checkStoredDigest('PUT', res, blob.digest)
-  if (offset + rest.byteLength !== blob.size)
-    throw new Error(`sent ${offset + rest.byteLength} bytes of a ${blob.size}-byte blob`)
+  if (offset + heldBytes !== blob.size)
+    throw new Error(`sent ${offset + heldBytes} bytes of a ${blob.size}-byte blob`)
   return blob
+}
+
+/** The first `size` bytes of `parts` and the rest, as views (nothing copied). */
+export function splitAt(parts: Uint8Array[], size: number): [Uint8Array[], Uint8Array[]] {
+  const head: Uint8Array[] = []
+  let taken = 0
+  let i = 0
+  for (; i < parts.length && taken < size; i++) {
+    const part = parts[i]!
+    const take = Math.min(part.byteLength, size - taken)
+    head.push(take === part.byteLength ? part : part.subarray(0, take))
+    taken += take
+    if (take < part.byteLength) return [head, [part.subarray(take), ...parts.slice(i + 1)]]
+  }
+  return [head, parts.slice(i)]
 }
 
 /**
@@ -99,11 +111,12 @@ async function send(
   method: string,
   target: string | URL,
   expect: number[],
-  data?: Uint8Array,
+  parts?: Uint8Array[],
   range?: string
 ): Promise<HttpResponse> {
   const headers: Record<string, string> = { 'content-type': 'application/octet-stream' }
   if (range) headers['content-range'] = range
+  const body = parts ? ({ kind: 'parts', parts } as const) : undefined
   const outcome = await ctx.session.tryOnce({
     method,
     target,
@@ -112,8 +125,8 @@ async function send(
     attempts: 1,
     repository: ctx.repository,
     push: true,
-    headers: data ? headers : undefined,
-    body: data ? { kind: 'bytes', data } : undefined
+    headers: body ? headers : undefined,
+    body
   })
   if ('res' in outcome) return outcome.res
   throw outcome.error
