@@ -35,6 +35,11 @@ const MULTI = list(process.env.BENCH_E2E_MULTI ?? '64M', parseSize)
 const ALL_TOOLS = ['action', 'buildah', 'action (buildx)', 'buildx', 'crane']
 const TOOLS = list(process.env.BENCH_E2E_TOOLS ?? ALL_TOOLS.join(','), t => t.trim())
 const log = msg => process.stderr.write(`[bench-e2e] ${msg}\n`)
+/**
+ * The test environment's buildkitd, registered under a name of this run only: the `publish-image-testenv`
+ * registration and buildx's current builder are shared by everything on the machine, and may change.
+ */
+const BUILDER = `publish-image-bench-${process.pid}`
 
 function parseSize(text) {
   const m = /^(\d+)([MG])$/i.exec(text.trim())
@@ -198,6 +203,8 @@ function toolsFor(ctx, proxy, platforms, work) {
     const done = runAction({
       cwd: ctx,
       post: false,
+      // The bench's own registration of the test environment's buildkitd (see main).
+      env: { BUILDX_BUILDER: BUILDER },
       inputs: {
         registry: proxy.host,
         images: `${proxy.host}/${repo}`,
@@ -239,7 +246,7 @@ function toolsFor(ctx, proxy, platforms, work) {
         'buildx',
         'build',
         '--builder',
-        'publish-image-testenv',
+        BUILDER,
         '--no-cache',
         '--quiet',
         ...platformArgs,
@@ -348,6 +355,16 @@ async function main() {
   if (!state?.baseImage)
     throw new Error('run `node scripts/testenv.mjs up` first: the benchmark copies its base image')
   const work = mkdtempSync(join(tmpdir(), 'publish-image-bench-e2e-'))
+  if (!state.buildkit?.socket) throw new Error('run `node scripts/testenv.mjs up` first: buildkitd is not up')
+  await run('docker', [
+    'buildx',
+    'create',
+    '--name',
+    BUILDER,
+    '--driver',
+    'remote',
+    `unix://${state.buildkit.socket}`
+  ])
   const registry = await startRegistry({ dir: join(work, 'registry') })
   const registryConf = trustLoopbackRegistry(registry.host)
   try {
@@ -384,6 +401,7 @@ async function main() {
     )
     process.stdout.write(lines.join('\n') + '\n')
   } finally {
+    await run('docker', ['buildx', 'rm', BUILDER]).catch(() => {})
     process.kill(registry.pid, 'SIGTERM')
     await waitFor('bench registry to stop', () => !isAlive(registry.pid), 10000).catch(() => {})
     rmSync(registryConf, { force: true })

@@ -82,21 +82,28 @@ function manifestMediaType(body: Buffer, contentType: string | undefined): strin
 }
 
 /** HEAD first (skip a no-op), then PUT the exact bytes; the registry's digest must be ours. */
+/** What the caller already read at the reference: the HEAD before the PUT is skipped. */
+export type KnownAtReference = { digest: string } | 'absent'
+
 export async function pushManifest(
   t: ManifestTarget,
   reference: string,
   body: Uint8Array,
-  mediaType: string
+  mediaType: string,
+  known?: KnownAtReference
 ): Promise<{ digest: string }> {
   const digest = sha256Digest(body)
   if (isDigestReference(reference) && reference !== digest) {
     throw new Error(`cannot push a manifest whose digest is ${digest} as ${reference}`)
   }
-  const existing = await headManifest(t, reference).catch(err => {
-    // A registry may refuse HEAD (403) yet accept the PUT: an unknown answer is not a reason to stop.
-    if (err instanceof RegistryError && err.status === 403) return undefined
-    throw err
-  })
+  const existing =
+    known !== undefined
+      ? knownDescriptor(known)
+      : await headManifest(t, reference).catch(err => {
+          // A registry may refuse HEAD (403) yet accept the PUT: an unknown answer is not a reason to stop.
+          if (err instanceof RegistryError && err.status === 403) return undefined
+          throw err
+        })
   if (existing?.digest === digest) return { digest }
   const res = await t.session.call({
     ...call(t, 'PUT', reference, [201, 200, 204]),
@@ -114,4 +121,8 @@ export async function pushManifest(
     })
   }
   return { digest }
+}
+
+function knownDescriptor(known: KnownAtReference): { digest: string } | undefined {
+  return known === 'absent' ? undefined : known
 }

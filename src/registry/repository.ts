@@ -3,7 +3,7 @@ import type { Descriptor } from './oci/types.js'
 import type { BlobSource, Logger, PushBlobResult } from './types.js'
 import type { RegistrySession } from './transport/session.js'
 import { header } from './transport/session.js'
-import type { ManifestTarget } from './manifests.js'
+import type { KnownAtReference, ManifestTarget } from './manifests.js'
 import * as manifests from './manifests.js'
 import * as lifecycle from './lifecycle.js'
 import type { Referrers } from './lifecycle.js'
@@ -38,7 +38,13 @@ export interface Repository {
    */
   pushStream(chunks: AsyncIterable<Uint8Array>, ended: Promise<StreamedBlob>): Promise<StreamedBlob>
   /** HEAD first (skip a no-op), PUT with Content-Type = mediaType, verify Docker-Content-Digest. */
-  pushManifest(reference: string, body: Uint8Array, mediaType: string): Promise<{ digest: string }>
+  /** `known`: what the caller read at `reference` already (no HEAD is sent again). */
+  pushManifest(
+    reference: string,
+    body: Uint8Array,
+    mediaType: string,
+    known?: KnownAtReference
+  ): Promise<{ digest: string }>
   getManifest(
     reference: string,
     accept?: string[]
@@ -182,9 +188,14 @@ export class RemoteRepository implements Repository {
     return this.deps.limiter.run(() => uploadStream(context, chunks, ended))
   }
 
-  pushManifest(reference: string, body: Uint8Array, mediaType: string): Promise<{ digest: string }> {
+  pushManifest(
+    reference: string,
+    body: Uint8Array,
+    mediaType: string,
+    known?: KnownAtReference
+  ): Promise<{ digest: string }> {
     this.pushing = true
-    return manifests.pushManifest(this.manifestTarget(), reference, body, mediaType)
+    return manifests.pushManifest(this.manifestTarget(), reference, body, mediaType, known)
   }
 
   getManifest(reference: string, accept?: string[]) {
