@@ -317,6 +317,11 @@ async function benchCase(size, platforms, registryHost, work, baseLayers) {
 
 function report(size, platforms, r) {
   const mib = v => (v / 2 ** 20).toFixed(1)
+  // '?' when the pushed image could not be read back (crane --index nests buildah's list in an index).
+  const baseMiB = runs => {
+    const known = runs.map(x => x.baseSent).filter(v => !Number.isNaN(v))
+    return known.length > 0 ? `${mib(median(known))} MiB` : '?'
+  }
   const first = Object.keys(r)[0]
   const reference = median(r[first].map(x => x.ms))
   const lines = [
@@ -325,7 +330,7 @@ function report(size, platforms, r) {
   for (const [tool, runs] of Object.entries(r)) {
     const ms = median(runs.map(x => x.ms))
     const extras = [
-      `${mib(median(runs.map(x => x.sent)))} MiB sent (base layers ${mib(median(runs.map(x => x.baseSent)))} MiB)`,
+      `${mib(median(runs.map(x => x.sent)))} MiB sent (base layers ${baseMiB(runs)})`,
       `uploads at once ≤ ${Math.max(...runs.map(x => x.uploadsAtOnce))}`,
       runs[0].rss !== undefined ? `peak RSS ${Math.max(...runs.map(x => x.rss)).toFixed(0)} MiB` : '',
       runs[0].pushMs !== undefined
