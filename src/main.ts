@@ -22,6 +22,8 @@ import { readBuiltImages } from './publish/layout.js'
 import { buildShapeOf, runContextFromEnv, type BuildShape } from './attest/index.js'
 import { generateSboms, prepareScanner, type PlatformSbom, type SbomScanner } from './sbom/index.js'
 import { publishLayout, type PublishResult } from './publish/publish.js'
+import { lookUpKnownLayers, type KnownLayerLookups } from './publish/prefetch.js'
+import { checkPushAccess, whileChecking } from './preflight.js'
 import { createRegistryClient } from './publish/registry-client.js'
 import type { Logger, RegistryClient } from './registry/index.js'
 import { planText, writeReport, type Outcome } from './report/write.js'
@@ -138,10 +140,22 @@ async function buildAndPublish(
   const client = plan.push
     ? createRegistryClient(plan.login, step.log, step.rt.setSecret, step.env, step.signal)
     : undefined
-  if (client) await preflight(step, client, plan.metadata.images)
-  const scanner = client && plan.sbom ? await prepareSbomScanner(step, plan.sbom) : undefined
-  await ensurePlatformsRunnable(request.platforms, step.log)
-  const built = await step.rt.group(`Build (${builder.name})`, () => builder.build(request, step.log))
+  // syft found or installed before anything starts: a missing scanner fails before the build.
+  const scanner = plan.push && plan.sbom ? await prepareSbomScanner(step, plan.sbom) : undefined
+  // The push-access check, then the base-layer lookups, run while the build does; nothing is pushed before.
+  const access = client ? preflight(step, client, plan.metadata.images) : Promise.resolve()
+  const lookups = client && access.then(() => knownLayerLookups(step, client, plan))
+  lookups?.catch(() => {})
+  const built = await whileChecking(
+    access,
+    step.signal,
+    async signal => {
+      await ensurePlatformsRunnable(request.platforms, step.log)
+      signal.throwIfAborted()
+      return step.rt.group(`Build (${builder.name})`, () => builder.build({ ...request, signal }, step.log))
+    },
+    async b => b.cleanup
+  )
   try {
     if (!client) return { builder: builder.name }
     const sboms = scanner ? await scanSboms(step, plan, scanner, built.layoutDir, workDir) : undefined
@@ -149,7 +163,7 @@ async function buildAndPublish(
       plan.provenance?.mode === 'max'
         ? await buildShapeOf(request, step.inputs, builder.name, step.env)
         : undefined
-    const result = await publish(step, client, plan, built.layoutDir, { shape, sboms })
+    const result = await publish(step, client, plan, built.layoutDir, await lookups, { shape, sboms })
     const cleanup = await cleanUp(step, plan, client, result)
     return { builder: builder.name, result, cleanup, ...(await checkLink(step, plan)) }
   } finally {
@@ -205,7 +219,18 @@ function failedCleanup(error: unknown): CleanupResult {
 
 async function preflight(step: Step, client: RegistryClient, images: string[]): Promise<void> {
   step.rt.info(`Checking push access to ${images.join(', ')}`)
-  for (const image of images) await client.repository(image).checkPushAccess()
+  await checkPushAccess(client, images)
+}
+
+async function knownLayerLookups(
+  step: Step,
+  client: RegistryClient,
+  plan: BuildPlan
+): Promise<KnownLayerLookups> {
+  const baseImages = await readDockerfileBaseImages(plan.build.file, plan.build.buildArgs, step.env)
+  const { images, tagNames } = plan.metadata
+  const tags = plan.byDigest ? [] : tagNames
+  return lookUpKnownLayers(client, { images, tags, baseImages, platforms: plan.build.platforms }, step.log)
 }
 
 /** The build request, with a private login for the builder's own pulls of private base images. */
@@ -234,11 +259,14 @@ async function publish(
   client: RegistryClient,
   plan: BuildPlan,
   layoutDir: string,
+  lookups: KnownLayerLookups | undefined,
   build: BuildAttestations
 ) {
   const levels = plan.metadata.annotationsByLevel
   startPushDeadline(step, client, 'the push')
-  const baseImages = await readDockerfileBaseImages(plan.build.file, plan.build.buildArgs, step.env)
+  const baseImages = plan.provenance
+    ? await readDockerfileBaseImages(plan.build.file, plan.build.buildArgs, step.env)
+    : []
   return step.rt.group('Push', () =>
     publishLayout({
       client,
@@ -255,7 +283,7 @@ async function publish(
       logger: step.log,
       signal: client.signal,
       compression: { compression: step.inputs.compression ?? 'gzip', level: step.inputs.compressionLevel },
-      baseImages,
+      lookups,
       attest: attestationsFor(step, plan, client, { ...build, baseImages })
     })
   )

@@ -9,7 +9,7 @@ import { rename, rm, stat } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import {
   compressAndPush,
-  findKnownLayers,
+  formatPlatform,
   LAYER_MEDIA_TYPE,
   parseImageManifest,
   parseReference,
@@ -22,6 +22,7 @@ import {
 } from '../registry/index.js'
 import type { BuiltImages, LayoutImage } from './layout.js'
 import { serialize } from './manifests.js'
+import { lookUpKnownLayers, type KnownLayerLookups } from './prefetch.js'
 
 const BASE_NAME = 'org.opencontainers.image.base.name'
 const UNCOMPRESSED_LAYERS = [OCI_LAYER, DOCKER_LAYER]
@@ -35,6 +36,8 @@ export interface CompressLayersRequest {
   compression: CompressionOptions
   /** Base images named by the build (Dockerfile FROM lines, builder metadata). */
   baseImages: string[]
+  /** The same lookups, started before the build (see prefetch.ts); the build's own annotations are added. */
+  lookups?: KnownLayerLookups
   logger: { info(msg: string): void; debug(msg: string): void }
 }
 
@@ -46,7 +49,10 @@ export interface CompressedImages {
 
 interface Resolved {
   desc: Descriptor
+  /** In every target already (mounted, found, or streamed to the only one). */
   placed: boolean
+  /** Compressed by this push (not a layer the registry had). */
+  compressed?: boolean
 }
 
 export async function compressLayers(req: CompressLayersRequest): Promise<CompressedImages> {
@@ -54,23 +60,7 @@ export async function compressLayers(req: CompressLayersRequest): Promise<Compre
   if (req.compression.compression === 'uncompressed') {
     return { images: req.built.images, placed: new Set() }
   }
-  const registry = sameRegistry(req.images)
-  const platforms = req.built.images.map(i => i.platform)
-  const onRegistry = (refs: string[]) => refs.filter(ref => registry && safeRegistry(ref) === registry)
-  const [base, previous] = await Promise.all([
-    findKnownLayers(
-      req.client,
-      onRegistry([...req.baseImages, ...annotatedBases(req.built.images)]),
-      platforms,
-      req.logger
-    ),
-    findKnownLayers(
-      req.client,
-      onRegistry(req.tags.slice(0, 1).map(t => `${req.images[0]}:${t}`)),
-      platforms,
-      req.logger
-    )
-  ])
+  const [base, previous] = await knownLayers(req)
   const wanted = LAYER_MEDIA_TYPE[req.compression.compression]
   const known = (diffId: string): KnownLayer | undefined => {
     const fromPrevious = previous.get(diffId)
@@ -83,10 +73,11 @@ export async function compressLayers(req: CompressLayersRequest): Promise<Compre
     bySize.map(async layer => resolved.set(layer.digest, await resolveLayer(req, layer, known(layer.digest))))
   )
   const placedUncompressed = [...resolved.values()].filter(r => r.placed)
+  const compressedHere = [...resolved.values()].filter(r => r.compressed).length
   const mountedCompressed = placedCompressed.filter(r => r.placed)
   req.logger.info(
-    `${resolved.size} uncompressed layers: ${placedUncompressed.length} already in the registry (mounted or found, not recompressed), ` +
-      `${resolved.size - placedUncompressed.length} compressed (${req.compression.compression}) while uploading to ${req.images[0]}` +
+    `${resolved.size} uncompressed layers: ${resolved.size - compressedHere} already in the registry (mounted or found, not recompressed), ` +
+      `${compressedHere} compressed (${req.compression.compression}) while uploading to ${req.images[0]}` +
       (mountedCompressed.length > 0 ? `; ${mountedCompressed.length} compressed base layers mounted` : '')
   )
   const placed = [...placedUncompressed, ...mountedCompressed]
@@ -94,6 +85,21 @@ export async function compressLayers(req: CompressLayersRequest): Promise<Compre
     images: req.built.images.map(image => withLayers(image, resolved)),
     placed: new Set(placed.map(r => r.desc.digest))
   }
+}
+
+/** diffID → compressed layer: of the base images, and of the tag as it was before this push. */
+async function knownLayers(
+  req: CompressLayersRequest
+): Promise<[Map<string, KnownLayer>, Map<string, KnownLayer>]> {
+  const platforms = req.built.images.map(i => formatPlatform(i.platform))
+  const query = { images: req.images, tags: req.tags, platforms }
+  const lookups =
+    req.lookups ?? lookUpKnownLayers(req.client, { ...query, baseImages: req.baseImages }, req.logger)
+  const annotated = annotatedBases(req.built.images).filter(ref => !lookups.baseRefs.includes(ref))
+  const more = lookUpKnownLayers(req.client, { ...query, baseImages: annotated, tags: [] }, req.logger)
+  const [base, extra, previous] = await Promise.all([lookups.base, more.base, lookups.previous])
+  for (const [diffId, layer] of extra) if (!base.has(diffId)) base.set(diffId, layer)
+  return [base, previous]
 }
 
 /**
@@ -123,17 +129,20 @@ async function resolveLayer(
   if (known && (await mountEverywhere(req, known))) return { desc: known.desc, placed: true }
   const tarPath = req.built.blobPath(layer.digest)
   const spoolPath = join(dirname(tarPath), `.compressing-${layer.digest.slice('sha256:'.length)}`)
+  // One target: the stream is all it needs, no copy for the others (nor a HEAD for it in multiWrite).
+  const only = req.images.length === 1
   const desc = await compressAndPush({
     repo: req.client.repository(req.images[0]!),
     tarPath,
     spoolPath,
+    spool: !only,
     compression: req.compression,
     logger: req.logger
   })
   const target = req.built.blobPath(desc.digest)
-  if (await stat(target).catch(() => undefined)) await rm(spoolPath, { force: true })
+  if (only || (await stat(target).catch(() => undefined))) await rm(spoolPath, { force: true })
   else await rename(spoolPath, target)
-  return { desc, placed: false }
+  return { desc, placed: only, compressed: true }
 }
 
 /** Mounts (or finds) the known layer in every target; false when one of them does not get it. */
@@ -177,18 +186,4 @@ function uncompressedLayers(images: LayoutImage[]): Descriptor[] {
     for (const layer of image.layers)
       if (UNCOMPRESSED_LAYERS.includes(layer.mediaType)) byDigest.set(layer.digest, layer)
   return [...byDigest.values()]
-}
-
-/** The registry every target is on, or undefined when they span several. */
-function sameRegistry(images: string[]): string | undefined {
-  const registries = new Set(images.map(safeRegistry))
-  return registries.size === 1 ? [...registries][0] : undefined
-}
-
-function safeRegistry(ref: string): string | undefined {
-  try {
-    return parseReference(ref).registry
-  } catch {
-    return undefined
-  }
 }

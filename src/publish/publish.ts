@@ -17,6 +17,7 @@ import {
   type PushedSubject
 } from './attestations.js'
 import { compressLayers } from './compress-layers.js'
+import type { KnownLayerLookups } from './prefetch.js'
 import { readBuiltImages, type LayoutImage } from './layout.js'
 import { assertLayerSizes } from './limits.js'
 import { annotateManifest, buildIndex, manifestBytes, type SerializedManifest } from './manifests.js'
@@ -51,6 +52,8 @@ export interface PublishRequest {
    * and before any tag moves; each is stored as an OCI 1.1 referrer of its subjects. A throw: no tag.
    */
   attest?: Attest
+  /** The base-layer lookups, when they were started before the build (see prefetch.ts). */
+  lookups?: KnownLayerLookups
 }
 
 export interface PublishResult {
@@ -108,6 +111,7 @@ export async function publishLayout(req: PublishRequest): Promise<PublishResult>
     built,
     compression: req.compression ?? { compression: 'gzip' },
     baseImages: req.baseImages ?? [],
+    lookups: req.lookups,
     logger: req.logger
   })
   const prepared = compressed.images.map(img => ({

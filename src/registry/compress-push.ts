@@ -14,7 +14,7 @@ import { readAhead } from './compress/read-ahead.js'
 
 const READ_CHUNK = 1024 * 1024
 /** Compressed bytes produced ahead of the upload, so compression does not wait for each request. */
-const READ_AHEAD = 8 * 1024 * 1024
+const READ_AHEAD = 4 * 1024 * 1024
 
 export interface CompressPushRequest {
   repo: Repository
@@ -22,6 +22,11 @@ export interface CompressPushRequest {
   tarPath: string
   /** Where the compressed bytes are written too; the caller renames it once the digest is known. */
   spoolPath: string
+  /**
+   * false: the compressed bytes are not written to the spool while they stream (one target needs no
+   * copy); the spool is written only by the fallback, when the streamed upload failed.
+   */
+  spool?: boolean
   compression: CompressionOptions
   logger?: Pick<Logger, 'debug'>
 }
@@ -29,10 +34,10 @@ export interface CompressPushRequest {
 /** Returns the compressed layer's descriptor, once it is in `repo` and in the spool file. */
 export async function compressAndPush(req: CompressPushRequest): Promise<Descriptor> {
   const { stream, result } = compressStream(readTar(req.tarPath), req.compression)
-  const spool = await open(req.spoolPath, 'w')
+  const spool = req.spool === false ? undefined : await open(req.spoolPath, 'w')
   async function* teeToSpool(): AsyncGenerator<Uint8Array> {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
-      await spool.write(chunk)
+      await spool?.write(chunk)
       yield chunk
     }
   }
@@ -44,10 +49,10 @@ export async function compressAndPush(req: CompressPushRequest): Promise<Descrip
     req.logger?.debug(
       `streamed upload of ${req.tarPath} failed, compressing to disk and uploading: ${String(error)}`
     )
-    await spool.close().catch(() => {})
+    await spool?.close().catch(() => {})
     return compressToFileAndPush(req)
   } finally {
-    await spool.close().catch(() => {})
+    await spool?.close().catch(() => {})
   }
 }
 

@@ -90,6 +90,8 @@ export interface PushManifestOptions {
   ifMatch?: string | null
   /** Send If-Match / If-None-Match with `ifMatch` (default true); the HEAD check is made either way. */
   conditionalHeaders?: boolean
+  /** What the caller read at the reference already: no HEAD is sent again (not with `ifMatch`). */
+  known?: KnownAtReference
 }
 
 /** What a manifest PUT told: our digest, and the `OCI-Subject` header (OCI 1.1: the referrers API exists). */
@@ -120,6 +122,9 @@ export class PreconditionFailed extends Error {
 }
 
 /** HEAD first (skip a no-op), then PUT the exact bytes; the registry's digest must be ours. */
+/** What the caller already read at the reference: the HEAD before the PUT is skipped. */
+export type KnownAtReference = { digest: string } | 'absent'
+
 export async function pushManifest(
   t: ManifestTarget,
   reference: string,
@@ -131,11 +136,15 @@ export async function pushManifest(
   if (isDigestReference(reference) && reference !== digest) {
     throw new Error(`cannot push a manifest whose digest is ${digest} as ${reference}`)
   }
-  const existing = await headManifest(t, reference).catch(err => {
-    // A registry may refuse HEAD (403) yet accept the PUT: an unknown answer is not a reason to stop.
-    if (err instanceof RegistryError && err.status === 403 && opts.ifMatch === undefined) return undefined
-    throw err
-  })
+  const existing =
+    opts.known !== undefined
+      ? knownDescriptor(opts.known)
+      : await headManifest(t, reference).catch(err => {
+          // A registry may refuse HEAD (403) yet accept the PUT: an unknown answer is not a reason to stop.
+          if (err instanceof RegistryError && err.status === 403 && opts.ifMatch === undefined)
+            return undefined
+          throw err
+        })
   if (existing?.digest === digest) return { digest }
   if (opts.ifMatch !== undefined && (existing?.digest ?? null) !== opts.ifMatch) {
     throw new PreconditionFailed(reference, opts.ifMatch, existing?.digest)
@@ -183,4 +192,8 @@ async function putManifest(
     }
     throw error
   }
+}
+
+function knownDescriptor(known: KnownAtReference): { digest: string } | undefined {
+  return known === 'absent' ? undefined : known
 }

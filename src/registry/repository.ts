@@ -38,8 +38,9 @@ export interface Repository {
    */
   pushStream(chunks: AsyncIterable<Uint8Array>, ended: Promise<StreamedBlob>): Promise<StreamedBlob>
   /**
-   * HEAD first (skip a no-op), PUT with Content-Type = mediaType, verify Docker-Content-Digest. With
-   * `ifMatch`, a compare-and-swap of a tag (see PushManifestOptions).
+   * HEAD first (skip a no-op; `known`: what the caller read at `reference` already, no HEAD again), PUT
+   * with Content-Type = mediaType, verify Docker-Content-Digest. With `ifMatch`, a compare-and-swap of a
+   * tag (see PushManifestOptions).
    */
   pushManifest(
     reference: string,

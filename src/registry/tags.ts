@@ -48,7 +48,9 @@ export async function moveTags(
       throw new Error(`cancelled before tagging ${refOf(write)}; ${outcome}`, { cause: signal.reason })
     }
     try {
-      await write.repo.pushManifest(write.tag, target.body, target.mediaType)
+      // The HEAD above said what the tag names: pushManifest need not ask again.
+      const known = write.before === 'unknown' ? undefined : write.before
+      await write.repo.pushManifest(write.tag, target.body, target.mediaType, { known })
     } catch (error) {
       const landed = refused(error) ? [] : [write]
       const outcome = await restore([...moved, ...landed], target, logger)

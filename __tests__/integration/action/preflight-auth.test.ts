@@ -8,7 +8,10 @@ import { execCommand } from '../../../src/exec.js'
 import { testEnv } from '../../support/env.js'
 import { startTokenRegistry, type TokenRegistry } from '../../support/registry/registries.js'
 
-/** Push access is checked against a token-auth registry before anything is built. */
+/**
+ * Push access is checked against a token-auth registry while the build runs: a refusal stops the build,
+ * fails the step with the registry's answer, and nothing is pushed.
+ */
 describe('dist/index.js: preflight against a token-auth registry', () => {
   let registry: TokenRegistry
   let context: string
@@ -45,12 +48,18 @@ describe('dist/index.js: preflight against a token-auth registry', () => {
       }
     })
 
-  it('fails fast, before building, when the credentials may only pull', async () => {
+  /** Nothing of the image reached the registry: no push started, no blob or manifest written. */
+  const pushedNothing = (stdout: string) => {
+    expect(stdout).not.toContain('::group::Push')
+    expect(stdout).not.toMatch(/(PUT|PATCH) http\S+ → 20\d/)
+  }
+
+  it('fails fast, stopping the build, when the credentials may only pull', async () => {
     const run = await publish('reader', 'reader-pass')
     expect(run.exitCode).toBe(1)
     expect(run.stdout).toMatch(/::error::.*/)
     expect(run.stdout).toMatch(/::error::.*may not push/)
-    expect(run.stdout).not.toContain('::group::Build')
+    pushedNothing(run.stdout)
     expect(run.stdout).toContain('::add-mask::reader-pass')
     expect(visible(run.stdout)).not.toContain('reader-pass')
     expect(run.leftovers).toEqual([])
@@ -61,7 +70,7 @@ describe('dist/index.js: preflight against a token-auth registry', () => {
     const run = await publish('writer', 'wrong-password')
     expect(run.exitCode).toBe(1)
     expect(run.stdout).toMatch(/::error::.*(401|unauthori[sz]ed|credentials|password)/i)
-    expect(run.stdout).not.toContain('::group::Build')
+    pushedNothing(run.stdout)
     expect(visible(run.stdout)).not.toContain('wrong-password')
     expect(registry.tokens.requests.length - before).toBeLessThanOrEqual(2)
   })

@@ -87,6 +87,28 @@ describe('dist/index.js publishes a linux/amd64 + linux/arm64 buildah image as a
     }
   })
 
+  it('builds the platforms at once, one buildah build each, into dir: (no manifest list to export)', () => {
+    const lines = run.stdout.split('\n')
+    const builds = lines.flatMap((line, i) => (line.startsWith('$ buildah build') ? [i] : []))
+    expect(builds).toHaveLength(2)
+    const platformsOf = (i: number) => /--platform (\S+)/.exec(lines[i]!)?.[1]
+    expect(builds.map(platformsOf).sort()).toEqual(['linux/amd64', 'linux/arm64'])
+    // Both started before either committed.
+    const firstCommit = lines.findIndex(line => line.startsWith('COMMIT'))
+    expect(Math.max(...builds)).toBeLessThan(firstCommit)
+    expect(run.stdout).not.toContain('$ buildah manifest push')
+  })
+
+  it('gives each platform the base image layer of its own architecture', () => {
+    const base = rawManifest(env.baseImage).json.manifests ?? []
+    for (const child of children) {
+      const own = base.find(m => m.platform?.architecture === child.platform?.architecture)!
+      const baseLayers = rawManifest(`${env.baseImage.replace(/:[^/:]+$/, '')}@${own.digest}`).json.layers!
+      const layers = rawManifest(`${image}@${child.digest}`).json.layers!
+      expect(layers[0]!.digest).toBe(baseLayers[0]!.digest)
+    }
+  })
+
   it('puts the manifest-level annotations on each platform manifest, served under its digest', () => {
     const expected = annotationsAt(run.outputs.annotations, 'manifest')
     for (const key of GHCR_KEYS) expect(expected[key]).toBeTruthy()

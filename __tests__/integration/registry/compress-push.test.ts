@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import { randomBytes } from 'node:crypto'
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gunzipSync } from 'node:zlib'
@@ -49,6 +49,29 @@ describe('compressAndPush', () => {
           .filter(r => r.method === 'PATCH' || r.method === 'PUT')
           .reduce((n, r) => n + r.bytesSent, 0)
         expect(sent).toBe(desc.size)
+      })
+    } finally {
+      client.close()
+    }
+  })
+
+  it('spool: false writes no copy while streaming (one target), and the registry serves the layer', async () => {
+    const { client } = recordingClient()
+    const repo = client.repository(`${testEnv().registry}/${uniqueRepo('compress-nospool')}`)
+    try {
+      await withTar(2 * 1024 * 1024, async (dir, tar) => {
+        const spoolPath = join(dir, 'spool')
+        const desc = await compressAndPush({
+          repo,
+          tarPath: join(dir, 'layer.tar'),
+          spoolPath,
+          spool: false,
+          compression: { compression: 'gzip' }
+        })
+        await expect(stat(spoolPath)).rejects.toThrow(/ENOENT/)
+        const served = await repo.getBlob(desc.digest)
+        expect(sha256Digest(served)).toBe(desc.digest)
+        expect(gunzipSync(served).equals(tar)).toBe(true)
       })
     } finally {
       client.close()

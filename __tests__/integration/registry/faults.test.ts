@@ -358,3 +358,27 @@ describe('large blobs, wrong bytes and the operation deadline', () => {
     expect(proxy.log.filter(e => e.method === 'PUT' && e.path.includes('/manifests/'))).toEqual([])
   })
 })
+
+describe('a streamed upload that fails', () => {
+  async function* chunksOf(size: number, chunk: number): AsyncGenerator<Uint8Array> {
+    for (let sent = 0; sent < size; sent += chunk) yield randomLayer(Math.min(chunk, size - sent)).data
+  }
+
+  it('DELETEs its upload session (best effort) and throws the failure', async () => {
+    proxy.add({ method: 'PATCH', path: /\/blobs\/uploads\//, action: { kind: 'status', status: 500 } })
+    const rec = recordingClient({ chunkSize: MiB })
+    const repo = rec.client.repository(`${proxy.host}/${uniqueRepo('stream-cancel')}`)
+    const ended = new Promise<never>(() => {})
+    try {
+      const err = await repo.pushStream(chunksOf(3 * MiB, 256 * 1024), ended).catch(e => e)
+      expect(err).toBeInstanceOf(RegistryError)
+      const uploads = proxy.log.filter(e => e.path.includes('/blobs/uploads/'))
+      expect(uploads.map(e => `${e.method} ${e.status}`)).toEqual(['POST 202', 'PATCH 500', 'DELETE 204'])
+      const session = uploads[0]!.path
+      expect(uploads[2]!.path.startsWith(session)).toBe(true)
+      expect(uploads[2]!.path.length).toBeGreaterThan(session.length)
+    } finally {
+      rec.client.close()
+    }
+  })
+})

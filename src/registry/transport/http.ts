@@ -11,6 +11,8 @@ import { isLoopbackAddress, loopbackOnlyLookup, notLoopback, resolvesToLoopback 
 
 export type RequestBody =
   | { kind: 'bytes'; data: Uint8Array }
+  /** Several buffers sent one after another, as one body (no copy into one buffer). */
+  | { kind: 'parts'; parts: Uint8Array[] }
   /** Bytes [start, end) of a file, streamed from disk (replayable: the file is reopened each time). */
   | { kind: 'file'; path: string; start: number; end: number }
 
@@ -61,7 +63,9 @@ const abortError = (signal: AbortSignal | undefined): NetworkError =>
 
 export function bodyLength(body: RequestBody | undefined): number {
   if (!body) return 0
-  return body.kind === 'bytes' ? body.data.byteLength : body.end - body.start
+  if (body.kind === 'bytes') return body.data.byteLength
+  if (body.kind === 'parts') return body.parts.reduce((n, part) => n + part.byteLength, 0)
+  return body.end - body.start
 }
 
 export interface TransportOptions {
@@ -207,6 +211,10 @@ function exchange(
 function writeBody(outgoing: http.ClientRequest, body: RequestBody | undefined): void {
   if (!body) return void outgoing.end()
   if (body.kind === 'bytes') return void outgoing.end(body.data)
+  if (body.kind === 'parts') {
+    for (const part of body.parts) outgoing.write(part)
+    return void outgoing.end()
+  }
   if (body.end <= body.start) return void outgoing.end()
   const file = createReadStream(body.path, { start: body.start, end: body.end - 1, highWaterMark: 1 << 20 })
   file.on('error', err =>

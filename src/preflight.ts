@@ -1,0 +1,40 @@
+/**
+ * The push-access check (preflight) and the build run side by side: the check costs round trips (a
+ * TLS handshake, a token, an upload started and cancelled) that need not wait for the build, nor the
+ * build for them. Nothing is pushed before the check passed, and a failed check stops the build and is
+ * what the step fails with, as if it had run first.
+ */
+import type { RegistryClient } from './registry/index.js'
+
+/** Checks push access to every image at once; the first failure, in the images' order, is thrown. */
+export async function checkPushAccess(client: RegistryClient, images: string[]): Promise<void> {
+  const results = await Promise.allSettled(images.map(image => client.repository(image).checkPushAccess()))
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')
+  if (failed) throw failed.reason
+}
+
+/**
+ * Runs `work` while `check` is in flight. A failing check aborts the signal `work` was given, waits for
+ * `work` to stop, hands a result it still produced to `discard`, and throws the check's error; a failing
+ * `work` (check passed) throws its own. Resolves with `work`'s result only once the check passed.
+ */
+export async function whileChecking<T>(
+  check: Promise<void>,
+  signal: AbortSignal,
+  work: (signal: AbortSignal) => Promise<T>,
+  discard: (result: T) => Promise<void> = async () => {}
+): Promise<T> {
+  const stop = new AbortController()
+  const checked = check.catch((error: unknown) => {
+    stop.abort(error)
+    throw error
+  })
+  const working = (async () => work(AbortSignal.any([signal, stop.signal])))()
+  const [access, result] = await Promise.allSettled([checked, working])
+  if (access.status === 'rejected') {
+    if (result.status === 'fulfilled') await discard(result.value).catch(() => {})
+    throw access.reason
+  }
+  if (result.status === 'rejected') throw result.reason
+  return result.value
+}
