@@ -48294,16 +48294,15 @@ function buildParameters(shape) {
         context: withoutUrlCredentials(shape.context),
         buildArgs: shape.buildArgs.map(line => recordValue(line, known)),
         labels: shape.labels.map(line => recordValue(line, known)),
-        secretIds: [...shape.secrets, ...shape.secretEnvs, ...shape.secretFiles].map(nameOf).filter(Boolean)
+        secretIds: [...shape.secretIds]
     };
     if (shape.target)
         params.target = shape.target;
     return params;
 }
-/** Values of the `secrets` input and the other known secrets, each line too (a PEM key). */
+/** The known secret values, each line too (a PEM key, an .npmrc). */
 function knownSecretValues(shape) {
-    const values = [...shape.secrets.map(line => build_parameters_valueOf(line)), ...shape.secretValues];
-    const pieces = values.flatMap(v => [v, ...v.split(/\r?\n/)]).map(v => v.trim());
+    const pieces = shape.secretValues.flatMap(v => [v, ...v.split(/\r?\n/)]).map(v => v.trim());
     return [...new Set(pieces.filter(p => p.length >= 4))];
 }
 function recordValue(line, known) {
@@ -48426,7 +48425,7 @@ function baseImagePurl(image) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2010);
+/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5264);
 /* harmony import */ var _runtime_cancel_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3952);
 
 
@@ -48451,7 +48450,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2010:
+/***/ 5264:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -48586,8 +48585,6 @@ class HostError extends Error {
     }
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
 ;// CONCATENATED MODULE: external "node:stream/promises"
@@ -48737,7 +48734,11 @@ const abortError = (signal) => signal?.reason instanceof NetworkError
 function bodyLength(body) {
     if (!body)
         return 0;
-    return body.kind === 'bytes' ? body.data.byteLength : body.end - body.start;
+    if (body.kind === 'bytes')
+        return body.data.byteLength;
+    if (body.kind === 'parts')
+        return body.parts.reduce((n, part) => n + part.byteLength, 0);
+    return body.end - body.start;
 }
 class HttpTransport {
     opts;
@@ -48859,6 +48860,11 @@ function writeBody(outgoing, body) {
         return void outgoing.end();
     if (body.kind === 'bytes')
         return void outgoing.end(body.data);
+    if (body.kind === 'parts') {
+        for (const part of body.parts)
+            outgoing.write(part);
+        return void outgoing.end();
+    }
     if (body.end <= body.start)
         return void outgoing.end();
     const file = (0,external_node_fs_.createReadStream)(body.path, { start: body.start, end: body.end - 1, highWaterMark: 1 << 20 });
@@ -49891,6 +49897,8 @@ function firstLine(err) {
     return err.message.split('\n')[0] ?? '';
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./src/registry/digest.ts
 
 
@@ -50143,18 +50151,19 @@ class PreconditionFailed extends Error {
     /** The registry answered 412 to If-Match/If-None-Match (not our own HEAD check). */
     refusedByRegistry;
 }
-/** HEAD first (skip a no-op), then PUT the exact bytes; the registry's digest must be ours. */
 async function pushManifest(t, reference, body, mediaType, opts = {}) {
     const digest = digest_sha256Digest(body);
     if (isDigestReference(reference) && reference !== digest) {
         throw new Error(`cannot push a manifest whose digest is ${digest} as ${reference}`);
     }
-    const existing = await headManifest(t, reference).catch(err => {
-        // A registry may refuse HEAD (403) yet accept the PUT: an unknown answer is not a reason to stop.
-        if (err instanceof RegistryError && err.status === 403 && opts.ifMatch === undefined)
-            return undefined;
-        throw err;
-    });
+    const existing = opts.known !== undefined
+        ? knownDescriptor(opts.known)
+        : await headManifest(t, reference).catch(err => {
+            // A registry may refuse HEAD (403) yet accept the PUT: an unknown answer is not a reason to stop.
+            if (err instanceof RegistryError && err.status === 403 && opts.ifMatch === undefined)
+                return undefined;
+            throw err;
+        });
     if (existing?.digest === digest)
         return { digest };
     if (opts.ifMatch !== undefined && (existing?.digest ?? null) !== opts.ifMatch) {
@@ -50184,7 +50193,10 @@ async function putManifest(t, reference, body, mediaType, opts) {
         return await t.session.call({
             ...call(t, 'PUT', reference, [201, 200, 204]),
             headers,
-            body: { kind: 'bytes', data: body }
+            body: { kind: 'bytes', data: body },
+            // A compare-and-swap write is not replayed: a late retry of a stale body could overwrite what
+            // another writer added since. Its caller re-reads, re-merges and writes again instead.
+            ...(opts.ifMatch !== undefined && { attempts: 1 })
         });
     }
     catch (error) {
@@ -50196,6 +50208,9 @@ async function putManifest(t, reference, body, mediaType, opts) {
         }
         throw error;
     }
+}
+function knownDescriptor(known) {
+    return known === 'absent' ? undefined : known;
 }
 
 ;// CONCATENATED MODULE: ./src/registry/lifecycle.ts
@@ -50549,7 +50564,17 @@ const STREAM_CHUNK = 8 * 1024 * 1024;
 async function uploadStream(ctx, chunks, ended) {
     const chunkSize = chunkSizeFor(ctx.session.registry, ctx.chunkSize, STREAM_CHUNK);
     const started = await upload_stream_send(ctx, 'POST', `/v2/${ctx.repository}/blobs/uploads/`, [202]);
-    let location = locationOf(started, undefined);
+    const upload = { location: locationOf(started, undefined) };
+    try {
+        return await sendChunks(ctx, upload, chunks, ended, chunkSize);
+    }
+    catch (error) {
+        await cancelUpload(ctx, upload.location);
+        throw error;
+    }
+}
+/** The PATCHes as the chunks come, then the PUT with the digest; `upload.location` follows the registry. */
+async function sendChunks(ctx, upload, chunks, ended, chunkSize) {
     let offset = 0;
     let held = [];
     let heldBytes = 0;
@@ -50557,24 +50582,45 @@ async function uploadStream(ctx, chunks, ended) {
         held.push(chunk);
         heldBytes += chunk.byteLength;
         while (heldBytes >= chunkSize) {
-            const all = Buffer.concat(held, heldBytes);
-            const body = all.subarray(0, chunkSize);
-            const res = await upload_stream_send(ctx, 'PATCH', location, [202, 204], body, `${offset}-${offset + chunkSize - 1}`);
-            location = locationOf(res, location);
+            const [body, rest] = splitAt(held, chunkSize);
+            const range = `${offset}-${offset + chunkSize - 1}`;
+            const res = await upload_stream_send(ctx, 'PATCH', upload.location, [202, 204], body, range);
+            upload.location = locationOf(res, upload.location);
             offset += chunkSize;
-            held = [all.subarray(chunkSize)];
+            held = rest;
             heldBytes -= chunkSize;
         }
     }
     const blob = await ended;
-    const url = new URL(location);
+    const url = new URL(upload.location);
     url.searchParams.set('digest', blob.digest);
-    const rest = Buffer.concat(held, heldBytes);
-    const res = await upload_stream_send(ctx, 'PUT', url, [201, 204], rest);
+    const res = await upload_stream_send(ctx, 'PUT', url, [201, 204], held);
     checkStoredDigest('PUT', res, blob.digest);
-    if (offset + rest.byteLength !== blob.size)
-        throw new Error(`sent ${offset + rest.byteLength} bytes of a ${blob.size}-byte blob`);
+    if (offset + heldBytes !== blob.size)
+        throw new Error(`sent ${offset + heldBytes} bytes of a ${blob.size}-byte blob`);
     return blob;
+}
+/** The first `size` bytes of `parts` and the rest, as views (nothing copied). */
+function splitAt(parts, size) {
+    const head = [];
+    let taken = 0;
+    let i = 0;
+    for (; i < parts.length && taken < size; i++) {
+        const part = parts[i];
+        const take = Math.min(part.byteLength, size - taken);
+        head.push(take === part.byteLength ? part : part.subarray(0, take));
+        taken += take;
+        if (take < part.byteLength)
+            return [head, [part.subarray(take), ...parts.slice(i + 1)]];
+    }
+    return [head, parts.slice(i)];
+}
+/**
+ * Best effort: DELETE the upload session, so that the registry does not keep its partial bytes until
+ * it purges stale uploads. Its failure is only logged: the upload's own error is the one that matters.
+ */
+async function cancelUpload(ctx, location) {
+    await upload_stream_send(ctx, 'DELETE', location, [202, 204, 404]).catch((error) => ctx.logger.debug(`could not cancel the upload at ${location.pathname}: ${String(error)}`));
 }
 function locationOf(res, previous) {
     const location = header(res, 'location');
@@ -50590,10 +50636,11 @@ function locationOf(res, previous) {
         retryable: false
     });
 }
-async function upload_stream_send(ctx, method, target, expect, data, range) {
+async function upload_stream_send(ctx, method, target, expect, parts, range) {
     const headers = { 'content-type': 'application/octet-stream' };
     if (range)
         headers['content-range'] = range;
+    const body = parts ? { kind: 'parts', parts } : undefined;
     const outcome = await ctx.session.tryOnce({
         method,
         target,
@@ -50602,8 +50649,8 @@ async function upload_stream_send(ctx, method, target, expect, data, range) {
         attempts: 1,
         repository: ctx.repository,
         push: true,
-        headers: data ? headers : undefined,
-        body: data ? { kind: 'bytes', data } : undefined
+        headers: body ? headers : undefined,
+        body
     });
     if ('res' in outcome)
         return outcome.res;
@@ -51149,7 +51196,9 @@ async function moveTags(repos, tags, target, logger, signal) {
             throw new Error(`cancelled before tagging ${refOf(write)}; ${outcome}`, { cause: signal.reason });
         }
         try {
-            await write.repo.pushManifest(write.tag, target.body, target.mediaType);
+            // The HEAD above said what the tag names: pushManifest need not ask again.
+            const known = write.before === 'unknown' ? undefined : write.before;
+            await write.repo.pushManifest(write.tag, target.body, target.mediaType, { known });
         }
         catch (error) {
             const landed = refused(error) ? [] : [write];
@@ -51914,14 +51963,14 @@ async function* readAhead(source, maxBytes) {
 
 const READ_CHUNK = 1024 * 1024;
 /** Compressed bytes produced ahead of the upload, so compression does not wait for each request. */
-const READ_AHEAD = 8 * 1024 * 1024;
+const READ_AHEAD = 4 * 1024 * 1024;
 /** Returns the compressed layer's descriptor, once it is in `repo` and in the spool file. */
 async function compressAndPush(req) {
     const { stream, result } = compressStream(readTar(req.tarPath), req.compression);
-    const spool = await (0,promises_.open)(req.spoolPath, 'w');
+    const spool = req.spool === false ? undefined : await (0,promises_.open)(req.spoolPath, 'w');
     async function* teeToSpool() {
         for await (const chunk of stream) {
-            await spool.write(chunk);
+            await spool?.write(chunk);
             yield chunk;
         }
     }
@@ -51932,11 +51981,11 @@ async function compressAndPush(req) {
     catch (error) {
         stream.destroy();
         req.logger?.debug(`streamed upload of ${req.tarPath} failed, compressing to disk and uploading: ${String(error)}`);
-        await spool.close().catch(() => { });
+        await spool?.close().catch(() => { });
         return compressToFileAndPush(req);
     }
     finally {
-        await spool.close().catch(() => { });
+        await spool?.close().catch(() => { });
     }
 }
 async function compressToFileAndPush(req) {
@@ -52026,6 +52075,7 @@ function wanted(platform, platforms) {
 
 
 
+
 /** The fallback index with `entry` added, or 'listed' when it is there already. Other entries are kept. */
 function mergeReferrersIndex(current, entry) {
     const index = current
@@ -52094,6 +52144,12 @@ async function addToReferrersTag(repo, subjectDigest, entry, opts = {}) {
             await pause();
         }
         catch (error) {
+            if (error instanceof RegistryError && error.retryable) {
+                // The write is not replayed as it was (see putManifest): read, merge and write again.
+                opts.logger?.info(`${tag}: ${error.message}; merging again`);
+                await wait(settle * attempt * (1 + random()));
+                continue;
+            }
             if (!(error instanceof PreconditionFailed))
                 throw error;
             if (error.refusedByRegistry && (await unchanged(repo, tag, current))) {
@@ -52164,12 +52220,14 @@ function referrerManifest(subject, content) {
     return { desc, body, layer };
 }
 /**
- * Pushes the referrer by digest (blobs first, through the client's retries and deadlines), then, unless
+ * Pushes the referrer by digest (blobs first, through the client's retries and deadlines; mounted from
+ * `mountFrom`, other repositories of the registry, when they hold them), then, unless
  * the PUT answered `OCI-Subject`, adds it to the subject's fallback tag index.
  */
 async function pushReferrer(repo, subject, referrer, content, opts = {}) {
-    await repo.pushBlob(EMPTY_DESCRIPTOR, { data: EMPTY_JSON });
-    await repo.pushBlob(referrer.layer, { data: content });
+    const mount = { mountFrom: opts.mountFrom ?? [] };
+    await repo.pushBlob(EMPTY_DESCRIPTOR, { data: EMPTY_JSON }, mount);
+    await repo.pushBlob(referrer.layer, { data: content }, mount);
     const pushed = await repo.pushManifest(referrer.desc.digest, referrer.body, OCI_MANIFEST);
     if (pushed.subject === subject.digest)
         return { desc: referrer.desc, via: 'api' };
@@ -52884,8 +52942,6 @@ function buildahPushArgs(manifest, dir) {
 
 
 
-
-
 async function buildahVersion(env, run) {
     const { stdout } = await run('buildah', ['version'], { env });
     const version = extractVersion(/^Version:\s*(\S+)/m.exec(stdout)?.[1] ?? stdout);
@@ -52893,7 +52949,7 @@ async function buildahVersion(env, run) {
         throw new Error(`cannot read the version from \`buildah version\`: ${stdout.slice(0, 200)}`);
     return version;
 }
-/** Builds every platform into a temporary local manifest list, then writes it as an OCI layout. */
+/** Builds every platform (at once) into a dir: of its own, layers uncompressed, and gathers them in an OCI layout. */
 class BuildahBuilder {
     run;
     name = 'buildah';
@@ -52903,66 +52959,53 @@ class BuildahBuilder {
     async build(req, logger) {
         const env = buildahEnv(req);
         const version = await buildahVersion(env, this.run);
-        const manifest = `localhost/publish-image-build-${(0,external_node_crypto_.randomUUID)()}`;
         const layoutDir = (0,external_node_path_.join)(req.workDir, 'oci');
         const secretDir = (0,external_node_path_.join)(req.workDir, 'secrets');
         const dirExport = (0,external_node_path_.join)(req.workDir, 'dir');
         const secrets = await secretValues(req.secrets, req.env);
-        let built = false;
         try {
             const platforms = await completeLayout(layoutDir, req, async () => {
                 const fileSecrets = buildahSupportsEnvSecrets(version)
                     ? req.secrets
                     : await envSecretsToFiles(req.secrets, secretDir, req.env);
-                // One platform: committed straight into dir:, no list to export.
-                const single = req.platforms.length <= 1;
-                const output = single ? `dir:${dirExport}` : manifest;
-                const args = buildahBuildArgs({ ...req, secrets: fileSecrets }, version, output);
-                await runLogged(this.run, logger, 'buildah', args, { env, secrets, signal: req.signal });
-                if (!single) {
-                    const push = buildahPushArgs(manifest, dirExport);
-                    await runLogged(this.run, logger, 'buildah', push, { env, secrets, signal: req.signal });
-                }
-                return importDirTransport(dirExport, layoutDir);
+                // Each platform is committed straight into a dir: of its own, no list to export; several
+                // platforms build at once (one `buildah build --platform a,b` builds them one after another,
+                // then `manifest push --all` copies them out one after another). The first failure stops the rest.
+                const platforms = req.platforms.length <= 1 ? [req.platforms] : req.platforms.map(p => [p]);
+                const dirs = platforms.map((_, i) => (platforms.length === 1 ? dirExport : `${dirExport}-${i}`));
+                await allOrStop(req.signal, platforms, (only, i, signal) => {
+                    const args = buildahBuildArgs({ ...req, platforms: only, secrets: fileSecrets }, version, `dir:${dirs[i]}`);
+                    return runLogged(this.run, logger, 'buildah', args, { env, secrets, signal });
+                });
+                const images = [];
+                for (const dir of dirs)
+                    images.push(...(await importDirTransport(dir, layoutDir)));
+                return images;
             });
-            built = true;
-            // The local list and images are removed while the layout is pushed: off the critical path.
-            const cleanup = this.removeManifest(manifest, env, logger).catch(() => { });
-            return { builder: 'buildah', layoutDir, platforms, cleanup };
+            return { builder: 'buildah', layoutDir, platforms };
         }
         finally {
             await (0,promises_.rm)(secretDir, { recursive: true, force: true });
             await (0,promises_.rm)(dirExport, { recursive: true, force: true });
-            if (!built)
-                await this.removeManifest(manifest, env, logger);
+            for (let i = 0; i < req.platforms.length; i++)
+                await (0,promises_.rm)(`${dirExport}-${i}`, { recursive: true, force: true });
         }
     }
-    /** Removes the temporary list and the images built into it; base images and layer caches stay. */
-    async removeManifest(manifest, env, logger) {
-        const inspected = await this.run('buildah', ['manifest', 'inspect', manifest], { env }).catch(() => undefined);
-        if (!inspected)
-            return;
-        const digests = listedDigests(inspected.stdout, logger);
-        const images = await runQuietly(this.run, logger, 'buildah', ['images', '--no-trunc', '--format', '{{.ID}} {{.Digest}}'], env);
-        const ids = (images?.stdout ?? '')
-            .split('\n')
-            .map(line => line.trim().split(/\s+/))
-            .filter(([, digest]) => digest !== undefined && digests.includes(digest))
-            .map(([id]) => id);
-        await runQuietly(this.run, logger, 'buildah', ['manifest', 'rm', manifest], env);
-        if (ids.length > 0)
-            await runQuietly(this.run, logger, 'buildah', ['rmi', ...new Set(ids)], env);
-    }
 }
-/** The digests `buildah manifest inspect` lists; none (logged) when its output is not an index. */
-function listedDigests(inspectOutput, logger) {
-    try {
-        return parse_parseImageIndex(inspectOutput, 'buildah manifest inspect').manifests.map(m => m.digest);
-    }
-    catch (error) {
-        logger.debug(`cannot tell the images of the temporary list: ${String(error)}`);
-        return [];
-    }
+/**
+ * Runs `task` for every item at once; the first failure aborts the signal the others were given, and is
+ * what is thrown once every task ended.
+ */
+async function allOrStop(signal, items, task) {
+    const stop = new AbortController();
+    const both = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
+    let failure;
+    await Promise.all(items.map((item, i) => task(item, i, both).catch((error) => {
+        failure ??= { error };
+        stop.abort(error);
+    })));
+    if (failure)
+        throw failure.error;
 }
 
 ;// CONCATENATED MODULE: ./src/builders/layout/archive.ts
@@ -67054,21 +67097,24 @@ async function createProvenance(request) {
 }
 
 ;// CONCATENATED MODULE: ./src/attest/wiring.ts
-/** The build's inputs as mode=max records them; every value known to be secret listed for withholding. */
-function buildShapeFromInputs(inputs, builder, env) {
-    const envSecrets = inputs.extras.secretEnvs.map(line => env[line.slice(line.indexOf('=') + 1).trim()] ?? '');
+
+/**
+ * The build as mode=max records it, from the parsed build request (the `secrets`, `secret-envs` and
+ * `secret-files` lines already turned into ids and sources): every secret's content is read, from its
+ * file or its variable, so that a build-arg or label carrying it is withheld.
+ */
+async function buildShapeOf(build, inputs, builder, env) {
+    const contents = await secretValues(build.secrets, { ...env, ...build.env });
     return {
         builder,
-        platforms: inputs.platforms,
-        file: inputs.file,
-        context: inputs.context,
-        target: inputs.target,
-        buildArgs: inputs.buildArgs,
+        platforms: build.platforms,
+        file: build.file,
+        context: build.context,
+        target: build.target,
+        buildArgs: build.buildArgs,
         labels: inputs.labels,
-        secrets: inputs.secrets,
-        secretEnvs: inputs.extras.secretEnvs,
-        secretFiles: inputs.extras.secretFiles,
-        secretValues: [inputs.password, inputs.githubToken, ...envSecrets].filter(v => v !== '')
+        secretIds: build.secrets.map(s => s.id),
+        secretValues: [...contents, inputs.password, inputs.githubToken].filter(v => v !== '')
     };
 }
 /**
@@ -67098,6 +67144,7 @@ function verifyCommand(subject, repository) {
 }
 
 ;// CONCATENATED MODULE: ./src/attest/index.ts
+
 
 
 
@@ -67161,10 +67208,13 @@ async function planRun(inputs, env, logger) {
         ...(sbom && { sbom })
     };
 }
-/** Provenance for pushes; signing=required without an OIDC token fails here, before any build. */
+/** Provenance for pushes from a workflow; signing=required without an OIDC token fails here, before any build. */
 function provenancePlan(inputs, push, env) {
     const settings = inputs.provenance;
     if (!push || settings.mode === 'off')
+        return undefined;
+    // Outside Actions (the CLI) there is no workflow run to attest: provenance only when asked for.
+    if (!settings.explicit && env.GITHUB_ACTIONS !== 'true')
         return undefined;
     if (!inputs.dryRun)
         checkSigningPossible(settings, env);
@@ -67296,6 +67346,12 @@ function buildIndex(children, annotations, descriptorAnnotations = {}) {
 }
 
 ;// CONCATENATED MODULE: ./src/publish/attestations.ts
+/**
+ * The publish step's attestation phase: once the image is in every repository by digest and before any
+ * tag moves, the caller's `attest` makes the attestations of what was pushed, and each is stored as an
+ * OCI 1.1 referrer of each of its subjects in every image (src/registry/referrers.ts).
+ */
+
 
 /** The images of a request paired with multiWrite's repositories (same order). */
 function attestationTargets(images, written) {
@@ -67343,8 +67399,11 @@ async function storeAttestations(attest, targets, pushed, logger) {
                 predicateType: artifact.predicateType,
                 created
             });
-            for (const { image, repo } of targets) {
-                const result = await pushReferrer(repo, desc, made, artifact.content, { logger });
+            for (const [i, { image, repo }] of targets.entries()) {
+                const mountFrom = sameRegistry(targets.slice(0, i), repo);
+                const result = await pushReferrer(repo, desc, made, artifact.content, { logger, mountFrom }).catch((error) => {
+                    throw storeError(artifact.kind, `${image}@${desc.digest}`, error);
+                });
                 logger.info(`${image}@${desc.digest}: ${artifact.kind} ${artifact.signed ? 'signed' : 'unsigned'} → referrer ${result.desc.digest}` +
                     (result.via === 'tag' ? ` (listed in the ${tagOf(desc.digest)} fallback tag)` : ''));
                 stored.push({
@@ -67359,6 +67418,15 @@ async function storeAttestations(attest, targets, pushed, logger) {
     }
     return stored;
 }
+/** A referrer the registry would not store: the image is there by digest, no tag moved; name the way out. */
+function storeError(kind, where, cause) {
+    return new Error(`storing the ${kind} of ${where} as an OCI 1.1 referrer failed, so no tag was moved: ${errorMessage(cause)}. ` +
+        `A registry that refuses artifact manifests (artifactType, subject) needs ${kind}: false`, { cause });
+}
+/** The repositories of `earlier` targets on `repo`'s registry: where a referrer's blobs already are. */
+function sameRegistry(earlier, repo) {
+    return earlier.filter(t => t.repo.registry === repo.registry).map(t => t.repo.path);
+}
 function attestations_descriptorOf(pushed, subject, artifact) {
     const found = pushed.find(p => p.desc.digest === subject.digest);
     if (!found) {
@@ -67369,6 +67437,45 @@ function attestations_descriptorOf(pushed, subject, artifact) {
 }
 function tagOf(digest) {
     return digest.replace(':', '-');
+}
+
+;// CONCATENATED MODULE: ./src/publish/prefetch.ts
+/**
+ * The registry lookups the push needs that do not depend on the build: the layers of the Dockerfile's
+ * base images and of the tag the push is about to move (by diffID, see registry/known-layers.ts). Started
+ * when the build starts, awaited when the push starts; a lookup that fails only costs a mount.
+ */
+
+
+function lookUpKnownLayers(client, query, logger) {
+    const registry = prefetch_sameRegistry(query.images);
+    const onRegistry = (refs) => refs.filter(ref => registry && registryOf(ref) === registry);
+    const platforms = platformsOf(query.platforms);
+    const baseRefs = onRegistry(query.baseImages);
+    const previousRefs = onRegistry(query.tags.slice(0, 1).map(t => `${query.images[0]}:${t}`));
+    return {
+        baseRefs,
+        base: findKnownLayers(client, baseRefs, platforms, logger),
+        previous: findKnownLayers(client, previousRefs, platforms, logger)
+    };
+}
+/** The registry every target is on, or undefined when they span several. */
+function prefetch_sameRegistry(images) {
+    const registries = new Set(images.map(registryOf));
+    return registries.size === 1 ? [...registries][0] : undefined;
+}
+function registryOf(ref) {
+    try {
+        return reference_parseReference(ref).registry;
+    }
+    catch {
+        return undefined;
+    }
+}
+function platformsOf(requested) {
+    if (requested.length === 0)
+        return [{ os: 'linux', architecture: hostArchitecture() }];
+    return requested.map(p => parsePlatform(p));
 }
 
 ;// CONCATENATED MODULE: ./src/publish/compress-layers.ts
@@ -67383,6 +67490,7 @@ function tagOf(digest) {
 
 
 
+
 const BASE_NAME = 'org.opencontainers.image.base.name';
 const UNCOMPRESSED_LAYERS = [OCI_LAYER, DOCKER_LAYER];
 async function compressLayers(req) {
@@ -67390,13 +67498,7 @@ async function compressLayers(req) {
     if (req.compression.compression === 'uncompressed') {
         return { images: req.built.images, placed: new Set() };
     }
-    const registry = sameRegistry(req.images);
-    const platforms = req.built.images.map(i => i.platform);
-    const onRegistry = (refs) => refs.filter(ref => registry && safeRegistry(ref) === registry);
-    const [base, previous] = await Promise.all([
-        findKnownLayers(req.client, onRegistry([...req.baseImages, ...annotatedBases(req.built.images)]), platforms, req.logger),
-        findKnownLayers(req.client, onRegistry(req.tags.slice(0, 1).map(t => `${req.images[0]}:${t}`)), platforms, req.logger)
-    ]);
+    const [base, previous] = await knownLayers(req);
     const wanted = LAYER_MEDIA_TYPE[req.compression.compression];
     const known = (diffId) => {
         const fromPrevious = previous.get(diffId);
@@ -67407,15 +67509,29 @@ async function compressLayers(req) {
     const placedCompressed = await mountCompressedBaseLayers(req, base);
     await Promise.all(bySize.map(async (layer) => resolved.set(layer.digest, await resolveLayer(req, layer, known(layer.digest)))));
     const placedUncompressed = [...resolved.values()].filter(r => r.placed);
+    const compressedHere = [...resolved.values()].filter(r => r.compressed).length;
     const mountedCompressed = placedCompressed.filter(r => r.placed);
-    req.logger.info(`${resolved.size} uncompressed layers: ${placedUncompressed.length} already in the registry (mounted or found, not recompressed), ` +
-        `${resolved.size - placedUncompressed.length} compressed (${req.compression.compression}) while uploading to ${req.images[0]}` +
+    req.logger.info(`${resolved.size} uncompressed layers: ${resolved.size - compressedHere} already in the registry (mounted or found, not recompressed), ` +
+        `${compressedHere} compressed (${req.compression.compression}) while uploading to ${req.images[0]}` +
         (mountedCompressed.length > 0 ? `; ${mountedCompressed.length} compressed base layers mounted` : ''));
     const placed = [...placedUncompressed, ...mountedCompressed];
     return {
         images: req.built.images.map(image => withLayers(image, resolved)),
         placed: new Set(placed.map(r => r.desc.digest))
     };
+}
+/** diffID → compressed layer: of the base images, and of the tag as it was before this push. */
+async function knownLayers(req) {
+    const platforms = req.built.images.map(i => formatPlatform(i.platform));
+    const query = { images: req.images, tags: req.tags, platforms };
+    const lookups = req.lookups ?? lookUpKnownLayers(req.client, { ...query, baseImages: req.baseImages }, req.logger);
+    const annotated = annotatedBases(req.built.images).filter(ref => !lookups.baseRefs.includes(ref));
+    const more = lookUpKnownLayers(req.client, { ...query, baseImages: annotated, tags: [] }, req.logger);
+    const [base, extra, previous] = await Promise.all([lookups.base, more.base, lookups.previous]);
+    for (const [diffId, layer] of extra)
+        if (!base.has(diffId))
+            base.set(diffId, layer);
+    return [base, previous];
 }
 /**
  * Layers the builder kept compressed that are a base image's (BuildKit keeps pulled base layers as they
@@ -67435,19 +67551,22 @@ async function resolveLayer(req, layer, known) {
         return { desc: known.desc, placed: true };
     const tarPath = req.built.blobPath(layer.digest);
     const spoolPath = (0,external_node_path_.join)((0,external_node_path_.dirname)(tarPath), `.compressing-${layer.digest.slice('sha256:'.length)}`);
+    // One target: the stream is all it needs, no copy for the others (nor a HEAD for it in multiWrite).
+    const only = req.images.length === 1;
     const desc = await compressAndPush({
         repo: req.client.repository(req.images[0]),
         tarPath,
         spoolPath,
+        spool: !only,
         compression: req.compression,
         logger: req.logger
     });
     const target = req.built.blobPath(desc.digest);
-    if (await (0,promises_.stat)(target).catch(() => undefined))
+    if (only || (await (0,promises_.stat)(target).catch(() => undefined)))
         await (0,promises_.rm)(spoolPath, { force: true });
     else
         await (0,promises_.rename)(spoolPath, target);
-    return { desc, placed: false };
+    return { desc, placed: only, compressed: true };
 }
 /** Mounts (or finds) the known layer in every target; false when one of them does not get it. */
 async function mountEverywhere(req, known) {
@@ -67488,24 +67607,11 @@ function uncompressedLayers(images) {
                 byDigest.set(layer.digest, layer);
     return [...byDigest.values()];
 }
-/** The registry every target is on, or undefined when they span several. */
-function sameRegistry(images) {
-    const registries = new Set(images.map(safeRegistry));
-    return registries.size === 1 ? [...registries][0] : undefined;
-}
-function safeRegistry(ref) {
-    try {
-        return reference_parseReference(ref).registry;
-    }
-    catch {
-        return undefined;
-    }
-}
 
 ;// CONCATENATED MODULE: ./src/publish/layout.ts
 
 /** Reads the platform images the build stage listed in the layout's index.json, checking every digest. */
-async function readBuiltImages(layoutDir) {
+async function layout_readBuiltImages(layoutDir) {
     const layout = await readOciLayout(layoutDir);
     if (layout.index.manifests.length === 0) {
         throw new Error(`the build produced no image: ${layoutDir}/index.json lists nothing`);
@@ -67569,7 +67675,7 @@ function movedTagsOf(images, reports) {
  * tags.
  */
 async function publishLayout(req) {
-    const built = await readBuiltImages(req.layoutDir);
+    const built = await layout_readBuiltImages(req.layoutDir);
     const tags = req.byDigest ? [] : req.tags;
     for (const name of req.images)
         assertLayerSizes(req.client.repository(name).registry, built.images.flatMap(i => i.layers));
@@ -67580,6 +67686,7 @@ async function publishLayout(req) {
         built,
         compression: req.compression ?? { compression: 'gzip' },
         baseImages: req.baseImages ?? [],
+        lookups: req.lookups,
         logger: req.logger
     });
     const prepared = compressed.images.map(img => ({
@@ -67680,10 +67787,9 @@ async function mergeDigests(req) {
     req.logger.info(`index of ${children.length} platforms: ${index.digest}`);
     // The children are in every repository now: the index and the tags are all that is left to write.
     const attestations = [];
-    const subjects = [
-        { desc: manifestBytes(index).desc },
-        ...children.map(c => ({ desc: manifestBytes(c.manifest).desc, platform: formatPlatform(c.platform) }))
-    ];
+    // The merge built none of the platform images: its attestations are about the index it made only
+    // (the legs' own stay on their platform manifests).
+    const subjects = [{ desc: manifestBytes(index).desc }];
     const reports = await write_multiWrite(req.client, req.images, { root: manifestBytes(index), manifests: [], blobs: [] }, {
         tags: req.tags,
         logger: req.logger,
@@ -68026,7 +68132,7 @@ async function singleManifestView(layoutDir, manifest, parentDir) {
  * scanned on its own (a view of the layout holding only its manifest), so a multi-platform layout
  * yields documents of each platform's own files and packages.
  */
-async function generateSboms(layoutDir, images, logger, scanner, options = {}) {
+async function generate_generateSboms(layoutDir, images, logger, scanner, options = {}) {
     const work = await (0,promises_.mkdtemp)((0,external_node_path_.join)(options.tempDir ?? (0,external_node_os_namespaceObject.tmpdir)(), 'publish-image-sbom-'));
     try {
         const sboms = [];
@@ -68072,7 +68178,7 @@ function parseDocument(document, platform) {
  * like PlatformSbom.platform): the registry's digests, which differ from the layout's when the push
  * compressed the layers. Throws when the push reports no manifest of the SBOM's platform.
  */
-function sbomSubjects(sbom, images, platformDigests) {
+function subjects_sbomSubjects(sbom, images, platformDigests) {
     const digest = platformDigests[sbom.platform];
     if (!digest) {
         const pushed = Object.keys(platformDigests).join(', ') || 'none';
@@ -68114,8 +68220,10 @@ async function sbomStatements(layoutDir, scanner, pushed, logger, options = {}) 
 
 ;// CONCATENATED MODULE: ./src/publish/attest-run.ts
 /**
- * This run's attestations: the provenance (src/attest) and the SBOMs (src/sbom) of what was just pushed,
- * signed with one OIDC token. publishLayout and mergeDigests store them as referrers before the tags move.
+ * This run's attestations: the provenance (src/attest) and the SBOMs (src/sbom) of what was just pushed.
+ * publishLayout and mergeDigests store them as referrers after the by-digest writes, before the tags move.
+ * The SBOMs are scanned before the push starts (a scanner failure leaves nothing half-pushed); here they
+ * are only put on the pushed digests and signed.
  */
 
 
@@ -68123,17 +68231,28 @@ async function sbomStatements(layoutDir, scanner, pushed, logger, options = {}) 
 
 /** The `attest` of a publish, or undefined when neither provenance nor SBOMs are asked for. */
 function attestRun(req) {
-    if (!req.provenance && !req.sbom)
+    if (!req.provenance && !req.sboms?.length)
         return undefined;
     return async (subjects) => {
-        const identity = await obtainIdentity(req.provenance?.signing ?? 'auto', req.env, req.logger);
+        const signing = req.provenance?.signing ?? 'auto';
+        const decided = await obtainIdentity(signing, req.env, req.logger);
+        if (decided.idToken)
+            req.setSecret?.(decided.idToken);
         const artifacts = [];
         if (req.provenance)
-            artifacts.push(await provenanceOf(req, req.provenance, subjects, identity));
-        if (req.sbom)
-            artifacts.push(...(await sbomsOf(req, req.sbom, subjects, identity)));
+            artifacts.push(await provenanceOf(req, req.provenance, subjects, decided));
+        for (const sbom of req.sboms ?? []) {
+            // GitHub's OIDC tokens live minutes: a fresh one for each signature.
+            const identity = decided.idToken ? await freshIdentity(req) : decided;
+            artifacts.push(await sbomAttestation(req, sbom, subjects, identity));
+        }
         return artifacts;
     };
+}
+async function freshIdentity(req) {
+    const idToken = await fetchIdToken(req.env);
+    req.setSecret?.(idToken);
+    return { idToken };
 }
 async function provenanceOf(req, settings, subjects, identity) {
     const baseImages = await resolveBaseImages(req.client, req.baseImageNames ?? [], req.logger);
@@ -68149,44 +68268,45 @@ async function provenanceOf(req, settings, subjects, identity) {
         identity
     });
 }
-/** One SBOM statement per platform manifest among the subjects, each signed like the provenance. */
-async function sbomsOf(req, sbom, subjects, identity) {
+/** One platform's SBOM, about that platform's pushed manifest, signed like the provenance. */
+async function sbomAttestation(req, sbom, subjects, identity) {
+    const name = subjects[0]?.name ?? '';
     const platformDigests = {};
     for (const s of subjects)
         if (s.platform)
             platformDigests[s.platform] = s.digest;
-    const name = subjects[0]?.name;
-    if (!name)
-        return [];
-    req.logger.info(`Scanning ${Object.keys(platformDigests).length} platform image(s) with ${sbom.scanner.source}`);
-    const statements = await sbomStatements(sbom.layoutDir, sbom.scanner, { images: [name], platformDigests }, req.logger, { tempDir: sbom.tempDir, env: req.env, signal: req.signal });
-    const artifacts = [];
-    for (const s of statements) {
-        artifacts.push(await attestStatement(s.subjects, s.predicateType, s.predicate, {
-            kind: 'sbom',
-            signing: req.provenance?.signing ?? 'auto',
-            run: req.run,
-            env: req.env,
-            githubToken: req.githubToken,
-            logger: req.logger,
-            identity
-        }));
-    }
-    return artifacts;
+    const sbomSubject = subjects_sbomSubjects(sbom, [name], platformDigests);
+    const pushed = sbomSubject[0]?.digest ?? sbom.manifestDigest;
+    return attestStatement(sbomSubject, sbom.predicateType, pushedDocument(sbom, pushed), {
+        kind: 'sbom',
+        signing: req.provenance?.signing ?? 'auto',
+        run: req.run,
+        env: req.env,
+        githubToken: req.githubToken,
+        logger: req.logger,
+        identity
+    });
 }
 /**
- * The base images by the digest their registry serves for the named tag (what the build pulled, unless
- * the tag moved meanwhile). One that cannot be read is left out of the provenance, with a debug line.
+ * The document, parsed, naming the pushed manifest: the scan named the layout's manifest, whose digest
+ * differs when the push compressed the layers.
+ */
+function pushedDocument(sbom, pushedDigest) {
+    const text = Buffer.from(sbom.document).toString('utf8');
+    const hex = (digest) => digest.slice(digest.indexOf(':') + 1);
+    return JSON.parse(text.replaceAll(hex(sbom.manifestDigest), hex(pushedDigest)));
+}
+/**
+ * The base images by the digest their registry serves for the named tag at push time. One that cannot
+ * be read is left out of the provenance, with a debug line.
  */
 async function resolveBaseImages(client, names, logger) {
     const resolved = [];
     for (const ref of new Set(names)) {
         try {
             const parsed = reference_parseReference(ref);
-            const digest = parsed.digest ??
-                (await client
-                    .repository(`${parsed.registry}/${parsed.repository}`)
-                    .headManifest(parsed.tag ?? 'latest'))?.digest;
+            const repository = client.repository(`${parsed.registry}/${parsed.repository}`);
+            const digest = parsed.digest ?? (await repository.headManifest(parsed.tag ?? 'latest'))?.digest;
             if (digest)
                 resolved.push({ ref, digest });
             else
@@ -68197,6 +68317,37 @@ async function resolveBaseImages(client, names, logger) {
         }
     }
     return resolved;
+}
+
+;// CONCATENATED MODULE: ./src/preflight.ts
+/** Checks push access to every image at once; the first failure, in the images' order, is thrown. */
+async function checkPushAccess(client, images) {
+    const results = await Promise.allSettled(images.map(image => client.repository(image).checkPushAccess()));
+    const failed = results.find((r) => r.status === 'rejected');
+    if (failed)
+        throw failed.reason;
+}
+/**
+ * Runs `work` while `check` is in flight. A failing check aborts the signal `work` was given, waits for
+ * `work` to stop, hands a result it still produced to `discard`, and throws the check's error; a failing
+ * `work` (check passed) throws its own. Resolves with `work`'s result only once the check passed.
+ */
+async function whileChecking(check, signal, work, discard = async () => { }) {
+    const stop = new AbortController();
+    const checked = check.catch((error) => {
+        stop.abort(error);
+        throw error;
+    });
+    const working = (async () => work(AbortSignal.any([signal, stop.signal])))();
+    const [access, result] = await Promise.allSettled([checked, working]);
+    if (access.status === 'rejected') {
+        if (result.status === 'fulfilled')
+            await discard(result.value).catch(() => { });
+        throw access.reason;
+    }
+    if (result.status === 'rejected')
+        throw result.reason;
+    return result.value;
 }
 
 ;// CONCATENATED MODULE: ./src/publish/registry-client.ts
@@ -68540,6 +68691,9 @@ const STATE_BUILDX_DOCKER_CONFIG = 'buildxDockerConfig';
 
 
 
+
+
+
 /** The whole step: inputs → metadata → build → publish → report. */
 async function main_run(inputs, rt, env = process.env, signal = new AbortController().signal) {
     const log = { info: rt.info, warning: rt.warning, debug: rt.debug };
@@ -68632,16 +68786,25 @@ async function buildAndPublish(step, builder, plan, workDir) {
     const client = plan.push
         ? createRegistryClient(plan.login, step.log, step.rt.setSecret, step.env, step.signal)
         : undefined;
-    if (client)
-        await preflight(step, client, plan.metadata.images);
-    const scanner = client && plan.sbom ? await prepareSbomScanner(step, plan.sbom) : undefined;
-    await ensurePlatformsRunnable(request.platforms, step.log);
-    const built = await step.rt.group(`Build (${builder.name})`, () => builder.build(request, step.log));
+    // syft found or installed before anything starts: a missing scanner fails before the build.
+    const scanner = plan.push && plan.sbom ? await prepareSbomScanner(step, plan.sbom) : undefined;
+    // The push-access check, then the base-layer lookups, run while the build does; nothing is pushed before.
+    const access = client ? preflight(step, client, plan.metadata.images) : Promise.resolve();
+    const lookups = client && access.then(() => knownLayerLookups(step, client, plan));
+    lookups?.catch(() => { });
+    const built = await whileChecking(access, step.signal, async (signal) => {
+        await ensurePlatformsRunnable(request.platforms, step.log);
+        signal.throwIfAborted();
+        return step.rt.group(`Build (${builder.name})`, () => builder.build({ ...request, signal }, step.log));
+    }, async (b) => b.cleanup);
     try {
         if (!client)
             return { builder: builder.name };
-        const sbom = scanner && { scanner, layoutDir: built.layoutDir, tempDir: workDir };
-        const result = await publish(step, client, plan, built.layoutDir, { builder: builder.name, sbom });
+        const sboms = scanner ? await scanSboms(step, plan, scanner, built.layoutDir, workDir) : undefined;
+        const shape = plan.provenance?.mode === 'max'
+            ? await buildShapeOf(request, step.inputs, builder.name, step.env)
+            : undefined;
+        const result = await publish(step, client, plan, built.layoutDir, await lookups, { shape, sboms });
         const cleanup = await cleanUp(step, plan, client, result);
         return { builder: builder.name, result, cleanup, ...(await checkLink(step, plan)) };
     }
@@ -68695,8 +68858,13 @@ function failedCleanup(error) {
 }
 async function preflight(step, client, images) {
     step.rt.info(`Checking push access to ${images.join(', ')}`);
-    for (const image of images)
-        await client.repository(image).checkPushAccess();
+    await checkPushAccess(client, images);
+}
+async function knownLayerLookups(step, client, plan) {
+    const baseImages = await readDockerfileBaseImages(plan.build.file, plan.build.buildArgs, step.env);
+    const { images, tagNames } = plan.metadata;
+    const tags = plan.byDigest ? [] : tagNames;
+    return lookUpKnownLayers(client, { images, tags, baseImages, platforms: plan.build.platforms }, step.log);
 }
 /** The build request, with a private login for the builder's own pulls of private base images. */
 async function buildRequest(step, plan, workDir) {
@@ -68717,10 +68885,12 @@ function startPushDeadline(step, client, what) {
     const minutes = step.inputs.pushTimeoutMinutes;
     client.startDeadline(minutes * 60_000, `${what} (push-timeout: ${minutes})`);
 }
-async function publish(step, client, plan, layoutDir, build) {
+async function publish(step, client, plan, layoutDir, lookups, build) {
     const levels = plan.metadata.annotationsByLevel;
     startPushDeadline(step, client, 'the push');
-    const baseImages = await readDockerfileBaseImages(plan.build.file, plan.build.buildArgs, step.env);
+    const baseImages = plan.provenance
+        ? await readDockerfileBaseImages(plan.build.file, plan.build.buildArgs, step.env)
+        : [];
     return step.rt.group('Push', () => publishLayout({
         client,
         layoutDir,
@@ -68736,7 +68906,7 @@ async function publish(step, client, plan, layoutDir, build) {
         logger: step.log,
         signal: client.signal,
         compression: { compression: step.inputs.compression ?? 'gzip', level: step.inputs.compressionLevel },
-        baseImages,
+        lookups,
         attest: attestationsFor(step, plan, client, { ...build, baseImages })
     }));
 }
@@ -68749,15 +68919,27 @@ function attestationsFor(step, plan, client, build) {
         return undefined;
     return attestRun({
         ...(plan.provenance && { provenance: plan.provenance }),
-        ...(build?.sbom && { sbom: build.sbom }),
+        ...(build?.sboms && { sboms: build.sboms }),
         run: runContextFromEnv(step.env),
-        ...(build && { build: buildShapeFromInputs(step.inputs, build.builder, step.env) }),
+        ...(build?.shape && { build: build.shape }),
         baseImageNames: build?.baseImages ?? [],
         client,
         env: step.env,
         githubToken: step.inputs.githubToken,
         logger: step.log,
-        signal: step.signal
+        setSecret: step.rt.setSecret
+    });
+}
+/** One SBOM per platform image of the build, scanned before the push: a scan failure pushes nothing. */
+async function scanSboms(step, plan, scanner, layoutDir, workDir) {
+    return step.rt.group(`SBOM (${scanner.source})`, async () => {
+        const { images } = await layout_readBuiltImages(layoutDir);
+        return generate_generateSboms(layoutDir, images, step.log, scanner, {
+            sourceName: plan.metadata.images[0],
+            tempDir: workDir,
+            env: step.env,
+            signal: step.signal
+        });
     });
 }
 /** syft found or installed before the build, so that a missing scanner fails before anything is built. */
