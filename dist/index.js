@@ -49731,7 +49731,8 @@ function buildxBuildArgs(req, version, target) {
 const OCI_DRIVERS = ['docker-container', 'kubernetes', 'remote'];
 /** The driver of the builder `docker buildx inspect` describes. */
 function parseBuildxDriver(inspectOutput) {
-    return /^Driver:\s*(\S+)/m.exec(inspectOutput)?.[1];
+    // [ \t]*, not \s*: an empty Driver: line must not read the next line's first word as the driver.
+    return /^Driver:[ \t]*(\S+)/m.exec(inspectOutput)?.[1];
 }
 function driverExportsOci(driver) {
     return driver !== undefined && OCI_DRIVERS.includes(driver);
@@ -62141,6 +62142,7 @@ function safeHost(url) {
 }
 
 ;// CONCATENATED MODULE: ./src/report/summary.ts
+
 /** The job summary as Markdown (pure): what was pushed, where, and how to pull it by digest. */
 function summaryMarkdown(r) {
     const out = [`## publish-image`, ''];
@@ -62222,7 +62224,7 @@ function attestationSection(r) {
         out.push('Verify:', '', '```sh', ...lines, '```', '');
     }
     if (stored.some(a => !a.signed))
-        out.push('Unsigned attestations cannot be verified with `gh attestation verify`.', '');
+        out.push(`Unsigned attestations cannot be verified with \`gh attestation verify\`; to sign them, ${PERMISSIONS_HINT}.`, '');
     return out;
 }
 

@@ -28576,7 +28576,8 @@ function buildxBuildArgs(req, version, target) {
 const OCI_DRIVERS = (/* unused pure expression or super */ null && (['docker-container', 'kubernetes', 'remote']));
 /** The driver of the builder `docker buildx inspect` describes. */
 function parseBuildxDriver(inspectOutput) {
-    return /^Driver:\s*(\S+)/m.exec(inspectOutput)?.[1];
+    // [ \t]*, not \s*: an empty Driver: line must not read the next line's first word as the driver.
+    return /^Driver:[ \t]*(\S+)/m.exec(inspectOutput)?.[1];
 }
 function driverExportsOci(driver) {
     return driver !== undefined && OCI_DRIVERS.includes(driver);

@@ -212,7 +212,9 @@ function toolsFor(ctx, proxy, platforms, work) {
         builder,
         platforms: platforms.join(','),
         'no-cache': 'true',
-        password: ''
+        password: '',
+        // Like for like: `buildah push` makes no provenance. BENCH_PROVENANCE=true measures it too.
+        provenance: process.env.BENCH_PROVENANCE || 'false'
       }
     })
     const [result, rss] = await Promise.all([done, peakRss('dist/index.js', done)])

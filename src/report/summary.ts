@@ -1,3 +1,4 @@
+import { PERMISSIONS_HINT } from '../attest/sign.js'
 import type { RunReport } from './outputs.js'
 
 /** The job summary as Markdown (pure): what was pushed, where, and how to pull it by digest. */
@@ -81,6 +82,9 @@ function attestationSection(r: RunReport): string[] {
     out.push('Verify:', '', '```sh', ...lines, '```', '')
   }
   if (stored.some(a => !a.signed))
-    out.push('Unsigned attestations cannot be verified with `gh attestation verify`.', '')
+    out.push(
+      `Unsigned attestations cannot be verified with \`gh attestation verify\`; to sign them, ${PERMISSIONS_HINT}.`,
+      ''
+    )
   return out
 }

@@ -49,8 +49,16 @@ describe('dist/index.js publishes two images in one registry', () => {
     const mounts = proxy.log.filter(
       e => e.method === 'POST' && e.path === second && e.query.includes('mount=')
     )
-    const blobs = rawManifest(`${env.registry}/${repos[1]}@${run.outputs.digest}`).json
-    const digests = [blobs.config?.digest, ...(blobs.layers ?? []).map(l => l.digest)]
+    const blobsOf = (digest: string) => {
+      const manifest = rawManifest(`${env.registry}/${repos[1]}@${digest}`).json
+      return [manifest.config?.digest, ...(manifest.layers ?? []).map(l => l.digest)]
+    }
+    // the image's blobs, and those of its provenance referrer (the empty config, the statement)
+    const referrers = Object.values(
+      JSON.parse(run.outputs['attestation-digests'] ?? '{}') as Record<string, string>
+    )
+    expect(referrers).toHaveLength(1)
+    const digests = [...new Set([...blobsOf(String(run.outputs.digest)), ...referrers.flatMap(blobsOf)])]
     expect(mounts.map(m => new URLSearchParams(m.query).get('mount')).sort()).toEqual(digests.sort())
     for (const m of mounts) {
       expect(new URLSearchParams(m.query).get('from')).toBe(repos[0])

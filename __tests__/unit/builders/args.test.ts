@@ -213,6 +213,7 @@ describe('buildxBuildArgs', () => {
   })
   it('knows which drivers can export OCI', () => {
     expect(parseBuildxDriver('Name:   default\nDriver: docker\n')).toBe('docker')
+    expect(parseBuildxDriver('Name: b\nDriver:\nLast Activity: 2026-12-01\n')).toBeUndefined()
     expect(driverExportsOci(parseBuildxDriver('Name: b\nDriver:        docker-container\n'))).toBe(true)
     expect(driverExportsOci('docker')).toBe(false)
     expect(driverExportsOci(undefined)).toBe(false)

@@ -167,6 +167,7 @@ describe('attestations in the outputs and the summary', () => {
     })
     expect(md).toContain(`| index | provenance | \`${d(6)}\` | **unsigned** |`)
     expect(md).toContain('Unsigned attestations cannot be verified')
+    expect(md).toContain('add `permissions: id-token: write, attestations: write` to the job')
     expect(md).not.toContain('gh attestation verify oci:')
     expect(summaryMarkdown(report)).not.toContain('Attestations')
   })

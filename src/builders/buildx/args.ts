@@ -45,7 +45,8 @@ const OCI_DRIVERS = ['docker-container', 'kubernetes', 'remote']
 
 /** The driver of the builder `docker buildx inspect` describes. */
 export function parseBuildxDriver(inspectOutput: string): string | undefined {
-  return /^Driver:\s*(\S+)/m.exec(inspectOutput)?.[1]
+  // [ \t]*, not \s*: an empty Driver: line must not read the next line's first word as the driver.
+  return /^Driver:[ \t]*(\S+)/m.exec(inspectOutput)?.[1]
 }
 
 export function driverExportsOci(driver: string | undefined): boolean {
