@@ -49723,7 +49723,8 @@ function buildxBuildArgs(req, version, target) {
         '--output',
         // New layers uncompressed: the push compresses them once, while uploading. Without
         // force-compression BuildKit keeps the base layers it pulled as they are (byte-identical, mountable).
-        `type=oci,dest=${target.dest},compression=uncompressed`,
+        // A directory (buildx ≥ 0.11) saves writing the image as a tarball and unpacking it again.
+        `type=oci,dest=${target.dest}${target.directory ? ',tar=false' : ''},compression=uncompressed`,
         req.context
     ];
 }
@@ -49847,11 +49848,19 @@ class BuildxBuilder {
                 temporaryBuilder = temporaryBuilderName();
                 await this.createBuilder(temporaryBuilder, env, req, logger);
             }
-            const args = buildxBuildArgs(req, version, { builder: temporaryBuilder, dest, metadataFile });
+            const directory = versionAtLeast(version, '0.11');
+            const target = {
+                builder: temporaryBuilder,
+                dest: directory ? layoutDir : dest,
+                directory,
+                metadataFile
+            };
+            const args = buildxBuildArgs(req, version, target);
             const platforms = await completeLayout(layoutDir, req, async () => {
                 const secrets = await secretValues(req.secrets, req.env);
                 await runLogged(this.run, logger, 'docker', args, { env, secrets, signal: req.signal });
-                await extractTar(dest, layoutDir, this.run);
+                if (!directory)
+                    await extractTar(dest, layoutDir, this.run);
                 await this.checkMetadata(metadataFile, layoutDir, logger);
                 return layoutImages(layoutDir);
             });

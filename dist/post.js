@@ -28568,7 +28568,8 @@ function buildxBuildArgs(req, version, target) {
         '--output',
         // New layers uncompressed: the push compresses them once, while uploading. Without
         // force-compression BuildKit keeps the base layers it pulled as they are (byte-identical, mountable).
-        `type=oci,dest=${target.dest},compression=uncompressed`,
+        // A directory (buildx ≥ 0.11) saves writing the image as a tarball and unpacking it again.
+        `type=oci,dest=${target.dest}${target.directory ? ',tar=false' : ''},compression=uncompressed`,
         req.context
     ];
 }

@@ -38,6 +38,9 @@ function buildxFake(s: Scenario) {
     if (line.startsWith('info --format')) return s.driverStatus ?? '[["Backing Filesystem","extfs"]]'
     if (line.startsWith('buildx build')) {
       s.build(args)
+      // `--output type=oci,dest=DIR,tar=false`: buildx writes the layout directory itself
+      const oci = /type=oci,dest=([^,]+),tar=false/.exec(line)
+      if (oci?.[1]) cpSync(s.exportDir, oci[1], { recursive: true })
       return ''
     }
     if (cmd === 'tar') {

@@ -6,8 +6,9 @@ import { versionAtLeast } from '../version.js'
 export interface BuildxTarget {
   /** A builder instance to use instead of the current one. */
   builder?: string
-  /** Where the OCI tarball goes. */
+  /** Where the OCI tarball goes; with `directory`, the OCI layout directory buildx writes (`tar=false`). */
   dest: string
+  directory?: boolean
   /** Where buildx writes what it built (`--metadata-file`). */
   metadataFile?: string
 }
@@ -35,7 +36,8 @@ export function buildxBuildArgs(req: BuildRequest, version: string, target: Buil
     '--output',
     // New layers uncompressed: the push compresses them once, while uploading. Without
     // force-compression BuildKit keeps the base layers it pulled as they are (byte-identical, mountable).
-    `type=oci,dest=${target.dest},compression=uncompressed`,
+    // A directory (buildx ≥ 0.11) saves writing the image as a tarball and unpacking it again.
+    `type=oci,dest=${target.dest}${target.directory ? ',tar=false' : ''},compression=uncompressed`,
     req.context
   ]
 }

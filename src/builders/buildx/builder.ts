@@ -7,7 +7,7 @@ import { extractTar } from '../layout/archive.js'
 import { completeLayout, layoutImages } from '../layout/normalize.js'
 import { runLogged, runQuietly } from '../output.js'
 import type { Builder, BuildRequest, BuildResult, Env, Logger, Runner } from '../types.js'
-import { extractVersion } from '../version.js'
+import { extractVersion, versionAtLeast } from '../version.js'
 import {
   buildxBuildArgs,
   buildxCreateArgs,
@@ -58,11 +58,18 @@ export class BuildxBuilder implements Builder {
         temporaryBuilder = temporaryBuilderName()
         await this.createBuilder(temporaryBuilder, env, req, logger)
       }
-      const args = buildxBuildArgs(req, version, { builder: temporaryBuilder, dest, metadataFile })
+      const directory = versionAtLeast(version, '0.11')
+      const target = {
+        builder: temporaryBuilder,
+        dest: directory ? layoutDir : dest,
+        directory,
+        metadataFile
+      }
+      const args = buildxBuildArgs(req, version, target)
       const platforms = await completeLayout(layoutDir, req, async () => {
         const secrets = await secretValues(req.secrets, req.env)
         await runLogged(this.run, logger, 'docker', args, { env, secrets, signal: req.signal })
-        await extractTar(dest, layoutDir, this.run)
+        if (!directory) await extractTar(dest, layoutDir, this.run)
         await this.checkMetadata(metadataFile, layoutDir, logger)
         return layoutImages(layoutDir)
       })
