@@ -52949,7 +52949,7 @@ async function buildahVersion(env, run) {
         throw new Error(`cannot read the version from \`buildah version\`: ${stdout.slice(0, 200)}`);
     return version;
 }
-/** Builds every platform (at once) into a dir: of its own, layers uncompressed, and gathers them in an OCI layout. */
+/** Builds every platform, one after another, into a dir: of its own, layers uncompressed, and gathers them in an OCI layout. */
 class BuildahBuilder {
     run;
     name = 'buildah';
@@ -52968,15 +52968,18 @@ class BuildahBuilder {
                 const fileSecrets = buildahSupportsEnvSecrets(version)
                     ? req.secrets
                     : await envSecretsToFiles(req.secrets, secretDir, req.env);
-                // Each platform is committed straight into a dir: of its own, no list to export; several
-                // platforms build at once (one `buildah build --platform a,b` builds them one after another,
-                // then `manifest push --all` copies them out one after another). The first failure stops the rest.
+                // Each platform is committed straight into a dir: of its own, no list to export (one
+                // `buildah build --platform a,b` then needs `manifest push --all` to copy them out one after
+                // another). Not at once: concurrent builds pulling one multi-platform base tag race on its name
+                // in containers storage ("locating pulled image … image not known"), and one may even build on
+                // the other's architecture. The uploads of all platforms still run at once.
                 const platforms = req.platforms.length <= 1 ? [req.platforms] : req.platforms.map(p => [p]);
                 const dirs = platforms.map((_, i) => (platforms.length === 1 ? dirExport : `${dirExport}-${i}`));
-                await allOrStop(req.signal, platforms, (only, i, signal) => {
+                for (const [i, only] of platforms.entries()) {
+                    req.signal?.throwIfAborted();
                     const args = buildahBuildArgs({ ...req, platforms: only, secrets: fileSecrets }, version, `dir:${dirs[i]}`);
-                    return runLogged(this.run, logger, 'buildah', args, { env, secrets, signal });
-                });
+                    await runLogged(this.run, logger, 'buildah', args, { env, secrets, signal: req.signal });
+                }
                 const images = [];
                 for (const dir of dirs)
                     images.push(...(await importDirTransport(dir, layoutDir)));
@@ -52991,21 +52994,6 @@ class BuildahBuilder {
                 await (0,promises_.rm)(`${dirExport}-${i}`, { recursive: true, force: true });
         }
     }
-}
-/**
- * Runs `task` for every item at once; the first failure aborts the signal the others were given, and is
- * what is thrown once every task ended.
- */
-async function allOrStop(signal, items, task) {
-    const stop = new AbortController();
-    const both = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
-    let failure;
-    await Promise.all(items.map((item, i) => task(item, i, both).catch((error) => {
-        failure ??= { error };
-        stop.abort(error);
-    })));
-    if (failure)
-        throw failure.error;
 }
 
 ;// CONCATENATED MODULE: ./src/builders/layout/archive.ts

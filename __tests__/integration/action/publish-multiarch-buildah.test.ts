@@ -87,15 +87,16 @@ describe('dist/index.js publishes a linux/amd64 + linux/arm64 buildah image as a
     }
   })
 
-  it('builds the platforms at once, one buildah build each, into dir: (no manifest list to export)', () => {
+  it('builds the platforms one after another, one buildah build each, into dir: (no manifest list to export)', () => {
     const lines = run.stdout.split('\n')
     const builds = lines.flatMap((line, i) => (line.startsWith('$ buildah build') ? [i] : []))
     expect(builds).toHaveLength(2)
     const platformsOf = (i: number) => /--platform (\S+)/.exec(lines[i]!)?.[1]
     expect(builds.map(platformsOf).sort()).toEqual(['linux/amd64', 'linux/arm64'])
-    // Both started before either committed.
+    // The second starts after the first committed: concurrent builds from one multi-platform base tag
+    // race on its name in containers storage ("image not known", or the other architecture's base).
     const firstCommit = lines.findIndex(line => line.startsWith('COMMIT'))
-    expect(Math.max(...builds)).toBeLessThan(firstCommit)
+    expect(Math.max(...builds)).toBeGreaterThan(firstCommit)
     expect(run.stdout).not.toContain('$ buildah manifest push')
   })
 

@@ -18,7 +18,7 @@ export async function buildahVersion(env: Env, run: Runner): Promise<string> {
   return version
 }
 
-/** Builds every platform (at once) into a dir: of its own, layers uncompressed, and gathers them in an OCI layout. */
+/** Builds every platform, one after another, into a dir: of its own, layers uncompressed, and gathers them in an OCI layout. */
 export class BuildahBuilder implements Builder {
   readonly name = 'buildah' as const
 
@@ -36,19 +36,22 @@ export class BuildahBuilder implements Builder {
         const fileSecrets = buildahSupportsEnvSecrets(version)
           ? req.secrets
           : await envSecretsToFiles(req.secrets, secretDir, req.env)
-        // Each platform is committed straight into a dir: of its own, no list to export; several
-        // platforms build at once (one `buildah build --platform a,b` builds them one after another,
-        // then `manifest push --all` copies them out one after another). The first failure stops the rest.
+        // Each platform is committed straight into a dir: of its own, no list to export (one
+        // `buildah build --platform a,b` then needs `manifest push --all` to copy them out one after
+        // another). Not at once: concurrent builds pulling one multi-platform base tag race on its name
+        // in containers storage ("locating pulled image … image not known"), and one may even build on
+        // the other's architecture. The uploads of all platforms still run at once.
         const platforms = req.platforms.length <= 1 ? [req.platforms] : req.platforms.map(p => [p])
         const dirs = platforms.map((_, i) => (platforms.length === 1 ? dirExport : `${dirExport}-${i}`))
-        await allOrStop(req.signal, platforms, (only, i, signal) => {
+        for (const [i, only] of platforms.entries()) {
+          req.signal?.throwIfAborted()
           const args = buildahBuildArgs(
             { ...req, platforms: only, secrets: fileSecrets },
             version,
             `dir:${dirs[i]}`
           )
-          return runLogged(this.run, logger, 'buildah', args, { env, secrets, signal })
-        })
+          await runLogged(this.run, logger, 'buildah', args, { env, secrets, signal: req.signal })
+        }
         const images = []
         for (const dir of dirs) images.push(...(await importDirTransport(dir, layoutDir)))
         return images
@@ -61,27 +64,4 @@ export class BuildahBuilder implements Builder {
         await rm(`${dirExport}-${i}`, { recursive: true, force: true })
     }
   }
-}
-
-/**
- * Runs `task` for every item at once; the first failure aborts the signal the others were given, and is
- * what is thrown once every task ended.
- */
-async function allOrStop<T>(
-  signal: AbortSignal | undefined,
-  items: T[],
-  task: (item: T, index: number, signal: AbortSignal) => Promise<unknown>
-): Promise<void> {
-  const stop = new AbortController()
-  const both = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal
-  let failure: { error: unknown } | undefined
-  await Promise.all(
-    items.map((item, i) =>
-      task(item, i, both).catch((error: unknown) => {
-        failure ??= { error }
-        stop.abort(error)
-      })
-    )
-  )
-  if (failure) throw failure.error
 }
