@@ -66878,7 +66878,9 @@ const PERMISSIONS_HINT = 'add `permissions: id-token: write, attestations: write
  * Decided before the build: signing=required without an OIDC token fails here (an InputError naming
  * `provenance`), auto without one publishes unsigned with a warning, off never signs.
  */
-function checkSigningPossible(settings, env) {
+function checkSigningPossible(settings, env, 
+/** What the warning says is unsigned: `Provenance`, `The SBOMs`… */
+what = 'Provenance') {
     if (settings.mode === 'off' || settings.signing === 'off')
         return { sign: false };
     if (oidcAvailable(env))
@@ -66887,9 +66889,10 @@ function checkSigningPossible(settings, env) {
         throw new errors_InputError('provenance', `signing=required, but this job cannot get an OIDC token (${OIDC_ENV.url} is not set); ${PERMISSIONS_HINT}, or use signing=auto to publish unsigned provenance`);
     }
     const why = env.GITHUB_ACTIONS === 'true'
-        ? `this job cannot get an OIDC token to sign it with Sigstore; ${PERMISSIONS_HINT}`
-        : 'outside GitHub Actions there is no OIDC token to sign it with Sigstore';
-    return { sign: false, warning: `Provenance is published unsigned: ${why}` };
+        ? `this job cannot get an OIDC token to sign with Sigstore; ${PERMISSIONS_HINT}`
+        : 'outside GitHub Actions there is no OIDC token to sign with Sigstore';
+    const verb = /^Provenance$/.test(what) ? 'is' : 'are';
+    return { sign: false, warning: `${what} ${verb} published unsigned: ${why}` };
 }
 
 ;// CONCATENATED MODULE: ./src/attest/endpoints.ts
@@ -66983,8 +66986,10 @@ async function recordAttestation(bundle, target) {
 
 
 /** signing=required failures throw; auto ones warn and fall back to unsigned. */
-async function obtainIdentity(signing, env, logger) {
-    const decision = checkSigningPossible({ mode: 'min', signing }, env);
+async function obtainIdentity(signing, env, logger, 
+/** What the unsigned warning names (checkSigningPossible). */
+what) {
+    const decision = checkSigningPossible({ mode: 'min', signing }, env, what);
     if (decision.warning)
         logger.warning(decision.warning);
     if (!decision.sign)
@@ -68233,7 +68238,7 @@ function attestRun(req) {
         return undefined;
     return async (subjects) => {
         const signing = req.provenance?.signing ?? 'auto';
-        const decided = await obtainIdentity(signing, req.env, req.logger);
+        const decided = await obtainIdentity(signing, req.env, req.logger, unsignedWhat(req));
         if (decided.idToken)
             req.setSecret?.(decided.idToken);
         const artifacts = [];
@@ -68246,6 +68251,12 @@ function attestRun(req) {
         }
         return artifacts;
     };
+}
+/** What an unsigned run's warning names: the provenance, the SBOMs, or both. */
+function unsignedWhat(req) {
+    if (!req.sboms?.length)
+        return 'Provenance';
+    return req.provenance ? 'Provenance and SBOMs' : 'The SBOMs';
 }
 async function freshIdentity(req) {
     const idToken = await fetchIdToken(req.env);

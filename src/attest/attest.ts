@@ -35,9 +35,11 @@ export interface Identity {
 export async function obtainIdentity(
   signing: SigningMode,
   env: NodeJS.ProcessEnv,
-  logger: Logger
+  logger: Logger,
+  /** What the unsigned warning names (checkSigningPossible). */
+  what?: string
 ): Promise<Identity> {
-  const decision = checkSigningPossible({ mode: 'min', signing }, env)
+  const decision = checkSigningPossible({ mode: 'min', signing }, env, what)
   if (decision.warning) logger.warning(decision.warning)
   if (!decision.sign) return {}
   try {

@@ -21,7 +21,9 @@ export interface SigningDecision {
  */
 export function checkSigningPossible(
   settings: Pick<ProvenanceSettings, 'mode' | 'signing'>,
-  env: NodeJS.ProcessEnv
+  env: NodeJS.ProcessEnv,
+  /** What the warning says is unsigned: `Provenance`, `The SBOMs`… */
+  what = 'Provenance'
 ): SigningDecision {
   if (settings.mode === 'off' || settings.signing === 'off') return { sign: false }
   if (oidcAvailable(env)) return { sign: true }
@@ -33,7 +35,8 @@ export function checkSigningPossible(
   }
   const why =
     env.GITHUB_ACTIONS === 'true'
-      ? `this job cannot get an OIDC token to sign it with Sigstore; ${PERMISSIONS_HINT}`
-      : 'outside GitHub Actions there is no OIDC token to sign it with Sigstore'
-  return { sign: false, warning: `Provenance is published unsigned: ${why}` }
+      ? `this job cannot get an OIDC token to sign with Sigstore; ${PERMISSIONS_HINT}`
+      : 'outside GitHub Actions there is no OIDC token to sign with Sigstore'
+  const verb = /^Provenance$/.test(what) ? 'is' : 'are'
+  return { sign: false, warning: `${what} ${verb} published unsigned: ${why}` }
 }

@@ -44,7 +44,7 @@ export function attestRun(req: AttestRun): Attest | undefined {
   if (!req.provenance && !req.sboms?.length) return undefined
   return async subjects => {
     const signing = req.provenance?.signing ?? 'auto'
-    const decided = await obtainIdentity(signing, req.env, req.logger)
+    const decided = await obtainIdentity(signing, req.env, req.logger, unsignedWhat(req))
     if (decided.idToken) req.setSecret?.(decided.idToken)
     const artifacts: AttestationArtifact[] = []
     if (req.provenance) artifacts.push(await provenanceOf(req, req.provenance, subjects, decided))
@@ -55,6 +55,12 @@ export function attestRun(req: AttestRun): Attest | undefined {
     }
     return artifacts
   }
+}
+
+/** What an unsigned run's warning names: the provenance, the SBOMs, or both. */
+function unsignedWhat(req: Pick<AttestRun, 'provenance' | 'sboms'>): string {
+  if (!req.sboms?.length) return 'Provenance'
+  return req.provenance ? 'Provenance and SBOMs' : 'The SBOMs'
 }
 
 async function freshIdentity(req: AttestRun): Promise<Identity> {

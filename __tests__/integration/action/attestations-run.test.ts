@@ -125,7 +125,7 @@ describe('run(): provenance and SBOMs as referrers of a clean two-platform index
     expect(sha256(index.body)).toBe(outputs.digest)
     const platforms = (index.json.manifests ?? []).map(m => `${m.platform?.os}/${m.platform?.architecture}`)
     expect(platforms.sort()).toEqual(['linux/amd64', 'linux/arm64'])
-    expect(warnings.join('\n')).toContain('Provenance is published unsigned')
+    expect(warnings.join('\n')).toContain('Provenance and SBOMs are published unsigned')
 
     const platformDigests = JSON.parse(outputs['platform-digests'] ?? '{}') as Record<string, string>
     const served = [outputs.digest, platformDigests['linux/amd64'], platformDigests['linux/arm64']]

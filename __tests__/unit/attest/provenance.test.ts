@@ -172,7 +172,7 @@ describe('createProvenance, unsigned', () => {
   it('outside GitHub Actions (the command line) the warning does not ask for workflow permissions', async () => {
     await createProvenance(request({ env: {} }))
     expect(warnings).toEqual([
-      'Provenance is published unsigned: outside GitHub Actions there is no OIDC token to sign it with Sigstore'
+      'Provenance is published unsigned: outside GitHub Actions there is no OIDC token to sign with Sigstore'
     ])
   })
 
