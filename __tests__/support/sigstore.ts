@@ -99,7 +99,11 @@ export async function startSigstore(
   const tlog = await initializeTLog(url, tlogKeys)
   const tsa = await initializeTSA(keyPair())
   // Each at its API path on one origin (a TSA URL with a path is taken by @sigstore/sign as the full URL).
-  for (const handler of [fulcioHandler(ca), canonicalizingDsse(rekorHandler(tlog)), tsaHandler(tsa)]) {
+  for (const handler of [
+    fulcioHandler(ca),
+    canonicalizingDsse(rekorHandler(tlog)),
+    msSafe(tsaHandler(tsa))
+  ]) {
     handlers.set(handler.path, handler)
   }
 
@@ -260,6 +264,24 @@ export async function startAttestationsApi(
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     requests,
     close: () => closeServer(server)
+  }
+}
+
+/**
+ * The mock TSA stamps genTime from the clock as a GeneralizedTime whose milliseconds lose their trailing
+ * zeros (`…12.5Z`), which @sigstore/core's parser (exactly three digits) refuses: one timestamp in ten
+ * failed verification. The handler is called when the clock's millisecond does not end in 0 (nor is
+ * about to).
+ */
+function msSafe<T extends { fn: (body: string) => Promise<unknown> }>(handler: T): T {
+  return {
+    ...handler,
+    fn: (body: string) => {
+      while (![1, 2, 3, 4, 5, 6, 7].includes(new Date().getMilliseconds() % 10)) {
+        // a millisecond at most
+      }
+      return handler.fn(body)
+    }
   }
 }
 
