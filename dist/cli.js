@@ -48425,7 +48425,7 @@ function baseImagePurl(image) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5264);
+/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4732);
 /* harmony import */ var _runtime_cancel_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3952);
 
 
@@ -48450,7 +48450,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5264:
+/***/ 4732:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -57037,6 +57037,54 @@ function _unique(values) {
     return Array.from(new Set(values));
 }
 //# sourceMappingURL=tool-cache.js.map
+;// CONCATENATED MODULE: ./src/runtime/tool-download.ts
+/**
+ * Downloading a release asset for the tool cache, checked against its sha256 before anything is cached:
+ * what the buildx install and the syft install share.
+ */
+
+
+
+/** A release's checksums file (`<sha256>  [*]<asset>` lines) as asset → sha256. */
+function parseChecksums(text) {
+    const sums = new Map();
+    for (const line of text.split(/\r?\n/)) {
+        const match = /^([0-9a-f]{64})\s+\*?(\S+)\s*$/i.exec(line.trim());
+        if (match?.[1] && match[2])
+            sums.set(match[2], match[1].toLowerCase());
+    }
+    return sums;
+}
+/** The sha256 the checksums file at `url` lists for `asset`; `fix` is said when it lists none. */
+async function listedChecksum(url, asset, fix) {
+    const file = await downloadTool(url);
+    try {
+        const expected = parseChecksums(await (0,promises_.readFile)(file, 'utf8')).get(asset);
+        if (!expected)
+            throw new Error(`${url} lists no sha256 for ${asset}; ${fix}`);
+        return { expected, source: url };
+    }
+    finally {
+        await (0,promises_.rm)(file, { force: true });
+    }
+}
+/** Downloads `url`, checks its sha256, then hands it to `use`; the download never outlives the call. */
+async function downloadVerified(d) {
+    d.log(`downloading ${d.url}`);
+    const downloaded = await downloadTool(d.url);
+    try {
+        const expected = await d.expected();
+        const actual = (await fileDigest(downloaded)).slice('sha256:'.length);
+        if (actual !== expected.expected)
+            throw d.mismatch(expected, actual);
+        d.log(`${d.asset} sha256 ${actual} matches ${expected.source}`);
+        return await d.use(downloaded);
+    }
+    finally {
+        await (0,promises_.rm)(downloaded, { force: true });
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/builders/buildx/release.ts
 /**
  * buildx release assets: which one fits this runner, where it is, and the sha256 it must have. Pure.
@@ -57092,16 +57140,7 @@ function buildxAssetUrl(baseUrl, version, asset) {
 function pinnedChecksum(version, platform) {
     return version === PINNED_BUILDX_VERSION ? PINNED_BUILDX_SHA256[platform] : undefined;
 }
-/** A release's `checksums.txt` (`<sha256>  [*]<asset>` lines) as asset → sha256. */
-function parseChecksums(text) {
-    const sums = new Map();
-    for (const line of text.split(/\r?\n/)) {
-        const match = /^([0-9a-f]{64})\s+\*?(\S+)\s*$/i.exec(line.trim());
-        if (match?.[1] && match[2])
-            sums.set(match[2], match[1].toLowerCase());
-    }
-    return sums;
-}
+
 /**
  * `buildx-version` as a bare `x.y.z` (a leading `v` is dropped); empty means the pin. `latest` and ranges
  * are refused: the action installs one exact, verified release.
@@ -57140,7 +57179,6 @@ function normalizeDownloadUrl(value) {
 
 
 
-
 /** The tool-cache name of the installed plugin. */
 const BUILDX_TOOL = 'docker-buildx';
 /** A downloaded asset whose sha256 is not the expected one; nothing was cached. */
@@ -57174,22 +57212,18 @@ async function installBuildx(release, logger, platform = releasePlatform(process
         return (0,external_node_path_.join)(cached, file);
     }
     const asset = buildxAssetName(release.version, platform);
-    const url = buildxAssetUrl(release.downloadUrl, release.version, asset);
-    logger.info(`buildx: downloading ${url}`);
-    const downloaded = await downloadTool(url);
-    try {
-        const { expected, source } = await expectedChecksum(release, asset, platform);
-        const actual = await sha256File(downloaded);
-        if (actual !== expected)
-            throw new ChecksumError(asset, expected, actual, source);
-        logger.info(`buildx: ${asset} sha256 ${actual} matches ${source}`);
-        await (0,promises_.chmod)(downloaded, 0o755);
-        const dir = await cacheFile(downloaded, file, BUILDX_TOOL, release.version, platform);
-        return (0,external_node_path_.join)(dir, file);
-    }
-    finally {
-        await (0,promises_.rm)(downloaded, { force: true });
-    }
+    return downloadVerified({
+        url: buildxAssetUrl(release.downloadUrl, release.version, asset),
+        asset,
+        expected: () => expectedChecksum(release, asset, platform),
+        mismatch: (e, actual) => new ChecksumError(asset, e.expected, actual, e.source),
+        use: async (downloaded) => {
+            await (0,promises_.chmod)(downloaded, 0o755);
+            const dir = await cacheFile(downloaded, file, BUILDX_TOOL, release.version, platform);
+            return (0,external_node_path_.join)(dir, file);
+        },
+        log: message => logger.info(`buildx: ${message}`)
+    });
 }
 /** tool-cache keeps tools in RUNNER_TOOL_CACHE and downloads into RUNNER_TEMP; outside a runner neither is set. */
 function requireRunnerDirs() {
@@ -57200,28 +57234,12 @@ function requireRunnerDirs() {
     }
 }
 /** The sha256 the asset must have: pinned in the action, else from the release's checksums.txt. */
-async function expectedChecksum(release, asset, platform) {
+function expectedChecksum(release, asset, platform) {
     const pinned = pinnedChecksum(release.version, platform);
     if (pinned)
-        return { expected: pinned, source: 'the checksum pinned in the action' };
+        return Promise.resolve({ expected: pinned, source: 'the checksum pinned in the action' });
     const url = buildxAssetUrl(release.downloadUrl, release.version, 'checksums.txt');
-    const file = await downloadTool(url);
-    try {
-        const expected = parseChecksums(await (0,promises_.readFile)(file, 'utf8')).get(asset);
-        if (!expected) {
-            throw new Error(`${url} lists no sha256 for ${asset}; check buildx-version and buildx-download-url`);
-        }
-        return { expected, source: url };
-    }
-    finally {
-        await (0,promises_.rm)(file, { force: true });
-    }
-}
-async function sha256File(path) {
-    const hash = (0,external_node_crypto_.createHash)('sha256');
-    for await (const chunk of (0,external_node_fs_.createReadStream)(path))
-        hash.update(chunk);
-    return hash.digest('hex');
+    return listedChecksum(url, asset, 'check buildx-version and buildx-download-url');
 }
 
 ;// CONCATENATED MODULE: ./src/builders/buildx/plugin-dir.ts
@@ -67929,7 +67947,6 @@ function sbomPredicateType(format, document) {
 
 
 
-
 /** The tool-cache name of the installed scanner. */
 const SYFT_TOOL = 'syft';
 /** A downloaded archive whose sha256 is not the one the release lists; nothing was cached. */
@@ -67959,20 +67976,16 @@ async function installSyft(release, platform, logger) {
         return (0,external_node_path_.join)(cached, SYFT_TOOL);
     }
     const asset = syftAssetName(release.version, platform);
-    const url = syftAssetUrl(release.downloadUrl, release.version, asset);
-    logger.info(`syft: downloading ${url}`);
-    const archive = await downloadTool(url);
-    try {
-        const { expected, source } = await listedChecksum(release, asset);
-        const actual = await sha256File(archive);
-        if (actual !== expected)
-            throw new SyftChecksumError(asset, expected, actual, source);
-        logger.info(`syft: ${asset} sha256 ${actual} matches ${source}`);
-        return await cacheExtracted(archive, release.version, platform);
-    }
-    finally {
-        await (0,promises_.rm)(archive, { force: true });
-    }
+    const checksums = syftAssetUrl(release.downloadUrl, release.version, syftChecksumsName(release.version));
+    return downloadVerified({
+        url: syftAssetUrl(release.downloadUrl, release.version, asset),
+        asset,
+        // No sha256 is pinned in the action: the release's own list, from where the archive is (README, `sbom`).
+        expected: () => listedChecksum(checksums, asset, 'check syft-download-url'),
+        mismatch: (e, actual) => new SyftChecksumError(asset, e.expected, actual, e.source),
+        use: archive => cacheExtracted(archive, release.version, platform),
+        log: message => logger.info(`syft: ${message}`)
+    });
 }
 /** Extracts the verified archive and caches only its `syft` executable. */
 async function cacheExtracted(archive, version, platform) {
@@ -68003,23 +68016,6 @@ function install_requireRunnerDirs() {
     for (const name of ['RUNNER_TOOL_CACHE', 'RUNNER_TEMP']) {
         if (!process.env[name])
             throw new NoToolCacheError(name);
-    }
-}
-/**
- * The sha256 the release's checksums file lists for `asset`. No sha256 is pinned in the action: the
- * release's own list is fetched from the same place as the archive (see README, `sbom`).
- */
-async function listedChecksum(release, asset) {
-    const url = syftAssetUrl(release.downloadUrl, release.version, syftChecksumsName(release.version));
-    const file = await downloadTool(url);
-    try {
-        const expected = parseChecksums(await (0,promises_.readFile)(file, 'utf8')).get(asset);
-        if (!expected)
-            throw new Error(`${url} lists no sha256 for ${asset}; check syft-download-url`);
-        return { expected, source: url };
-    }
-    finally {
-        await (0,promises_.rm)(file, { force: true });
     }
 }
 

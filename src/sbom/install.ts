@@ -1,9 +1,8 @@
 import * as tc from '@actions/tool-cache'
-import { chmod, readFile, rm } from 'node:fs/promises'
+import { chmod, rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import { sha256File } from '../builders/buildx/install.js'
-import { parseChecksums } from '../builders/buildx/release.js'
 import type { Logger } from '../registry/index.js'
+import { downloadVerified, listedChecksum } from '../runtime/tool-download.js'
 import { syftAssetName, syftAssetUrl, syftChecksumsName } from './release.js'
 
 /** Which syft release to install, from where. */
@@ -46,18 +45,16 @@ export async function installSyft(release: SyftRelease, platform: string, logger
     return join(cached, SYFT_TOOL)
   }
   const asset = syftAssetName(release.version, platform)
-  const url = syftAssetUrl(release.downloadUrl, release.version, asset)
-  logger.info(`syft: downloading ${url}`)
-  const archive = await tc.downloadTool(url)
-  try {
-    const { expected, source } = await listedChecksum(release, asset)
-    const actual = await sha256File(archive)
-    if (actual !== expected) throw new SyftChecksumError(asset, expected, actual, source)
-    logger.info(`syft: ${asset} sha256 ${actual} matches ${source}`)
-    return await cacheExtracted(archive, release.version, platform)
-  } finally {
-    await rm(archive, { force: true })
-  }
+  const checksums = syftAssetUrl(release.downloadUrl, release.version, syftChecksumsName(release.version))
+  return downloadVerified({
+    url: syftAssetUrl(release.downloadUrl, release.version, asset),
+    asset,
+    // No sha256 is pinned in the action: the release's own list, from where the archive is (README, `sbom`).
+    expected: () => listedChecksum(checksums, asset, 'check syft-download-url'),
+    mismatch: (e, actual) => new SyftChecksumError(asset, e.expected, actual, e.source),
+    use: archive => cacheExtracted(archive, release.version, platform),
+    log: message => logger.info(`syft: ${message}`)
+  })
 }
 
 /** Extracts the verified archive and caches only its `syft` executable. */
@@ -87,24 +84,5 @@ export class NoToolCacheError extends Error {
 function requireRunnerDirs(): void {
   for (const name of ['RUNNER_TOOL_CACHE', 'RUNNER_TEMP']) {
     if (!process.env[name]) throw new NoToolCacheError(name)
-  }
-}
-
-/**
- * The sha256 the release's checksums file lists for `asset`. No sha256 is pinned in the action: the
- * release's own list is fetched from the same place as the archive (see README, `sbom`).
- */
-async function listedChecksum(
-  release: SyftRelease,
-  asset: string
-): Promise<{ expected: string; source: string }> {
-  const url = syftAssetUrl(release.downloadUrl, release.version, syftChecksumsName(release.version))
-  const file = await tc.downloadTool(url)
-  try {
-    const expected = parseChecksums(await readFile(file, 'utf8')).get(asset)
-    if (!expected) throw new Error(`${url} lists no sha256 for ${asset}; check syft-download-url`)
-    return { expected, source: url }
-  } finally {
-    await rm(file, { force: true })
   }
 }

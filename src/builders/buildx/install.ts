@@ -1,16 +1,9 @@
 import * as tc from '@actions/tool-cache'
-import { createHash } from 'node:crypto'
-import { createReadStream } from 'node:fs'
-import { chmod, readFile, rm } from 'node:fs/promises'
+import { chmod } from 'node:fs/promises'
 import { join } from 'node:path'
+import { downloadVerified, listedChecksum, type ExpectedChecksum } from '../../runtime/tool-download.js'
 import type { Logger } from '../types.js'
-import {
-  buildxAssetName,
-  buildxAssetUrl,
-  parseChecksums,
-  pinnedChecksum,
-  releasePlatform
-} from './release.js'
+import { buildxAssetName, buildxAssetUrl, pinnedChecksum, releasePlatform } from './release.js'
 
 /** Which buildx release to install, from where. */
 export interface BuildxRelease {
@@ -61,20 +54,18 @@ export async function installBuildx(
     return join(cached, file)
   }
   const asset = buildxAssetName(release.version, platform)
-  const url = buildxAssetUrl(release.downloadUrl, release.version, asset)
-  logger.info(`buildx: downloading ${url}`)
-  const downloaded = await tc.downloadTool(url)
-  try {
-    const { expected, source } = await expectedChecksum(release, asset, platform)
-    const actual = await sha256File(downloaded)
-    if (actual !== expected) throw new ChecksumError(asset, expected, actual, source)
-    logger.info(`buildx: ${asset} sha256 ${actual} matches ${source}`)
-    await chmod(downloaded, 0o755)
-    const dir = await tc.cacheFile(downloaded, file, BUILDX_TOOL, release.version, platform)
-    return join(dir, file)
-  } finally {
-    await rm(downloaded, { force: true })
-  }
+  return downloadVerified({
+    url: buildxAssetUrl(release.downloadUrl, release.version, asset),
+    asset,
+    expected: () => expectedChecksum(release, asset, platform),
+    mismatch: (e, actual) => new ChecksumError(asset, e.expected, actual, e.source),
+    use: async downloaded => {
+      await chmod(downloaded, 0o755)
+      const dir = await tc.cacheFile(downloaded, file, BUILDX_TOOL, release.version, platform)
+      return join(dir, file)
+    },
+    log: message => logger.info(`buildx: ${message}`)
+  })
 }
 
 /** tool-cache keeps tools in RUNNER_TOOL_CACHE and downloads into RUNNER_TEMP; outside a runner neither is set. */
@@ -89,28 +80,13 @@ function requireRunnerDirs(): void {
 }
 
 /** The sha256 the asset must have: pinned in the action, else from the release's checksums.txt. */
-async function expectedChecksum(
+function expectedChecksum(
   release: BuildxRelease,
   asset: string,
   platform: string
-): Promise<{ expected: string; source: string }> {
+): Promise<ExpectedChecksum> {
   const pinned = pinnedChecksum(release.version, platform)
-  if (pinned) return { expected: pinned, source: 'the checksum pinned in the action' }
+  if (pinned) return Promise.resolve({ expected: pinned, source: 'the checksum pinned in the action' })
   const url = buildxAssetUrl(release.downloadUrl, release.version, 'checksums.txt')
-  const file = await tc.downloadTool(url)
-  try {
-    const expected = parseChecksums(await readFile(file, 'utf8')).get(asset)
-    if (!expected) {
-      throw new Error(`${url} lists no sha256 for ${asset}; check buildx-version and buildx-download-url`)
-    }
-    return { expected, source: url }
-  } finally {
-    await rm(file, { force: true })
-  }
-}
-
-export async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256')
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer)
-  return hash.digest('hex')
+  return listedChecksum(url, asset, 'check buildx-version and buildx-download-url')
 }

@@ -65,15 +65,7 @@ export function pinnedChecksum(version: string, platform: string): string | unde
   return version === PINNED_BUILDX_VERSION ? PINNED_BUILDX_SHA256[platform] : undefined
 }
 
-/** A release's `checksums.txt` (`<sha256>  [*]<asset>` lines) as asset → sha256. */
-export function parseChecksums(text: string): Map<string, string> {
-  const sums = new Map<string, string>()
-  for (const line of text.split(/\r?\n/)) {
-    const match = /^([0-9a-f]{64})\s+\*?(\S+)\s*$/i.exec(line.trim())
-    if (match?.[1] && match[2]) sums.set(match[2], match[1].toLowerCase())
-  }
-  return sums
-}
+export { parseChecksums } from '../../runtime/tool-download.js'
 
 /**
  * `buildx-version` as a bare `x.y.z` (a leading `v` is dropped); empty means the pin. `latest` and ranges
