@@ -48438,7 +48438,7 @@ function baseImagePurl(image) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6058);
 /* harmony import */ var _inputs_read_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8566);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2601);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3363);
 /* harmony import */ var _runtime_actions_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5323);
 /* harmony import */ var _runtime_cancel_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3952);
 /* harmony import */ var _report_errors_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(2287);
@@ -48742,7 +48742,7 @@ function oneOf(name, allowed, fallback) {
 
 /***/ }),
 
-/***/ 2601:
+/***/ 3363:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -49541,7 +49541,64 @@ function buildahPushArgs(manifest, dir) {
     return ['manifest', 'push', '--all', '--format', 'oci', manifest, `dir:${dir}`];
 }
 
+;// CONCATENATED MODULE: ./src/builders/buildah/platform-stores.ts
+
+
+
+function platformStores(count, workDir) {
+    return Array.from({ length: count }, (_, i) => {
+        if (i === 0)
+            return { flags: [] };
+        const dir = (0,external_node_path_.join)(workDir, `store-${i}`);
+        return { flags: ['--root', (0,external_node_path_.join)(dir, 'root'), '--runroot', (0,external_node_path_.join)(dir, 'run')], dir };
+    });
+}
+/**
+ * Removes an extra store: `rmi --all` first, because a rootless store holds files owned by mapped uids
+ * the runner's user cannot delete directly. A failure is a warning: the build itself succeeded.
+ */
+async function removePlatformStore(store, run, env, logger) {
+    if (!store.dir)
+        return;
+    // Nothing to remove when the build failed before its store was made; the rm below still runs.
+    await run('buildah', [...store.flags, 'rmi', '--all', '--force'], { env }).catch(() => undefined);
+    try {
+        await (0,promises_.rm)(store.dir, { recursive: true, force: true });
+    }
+    catch (err) {
+        logger.warning(`could not remove the temporary containers storage ${store.dir}: ${errorMessage(err)}`);
+    }
+}
+/**
+ * Runs the platform builds, at most `limit` at once. The first failure stops the others (through the
+ * signal each task gets) and is what is thrown, once every build has ended.
+ */
+async function buildConcurrently(tasks, limit, signal) {
+    const stop = new AbortController();
+    const taskSignal = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
+    const failures = [];
+    let next = 0;
+    const worker = async () => {
+        while (next < tasks.length && !taskSignal.aborted) {
+            const task = tasks[next++];
+            try {
+                await task?.(taskSignal);
+            }
+            catch (err) {
+                failures.push(err);
+                stop.abort();
+            }
+        }
+    };
+    await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
+    if (failures.length > 0)
+        throw failures[0];
+    signal?.throwIfAborted();
+}
+
 ;// CONCATENATED MODULE: ./src/builders/buildah/builder.ts
+
+
 
 
 
@@ -49560,7 +49617,7 @@ async function buildahVersion(env, run) {
         throw new Error(`cannot read the version from \`buildah version\`: ${stdout.slice(0, 200)}`);
     return version;
 }
-/** Builds every platform, one after another, into a dir: of its own, layers uncompressed, and gathers them in an OCI layout. */
+/** Builds every platform at once, each into a dir: of its own, layers uncompressed, and gathers them in an OCI layout. */
 class BuildahBuilder {
     run;
     name = 'buildah';
@@ -49574,23 +49631,17 @@ class BuildahBuilder {
         const secretDir = (0,external_node_path_.join)(req.workDir, 'secrets');
         const dirExport = (0,external_node_path_.join)(req.workDir, 'dir');
         const secrets = await secretValues(req.secrets, req.env);
+        let stores = [];
         try {
             const platforms = await completeLayout(layoutDir, req, async () => {
                 const fileSecrets = buildahSupportsEnvSecrets(version)
                     ? req.secrets
                     : await envSecretsToFiles(req.secrets, secretDir, req.env);
-                // Each platform is committed straight into a dir: of its own, no list to export (one
-                // `buildah build --platform a,b` then needs `manifest push --all` to copy them out one after
-                // another). Not at once: concurrent builds pulling one multi-platform base tag race on its name
-                // in containers storage ("locating pulled image … image not known"), and one may even build on
-                // the other's architecture. The uploads of all platforms still run at once.
-                const platforms = req.platforms.length <= 1 ? [req.platforms] : req.platforms.map(p => [p]);
-                const dirs = platforms.map((_, i) => (platforms.length === 1 ? dirExport : `${dirExport}-${i}`));
-                for (const [i, only] of platforms.entries()) {
-                    req.signal?.throwIfAborted();
-                    const args = buildahBuildArgs({ ...req, platforms: only, secrets: fileSecrets }, version, `dir:${dirs[i]}`);
-                    await runLogged(this.run, logger, 'buildah', args, { env, secrets, signal: req.signal });
-                }
+                const groups = req.platforms.length <= 1 ? [req.platforms] : req.platforms.map(p => [p]);
+                const dirs = groups.map((_, i) => (groups.length === 1 ? dirExport : `${dirExport}-${i}`));
+                stores = platformStores(groups.length, req.workDir);
+                const build = { ...req, secrets: fileSecrets };
+                await buildEachPlatform(this.run, { req: build, version, env, secrets, logger }, groups, dirs, stores);
                 const images = [];
                 for (const dir of dirs)
                     images.push(...(await importDirTransport(dir, layoutDir)));
@@ -49599,12 +49650,34 @@ class BuildahBuilder {
             return { builder: 'buildah', layoutDir, platforms };
         }
         finally {
+            for (const store of stores)
+                await removePlatformStore(store, this.run, env, logger);
             await (0,promises_.rm)(secretDir, { recursive: true, force: true });
             await (0,promises_.rm)(dirExport, { recursive: true, force: true });
             for (let i = 0; i < req.platforms.length; i++)
                 await (0,promises_.rm)(`${dirExport}-${i}`, { recursive: true, force: true });
         }
     }
+}
+/** Concurrent builds, at most this many (a machine with one core still overlaps one's I/O with the other's CPU). */
+const BUILDS_AT_ONCE = Math.max(2, (0,external_node_os_.availableParallelism)());
+/**
+ * One `buildah build` per platform group, all at once: each commits straight into its dir: (no list to
+ * export: one `buildah build --platform a,b` needs `manifest push --all` to copy the images out one
+ * after another) and works in its own store (see platform-stores.ts).
+ */
+async function buildEachPlatform(run, b, groups, dirs, stores) {
+    const builds = groups.map((only, i) => (signal) => {
+        const args = buildahBuildArgs({ ...b.req, platforms: only }, b.version, `dir:${dirs[i]}`);
+        const log = groups.length === 1 ? b.logger : prefixed(b.logger, `[${only.join(',')}] `);
+        const flags = stores[i]?.flags ?? [];
+        return runLogged(run, log, 'buildah', [...flags, ...args], { env: b.env, secrets: b.secrets, signal });
+    });
+    await buildConcurrently(builds, BUILDS_AT_ONCE, b.req.signal);
+}
+/** The logger with every line of one platform's build marked, as concurrent builds interleave. */
+function prefixed(logger, prefix) {
+    return { ...logger, info: line => logger.info(prefix + line) };
 }
 
 ;// CONCATENATED MODULE: ./src/builders/layout/archive.ts

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { beforeAll, describe, expect, it } from '@jest/globals'
 import { runAction, type ActionRun } from '../../../scripts/run-action.mjs'
 import {
@@ -87,17 +88,23 @@ describe('dist/index.js publishes a linux/amd64 + linux/arm64 buildah image as a
     }
   })
 
-  it('builds the platforms one after another, one buildah build each, into dir: (no manifest list to export)', () => {
+  it('builds the platforms at once, each in a containers storage of its own, into dir: (no list to export)', () => {
     const lines = run.stdout.split('\n')
-    const builds = lines.flatMap((line, i) => (line.startsWith('$ buildah build') ? [i] : []))
+    const builds = lines.flatMap((line, i) =>
+      /^(\[\S+\] )?\$ buildah /.test(line) && line.includes(' build ') ? [i] : []
+    )
     expect(builds).toHaveLength(2)
     const platformsOf = (i: number) => /--platform (\S+)/.exec(lines[i]!)?.[1]
     expect(builds.map(platformsOf).sort()).toEqual(['linux/amd64', 'linux/arm64'])
-    // The second starts after the first committed: concurrent builds from one multi-platform base tag
-    // race on its name in containers storage ("image not known", or the other architecture's base).
-    const firstCommit = lines.findIndex(line => line.startsWith('COMMIT'))
-    expect(Math.max(...builds)).toBeGreaterThan(firstCommit)
+    // Both started before either committed; sharing one storage they would race on the name of the
+    // multi-platform base tag ("image not known", or the other architecture's base): one has its own root.
+    const firstCommit = lines.findIndex(line => /^\[\S+\] COMMIT/.test(line))
+    expect(firstCommit).toBeGreaterThan(0)
+    expect(Math.max(...builds)).toBeLessThan(firstCommit)
+    expect(builds.filter(i => lines[i]!.includes('$ buildah --root ')).length).toBe(1)
     expect(run.stdout).not.toContain('$ buildah manifest push')
+    // The extra store is removed: nothing of it stays mounted.
+    expect(readFileSync('/proc/self/mountinfo', 'utf8')).not.toMatch(/publish-image-run-[^ ]*store-1/)
   })
 
   it('gives each platform the base image layer of its own architecture', () => {

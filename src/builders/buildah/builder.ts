@@ -1,4 +1,5 @@
 import { rm } from 'node:fs/promises'
+import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import { execCommand } from '../../exec.js'
 import { buildahEnv } from '../credentials.js'
@@ -10,6 +11,12 @@ import { envSecretsToFiles } from '../secret-files.js'
 import type { Builder, BuildRequest, BuildResult, Env, Logger, Runner } from '../types.js'
 import { extractVersion } from '../version.js'
 import { buildahBuildArgs, buildahSupportsEnvSecrets } from './args.js'
+import {
+  buildConcurrently,
+  platformStores,
+  removePlatformStore,
+  type PlatformStore
+} from './platform-stores.js'
 
 export async function buildahVersion(env: Env, run: Runner): Promise<string> {
   const { stdout } = await run('buildah', ['version'], { env })
@@ -18,7 +25,7 @@ export async function buildahVersion(env: Env, run: Runner): Promise<string> {
   return version
 }
 
-/** Builds every platform, one after another, into a dir: of its own, layers uncompressed, and gathers them in an OCI layout. */
+/** Builds every platform at once, each into a dir: of its own, layers uncompressed, and gathers them in an OCI layout. */
 export class BuildahBuilder implements Builder {
   readonly name = 'buildah' as const
 
@@ -31,37 +38,65 @@ export class BuildahBuilder implements Builder {
     const secretDir = join(req.workDir, 'secrets')
     const dirExport = join(req.workDir, 'dir')
     const secrets = await secretValues(req.secrets, req.env)
+    let stores: PlatformStore[] = []
     try {
       const platforms = await completeLayout(layoutDir, req, async () => {
         const fileSecrets = buildahSupportsEnvSecrets(version)
           ? req.secrets
           : await envSecretsToFiles(req.secrets, secretDir, req.env)
-        // Each platform is committed straight into a dir: of its own, no list to export (one
-        // `buildah build --platform a,b` then needs `manifest push --all` to copy them out one after
-        // another). Not at once: concurrent builds pulling one multi-platform base tag race on its name
-        // in containers storage ("locating pulled image … image not known"), and one may even build on
-        // the other's architecture. The uploads of all platforms still run at once.
-        const platforms = req.platforms.length <= 1 ? [req.platforms] : req.platforms.map(p => [p])
-        const dirs = platforms.map((_, i) => (platforms.length === 1 ? dirExport : `${dirExport}-${i}`))
-        for (const [i, only] of platforms.entries()) {
-          req.signal?.throwIfAborted()
-          const args = buildahBuildArgs(
-            { ...req, platforms: only, secrets: fileSecrets },
-            version,
-            `dir:${dirs[i]}`
-          )
-          await runLogged(this.run, logger, 'buildah', args, { env, secrets, signal: req.signal })
-        }
+        const groups = req.platforms.length <= 1 ? [req.platforms] : req.platforms.map(p => [p])
+        const dirs = groups.map((_, i) => (groups.length === 1 ? dirExport : `${dirExport}-${i}`))
+        stores = platformStores(groups.length, req.workDir)
+        const build = { ...req, secrets: fileSecrets }
+        await buildEachPlatform(this.run, { req: build, version, env, secrets, logger }, groups, dirs, stores)
         const images = []
         for (const dir of dirs) images.push(...(await importDirTransport(dir, layoutDir)))
         return images
       })
       return { builder: 'buildah', layoutDir, platforms }
     } finally {
+      for (const store of stores) await removePlatformStore(store, this.run, env, logger)
       await rm(secretDir, { recursive: true, force: true })
       await rm(dirExport, { recursive: true, force: true })
       for (let i = 0; i < req.platforms.length; i++)
         await rm(`${dirExport}-${i}`, { recursive: true, force: true })
     }
   }
+}
+
+interface PlatformBuild {
+  req: BuildRequest
+  version: string
+  env: Env
+  secrets: readonly string[]
+  logger: Logger
+}
+
+/** Concurrent builds, at most this many (a machine with one core still overlaps one's I/O with the other's CPU). */
+const BUILDS_AT_ONCE = Math.max(2, availableParallelism())
+
+/**
+ * One `buildah build` per platform group, all at once: each commits straight into its dir: (no list to
+ * export: one `buildah build --platform a,b` needs `manifest push --all` to copy the images out one
+ * after another) and works in its own store (see platform-stores.ts).
+ */
+async function buildEachPlatform(
+  run: Runner,
+  b: PlatformBuild,
+  groups: string[][],
+  dirs: string[],
+  stores: PlatformStore[]
+): Promise<void> {
+  const builds = groups.map((only, i) => (signal: AbortSignal) => {
+    const args = buildahBuildArgs({ ...b.req, platforms: only }, b.version, `dir:${dirs[i]}`)
+    const log = groups.length === 1 ? b.logger : prefixed(b.logger, `[${only.join(',')}] `)
+    const flags = stores[i]?.flags ?? []
+    return runLogged(run, log, 'buildah', [...flags, ...args], { env: b.env, secrets: b.secrets, signal })
+  })
+  await buildConcurrently(builds, BUILDS_AT_ONCE, b.req.signal)
+}
+
+/** The logger with every line of one platform's build marked, as concurrent builds interleave. */
+function prefixed(logger: Logger, prefix: string): Logger {
+  return { ...logger, info: line => logger.info(prefix + line) }
 }
