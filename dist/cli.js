@@ -48425,7 +48425,7 @@ function baseImagePurl(image) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7832);
+/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5809);
 /* harmony import */ var _runtime_cancel_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3952);
 
 
@@ -48450,7 +48450,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7832:
+/***/ 5809:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -53249,7 +53249,39 @@ async function checkExportMatchesMetadata(layoutDir, meta) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/builders/buildx/named-builder.ts
+
+
+
+/**
+ * The builder BUILDX_BUILDER names (docker/setup-buildx-action sets it), read from buildx's own store
+ * (`$DOCKER_CONFIG/buildx/instances/<name>`) instead of a `docker buildx inspect`, which costs a docker
+ * CLI and plugin start before the build can begin. Undefined whenever the answer is not plain: no
+ * BUILDX_BUILDER, a name that is a docker context rather than a builder, a file that does not read as
+ * that builder; the caller then asks `docker buildx inspect`.
+ */
+async function namedBuilderFromStore(env) {
+    const all = { ...process.env, ...env };
+    const name = all.BUILDX_BUILDER?.trim();
+    if (!name || !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(name))
+        return undefined;
+    const text = await (0,promises_.readFile)((0,external_node_path_.join)(dockerConfigDir(all), 'buildx', 'instances', name), 'utf8').catch(() => undefined);
+    if (text === undefined)
+        return undefined;
+    try {
+        const stored = JSON.parse(text);
+        if (typeof stored !== 'object' || stored === null)
+            return undefined;
+        const { Name, Driver } = stored;
+        return Name === name && typeof Driver === 'string' && Driver ? { name, driver: Driver } : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/builders/buildx/builder.ts
+
 
 
 
@@ -53278,11 +53310,16 @@ async function buildxVersion(env, run) {
 class BuildxBuilder {
     run;
     env;
+    version;
     name = 'buildx';
-    /** `env`: extra environment for every docker command, e.g. the DOCKER_CONFIG of a buildx installed for this run. */
-    constructor(run = execCommand, env = {}) {
+    /**
+     * `env`: extra environment for every docker command, e.g. the DOCKER_CONFIG of a buildx installed for
+     * this run. `version`: buildx's, when the selection already asked.
+     */
+    constructor(run = execCommand, env = {}, version) {
         this.run = run;
         this.env = env;
+        this.version = version;
     }
     async build(req, logger) {
         const layoutDir = (0,external_node_path_.join)(req.workDir, 'oci');
@@ -53291,7 +53328,7 @@ class BuildxBuilder {
         const { env, cleanup } = await dockerEnv({ ...req, env: { ...req.env, ...this.env } }, { buildxStore: true });
         let temporaryBuilder;
         try {
-            const version = await buildxVersion(env, this.run);
+            const version = this.version ?? (await buildxVersion(env, this.run));
             if (!(await this.currentBuilderExportsOci(env, logger))) {
                 temporaryBuilder = temporaryBuilderName();
                 await this.createBuilder(temporaryBuilder, env, req, logger);
@@ -53323,9 +53360,10 @@ class BuildxBuilder {
         }
     }
     async currentBuilderExportsOci(env, logger) {
-        const { stdout } = await this.run('docker', ['buildx', 'inspect'], { env });
-        const driver = parseBuildxDriver(stdout);
-        const name = /^Name:\s*(\S+)/m.exec(stdout)?.[1] ?? 'the current builder';
+        const stored = await namedBuilderFromStore(env);
+        const { name, driver } = stored
+            ? { name: `${stored.name} (BUILDX_BUILDER)`, driver: stored.driver }
+            : await this.inspectCurrentBuilder(env);
         if (driverExportsOci(driver)) {
             logger.info(`buildx: using the current builder ${name} ('${driver}' driver) as it is`);
             return true;
@@ -53336,6 +53374,11 @@ class BuildxBuilder {
         }
         logger.info(`buildx: the current builder ${name} uses the '${driver ?? 'unknown'}' driver, which cannot export an OCI layout`);
         return false;
+    }
+    async inspectCurrentBuilder(env) {
+        const { stdout } = await this.run('docker', ['buildx', 'inspect'], { env });
+        const name = /^Name:\s*(\S+)/m.exec(stdout)?.[1] ?? 'the current builder';
+        return { name, driver: parseBuildxDriver(stdout) };
     }
     async engineUsesContainerdStore(env) {
         const info = await this.run('docker', ['info', '--format', '{{json .DriverStatus}}'], { env }).catch(() => undefined);
@@ -57357,11 +57400,12 @@ async function privateDockerConfig(plugin, parent, env) {
  * to do (no docker at all, or a recent enough buildx).
  */
 async function ensureBuildx(release, env, run, logger, install = installBuildx) {
-    const docker = await run('docker', ['--version'], { env }).catch(() => undefined);
-    if (!docker)
-        return undefined;
     const present = await buildxVersion(env, run).catch(() => undefined);
     if (present && versionAtLeast(present, MINIMUM_BUILDX_VERSION))
+        return undefined;
+    // No buildx to speak of: is there a docker to install it for? (Asked second: usually buildx is there.)
+    const docker = await run('docker', ['--version'], { env }).catch(() => undefined);
+    if (!docker)
         return undefined;
     const why = present
         ? `the plugin's v${present} is older than ${MINIMUM_BUILDX_VERSION}`
@@ -57593,22 +57637,40 @@ function parseBuilderChoice(value) {
     }
     return choice;
 }
-function createBuilder(name, run = execCommand, env = {}) {
+/** `version`: buildx's, when already known (saves the builder asking again). */
+function createBuilder(name, run = execCommand, env = {}, version) {
     if (name === 'buildx')
-        return new BuildxBuilder(run, env);
+        return new BuildxBuilder(run, env, version);
     if (name === 'buildah')
         return new BuildahBuilder(run);
     return new DockerBuilder(run);
 }
-/** Whether a builder can run here: a description of it, or the error that says why not. */
+/** Whether a builder can run here: a description of it (and buildx's version), or the error that says why not. */
 async function probe(name, env, run) {
-    if (name === 'buildx')
-        return `docker buildx ${await buildxVersion(env, run)}`;
+    if (name === 'buildx') {
+        const version = await buildxVersion(env, run);
+        return { found: `docker buildx ${version}`, version };
+    }
     if (name === 'buildah')
-        return `buildah ${await buildahVersion(env, run)}`;
+        return { found: `buildah ${await buildahVersion(env, run)}` };
     const { client, reason } = await findDockerClient(env, run);
     const { stdout } = await run(client.path, ['version', '--format', '{{.Server.Version}}'], { env });
-    return `docker engine ${stdout.trim()} via ${reason}`;
+    return { found: `docker engine ${stdout.trim()} via ${reason}` };
+}
+/**
+ * The runner with `docker buildx version` asked once per environment: the install check and the probe
+ * both need it, and each docker CLI start costs tens of milliseconds before the build can start.
+ */
+function askingVersionOnce(run) {
+    const answers = new Map();
+    return (cmd, args, options) => {
+        if (cmd !== 'docker' || args.join(' ') !== 'buildx version')
+            return run(cmd, args, options);
+        const key = JSON.stringify(options?.env ?? {});
+        const answer = answers.get(key) ?? run(cmd, args, options);
+        answers.set(key, answer);
+        return answer;
+    };
 }
 const INSTALL_HINT = {
     buildx: 'install the buildx plugin (e.g. docker/setup-buildx-action)',
@@ -57623,15 +57685,16 @@ const INSTALL_HINT = {
  */
 async function selectBuilder(choice, logger, env = {}, run = execCommand, options = {}) {
     const normalized = parseBuilderChoice(choice);
+    const asking = askingVersionOnce(run);
     const names = normalized === 'auto' ? ['buildx', 'buildah', 'docker'] : [normalized];
     const failures = [];
     const setup = names.includes('buildx')
-        ? await setUpBuildx(normalized, env, run, logger, options, failures)
+        ? await setUpBuildx(normalized, env, asking, logger, options, failures)
         : undefined;
     for (const name of names) {
         try {
             const builderEnv = name === 'buildx' ? (setup?.env ?? {}) : {};
-            const found = await probe(name, { ...env, ...builderEnv }, run);
+            const { found, version } = await probe(name, { ...env, ...builderEnv }, asking);
             const installed = name === 'buildx' && setup ? `${setup.note}; ` : '';
             const skipped = failures.length ? `${failures.join('; ')}; ` : '';
             const reason = normalized === 'auto'
@@ -57640,7 +57703,7 @@ async function selectBuilder(choice, logger, env = {}, run = execCommand, option
             logger.info(`builder: ${name} (${reason})`);
             const dockerConfig = name === 'buildx' ? setup?.dockerConfig : undefined;
             return {
-                builder: createBuilder(name, run, builderEnv),
+                builder: createBuilder(name, run, builderEnv, version),
                 reason,
                 ...(dockerConfig ? { dockerConfig } : {})
             };

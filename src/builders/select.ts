@@ -21,19 +21,43 @@ export function parseBuilderChoice(value: string): BuilderChoice {
   return choice as BuilderChoice
 }
 
-export function createBuilder(name: BuilderName, run: Runner = execCommand, env: Env = {}): Builder {
-  if (name === 'buildx') return new BuildxBuilder(run, env)
+/** `version`: buildx's, when already known (saves the builder asking again). */
+export function createBuilder(
+  name: BuilderName,
+  run: Runner = execCommand,
+  env: Env = {},
+  version?: string
+): Builder {
+  if (name === 'buildx') return new BuildxBuilder(run, env, version)
   if (name === 'buildah') return new BuildahBuilder(run)
   return new DockerBuilder(run)
 }
 
-/** Whether a builder can run here: a description of it, or the error that says why not. */
-async function probe(name: BuilderName, env: Env, run: Runner): Promise<string> {
-  if (name === 'buildx') return `docker buildx ${await buildxVersion(env, run)}`
-  if (name === 'buildah') return `buildah ${await buildahVersion(env, run)}`
+/** Whether a builder can run here: a description of it (and buildx's version), or the error that says why not. */
+async function probe(name: BuilderName, env: Env, run: Runner): Promise<{ found: string; version?: string }> {
+  if (name === 'buildx') {
+    const version = await buildxVersion(env, run)
+    return { found: `docker buildx ${version}`, version }
+  }
+  if (name === 'buildah') return { found: `buildah ${await buildahVersion(env, run)}` }
   const { client, reason } = await findDockerClient(env, run)
   const { stdout } = await run(client.path, ['version', '--format', '{{.Server.Version}}'], { env })
-  return `docker engine ${stdout.trim()} via ${reason}`
+  return { found: `docker engine ${stdout.trim()} via ${reason}` }
+}
+
+/**
+ * The runner with `docker buildx version` asked once per environment: the install check and the probe
+ * both need it, and each docker CLI start costs tens of milliseconds before the build can start.
+ */
+function askingVersionOnce(run: Runner): Runner {
+  const answers = new Map<string, ReturnType<Runner>>()
+  return (cmd, args, options) => {
+    if (cmd !== 'docker' || args.join(' ') !== 'buildx version') return run(cmd, args, options)
+    const key = JSON.stringify(options?.env ?? {})
+    const answer = answers.get(key) ?? run(cmd, args, options)
+    answers.set(key, answer)
+    return answer
+  }
 }
 
 const INSTALL_HINT: Record<BuilderName, string> = {
@@ -69,15 +93,16 @@ export async function selectBuilder(
   options: SelectOptions = {}
 ): Promise<SelectedBuilder> {
   const normalized = parseBuilderChoice(choice)
+  const asking = askingVersionOnce(run)
   const names: BuilderName[] = normalized === 'auto' ? ['buildx', 'buildah', 'docker'] : [normalized]
   const failures: string[] = []
   const setup = names.includes('buildx')
-    ? await setUpBuildx(normalized, env, run, logger, options, failures)
+    ? await setUpBuildx(normalized, env, asking, logger, options, failures)
     : undefined
   for (const name of names) {
     try {
       const builderEnv = name === 'buildx' ? (setup?.env ?? {}) : {}
-      const found = await probe(name, { ...env, ...builderEnv }, run)
+      const { found, version } = await probe(name, { ...env, ...builderEnv }, asking)
       const installed = name === 'buildx' && setup ? `${setup.note}; ` : ''
       const skipped = failures.length ? `${failures.join('; ')}; ` : ''
       const reason =
@@ -87,7 +112,7 @@ export async function selectBuilder(
       logger.info(`builder: ${name} (${reason})`)
       const dockerConfig = name === 'buildx' ? setup?.dockerConfig : undefined
       return {
-        builder: createBuilder(name, run, builderEnv),
+        builder: createBuilder(name, run, builderEnv, version),
         reason,
         ...(dockerConfig ? { dockerConfig } : {})
       }

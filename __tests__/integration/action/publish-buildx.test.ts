@@ -119,6 +119,8 @@ describe('dist/index.js with buildx builds linux/amd64 + linux/arm64 with RUN st
     const context = await makeContext({ Dockerfile: `FROM ${env.baseImage}\nRUN uname -m > /arch\n` })
     run = await runAction({
       cwd: context,
+      // As docker/setup-buildx-action leaves it: the builder is named, and read from buildx's store.
+      env: { BUILDX_BUILDER: 'publish-image-testenv' },
       inputs: {
         registry: env.registry,
         images: image,
@@ -137,6 +139,12 @@ describe('dist/index.js with buildx builds linux/amd64 + linux/arm64 with RUN st
     expect(run.exitCode).toBe(0)
     expect(index.json.mediaType).toBe(OCI_INDEX)
     expect(sha256(index.body)).toBe(run.outputs.digest)
+  })
+
+  it("takes the builder BUILDX_BUILDER names from buildx's store (no inspect)", () => {
+    expect(run.stdout).toContain(
+      "buildx: using the current builder publish-image-testenv (BUILDX_BUILDER) ('remote' driver) as it is"
+    )
   })
 
   it('ran each RUN step on its own architecture (arm64 under qemu)', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { cpSync, writeFileSync } from 'node:fs'
+import { cpSync, rmSync, writeFileSync } from 'node:fs'
 import { mkdir, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { BuildxBuilder } from '../../../src/builders/buildx/builder.js'
@@ -68,6 +68,52 @@ async function setUp(dir: string): Promise<{ exportDir: string; digest: string; 
 }
 
 describe('BuildxBuilder with a fake docker', () => {
+  it('reads the builder BUILDX_BUILDER names from buildx store, without `docker buildx inspect`', async () => {
+    await withTempDir(async dir => {
+      const { exportDir, digest, workDir } = await setUp(dir)
+      await mkdir(join(dir, 'config', 'buildx', 'instances'), { recursive: true })
+      const instance = { Name: 'ci', Driver: 'docker-container', Nodes: [] }
+      writeFileSync(join(dir, 'config', 'buildx', 'instances', 'ci'), JSON.stringify(instance))
+      // The store says docker-container (exports OCI); inspect would say docker (no OCI: a temporary builder).
+      const { run, calls } = buildxFake({ driver: 'docker', exportDir, build: metadataWith(digest) })
+      const logger = memoryLogger()
+      const env = { DOCKER_CONFIG: join(dir, 'config'), BUILDX_BUILDER: 'ci' }
+      await new BuildxBuilder(run, {}, '0.38.2').build(
+        request({ workDir, env, platforms: ['linux/amd64'] }),
+        logger
+      )
+      expect(calls.map(c => c.args.slice(0, 2).join(' '))).toEqual(['buildx build'])
+      expect(logger.lines).toContain(
+        "info: buildx: using the current builder ci (BUILDX_BUILDER) ('docker-container' driver) as it is"
+      )
+      // A name buildx's store does not hold (a docker context, say), or a file of another builder: inspect.
+      for (const [file, content] of [
+        ['other', JSON.stringify(instance)],
+        ['ci', '{"Name":"other","Driver":"remote"}']
+      ]) {
+        rmSync(join(dir, 'config', 'buildx', 'instances'), { recursive: true })
+        await mkdir(join(dir, 'config', 'buildx', 'instances'))
+        writeFileSync(join(dir, 'config', 'buildx', 'instances', file ?? ''), content ?? '')
+        const again = buildxFake({ driver: 'remote', exportDir, build: metadataWith(digest) })
+        const work = join(dir, `work-${file}`)
+        await mkdir(work)
+        await new BuildxBuilder(again.run, {}, '0.38.2').build(
+          request({ workDir: work, env, platforms: ['linux/amd64'] }),
+          logger
+        )
+        expect(again.calls.map(c => c.args.slice(0, 2).join(' '))).toEqual(['buildx inspect', 'buildx build'])
+      }
+    })
+  })
+  it('does not ask buildx its version again when the selection already did', async () => {
+    await withTempDir(async dir => {
+      const { exportDir, digest, workDir } = await setUp(dir)
+      const { run, calls } = buildxFake({ driver: 'remote', exportDir, build: metadataWith(digest) })
+      const req = request({ workDir, platforms: ['linux/amd64'] })
+      await new BuildxBuilder(run, {}, '0.38.2').build(req, memoryLogger())
+      expect(calls.map(c => c.args.slice(0, 2).join(' '))).toEqual(['buildx inspect', 'buildx build'])
+    })
+  })
   it('uses a remote current builder as it is: no --builder, nothing created, the build ref logged', async () => {
     await withTempDir(async dir => {
       const { exportDir, digest, workDir } = await setUp(dir)

@@ -29,6 +29,16 @@ describe('selectBuilder', () => {
     expect(reason).toContain('docker buildx 0.24.0')
     expect(logger.lines.join('\n')).toContain('builder: buildx')
   })
+  it('asks `docker buildx version` once for the install check and the probe, and nothing else', async () => {
+    const { run, calls } = fakeRunner((cmd, args) => {
+      if (args.join(' ') === 'buildx version') return 'github.com/docker/buildx v0.38.2 d0e5e86\n'
+      throw new Error('unexpected')
+    })
+    const options = { buildxRelease: { version: '0.38.2', downloadUrl: 'http://127.0.0.1:9/buildx' } }
+    const { builder } = await selectBuilder('buildx', memoryLogger(), {}, run, options)
+    expect(builder.name).toBe('buildx')
+    expect(calls.map(c => `${c.cmd} ${c.args.join(' ')}`)).toEqual(['docker buildx version'])
+  })
   it('auto falls back to buildah and says why', async () => {
     const { run } = fakeRunner((cmd, args) => {
       if (cmd === 'buildah' && args[0] === 'version') return 'Version:         1.28.2\nGo Version: go1.19\n'

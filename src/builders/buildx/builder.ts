@@ -18,6 +18,7 @@ import {
   usesContainerdStore
 } from './args.js'
 import { checkExportMatchesMetadata, readBuildxMetadata } from './metadata.js'
+import { namedBuilderFromStore } from './named-builder.js'
 
 export async function buildxVersion(env: Env, run: Runner): Promise<string> {
   const { stdout } = await run('docker', ['buildx', 'version'], { env })
@@ -37,10 +38,14 @@ export async function buildxVersion(env: Env, run: Runner): Promise<string> {
 export class BuildxBuilder implements Builder {
   readonly name = 'buildx' as const
 
-  /** `env`: extra environment for every docker command, e.g. the DOCKER_CONFIG of a buildx installed for this run. */
+  /**
+   * `env`: extra environment for every docker command, e.g. the DOCKER_CONFIG of a buildx installed for
+   * this run. `version`: buildx's, when the selection already asked.
+   */
   constructor(
     private readonly run: Runner = execCommand,
-    private readonly env: Env = {}
+    private readonly env: Env = {},
+    private readonly version?: string
   ) {}
 
   async build(req: BuildRequest, logger: Logger): Promise<BuildResult> {
@@ -53,7 +58,7 @@ export class BuildxBuilder implements Builder {
     )
     let temporaryBuilder: string | undefined
     try {
-      const version = await buildxVersion(env, this.run)
+      const version = this.version ?? (await buildxVersion(env, this.run))
       if (!(await this.currentBuilderExportsOci(env, logger))) {
         temporaryBuilder = temporaryBuilderName()
         await this.createBuilder(temporaryBuilder, env, req, logger)
@@ -83,9 +88,10 @@ export class BuildxBuilder implements Builder {
   }
 
   private async currentBuilderExportsOci(env: Env, logger: Logger): Promise<boolean> {
-    const { stdout } = await this.run('docker', ['buildx', 'inspect'], { env })
-    const driver = parseBuildxDriver(stdout)
-    const name = /^Name:\s*(\S+)/m.exec(stdout)?.[1] ?? 'the current builder'
+    const stored = await namedBuilderFromStore(env)
+    const { name, driver } = stored
+      ? { name: `${stored.name} (BUILDX_BUILDER)`, driver: stored.driver }
+      : await this.inspectCurrentBuilder(env)
     if (driverExportsOci(driver)) {
       logger.info(`buildx: using the current builder ${name} ('${driver}' driver) as it is`)
       return true
@@ -98,6 +104,12 @@ export class BuildxBuilder implements Builder {
       `buildx: the current builder ${name} uses the '${driver ?? 'unknown'}' driver, which cannot export an OCI layout`
     )
     return false
+  }
+
+  private async inspectCurrentBuilder(env: Env): Promise<{ name: string; driver?: string }> {
+    const { stdout } = await this.run('docker', ['buildx', 'inspect'], { env })
+    const name = /^Name:\s*(\S+)/m.exec(stdout)?.[1] ?? 'the current builder'
+    return { name, driver: parseBuildxDriver(stdout) }
   }
 
   private async engineUsesContainerdStore(env: Env): Promise<boolean> {

@@ -30,10 +30,11 @@ export async function ensureBuildx(
   logger: Logger,
   install: typeof installBuildx = installBuildx
 ): Promise<BuildxSetup | undefined> {
-  const docker = await run('docker', ['--version'], { env }).catch(() => undefined)
-  if (!docker) return undefined
   const present = await buildxVersion(env, run).catch(() => undefined)
   if (present && versionAtLeast(present, MINIMUM_BUILDX_VERSION)) return undefined
+  // No buildx to speak of: is there a docker to install it for? (Asked second: usually buildx is there.)
+  const docker = await run('docker', ['--version'], { env }).catch(() => undefined)
+  if (!docker) return undefined
   const why = present
     ? `the plugin's v${present} is older than ${MINIMUM_BUILDX_VERSION}`
     : 'the docker buildx plugin is missing'
