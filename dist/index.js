@@ -51344,6 +51344,17 @@ async function probe(name, env, run) {
     return { found: `docker engine ${stdout.trim()} via ${reason}` };
 }
 /**
+ * Starts asking `docker buildx version` now, while the run is still being planned, when `choice` may
+ * pick buildx; pass the returned runner to selectBuilder, which then finds the answer waiting. The
+ * question only reads, so asking it for a run whose inputs turn out wrong costs nothing.
+ */
+function startBuildxProbe(choice, env, run = execCommand) {
+    const asking = askingVersionOnce(run);
+    if (choice === 'auto' || choice === 'buildx')
+        void asking('docker', ['buildx', 'version'], { env }).catch(() => undefined);
+    return asking;
+}
+/**
  * The runner with `docker buildx version` asked once per environment: the install check and the probe
  * both need it, and each docker CLI start costs tens of milliseconds before the build can start.
  */
@@ -62505,6 +62516,7 @@ const STATE_BUILDX_DOCKER_CONFIG = 'buildxDockerConfig';
 
 
 
+
 /** The whole step: inputs → metadata → build → publish → report. */
 async function main_run(inputs, rt, env = process.env, signal = new AbortController().signal) {
     const log = { info: rt.info, warning: rt.warning, debug: rt.debug };
@@ -62512,6 +62524,7 @@ async function main_run(inputs, rt, env = process.env, signal = new AbortControl
     for (const secret of [inputs.password, inputs.githubToken])
         if (secret)
             rt.setSecret(secret);
+    const builderRun = inputs.merge ? execCommand : startBuildxProbe(inputs.builder, env);
     const plan = await planRun(inputs, env, step.log);
     for (const secret of loginSecrets(plan.login))
         rt.setSecret(secret);
@@ -62521,11 +62534,11 @@ async function main_run(inputs, rt, env = process.env, signal = new AbortControl
         case 'merge':
             return main_merge(step, plan);
         case 'build':
-            return build(step, plan);
+            return build(step, plan, builderRun);
     }
 }
-async function build(step, plan) {
-    const selected = await selectBuilder(plan.builder, step.log, step.env, undefined, {
+async function build(step, plan, run) {
+    const selected = await selectBuilder(plan.builder, step.log, step.env, run, {
         buildxRelease: plan.buildxRelease
     });
     // A buildx installed for this run is used through a private DOCKER_CONFIG; the post step removes it if we cannot.

@@ -4,10 +4,13 @@ import { join } from 'node:path'
 import {
   ensurePlatformsRunnable,
   selectBuilder,
+  startBuildxProbe,
   validateBuildRequest,
   type Builder,
-  type BuildRequest
+  type BuildRequest,
+  type Runner
 } from './builders/index.js'
+import { execCommand } from './exec.js'
 import { readDockerfileBaseImages } from './builders/options/base-images.js'
 import { writePrivateRegistryAuth } from './builders/registry-auth.js'
 import { cleanupLines, cleanupWarnings, runCleanup, type CleanupResult } from './cleanup/index.js'
@@ -51,6 +54,7 @@ export async function run(
   const log = { info: rt.info, warning: rt.warning, debug: rt.debug }
   const step: Step = { inputs, env, rt, log, signal }
   for (const secret of [inputs.password, inputs.githubToken]) if (secret) rt.setSecret(secret)
+  const builderRun = inputs.merge ? execCommand : startBuildxProbe(inputs.builder, env)
   const plan = await planRun(inputs, env, step.log)
   for (const secret of loginSecrets(plan.login)) rt.setSecret(secret)
   for (const warning of plan.metadata.warnings) rt.warning(warning)
@@ -58,12 +62,12 @@ export async function run(
     case 'merge':
       return merge(step, plan)
     case 'build':
-      return build(step, plan)
+      return build(step, plan, builderRun)
   }
 }
 
-async function build(step: Step, plan: BuildPlan): Promise<void> {
-  const selected = await selectBuilder(plan.builder, step.log, step.env, undefined, {
+async function build(step: Step, plan: BuildPlan, run: Runner): Promise<void> {
+  const selected = await selectBuilder(plan.builder, step.log, step.env, run, {
     buildxRelease: plan.buildxRelease
   })
   // A buildx installed for this run is used through a private DOCKER_CONFIG; the post step removes it if we cannot.

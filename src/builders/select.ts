@@ -46,6 +46,18 @@ async function probe(name: BuilderName, env: Env, run: Runner): Promise<{ found:
 }
 
 /**
+ * Starts asking `docker buildx version` now, while the run is still being planned, when `choice` may
+ * pick buildx; pass the returned runner to selectBuilder, which then finds the answer waiting. The
+ * question only reads, so asking it for a run whose inputs turn out wrong costs nothing.
+ */
+export function startBuildxProbe(choice: BuilderChoice, env: Env, run: Runner = execCommand): Runner {
+  const asking = askingVersionOnce(run)
+  if (choice === 'auto' || choice === 'buildx')
+    void asking('docker', ['buildx', 'version'], { env }).catch(() => undefined)
+  return asking
+}
+
+/**
  * The runner with `docker buildx version` asked once per environment: the install check and the probe
  * both need it, and each docker CLI start costs tens of milliseconds before the build can start.
  */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { chmod, mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { parseBuilderChoice, selectBuilder } from '../../../src/builders/index.js'
+import { parseBuilderChoice, selectBuilder, startBuildxProbe } from '../../../src/builders/index.js'
 import { findDockerClient } from '../../../src/builders/docker/client.js'
 import { HostError } from '../../../src/builders/errors.js'
 import { fakeRunner, memoryLogger, withTempDir } from './helpers.js'
@@ -38,6 +38,22 @@ describe('selectBuilder', () => {
     const { builder } = await selectBuilder('buildx', memoryLogger(), {}, run, options)
     expect(builder.name).toBe('buildx')
     expect(calls.map(c => `${c.cmd} ${c.args.join(' ')}`)).toEqual(['docker buildx version'])
+  })
+  it('starts asking buildx its version before the selection, which then finds the answer', async () => {
+    const { run, calls } = fakeRunner((cmd, args) => {
+      if (args.join(' ') === 'buildx version') return 'github.com/docker/buildx v0.38.2 d0e5e86\n'
+      if (cmd === 'buildah') return 'Version: 1.28.2\n'
+      throw new Error('unexpected')
+    })
+    const env = { PATH: '/usr/bin' }
+    const probing = startBuildxProbe('auto', env, run)
+    expect(calls.map(c => c.args.join(' '))).toEqual(['buildx version'])
+    const { builder } = await selectBuilder('auto', memoryLogger(), env, probing)
+    expect(builder.name).toBe('buildx')
+    expect(calls).toHaveLength(1)
+    // Only when buildx may be picked.
+    startBuildxProbe('buildah', env, run)
+    expect(calls).toHaveLength(1)
   })
   it('auto falls back to buildah and says why', async () => {
     const { run } = fakeRunner((cmd, args) => {
