@@ -64,7 +64,9 @@ export const DEFAULT_CLAIMS = {
 const keyPair = () => generateKeyPairSync('ec', { namedCurve: 'prime256v1' })
 
 export async function startSigstore(
-  claims: Record<string, unknown> = DEFAULT_CLAIMS
+  claims: Record<string, unknown> = DEFAULT_CLAIMS,
+  /** Requests whose path matches are recorded and never answered: a hung service (held until close). */
+  hold?: RegExp
 ): Promise<SigstoreStandIn> {
   const requests: RecordedRequest[] = []
   const handlers = new Map<string, Handler>()
@@ -79,6 +81,7 @@ export async function startSigstore(
         headers: req.headers,
         body
       })
+      if (hold?.test(url.pathname)) return
       if (url.pathname === '/oidc/token') return serveToken(req, res, url, tokenRequestToken, claims)
       if (url.pathname === '/oidc/not-json') return send(res, 200, 'text/html', '<html>sign in</html>')
       const handler = handlers.get(url.pathname)
@@ -239,9 +242,12 @@ export interface AttestationsApiStandIn {
   close(): Promise<void>
 }
 
-/** GitHub's `POST /repos/{owner}/{repo}/attestations`: answers `{id}` (or `status`), records each request. */
+/**
+ * GitHub's `POST /repos/{owner}/{repo}/attestations`: answers `{id}` (or `status`), records each request;
+ * `hold`: records it and never answers (a hung API, held until close).
+ */
 export async function startAttestationsApi(
-  answer: { status: number; body: unknown } = { status: 201, body: { id: 7001 } }
+  answer: { status: number; body: unknown } | 'hold' = { status: 201, body: { id: 7001 } }
 ): Promise<AttestationsApiStandIn> {
   const requests: RecordedRequest[] = []
   const server = createServer((req, res) => {
@@ -256,6 +262,7 @@ export async function startAttestationsApi(
       })
       const ok = req.method === 'POST' && /^\/repos\/[^/]+\/[^/]+\/attestations$/.test(url.pathname)
       if (!ok) return send(res, 404, 'application/json', JSON.stringify({ message: 'Not Found' }))
+      if (answer === 'hold') return
       send(res, answer.status, 'application/json', JSON.stringify(answer.body))
     })
   })

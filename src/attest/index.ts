@@ -22,4 +22,5 @@ export { SIGSTORE_ENV, signingEndpoints, sigstoreInstance, type SigstoreInstance
 export { attestStatement, obtainIdentity, type AttestOptions, type Identity } from './attest.js'
 export { createProvenance, type ProvenanceRequest } from './provenance.js'
 export { recordAttestation } from './store.js'
+export { throwIfStopped } from './stopped.js'
 export { buildShapeOf, imageSubjects, repositoryOf, verifyCommand } from './wiring.js'
