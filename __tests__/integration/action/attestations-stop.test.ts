@@ -1,11 +1,13 @@
 /**
  * The whole step (src/main.ts run) stopped in its attestation phase: the image is in the registry by
  * digest, the signed provenance is being made, and a Sigstore or GitHub service hangs. The push-timeout
- * or a cancel must end the step at once, naming what it stopped, with no tag moved.
+ * or a cancel must end the step at once, naming what it stopped, with no tag moved; and the process
+ * must end with it, though @sigstore/sign's abandoned requests (they take no signal) still wait.
  */
 import { afterEach, describe, expect, it } from '@jest/globals'
 import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
+import { runAction } from '../../../scripts/run-action.mjs'
 import { parseCli } from '../../../src/cli/args.js'
 import { run } from '../../../src/main.js'
 import type { Runtime } from '../../../src/runtime/types.js'
@@ -132,5 +134,40 @@ describe('run(): the attestation phase stops with the push', () => {
     )
     expect(afterCancelMs).toBeLessThan(2000)
     expect(tagsOf(image)).toEqual([])
+  }, 300000)
+
+  it('dist/index.js: the process ends with the step, not when the abandoned Sigstore requests time out', async () => {
+    const sigstore = await startSigstore(undefined, /^\/api\/v2\/signingCert$/)
+    closers.push(sigstore.close)
+    const repo = uniqueRepo('attest-timeout-dist')
+    const signing = arrival(sigstore.requests, /signingCert/)
+    const run = await runAction({
+      cwd: await makeContext({ Dockerfile: `FROM ${env.baseImage}\nRUN echo ${Date.now()} > /stamp\n` }),
+      inputs: {
+        registry: env.registry,
+        images: `${env.registry}/${repo}`,
+        tags: 'type=raw,value=v1',
+        builder: 'buildah',
+        platforms: 'linux/amd64',
+        provenance: 'mode=min,signing=required',
+        'push-timeout': '0.1'
+      },
+      env: {
+        ...oidcEnv(sigstore),
+        PUBLISH_IMAGE_SIGSTORE_INSTANCE: 'public-good',
+        PUBLISH_IMAGE_FULCIO_URL: sigstore.fulcioUrl,
+        PUBLISH_IMAGE_REKOR_URL: sigstore.rekorUrl
+      },
+      post: false
+    })
+    const afterSigningMs = Date.now() - (await signing)
+
+    expect(run.exitCode).toBe(1)
+    expect(run.stdout).toMatch(
+      /::error::signing the provenance with Sigstore was stopped before any tag moved: the push \(push-timeout: 0\.1\)/
+    )
+    // 6 s of push-timeout from the start of the push, then at most a second: not Fulcio's 4 × 30 s.
+    expect(afterSigningMs).toBeLessThan(10000)
+    expect(tagsOf(`${env.registry}/${repo}`)).toEqual([])
   }, 300000)
 })
