@@ -7,7 +7,7 @@ export {
   type SigningMode
 } from './settings.js'
 export { runContextFromEnv, type RunContext } from './context.js'
-export { fetchIdToken } from './oidc.js'
+export { fetchIdToken, oidcAvailable } from './oidc.js'
 export type { BuildShape } from './build-parameters.js'
 export {
   IN_TOTO_MEDIA_TYPE,
