@@ -19,6 +19,7 @@ export interface SignOptions {
 
 /** The statement signed as a DSSE envelope; the bundle as its JSON (v0.3: one certificate, no chain). */
 export async function signStatement(statement: Statement, options: SignOptions): Promise<SerializedBundle> {
+  options.signal?.throwIfAborted()
   const timeout = options.timeoutMs ?? 30_000
   const retry = options.retries ?? 3
   const signer = new FulcioSigner({
