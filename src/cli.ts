@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { runCli } from './cli/main.js'
-import { cancelOnSignals } from './runtime/cancel.js'
+import { cancelOnSignals, exitAfterRun } from './runtime/cancel.js'
 
 /** All of stdin, for --password-stdin. */
 async function readStdin(): Promise<string> {
@@ -17,3 +17,4 @@ process.exitCode = await runCli(process.argv.slice(2), {
   readStdin,
   signal: cancelOnSignals(name => process.stderr.write(`\ninterrupted (${name}): stopping and cleaning up\n`))
 })
+exitAfterRun()

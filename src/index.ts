@@ -2,7 +2,7 @@ import * as core from '@actions/core'
 import { readInputs } from './inputs/read.js'
 import { run } from './main.js'
 import { actionsRuntime } from './runtime/actions.js'
-import { cancelOnSignals } from './runtime/cancel.js'
+import { cancelOnSignals, exitAfterRun } from './runtime/cancel.js'
 import { describeError } from './report/errors.js'
 
 const signal = cancelOnSignals(name =>
@@ -12,4 +12,6 @@ try {
   await run(readInputs(), actionsRuntime, process.env, signal)
 } catch (error) {
   core.setFailed(describeError(error))
+} finally {
+  exitAfterRun()
 }

@@ -29,7 +29,7 @@ import {
 } from './metadata/index.js'
 import type { DigestLine } from './publish/digests.js'
 import { isDirectory } from './files.js'
-import { checkSigningPossible, type ProvenanceSettings } from './attest/index.js'
+import { checkSigningPossible, oidcAvailable, type ProvenanceSettings } from './attest/index.js'
 
 /** What every plan holds: decided before anything is built or pushed. */
 interface PlanBase {
@@ -43,6 +43,8 @@ interface PlanBase {
   login: RegistryLogin | undefined
   /** `provenance` for what this run pushes; undefined when off or nothing is pushed. */
   provenance?: ProvenanceSettings
+  /** Whether this job can ask for an OIDC token to sign with (the plan fetches none). */
+  oidc: boolean
 }
 
 /** A build: one job builds and pushes with tags, or a leg pushes its platform images by digest only. */
@@ -80,7 +82,8 @@ export async function planRun(inputs: Inputs, env: NodeJS.ProcessEnv, logger: Lo
     pushReason: reason,
     registry: inputs.registry,
     login,
-    ...(provenance && { provenance })
+    ...(provenance && { provenance }),
+    oidc: oidcAvailable(env)
   }
   if (kind === 'merge') {
     const digests = mergeDigestLines(inputs, push)

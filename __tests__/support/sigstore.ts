@@ -64,9 +64,12 @@ export const DEFAULT_CLAIMS = {
 const keyPair = () => generateKeyPairSync('ec', { namedCurve: 'prime256v1' })
 
 export async function startSigstore(
-  claims: Record<string, unknown> = DEFAULT_CLAIMS
+  claims: Record<string, unknown> = DEFAULT_CLAIMS,
+  /** Requests whose path matches are recorded and not answered: a hung service (until close). */
+  hold?: RegExp
 ): Promise<SigstoreStandIn> {
   const requests: RecordedRequest[] = []
+  const held: ServerResponse[] = []
   const handlers = new Map<string, Handler>()
   const tokenRequestToken = 'runner-request-token'
   const server = createServer((req, res) => {
@@ -79,6 +82,7 @@ export async function startSigstore(
         headers: req.headers,
         body
       })
+      if (hold?.test(url.pathname)) return void held.push(res)
       if (url.pathname === '/oidc/token') return serveToken(req, res, url, tokenRequestToken, claims)
       if (url.pathname === '/oidc/not-json') return send(res, 200, 'text/html', '<html>sign in</html>')
       const handler = handlers.get(url.pathname)
@@ -123,7 +127,7 @@ export async function startSigstore(
       tlogKey: tlogKeys.publicKey,
       tsaChain: [bytes(tsa.intCertificate), bytes(tsa.rootCertificate)]
     }),
-    close: () => closeServer(server)
+    close: () => closeServer(server, held)
   }
 }
 
@@ -239,11 +243,15 @@ export interface AttestationsApiStandIn {
   close(): Promise<void>
 }
 
-/** GitHub's `POST /repos/{owner}/{repo}/attestations`: answers `{id}` (or `status`), records each request. */
+/**
+ * GitHub's `POST /repos/{owner}/{repo}/attestations`: answers `{id}` (or `status`), records each request;
+ * `hold`: records it and does not answer (a hung API, until close).
+ */
 export async function startAttestationsApi(
-  answer: { status: number; body: unknown } = { status: 201, body: { id: 7001 } }
+  answer: { status: number; body: unknown } | 'hold' = { status: 201, body: { id: 7001 } }
 ): Promise<AttestationsApiStandIn> {
   const requests: RecordedRequest[] = []
+  const held: ServerResponse[] = []
   const server = createServer((req, res) => {
     void collect(req).then(body => {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1')
@@ -256,6 +264,7 @@ export async function startAttestationsApi(
       })
       const ok = req.method === 'POST' && /^\/repos\/[^/]+\/[^/]+\/attestations$/.test(url.pathname)
       if (!ok) return send(res, 404, 'application/json', JSON.stringify({ message: 'Not Found' }))
+      if (answer === 'hold') return void held.push(res)
       send(res, answer.status, 'application/json', JSON.stringify(answer.body))
     })
   })
@@ -263,7 +272,7 @@ export async function startAttestationsApi(
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     requests,
-    close: () => closeServer(server)
+    close: () => closeServer(server, held)
   }
 }
 
@@ -307,7 +316,13 @@ function bytesOrText(body: string | ArrayBufferView): string | Buffer {
   return typeof body === 'string' ? body : bytes(body)
 }
 
-function closeServer(server: Server): Promise<void> {
+/**
+ * Held requests are answered 400 first: a client that gave up on one (@sigstore/sign's, which takes no
+ * signal) ends now, without retrying, rather than after the test.
+ */
+function closeServer(server: Server, held: ServerResponse[] = []): Promise<void> {
+  for (const res of held.splice(0))
+    if (!res.writableEnded && !res.destroyed) send(res, 400, 'text/plain', 'held')
   server.closeAllConnections()
   return new Promise(resolve => server.close(() => resolve()))
 }

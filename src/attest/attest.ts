@@ -7,6 +7,7 @@ import { fetchIdToken } from './oidc.js'
 import type { SigningMode } from './settings.js'
 import { checkSigningPossible, PERMISSIONS_HINT, SIGSTORE_BUNDLE_V03_MEDIA_TYPE } from './sign.js'
 import { IN_TOTO_MEDIA_TYPE, inTotoStatement, type Statement } from './statement.js'
+import { throwIfStopped } from './stopped.js'
 import { recordAttestation } from './store.js'
 import type { AttestationArtifact, AttestationSubject } from './types.js'
 
@@ -24,6 +25,8 @@ export interface AttestOptions {
   signingRetries?: number
   /** A token already fetched (createProvenance reads its claims first); undefined: fetched here. */
   identity?: Identity
+  /** Stops the token fetch, the signing and the recording (a cancelled run, the push-timeout): a throw. */
+  signal?: AbortSignal
 }
 
 /** The OIDC token to sign with; undefined when this run publishes unsigned. */
@@ -37,14 +40,17 @@ export async function obtainIdentity(
   env: NodeJS.ProcessEnv,
   logger: Logger,
   /** What the unsigned warning names (checkSigningPossible). */
-  what?: string
+  what?: string,
+  /** A cancelled run or the push-timeout: the fetch stops and throws, never falls back to unsigned. */
+  signal?: AbortSignal
 ): Promise<Identity> {
   const decision = checkSigningPossible({ mode: 'min', signing }, env, what)
   if (decision.warning) logger.warning(decision.warning)
   if (!decision.sign) return {}
   try {
-    return { idToken: await fetchIdToken(env) }
+    return { idToken: await fetchIdToken(env, signal) }
   } catch (err) {
+    throwIfStopped(signal, "getting the job's OIDC token")
     return fallBack(
       signing,
       logger,
@@ -65,7 +71,10 @@ export async function attestStatement(
   options: AttestOptions
 ): Promise<AttestationArtifact> {
   const statement = inTotoStatement(subjects, predicateType, predicate)
-  const identity = options.identity ?? (await obtainIdentity(options.signing, options.env, options.logger))
+  const { signal } = options
+  const identity =
+    options.identity ??
+    (await obtainIdentity(options.signing, options.env, options.logger, undefined, signal))
   const unsigned = unsignedArtifact(statement, subjects, options.kind)
   if (!identity.idToken) return unsigned
   let bundle: unknown
@@ -78,9 +87,11 @@ export async function attestStatement(
     bundle = await signStatement(statement, {
       endpoints,
       idToken: identity.idToken,
-      retries: options.signingRetries
+      retries: options.signingRetries,
+      signal
     })
   } catch (err) {
+    throwIfStopped(signal, `signing the ${options.kind} with Sigstore`)
     fallBack(
       options.signing,
       options.logger,
@@ -100,10 +111,12 @@ export async function attestStatement(
     const id = await recordAttestation(bundle, {
       apiUrl: options.run.apiUrl,
       repository: options.run.repository,
-      token: options.githubToken
+      token: options.githubToken,
+      signal
     })
     if (id) artifact.attestationId = id
   } catch (err) {
+    throwIfStopped(signal, `recording the ${options.kind} through the attestations API`)
     const message = `${errorMessage(err)}; the signed bundle is still attached to the image, but \`gh attestation verify\` will not find it`
     if (options.signing === 'required') throw new Error(message, { cause: err })
     options.logger.warning(message)

@@ -7,7 +7,7 @@ export {
   type SigningMode
 } from './settings.js'
 export { runContextFromEnv, type RunContext } from './context.js'
-export { fetchIdToken } from './oidc.js'
+export { fetchIdToken, oidcAvailable } from './oidc.js'
 export type { BuildShape } from './build-parameters.js'
 export {
   IN_TOTO_MEDIA_TYPE,
@@ -22,4 +22,5 @@ export { SIGSTORE_ENV, signingEndpoints, sigstoreInstance, type SigstoreInstance
 export { attestStatement, obtainIdentity, type AttestOptions, type Identity } from './attest.js'
 export { createProvenance, type ProvenanceRequest } from './provenance.js'
 export { recordAttestation } from './store.js'
+export { throwIfStopped } from './stopped.js'
 export { buildShapeOf, imageSubjects, repositoryOf, verifyCommand } from './wiring.js'

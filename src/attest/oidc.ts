@@ -1,5 +1,6 @@
 /** The job's OIDC token, as the runner hands it out (`permissions: id-token: write`). */
 import { errorMessage } from '../errors.js'
+import { withTimeout } from './stopped.js'
 
 export const OIDC_ENV = {
   url: 'ACTIONS_ID_TOKEN_REQUEST_URL',
@@ -14,8 +15,12 @@ export function oidcAvailable(env: NodeJS.ProcessEnv): boolean {
   return Boolean(env[OIDC_ENV.url]) && Boolean(env[OIDC_ENV.token])
 }
 
-/** `GET $ACTIONS_ID_TOKEN_REQUEST_URL&audience=…` with the request token → the JWT. */
-export async function fetchIdToken(env: NodeJS.ProcessEnv, audience = SIGSTORE_AUDIENCE): Promise<string> {
+/** `GET $ACTIONS_ID_TOKEN_REQUEST_URL&audience=…` with the request token → the JWT; `signal` stops it. */
+export async function fetchIdToken(
+  env: NodeJS.ProcessEnv,
+  signal?: AbortSignal,
+  audience = SIGSTORE_AUDIENCE
+): Promise<string> {
   const base = env[OIDC_ENV.url]
   const bearer = env[OIDC_ENV.token]
   if (!base || !bearer) throw new Error(`${OIDC_ENV.url} and ${OIDC_ENV.token} are not set`)
@@ -25,7 +30,7 @@ export async function fetchIdToken(env: NodeJS.ProcessEnv, audience = SIGSTORE_A
   try {
     response = await fetch(url, {
       headers: { authorization: `Bearer ${bearer}`, accept: 'application/json' },
-      signal: AbortSignal.timeout(TIMEOUT_MS)
+      signal: withTimeout(TIMEOUT_MS, signal)
     })
   } catch (err) {
     throw new Error(`cannot reach the OIDC token endpoint ${url.origin}: ${errorMessage(err)}`, {

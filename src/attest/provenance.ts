@@ -26,12 +26,16 @@ export interface ProvenanceRequest {
   signingRetries?: number
   /** A token already fetched for this run (shared with its SBOMs); undefined: fetched here. */
   identity?: Identity
+  /** A cancelled run or the push-timeout: what is in flight stops, and the attestation throws. */
+  signal?: AbortSignal
 }
 
 export async function createProvenance(request: ProvenanceRequest): Promise<AttestationArtifact> {
   const { settings } = request
   if (settings.mode === 'off') throw new Error('createProvenance called with provenance: false')
-  const identity = request.identity ?? (await obtainIdentity(settings.signing, request.env, request.logger))
+  const identity =
+    request.identity ??
+    (await obtainIdentity(settings.signing, request.env, request.logger, undefined, request.signal))
   const jobWorkflowRef = identity.idToken ? jwtClaims(identity.idToken).job_workflow_ref : undefined
   const run: RunContext =
     typeof jobWorkflowRef === 'string' && jobWorkflowRef ? { ...request.run, jobWorkflowRef } : request.run
@@ -50,6 +54,7 @@ export async function createProvenance(request: ProvenanceRequest): Promise<Atte
     logger: request.logger,
     record: request.record,
     signingRetries: request.signingRetries,
-    identity
+    identity,
+    signal: request.signal
   })
 }

@@ -2,6 +2,7 @@
 import { getOctokit } from '@actions/github'
 import { errorMessage } from '../errors.js'
 import { statusOf } from '../packages/api.js'
+import { withTimeout } from './stopped.js'
 
 export interface AttestationsApiTarget {
   /** GITHUB_API_URL (https://api.github.com, GHES's /api/v3). */
@@ -11,6 +12,8 @@ export interface AttestationsApiTarget {
   /** The `github-token` input; needs `attestations: write`. */
   token: string
   timeoutMs?: number
+  /** Stops the request (a cancelled run, the push-timeout), besides its own timeout. */
+  signal?: AbortSignal
 }
 
 /** `POST /repos/{owner}/{repo}/attestations` with `{bundle}` → the attestation's id. */
@@ -24,7 +27,7 @@ export async function recordAttestation(bundle: unknown, target: AttestationsApi
       owner,
       repo,
       bundle: bundle as never,
-      request: { signal: AbortSignal.timeout(target.timeoutMs ?? 30_000) }
+      request: { signal: withTimeout(target.timeoutMs ?? 30_000, target.signal) }
     })
     const data = response.data as { id?: unknown }
     return typeof data.id === 'number' || typeof data.id === 'string' ? String(data.id) : ''

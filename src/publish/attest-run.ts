@@ -15,7 +15,8 @@ import {
   type BuildShape,
   type Identity,
   type ProvenanceSettings,
-  type RunContext
+  type RunContext,
+  throwIfStopped
 } from '../attest/index.js'
 import { errorMessage } from '../errors.js'
 import { parseReference, type Logger, type RegistryClient } from '../registry/index.js'
@@ -42,16 +43,16 @@ export interface AttestRun {
 /** The `attest` of a publish, or undefined when neither provenance nor SBOMs are asked for. */
 export function attestRun(req: AttestRun): Attest | undefined {
   if (!req.provenance && !req.sboms?.length) return undefined
-  return async subjects => {
+  return async (subjects, signal) => {
     const signing = req.provenance?.signing ?? 'auto'
-    const decided = await obtainIdentity(signing, req.env, req.logger, unsignedWhat(req))
+    const decided = await obtainIdentity(signing, req.env, req.logger, unsignedWhat(req), signal)
     if (decided.idToken) req.setSecret?.(decided.idToken)
     const artifacts: AttestationArtifact[] = []
-    if (req.provenance) artifacts.push(await provenanceOf(req, req.provenance, subjects, decided))
+    if (req.provenance) artifacts.push(await provenanceOf(req, req.provenance, subjects, decided, signal))
     for (const sbom of req.sboms ?? []) {
       // GitHub's OIDC tokens live minutes: a fresh one for each signature.
-      const identity = decided.idToken ? await freshIdentity(req) : decided
-      artifacts.push(await sbomAttestation(req, sbom, subjects, identity))
+      const identity = decided.idToken ? await freshIdentity(req, signal) : decided
+      artifacts.push(await sbomAttestation(req, sbom, subjects, identity, signal))
     }
     return artifacts
   }
@@ -63,8 +64,11 @@ function unsignedWhat(req: Pick<AttestRun, 'provenance' | 'sboms'>): string {
   return req.provenance ? 'Provenance and SBOMs' : 'The SBOMs'
 }
 
-async function freshIdentity(req: AttestRun): Promise<Identity> {
-  const idToken = await fetchIdToken(req.env)
+async function freshIdentity(req: AttestRun, signal: AbortSignal | undefined): Promise<Identity> {
+  const idToken = await fetchIdToken(req.env, signal).catch((err: unknown) => {
+    throwIfStopped(signal, "getting the job's OIDC token")
+    throw err
+  })
   req.setSecret?.(idToken)
   return { idToken }
 }
@@ -73,7 +77,8 @@ async function provenanceOf(
   req: AttestRun,
   settings: ProvenanceSettings,
   subjects: AttestationSubject[],
-  identity: Identity
+  identity: Identity,
+  signal: AbortSignal | undefined
 ): Promise<AttestationArtifact> {
   const baseImages = await resolveBaseImages(req.client, req.baseImageNames ?? [], req.logger)
   return createProvenance({
@@ -85,7 +90,8 @@ async function provenanceOf(
     env: req.env,
     githubToken: req.githubToken,
     logger: req.logger,
-    identity
+    identity,
+    signal
   })
 }
 
@@ -94,7 +100,8 @@ async function sbomAttestation(
   req: AttestRun,
   sbom: PlatformSbom,
   subjects: AttestationSubject[],
-  identity: Identity
+  identity: Identity,
+  signal: AbortSignal | undefined
 ): Promise<AttestationArtifact> {
   const name = subjects[0]?.name ?? ''
   const platformDigests: Record<string, string> = {}
@@ -108,7 +115,8 @@ async function sbomAttestation(
     env: req.env,
     githubToken: req.githubToken,
     logger: req.logger,
-    identity
+    identity,
+    signal
   })
 }
 

@@ -14,8 +14,11 @@ import {
   type WrittenImage
 } from '../registry/index.js'
 
-/** Makes the attestations of the subjects just pushed (provenance, SBOM); [] attaches nothing. */
-export type Attest = (subjects: AttestationSubject[]) => Promise<AttestationArtifact[]>
+/**
+ * Makes the attestations of the subjects just pushed (provenance, SBOM); [] attaches nothing. `signal`
+ * is the publish's (a cancelled run, the push-timeout): once it fires, the attestations stop and throw.
+ */
+export type Attest = (subjects: AttestationSubject[], signal?: AbortSignal) => Promise<AttestationArtifact[]>
 
 /** A stored attestation as the report shows it: StoredAttestation, and whether it is signed. */
 export interface PublishedAttestation extends StoredAttestation {
@@ -70,11 +73,12 @@ export async function storeAttestations(
   attest: Attest,
   targets: AttestationTarget[],
   pushed: PushedSubject[],
-  logger: Pick<Logger, 'info'>
+  logger: Pick<Logger, 'info'>,
+  signal?: AbortSignal
 ): Promise<PublishedAttestation[]> {
   const primary = targets[0]
   if (!primary) return []
-  const artifacts = await attest(attestationSubjects(primary.image, pushed))
+  const artifacts = await attest(attestationSubjects(primary.image, pushed), signal)
   const stored: PublishedAttestation[] = []
   for (const artifact of artifacts) {
     const created = new Date().toISOString()

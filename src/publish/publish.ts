@@ -167,7 +167,7 @@ function descOf(m: SerializedManifest): Descriptor {
 
 /** multiWrite's beforeTags: stores the attestations of `subjects`, collecting them in `into`. */
 export function attestPhase(
-  req: { attest?: Attest; images: string[]; logger: Logger },
+  req: { attest?: Attest; images: string[]; logger: Logger; signal?: AbortSignal },
   subjects: PushedSubject[],
   into: PublishedAttestation[],
   /** Manifests already in every image before multiWrite (a merge's platform manifests). */
@@ -178,7 +178,7 @@ export function attestPhase(
   return async written => {
     checkWritten(subjects, { ...written, manifests: [...written.manifests, ...present] })
     const targets = attestationTargets(req.images, written)
-    into.push(...(await storeAttestations(attest, targets, subjects, req.logger)))
+    into.push(...(await storeAttestations(attest, targets, subjects, req.logger, req.signal)))
   }
 }
 

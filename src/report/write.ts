@@ -5,6 +5,7 @@ import type { Runtime } from '../runtime/types.js'
 import { labelLines } from '../metadata/index.js'
 import { buildOutputs, type RunReport } from './outputs.js'
 import { packageUrl } from './package-url.js'
+import { attestationLines } from './plan-attestations.js'
 import { summaryMarkdown } from './summary.js'
 
 /** What a run did: the builder that ran ('none' for a merge) and, when it pushed, what it pushed. */
@@ -105,7 +106,8 @@ export function planText(plan: RunPlan, builder = 'none'): string {
     section('Labels', labelLines(m.labels)),
     section('Annotations', m.annotations),
     ...modeText(plan, builder),
-    `Push: ${plan.push ? 'yes' : 'no'} (${plan.pushReason})`
+    `Push: ${plan.push ? 'yes' : 'no'} (${plan.pushReason})`,
+    ...attestationLines(plan)
   ].join('\n')
 }
 

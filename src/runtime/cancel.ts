@@ -22,3 +22,16 @@ export function cancelOnSignals(announce: (signal: NodeJS.Signals) => void): Abo
   }
   return controller.signal
 }
+
+/** How long a finished run's process may stay up for what it abandoned. */
+const EXIT_AFTER_RUN_MS = 1000
+
+/**
+ * Ends the process soon after the run is over, even when something the run abandoned still holds it:
+ * a run stopped while signing leaves @sigstore/sign's requests (they take no AbortSignal) to their own
+ * timeouts and retries, minutes later. Unref'd: a process with nothing left exits at once, as before;
+ * `process.exitCode` stands.
+ */
+export function exitAfterRun(): void {
+  setTimeout(() => process.exit(), EXIT_AFTER_RUN_MS).unref()
+}
