@@ -14605,7 +14605,7 @@ module.exports = major
 
 /***/ }),
 
-/***/ 4984:
+/***/ 2603:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -14822,7 +14822,7 @@ const clean = __nccwpck_require__(1799)
 const inc = __nccwpck_require__(2338)
 const diff = __nccwpck_require__(711)
 const major = __nccwpck_require__(8511)
-const minor = __nccwpck_require__(4984)
+const minor = __nccwpck_require__(2603)
 const patch = __nccwpck_require__(8756)
 const prerelease = __nccwpck_require__(5714)
 const compare = __nccwpck_require__(8469)
@@ -48438,7 +48438,7 @@ function baseImagePurl(image) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6058);
 /* harmony import */ var _inputs_read_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8566);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2603);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7498);
 /* harmony import */ var _runtime_actions_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5323);
 /* harmony import */ var _runtime_cancel_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3952);
 /* harmony import */ var _report_errors_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(2287);
@@ -48454,6 +48454,9 @@ try {
 }
 catch (error) {
     _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1((0,_report_errors_js__WEBPACK_IMPORTED_MODULE_5__/* .describeError */ .U)(error));
+}
+finally {
+    (0,_runtime_cancel_js__WEBPACK_IMPORTED_MODULE_4__/* .exitAfterRun */ .e)();
 }
 
 __webpack_async_result__();
@@ -48742,7 +48745,7 @@ function oneOf(name, allowed, fallback) {
 
 /***/ }),
 
-/***/ 2603:
+/***/ 7498:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -60640,8 +60643,28 @@ function runContextFromEnv(env) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/attest/stopped.ts
+/**
+ * The attestation phase stops with the publish: its signal fires when the job is cancelled or the
+ * `push-timeout` deadline passes (the registry client's signal). It runs before any tag moves.
+ */
+
+/** Throws, once `signal` fired, an error naming what it stopped and why (a cancel, the push-timeout). */
+function throwIfStopped(signal, what) {
+    if (!signal?.aborted)
+        return;
+    const why = signal.reason;
+    throw new Error(`${what} was stopped before any tag moved: ${errorMessage(why)}`, { cause: why });
+}
+/** A timeout's signal, also firing with `signal` when there is one. */
+function withTimeout(ms, signal) {
+    const timeout = AbortSignal.timeout(ms);
+    return signal ? AbortSignal.any([timeout, signal]) : timeout;
+}
+
 ;// CONCATENATED MODULE: ./src/attest/oidc.ts
 /** The job's OIDC token, as the runner hands it out (`permissions: id-token: write`). */
+
 
 const OIDC_ENV = {
     url: 'ACTIONS_ID_TOKEN_REQUEST_URL',
@@ -60653,8 +60676,8 @@ const oidc_TIMEOUT_MS = 15_000;
 function oidcAvailable(env) {
     return Boolean(env[OIDC_ENV.url]) && Boolean(env[OIDC_ENV.token]);
 }
-/** `GET $ACTIONS_ID_TOKEN_REQUEST_URL&audience=…` with the request token → the JWT. */
-async function fetchIdToken(env, audience = SIGSTORE_AUDIENCE) {
+/** `GET $ACTIONS_ID_TOKEN_REQUEST_URL&audience=…` with the request token → the JWT; `signal` stops it. */
+async function fetchIdToken(env, signal, audience = SIGSTORE_AUDIENCE) {
     const base = env[OIDC_ENV.url];
     const bearer = env[OIDC_ENV.token];
     if (!base || !bearer)
@@ -60665,7 +60688,7 @@ async function fetchIdToken(env, audience = SIGSTORE_AUDIENCE) {
     try {
         response = await fetch(url, {
             headers: { authorization: `Bearer ${bearer}`, accept: 'application/json' },
-            signal: AbortSignal.timeout(oidc_TIMEOUT_MS)
+            signal: withTimeout(oidc_TIMEOUT_MS, signal)
         });
     }
     catch (err) {
@@ -60785,6 +60808,7 @@ var attest_statement = __nccwpck_require__(702);
 
 
 
+
 /** `POST /repos/{owner}/{repo}/attestations` with `{bundle}` → the attestation's id. */
 async function recordAttestation(bundle, target) {
     const [owner = '', repo = ''] = target.repository.split('/');
@@ -60798,7 +60822,7 @@ async function recordAttestation(bundle, target) {
             owner,
             repo,
             bundle: bundle,
-            request: { signal: AbortSignal.timeout(target.timeoutMs ?? 30_000) }
+            request: { signal: withTimeout(target.timeoutMs ?? 30_000, target.signal) }
         });
         const data = response.data;
         return typeof data.id === 'number' || typeof data.id === 'string' ? String(data.id) : '';
@@ -60819,19 +60843,23 @@ async function recordAttestation(bundle, target) {
 
 
 
+
 /** signing=required failures throw; auto ones warn and fall back to unsigned. */
 async function obtainIdentity(signing, env, logger, 
 /** What the unsigned warning names (checkSigningPossible). */
-what) {
+what, 
+/** A cancelled run or the push-timeout: the fetch stops and throws, never falls back to unsigned. */
+signal) {
     const decision = checkSigningPossible({ mode: 'min', signing }, env, what);
     if (decision.warning)
         logger.warning(decision.warning);
     if (!decision.sign)
         return {};
     try {
-        return { idToken: await fetchIdToken(env) };
+        return { idToken: await fetchIdToken(env, signal) };
     }
     catch (err) {
+        throwIfStopped(signal, "getting the job's OIDC token");
         return fallBack(signing, logger, `cannot get the job's OIDC token (${errorMessage(err)}); ${PERMISSIONS_HINT}`, err);
     }
 }
@@ -60841,7 +60869,9 @@ what) {
  */
 async function attestStatement(subjects, predicateType, predicate, options) {
     const statement = (0,attest_statement/* inTotoStatement */.Hg)(subjects, predicateType, predicate);
-    const identity = options.identity ?? (await obtainIdentity(options.signing, options.env, options.logger));
+    const { signal } = options;
+    const identity = options.identity ??
+        (await obtainIdentity(options.signing, options.env, options.logger, undefined, signal));
     const unsigned = unsignedArtifact(statement, subjects, options.kind);
     if (!identity.idToken)
         return unsigned;
@@ -60853,10 +60883,12 @@ async function attestStatement(subjects, predicateType, predicate, options) {
         bundle = await signStatement(statement, {
             endpoints,
             idToken: identity.idToken,
-            retries: options.signingRetries
+            retries: options.signingRetries,
+            signal
         });
     }
     catch (err) {
+        throwIfStopped(signal, `signing the ${options.kind} with Sigstore`);
         fallBack(options.signing, options.logger, `cannot sign the ${options.kind} with Sigstore (${errorMessage(err)})`, err);
         return unsigned;
     }
@@ -60872,12 +60904,14 @@ async function attestStatement(subjects, predicateType, predicate, options) {
         const id = await recordAttestation(bundle, {
             apiUrl: options.run.apiUrl,
             repository: options.run.repository,
-            token: options.githubToken
+            token: options.githubToken,
+            signal
         });
         if (id)
             artifact.attestationId = id;
     }
     catch (err) {
+        throwIfStopped(signal, `recording the ${options.kind} through the attestations API`);
         const message = `${errorMessage(err)}; the signed bundle is still attached to the image, but \`gh attestation verify\` will not find it`;
         if (options.signing === 'required')
             throw new Error(message, { cause: err });
@@ -60911,7 +60945,8 @@ async function createProvenance(request) {
     const { settings } = request;
     if (settings.mode === 'off')
         throw new Error('createProvenance called with provenance: false');
-    const identity = request.identity ?? (await obtainIdentity(settings.signing, request.env, request.logger));
+    const identity = request.identity ??
+        (await obtainIdentity(settings.signing, request.env, request.logger, undefined, request.signal));
     const jobWorkflowRef = identity.idToken ? jwtClaims(identity.idToken).job_workflow_ref : undefined;
     const run = typeof jobWorkflowRef === 'string' && jobWorkflowRef ? { ...request.run, jobWorkflowRef } : request.run;
     const predicate = (0,attest_statement/* provenancePredicate */.LS)({
@@ -60929,7 +60964,8 @@ async function createProvenance(request) {
         logger: request.logger,
         record: request.record,
         signingRetries: request.signingRetries,
-        identity
+        identity,
+        signal: request.signal
     });
 }
 
@@ -60992,6 +61028,7 @@ function verifyCommand(subject, repository) {
 
 
 
+
 ;// CONCATENATED MODULE: ./src/plan.ts
 
 
@@ -61017,7 +61054,8 @@ async function planRun(inputs, env, logger) {
         pushReason: reason,
         registry: inputs.registry,
         login,
-        ...(provenance && { provenance })
+        ...(provenance && { provenance }),
+        oidc: oidcAvailable(env)
     };
     if (kind === 'merge') {
         const digests = mergeDigestLines(inputs, push);
@@ -61220,11 +61258,11 @@ function checkWritten(pushed, written) {
  * each repository. A subject the publish did not push is an error (the statement would describe
  * something else).
  */
-async function storeAttestations(attest, targets, pushed, logger) {
+async function storeAttestations(attest, targets, pushed, logger, signal) {
     const primary = targets[0];
     if (!primary)
         return [];
-    const artifacts = await attest(attestationSubjects(primary.image, pushed));
+    const artifacts = await attest(attestationSubjects(primary.image, pushed), signal);
     const stored = [];
     for (const artifact of artifacts) {
         const created = new Date().toISOString();
@@ -61577,7 +61615,7 @@ present = []) {
     return async (written) => {
         checkWritten(subjects, { ...written, manifests: [...written.manifests, ...present] });
         const targets = attestationTargets(req.images, written);
-        into.push(...(await storeAttestations(attest, targets, subjects, req.logger)));
+        into.push(...(await storeAttestations(attest, targets, subjects, req.logger, req.signal)));
     };
 }
 /** What the tags point at: the index, or the single manifest; nothing for a leg of several platforms. */
@@ -62048,18 +62086,18 @@ async function sbomStatements(layoutDir, scanner, pushed, logger, options = {}) 
 function attestRun(req) {
     if (!req.provenance && !req.sboms?.length)
         return undefined;
-    return async (subjects) => {
+    return async (subjects, signal) => {
         const signing = req.provenance?.signing ?? 'auto';
-        const decided = await obtainIdentity(signing, req.env, req.logger, unsignedWhat(req));
+        const decided = await obtainIdentity(signing, req.env, req.logger, unsignedWhat(req), signal);
         if (decided.idToken)
             req.setSecret?.(decided.idToken);
         const artifacts = [];
         if (req.provenance)
-            artifacts.push(await provenanceOf(req, req.provenance, subjects, decided));
+            artifacts.push(await provenanceOf(req, req.provenance, subjects, decided, signal));
         for (const sbom of req.sboms ?? []) {
             // GitHub's OIDC tokens live minutes: a fresh one for each signature.
-            const identity = decided.idToken ? await freshIdentity(req) : decided;
-            artifacts.push(await sbomAttestation(req, sbom, subjects, identity));
+            const identity = decided.idToken ? await freshIdentity(req, signal) : decided;
+            artifacts.push(await sbomAttestation(req, sbom, subjects, identity, signal));
         }
         return artifacts;
     };
@@ -62070,12 +62108,15 @@ function unsignedWhat(req) {
         return 'Provenance';
     return req.provenance ? 'Provenance and SBOMs' : 'The SBOMs';
 }
-async function freshIdentity(req) {
-    const idToken = await fetchIdToken(req.env);
+async function freshIdentity(req, signal) {
+    const idToken = await fetchIdToken(req.env, signal).catch((err) => {
+        throwIfStopped(signal, "getting the job's OIDC token");
+        throw err;
+    });
     req.setSecret?.(idToken);
     return { idToken };
 }
-async function provenanceOf(req, settings, subjects, identity) {
+async function provenanceOf(req, settings, subjects, identity, signal) {
     const baseImages = await resolveBaseImages(req.client, req.baseImageNames ?? [], req.logger);
     return createProvenance({
         settings,
@@ -62086,11 +62127,12 @@ async function provenanceOf(req, settings, subjects, identity) {
         env: req.env,
         githubToken: req.githubToken,
         logger: req.logger,
-        identity
+        identity,
+        signal
     });
 }
 /** One platform's SBOM, about that platform's pushed manifest, signed like the provenance. */
-async function sbomAttestation(req, sbom, subjects, identity) {
+async function sbomAttestation(req, sbom, subjects, identity, signal) {
     const name = subjects[0]?.name ?? '';
     const platformDigests = {};
     for (const s of subjects)
@@ -62105,7 +62147,8 @@ async function sbomAttestation(req, sbom, subjects, identity) {
         env: req.env,
         githubToken: req.githubToken,
         logger: req.logger,
-        identity
+        identity,
+        signal
     });
 }
 /**
@@ -62292,6 +62335,51 @@ function safeHost(url) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/report/plan-attestations.ts
+/** `Attestations:` with a line per subject (the index, each platform manifest), then `Signing:`. */
+function attestationLines(plan) {
+    if (!plan.push)
+        return ['Attestations: none (nothing is pushed)'];
+    const provenance = plan.provenance ? [`provenance mode=${plan.provenance.mode}`] : [];
+    const sbom = plan.kind === 'build' && plan.sbom ? [`SBOM ${plan.sbom.request.format}`] : [];
+    if (!provenance.length && !sbom.length)
+        return ['Attestations: none'];
+    const { index, platforms } = plan_attestations_subjectsOf(plan);
+    const lines = [
+        ...(index && provenance.length ? [`index: ${provenance.join(', ')}`] : []),
+        ...platforms.map(p => `${p}: ${[...provenance, ...sbom].join(', ')}`)
+    ];
+    return [
+        'Attestations (OCI referrers, stored before any tag moves):',
+        ...lines.map(l => `  ${l}`),
+        `Signing: ${signingText(plan)}`
+    ];
+}
+/**
+ * What the publish attests: a merge its index only; a build its index (several platforms, not a leg)
+ * and each platform manifest.
+ */
+function plan_attestations_subjectsOf(plan) {
+    if (plan.kind === 'merge')
+        return { index: true, platforms: [] };
+    const platforms = plan.build.platforms.length ? plan.build.platforms : ['the runner’s platform'];
+    return { index: !plan.byDigest && platforms.length > 1, platforms };
+}
+/** The signing decision as far as it is known without a token: the mode, and whether this job can get one. */
+function signingText(plan) {
+    const signing = plan.provenance?.signing ?? 'auto';
+    if (signing === 'off')
+        return 'off (signing=off): published unsigned';
+    if (signing === 'required') {
+        const here = plan.oidc
+            ? 'this job can get one'
+            : 'this job cannot get one: the run would fail before building';
+        return `required: signed with the job's OIDC token (signing=required); ${here}`;
+    }
+    const here = plan.oidc ? 'this job can get one' : 'this job cannot: published unsigned, with a warning';
+    return `signed if an OIDC token is available (signing=auto); ${here}`;
+}
+
 ;// CONCATENATED MODULE: ./src/report/summary.ts
 
 /** The job summary as Markdown (pure): what was pushed, where, and how to pull it by digest. */
@@ -62385,6 +62473,7 @@ function attestationSection(r) {
 
 
 
+
 function modeOf(plan) {
     if (plan.kind === 'merge')
         return 'merge';
@@ -62466,7 +62555,8 @@ function planText(plan, builder = 'none') {
         section('Labels', labelLines(m.labels)),
         section('Annotations', m.annotations),
         ...modeText(plan, builder),
-        `Push: ${plan.push ? 'yes' : 'no'} (${plan.pushReason})`
+        `Push: ${plan.push ? 'yes' : 'no'} (${plan.pushReason})`,
+        ...attestationLines(plan)
     ].join('\n');
 }
 function modeText(plan, builder) {
@@ -66569,7 +66659,8 @@ const actionsRuntime = {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   d: () => (/* binding */ cancelOnSignals)
+/* harmony export */   d: () => (/* binding */ cancelOnSignals),
+/* harmony export */   e: () => (/* binding */ exitAfterRun)
 /* harmony export */ });
 /** How long a cancelled run may take to stop: the runner sends SIGTERM ~7.5 s after SIGINT, then kills. */
 const STOP_WITHIN_MS = 4500;
@@ -66594,6 +66685,17 @@ function cancelOnSignals(announce) {
         });
     }
     return controller.signal;
+}
+/** How long a finished run's process may stay up for what it abandoned. */
+const EXIT_AFTER_RUN_MS = 1000;
+/**
+ * Ends the process soon after the run is over, even when something the run abandoned still holds it:
+ * a run stopped while signing leaves @sigstore/sign's requests (they take no AbortSignal) to their own
+ * timeouts and retries, minutes later. Unref'd: a process with nothing left exits at once, as before;
+ * `process.exitCode` stands.
+ */
+function exitAfterRun() {
+    setTimeout(() => process.exit(), EXIT_AFTER_RUN_MS).unref();
 }
 
 
