@@ -48524,6 +48524,8 @@ function outputCollector(limit) {
         }
     };
 }
+/** How long a stopped command has between SIGTERM and SIGKILL. */
+const KILL_AFTER_MS = 3000;
 /** Runs `cmd args` without a shell and resolves with its output; rejects on a non-zero exit code. */
 function execCommand(cmd, args, options = {}) {
     const shown = [cmd, ...args].map(a => (/^[\w@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a))).join(' ');
@@ -48547,8 +48549,19 @@ function execCommand(cmd, args, options = {}) {
             options.onStderr?.(c);
         });
         const command = redactSecrets(shown, options.redact);
-        child.on('error', err => reject(new CommandError(command, null, String(err.message), { cause: err })));
+        // A stopped command settles when it has ended, not when it was told to: the caller cleans up next
+        // (removes dirs and stores it writes to), and must not race a process that is still dying.
+        let stopped;
+        child.on('error', err => {
+            if (err.name !== 'AbortError' || child.pid === undefined)
+                return reject(new CommandError(command, null, String(err.message), { cause: err }));
+            stopped ??= { err, kill: setTimeout(() => child.kill('SIGKILL'), KILL_AFTER_MS) };
+        });
         child.on('close', code => {
+            if (stopped) {
+                clearTimeout(stopped.kill);
+                return reject(new CommandError(command, null, String(stopped.err.message), { cause: stopped.err }));
+            }
             if (code === 0)
                 resolve({ stdout: stdout.text(), stderr: stderr.text() });
             else
@@ -52935,28 +52948,56 @@ function buildahPushArgs(manifest, dir) {
 
 
 
-function platformStores(count, workDir) {
+/** `buildah info`'s store; undefined when it does not say (the platforms then share the caller's). */
+async function callerStore(run, env) {
+    try {
+        const info = JSON.parse((await run('buildah', ['info'], { env })).stdout);
+        const store = info?.store;
+        const { GraphDriverName: driver, GraphRoot: root, GraphOptions: options } = store ?? {};
+        if (typeof driver !== 'string' || !driver || typeof root !== 'string' || !root)
+            return undefined;
+        const opts = Array.isArray(options) ? options : [];
+        if (!opts.every(o => typeof o === 'string'))
+            return undefined;
+        return { driver, root, options: opts };
+    }
+    catch {
+        return undefined;
+    }
+}
+function platformStores(count, workDir, caller) {
     return Array.from({ length: count }, (_, i) => {
         if (i === 0)
-            return { flags: [] };
+            return { flags: [], ownFlags: [] };
         const dir = (0,external_node_path_.join)(workDir, `store-${i}`);
-        return { flags: ['--root', (0,external_node_path_.join)(dir, 'root'), '--runroot', (0,external_node_path_.join)(dir, 'run')], dir };
+        const ownFlags = [
+            ...['--root', (0,external_node_path_.join)(dir, 'root'), '--runroot', (0,external_node_path_.join)(dir, 'run'), '--storage-driver', caller.driver],
+            ...caller.options.flatMap(o => ['--storage-opt', o])
+        ];
+        return { flags: [...ownFlags, '--storage-opt', `additionalimagestore=${caller.root}`], ownFlags, dir };
     });
 }
 /**
- * Removes an extra store: `rmi --all` first, because a rootless store holds files owned by mapped uids
- * the runner's user cannot delete directly. A failure is a warning: the build itself succeeded.
+ * Removes an extra store: its containers and images first, because a rootless store holds files owned
+ * by mapped uids the runner's user cannot delete directly; then the dir, through `buildah unshare` when
+ * a plain rm is refused. A failure is a warning: the build itself succeeded.
  */
 async function removePlatformStore(store, run, env, logger) {
-    if (!store.dir)
+    const dir = store.dir;
+    if (!dir)
         return;
-    // Nothing to remove when the build failed before its store was made; the rm below still runs.
-    await run('buildah', [...store.flags, 'rmi', '--all', '--force'], { env }).catch(() => undefined);
+    for (const args of [
+        ['rm', '--all'],
+        ['rmi', '--all', '--force']
+    ]) {
+        // Nothing to remove when the build failed before its store was made; the rm below still runs.
+        await run('buildah', [...store.ownFlags, ...args], { env }).catch((err) => logger.debug(`buildah ${args.join(' ')} in ${dir}: ${errorMessage(err)}`));
+    }
     try {
-        await (0,promises_.rm)(store.dir, { recursive: true, force: true });
+        await (0,promises_.rm)(dir, { recursive: true, force: true }).catch(() => run('buildah', ['unshare', 'rm', '-rf', dir], { env }));
     }
     catch (err) {
-        logger.warning(`could not remove the temporary containers storage ${store.dir}: ${errorMessage(err)}`);
+        logger.warning(`could not remove the temporary containers storage ${dir}: ${errorMessage(err)}`);
     }
 }
 /**
@@ -53029,9 +53070,11 @@ class BuildahBuilder {
                     : await envSecretsToFiles(req.secrets, secretDir, req.env);
                 const groups = req.platforms.length <= 1 ? [req.platforms] : req.platforms.map(p => [p]);
                 const dirs = groups.map((_, i) => (groups.length === 1 ? dirExport : `${dirExport}-${i}`));
-                stores = platformStores(groups.length, req.workDir);
+                const plan = await planStores(this.run, env, logger, groups.length, req.workDir);
+                stores = plan.stores;
                 const build = { ...req, secrets: fileSecrets };
-                await buildEachPlatform(this.run, { req: build, version, env, secrets, logger }, groups, dirs, stores);
+                const b = { req: build, version, env, secrets, logger };
+                await buildEachPlatform(this.run, b, groups, dirs, plan);
                 const images = [];
                 for (const dir of dirs)
                     images.push(...(await importDirTransport(dir, layoutDir)));
@@ -53040,8 +53083,7 @@ class BuildahBuilder {
             return { builder: 'buildah', layoutDir, platforms };
         }
         finally {
-            for (const store of stores)
-                await removePlatformStore(store, this.run, env, logger);
+            await Promise.all(stores.map(store => removePlatformStore(store, this.run, env, logger)));
             await (0,promises_.rm)(secretDir, { recursive: true, force: true });
             await (0,promises_.rm)(dirExport, { recursive: true, force: true });
             for (let i = 0; i < req.platforms.length; i++)
@@ -53051,19 +53093,28 @@ class BuildahBuilder {
 }
 /** Concurrent builds, at most this many (a machine with one core still overlaps one's I/O with the other's CPU). */
 const BUILDS_AT_ONCE = Math.max(2, (0,external_node_os_namespaceObject.availableParallelism)());
+/** A store per platform, all building at once; or, when the caller's storage is not described, one after another in it. */
+async function planStores(run, env, logger, count, workDir) {
+    const caller = count > 1 ? await callerStore(run, env) : undefined;
+    if (caller)
+        return { stores: platformStores(count, workDir, caller), atOnce: BUILDS_AT_ONCE };
+    if (count > 1)
+        logger.info('buildah: `buildah info` did not describe the containers storage; building the platforms one after another');
+    return { stores: Array.from({ length: count }, () => ({ flags: [], ownFlags: [] })), atOnce: 1 };
+}
 /**
  * One `buildah build` per platform group, all at once: each commits straight into its dir: (no list to
  * export: one `buildah build --platform a,b` needs `manifest push --all` to copy the images out one
  * after another) and works in its own store (see platform-stores.ts).
  */
-async function buildEachPlatform(run, b, groups, dirs, stores) {
+async function buildEachPlatform(run, b, groups, dirs, plan) {
     const builds = groups.map((only, i) => (signal) => {
         const args = buildahBuildArgs({ ...b.req, platforms: only }, b.version, `dir:${dirs[i]}`);
         const log = groups.length === 1 ? b.logger : prefixed(b.logger, `[${only.join(',')}] `);
-        const flags = stores[i]?.flags ?? [];
+        const flags = plan.stores[i]?.flags ?? [];
         return runLogged(run, log, 'buildah', [...flags, ...args], { env: b.env, secrets: b.secrets, signal });
     });
-    await buildConcurrently(builds, BUILDS_AT_ONCE, b.req.signal);
+    await buildConcurrently(builds, plan.atOnce, b.req.signal);
 }
 /** The logger with every line of one platform's build marked, as concurrent builds interleave. */
 function prefixed(logger, prefix) {
@@ -53256,7 +53307,7 @@ async function checkExportMatchesMetadata(layoutDir, meta) {
 
 /**
  * The builder BUILDX_BUILDER names (docker/setup-buildx-action sets it), read from buildx's own store
- * (`$DOCKER_CONFIG/buildx/instances/<name>`) instead of a `docker buildx inspect`, which costs a docker
+ * (`$BUILDX_CONFIG` or `$DOCKER_CONFIG/buildx`, `instances/<name>`) instead of a `docker buildx inspect`, which costs a docker
  * CLI and plugin start before the build can begin. Undefined whenever the answer is not plain: no
  * BUILDX_BUILDER, a name that is a docker context rather than a builder, a file that does not read as
  * that builder; the caller then asks `docker buildx inspect`.
@@ -53266,7 +53317,9 @@ async function namedBuilderFromStore(env) {
     const name = all.BUILDX_BUILDER?.trim();
     if (!name || !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(name))
         return undefined;
-    const text = await (0,promises_.readFile)((0,external_node_path_.join)(dockerConfigDir(all), 'buildx', 'instances', name), 'utf8').catch(() => undefined);
+    // buildx keeps its store in BUILDX_CONFIG when that is set, else in DOCKER_CONFIG's buildx/.
+    const store = all.BUILDX_CONFIG || (0,external_node_path_.join)(dockerConfigDir(all), 'buildx');
+    const text = await (0,promises_.readFile)((0,external_node_path_.join)(store, 'instances', name), 'utf8').catch(() => undefined);
     if (text === undefined)
         return undefined;
     try {
@@ -68986,7 +69039,8 @@ async function buildWith(step, plan, builder, reason) {
         await writeReport(step.rt, plan, outcome, step.inputs.summary);
     }
     finally {
-        await (0,promises_.rm)(workDir, { recursive: true, force: true });
+        // A leftover the runner's user cannot delete (a rootless build's files) must not replace the outcome.
+        await (0,promises_.rm)(workDir, { recursive: true, force: true }).catch((err) => step.rt.warning(`could not remove the step's temporary dir ${workDir}: ${errorMessage(err)}`));
     }
 }
 function pushText(plan) {

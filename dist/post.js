@@ -28687,6 +28687,8 @@ function outputCollector(limit) {
         }
     };
 }
+/** How long a stopped command has between SIGTERM and SIGKILL. */
+const KILL_AFTER_MS = 3000;
 /** Runs `cmd args` without a shell and resolves with its output; rejects on a non-zero exit code. */
 function execCommand(cmd, args, options = {}) {
     const shown = [cmd, ...args].map(a => (/^[\w@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a))).join(' ');
@@ -28710,8 +28712,19 @@ function execCommand(cmd, args, options = {}) {
             options.onStderr?.(c);
         });
         const command = redactSecrets(shown, options.redact);
-        child.on('error', err => reject(new CommandError(command, null, String(err.message), { cause: err })));
+        // A stopped command settles when it has ended, not when it was told to: the caller cleans up next
+        // (removes dirs and stores it writes to), and must not race a process that is still dying.
+        let stopped;
+        child.on('error', err => {
+            if (err.name !== 'AbortError' || child.pid === undefined)
+                return reject(new CommandError(command, null, String(err.message), { cause: err }));
+            stopped ??= { err, kill: setTimeout(() => child.kill('SIGKILL'), KILL_AFTER_MS) };
+        });
         child.on('close', code => {
+            if (stopped) {
+                clearTimeout(stopped.kill);
+                return reject(new CommandError(command, null, String(stopped.err.message), { cause: stopped.err }));
+            }
             if (code === 0)
                 resolve({ stdout: stdout.text(), stderr: stderr.text() });
             else

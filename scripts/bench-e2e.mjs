@@ -340,13 +340,27 @@ function report(size, platforms, r) {
         : '',
       runs[0].baseMounted ?? ''
     ].filter(Boolean)
-    const ratio = tool === first ? '' : `, ${first} / ${tool} = ${(reference / ms).toFixed(2)}`
+    const ratio = ratioText(r, tool, first, reference / ms)
     lines.push(`    ${tool.padEnd(16)} ${ms.toFixed(0).padStart(7)} ms${ratio}; ${extras.join(', ')}`)
     lines.push(
       `    ${''.padEnd(16)} rounds (ms @ load): ${runs.map(x => `${x.ms.toFixed(0)}@${x.load.toFixed(1)}`).join(' ')}`
     )
   }
   return lines
+}
+
+/**
+ * A tool's ratio: `action (buildx)` against `buildx` (the same BuildKit), the action against every other
+ * tool. Medians of the totals, and the median of the per-round ratios (each round runs both back to
+ * back, so a load that drifts over the run weighs less in it).
+ */
+function ratioText(r, tool, first, firstRatio) {
+  const mine = tool === 'buildx' && r['action (buildx)'] ? 'action (buildx)' : first
+  if (tool === mine) return ''
+  const ms = runs => median(runs.map(x => x.ms))
+  const overall = tool === 'buildx' && mine !== first ? ms(r[mine]) / ms(r[tool]) : firstRatio
+  const paired = median(r[tool].map((x, i) => r[mine][i].ms / x.ms))
+  return `, ${mine} / ${tool} = ${overall.toFixed(2)} (per round: ${paired.toFixed(2)})`
 }
 
 /** Layers of the base image's amd64 manifest (the same count on every platform of busybox). */

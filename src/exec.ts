@@ -67,6 +67,9 @@ function outputCollector(limit: number | undefined) {
   }
 }
 
+/** How long a stopped command has between SIGTERM and SIGKILL. */
+const KILL_AFTER_MS = 3000
+
 /** Runs `cmd args` without a shell and resolves with its output; rejects on a non-zero exit code. */
 export function execCommand(
   cmd: string,
@@ -94,8 +97,19 @@ export function execCommand(
       options.onStderr?.(c)
     })
     const command = redactSecrets(shown, options.redact)
-    child.on('error', err => reject(new CommandError(command, null, String(err.message), { cause: err })))
+    // A stopped command settles when it has ended, not when it was told to: the caller cleans up next
+    // (removes dirs and stores it writes to), and must not race a process that is still dying.
+    let stopped: { err: Error; kill: NodeJS.Timeout } | undefined
+    child.on('error', err => {
+      if (err.name !== 'AbortError' || child.pid === undefined)
+        return reject(new CommandError(command, null, String(err.message), { cause: err }))
+      stopped ??= { err, kill: setTimeout(() => child.kill('SIGKILL'), KILL_AFTER_MS) }
+    })
     child.on('close', code => {
+      if (stopped) {
+        clearTimeout(stopped.kill)
+        return reject(new CommandError(command, null, String(stopped.err.message), { cause: stopped.err }))
+      }
       if (code === 0) resolve({ stdout: stdout.text(), stderr: stderr.text() })
       else reject(new CommandError(command, code, redactSecrets(stderr.text(), options.redact)))
     })

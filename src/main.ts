@@ -93,7 +93,10 @@ async function buildWith(step: Step, plan: BuildPlan, builder: Builder, reason: 
     const outcome = await buildAndPublish(step, builder, plan, workDir)
     await writeReport(step.rt, plan, outcome, step.inputs.summary)
   } finally {
-    await rm(workDir, { recursive: true, force: true })
+    // A leftover the runner's user cannot delete (a rootless build's files) must not replace the outcome.
+    await rm(workDir, { recursive: true, force: true }).catch((err: unknown) =>
+      step.rt.warning(`could not remove the step's temporary dir ${workDir}: ${errorMessage(err)}`)
+    )
   }
 }
 

@@ -86,6 +86,20 @@ describe('BuildxBuilder with a fake docker', () => {
       expect(logger.lines).toContain(
         "info: buildx: using the current builder ci (BUILDX_BUILDER) ('docker-container' driver) as it is"
       )
+      // With BUILDX_CONFIG, buildx's store is there, not in DOCKER_CONFIG: the file above is not read.
+      const elsewhere = buildxFake({ driver: 'remote', exportDir, build: metadataWith(digest) })
+      await mkdir(join(dir, 'work-elsewhere'))
+      const withBuildxConfig = { ...env, BUILDX_CONFIG: join(dir, 'buildx-config') }
+      const req = request({
+        workDir: join(dir, 'work-elsewhere'),
+        env: withBuildxConfig,
+        platforms: ['linux/amd64']
+      })
+      await new BuildxBuilder(elsewhere.run, {}, '0.38.2').build(req, logger)
+      expect(elsewhere.calls.map(c => c.args.slice(0, 2).join(' '))).toEqual([
+        'buildx inspect',
+        'buildx build'
+      ])
       // A name buildx's store does not hold (a docker context, say), or a file of another builder: inspect.
       for (const [file, content] of [
         ['other', JSON.stringify(instance)],

@@ -1,5 +1,10 @@
 import { describe, expect, it } from '@jest/globals'
-import { buildConcurrently, platformStores } from '../../../src/builders/buildah/platform-stores.js'
+import {
+  buildConcurrently,
+  callerStore,
+  platformStores
+} from '../../../src/builders/buildah/platform-stores.js'
+import { fakeRunner } from './helpers.js'
 
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
@@ -11,14 +16,62 @@ const sleep = (ms: number, signal: AbortSignal) =>
   })
 
 describe('platformStores', () => {
+  const caller = {
+    driver: 'overlay',
+    options: ['overlay.mount_program=/usr/bin/fuse-overlayfs'],
+    root: '/var/lib/c'
+  }
+
   it('keeps the caller storage for the first platform and gives each other one a root of its own', () => {
-    const stores = platformStores(3, '/w')
-    expect(stores[0]).toEqual({ flags: [] })
+    const stores = platformStores(3, '/w', caller)
+    expect(stores[0]).toEqual({ flags: [], ownFlags: [] })
+    const own = [
+      ...['--root', '/w/store-1/root', '--runroot', '/w/store-1/run', '--storage-driver', 'overlay'],
+      ...['--storage-opt', 'overlay.mount_program=/usr/bin/fuse-overlayfs']
+    ]
+    // The caller's images are seen read-only; storage.conf's driver options are given again, as any
+    // --storage-opt replaces them.
     expect(stores[1]).toEqual({
-      flags: ['--root', '/w/store-1/root', '--runroot', '/w/store-1/run'],
+      flags: [...own, '--storage-opt', 'additionalimagestore=/var/lib/c'],
+      ownFlags: own,
       dir: '/w/store-1'
     })
     expect(stores[2]?.dir).toBe('/w/store-2')
+  })
+})
+
+describe('callerStore', () => {
+  const answering = (stdout: string) => fakeRunner(() => stdout).run
+
+  it('reads the driver, its options and the root from `buildah info`', async () => {
+    const info = {
+      store: { GraphDriverName: 'overlay', GraphRoot: '/r', GraphOptions: ['a=b'], RunRoot: '/x' }
+    }
+    expect(await callerStore(answering(JSON.stringify(info)), {})).toEqual({
+      driver: 'overlay',
+      root: '/r',
+      options: ['a=b']
+    })
+    const noOptions = { store: { GraphDriverName: 'vfs', GraphRoot: '/r', GraphOptions: null } }
+    expect(await callerStore(answering(JSON.stringify(noOptions)), {})).toEqual({
+      driver: 'vfs',
+      root: '/r',
+      options: []
+    })
+  })
+
+  it('says nothing when the answer does not describe a store (the platforms then share it, one after another)', async () => {
+    for (const stdout of [
+      'not json',
+      '{}',
+      '{"store":{"GraphDriverName":"overlay"}}',
+      '{"store":{"GraphDriverName":"overlay","GraphRoot":"/r","GraphOptions":[1]}}'
+    ])
+      expect(await callerStore(answering(stdout), {})).toBeUndefined()
+    const failing = fakeRunner(() => {
+      throw new Error('no buildah')
+    }).run
+    expect(await callerStore(failing, {})).toBeUndefined()
   })
 })
 

@@ -1,4 +1,8 @@
 import { describe, expect, it } from '@jest/globals'
+import { existsSync } from 'node:fs'
+import { mkdtemp } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { CommandError, execCommand, OUTPUT_TAIL_CHARS } from '../../../src/exec.js'
 import { redactSecrets } from '../../../src/secrets.js'
 
@@ -25,6 +29,34 @@ describe('execCommand', () => {
     expect(err.message).not.toContain('abc123')
     expect(err.message).toContain('***')
   })
+  it('settles a stopped command once it has ended, not when the stop was asked for', async () => {
+    const mark = join(await mkdtemp(join(tmpdir(), 'exec-stop-')), 'ended')
+    const stop = new AbortController()
+    // Takes 300 ms to end after SIGTERM, like a build releasing its storage.
+    const script = `trap 'sleep 0.3; echo ended > "${mark}"; exit 1' TERM; echo started; while :; do sleep 0.05; done`
+    const running = execCommand('sh', ['-c', script], {
+      signal: stop.signal,
+      onStdout: () => stop.abort()
+    })
+    const err = await running.catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(CommandError)
+    expect((err as Error).cause).toMatchObject({ name: 'AbortError' })
+    expect(existsSync(mark)).toBe(true)
+  })
+  it('kills a stopped command that ignores SIGTERM, and settles once it is gone', async () => {
+    const stop = new AbortController()
+    let pid = 0
+    const running = execCommand('sh', ['-c', "trap '' TERM; echo $$; while :; do sleep 0.05; done"], {
+      signal: stop.signal,
+      onStdout: chunk => {
+        pid = Number(chunk.trim())
+        stop.abort()
+      }
+    })
+    await expect(running).rejects.toThrow(CommandError)
+    expect(pid).toBeGreaterThan(0)
+    expect(() => process.kill(pid, 0)).toThrow(/ESRCH/)
+  }, 15000)
   it('reports a command that cannot start', async () => {
     const err = await execCommand('definitely-not-a-command-xyz', []).catch(e => e)
     expect(err).toBeInstanceOf(CommandError)

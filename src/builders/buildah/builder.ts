@@ -13,6 +13,7 @@ import { extractVersion } from '../version.js'
 import { buildahBuildArgs, buildahSupportsEnvSecrets } from './args.js'
 import {
   buildConcurrently,
+  callerStore,
   platformStores,
   removePlatformStore,
   type PlatformStore
@@ -46,16 +47,18 @@ export class BuildahBuilder implements Builder {
           : await envSecretsToFiles(req.secrets, secretDir, req.env)
         const groups = req.platforms.length <= 1 ? [req.platforms] : req.platforms.map(p => [p])
         const dirs = groups.map((_, i) => (groups.length === 1 ? dirExport : `${dirExport}-${i}`))
-        stores = platformStores(groups.length, req.workDir)
+        const plan = await planStores(this.run, env, logger, groups.length, req.workDir)
+        stores = plan.stores
         const build = { ...req, secrets: fileSecrets }
-        await buildEachPlatform(this.run, { req: build, version, env, secrets, logger }, groups, dirs, stores)
+        const b = { req: build, version, env, secrets, logger }
+        await buildEachPlatform(this.run, b, groups, dirs, plan)
         const images = []
         for (const dir of dirs) images.push(...(await importDirTransport(dir, layoutDir)))
         return images
       })
       return { builder: 'buildah', layoutDir, platforms }
     } finally {
-      for (const store of stores) await removePlatformStore(store, this.run, env, logger)
+      await Promise.all(stores.map(store => removePlatformStore(store, this.run, env, logger)))
       await rm(secretDir, { recursive: true, force: true })
       await rm(dirExport, { recursive: true, force: true })
       for (let i = 0; i < req.platforms.length; i++)
@@ -75,6 +78,28 @@ interface PlatformBuild {
 /** Concurrent builds, at most this many (a machine with one core still overlaps one's I/O with the other's CPU). */
 const BUILDS_AT_ONCE = Math.max(2, availableParallelism())
 
+interface StorePlan {
+  stores: PlatformStore[]
+  atOnce: number
+}
+
+/** A store per platform, all building at once; or, when the caller's storage is not described, one after another in it. */
+async function planStores(
+  run: Runner,
+  env: Env,
+  logger: Logger,
+  count: number,
+  workDir: string
+): Promise<StorePlan> {
+  const caller = count > 1 ? await callerStore(run, env) : undefined
+  if (caller) return { stores: platformStores(count, workDir, caller), atOnce: BUILDS_AT_ONCE }
+  if (count > 1)
+    logger.info(
+      'buildah: `buildah info` did not describe the containers storage; building the platforms one after another'
+    )
+  return { stores: Array.from({ length: count }, () => ({ flags: [], ownFlags: [] })), atOnce: 1 }
+}
+
 /**
  * One `buildah build` per platform group, all at once: each commits straight into its dir: (no list to
  * export: one `buildah build --platform a,b` needs `manifest push --all` to copy the images out one
@@ -85,15 +110,15 @@ async function buildEachPlatform(
   b: PlatformBuild,
   groups: string[][],
   dirs: string[],
-  stores: PlatformStore[]
+  plan: StorePlan
 ): Promise<void> {
   const builds = groups.map((only, i) => (signal: AbortSignal) => {
     const args = buildahBuildArgs({ ...b.req, platforms: only }, b.version, `dir:${dirs[i]}`)
     const log = groups.length === 1 ? b.logger : prefixed(b.logger, `[${only.join(',')}] `)
-    const flags = stores[i]?.flags ?? []
+    const flags = plan.stores[i]?.flags ?? []
     return runLogged(run, log, 'buildah', [...flags, ...args], { env: b.env, secrets: b.secrets, signal })
   })
-  await buildConcurrently(builds, BUILDS_AT_ONCE, b.req.signal)
+  await buildConcurrently(builds, plan.atOnce, b.req.signal)
 }
 
 /** The logger with every line of one platform's build marked, as concurrent builds interleave. */

@@ -8,27 +8,57 @@ import type { Env, Logger, Runner } from '../types.js'
  * the caller's storage (its pulled bases and layer cache); every other one a store of its own under the
  * build's work dir, so all can build at once: builds sharing one storage race on the name of a
  * multi-platform base tag ("locating pulled image … image not known", or a build on the other
- * architecture's base). A platform's own base is pulled once either way; only the caller's warm cache
- * is not shared with the extra stores.
+ * architecture's base). The extra stores see the caller's images read-only (an additional image store),
+ * so a base built or tagged earlier in the job is found there as well; what they pull stays their own.
  */
 export interface PlatformStore {
   /** buildah's global flags that select the store; [] for the caller's storage. */
   flags: string[]
+  /** The same store without the caller's images: for removing what is its own. */
+  ownFlags: string[]
   /** The directory to remove after the build, if any. */
   dir?: string
 }
 
-export function platformStores(count: number, workDir: string): PlatformStore[] {
+/** The caller's containers storage, as `buildah info` describes it. */
+export interface CallerStore {
+  driver: string
+  /** The driver options of storage.conf: any --storage-opt replaces them all, so they are passed again. */
+  options: string[]
+  root: string
+}
+
+/** `buildah info`'s store; undefined when it does not say (the platforms then share the caller's). */
+export async function callerStore(run: Runner, env: Env): Promise<CallerStore | undefined> {
+  try {
+    const info: unknown = JSON.parse((await run('buildah', ['info'], { env })).stdout)
+    const store = (info as { store?: Record<string, unknown> } | null)?.store
+    const { GraphDriverName: driver, GraphRoot: root, GraphOptions: options } = store ?? {}
+    if (typeof driver !== 'string' || !driver || typeof root !== 'string' || !root) return undefined
+    const opts = Array.isArray(options) ? options : []
+    if (!opts.every(o => typeof o === 'string')) return undefined
+    return { driver, root, options: opts }
+  } catch {
+    return undefined
+  }
+}
+
+export function platformStores(count: number, workDir: string, caller: CallerStore): PlatformStore[] {
   return Array.from({ length: count }, (_, i) => {
-    if (i === 0) return { flags: [] }
+    if (i === 0) return { flags: [], ownFlags: [] }
     const dir = join(workDir, `store-${i}`)
-    return { flags: ['--root', join(dir, 'root'), '--runroot', join(dir, 'run')], dir }
+    const ownFlags = [
+      ...['--root', join(dir, 'root'), '--runroot', join(dir, 'run'), '--storage-driver', caller.driver],
+      ...caller.options.flatMap(o => ['--storage-opt', o])
+    ]
+    return { flags: [...ownFlags, '--storage-opt', `additionalimagestore=${caller.root}`], ownFlags, dir }
   })
 }
 
 /**
- * Removes an extra store: `rmi --all` first, because a rootless store holds files owned by mapped uids
- * the runner's user cannot delete directly. A failure is a warning: the build itself succeeded.
+ * Removes an extra store: its containers and images first, because a rootless store holds files owned
+ * by mapped uids the runner's user cannot delete directly; then the dir, through `buildah unshare` when
+ * a plain rm is refused. A failure is a warning: the build itself succeeded.
  */
 export async function removePlatformStore(
   store: PlatformStore,
@@ -36,13 +66,23 @@ export async function removePlatformStore(
   env: Env,
   logger: Logger
 ): Promise<void> {
-  if (!store.dir) return
-  // Nothing to remove when the build failed before its store was made; the rm below still runs.
-  await run('buildah', [...store.flags, 'rmi', '--all', '--force'], { env }).catch(() => undefined)
+  const dir = store.dir
+  if (!dir) return
+  for (const args of [
+    ['rm', '--all'],
+    ['rmi', '--all', '--force']
+  ]) {
+    // Nothing to remove when the build failed before its store was made; the rm below still runs.
+    await run('buildah', [...store.ownFlags, ...args], { env }).catch((err: unknown) =>
+      logger.debug(`buildah ${args.join(' ')} in ${dir}: ${errorMessage(err)}`)
+    )
+  }
   try {
-    await rm(store.dir, { recursive: true, force: true })
+    await rm(dir, { recursive: true, force: true }).catch(() =>
+      run('buildah', ['unshare', 'rm', '-rf', dir], { env })
+    )
   } catch (err) {
-    logger.warning(`could not remove the temporary containers storage ${store.dir}: ${errorMessage(err)}`)
+    logger.warning(`could not remove the temporary containers storage ${dir}: ${errorMessage(err)}`)
   }
 }
 
