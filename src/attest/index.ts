@@ -23,4 +23,4 @@ export { attestStatement, obtainIdentity, type AttestOptions, type Identity } fr
 export { createProvenance, type ProvenanceRequest } from './provenance.js'
 export { recordAttestation } from './store.js'
 export { throwIfStopped } from './stopped.js'
-export { buildShapeOf, imageSubjects, repositoryOf, verifyCommand } from './wiring.js'
+export { buildShapeOf } from './wiring.js'

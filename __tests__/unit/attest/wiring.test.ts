@@ -1,43 +1,10 @@
 import { describe, expect, it } from '@jest/globals'
-import { buildShapeOf, imageSubjects, repositoryOf, verifyCommand } from '../../../src/attest/wiring.js'
+import { buildShapeOf } from '../../../src/attest/wiring.js'
 import { provenancePredicate } from '../../../src/attest/statement.js'
 import { runContextFromEnv } from '../../../src/attest/context.js'
 import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-
-const INDEX = `sha256:${'1'.repeat(64)}`
-const AMD64 = `sha256:${'2'.repeat(64)}`
-const ARM64 = `sha256:${'3'.repeat(64)}`
-
-describe('imageSubjects', () => {
-  it('the index and each platform manifest, per repository, tags and digests dropped', () => {
-    expect(
-      imageSubjects(['ghcr.io/acme/app:1.0', 'ghcr.io/acme/app:latest', 'localhost:5000/app:1.0'], INDEX, {
-        'linux/amd64': AMD64,
-        'linux/arm64': ARM64
-      })
-    ).toEqual([
-      { name: 'ghcr.io/acme/app', digest: INDEX },
-      { name: 'ghcr.io/acme/app', digest: AMD64, platform: 'linux/amd64' },
-      { name: 'ghcr.io/acme/app', digest: ARM64, platform: 'linux/arm64' },
-      { name: 'localhost:5000/app', digest: INDEX },
-      { name: 'localhost:5000/app', digest: AMD64, platform: 'linux/amd64' },
-      { name: 'localhost:5000/app', digest: ARM64, platform: 'linux/arm64' }
-    ])
-  })
-
-  it('a single-platform image is one subject (its manifest is the digest)', () => {
-    expect(imageSubjects(['ghcr.io/acme/app'], AMD64, { 'linux/amd64': AMD64 })).toEqual([
-      { name: 'ghcr.io/acme/app', digest: AMD64 }
-    ])
-  })
-
-  it('repositoryOf keeps a registry port', () => {
-    expect(repositoryOf('localhost:5000/a/b')).toBe('localhost:5000/a/b')
-    expect(repositoryOf(`ghcr.io/a/b:v1@${INDEX}`)).toBe('ghcr.io/a/b')
-  })
-})
 
 describe('buildShapeOf', () => {
   it('reads every build secret from its file or variable, so mode=max withholds args carrying them', async () => {
@@ -75,13 +42,5 @@ describe('buildShapeOf', () => {
     expect(text).toContain('"name":"D","value":"fine"')
     expect(text).toContain('"name":"NPMRC_LINE","withheld":true')
     expect(text).toContain('"secretIds":["npm","npmrc"]')
-  })
-})
-
-describe('verifyCommand', () => {
-  it('names the image by digest and the repository', () => {
-    expect(verifyCommand({ name: 'ghcr.io/acme/app', digest: INDEX }, 'acme/app')).toBe(
-      `gh attestation verify oci://ghcr.io/acme/app@${INDEX} -R acme/app`
-    )
   })
 })
