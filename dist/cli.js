@@ -53051,13 +53051,16 @@ async function buildahVersion(env, run) {
 /** Builds every platform at once, each into a dir: of its own, layers uncompressed, and gathers them in an OCI layout. */
 class BuildahBuilder {
     run;
+    version;
     name = 'buildah';
-    constructor(run = execCommand) {
+    /** `version`: buildah's, when the selection already asked. */
+    constructor(run = execCommand, version) {
         this.run = run;
+        this.version = version;
     }
     async build(req, logger) {
         const env = buildahEnv(req);
-        const version = await buildahVersion(env, this.run);
+        const version = this.version ?? (await buildahVersion(env, this.run));
         const layoutDir = (0,external_node_path_.join)(req.workDir, 'oci');
         const secretDir = (0,external_node_path_.join)(req.workDir, 'secrets');
         const dirExport = (0,external_node_path_.join)(req.workDir, 'dir');
@@ -57691,12 +57694,12 @@ function parseBuilderChoice(value) {
     }
     return choice;
 }
-/** `version`: buildx's, when already known (saves the builder asking again). */
+/** `version`: the builder's (buildx's or buildah's), when already known: the builder does not ask again. */
 function createBuilder(name, run = execCommand, env = {}, version) {
     if (name === 'buildx')
         return new BuildxBuilder(run, env, version);
     if (name === 'buildah')
-        return new BuildahBuilder(run);
+        return new BuildahBuilder(run, version);
     return new DockerBuilder(run);
 }
 /** Whether a builder can run here: a description of it (and buildx's version), or the error that says why not. */
@@ -57705,8 +57708,10 @@ async function probe(name, env, run) {
         const version = await buildxVersion(env, run);
         return { found: `docker buildx ${version}`, version };
     }
-    if (name === 'buildah')
-        return { found: `buildah ${await buildahVersion(env, run)}` };
+    if (name === 'buildah') {
+        const version = await buildahVersion(env, run);
+        return { found: `buildah ${version}`, version };
+    }
     const { client, reason } = await findDockerClient(env, run);
     const { stdout } = await run(client.path, ['version', '--format', '{{.Server.Version}}'], { env });
     return { found: `docker engine ${stdout.trim()} via ${reason}` };
@@ -67371,31 +67376,6 @@ async function buildShapeOf(build, inputs, builder, env) {
         secretIds: build.secrets.map(s => s.id),
         secretValues: [...contents, inputs.password, inputs.githubToken].filter(v => v !== '')
     };
-}
-/**
- * The subjects of one pushed image in each repository it went to: the index (or single manifest) and
- * each platform manifest. `images` may carry tags or digests (`ghcr.io/o/app:1.0`); subjects name the
- * repository only.
- */
-function imageSubjects(images, digest, platformDigests = {}) {
-    const names = [...new Set(images.map(repositoryOf))];
-    return names.flatMap(name => [
-        { name, digest },
-        ...Object.entries(platformDigests)
-            .filter(([, d]) => d !== digest)
-            .map(([platform, d]) => ({ name, digest: d, platform }))
-    ]);
-}
-/** `host/path:tag@digest` → `host/path` (a port's colon stays). */
-function repositoryOf(image) {
-    const withoutDigest = image.split('@')[0] ?? image;
-    const lastSlash = withoutDigest.lastIndexOf('/');
-    const colon = withoutDigest.lastIndexOf(':');
-    return colon > lastSlash ? withoutDigest.slice(0, colon) : withoutDigest;
-}
-/** The command the summary shows to check a pushed image's provenance. */
-function verifyCommand(subject, repository) {
-    return `gh attestation verify oci://${subject.name}@${subject.digest} -R ${repository}`;
 }
 
 ;// CONCATENATED MODULE: ./src/attest/index.ts

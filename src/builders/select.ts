@@ -21,7 +21,7 @@ export function parseBuilderChoice(value: string): BuilderChoice {
   return choice as BuilderChoice
 }
 
-/** `version`: buildx's, when already known (saves the builder asking again). */
+/** `version`: the builder's (buildx's or buildah's), when already known: the builder does not ask again. */
 export function createBuilder(
   name: BuilderName,
   run: Runner = execCommand,
@@ -29,7 +29,7 @@ export function createBuilder(
   version?: string
 ): Builder {
   if (name === 'buildx') return new BuildxBuilder(run, env, version)
-  if (name === 'buildah') return new BuildahBuilder(run)
+  if (name === 'buildah') return new BuildahBuilder(run, version)
   return new DockerBuilder(run)
 }
 
@@ -39,7 +39,10 @@ async function probe(name: BuilderName, env: Env, run: Runner): Promise<{ found:
     const version = await buildxVersion(env, run)
     return { found: `docker buildx ${version}`, version }
   }
-  if (name === 'buildah') return { found: `buildah ${await buildahVersion(env, run)}` }
+  if (name === 'buildah') {
+    const version = await buildahVersion(env, run)
+    return { found: `buildah ${version}`, version }
+  }
   const { client, reason } = await findDockerClient(env, run)
   const { stdout } = await run(client.path, ['version', '--format', '{{.Server.Version}}'], { env })
   return { found: `docker engine ${stdout.trim()} via ${reason}` }

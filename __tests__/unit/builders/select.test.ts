@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { parseBuilderChoice, selectBuilder, startBuildxProbe } from '../../../src/builders/index.js'
 import { findDockerClient } from '../../../src/builders/docker/client.js'
 import { HostError } from '../../../src/builders/errors.js'
-import { fakeRunner, memoryLogger, withTempDir } from './helpers.js'
+import { fakeRunner, memoryLogger, request, withTempDir } from './helpers.js'
 
 /** Two docker clients on PATH: a new one without buildx first, an old one with built-in BuildKit second. */
 async function twoDockerClients(dir: string): Promise<{ newer: string; older: string; PATH: string }> {
@@ -54,6 +54,18 @@ describe('selectBuilder', () => {
     // Only when buildx may be picked.
     startBuildxProbe('buildah', env, run)
     expect(calls).toHaveLength(1)
+  })
+  it('hands buildah the version it found: the build does not ask again', async () => {
+    const { run, calls } = fakeRunner((cmd, args) => {
+      if (cmd === 'buildah' && args[0] === 'version') return 'Version:         1.28.2\n'
+      throw new Error('build fails here')
+    })
+    const { builder } = await selectBuilder('buildah', memoryLogger(), {}, run)
+    await withTempDir(async workDir => {
+      await expect(builder.build(request({ workDir }), memoryLogger())).rejects.toThrow('build fails here')
+    })
+    expect(calls.filter(c => c.args[0] === 'version')).toHaveLength(1)
+    expect(calls.some(c => c.args[0] === 'build')).toBe(true)
   })
   it('auto falls back to buildah and says why', async () => {
     const { run } = fakeRunner((cmd, args) => {

@@ -30,11 +30,15 @@ export async function buildahVersion(env: Env, run: Runner): Promise<string> {
 export class BuildahBuilder implements Builder {
   readonly name = 'buildah' as const
 
-  constructor(private readonly run: Runner = execCommand) {}
+  /** `version`: buildah's, when the selection already asked. */
+  constructor(
+    private readonly run: Runner = execCommand,
+    private readonly version?: string
+  ) {}
 
   async build(req: BuildRequest, logger: Logger): Promise<BuildResult> {
     const env = buildahEnv(req)
-    const version = await buildahVersion(env, this.run)
+    const version = this.version ?? (await buildahVersion(env, this.run))
     const layoutDir = join(req.workDir, 'oci')
     const secretDir = join(req.workDir, 'secrets')
     const dirExport = join(req.workDir, 'dir')
