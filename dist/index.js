@@ -48843,19 +48843,29 @@ function execCommand(cmd, args, options = {}) {
             options.onStderr?.(c);
         });
         const command = redactSecrets(shown, options.redact);
-        // A stopped command settles when it has ended, not when it was told to: the caller cleans up next
-        // (removes dirs and stores it writes to), and must not race a process that is still dying.
+        // A stopped command settles when it has exited, not when it was told to: the caller cleans up next
+        // (removes dirs and stores it writes to), and must not race a process that is still dying. On its
+        // exit, not on 'close': a grandchild it left (rootless buildah's re-exec) may hold the pipes for long.
         let stopped;
+        const settleStopped = () => {
+            if (!stopped)
+                return;
+            clearTimeout(stopped.kill);
+            child.stdout.destroy();
+            child.stderr.destroy();
+            reject(new CommandError(command, null, String(stopped.err.message), { cause: stopped.err }));
+        };
         child.on('error', err => {
             if (err.name !== 'AbortError' || child.pid === undefined)
                 return reject(new CommandError(command, null, String(err.message), { cause: err }));
             stopped ??= { err, kill: setTimeout(() => child.kill('SIGKILL'), KILL_AFTER_MS) };
+            if (child.exitCode !== null || child.signalCode !== null)
+                settleStopped();
         });
+        child.on('exit', settleStopped);
         child.on('close', code => {
-            if (stopped) {
-                clearTimeout(stopped.kill);
-                return reject(new CommandError(command, null, String(stopped.err.message), { cause: stopped.err }));
-            }
+            if (stopped)
+                return settleStopped();
             if (code === 0)
                 resolve({ stdout: stdout.text(), stderr: stderr.text() });
             else
@@ -49578,6 +49588,19 @@ async function callerStore(run, env) {
         return undefined;
     }
 }
+/** Drivers whose `<driver>.imagestore` option adds a read-only image store (overlay, old and new; vfs). */
+const IMAGE_STORE_DRIVERS = ['overlay', 'vfs'];
+/**
+ * Why the platforms cannot build in stores of their own that see the caller's images, or undefined when
+ * they can: another driver has no image-store option, and buildah splits --storage-opt values at commas
+ * (`overlay.mountopt=nodev,metacopy=on` would arrive in two pieces).
+ */
+function whyNoExtraStores(caller) {
+    if (!IMAGE_STORE_DRIVERS.includes(caller.driver))
+        return `the '${caller.driver}' storage driver cannot share its images read-only`;
+    const split = caller.options.find(o => o.includes(','));
+    return split ? `the storage option '${split}' cannot be passed on buildah's command line` : undefined;
+}
 function platformStores(count, workDir, caller) {
     return Array.from({ length: count }, (_, i) => {
         if (i === 0)
@@ -49587,7 +49610,11 @@ function platformStores(count, workDir, caller) {
             ...['--root', (0,external_node_path_.join)(dir, 'root'), '--runroot', (0,external_node_path_.join)(dir, 'run'), '--storage-driver', caller.driver],
             ...caller.options.flatMap(o => ['--storage-opt', o])
         ];
-        return { flags: [...ownFlags, '--storage-opt', `additionalimagestore=${caller.root}`], ownFlags, dir };
+        return {
+            flags: [...ownFlags, '--storage-opt', `${caller.driver}.imagestore=${caller.root}`],
+            ownFlags,
+            dir
+        };
     });
 }
 /**
@@ -49709,14 +49736,17 @@ class BuildahBuilder {
 }
 /** Concurrent builds, at most this many (a machine with one core still overlaps one's I/O with the other's CPU). */
 const BUILDS_AT_ONCE = Math.max(2, (0,external_node_os_.availableParallelism)());
-/** A store per platform, all building at once; or, when the caller's storage is not described, one after another in it. */
+/** A store per platform, all building at once; or one after another in the caller's storage when that cannot be. */
 async function planStores(run, env, logger, count, workDir) {
-    const caller = count > 1 ? await callerStore(run, env) : undefined;
-    if (caller)
+    const shared = { stores: Array.from({ length: count }, () => ({ flags: [], ownFlags: [] })), atOnce: 1 };
+    if (count <= 1)
+        return shared;
+    const caller = await callerStore(run, env);
+    const why = caller ? whyNoExtraStores(caller) : '`buildah info` did not describe the containers storage';
+    if (caller && !why)
         return { stores: platformStores(count, workDir, caller), atOnce: BUILDS_AT_ONCE };
-    if (count > 1)
-        logger.info('buildah: `buildah info` did not describe the containers storage; building the platforms one after another');
-    return { stores: Array.from({ length: count }, () => ({ flags: [], ownFlags: [] })), atOnce: 1 };
+    logger.info(`buildah: building the platforms one after another (${why})`);
+    return shared;
 }
 /**
  * One `buildah build` per platform group, all at once: each commits straight into its dir: (no list to

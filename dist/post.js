@@ -28712,19 +28712,29 @@ function execCommand(cmd, args, options = {}) {
             options.onStderr?.(c);
         });
         const command = redactSecrets(shown, options.redact);
-        // A stopped command settles when it has ended, not when it was told to: the caller cleans up next
-        // (removes dirs and stores it writes to), and must not race a process that is still dying.
+        // A stopped command settles when it has exited, not when it was told to: the caller cleans up next
+        // (removes dirs and stores it writes to), and must not race a process that is still dying. On its
+        // exit, not on 'close': a grandchild it left (rootless buildah's re-exec) may hold the pipes for long.
         let stopped;
+        const settleStopped = () => {
+            if (!stopped)
+                return;
+            clearTimeout(stopped.kill);
+            child.stdout.destroy();
+            child.stderr.destroy();
+            reject(new CommandError(command, null, String(stopped.err.message), { cause: stopped.err }));
+        };
         child.on('error', err => {
             if (err.name !== 'AbortError' || child.pid === undefined)
                 return reject(new CommandError(command, null, String(err.message), { cause: err }));
             stopped ??= { err, kill: setTimeout(() => child.kill('SIGKILL'), KILL_AFTER_MS) };
+            if (child.exitCode !== null || child.signalCode !== null)
+                settleStopped();
         });
+        child.on('exit', settleStopped);
         child.on('close', code => {
-            if (stopped) {
-                clearTimeout(stopped.kill);
-                return reject(new CommandError(command, null, String(stopped.err.message), { cause: stopped.err }));
-            }
+            if (stopped)
+                return settleStopped();
             if (code === 0)
                 resolve({ stdout: stdout.text(), stderr: stderr.text() });
             else

@@ -190,7 +190,7 @@ describe('two buildah platforms FROM images only this machine has (built earlier
   it('builds both at once, each on its own local base', () => {
     expect(run.stdout).not.toMatch(/::error/)
     expect(run.exitCode).toBe(0)
-    expect(run.stdout).toMatch(/\[linux\/arm64\] \$ buildah --root .* --storage-opt additionalimagestore=/)
+    expect(run.stdout).toMatch(/\[linux\/arm64\] \$ buildah --root .* --storage-opt overlay\.imagestore=/)
     const children = rawManifest(`${image}:local`).json.manifests ?? []
     expect(children.map(c => c.platform?.architecture).sort()).toEqual(['amd64', 'arm64'])
     for (const child of children) {

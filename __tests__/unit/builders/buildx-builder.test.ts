@@ -100,6 +100,18 @@ describe('BuildxBuilder with a fake docker', () => {
         'buildx inspect',
         'buildx build'
       ])
+      // …and the one there is.
+      await mkdir(join(dir, 'buildx-config', 'instances'), { recursive: true })
+      writeFileSync(join(dir, 'buildx-config', 'instances', 'ci'), JSON.stringify(instance))
+      const there = buildxFake({ driver: 'docker', exportDir, build: metadataWith(digest) })
+      await mkdir(join(dir, 'work-there'))
+      const reqThere = request({
+        workDir: join(dir, 'work-there'),
+        env: withBuildxConfig,
+        platforms: ['linux/amd64']
+      })
+      await new BuildxBuilder(there.run, {}, '0.38.2').build(reqThere, logger)
+      expect(there.calls.map(c => c.args.slice(0, 2).join(' '))).toEqual(['buildx build'])
       // A name buildx's store does not hold (a docker context, say), or a file of another builder: inspect.
       for (const [file, content] of [
         ['other', JSON.stringify(instance)],

@@ -1,10 +1,15 @@
 import { describe, expect, it } from '@jest/globals'
+import { existsSync } from 'node:fs'
+import { mkdir } from 'node:fs/promises'
+import { join } from 'node:path'
 import {
   buildConcurrently,
   callerStore,
-  platformStores
+  platformStores,
+  removePlatformStore,
+  whyNoExtraStores
 } from '../../../src/builders/buildah/platform-stores.js'
-import { fakeRunner } from './helpers.js'
+import { fakeRunner, memoryLogger, withTempDir } from './helpers.js'
 
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
@@ -32,11 +37,62 @@ describe('platformStores', () => {
     // The caller's images are seen read-only; storage.conf's driver options are given again, as any
     // --storage-opt replaces them.
     expect(stores[1]).toEqual({
-      flags: [...own, '--storage-opt', 'additionalimagestore=/var/lib/c'],
+      flags: [...own, '--storage-opt', 'overlay.imagestore=/var/lib/c'],
       ownFlags: own,
       dir: '/w/store-1'
     })
     expect(stores[2]?.dir).toBe('/w/store-2')
+  })
+})
+
+describe('whyNoExtraStores', () => {
+  it('allows overlay and vfs, whose imagestore option shares the caller images read-only', () => {
+    expect(whyNoExtraStores({ driver: 'overlay', options: [], root: '/r' })).toBeUndefined()
+    expect(
+      whyNoExtraStores({ driver: 'vfs', options: ['vfs.ignore_chown_errors=true'], root: '/r' })
+    ).toBeUndefined()
+  })
+  it('refuses other drivers, and options buildah would split at a comma', () => {
+    expect(whyNoExtraStores({ driver: 'btrfs', options: [], root: '/r' })).toContain("'btrfs'")
+    expect(
+      whyNoExtraStores({ driver: 'overlay', options: ['overlay.mountopt=nodev,metacopy=on'], root: '/r' })
+    ).toContain('overlay.mountopt=nodev,metacopy=on')
+  })
+})
+
+describe('removePlatformStore', () => {
+  it('removes containers, then images, with the store own flags only, then the dir', async () => {
+    await withTempDir(async dir => {
+      const store = platformStores(2, dir, { driver: 'overlay', options: [], root: '/var/lib/c' })[1]!
+      await mkdir(join(dir, 'store-1', 'root'), { recursive: true })
+      const { run, calls } = fakeRunner(() => '')
+      await removePlatformStore(store, run, {}, memoryLogger())
+      expect(calls.map(c => c.args.slice(store.ownFlags.length).join(' '))).toEqual([
+        'rm --all',
+        'rmi --all --force'
+      ])
+      for (const call of calls) {
+        expect(call.args.slice(0, store.ownFlags.length)).toEqual(store.ownFlags)
+        expect(call.args.join(' ')).not.toContain('/var/lib/c')
+      }
+      expect(existsSync(join(dir, 'store-1'))).toBe(false)
+    })
+  })
+  it('falls back to buildah unshare when a plain rm is refused, and only warns when that fails too', async () => {
+    await withTempDir(async dir => {
+      const store = {
+        ...platformStores(2, dir, { driver: 'vfs', options: [], root: '/r' })[1]!,
+        dir: '/proc/1'
+      }
+      const { run, calls } = fakeRunner((_cmd, args) => {
+        if (args[0] === 'unshare') throw new Error('unshare refused')
+        return ''
+      })
+      const logger = memoryLogger()
+      await removePlatformStore(store, run, {}, logger)
+      expect(calls.at(-1)?.args).toEqual(['unshare', 'rm', '-rf', '/proc/1'])
+      expect(logger.lines.join('\n')).toContain('could not remove the temporary containers storage /proc/1')
+    })
   })
 })
 

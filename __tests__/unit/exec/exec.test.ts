@@ -43,6 +43,14 @@ describe('execCommand', () => {
     expect((err as Error).cause).toMatchObject({ name: 'AbortError' })
     expect(existsSync(mark)).toBe(true)
   })
+  it('settles a stopped command when it exits, not when a process it left closes the pipes', async () => {
+    const stop = new AbortController()
+    const started = Date.now()
+    const script = `(trap '' TERM; sleep 8) & echo started; wait`
+    const running = execCommand('sh', ['-c', script], { signal: stop.signal, onStdout: () => stop.abort() })
+    await expect(running).rejects.toThrow(CommandError)
+    expect(Date.now() - started).toBeLessThan(4000)
+  })
   it('kills a stopped command that ignores SIGTERM, and settles once it is gone', async () => {
     const stop = new AbortController()
     let pid = 0

@@ -15,6 +15,7 @@ import {
   buildConcurrently,
   callerStore,
   platformStores,
+  whyNoExtraStores,
   removePlatformStore,
   type PlatformStore
 } from './platform-stores.js'
@@ -87,7 +88,7 @@ interface StorePlan {
   atOnce: number
 }
 
-/** A store per platform, all building at once; or, when the caller's storage is not described, one after another in it. */
+/** A store per platform, all building at once; or one after another in the caller's storage when that cannot be. */
 async function planStores(
   run: Runner,
   env: Env,
@@ -95,13 +96,13 @@ async function planStores(
   count: number,
   workDir: string
 ): Promise<StorePlan> {
-  const caller = count > 1 ? await callerStore(run, env) : undefined
-  if (caller) return { stores: platformStores(count, workDir, caller), atOnce: BUILDS_AT_ONCE }
-  if (count > 1)
-    logger.info(
-      'buildah: `buildah info` did not describe the containers storage; building the platforms one after another'
-    )
-  return { stores: Array.from({ length: count }, () => ({ flags: [], ownFlags: [] })), atOnce: 1 }
+  const shared = { stores: Array.from({ length: count }, () => ({ flags: [], ownFlags: [] })), atOnce: 1 }
+  if (count <= 1) return shared
+  const caller = await callerStore(run, env)
+  const why = caller ? whyNoExtraStores(caller) : '`buildah info` did not describe the containers storage'
+  if (caller && !why) return { stores: platformStores(count, workDir, caller), atOnce: BUILDS_AT_ONCE }
+  logger.info(`buildah: building the platforms one after another (${why})`)
+  return shared
 }
 
 /**

@@ -8,7 +8,7 @@ import type { Env, Logger, Runner } from '../types.js'
  * the caller's storage (its pulled bases and layer cache); every other one a store of its own under the
  * build's work dir, so all can build at once: builds sharing one storage race on the name of a
  * multi-platform base tag ("locating pulled image … image not known", or a build on the other
- * architecture's base). The extra stores see the caller's images read-only (an additional image store),
+ * architecture's base). The extra stores see the caller's images read-only (`<driver>.imagestore`),
  * so a base built or tagged earlier in the job is found there as well; what they pull stays their own.
  */
 export interface PlatformStore {
@@ -43,6 +43,21 @@ export async function callerStore(run: Runner, env: Env): Promise<CallerStore | 
   }
 }
 
+/** Drivers whose `<driver>.imagestore` option adds a read-only image store (overlay, old and new; vfs). */
+const IMAGE_STORE_DRIVERS = ['overlay', 'vfs']
+
+/**
+ * Why the platforms cannot build in stores of their own that see the caller's images, or undefined when
+ * they can: another driver has no image-store option, and buildah splits --storage-opt values at commas
+ * (`overlay.mountopt=nodev,metacopy=on` would arrive in two pieces).
+ */
+export function whyNoExtraStores(caller: CallerStore): string | undefined {
+  if (!IMAGE_STORE_DRIVERS.includes(caller.driver))
+    return `the '${caller.driver}' storage driver cannot share its images read-only`
+  const split = caller.options.find(o => o.includes(','))
+  return split ? `the storage option '${split}' cannot be passed on buildah's command line` : undefined
+}
+
 export function platformStores(count: number, workDir: string, caller: CallerStore): PlatformStore[] {
   return Array.from({ length: count }, (_, i) => {
     if (i === 0) return { flags: [], ownFlags: [] }
@@ -51,7 +66,11 @@ export function platformStores(count: number, workDir: string, caller: CallerSto
       ...['--root', join(dir, 'root'), '--runroot', join(dir, 'run'), '--storage-driver', caller.driver],
       ...caller.options.flatMap(o => ['--storage-opt', o])
     ]
-    return { flags: [...ownFlags, '--storage-opt', `additionalimagestore=${caller.root}`], ownFlags, dir }
+    return {
+      flags: [...ownFlags, '--storage-opt', `${caller.driver}.imagestore=${caller.root}`],
+      ownFlags,
+      dir
+    }
   })
 }
 
