@@ -52958,6 +52958,7 @@ function buildahPushArgs(manifest, dir) {
 
 
 
+
 /** `buildah info`'s store; undefined when it does not say (the platforms then share the caller's). */
 async function callerStore(run, env) {
     try {
@@ -53003,6 +53004,20 @@ function platformStores(count, workDir, caller) {
             dir
         };
     });
+}
+/** Concurrent builds, at most this many (a machine with one core still overlaps one's I/O with the other's CPU). */
+const BUILDS_AT_ONCE = Math.max(2, (0,external_node_os_namespaceObject.availableParallelism)());
+/** A store per platform, all building at once; or one after another in the caller's storage when that cannot be. */
+async function planStores(run, env, logger, count, workDir) {
+    const shared = { stores: Array.from({ length: count }, () => ({ flags: [], ownFlags: [] })), atOnce: 1 };
+    if (count <= 1)
+        return shared;
+    const caller = await callerStore(run, env);
+    const why = caller ? whyNoExtraStores(caller) : '`buildah info` did not describe the containers storage';
+    if (caller && !why)
+        return { stores: platformStores(count, workDir, caller), atOnce: BUILDS_AT_ONCE };
+    logger.info(`buildah: building the platforms one after another (${why})`);
+    return shared;
 }
 /**
  * Removes an extra store: its containers and images first, because a rootless store holds files owned
@@ -53067,7 +53082,6 @@ async function buildConcurrently(tasks, limit, signal) {
 
 
 
-
 async function buildahVersion(env, run) {
     const { stdout } = await run('buildah', ['version'], { env });
     const version = extractVersion(/^Version:\s*(\S+)/m.exec(stdout)?.[1] ?? stdout);
@@ -53092,18 +53106,17 @@ class BuildahBuilder {
         const secretDir = (0,external_node_path_.join)(req.workDir, 'secrets');
         const dirExport = (0,external_node_path_.join)(req.workDir, 'dir');
         const secrets = await secretValues(req.secrets, req.env);
+        const groups = req.platforms.length <= 1 ? [req.platforms] : req.platforms.map(p => [p]);
+        const dirs = groups.map((_, i) => (groups.length === 1 ? dirExport : `${dirExport}-${i}`));
         let stores = [];
         try {
             const platforms = await completeLayout(layoutDir, req, async () => {
                 const fileSecrets = buildahSupportsEnvSecrets(version)
                     ? req.secrets
                     : await envSecretsToFiles(req.secrets, secretDir, req.env);
-                const groups = req.platforms.length <= 1 ? [req.platforms] : req.platforms.map(p => [p]);
-                const dirs = groups.map((_, i) => (groups.length === 1 ? dirExport : `${dirExport}-${i}`));
                 const plan = await planStores(this.run, env, logger, groups.length, req.workDir);
                 stores = plan.stores;
-                const build = { ...req, secrets: fileSecrets };
-                const b = { req: build, version, env, secrets, logger };
+                const b = { req: { ...req, secrets: fileSecrets }, version, env, secrets, logger };
                 await buildEachPlatform(this.run, b, groups, dirs, plan);
                 const images = [];
                 for (const dir of dirs)
@@ -53114,26 +53127,10 @@ class BuildahBuilder {
         }
         finally {
             await Promise.all(stores.map(store => removePlatformStore(store, this.run, env, logger)));
-            await (0,promises_.rm)(secretDir, { recursive: true, force: true });
-            await (0,promises_.rm)(dirExport, { recursive: true, force: true });
-            for (let i = 0; i < req.platforms.length; i++)
-                await (0,promises_.rm)(`${dirExport}-${i}`, { recursive: true, force: true });
+            for (const dir of [secretDir, ...dirs])
+                await (0,promises_.rm)(dir, { recursive: true, force: true });
         }
     }
-}
-/** Concurrent builds, at most this many (a machine with one core still overlaps one's I/O with the other's CPU). */
-const BUILDS_AT_ONCE = Math.max(2, (0,external_node_os_namespaceObject.availableParallelism)());
-/** A store per platform, all building at once; or one after another in the caller's storage when that cannot be. */
-async function planStores(run, env, logger, count, workDir) {
-    const shared = { stores: Array.from({ length: count }, () => ({ flags: [], ownFlags: [] })), atOnce: 1 };
-    if (count <= 1)
-        return shared;
-    const caller = await callerStore(run, env);
-    const why = caller ? whyNoExtraStores(caller) : '`buildah info` did not describe the containers storage';
-    if (caller && !why)
-        return { stores: platformStores(count, workDir, caller), atOnce: BUILDS_AT_ONCE };
-    logger.info(`buildah: building the platforms one after another (${why})`);
-    return shared;
 }
 /**
  * One `buildah build` per platform group, all at once: each commits straight into its dir: (no list to

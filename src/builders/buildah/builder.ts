@@ -1,5 +1,4 @@
 import { rm } from 'node:fs/promises'
-import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import { execCommand } from '../../exec.js'
 import { buildahEnv } from '../credentials.js'
@@ -13,11 +12,10 @@ import { extractVersion } from '../version.js'
 import { buildahBuildArgs, buildahSupportsEnvSecrets } from './args.js'
 import {
   buildConcurrently,
-  callerStore,
-  platformStores,
-  whyNoExtraStores,
+  planStores,
   removePlatformStore,
-  type PlatformStore
+  type PlatformStore,
+  type StorePlan
 } from './platform-stores.js'
 
 export async function buildahVersion(env: Env, run: Runner): Promise<string> {
@@ -44,18 +42,17 @@ export class BuildahBuilder implements Builder {
     const secretDir = join(req.workDir, 'secrets')
     const dirExport = join(req.workDir, 'dir')
     const secrets = await secretValues(req.secrets, req.env)
+    const groups = req.platforms.length <= 1 ? [req.platforms] : req.platforms.map(p => [p])
+    const dirs = groups.map((_, i) => (groups.length === 1 ? dirExport : `${dirExport}-${i}`))
     let stores: PlatformStore[] = []
     try {
       const platforms = await completeLayout(layoutDir, req, async () => {
         const fileSecrets = buildahSupportsEnvSecrets(version)
           ? req.secrets
           : await envSecretsToFiles(req.secrets, secretDir, req.env)
-        const groups = req.platforms.length <= 1 ? [req.platforms] : req.platforms.map(p => [p])
-        const dirs = groups.map((_, i) => (groups.length === 1 ? dirExport : `${dirExport}-${i}`))
         const plan = await planStores(this.run, env, logger, groups.length, req.workDir)
         stores = plan.stores
-        const build = { ...req, secrets: fileSecrets }
-        const b = { req: build, version, env, secrets, logger }
+        const b = { req: { ...req, secrets: fileSecrets }, version, env, secrets, logger }
         await buildEachPlatform(this.run, b, groups, dirs, plan)
         const images = []
         for (const dir of dirs) images.push(...(await importDirTransport(dir, layoutDir)))
@@ -64,10 +61,7 @@ export class BuildahBuilder implements Builder {
       return { builder: 'buildah', layoutDir, platforms }
     } finally {
       await Promise.all(stores.map(store => removePlatformStore(store, this.run, env, logger)))
-      await rm(secretDir, { recursive: true, force: true })
-      await rm(dirExport, { recursive: true, force: true })
-      for (let i = 0; i < req.platforms.length; i++)
-        await rm(`${dirExport}-${i}`, { recursive: true, force: true })
+      for (const dir of [secretDir, ...dirs]) await rm(dir, { recursive: true, force: true })
     }
   }
 }
@@ -78,31 +72,6 @@ interface PlatformBuild {
   env: Env
   secrets: readonly string[]
   logger: Logger
-}
-
-/** Concurrent builds, at most this many (a machine with one core still overlaps one's I/O with the other's CPU). */
-const BUILDS_AT_ONCE = Math.max(2, availableParallelism())
-
-interface StorePlan {
-  stores: PlatformStore[]
-  atOnce: number
-}
-
-/** A store per platform, all building at once; or one after another in the caller's storage when that cannot be. */
-async function planStores(
-  run: Runner,
-  env: Env,
-  logger: Logger,
-  count: number,
-  workDir: string
-): Promise<StorePlan> {
-  const shared = { stores: Array.from({ length: count }, () => ({ flags: [], ownFlags: [] })), atOnce: 1 }
-  if (count <= 1) return shared
-  const caller = await callerStore(run, env)
-  const why = caller ? whyNoExtraStores(caller) : '`buildah info` did not describe the containers storage'
-  if (caller && !why) return { stores: platformStores(count, workDir, caller), atOnce: BUILDS_AT_ONCE }
-  logger.info(`buildah: building the platforms one after another (${why})`)
-  return shared
 }
 
 /**

@@ -1,4 +1,5 @@
 import { rm } from 'node:fs/promises'
+import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import { errorMessage } from '../../errors.js'
 import type { Env, Logger, Runner } from '../types.js'
@@ -72,6 +73,31 @@ export function platformStores(count: number, workDir: string, caller: CallerSto
       dir
     }
   })
+}
+
+/** Concurrent builds, at most this many (a machine with one core still overlaps one's I/O with the other's CPU). */
+const BUILDS_AT_ONCE = Math.max(2, availableParallelism())
+
+export interface StorePlan {
+  stores: PlatformStore[]
+  atOnce: number
+}
+
+/** A store per platform, all building at once; or one after another in the caller's storage when that cannot be. */
+export async function planStores(
+  run: Runner,
+  env: Env,
+  logger: Logger,
+  count: number,
+  workDir: string
+): Promise<StorePlan> {
+  const shared = { stores: Array.from({ length: count }, () => ({ flags: [], ownFlags: [] })), atOnce: 1 }
+  if (count <= 1) return shared
+  const caller = await callerStore(run, env)
+  const why = caller ? whyNoExtraStores(caller) : '`buildah info` did not describe the containers storage'
+  if (caller && !why) return { stores: platformStores(count, workDir, caller), atOnce: BUILDS_AT_ONCE }
+  logger.info(`buildah: building the platforms one after another (${why})`)
+  return shared
 }
 
 /**
