@@ -62765,7 +62765,9 @@ async function buildAndPublish(step, builder, plan, workDir) {
     const scanner = plan.push && plan.sbom ? await prepareSbomScanner(step, plan.sbom) : undefined;
     // The push-access check, then the base-layer lookups, run while the build does; nothing is pushed before.
     const access = client ? preflight(step, client, plan.metadata.images) : Promise.resolve();
-    const lookups = client && access.then(() => knownLayerLookups(step, client, plan));
+    // The FROM lines, read once: for the base-layer lookups and for the provenance's dependencies.
+    const baseImages = readDockerfileBaseImages(plan.build.file, plan.build.buildArgs, step.env);
+    const lookups = client && access.then(async () => knownLayerLookups(step, client, plan, await baseImages));
     lookups?.catch(() => { });
     const built = await whileChecking(access, step.signal, async (signal) => {
         await ensurePlatformsRunnable(request.platforms, step.log);
@@ -62779,7 +62781,12 @@ async function buildAndPublish(step, builder, plan, workDir) {
         const shape = plan.provenance?.mode === 'max'
             ? await buildShapeOf(request, step.inputs, builder.name, step.env)
             : undefined;
-        const result = await publish(step, client, plan, built.layoutDir, await lookups, { shape, sboms });
+        const bases = plan.provenance ? await baseImages : [];
+        const result = await publish(step, client, plan, built.layoutDir, await lookups, {
+            shape,
+            sboms,
+            baseImages: bases
+        });
         const cleanup = await cleanUp(step, plan, client, result);
         return { builder: builder.name, result, cleanup, ...(await checkLink(step, plan)) };
     }
@@ -62835,8 +62842,7 @@ async function preflight(step, client, images) {
     step.rt.info(`Checking push access to ${images.join(', ')}`);
     await checkPushAccess(client, images);
 }
-async function knownLayerLookups(step, client, plan) {
-    const baseImages = await readDockerfileBaseImages(plan.build.file, plan.build.buildArgs, step.env);
+function knownLayerLookups(step, client, plan, baseImages) {
     const { images, tagNames } = plan.metadata;
     const tags = plan.byDigest ? [] : tagNames;
     return lookUpKnownLayers(client, { images, tags, baseImages, platforms: plan.build.platforms }, step.log);
@@ -62863,9 +62869,6 @@ function startPushDeadline(step, client, what) {
 async function publish(step, client, plan, layoutDir, lookups, build) {
     const levels = plan.metadata.annotationsByLevel;
     startPushDeadline(step, client, 'the push');
-    const baseImages = plan.provenance
-        ? await readDockerfileBaseImages(plan.build.file, plan.build.buildArgs, step.env)
-        : [];
     return step.rt.group('Push', () => publishLayout({
         client,
         layoutDir,
@@ -62882,7 +62885,7 @@ async function publish(step, client, plan, layoutDir, lookups, build) {
         signal: client.signal,
         compression: { compression: step.inputs.compression ?? 'gzip', level: step.inputs.compressionLevel },
         lookups,
-        attest: attestationsFor(step, plan, client, { ...build, baseImages })
+        attest: attestationsFor(step, plan, client, build)
     }));
 }
 /**

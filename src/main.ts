@@ -151,7 +151,9 @@ async function buildAndPublish(
   const scanner = plan.push && plan.sbom ? await prepareSbomScanner(step, plan.sbom) : undefined
   // The push-access check, then the base-layer lookups, run while the build does; nothing is pushed before.
   const access = client ? preflight(step, client, plan.metadata.images) : Promise.resolve()
-  const lookups = client && access.then(() => knownLayerLookups(step, client, plan))
+  // The FROM lines, read once: for the base-layer lookups and for the provenance's dependencies.
+  const baseImages = readDockerfileBaseImages(plan.build.file, plan.build.buildArgs, step.env)
+  const lookups = client && access.then(async () => knownLayerLookups(step, client, plan, await baseImages))
   lookups?.catch(() => {})
   const built = await whileChecking(
     access,
@@ -170,7 +172,12 @@ async function buildAndPublish(
       plan.provenance?.mode === 'max'
         ? await buildShapeOf(request, step.inputs, builder.name, step.env)
         : undefined
-    const result = await publish(step, client, plan, built.layoutDir, await lookups, { shape, sboms })
+    const bases = plan.provenance ? await baseImages : []
+    const result = await publish(step, client, plan, built.layoutDir, await lookups, {
+      shape,
+      sboms,
+      baseImages: bases
+    })
     const cleanup = await cleanUp(step, plan, client, result)
     return { builder: builder.name, result, cleanup, ...(await checkLink(step, plan)) }
   } finally {
@@ -229,12 +236,12 @@ async function preflight(step: Step, client: RegistryClient, images: string[]): 
   await checkPushAccess(client, images)
 }
 
-async function knownLayerLookups(
+function knownLayerLookups(
   step: Step,
   client: RegistryClient,
-  plan: BuildPlan
-): Promise<KnownLayerLookups> {
-  const baseImages = await readDockerfileBaseImages(plan.build.file, plan.build.buildArgs, step.env)
+  plan: BuildPlan,
+  baseImages: string[]
+): KnownLayerLookups {
   const { images, tagNames } = plan.metadata
   const tags = plan.byDigest ? [] : tagNames
   return lookUpKnownLayers(client, { images, tags, baseImages, platforms: plan.build.platforms }, step.log)
@@ -271,9 +278,6 @@ async function publish(
 ) {
   const levels = plan.metadata.annotationsByLevel
   startPushDeadline(step, client, 'the push')
-  const baseImages = plan.provenance
-    ? await readDockerfileBaseImages(plan.build.file, plan.build.buildArgs, step.env)
-    : []
   return step.rt.group('Push', () =>
     publishLayout({
       client,
@@ -291,7 +295,7 @@ async function publish(
       signal: client.signal,
       compression: { compression: step.inputs.compression ?? 'gzip', level: step.inputs.compressionLevel },
       lookups,
-      attest: attestationsFor(step, plan, client, { ...build, baseImages })
+      attest: attestationsFor(step, plan, client, build)
     })
   )
 }
