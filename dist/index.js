@@ -49604,8 +49604,6 @@ function whyNoExtraStores(caller) {
 }
 function platformStores(count, workDir, caller) {
     return Array.from({ length: count }, (_, i) => {
-        if (i === 0)
-            return { flags: [], ownFlags: [] };
         const dir = (0,external_node_path_.join)(workDir, `store-${i}`);
         const ownFlags = [
             ...['--root', (0,external_node_path_.join)(dir, 'root'), '--runroot', (0,external_node_path_.join)(dir, 'run'), '--storage-driver', caller.driver],

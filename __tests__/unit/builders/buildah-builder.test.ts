@@ -27,13 +27,13 @@ describe('BuildahBuilder with several platforms', () => {
     })
   })
 
-  it('starts every platform at once, the others in stores of their own, when it does', async () => {
+  it('starts every platform at once, each in a store of its own, when it does', async () => {
     await withTempDir(async workDir => {
       const info = { store: { GraphDriverName: 'overlay', GraphRoot: '/var/lib/c', GraphOptions: [] } }
       const { run, calls } = fakeBuildah(JSON.stringify(info))
       const req = request({ workDir, platforms: ['linux/amd64', 'linux/arm64'] })
       await expect(new BuildahBuilder(run, '1.28.2').build(req, memoryLogger())).rejects.toThrow('stop here')
-      expect(builds(calls).map(c => c.args[0])).toEqual(['build', '--root'])
+      expect(builds(calls).map(c => c.args[0])).toEqual(['--root', '--root'])
       expect(builds(calls)[1]?.args.join(' ')).toContain('--storage-opt overlay.imagestore=/var/lib/c')
     })
   })

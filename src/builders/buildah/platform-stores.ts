@@ -5,12 +5,13 @@ import { errorMessage } from '../../errors.js'
 import type { Env, Logger, Runner } from '../types.js'
 
 /**
- * Where each platform of a multi-platform build keeps its containers storage. The first platform uses
- * the caller's storage (its pulled bases and layer cache); every other one a store of its own under the
- * build's work dir, so all can build at once: builds sharing one storage race on the name of a
+ * Where each platform of a multi-platform build keeps its containers storage: a store of its own under
+ * the build's work dir, so all can build at once. Builds that write one storage race on the name of a
  * multi-platform base tag ("locating pulled image … image not known", or a build on the other
- * architecture's base). The extra stores see the caller's images read-only (`<driver>.imagestore`),
- * so a base built or tagged earlier in the job is found there as well; what they pull stays their own.
+ * architecture's base), and so does a build that only reads a storage another build is pulling into:
+ * no build writes the caller's storage. Each store sees the caller's images read-only
+ * (`<driver>.imagestore`), so a base pulled, built or tagged earlier is found there; what a build pulls
+ * stays in its own store.
  */
 export interface PlatformStore {
   /** buildah's global flags that select the store; [] for the caller's storage. */
@@ -61,7 +62,6 @@ export function whyNoExtraStores(caller: CallerStore): string | undefined {
 
 export function platformStores(count: number, workDir: string, caller: CallerStore): PlatformStore[] {
   return Array.from({ length: count }, (_, i) => {
-    if (i === 0) return { flags: [], ownFlags: [] }
     const dir = join(workDir, `store-${i}`)
     const ownFlags = [
       ...['--root', join(dir, 'root'), '--runroot', join(dir, 'run'), '--storage-driver', caller.driver],
