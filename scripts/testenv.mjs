@@ -215,6 +215,20 @@ export function trustLoopbackRegistry(host) {
   return file
 }
 
+/**
+ * Gives buildah's RUN steps the host's network namespace, as the test buildkitd has. buildah's default,
+ * a CNI bridge, would create an interface and a private-range network on this machine, which the tests
+ * must never do. A drop-in, so that the buildah the action runs and the one the tests and bench run
+ * directly behave alike.
+ */
+export function hostNetworkForBuildah() {
+  const dir = '/etc/containers/containers.conf.d'
+  mkdirSync(dir, { recursive: true })
+  const file = join(dir, 'publish-image-test-host-network.conf')
+  writeFileSync(file, '[containers]\nnetns = "host"\n')
+  return file
+}
+
 function busyboxFor(arch, workDir) {
   if (arch === 'amd64') return '/bin/busybox'
   const out = join(workDir, `busybox-${arch}`)
@@ -280,6 +294,7 @@ function stateIsLive(state) {
     isAlive(state.registry?.pid) &&
     isAlive(state.dockerd?.pid) &&
     isAlive(state.buildkit?.pid) &&
+    existsSync(state.containersConf ?? '') &&
     // a new pin of the Go tools means a new buildkitd and plugin
     state.buildkit.binDir === goBinDir()
   )
@@ -299,7 +314,13 @@ export async function up() {
   mkdirSync(STATE_DIR, { recursive: true })
   const registry = await startRegistry({ dir: join(STATE_DIR, 'registry') })
   const confFile = trustLoopbackRegistry(registry.host)
-  const state = { registry, registriesConf: confFile, dockerd: undefined, baseImage: undefined }
+  const state = {
+    registry,
+    registriesConf: confFile,
+    containersConf: hostNetworkForBuildah(),
+    dockerd: undefined,
+    baseImage: undefined
+  }
   writeFileSync(STATE_FILE, JSON.stringify(state, null, 2))
   state.dockerd = await startDockerd(join(STATE_DIR, 'docker'))
   writeFileSync(STATE_FILE, JSON.stringify(state, null, 2))
@@ -338,6 +359,7 @@ export async function down() {
   await stopPid(state.dockerd?.pid, 'dockerd')
   await stopPid(state.registry?.pid, 'registry')
   if (state.registriesConf) rmSync(state.registriesConf, { force: true })
+  if (state.containersConf) rmSync(state.containersConf, { force: true })
   rmSync(STATE_FILE, { force: true })
 }
 
