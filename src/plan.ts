@@ -22,6 +22,8 @@ import {
   readGitContext,
   resolveCommitDate,
   usesCommitDate,
+  loadTemplateEngine,
+  needsTemplateEngine,
   type GitContext,
   type Metadata,
   type Logger,
@@ -136,8 +138,11 @@ async function describe(
   logger: Logger,
   platformCount: number
 ): Promise<{ repo: RepoInfo | undefined; metadata: Metadata }> {
+  const templates = [...inputs.tags, ...inputs.flavor, ...inputs.labels, ...inputs.annotations]
+  const engine = needsTemplateEngine(templates) ? loadTemplateEngine() : undefined
   const repo = await fetchRepo(context, inputs.githubToken, logger)
-  const commitDate = await commitDateIfUsed(inputs, context, env, logger)
+  const commitDate = await commitDateIfUsed(templates, context, inputs.githubToken, env, logger)
+  await engine
   const metadata = computeMetadata(
     {
       images: inputs.images,
@@ -163,14 +168,14 @@ async function describe(
  * committer date, else the build time. Undefined otherwise, so no run makes an API call it does not need.
  */
 async function commitDateIfUsed(
-  inputs: Inputs,
+  templates: readonly string[],
   context: GitContext,
+  githubToken: string,
   env: NodeJS.ProcessEnv,
   logger: Logger
 ): Promise<Date | undefined> {
-  const templates = [...inputs.tags, ...inputs.flavor, ...inputs.labels, ...inputs.annotations]
   if (!usesCommitDate(templates)) return undefined
-  return resolveCommitDate(context, inputs.githubToken, logger, env)
+  return resolveCommitDate(context, githubToken, logger, env)
 }
 
 async function buildRequestFrom(

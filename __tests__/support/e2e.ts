@@ -154,3 +154,13 @@ export async function makeContext(files: Record<string, string>): Promise<string
   for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text)
   return dir
 }
+
+/**
+ * Where in a run's log the build command (`$ <path>/<command> …`) and the push-access check start: the
+ * check waits for the build to start, so that its TLS set-up does not delay the build.
+ */
+export function buildThenAccessCheck(stdout: string, command: string): { build: number; check: number } {
+  const escaped = command.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+  const build = new RegExp(`^\\$ (\\S*/)?${escaped} `, 'm').exec(stdout)?.index ?? -1
+  return { build, check: stdout.indexOf('Checking push access to ') }
+}

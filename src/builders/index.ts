@@ -3,7 +3,7 @@
  * layout and the action's registry client does every registry write.
  */
 export type { Logger, BuildRequest, BuildResult, Builder, Runner, SecretSpec } from './types.js'
-export { createBuilder, parseBuilderChoice, selectBuilder, startBuildxProbe } from './select.js'
+export { createBuilder, parseBuilderChoice, selectBuilder, startBuilderProbe } from './select.js'
 export { parsePlatforms, normalizePlatform } from './options/platforms.js'
 export { parseSecrets } from './options/secrets.js'
 export { validateBuildRequest } from './options/validate.js'

@@ -46,13 +46,17 @@ export async function runLogged(
     env?: Record<string, string | undefined>
     secrets?: readonly string[]
     signal?: AbortSignal
+    /** Called once the command is started (the runner spawns before it returns). */
+    onStarted?: () => void
   } = {}
 ): Promise<ExecResult> {
   const secrets = options.secrets ?? []
   logger.info(redactSecrets(`$ ${cmd} ${args.join(' ')}`, secrets))
   const stream = streamTo(logger, secrets)
   try {
-    return await run(cmd, args, { env: options.env, signal: options.signal, ...stream.options })
+    const running = run(cmd, args, { env: options.env, signal: options.signal, ...stream.options })
+    options.onStarted?.()
+    return await running
   } finally {
     stream.flush()
   }

@@ -49,26 +49,36 @@ async function probe(name: BuilderName, env: Env, run: Runner): Promise<{ found:
 }
 
 /**
- * Starts asking `docker buildx version` now, while the run is still being planned, when `choice` may
- * pick buildx; pass the returned runner to selectBuilder, which then finds the answer waiting. The
- * question only reads, so asking it for a run whose inputs turn out wrong costs nothing.
+ * Starts asking the builder its version now, while the run is still being planned: `docker buildx
+ * version` when `choice` may pick buildx, `buildah version` when it is buildah. Pass the returned runner
+ * to selectBuilder, which then finds the answer waiting. The questions only read, so asking them for a
+ * run whose inputs turn out wrong costs nothing.
  */
-export function startBuildxProbe(choice: BuilderChoice, env: Env, run: Runner = execCommand): Runner {
+export function startBuilderProbe(choice: BuilderChoice, env: Env, run: Runner = execCommand): Runner {
   const asking = askingVersionOnce(run)
-  if (choice === 'auto' || choice === 'buildx')
-    void asking('docker', ['buildx', 'version'], { env }).catch(() => undefined)
+  const [cmd, args] = choice === 'buildah' ? VERSION_QUESTIONS.buildah : VERSION_QUESTIONS.buildx
+  if (choice === 'auto' || choice === 'buildx' || choice === 'buildah')
+    void asking(cmd, args, { env }).catch(() => undefined)
   return asking
 }
 
+/** The version questions that are asked once per environment (each a CLI start before the build). */
+const VERSION_QUESTIONS = {
+  buildx: ['docker', ['buildx', 'version']],
+  buildah: ['buildah', ['version']]
+} as const satisfies Record<string, readonly [string, readonly string[]]>
+
 /**
- * The runner with `docker buildx version` asked once per environment: the install check and the probe
- * both need it, and each docker CLI start costs tens of milliseconds before the build can start.
+ * The runner with the version questions asked once per environment: the install check, the probe and
+ * the builder all need an answer, and each CLI start costs tens of milliseconds before the build can start.
  */
 function askingVersionOnce(run: Runner): Runner {
   const answers = new Map<string, ReturnType<Runner>>()
+  const asked = Object.values(VERSION_QUESTIONS).map(([cmd, args]) => `${cmd} ${args.join(' ')}`)
   return (cmd, args, options) => {
-    if (cmd !== 'docker' || args.join(' ') !== 'buildx version') return run(cmd, args, options)
-    const key = JSON.stringify(options?.env ?? {})
+    const question = `${cmd} ${args.join(' ')}`
+    if (!asked.includes(question)) return run(cmd, args, options)
+    const key = `${question}\n${JSON.stringify(options?.env ?? {})}`
     const answer = answers.get(key) ?? run(cmd, args, options)
     answers.set(key, answer)
     return answer

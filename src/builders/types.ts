@@ -42,6 +42,11 @@ export interface BuildRequest {
    * builder), and with '' once it is removed, so a post step can remove what a killed run left behind.
    */
   onTemporaryBuilder?: (name: string) => void
+  /**
+   * Called when the builder's first command is started (maybe more than once). The registry checks wait
+   * for it, so that their start-up work (TLS contexts) does not delay the build's.
+   */
+  onBuildStarted?: () => void
   /** build-push-action's load, add-hosts, shm-size… (see BuildExtras); none when absent. */
   extras?: BuildExtras
   /** With `extras.load`: the references the loaded image gets in the docker engine (the tags). */

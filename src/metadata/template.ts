@@ -1,9 +1,8 @@
-import Handlebars from 'handlebars'
-import moment from 'moment-timezone'
 import { InputError } from '../inputs/errors.js'
 import { EnvVarError } from './clock.js'
 import { errorMessage } from '../errors.js'
 import { baseRef, branchName, isDefaultBranch, shortSha, tagName } from './refs.js'
+import { templateEngine } from './template-engine.js'
 import type { GitContext } from './types.js'
 
 /** What global expressions read: the run, the build time and the commit date. */
@@ -23,10 +22,14 @@ export interface Source {
 /**
  * Renders a Handlebars template the way metadata-action does, HTML escaping included
  * (`{{branch}}` of `a=b` renders `a&#x3D;b`). Any failure becomes an InputError naming the source.
+ * Text without `{{` is what Handlebars would render it to (escapes and expressions all start there), so
+ * it needs no engine.
  */
 export function render(template: string, data: object, source: Source): string {
+  if (!template.includes('{{')) return template
+  const { handlebars } = templateEngine()
   try {
-    return Handlebars.compile(template)(data)
+    return handlebars.compile(template)(data)
   } catch (err) {
     if (err instanceof EnvVarError || err instanceof InputError) throw err
     throw new InputError(
@@ -90,6 +93,7 @@ function dateHelper(name: string, date: Date): (...args: unknown[]) => string {
       if (key !== 'tz') throw new Error(`unknown attribute '${key}' (only tz is allowed)`)
       tz = String(value)
     }
+    const { moment } = templateEngine()
     if (!moment.tz.zone(tz)) throw new Error(`unknown time zone '${tz}'`)
     return moment(date).tz(tz).format(format)
   }
@@ -97,8 +101,10 @@ function dateHelper(name: string, date: Date): (...args: unknown[]) => string {
 
 /** True when the pattern is exactly `{{raw}}` (spaces allowed), which keeps a pre-release's raw form. */
 export function isRawStatement(pattern: string): boolean {
+  if (!pattern.includes('{{')) return false
+  const { handlebars } = templateEngine()
   try {
-    const program = Handlebars.parseWithoutProcessing(pattern)
+    const program = handlebars.parseWithoutProcessing(pattern)
     const [only] = program.body
     if (program.body.length !== 1 || only?.type !== 'MustacheStatement') return false
     const path = (only as hbs.AST.MustacheStatement).path as hbs.AST.PathExpression

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { runAction, type ActionRun } from '../../../scripts/run-action.mjs'
 import { testEnv, uniqueRepo } from '../../support/env.js'
-import { imageConfig, rawManifest, sha256 } from '../../support/e2e.js'
+import { buildThenAccessCheck, imageConfig, rawManifest, sha256 } from '../../support/e2e.js'
 
 describe('dist/index.js publishes a one-platform buildah image to the real registry', () => {
   const env = testEnv()
@@ -28,6 +28,12 @@ describe('dist/index.js publishes a one-platform buildah image to the real regis
       }
     })
   }, 300000)
+
+  it('checks push access once the build command has started', () => {
+    const { build, check } = buildThenAccessCheck(run.stdout, 'buildah build')
+    expect(build).toBeGreaterThan(-1)
+    expect(check).toBeGreaterThan(build)
+  })
 
   it('succeeds, main and post', () => {
     // Workflow commands (::error::) go to stdout.

@@ -3,15 +3,16 @@ import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import { runAction, type ActionRun } from '../../../scripts/run-action.mjs'
 import {
+  type Manifest,
+  OCI_INDEX,
+  type PulledImage,
   annotationsAt,
+  buildThenAccessCheck,
   imageConfig,
   makeContext,
-  OCI_INDEX,
   pullImage,
   rawManifest,
-  sha256,
-  type Manifest,
-  type PulledImage
+  sha256
 } from '../../support/e2e.js'
 import { testEnv, uniqueRepo } from '../../support/env.js'
 import { filesOf, leaksOf } from '../../support/buildx.js'
@@ -61,6 +62,12 @@ describe('dist/index.js with builder auto picks buildx and builds one platform w
       files = filesOf(pulled)
     }
   }, 600000)
+
+  it('checks push access once the build command has started', () => {
+    const { build, check } = buildThenAccessCheck(run.stdout, 'docker buildx build')
+    expect(build).toBeGreaterThan(-1)
+    expect(check).toBeGreaterThan(build)
+  })
 
   it('succeeds, main and post, leaving nothing in RUNNER_TEMP', () => {
     expect(run.stdout).not.toMatch(/::error/)

@@ -1,14 +1,15 @@
 import { beforeAll, describe, expect, it } from '@jest/globals'
 import { runAction, type ActionRun } from '../../../scripts/run-action.mjs'
 import {
+  type Manifest,
+  buildThenAccessCheck,
   imageConfig,
   keyValues,
   makeContext,
   pullImage,
   rawManifest,
   sha256,
-  tarFiles,
-  type Manifest
+  tarFiles
 } from '../../support/e2e.js'
 import { testEnv, uniqueRepo } from '../../support/env.js'
 
@@ -40,6 +41,12 @@ describe('dist/index.js publishes a one-platform image built by the docker build
     })
     if (run.exitCode === 0) served = rawManifest(`${image}:main`)
   }, 300000)
+
+  it('checks push access once the build command has started', () => {
+    const { build, check } = buildThenAccessCheck(run.stdout, 'docker build')
+    expect(build).toBeGreaterThan(-1)
+    expect(check).toBeGreaterThan(build)
+  })
 
   it('succeeds, main and post, leaving nothing in RUNNER_TEMP', () => {
     expect(run.stdout).not.toMatch(/::error/)

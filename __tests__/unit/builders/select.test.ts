@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { chmod, mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { parseBuilderChoice, selectBuilder, startBuildxProbe } from '../../../src/builders/index.js'
+import { parseBuilderChoice, selectBuilder, startBuilderProbe } from '../../../src/builders/index.js'
 import { findDockerClient } from '../../../src/builders/docker/client.js'
 import { HostError } from '../../../src/builders/errors.js'
 import { fakeRunner, memoryLogger, request, withTempDir } from './helpers.js'
@@ -39,21 +39,36 @@ describe('selectBuilder', () => {
     expect(builder.name).toBe('buildx')
     expect(calls.map(c => `${c.cmd} ${c.args.join(' ')}`)).toEqual(['docker buildx version'])
   })
-  it('starts asking buildx its version before the selection, which then finds the answer', async () => {
+  it('starts asking buildx its version before the selection (auto), which then finds the answer', async () => {
     const { run, calls } = fakeRunner((cmd, args) => {
       if (args.join(' ') === 'buildx version') return 'github.com/docker/buildx v0.38.2 d0e5e86\n'
       if (cmd === 'buildah') return 'Version: 1.28.2\n'
       throw new Error('unexpected')
     })
     const env = { PATH: '/usr/bin' }
-    const probing = startBuildxProbe('auto', env, run)
+    const probing = startBuilderProbe('auto', env, run)
     expect(calls.map(c => c.args.join(' '))).toEqual(['buildx version'])
     const { builder } = await selectBuilder('auto', memoryLogger(), env, probing)
     expect(builder.name).toBe('buildx')
     expect(calls).toHaveLength(1)
-    // Only when buildx may be picked.
-    startBuildxProbe('buildah', env, run)
+    // docker: nothing worth asking early.
+    startBuilderProbe('docker', env, run)
     expect(calls).toHaveLength(1)
+  })
+  it('starts asking buildah its version when buildah is asked for; selection and build find the answer', async () => {
+    const { run, calls } = fakeRunner((cmd, args) => {
+      if (cmd === 'buildah' && args[0] === 'version') return 'Version:         1.28.2\n'
+      throw new Error('build fails here')
+    })
+    const env = { PATH: '/usr/bin' }
+    const probing = startBuilderProbe('buildah', env, run)
+    expect(calls.map(c => `${c.cmd} ${c.args.join(' ')}`)).toEqual(['buildah version'])
+    const { builder, reason } = await selectBuilder('buildah', memoryLogger(), env, probing)
+    expect(reason).toContain('found buildah 1.28.2')
+    await withTempDir(async workDir => {
+      await expect(builder.build(request({ workDir }), memoryLogger())).rejects.toThrow('build fails here')
+    })
+    expect(calls.filter(c => c.args[0] === 'version')).toHaveLength(1)
   })
   it('hands buildah the version it found: the build does not ask again', async () => {
     const { run, calls } = fakeRunner((cmd, args) => {

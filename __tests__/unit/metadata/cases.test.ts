@@ -1,9 +1,15 @@
-import { afterAll, describe, expect, it } from '@jest/globals'
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { InputError } from '../../../src/inputs/errors.js'
-import { computeMetadata, labelLines, readGitContext, type Metadata } from '../../../src/metadata/index.js'
+import {
+  computeMetadata,
+  labelLines,
+  loadTemplateEngine,
+  readGitContext,
+  type Metadata
+} from '../../../src/metadata/index.js'
 import { cases, jsonOf, type MetadataCase } from '../../fixtures/metadata/cases.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'metadata-cases-'))
@@ -30,6 +36,9 @@ function run(c: MetadataCase, index: number): Metadata {
   }
   return computeMetadata(inputs, readGitContext(env), c.repo ?? undefined, { env, logger: silent })
 }
+
+// Templates need the engine the plan loads before computing metadata (src/plan.ts).
+beforeAll(() => loadTemplateEngine())
 
 describe('metadata cases (docker/metadata-action behaviour)', () => {
   it('covers every documented area', () => {

@@ -1,8 +1,9 @@
-import { describe, expect, it } from '@jest/globals'
+import { beforeAll, describe, expect, it } from '@jest/globals'
 import {
-  computeMetadata,
   EnvVarError,
+  computeMetadata,
   labelLines,
+  loadTemplateEngine,
   readGitContext,
   type MetadataInputs,
   type RepoInfo
@@ -48,6 +49,9 @@ function recorder() {
     logger: { warning: (m: string) => warn.push(m), info: (m: string) => info.push(m), debug: () => {} }
   }
 }
+
+// Templates need the engine the plan loads before computing metadata (src/plan.ts).
+beforeAll(() => loadTemplateEngine())
 
 describe('computeMetadata', () => {
   it('uses the injected clock for created and {{date}} without SOURCE_DATE_EPOCH', () => {

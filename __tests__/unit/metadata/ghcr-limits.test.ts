@@ -1,5 +1,10 @@
-import { describe, expect, it } from '@jest/globals'
-import { computeMetadata, readGitContext, type Metadata } from '../../../src/metadata/index.js'
+import { beforeAll, describe, expect, it } from '@jest/globals'
+import {
+  computeMetadata,
+  loadTemplateEngine,
+  readGitContext,
+  type Metadata
+} from '../../../src/metadata/index.js'
 
 const env = {
   GITHUB_REF: 'refs/heads/main',
@@ -44,6 +49,9 @@ function text(count: number): string {
 }
 /** Throws on a lone surrogate: a cut must never split an emoji. */
 const wellFormed = (value: string) => encodeURIComponent(value)
+
+// Templates need the engine the plan loads before computing metadata (src/plan.ts).
+beforeAll(() => loadTemplateEngine())
 
 describe('GHCR description limit: 512 characters (code points)', () => {
   it('keeps exactly 512 characters, though they are more UTF-16 units and bytes', () => {

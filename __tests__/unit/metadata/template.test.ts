@@ -1,4 +1,5 @@
-import { describe, expect, it } from '@jest/globals'
+import { beforeAll, describe, expect, it } from '@jest/globals'
+import { loadTemplateEngine, templateEngine } from '../../../src/metadata/template-engine.js'
 import { InputError } from '../../../src/inputs/errors.js'
 import { EnvVarError } from '../../../src/metadata/clock.js'
 import {
@@ -25,6 +26,9 @@ function scope(ref: string, extra: Partial<GitContext> = {}, env: NodeJS.Process
   return { ctx, env, now: new Date('2020-01-10T00:30:00Z'), commitDate: new Date('2019-12-31T23:00:00Z') }
 }
 const where = { input: 'tags', entry: 'the line' }
+
+// Templates need the engine the plan loads before computing metadata (src/plan.ts).
+beforeAll(() => loadTemplateEngine())
 
 describe('global expressions', () => {
   it.each([
@@ -117,5 +121,21 @@ describe('usesCommitDate', () => {
   it('spots a commit_date expression in any line', () => {
     expect(usesCommitDate(['type=raw,value=x', "org.x={{ commit_date 'YYYY' }}"])).toBe(true)
     expect(usesCommitDate(["type=raw,value={{date 'YYYY'}}", 'commit_date=literal'])).toBe(false)
+  })
+})
+
+describe('text without {{', () => {
+  // render() returns it without the engine: this pins that Handlebars itself renders it unchanged.
+  it.each([
+    'v1',
+    'a&b<c>"d"\'e\'=f`g',
+    'back\\slash \\\\ and \\{ and { single } }}',
+    '  spaced\ttabs  ',
+    'ünïcödé-🐳',
+    ''
+  ])('%j renders to itself, as Handlebars renders it', text => {
+    const { handlebars } = templateEngine()
+    expect(handlebars.compile(text)({ x: 1 })).toBe(text)
+    expect(renderGlobal(text, scope('refs/heads/main'), where)).toBe(text)
   })
 })

@@ -90,7 +90,13 @@ async function buildEachPlatform(
     const args = buildahBuildArgs({ ...b.req, platforms: only }, b.version, `dir:${dirs[i]}`)
     const log = groups.length === 1 ? b.logger : prefixed(b.logger, `[${only.join(',')}] `)
     const flags = plan.stores[i]?.flags ?? []
-    return runLogged(run, log, 'buildah', [...flags, ...args], { env: b.env, secrets: b.secrets, signal })
+    const onStarted = b.req.onBuildStarted
+    return runLogged(run, log, 'buildah', [...flags, ...args], {
+      env: b.env,
+      secrets: b.secrets,
+      signal,
+      onStarted
+    })
   })
   await buildConcurrently(builds, plan.atOnce, b.req.signal)
 }

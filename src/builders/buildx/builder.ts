@@ -73,7 +73,8 @@ export class BuildxBuilder implements Builder {
       const args = buildxBuildArgs(req, version, target)
       const platforms = await completeLayout(layoutDir, req, async () => {
         const secrets = await secretValues(req.secrets, req.env)
-        await runLogged(this.run, logger, 'docker', args, { env, secrets, signal: req.signal })
+        const onStarted = req.onBuildStarted
+        await runLogged(this.run, logger, 'docker', args, { env, secrets, signal: req.signal, onStarted })
         if (!directory) await extractTar(dest, layoutDir, this.run)
         await this.checkMetadata(metadataFile, layoutDir, logger)
         return layoutImages(layoutDir)
@@ -122,7 +123,12 @@ export class BuildxBuilder implements Builder {
   private async createBuilder(name: string, env: Env, req: BuildRequest, logger: Logger) {
     logger.info(`buildx: creating the temporary docker-container builder ${name}`)
     req.onTemporaryBuilder?.(name)
-    await runLogged(this.run, logger, 'docker', buildxCreateArgs(name), { env, signal: req.signal })
+    const onStarted = req.onBuildStarted
+    await runLogged(this.run, logger, 'docker', buildxCreateArgs(name), {
+      env,
+      signal: req.signal,
+      onStarted
+    })
   }
 
   private async removeBuilder(name: string, env: Env, req: BuildRequest, logger: Logger) {

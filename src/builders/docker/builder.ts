@@ -87,7 +87,8 @@ export class DockerBuilder implements Builder {
       await runLogged(this.run, b.logger, docker, args, {
         env: b.env,
         secrets: b.secrets,
-        signal: b.req.signal
+        signal: b.req.signal,
+        onStarted: b.req.onBuildStarted
       })
       built = true
       await this.loadAs(b, tag)
