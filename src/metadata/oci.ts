@@ -66,7 +66,7 @@ export function baseEntries(
 /** Sorted by key as metadata-action sorts (localeCompare: ICU order, case interleaved). */
 export function sortedRecord(map: ReadonlyMap<string, string>): Record<string, string> {
   const record: Record<string, string> = {}
-  for (const [key, value] of [...map].sort((a, b) => a[0].localeCompare(b[0], 'en'))) {
+  for (const [key, value] of [...map].sort((a, b) => compareKeys(a[0], b[0]))) {
     // defineProperty: a `__proto__` key stays a plain entry
     Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true })
   }
@@ -77,3 +77,15 @@ export function sortedRecord(map: ReadonlyMap<string, string>): Record<string, s
 export function labelLines(labels: Record<string, string>): string[] {
   return Object.entries(labels).map(([key, value]) => `${key}=${value}`)
 }
+
+/**
+ * ICU order. For keys of lowercase letters, digits and dots only (the usual `org.opencontainers.…`)
+ * that is code-unit order: each of those characters has a primary weight of its own, in ASCII order.
+ * Skipping the collator there saves ICU's initialization (about 10 ms) on the way to the build.
+ */
+export function compareKeys(a: string, b: string): number {
+  if (PLAIN_KEY.test(a) && PLAIN_KEY.test(b)) return a < b ? -1 : a > b ? 1 : 0
+  return a.localeCompare(b, 'en')
+}
+
+const PLAIN_KEY = /^[a-z0-9.]*$/

@@ -1,6 +1,7 @@
 import {
   formatPlatform,
   multiWrite,
+  pushBlobsEarly,
   type Descriptor,
   type CompressionOptions,
   type Logger,
@@ -104,7 +105,14 @@ export async function publishLayout(req: PublishRequest): Promise<PublishResult>
       req.client.repository(name).registry,
       built.images.flatMap(i => i.layers)
     )
-  const compressed = await compressLayers({
+  // The configs are final already (diff_ids, not compressed digests): they upload while layers compress.
+  const configs = uniqueDescriptors(built.images.map(i => i.config))
+  const early = pushBlobsEarly(
+    req.client,
+    req.images,
+    configs.map(desc => ({ desc, source: { path: built.blobPath(desc.digest) } }))
+  )
+  const compressing = compressLayers({
     client: req.client,
     images: req.images,
     tags,
@@ -114,6 +122,9 @@ export async function publishLayout(req: PublishRequest): Promise<PublishResult>
     lookups: req.lookups,
     logger: req.logger
   })
+  // Nothing is left writing when either fails.
+  await Promise.allSettled([compressing, early.results])
+  const compressed = await compressing
   const prepared = compressed.images.map(img => ({
     ...img,
     published: annotateManifest(img.manifest, req.annotations.manifest)
@@ -135,6 +146,7 @@ export async function publishLayout(req: PublishRequest): Promise<PublishResult>
       tags,
       logger: req.logger,
       signal: req.signal,
+      early,
       beforeTags: attestPhase(req, subjectsOf(root, prepared), attestations)
     }
   )
@@ -194,9 +206,11 @@ function rootOf(req: PublishRequest, prepared: PreparedImage[]): SerializedManif
 }
 
 function uniqueBlobs(images: PreparedImage[]): Descriptor[] {
-  const byDigest = new Map<string, Descriptor>()
-  for (const img of images) for (const b of [img.config, ...img.layers]) byDigest.set(b.digest, b)
-  return [...byDigest.values()]
+  return uniqueDescriptors(images.flatMap(img => [img.config, ...img.layers]))
+}
+
+function uniqueDescriptors(descs: Descriptor[]): Descriptor[] {
+  return [...new Map(descs.map(d => [d.digest, d])).values()]
 }
 
 function firstOf<T>(items: T[]): T {

@@ -27,7 +27,7 @@ export {
 export type { Reference } from './name/reference.js'
 export { sha256Digest, fileDigest } from './digest.js'
 export { readOciLayout, pushLayout } from './layout.js'
-export { multiWrite, settleAll } from './write.js'
+export { multiWrite, pushBlobsEarly, settleAll, type EarlyBlobs } from './write.js'
 export type {
   BlobToWrite,
   ImageToWrite,

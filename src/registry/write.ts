@@ -4,7 +4,7 @@
  * it, the tags. Used by the action's publish and merge, the CLI and the library's pushLayout.
  */
 import type { Descriptor } from './oci/types.js'
-import type { BlobSource, Logger } from './types.js'
+import type { BlobSource, Logger, PushBlobResult } from './types.js'
 import type { RegistryClient } from './client.js'
 import type { Repository } from './repository.js'
 import { moveTags, type MovedTag } from './tags.js'
@@ -41,6 +41,39 @@ export interface WriteOptions {
    * stops the write there: no tag is moved.
    */
   beforeTags?: (written: WrittenImage) => Promise<void>
+  /** Blobs pushBlobsEarly started: not pushed again, counted in the report. */
+  early?: EarlyBlobs
+}
+
+/** Blobs on their way to every target before multiWrite starts (see pushBlobsEarly). */
+export interface EarlyBlobs {
+  digests: ReadonlySet<string>
+  /** Per target, in order: how each blob got there. */
+  results: Promise<PushBlobResult[][]>
+}
+
+/**
+ * Starts pushing blobs whose bytes are final to every target now, e.g. the configs while the layers
+ * are still being compressed: each costs a few round trips that then overlap the layer uploads. Like
+ * multiWrite, one target after another, mounting from the earlier ones. Pass the result to multiWrite
+ * (`early`) and wait for it even when something else fails first.
+ */
+export function pushBlobsEarly(client: RegistryClient, targets: string[], blobs: BlobToWrite[]): EarlyBlobs {
+  const repos = targets.map(name => client.repository(name))
+  const results = (async () => {
+    const perTarget: PushBlobResult[][] = []
+    for (const [i, repo] of repos.entries()) {
+      const mountFrom = mountSources(repos.slice(0, i), repo)
+      perTarget.push(await settleAll(blobs.map(blob => repo.pushBlob(blob.desc, blob.source, { mountFrom }))))
+    }
+    return perTarget
+  })()
+  return { digests: new Set(blobs.map(b => b.desc.digest)), results }
+}
+
+/** The repositories on `repo`'s registry, by path: where a blob they hold can be mounted from. */
+function mountSources(earlier: Repository[], repo: Repository): string[] {
+  return earlier.filter(r => r.registry === repo.registry).map(r => r.path)
 }
 
 /** What multiWrite put in every repository by digest, for the beforeTags phase. */
@@ -70,11 +103,9 @@ export async function multiWrite(
   const repos = targets.map(name => client.repository(name))
   const reports: WriteReport[] = []
   for (const [i, repo] of repos.entries()) {
-    const mountFrom = repos
-      .slice(0, i)
-      .filter(r => r.registry === repo.registry)
-      .map(r => r.path)
-    reports.push(await writeTo(repo, image, mountFrom, opts))
+    const mountFrom = mountSources(repos.slice(0, i), repo)
+    const early = opts.early ? ((await opts.early.results)[i] ?? []) : []
+    reports.push(await writeTo(repo, image, mountFrom, early, opts))
   }
   if (opts.beforeTags) {
     opts.signal?.throwIfAborted()
@@ -106,20 +137,23 @@ async function writeTo(
   repo: Repository,
   image: ImageToWrite,
   mountFrom: string[],
+  early: PushBlobResult[],
   opts: WriteOptions
 ): Promise<WriteReport> {
   opts.signal?.throwIfAborted()
   // Largest first: the longest upload is the critical path, start it at once.
-  const blobs = [...image.blobs].sort((a, b) => b.desc.size - a.desc.size)
+  const blobs = image.blobs
+    .filter(blob => !opts.early?.digests.has(blob.desc.digest))
+    .sort((a, b) => b.desc.size - a.desc.size)
   const results = await settleAll(blobs.map(blob => repo.pushBlob(blob.desc, blob.source, { mountFrom })))
   const counts = { uploaded: 0, mounted: 0, exists: 0 }
-  for (const result of results) counts[result]++
+  for (const result of [...early, ...results]) counts[result]++
   for (const level of [...image.manifests, ...(image.root ? [[image.root]] : [])]) {
     opts.signal?.throwIfAborted()
     await settleAll(level.map(m => repo.pushManifest(m.desc.digest, m.body, m.desc.mediaType)))
   }
   logOf(opts).info(
-    `${repo.registry}/${repo.path}${image.root ? `@${image.root.desc.digest}` : ''}: ${blobs.length} blobs ` +
+    `${repo.registry}/${repo.path}${image.root ? `@${image.root.desc.digest}` : ''}: ${early.length + blobs.length} blobs ` +
       `(${counts.uploaded} uploaded, ${counts.mounted} mounted, ${counts.exists} already there)`
   )
   return { repository: repo, blobs: counts, movedTags: [] }

@@ -80,6 +80,18 @@ describe('dist/index.js compresses layers once while uploading, mounts base laye
     expect(first.stdout).not.toMatch(new RegExp(`HEAD \\S+/blobs/${streamed.digest}`))
   })
 
+  it('uploads the config while the layer is still being compressed and uploaded', () => {
+    const manifest = rawManifest(`${image}@${first.outputs.digest}`).json
+    const hex = (digest: string) => digest.replace('sha256:', '')
+    const configHead = first.stdout.search(
+      new RegExp(`HEAD \\S+/blobs/sha256:${hex(manifest.config!.digest)}`)
+    )
+    const streamed = layersOf(`${image}@${first.outputs.digest}`)[1]!
+    const layerDone = first.stdout.search(new RegExp(`PUT \\S+digest=sha256%(25)?3A${hex(streamed.digest)}`))
+    expect(configHead).toBeGreaterThan(-1)
+    expect(layerDone).toBeGreaterThan(configHead)
+  })
+
   it('serves gzip layers whose uncompressed digests are the config diff_ids', () => {
     const manifest = rawManifest(`${image}:v1`).json
     const config = JSON.parse(blob(image, manifest.config!.digest).toString('utf8')) as {

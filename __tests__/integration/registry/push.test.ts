@@ -17,6 +17,8 @@ import { skopeoRaw } from '../../support/registry/skopeo.js'
 import {
   RegistryClient,
   InvalidReferenceError,
+  multiWrite,
+  pushBlobsEarly,
   pushLayout,
   readOciLayout
 } from '../../../src/registry/index.js'
@@ -217,5 +219,36 @@ describe('a corrupt layout', () => {
     expect(await new RegistryClient().repository(`${registry()}/${repo}`).blobExists(layer.digest)).toBe(
       false
     )
+  })
+})
+
+describe('multiWrite with blobs pushed early', () => {
+  it('pushes them once per repository, mounting from the first, counts them, and writes the rest after', async () => {
+    const { client, requests } = recordingClient()
+    const [a, b] = [`${registry()}/${uniqueRepo('early-a')}`, `${registry()}/${uniqueRepo('early-b')}`]
+    const config = Buffer.from(
+      JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] } })
+    )
+    const layer = randomLayer(50_000)
+    const configDesc = { ...layerOf(config), mediaType: OCI_CONFIG }
+    const blobs = [
+      { desc: configDesc, source: { data: config } },
+      { desc: layer.desc, source: { data: layer.data } }
+    ]
+    const early = pushBlobsEarly(client, [a, b], blobs.slice(0, 1))
+    const body = imageManifest(configDesc, [layer.desc])
+    const root = { desc: { ...layerOf(body), mediaType: OCI_MANIFEST }, body }
+    const reports = await multiWrite(client, [a, b], { root, manifests: [], blobs }, { tags: ['v1'], early })
+    expect(reports.map(r => r.blobs)).toEqual([
+      { uploaded: 2, mounted: 0, exists: 0 },
+      { uploaded: 0, mounted: 2, exists: 0 }
+    ])
+    // The config: one HEAD per repository (uploaded to the first, mounted into the second), none from
+    // multiWrite itself.
+    const configRequests = requests.filter(
+      r => r.url.includes(configDesc.digest.replace(':', '%3A')) || r.url.includes(configDesc.digest)
+    )
+    expect(configRequests.filter(r => r.method === 'HEAD')).toHaveLength(2)
+    expect(await client.repository(b).getManifest('v1')).toMatchObject({ digest: root.desc.digest })
   })
 })
