@@ -35808,7 +35808,7 @@ function pushBlobsEarly(client, targets, blobs) {
         }
         return perTarget;
     })();
-    return { digests: new Set(blobs.map(b => b.desc.digest)), results };
+    return { targets: [...targets], digests: new Set(blobs.map(b => b.desc.digest)), results };
 }
 /** The repositories on `repo`'s registry, by path: where a blob they hold can be mounted from. */
 function mountSources(earlier, repo) {
@@ -35817,6 +35817,8 @@ function mountSources(earlier, repo) {
 /** Writes `image` to every repository (`host/path`), then moves `tags` in all of them. */
 async function write_multiWrite(client, targets, image, opts = {}) {
     const repos = targets.map(name => client.repository(name));
+    if (opts.early && opts.early.targets.join('\n') !== targets.join('\n'))
+        throw new Error('multiWrite: the early blobs were pushed to other targets, or in another order');
     const reports = [];
     for (const [i, repo] of repos.entries()) {
         const mountFrom = mountSources(repos.slice(0, i), repo);
@@ -36320,6 +36322,19 @@ class DeflatePool {
             this.dispatch();
         });
     }
+    /**
+     * Starts every worker now, idle: a worker takes ~15 ms of CPU to start, which otherwise delays the
+     * first blocks of the first compression. Call it while something else runs (a build).
+     */
+    warm() {
+        while (this.grow()) {
+            // grow() adds a worker until the pool is full
+        }
+    }
+    /** How many workers are started. */
+    get started() {
+        return this.slots.length;
+    }
     /** Stops every worker (tests; the process does not need it). */
     async close() {
         const slots = this.slots.splice(0);
@@ -36357,6 +36372,11 @@ function sharedDeflatePool() {
 
 
 
+/** Starts gzip's deflate workers ahead of the first compression (see DeflatePool.warm); how many run. */
+function warmGzipWorkers(pool = sharedDeflatePool()) {
+    pool.warm();
+    return pool.started;
+}
 const COMPRESSIONS = ['gzip', 'zstd', 'uncompressed'];
 const LAYER_MEDIA_TYPE = {
     gzip: 'application/vnd.oci.image.layer.v1.tar+gzip',
@@ -50741,7 +50761,7 @@ function templateEngine() {
  * Renders a Handlebars template the way metadata-action does, HTML escaping included
  * (`{{branch}}` of `a=b` renders `a&#x3D;b`). Any failure becomes an InputError naming the source.
  * Text without `{{` is what Handlebars would render it to (escapes and expressions all start there), so
- * it needs no engine.
+ * it needs no engine. (Handlebars would refuse a NUL character, which no input can hold.)
  */
 function render(template, data, source) {
     if (!template.includes('{{'))
@@ -51255,8 +51275,11 @@ function semverValue(rule, scope) {
     const parsed = semver_default().parse(raw, { loose: true });
     const pattern = rule.attrs.pattern ?? '';
     if (semver_default().prerelease(raw)) {
-        const kept = isRawStatement(pattern) ? pattern : '{{version}}';
-        return { value: render(kept, parsed ?? {}, source(rule)), latestOnAuto: false };
+        // metadata-action renders '{{version}}' here: the version itself (it holds nothing to HTML-escape).
+        const value = isRawStatement(pattern)
+            ? render(pattern, parsed ?? {}, source(rule))
+            : (parsed?.version ?? '');
+        return { value, latestOnAuto: false };
     }
     return { value: render(pattern, parsed ?? {}, source(rule)), latestOnAuto: true };
 }
@@ -52069,6 +52092,7 @@ function provenancePlan(inputs, push, env) {
 async function plan_describe(inputs, context, env, logger, platformCount) {
     const templates = [...inputs.tags, ...inputs.flavor, ...inputs.labels, ...inputs.annotations];
     const engine = needsTemplateEngine(templates) ? loadTemplateEngine() : undefined;
+    engine?.catch(() => { }); // awaited below, unless the REST API fails first
     const repo = await fetchRepo(context, inputs.githubToken, logger);
     const commitDate = await commitDateIfUsed(templates, context, inputs.githubToken, env, logger);
     await engine;
@@ -53582,6 +53606,7 @@ const STATE_BUILDX_DOCKER_CONFIG = 'buildxDockerConfig';
 
 
 
+
 /** The whole step: inputs → metadata → build → publish → report. */
 async function main_run(inputs, rt, env = process.env, signal = new AbortController().signal) {
     const log = { info: rt.info, warning: rt.warning, debug: rt.debug };
@@ -53684,6 +53709,10 @@ async function buildAndPublish(step, builder, plan, workDir) {
     const access = client
         ? started.promise.then(() => preflight(step, client, plan.metadata.images))
         : Promise.resolve();
+    // The push's gzip workers start meanwhile too, idle until the build is done.
+    if (client && (step.inputs.compression ?? 'gzip') === 'gzip') {
+        void started.promise.then(() => step.rt.debug(`gzip: ${warmGzipWorkers()} deflate workers started`));
+    }
     // The FROM lines, read once: for the base-layer lookups and for the provenance's dependencies.
     const baseImages = readDockerfileBaseImages(plan.build.file, plan.build.buildArgs, step.env);
     const lookups = client && access.then(async () => knownLayerLookups(step, client, plan, await baseImages));

@@ -28,7 +28,7 @@ import { publishLayout, type PublishResult } from './publish/publish.js'
 import { lookUpKnownLayers, type KnownLayerLookups } from './publish/prefetch.js'
 import { checkPushAccess, whileChecking } from './preflight.js'
 import { createRegistryClient } from './publish/registry-client.js'
-import type { Logger, RegistryClient } from './registry/index.js'
+import { warmGzipWorkers, type Logger, type RegistryClient } from './registry/index.js'
 import { planText, writeReport, type Outcome } from './report/write.js'
 import type { Runtime } from './runtime/types.js'
 import { STATE_BUILDX_BUILDER, STATE_BUILDX_DOCKER_CONFIG, STATE_WORK_DIR } from './state.js'
@@ -155,6 +155,10 @@ async function buildAndPublish(
   const access = client
     ? started.promise.then(() => preflight(step, client, plan.metadata.images))
     : Promise.resolve()
+  // The push's gzip workers start meanwhile too, idle until the build is done.
+  if (client && (step.inputs.compression ?? 'gzip') === 'gzip') {
+    void started.promise.then(() => step.rt.debug(`gzip: ${warmGzipWorkers()} deflate workers started`))
+  }
   // The FROM lines, read once: for the base-layer lookups and for the provenance's dependencies.
   const baseImages = readDockerfileBaseImages(plan.build.file, plan.build.buildArgs, step.env)
   const lookups = client && access.then(async () => knownLayerLookups(step, client, plan, await baseImages))

@@ -140,6 +140,7 @@ async function describe(
 ): Promise<{ repo: RepoInfo | undefined; metadata: Metadata }> {
   const templates = [...inputs.tags, ...inputs.flavor, ...inputs.labels, ...inputs.annotations]
   const engine = needsTemplateEngine(templates) ? loadTemplateEngine() : undefined
+  engine?.catch(() => {}) // awaited below, unless the REST API fails first
   const repo = await fetchRepo(context, inputs.githubToken, logger)
   const commitDate = await commitDateIfUsed(templates, context, inputs.githubToken, env, logger)
   await engine

@@ -1,8 +1,9 @@
 /**
  * The push-access check (preflight) and the build run side by side: the check costs round trips (a
  * TLS handshake, a token, an upload started and cancelled) that need not wait for the build, nor the
- * build for them. Nothing is pushed before the check passed, and a failed check stops the build and is
- * what the step fails with, as if it had run first.
+ * build for them (the action starts it once the build command has started: see main.ts). Nothing is
+ * pushed before the check passed, and a failed check stops the build and is what the step fails with,
+ * as if it had run first.
  */
 import type { RegistryClient } from './registry/index.js'
 

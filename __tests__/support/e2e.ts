@@ -156,11 +156,16 @@ export async function makeContext(files: Record<string, string>): Promise<string
 }
 
 /**
- * Where in a run's log the build command (`$ <path>/<command> …`) and the push-access check start: the
- * check waits for the build to start, so that its TLS set-up does not delay the build.
+ * Where in a run's log the build command (`$ <path>/<command> …`) starts, the push-access check starts,
+ * and the build's log group ends: the check waits for the build to start (so that its TLS set-up does
+ * not delay the build), not for it to end.
  */
-export function buildThenAccessCheck(stdout: string, command: string): { build: number; check: number } {
+export function buildThenAccessCheck(
+  stdout: string,
+  command: string
+): { build: number; check: number; buildEnd: number } {
   const escaped = command.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
   const build = new RegExp(`^\\$ (\\S*/)?${escaped} `, 'm').exec(stdout)?.index ?? -1
-  return { build, check: stdout.indexOf('Checking push access to ') }
+  const buildEnd = build < 0 ? -1 : stdout.indexOf('::endgroup::', build)
+  return { build, check: stdout.indexOf('Checking push access to '), buildEnd }
 }

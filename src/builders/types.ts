@@ -43,8 +43,9 @@ export interface BuildRequest {
    */
   onTemporaryBuilder?: (name: string) => void
   /**
-   * Called when the builder's first command is started (maybe more than once). The registry checks wait
-   * for it, so that their start-up work (TLS contexts) does not delay the build's.
+   * Called when the build command (or buildx's `create` of a temporary builder) is started, maybe more
+   * than once; not for the quick questions before it. The registry checks wait for it, so that their
+   * start-up work (a TLS context) does not delay the build's.
    */
   onBuildStarted?: () => void
   /** build-push-action's load, add-hosts, shm-size… (see BuildExtras); none when absent. */

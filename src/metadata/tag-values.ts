@@ -86,8 +86,11 @@ function semverValue(rule: TagRule, scope: RuleScope): RuleValue | undefined {
   const parsed = semver.parse(raw, { loose: true })
   const pattern = rule.attrs.pattern ?? ''
   if (semver.prerelease(raw)) {
-    const kept = isRawStatement(pattern) ? pattern : '{{version}}'
-    return { value: render(kept, parsed ?? {}, source(rule)), latestOnAuto: false }
+    // metadata-action renders '{{version}}' here: the version itself (it holds nothing to HTML-escape).
+    const value = isRawStatement(pattern)
+      ? render(pattern, parsed ?? {}, source(rule))
+      : (parsed?.version ?? '')
+    return { value, latestOnAuto: false }
   }
   return { value: render(pattern, parsed ?? {}, source(rule)), latestOnAuto: true }
 }

@@ -23,7 +23,7 @@ export interface Source {
  * Renders a Handlebars template the way metadata-action does, HTML escaping included
  * (`{{branch}}` of `a=b` renders `a&#x3D;b`). Any failure becomes an InputError naming the source.
  * Text without `{{` is what Handlebars would render it to (escapes and expressions all start there), so
- * it needs no engine.
+ * it needs no engine. (Handlebars would refuse a NUL character, which no input can hold.)
  */
 export function render(template: string, data: object, source: Source): string {
   if (!template.includes('{{')) return template

@@ -52,7 +52,8 @@ export {
   LEVELS,
   assertCompressionSupported,
   compressionLevel,
-  compressStream
+  compressStream,
+  warmGzipWorkers
 } from './compress/index.js'
 export type { Compression, CompressionOptions, CompressedBlob } from './compress/index.js'
 export {

@@ -47,6 +47,8 @@ export interface WriteOptions {
 
 /** Blobs on their way to every target before multiWrite starts (see pushBlobsEarly). */
 export interface EarlyBlobs {
+  /** The targets, in multiWrite's order. */
+  targets: readonly string[]
   digests: ReadonlySet<string>
   /** Per target, in order: how each blob got there. */
   results: Promise<PushBlobResult[][]>
@@ -68,7 +70,7 @@ export function pushBlobsEarly(client: RegistryClient, targets: string[], blobs:
     }
     return perTarget
   })()
-  return { digests: new Set(blobs.map(b => b.desc.digest)), results }
+  return { targets: [...targets], digests: new Set(blobs.map(b => b.desc.digest)), results }
 }
 
 /** The repositories on `repo`'s registry, by path: where a blob they hold can be mounted from. */
@@ -101,6 +103,8 @@ export async function multiWrite(
   opts: WriteOptions = {}
 ): Promise<WriteReport[]> {
   const repos = targets.map(name => client.repository(name))
+  if (opts.early && opts.early.targets.join('\n') !== targets.join('\n'))
+    throw new Error('multiWrite: the early blobs were pushed to other targets, or in another order')
   const reports: WriteReport[] = []
   for (const [i, repo] of repos.entries()) {
     const mountFrom = mountSources(repos.slice(0, i), repo)

@@ -29,10 +29,11 @@ describe('dist/index.js publishes a one-platform buildah image to the real regis
     })
   }, 300000)
 
-  it('checks push access once the build command has started', () => {
-    const { build, check } = buildThenAccessCheck(run.stdout, 'buildah build')
+  it('checks push access once the build command has started, while it runs', () => {
+    const { build, check, buildEnd } = buildThenAccessCheck(run.stdout, 'buildah build')
     expect(build).toBeGreaterThan(-1)
     expect(check).toBeGreaterThan(build)
+    expect(check).toBeLessThan(buildEnd)
   })
 
   it('succeeds, main and post', () => {

@@ -63,10 +63,11 @@ describe('dist/index.js with builder auto picks buildx and builds one platform w
     }
   }, 600000)
 
-  it('checks push access once the build command has started', () => {
-    const { build, check } = buildThenAccessCheck(run.stdout, 'docker buildx build')
+  it('checks push access once the build command has started, while it runs', () => {
+    const { build, check, buildEnd } = buildThenAccessCheck(run.stdout, 'docker buildx build')
     expect(build).toBeGreaterThan(-1)
     expect(check).toBeGreaterThan(build)
+    expect(check).toBeLessThan(buildEnd)
   })
 
   it('succeeds, main and post, leaving nothing in RUNNER_TEMP', () => {

@@ -80,6 +80,12 @@ describe('dist/index.js compresses layers once while uploading, mounts base laye
     expect(first.stdout).not.toMatch(new RegExp(`HEAD \\S+/blobs/${streamed.digest}`))
   })
 
+  it('starts the gzip workers while the build runs, before the push', () => {
+    const warmed = first.stdout.search(/::debug::gzip: [1-9]\d* deflate workers started/)
+    expect(warmed).toBeGreaterThan(-1)
+    expect(warmed).toBeLessThan(first.stdout.indexOf('::group::Push'))
+  })
+
   it('uploads the config while the layer is still being compressed and uploaded', () => {
     const manifest = rawManifest(`${image}@${first.outputs.digest}`).json
     const hex = (digest: string) => digest.replace('sha256:', '')

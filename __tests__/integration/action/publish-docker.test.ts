@@ -42,10 +42,11 @@ describe('dist/index.js publishes a one-platform image built by the docker build
     if (run.exitCode === 0) served = rawManifest(`${image}:main`)
   }, 300000)
 
-  it('checks push access once the build command has started', () => {
-    const { build, check } = buildThenAccessCheck(run.stdout, 'docker build')
+  it('checks push access once the build command has started, while it runs', () => {
+    const { build, check, buildEnd } = buildThenAccessCheck(run.stdout, 'docker build')
     expect(build).toBeGreaterThan(-1)
     expect(check).toBeGreaterThan(build)
+    expect(check).toBeLessThan(buildEnd)
   })
 
   it('succeeds, main and post, leaving nothing in RUNNER_TEMP', () => {

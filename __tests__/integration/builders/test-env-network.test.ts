@@ -10,17 +10,18 @@ import { testEnv } from '../../support/env.js'
 describe('the test environment gives buildah RUN steps no network of their own', () => {
   it('a RUN step of a buildah build, with no --network, runs in the host network namespace', async () => {
     const context = await mkdtemp(join(tmpdir(), 'netns-'))
+    let built = ''
     try {
       await writeFile(
         join(context, 'Dockerfile'),
         `FROM ${testEnv().baseImage}\nRUN echo "netns=$(readlink /proc/self/ns/net)"\n`
       )
       const result = await execCommand('buildah', ['build', '--no-cache', '--layers=false', context])
+      built = result.stdout.trim().split('\n').pop() ?? ''
       const seen = /netns=(net:\[\d+\])/.exec(result.stdout + result.stderr)?.[1]
       expect(seen).toBe(await readlink('/proc/self/ns/net'))
-      const id = result.stdout.trim().split('\n').pop() ?? ''
-      if (/^[0-9a-f]{64}$/.test(id)) await execCommand('buildah', ['rmi', id])
     } finally {
+      if (/^[0-9a-f]{64}$/.test(built)) await execCommand('buildah', ['rmi', built]).catch(() => {})
       await rm(context, { recursive: true, force: true })
     }
   }, 120000)

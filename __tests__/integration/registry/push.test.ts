@@ -250,5 +250,9 @@ describe('multiWrite with blobs pushed early', () => {
     )
     expect(configRequests.filter(r => r.method === 'HEAD')).toHaveLength(2)
     expect(await client.repository(b).getManifest('v1')).toMatchObject({ digest: root.desc.digest })
+    // Early blobs pushed for other targets (or another order) would leave a target without them.
+    await expect(multiWrite(client, [b, a], { root, manifests: [], blobs }, { early })).rejects.toThrow(
+      'the early blobs were pushed to other targets'
+    )
   })
 })

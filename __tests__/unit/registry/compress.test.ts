@@ -6,13 +6,14 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { buffer } from 'node:stream/consumers'
 import * as zlib from 'node:zlib'
-import { crc32, gunzipSync } from 'node:zlib'
+import { crc32, gunzipSync, inflateRawSync } from 'node:zlib'
 import { crc32Combine } from '../../../src/registry/compress/crc32.js'
 import { reblock } from '../../../src/registry/compress/gzip.js'
 import {
   assertCompressionSupported,
   compressionLevel,
   compressStream,
+  warmGzipWorkers,
   type CompressionOptions
 } from '../../../src/registry/compress/index.js'
 import { DeflatePool } from '../../../src/registry/compress/pool.js'
@@ -69,6 +70,23 @@ describe('the deflate workers', () => {
     expect((await pool.deflate({ data: new Uint8Array(mixed), level, last: true })).stored).toBe(false)
     // Too small to sample: deflated.
     expect((await pool.deflate({ data: randomBytes(100_000), level, last: true })).stored).toBe(false)
+  })
+})
+
+describe('warming the deflate pool', () => {
+  it('starts every worker before any block, idle, and then deflates with them', async () => {
+    const warm = new DeflatePool(3)
+    try {
+      expect(warm.started).toBe(0)
+      expect(warmGzipWorkers(warm)).toBe(3)
+      warmGzipWorkers(warm)
+      expect(warm.started).toBe(3)
+      const block = await warm.deflate({ data: new Uint8Array(compressible(200_000)), level: 6, last: true })
+      expect(inflateRawSync(block.out).equals(compressible(200_000))).toBe(true)
+      expect(warm.started).toBe(3)
+    } finally {
+      await warm.close()
+    }
   })
 })
 

@@ -9,6 +9,12 @@ import { parallelGzip } from './gzip.js'
 import { sharedDeflatePool, type DeflatePool } from './pool.js'
 
 export type Compression = 'gzip' | 'zstd' | 'uncompressed'
+
+/** Starts gzip's deflate workers ahead of the first compression (see DeflatePool.warm); how many run. */
+export function warmGzipWorkers(pool: DeflatePool = sharedDeflatePool()): number {
+  pool.warm()
+  return pool.started
+}
 export const COMPRESSIONS: readonly Compression[] = ['gzip', 'zstd', 'uncompressed']
 
 export const LAYER_MEDIA_TYPE: Record<Compression, string> = {
