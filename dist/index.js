@@ -50755,9 +50755,11 @@ class Slot {
     constructor(onFree) {
         this.onFree = onFree;
         this.worker = new external_node_worker_threads_.Worker(DEFLATE_WORKER_SOURCE, { eval: true });
-        this.worker.unref();
         this.worker.on('message', (reply) => this.settle(reply));
         this.worker.on('error', (error) => this.fail(error));
+        // After the listeners: adding a 'message' listener refs the worker's port again, and an idle worker
+        // (one warm() started) would then keep the process alive.
+        this.worker.unref();
     }
     start(id, pending) {
         this.current = { id, pending };

@@ -88,6 +88,20 @@ describe('warming the deflate pool', () => {
       await warm.close()
     }
   })
+
+  it("leaves idle workers unref'd: they do not keep the process alive", async () => {
+    const ports = () => process.getActiveResourcesInfo().filter(r => r === 'MessagePort').length
+    const before = ports()
+    const warm = new DeflatePool(2)
+    try {
+      warm.warm()
+      expect(ports()).toBe(before)
+      await warm.deflate({ data: new Uint8Array(compressible(1000)), level: 6, last: true })
+      expect(ports()).toBe(before)
+    } finally {
+      await warm.close()
+    }
+  })
 })
 
 describe('reblock', () => {

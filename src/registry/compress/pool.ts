@@ -38,9 +38,11 @@ class Slot {
 
   constructor(private readonly onFree: (slot: Slot) => void) {
     this.worker = new Worker(DEFLATE_WORKER_SOURCE, { eval: true })
-    this.worker.unref()
     this.worker.on('message', (reply: Reply) => this.settle(reply))
     this.worker.on('error', (error: Error) => this.fail(error))
+    // After the listeners: adding a 'message' listener refs the worker's port again, and an idle worker
+    // (one warm() started) would then keep the process alive.
+    this.worker.unref()
   }
 
   start(id: number, pending: Pending): void {
