@@ -37798,8 +37798,9 @@ function buildxBuildArgs(req, version, target) {
         '--output',
         // New layers uncompressed: the push compresses them once, while uploading. Without
         // force-compression BuildKit keeps the base layers it pulled as they are (byte-identical, mountable).
-        // A directory (buildx ≥ 0.11) saves writing the image as a tarball and unpacking it again.
-        `type=oci,dest=${target.dest}${target.directory ? ',tar=false' : ''},compression=uncompressed`,
+        // A tarball, unpacked afterwards: faster than buildx's directory export (`tar=false`, file by file
+        // over the session): 1.29 s against 1.38 s for 64 MiB, 4.7 s against 5.3 s for 256 MiB (medians here).
+        `type=oci,dest=${target.dest},compression=uncompressed`,
         req.context
     ];
 }
@@ -37962,20 +37963,14 @@ class BuildxBuilder {
                 temporaryBuilder = temporaryBuilderName();
                 await this.createBuilder(temporaryBuilder, env, req, logger);
             }
-            const directory = versionAtLeast(version, '0.11');
-            const target = {
-                builder: temporaryBuilder,
-                dest: directory ? layoutDir : dest,
-                directory,
-                metadataFile
-            };
+            const target = { builder: temporaryBuilder, dest, metadataFile };
             const args = buildxBuildArgs(req, version, target);
             const platforms = await completeLayout(layoutDir, req, async () => {
                 const secrets = await secretValues(req.secrets, req.env);
                 const onStarted = req.onBuildStarted;
                 await runLogged(this.run, logger, 'docker', args, { env, secrets, signal: req.signal, onStarted });
-                if (!directory)
-                    await extractTar(dest, layoutDir, this.run);
+                await extractTar(dest, layoutDir, this.run);
+                await (0,promises_.rm)(dest, { force: true });
                 await this.checkMetadata(metadataFile, layoutDir, logger);
                 return layoutImages(layoutDir);
             });

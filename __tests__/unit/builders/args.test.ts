@@ -149,11 +149,6 @@ describe('dockerBuildArgs', () => {
 })
 
 describe('buildxBuildArgs', () => {
-  it('exports into a layout directory (tar=false) when asked: no tarball to write and unpack', () => {
-    const args = buildxBuildArgs(request(), '0.38.2', { dest: '/w/oci', directory: true })
-    expect(args).toContain('type=oci,dest=/w/oci,tar=false,compression=uncompressed')
-  })
-
   it('exports all platforms as one OCI tarball, without attestations, on the given builder', () => {
     const req = request({ ...full, cacheFrom: ['type=gha'], cacheTo: ['type=gha,mode=max'] })
     const args = buildxBuildArgs(req, '0.24.0', { builder: 'tmp', dest: '/w/out.tar' })

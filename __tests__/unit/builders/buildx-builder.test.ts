@@ -38,9 +38,10 @@ function buildxFake(s: Scenario) {
     if (line.startsWith('info --format')) return s.driverStatus ?? '[["Backing Filesystem","extfs"]]'
     if (line.startsWith('buildx build')) {
       s.build(args)
-      // `--output type=oci,dest=DIR,tar=false`: buildx writes the layout directory itself
-      const oci = /type=oci,dest=([^,]+),tar=false/.exec(line)
-      if (oci?.[1]) cpSync(s.exportDir, oci[1], { recursive: true })
+      // An OCI tarball only: the builder unpacks it (the `tar` below), never a layout directory.
+      expect(line).not.toContain('tar=false')
+      const oci = /type=oci,dest=([^,]+),compression=uncompressed/.exec(line)
+      if (oci?.[1]) writeFileSync(oci[1], 'tarball')
       return ''
     }
     if (cmd === 'tar') {
@@ -82,7 +83,7 @@ describe('BuildxBuilder with a fake docker', () => {
         request({ workDir, env, platforms: ['linux/amd64'] }),
         logger
       )
-      expect(calls.map(c => c.args.slice(0, 2).join(' '))).toEqual(['buildx build'])
+      expect(calls.map(c => c.args.slice(0, 2).join(' '))).toEqual(['buildx build', '-x --no-same-owner'])
       expect(logger.lines).toContain(
         "info: buildx: using the current builder ci (BUILDX_BUILDER) ('docker-container' driver) as it is"
       )
@@ -98,7 +99,8 @@ describe('BuildxBuilder with a fake docker', () => {
       await new BuildxBuilder(elsewhere.run, {}, '0.38.2').build(req, logger)
       expect(elsewhere.calls.map(c => c.args.slice(0, 2).join(' '))).toEqual([
         'buildx inspect',
-        'buildx build'
+        'buildx build',
+        '-x --no-same-owner'
       ])
       // …and the one there is.
       await mkdir(join(dir, 'buildx-config', 'instances'), { recursive: true })
@@ -111,7 +113,10 @@ describe('BuildxBuilder with a fake docker', () => {
         platforms: ['linux/amd64']
       })
       await new BuildxBuilder(there.run, {}, '0.38.2').build(reqThere, logger)
-      expect(there.calls.map(c => c.args.slice(0, 2).join(' '))).toEqual(['buildx build'])
+      expect(there.calls.map(c => c.args.slice(0, 2).join(' '))).toEqual([
+        'buildx build',
+        '-x --no-same-owner'
+      ])
       // A name buildx's store does not hold (a docker context, say), or a file of another builder: inspect.
       for (const [file, content] of [
         ['other', JSON.stringify(instance)],
@@ -127,7 +132,11 @@ describe('BuildxBuilder with a fake docker', () => {
           request({ workDir: work, env, platforms: ['linux/amd64'] }),
           logger
         )
-        expect(again.calls.map(c => c.args.slice(0, 2).join(' '))).toEqual(['buildx inspect', 'buildx build'])
+        expect(again.calls.map(c => c.args.slice(0, 2).join(' '))).toEqual([
+          'buildx inspect',
+          'buildx build',
+          '-x --no-same-owner'
+        ])
       }
     })
   })
@@ -137,7 +146,11 @@ describe('BuildxBuilder with a fake docker', () => {
       const { run, calls } = buildxFake({ driver: 'remote', exportDir, build: metadataWith(digest) })
       const req = request({ workDir, platforms: ['linux/amd64'] })
       await new BuildxBuilder(run, {}, '0.38.2').build(req, memoryLogger())
-      expect(calls.map(c => c.args.slice(0, 2).join(' '))).toEqual(['buildx inspect', 'buildx build'])
+      expect(calls.map(c => c.args.slice(0, 2).join(' '))).toEqual([
+        'buildx inspect',
+        'buildx build',
+        '-x --no-same-owner'
+      ])
     })
   })
   it('uses a remote current builder as it is: no --builder, nothing created, the build ref logged', async () => {

@@ -6,9 +6,8 @@ import { versionAtLeast } from '../version.js'
 export interface BuildxTarget {
   /** A builder instance to use instead of the current one. */
   builder?: string
-  /** Where the OCI tarball goes; with `directory`, the OCI layout directory buildx writes (`tar=false`). */
+  /** Where the OCI tarball goes. */
   dest: string
-  directory?: boolean
   /** Where buildx writes what it built (`--metadata-file`). */
   metadataFile?: string
 }
@@ -36,8 +35,9 @@ export function buildxBuildArgs(req: BuildRequest, version: string, target: Buil
     '--output',
     // New layers uncompressed: the push compresses them once, while uploading. Without
     // force-compression BuildKit keeps the base layers it pulled as they are (byte-identical, mountable).
-    // A directory (buildx ≥ 0.11) saves writing the image as a tarball and unpacking it again.
-    `type=oci,dest=${target.dest}${target.directory ? ',tar=false' : ''},compression=uncompressed`,
+    // A tarball, unpacked afterwards: faster than buildx's directory export (`tar=false`, file by file
+    // over the session): 1.29 s against 1.38 s for 64 MiB, 4.7 s against 5.3 s for 256 MiB (medians here).
+    `type=oci,dest=${target.dest},compression=uncompressed`,
     req.context
   ]
 }

@@ -7,7 +7,7 @@ import { extractTar } from '../layout/archive.js'
 import { completeLayout, layoutImages } from '../layout/normalize.js'
 import { runLogged, runQuietly } from '../output.js'
 import type { Builder, BuildRequest, BuildResult, Env, Logger, Runner } from '../types.js'
-import { extractVersion, versionAtLeast } from '../version.js'
+import { extractVersion } from '../version.js'
 import {
   buildxBuildArgs,
   buildxCreateArgs,
@@ -63,19 +63,14 @@ export class BuildxBuilder implements Builder {
         temporaryBuilder = temporaryBuilderName()
         await this.createBuilder(temporaryBuilder, env, req, logger)
       }
-      const directory = versionAtLeast(version, '0.11')
-      const target = {
-        builder: temporaryBuilder,
-        dest: directory ? layoutDir : dest,
-        directory,
-        metadataFile
-      }
+      const target = { builder: temporaryBuilder, dest, metadataFile }
       const args = buildxBuildArgs(req, version, target)
       const platforms = await completeLayout(layoutDir, req, async () => {
         const secrets = await secretValues(req.secrets, req.env)
         const onStarted = req.onBuildStarted
         await runLogged(this.run, logger, 'docker', args, { env, secrets, signal: req.signal, onStarted })
-        if (!directory) await extractTar(dest, layoutDir, this.run)
+        await extractTar(dest, layoutDir, this.run)
+        await rm(dest, { force: true })
         await this.checkMetadata(metadataFile, layoutDir, logger)
         return layoutImages(layoutDir)
       })
