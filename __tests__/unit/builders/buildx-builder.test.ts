@@ -140,6 +140,18 @@ describe('BuildxBuilder with a fake docker', () => {
       }
     })
   })
+  it("unpacks the tarball under the run's signal, so a cancel stops the unpacking too", async () => {
+    await withTempDir(async dir => {
+      const { exportDir, digest, workDir } = await setUp(dir)
+      const { run, calls } = buildxFake({ driver: 'remote', exportDir, build: metadataWith(digest) })
+      const signal = new AbortController().signal
+      await new BuildxBuilder(run, {}, '0.38.2').build(request({ workDir, signal }), memoryLogger())
+      const unpack = calls.find(c => c.cmd === 'tar')
+      expect(unpack?.args).toContain('-x')
+      expect(unpack?.options.signal).toBe(signal)
+      expect(await readdir(workDir)).not.toContain('buildx-oci.tar')
+    })
+  })
   it('does not ask buildx its version again when the selection already did', async () => {
     await withTempDir(async dir => {
       const { exportDir, digest, workDir } = await setUp(dir)

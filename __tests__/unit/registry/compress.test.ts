@@ -96,10 +96,37 @@ describe('warming the deflate pool', () => {
     try {
       warm.warm()
       expect(ports()).toBe(before)
-      await warm.deflate({ data: new Uint8Array(compressible(1000)), level: 6, last: true })
+      const block = warm.deflate({ data: new Uint8Array(compressible(1000)), level: 6, last: true })
+      // A worker with a block in flight is ref'd (and counted here): the count can see it.
+      expect(ports()).toBe(before + 1)
+      await block
       expect(ports()).toBe(before)
     } finally {
       await warm.close()
+    }
+  })
+})
+
+describe('a deflate worker that dies', () => {
+  // Answers like the real worker, but throws (uncaught: the worker dies) on a level-9 block.
+  const FRAGILE = `
+const { parentPort } = require('node:worker_threads')
+parentPort.on('message', ({ id, level }) => {
+  if (level === 9) throw new Error('boom')
+  parentPort.postMessage({ id, out: new Uint8Array([1]), crc: 7, stored: false })
+})`
+
+  it('fails its block, and a new worker takes the blocks queued behind it', async () => {
+    const fragile = new DeflatePool(1, FRAGILE)
+    try {
+      const data = () => new Uint8Array(compressible(100))
+      const dying = fragile.deflate({ data: data(), level: 9, last: false })
+      const queued = fragile.deflate({ data: data(), level: 6, last: true })
+      await expect(dying).rejects.toThrow('a deflate worker thread failed')
+      await expect(queued).resolves.toEqual({ out: new Uint8Array([1]), crc: 7, stored: false })
+      expect(fragile.started).toBe(1)
+    } finally {
+      await fragile.close()
     }
   })
 })

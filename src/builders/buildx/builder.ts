@@ -69,7 +69,7 @@ export class BuildxBuilder implements Builder {
         const secrets = await secretValues(req.secrets, req.env)
         const onStarted = req.onBuildStarted
         await runLogged(this.run, logger, 'docker', args, { env, secrets, signal: req.signal, onStarted })
-        await extractTar(dest, layoutDir, this.run)
+        await extractTar(dest, layoutDir, this.run, req.signal)
         await rm(dest, { force: true })
         await this.checkMetadata(metadataFile, layoutDir, logger)
         return layoutImages(layoutDir)

@@ -92,8 +92,8 @@ export class DockerBuilder implements Builder {
       })
       built = true
       await this.loadAs(b, tag)
-      await this.run(docker, dockerSaveArgs(tag, tarFile), { env: b.env })
-      await extractTar(tarFile, extracted, this.run)
+      await this.run(docker, dockerSaveArgs(tag, tarFile), { env: b.env, signal: b.req.signal })
+      await extractTar(tarFile, extracted, this.run, b.req.signal)
       return await importArchive(extracted, layoutDir)
     } finally {
       if (built) await runQuietly(this.run, b.logger, docker, ['image', 'rm', tag], b.env)

@@ -15,9 +15,14 @@ import { blobPath, blobsDir, writeBlob } from './oci.js'
 import { exists } from '../../files.js'
 
 /** Unpacks a tar archive (a `docker save` or an OCI tarball) into `dir`. */
-export async function extractTar(tarFile: string, dir: string, run: Runner): Promise<void> {
+export async function extractTar(
+  tarFile: string,
+  dir: string,
+  run: Runner,
+  signal?: AbortSignal
+): Promise<void> {
   await mkdir(dir, { recursive: true })
-  await run('tar', ['-x', '--no-same-owner', '-f', tarFile, '-C', dir])
+  await run('tar', ['-x', '--no-same-owner', '-f', tarFile, '-C', dir], { signal })
 }
 
 /**

@@ -32,14 +32,28 @@ interface Reply {
   error?: string
 }
 
+interface SlotEvents {
+  /** The slot finished a block and takes another. */
+  free(slot: Slot): void
+  /** The worker died (an uncaught error, out of memory, terminated): the slot takes nothing more. */
+  dead(slot: Slot): void
+}
+
 class Slot {
   readonly worker: Worker
   current?: { id: number; pending: Pending }
+  private dead = false
 
-  constructor(private readonly onFree: (slot: Slot) => void) {
-    this.worker = new Worker(DEFLATE_WORKER_SOURCE, { eval: true })
+  constructor(
+    source: string,
+    private readonly events: SlotEvents
+  ) {
+    this.worker = new Worker(source, { eval: true })
     this.worker.on('message', (reply: Reply) => this.settle(reply))
-    this.worker.on('error', (error: Error) => this.fail(error))
+    this.worker.on('error', (error: Error) =>
+      this.die(new Error('a deflate worker thread failed', { cause: error }))
+    )
+    this.worker.on('exit', code => this.die(new Error(`a deflate worker thread exited (code ${code})`)))
     // After the listeners: adding a 'message' listener refs the worker's port again, and an idle worker
     // (one warm() started) would then keep the process alive.
     this.worker.unref()
@@ -54,22 +68,24 @@ class Slot {
   }
 
   private settle(reply: Reply): void {
-    const pending = this.free()
-    if (!pending) return
+    if (this.dead || reply.id !== this.current?.id) return
+    const { pending } = this.current
+    this.current = undefined
+    this.worker.unref()
     if (reply.error !== undefined || !reply.out) pending.reject(new Error(`deflate worker: ${reply.error}`))
     else pending.resolve({ out: reply.out, crc: reply.crc! >>> 0, stored: reply.stored === true })
+    this.events.free(this)
   }
 
-  private fail(error: Error): void {
-    this.free()?.reject(new Error('a deflate worker thread failed', { cause: error }))
-  }
-
-  private free(): Pending | undefined {
+  /** Once: the block in flight fails, and the pool replaces the slot (a dead worker never answers). */
+  private die(error: Error): void {
+    if (this.dead) return
+    this.dead = true
     const pending = this.current?.pending
     this.current = undefined
     this.worker.unref()
-    this.onFree(this)
-    return pending
+    this.events.dead(this)
+    pending?.reject(error)
   }
 }
 
@@ -77,8 +93,13 @@ export class DeflatePool {
   private readonly slots: Slot[] = []
   private readonly queue: Pending[] = []
   private nextId = 0
+  private closed = false
 
-  constructor(readonly size: number = availableParallelism()) {}
+  /** `source`: the worker's code (tests give a failing one). */
+  constructor(
+    readonly size: number = availableParallelism(),
+    private readonly source: string = DEFLATE_WORKER_SOURCE
+  ) {}
 
   deflate(task: DeflateTask): Promise<DeflatedBlock> {
     return new Promise((resolve, reject) => {
@@ -104,6 +125,7 @@ export class DeflatePool {
 
   /** Stops every worker (tests; the process does not need it). */
   async close(): Promise<void> {
+    this.closed = true
     const slots = this.slots.splice(0)
     await Promise.all(slots.map(s => s.worker.terminate()))
   }
@@ -117,8 +139,15 @@ export class DeflatePool {
   }
 
   private grow(): Slot | undefined {
-    if (this.slots.length >= this.size) return undefined
-    const slot = new Slot(() => this.dispatch())
+    if (this.closed || this.slots.length >= this.size) return undefined
+    const slot = new Slot(this.source, {
+      free: () => this.dispatch(),
+      dead: dead => {
+        const at = this.slots.indexOf(dead)
+        if (at >= 0) this.slots.splice(at, 1)
+        this.dispatch()
+      }
+    })
     this.slots.push(slot)
     return slot
   }
