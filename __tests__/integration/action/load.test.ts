@@ -22,6 +22,7 @@ describe('dist/index.js with load: true', () => {
   let docker: ActionRun
   let buildah: ActionRun
   let multi: ActionRun
+  let buildx: ActionRun
 
   beforeAll(async () => {
     const context = await makeContext({ Dockerfile: `FROM ${env.baseImage}\nCOPY Dockerfile /loaded\n` })
@@ -42,12 +43,26 @@ describe('dist/index.js with load: true', () => {
       cwd: context,
       inputs: { ...inputs, builder: 'buildx', platforms: 'linux/amd64,linux/arm64' }
     })
+    // The test BuildKit (a remote builder, never a docker-container one: that would pull its image),
+    // loading into the test engine; the OCI export the push uses is a second exporter beside --load.
+    buildx = await runAction({
+      cwd: context,
+      env: { DOCKER_HOST: env.dockerHost, BUILDX_BUILDER: 'publish-image-testenv' },
+      inputs: { ...inputs, tags: 'type=raw,value=loaded-buildx', builder: 'buildx' }
+    })
   }, 300000)
 
   it('the docker builder leaves the image in the engine under its tag, the pushed config as its ID', () => {
     expect(docker.stdout).not.toMatch(/::error/)
     expect(docker.exitCode).toBe(0)
     expect(imageIdIn(env.dockerHost, `${image}:loaded`)).toBe(docker.outputs.imageid)
+  })
+
+  it('buildx loads one platform into the engine and pushes the image it exported', () => {
+    expect(buildx.stdout).not.toMatch(/::error/)
+    expect(buildx.exitCode).toBe(0)
+    expect(buildx.stdout).toContain('--load')
+    expect(imageIdIn(env.dockerHost, `${image}:loaded-buildx`)).toBe(buildx.outputs.imageid)
   })
 
   it('buildah fails before building, naming the builder and the input', () => {
