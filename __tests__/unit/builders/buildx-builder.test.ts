@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { cpSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { mkdir, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { BuildxBuilder } from '../../../src/builders/buildx/builder.js'
@@ -41,10 +41,14 @@ function buildxFake(s: Scenario) {
       // An OCI tarball only: the builder unpacks it (the `tar` below), never a layout directory.
       expect(line).not.toContain('tar=false')
       const oci = /type=oci,dest=([^,]+),compression=uncompressed/.exec(line)
-      if (oci?.[1]) writeFileSync(oci[1], 'tarball')
+      if (!oci?.[1]) throw new Error(`no OCI tarball output in: ${line}`)
+      writeFileSync(oci[1], 'tarball')
       return ''
     }
     if (cmd === 'tar') {
+      // Unpacks the tarball the build wrote, nothing else.
+      if (readFileSync(args[args.indexOf('-f') + 1] ?? '', 'utf8') !== 'tarball')
+        throw new Error('not the tarball')
       cpSync(s.exportDir, args[args.indexOf('-C') + 1] ?? '', { recursive: true })
       return ''
     }
