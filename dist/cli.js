@@ -33035,10 +33035,13 @@ function execCommand(cmd, args, options = {}) {
         // Unstreamed stdout is the answer the caller parses (versions, JSON, image lists): kept whole.
         const stdout = outputCollector(options.onStdout ? OUTPUT_TAIL_CHARS : undefined);
         const stderr = outputCollector(OUTPUT_TAIL_CHARS);
-        child.stdout.setEncoding('utf8').on('data', (c) => {
-            stdout.add(c);
-            options.onStdout?.(c);
-        });
+        if (options.stdoutTo)
+            child.stdout.pipe(options.stdoutTo);
+        else
+            child.stdout.setEncoding('utf8').on('data', (c) => {
+                stdout.add(c);
+                options.onStdout?.(c);
+            });
         child.stderr.setEncoding('utf8').on('data', (c) => {
             stderr.add(c);
             options.onStderr?.(c);
@@ -33073,7 +33076,10 @@ function execCommand(cmd, args, options = {}) {
                 reject(new CommandError(command, code, redactSecrets(stderr.text(), options.redact)));
         });
         child.stdin.on('error', () => undefined);
-        child.stdin.end(options.input ?? '');
+        if (options.stdinFrom)
+            options.stdinFrom.pipe(child.stdin);
+        else
+            child.stdin.end(options.input ?? '');
     });
 }
 
@@ -37221,8 +37227,10 @@ async function runLogged(run, logger, cmd, args, options = {}) {
     const secrets = options.secrets ?? [];
     logger.info(redactSecrets(`$ ${cmd} ${args.join(' ')}`, secrets));
     const stream = streamTo(logger, secrets);
+    const { onStdout, ...logged } = stream.options;
+    const output = options.stdoutTo ? { ...logged, stdoutTo: options.stdoutTo } : { ...logged, onStdout };
     try {
-        const running = run(cmd, args, { env: options.env, signal: options.signal, ...stream.options });
+        const running = run(cmd, args, { env: options.env, signal: options.signal, ...output });
         options.onStarted?.();
         return await running;
     }
@@ -37723,6 +37731,33 @@ function prefixed(logger, prefix) {
 
 
 
+
+/**
+ * Unpacks into `dir` the tar stream `produce` writes (to the stream it is given) while it writes it: no
+ * tarball on disk, and the unpacking overlaps the export. `produce` gets a signal that fires when the
+ * unpacking failed (nothing reads its output any more: it must stop, not block on a full pipe). The
+ * producer's failure is the error; the unpacking's when the producer succeeded or was stopped for it.
+ */
+async function unpackWhileProducing(dir, run, produce, signal) {
+    await (0,promises_.mkdir)(dir, { recursive: true });
+    const unpackFailed = new AbortController();
+    const stream = new external_node_stream_.PassThrough();
+    const unpacking = run('tar', ['-x', '--no-same-owner', '-f', '-', '-C', dir], { stdinFrom: stream, signal });
+    // Which failed first is the cause: the other fails because of it (a truncated stream, a stop).
+    let first;
+    unpacking.catch(() => {
+        first ??= 'unpack';
+        unpackFailed.abort(new Error('unpacking the tarball failed'));
+    });
+    const producerSignal = signal ? AbortSignal.any([signal, unpackFailed.signal]) : unpackFailed.signal;
+    const producing = (async () => produce(stream, producerSignal))().finally(() => stream.end());
+    producing.catch(() => (first ??= 'produce'));
+    const [produced, unpacked] = await Promise.allSettled([producing, unpacking]);
+    if (produced.status === 'rejected' && (first === 'produce' || unpacked.status === 'fulfilled'))
+        throw produced.reason;
+    if (unpacked.status === 'rejected')
+        throw unpacked.reason;
+}
 /** Unpacks a tar archive (a `docker save` or an OCI tarball) into `dir`. */
 async function extractTar(tarFile, dir, run, signal) {
     await (0,promises_.mkdir)(dir, { recursive: true });
@@ -37817,8 +37852,8 @@ function buildxBuildArgs(req, version, target) {
         '--output',
         // New layers uncompressed: the push compresses them once, while uploading. Without
         // force-compression BuildKit keeps the base layers it pulled as they are (byte-identical, mountable).
-        // A tarball, unpacked afterwards: measured faster than buildx's directory export (`tar=false`, file
-        // by file over the session), at the cost of the tarball on disk until it is unpacked.
+        // A tarball (the builder unpacks it from stdout as it comes): measured faster than buildx's directory
+        // export (`tar=false`, file by file over the session).
         `type=oci,dest=${target.dest},compression=uncompressed`,
         req.context
     ];
@@ -37972,7 +38007,6 @@ class BuildxBuilder {
     }
     async build(req, logger) {
         const layoutDir = (0,external_node_path_.join)(req.workDir, 'oci');
-        const dest = (0,external_node_path_.join)(req.workDir, 'buildx-oci.tar');
         const metadataFile = (0,external_node_path_.join)(req.workDir, 'buildx-metadata.json');
         const { env, cleanup } = await dockerEnv({ ...req, env: { ...req.env, ...this.env } }, { buildxStore: true });
         let temporaryBuilder;
@@ -37982,21 +38016,20 @@ class BuildxBuilder {
                 temporaryBuilder = temporaryBuilderName();
                 await this.createBuilder(temporaryBuilder, env, req, logger);
             }
-            const target = { builder: temporaryBuilder, dest, metadataFile };
+            // The OCI tarball comes on buildx's stdout, unpacked as it comes (see args.ts).
+            const target = { builder: temporaryBuilder, dest: '-', metadataFile };
             const args = buildxBuildArgs(req, version, target);
             const platforms = await completeLayout(layoutDir, req, async () => {
                 const secrets = await secretValues(req.secrets, req.env);
                 const onStarted = req.onBuildStarted;
-                await runLogged(this.run, logger, 'docker', args, { env, secrets, signal: req.signal, onStarted });
-                await extractTar(dest, layoutDir, this.run, req.signal);
-                await (0,promises_.rm)(dest, { force: true });
+                const build = (stdoutTo, signal) => runLogged(this.run, logger, 'docker', args, { env, secrets, signal, onStarted, stdoutTo });
+                await unpackWhileProducing(layoutDir, this.run, build, req.signal);
                 await this.checkMetadata(metadataFile, layoutDir, logger);
                 return layoutImages(layoutDir);
             });
             return { builder: 'buildx', layoutDir, platforms };
         }
         finally {
-            await (0,promises_.rm)(dest, { force: true });
             await (0,promises_.rm)(metadataFile, { force: true });
             if (temporaryBuilder)
                 await this.removeBuilder(temporaryBuilder, env, req, logger);

@@ -28568,8 +28568,8 @@ function buildxBuildArgs(req, version, target) {
         '--output',
         // New layers uncompressed: the push compresses them once, while uploading. Without
         // force-compression BuildKit keeps the base layers it pulled as they are (byte-identical, mountable).
-        // A tarball, unpacked afterwards: measured faster than buildx's directory export (`tar=false`, file
-        // by file over the session), at the cost of the tarball on disk until it is unpacked.
+        // A tarball (the builder unpacks it from stdout as it comes): measured faster than buildx's directory
+        // export (`tar=false`, file by file over the session).
         `type=oci,dest=${target.dest},compression=uncompressed`,
         req.context
     ];
@@ -28704,10 +28704,13 @@ function execCommand(cmd, args, options = {}) {
         // Unstreamed stdout is the answer the caller parses (versions, JSON, image lists): kept whole.
         const stdout = outputCollector(options.onStdout ? OUTPUT_TAIL_CHARS : undefined);
         const stderr = outputCollector(OUTPUT_TAIL_CHARS);
-        child.stdout.setEncoding('utf8').on('data', (c) => {
-            stdout.add(c);
-            options.onStdout?.(c);
-        });
+        if (options.stdoutTo)
+            child.stdout.pipe(options.stdoutTo);
+        else
+            child.stdout.setEncoding('utf8').on('data', (c) => {
+                stdout.add(c);
+                options.onStdout?.(c);
+            });
         child.stderr.setEncoding('utf8').on('data', (c) => {
             stderr.add(c);
             options.onStderr?.(c);
@@ -28742,7 +28745,10 @@ function execCommand(cmd, args, options = {}) {
                 reject(new CommandError(command, code, redactSecrets(stderr.text(), options.redact)));
         });
         child.stdin.on('error', () => undefined);
-        child.stdin.end(options.input ?? '');
+        if (options.stdinFrom)
+            options.stdinFrom.pipe(child.stdin);
+        else
+            child.stdin.end(options.input ?? '');
     });
 }
 

@@ -18,6 +18,10 @@ export interface ExecOptions {
   redact?: string[]
   /** Ends the command (SIGTERM) when the run is cancelled; the promise rejects. */
   signal?: AbortSignal
+  /** Binary stdout goes there (ended with it) instead of into the result and onStdout. */
+  stdoutTo?: NodeJS.WritableStream
+  /** Piped into stdin, instead of `input`. */
+  stdinFrom?: NodeJS.ReadableStream
 }
 
 export interface ExecResult {
@@ -88,10 +92,12 @@ export function execCommand(
     // Unstreamed stdout is the answer the caller parses (versions, JSON, image lists): kept whole.
     const stdout = outputCollector(options.onStdout ? OUTPUT_TAIL_CHARS : undefined)
     const stderr = outputCollector(OUTPUT_TAIL_CHARS)
-    child.stdout.setEncoding('utf8').on('data', (c: string) => {
-      stdout.add(c)
-      options.onStdout?.(c)
-    })
+    if (options.stdoutTo) child.stdout.pipe(options.stdoutTo)
+    else
+      child.stdout.setEncoding('utf8').on('data', (c: string) => {
+        stdout.add(c)
+        options.onStdout?.(c)
+      })
     child.stderr.setEncoding('utf8').on('data', (c: string) => {
       stderr.add(c)
       options.onStderr?.(c)
@@ -121,6 +127,7 @@ export function execCommand(
       else reject(new CommandError(command, code, redactSecrets(stderr.text(), options.redact)))
     })
     child.stdin.on('error', () => undefined)
-    child.stdin.end(options.input ?? '')
+    if (options.stdinFrom) options.stdinFrom.pipe(child.stdin)
+    else child.stdin.end(options.input ?? '')
   })
 }

@@ -48,13 +48,17 @@ export async function runLogged(
     signal?: AbortSignal
     /** Called once the command is started (the runner spawns before it returns). */
     onStarted?: () => void
+    /** The command's stdout is data (a tarball) for this stream, not log lines. */
+    stdoutTo?: NodeJS.WritableStream
   } = {}
 ): Promise<ExecResult> {
   const secrets = options.secrets ?? []
   logger.info(redactSecrets(`$ ${cmd} ${args.join(' ')}`, secrets))
   const stream = streamTo(logger, secrets)
+  const { onStdout, ...logged } = stream.options
+  const output = options.stdoutTo ? { ...logged, stdoutTo: options.stdoutTo } : { ...logged, onStdout }
   try {
-    const running = run(cmd, args, { env: options.env, signal: options.signal, ...stream.options })
+    const running = run(cmd, args, { env: options.env, signal: options.signal, ...output })
     options.onStarted?.()
     return await running
   } finally {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, rmSync, writeFileSync } from 'node:fs'
 import { mkdir, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { BuildxBuilder } from '../../../src/builders/buildx/builder.js'
@@ -38,17 +38,14 @@ function buildxFake(s: Scenario) {
     if (line.startsWith('info --format')) return s.driverStatus ?? '[["Backing Filesystem","extfs"]]'
     if (line.startsWith('buildx build')) {
       s.build(args)
-      // An OCI tarball only: the builder unpacks it (the `tar` below), never a layout directory.
-      expect(line).not.toContain('tar=false')
-      const oci = /type=oci,dest=([^,]+),compression=uncompressed/.exec(line)
-      if (!oci?.[1]) throw new Error(`no OCI tarball output in: ${line}`)
-      writeFileSync(oci[1], 'tarball')
+      // The OCI tarball on stdout, which the builder unpacks as it comes (the `tar` below).
+      if (!line.includes('--output type=oci,dest=-,compression=uncompressed'))
+        throw new Error(`no OCI tarball on stdout in: ${line}`)
       return ''
     }
     if (cmd === 'tar') {
-      // Unpacks the tarball the build wrote, nothing else.
-      if (readFileSync(args[args.indexOf('-f') + 1] ?? '', 'utf8') !== 'tarball')
-        throw new Error('not the tarball')
+      // Unpacks stdin (the build's stdout), nothing else.
+      if (args[args.indexOf('-f') + 1] !== '-') throw new Error('tar does not read stdin')
       cpSync(s.exportDir, args[args.indexOf('-C') + 1] ?? '', { recursive: true })
       return ''
     }
@@ -87,7 +84,7 @@ describe('BuildxBuilder with a fake docker', () => {
         request({ workDir, env, platforms: ['linux/amd64'] }),
         logger
       )
-      expect(calls.map(c => c.args.slice(0, 2).join(' '))).toEqual(['buildx build', '-x --no-same-owner'])
+      expect(calls.map(c => c.args.slice(0, 2).join(' '))).toEqual(['-x --no-same-owner', 'buildx build'])
       expect(logger.lines).toContain(
         "info: buildx: using the current builder ci (BUILDX_BUILDER) ('docker-container' driver) as it is"
       )
@@ -103,8 +100,8 @@ describe('BuildxBuilder with a fake docker', () => {
       await new BuildxBuilder(elsewhere.run, {}, '0.38.2').build(req, logger)
       expect(elsewhere.calls.map(c => c.args.slice(0, 2).join(' '))).toEqual([
         'buildx inspect',
-        'buildx build',
-        '-x --no-same-owner'
+        '-x --no-same-owner',
+        'buildx build'
       ])
       // …and the one there is.
       await mkdir(join(dir, 'buildx-config', 'instances'), { recursive: true })
@@ -118,8 +115,8 @@ describe('BuildxBuilder with a fake docker', () => {
       })
       await new BuildxBuilder(there.run, {}, '0.38.2').build(reqThere, logger)
       expect(there.calls.map(c => c.args.slice(0, 2).join(' '))).toEqual([
-        'buildx build',
-        '-x --no-same-owner'
+        '-x --no-same-owner',
+        'buildx build'
       ])
       // A name buildx's store does not hold (a docker context, say), or a file of another builder: inspect.
       for (const [file, content] of [
@@ -138,21 +135,24 @@ describe('BuildxBuilder with a fake docker', () => {
         )
         expect(again.calls.map(c => c.args.slice(0, 2).join(' '))).toEqual([
           'buildx inspect',
-          'buildx build',
-          '-x --no-same-owner'
+          '-x --no-same-owner',
+          'buildx build'
         ])
       }
     })
   })
-  it("unpacks the tarball under the run's signal, so a cancel stops the unpacking too", async () => {
+  it("unpacks the tarball from the build's stdout, under the run's signal: no tarball on disk", async () => {
     await withTempDir(async dir => {
       const { exportDir, digest, workDir } = await setUp(dir)
       const { run, calls } = buildxFake({ driver: 'remote', exportDir, build: metadataWith(digest) })
       const signal = new AbortController().signal
       await new BuildxBuilder(run, {}, '0.38.2').build(request({ workDir, signal }), memoryLogger())
       const unpack = calls.find(c => c.cmd === 'tar')
-      expect(unpack?.args).toContain('-x')
+      expect(unpack?.args).toEqual(['-x', '--no-same-owner', '-f', '-', '-C', join(workDir, 'oci')])
       expect(unpack?.options.signal).toBe(signal)
+      const build = calls.find(c => c.args[1] === 'build')
+      expect(unpack?.options.stdinFrom).toBeDefined()
+      expect(build?.options.stdoutTo).toBe(unpack?.options.stdinFrom)
       expect(await readdir(workDir)).not.toContain('buildx-oci.tar')
     })
   })
@@ -164,8 +164,8 @@ describe('BuildxBuilder with a fake docker', () => {
       await new BuildxBuilder(run, {}, '0.38.2').build(req, memoryLogger())
       expect(calls.map(c => c.args.slice(0, 2).join(' '))).toEqual([
         'buildx inspect',
-        'buildx build',
-        '-x --no-same-owner'
+        '-x --no-same-owner',
+        'buildx build'
       ])
     })
   })

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { execCommand } from '../../exec.js'
 import { dockerEnv } from '../credentials.js'
 import { secretValues } from '../options/secrets.js'
-import { extractTar } from '../layout/archive.js'
+import { unpackWhileProducing } from '../layout/archive.js'
 import { completeLayout, layoutImages } from '../layout/normalize.js'
 import { runLogged, runQuietly } from '../output.js'
 import type { Builder, BuildRequest, BuildResult, Env, Logger, Runner } from '../types.js'
@@ -50,7 +50,6 @@ export class BuildxBuilder implements Builder {
 
   async build(req: BuildRequest, logger: Logger): Promise<BuildResult> {
     const layoutDir = join(req.workDir, 'oci')
-    const dest = join(req.workDir, 'buildx-oci.tar')
     const metadataFile = join(req.workDir, 'buildx-metadata.json')
     const { env, cleanup } = await dockerEnv(
       { ...req, env: { ...req.env, ...this.env } },
@@ -63,20 +62,20 @@ export class BuildxBuilder implements Builder {
         temporaryBuilder = temporaryBuilderName()
         await this.createBuilder(temporaryBuilder, env, req, logger)
       }
-      const target = { builder: temporaryBuilder, dest, metadataFile }
+      // The OCI tarball comes on buildx's stdout, unpacked as it comes (see args.ts).
+      const target = { builder: temporaryBuilder, dest: '-', metadataFile }
       const args = buildxBuildArgs(req, version, target)
       const platforms = await completeLayout(layoutDir, req, async () => {
         const secrets = await secretValues(req.secrets, req.env)
         const onStarted = req.onBuildStarted
-        await runLogged(this.run, logger, 'docker', args, { env, secrets, signal: req.signal, onStarted })
-        await extractTar(dest, layoutDir, this.run, req.signal)
-        await rm(dest, { force: true })
+        const build = (stdoutTo: NodeJS.WritableStream, signal: AbortSignal) =>
+          runLogged(this.run, logger, 'docker', args, { env, secrets, signal, onStarted, stdoutTo })
+        await unpackWhileProducing(layoutDir, this.run, build, req.signal)
         await this.checkMetadata(metadataFile, layoutDir, logger)
         return layoutImages(layoutDir)
       })
       return { builder: 'buildx', layoutDir, platforms }
     } finally {
-      await rm(dest, { force: true })
       await rm(metadataFile, { force: true })
       if (temporaryBuilder) await this.removeBuilder(temporaryBuilder, env, req, logger)
       await cleanup()

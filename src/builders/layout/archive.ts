@@ -1,5 +1,6 @@
 import { mkdir, readdir, readFile, realpath, rename, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
+import { PassThrough } from 'node:stream'
 import { fileDigest } from '../../registry/index.js'
 import type { Runner } from '../types.js'
 import { findImages, readLayoutIndex, type FoundImage } from './normalize.js'
@@ -13,6 +14,37 @@ import {
 } from '../../registry/index.js'
 import { blobPath, blobsDir, writeBlob } from './oci.js'
 import { exists } from '../../files.js'
+
+/**
+ * Unpacks into `dir` the tar stream `produce` writes (to the stream it is given) while it writes it: no
+ * tarball on disk, and the unpacking overlaps the export. `produce` gets a signal that fires when the
+ * unpacking failed (nothing reads its output any more: it must stop, not block on a full pipe). The
+ * producer's failure is the error; the unpacking's when the producer succeeded or was stopped for it.
+ */
+export async function unpackWhileProducing(
+  dir: string,
+  run: Runner,
+  produce: (stdoutTo: NodeJS.WritableStream, signal: AbortSignal) => Promise<unknown>,
+  signal?: AbortSignal
+): Promise<void> {
+  await mkdir(dir, { recursive: true })
+  const unpackFailed = new AbortController()
+  const stream = new PassThrough()
+  const unpacking = run('tar', ['-x', '--no-same-owner', '-f', '-', '-C', dir], { stdinFrom: stream, signal })
+  // Which failed first is the cause: the other fails because of it (a truncated stream, a stop).
+  let first: 'produce' | 'unpack' | undefined
+  unpacking.catch(() => {
+    first ??= 'unpack'
+    unpackFailed.abort(new Error('unpacking the tarball failed'))
+  })
+  const producerSignal = signal ? AbortSignal.any([signal, unpackFailed.signal]) : unpackFailed.signal
+  const producing = (async () => produce(stream, producerSignal))().finally(() => stream.end())
+  producing.catch(() => (first ??= 'produce'))
+  const [produced, unpacked] = await Promise.allSettled([producing, unpacking])
+  if (produced.status === 'rejected' && (first === 'produce' || unpacked.status === 'fulfilled'))
+    throw produced.reason
+  if (unpacked.status === 'rejected') throw unpacked.reason
+}
 
 /** Unpacks a tar archive (a `docker save` or an OCI tarball) into `dir`. */
 export async function extractTar(
