@@ -47366,7 +47366,7 @@ async function buildAndPublish(step, builder, plan, workDir) {
     // They start once the builder has (or has failed to): a first TLS context alone costs ~25 ms of CPU.
     const started = buildStartSignal();
     const access = client
-        ? started.promise.then(() => preflight(step, client, plan.metadata.images))
+        ? started.promise.then(() => stopsNoEarlierThan(started.at(), preflight(step, client, plan.metadata.images)))
         : Promise.resolve();
     // The push's gzip workers start meanwhile too, idle until the build is done.
     if (client && (step.inputs.compression ?? 'gzip') === 'gzip') {
@@ -47451,11 +47451,34 @@ function failedCleanup(error) {
     const failure = errorMessage(error);
     return { image: '(every image)', dryRun: false, deleted: [], skipped: [], failure };
 }
-/** A promise that resolves the first time `mark` is called. */
+/** A promise that resolves the first time `mark` is called, and when that was. */
 function buildStartSignal() {
-    let mark = () => { };
-    const promise = new Promise(resolve => (mark = resolve));
-    return { promise, mark };
+    let resolveStart = () => { };
+    const promise = new Promise(resolve => (resolveStart = resolve));
+    let at = 0;
+    const mark = () => {
+        at ||= Date.now();
+        resolveStart();
+    };
+    return { promise, mark, at: () => at };
+}
+/**
+ * How long a build command runs before a failed access check stops it. buildah killed in its first
+ * ~100 ms (before it handles signals) leaves its working container in the caller's storage; stopped
+ * later, it removes it.
+ */
+const STOP_BUILD_AFTER_MS = 500;
+/** `check`, whose failure is held until the build started at `startedAt` has run STOP_BUILD_AFTER_MS. */
+async function stopsNoEarlierThan(startedAt, check) {
+    try {
+        await check;
+    }
+    catch (err) {
+        const wait = startedAt + STOP_BUILD_AFTER_MS - Date.now();
+        if (wait > 0)
+            await new Promise(resolve => setTimeout(resolve, wait));
+        throw err;
+    }
 }
 async function preflight(step, client, images) {
     step.rt.info(`Checking push access to ${images.join(', ')}`);

@@ -54,8 +54,14 @@ describe('dist/index.js: preflight against a token-auth registry', () => {
     expect(stdout).not.toMatch(/(PUT|PATCH) http\S+ → 20\d/)
   }
 
+  const buildahContainers = async () =>
+    (await execCommand('buildah', ['containers', '--quiet'])).stdout.split('\n').filter(Boolean)
+
   it('fails fast, stopping the build, when the credentials may only pull', async () => {
+    const before = await buildahContainers()
     const run = await publish('reader', 'reader-pass')
+    // Stopped after it could clean up: buildah killed in its first moments leaves its working container.
+    expect((await buildahContainers()).filter(c => !before.includes(c))).toEqual([])
     expect(run.exitCode).toBe(1)
     expect(run.stdout).toMatch(/::error::.*/)
     expect(run.stdout).toMatch(/::error::.*may not push/)
@@ -67,7 +73,9 @@ describe('dist/index.js: preflight against a token-auth registry', () => {
 
   it('fails fast with a clear message and no retry storm on a wrong password', async () => {
     const before = registry.tokens.requests.length
+    const containers = await buildahContainers()
     const run = await publish('writer', 'wrong-password')
+    expect((await buildahContainers()).filter(c => !containers.includes(c))).toEqual([])
     expect(run.exitCode).toBe(1)
     expect(run.stdout).toMatch(/::error::.*(401|unauthori[sz]ed|credentials|password)/i)
     pushedNothing(run.stdout)
