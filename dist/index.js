@@ -34294,7 +34294,7 @@ async function unpackWhileProducing(dir, run, produce, signal) {
     await (0,promises_.mkdir)(dir, { recursive: true });
     const unpackFailed = new AbortController();
     const stream = new external_node_stream_.PassThrough();
-    const unpacking = run('tar', ['-x', '--no-same-owner', '-f', '-', '-C', dir], { stdinFrom: stream, signal });
+    const unpacking = run('tar', untarArgs('-', dir), { stdinFrom: stream, signal });
     // Which failed first is the cause: the other fails because of it (a truncated stream, a stop).
     let first;
     unpacking.catch(() => {
@@ -34313,7 +34313,11 @@ async function unpackWhileProducing(dir, run, produce, signal) {
 /** Unpacks a tar archive (a `docker save` or an OCI tarball) into `dir`. */
 async function extractTar(tarFile, dir, run, signal) {
     await (0,promises_.mkdir)(dir, { recursive: true });
-    await run('tar', ['-x', '--no-same-owner', '-f', tarFile, '-C', dir], { signal });
+    await run('tar', untarArgs(tarFile, dir), { signal });
+}
+/** `tar` unpacking `source` (a file, or `-` for stdin) into `dir`, the files owned by whoever runs it. */
+function untarArgs(source, dir) {
+    return ['-x', '--no-same-owner', '-f', source, '-C', dir];
 }
 /**
  * Moves the images of an extracted archive into `layoutDir` and returns them. Handles both `docker save`
@@ -35978,7 +35982,7 @@ async function probe(name, env, run) {
 function startBuilderProbe(choice, env, run = execCommand) {
     const asking = askingVersionOnce(run);
     const [cmd, args] = choice === 'buildah' ? VERSION_QUESTIONS.buildah : VERSION_QUESTIONS.buildx;
-    if (choice === 'auto' || choice === 'buildx' || choice === 'buildah')
+    if (choice !== 'docker')
         void asking(cmd, args, { env }).catch(() => undefined);
     return asking;
 }
@@ -46871,6 +46875,35 @@ async function whileChecking(check, signal, work, discard = async () => { }) {
         throw result.reason;
     return result.value;
 }
+/** A promise that resolves the first time `mark` is called, and when that was. */
+function buildStartSignal() {
+    let resolveStart = () => { };
+    const promise = new Promise(resolve => (resolveStart = resolve));
+    let at = 0;
+    const mark = () => {
+        at ||= Date.now();
+        resolveStart();
+    };
+    return { promise, mark, at: () => at };
+}
+/**
+ * How long a build command runs before a failed access check stops it. buildah killed in its first
+ * ~100 ms (before it handles signals) leaves its working container in the caller's storage; stopped
+ * later, it removes it.
+ */
+const STOP_BUILD_AFTER_MS = 500;
+/** `check`, whose failure is held until the build started at `startedAt` has run STOP_BUILD_AFTER_MS. */
+async function stopsNoEarlierThan(startedAt, check) {
+    try {
+        await check;
+    }
+    catch (err) {
+        const wait = startedAt + STOP_BUILD_AFTER_MS - Date.now();
+        if (wait > 0)
+            await new Promise(resolve => setTimeout(resolve, wait));
+        throw err;
+    }
+}
 
 ;// CONCATENATED MODULE: ./src/publish/registry-client.ts
 
@@ -47450,35 +47483,6 @@ async function cleanUp(step, plan, client, result) {
 function failedCleanup(error) {
     const failure = errorMessage(error);
     return { image: '(every image)', dryRun: false, deleted: [], skipped: [], failure };
-}
-/** A promise that resolves the first time `mark` is called, and when that was. */
-function buildStartSignal() {
-    let resolveStart = () => { };
-    const promise = new Promise(resolve => (resolveStart = resolve));
-    let at = 0;
-    const mark = () => {
-        at ||= Date.now();
-        resolveStart();
-    };
-    return { promise, mark, at: () => at };
-}
-/**
- * How long a build command runs before a failed access check stops it. buildah killed in its first
- * ~100 ms (before it handles signals) leaves its working container in the caller's storage; stopped
- * later, it removes it.
- */
-const STOP_BUILD_AFTER_MS = 500;
-/** `check`, whose failure is held until the build started at `startedAt` has run STOP_BUILD_AFTER_MS. */
-async function stopsNoEarlierThan(startedAt, check) {
-    try {
-        await check;
-    }
-    catch (err) {
-        const wait = startedAt + STOP_BUILD_AFTER_MS - Date.now();
-        if (wait > 0)
-            await new Promise(resolve => setTimeout(resolve, wait));
-        throw err;
-    }
 }
 async function preflight(step, client, images) {
     step.rt.info(`Checking push access to ${images.join(', ')}`);
@@ -50333,13 +50337,16 @@ function pushBlobsEarly(client, targets, blobs) {
     const repos = targets.map(name => client.repository(name));
     const results = (async () => {
         const perTarget = [];
-        for (const [i, repo] of repos.entries()) {
-            const mountFrom = mountSources(repos.slice(0, i), repo);
-            perTarget.push(await settleAll(blobs.map(blob => repo.pushBlob(blob.desc, blob.source, { mountFrom }))));
-        }
+        for (const [i, repo] of repos.entries())
+            perTarget.push(await pushBlobs(repo, blobs, mountSources(repos.slice(0, i), repo)));
         return perTarget;
     })();
     return { targets: [...targets], digests: new Set(blobs.map(b => b.desc.digest)), results };
+}
+/** Pushes blobs to one repository at once, the largest first: the longest upload is the critical path. */
+function pushBlobs(repo, blobs, mountFrom) {
+    const largestFirst = [...blobs].sort((a, b) => b.desc.size - a.desc.size);
+    return settleAll(largestFirst.map(blob => repo.pushBlob(blob.desc, blob.source, { mountFrom })));
 }
 /** The repositories on `repo`'s registry, by path: where a blob they hold can be mounted from. */
 function mountSources(earlier, repo) {
@@ -50377,11 +50384,8 @@ async function write_multiWrite(client, targets, image, opts = {}) {
 }
 async function writeTo(repo, image, mountFrom, early, opts) {
     opts.signal?.throwIfAborted();
-    // Largest first: the longest upload is the critical path, start it at once.
-    const blobs = image.blobs
-        .filter(blob => !opts.early?.digests.has(blob.desc.digest))
-        .sort((a, b) => b.desc.size - a.desc.size);
-    const results = await settleAll(blobs.map(blob => repo.pushBlob(blob.desc, blob.source, { mountFrom })));
+    const blobs = image.blobs.filter(blob => !opts.early?.digests.has(blob.desc.digest));
+    const results = await pushBlobs(repo, blobs, mountFrom);
     const counts = { uploaded: 0, mounted: 0, exists: 0 };
     for (const result of [...early, ...results])
         counts[result]++;
@@ -50924,11 +50928,6 @@ function sharedDeflatePool() {
 
 
 
-/** Starts gzip's deflate workers ahead of the first compression (see DeflatePool.warm); how many run. */
-function warmGzipWorkers(pool = sharedDeflatePool()) {
-    pool.warm();
-    return pool.started;
-}
 const COMPRESSIONS = ['gzip', 'zstd', 'uncompressed'];
 const LAYER_MEDIA_TYPE = {
     gzip: 'application/vnd.oci.image.layer.v1.tar+gzip',
@@ -51001,6 +51000,11 @@ function zstdChunks(input, level) {
     const param = z.constants.ZSTD_c_compressionLevel ?? 100;
     const compressor = z.createZstdCompress({ params: { [param]: level } });
     return (0,external_node_stream_.pipeline)(external_node_stream_.Readable.from(input), compressor, () => { });
+}
+/** Starts gzip's deflate workers ahead of the first compression (see DeflatePool.warm); how many run. */
+function warmGzipWorkers(pool = sharedDeflatePool()) {
+    pool.warm();
+    return pool.started;
 }
 
 ;// CONCATENATED MODULE: ./src/registry/compress/read-ahead.ts

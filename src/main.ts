@@ -26,7 +26,7 @@ import { buildShapeOf, runContextFromEnv, type BuildShape } from './attest/index
 import { generateSboms, prepareScanner, type PlatformSbom, type SbomScanner } from './sbom/index.js'
 import { publishLayout, type PublishResult } from './publish/publish.js'
 import { lookUpKnownLayers, type KnownLayerLookups } from './publish/prefetch.js'
-import { checkPushAccess, whileChecking } from './preflight.js'
+import { buildStartSignal, checkPushAccess, stopsNoEarlierThan, whileChecking } from './preflight.js'
 import { createRegistryClient } from './publish/registry-client.js'
 import { warmGzipWorkers, type Logger, type RegistryClient } from './registry/index.js'
 import { planText, writeReport, type Outcome } from './report/write.js'
@@ -244,36 +244,6 @@ async function cleanUp(
 function failedCleanup(error: unknown): CleanupResult {
   const failure = errorMessage(error)
   return { image: '(every image)', dryRun: false, deleted: [], skipped: [], failure }
-}
-
-/** A promise that resolves the first time `mark` is called, and when that was. */
-function buildStartSignal(): { promise: Promise<void>; mark: () => void; at: () => number } {
-  let resolveStart = (): void => {}
-  const promise = new Promise<void>(resolve => (resolveStart = resolve))
-  let at = 0
-  const mark = (): void => {
-    at ||= Date.now()
-    resolveStart()
-  }
-  return { promise, mark, at: () => at }
-}
-
-/**
- * How long a build command runs before a failed access check stops it. buildah killed in its first
- * ~100 ms (before it handles signals) leaves its working container in the caller's storage; stopped
- * later, it removes it.
- */
-const STOP_BUILD_AFTER_MS = 500
-
-/** `check`, whose failure is held until the build started at `startedAt` has run STOP_BUILD_AFTER_MS. */
-async function stopsNoEarlierThan(startedAt: number, check: Promise<void>): Promise<void> {
-  try {
-    await check
-  } catch (err) {
-    const wait = startedAt + STOP_BUILD_AFTER_MS - Date.now()
-    if (wait > 0) await new Promise(resolve => setTimeout(resolve, wait))
-    throw err
-  }
 }
 
 async function preflight(step: Step, client: RegistryClient, images: string[]): Promise<void> {

@@ -39,3 +39,33 @@ export async function whileChecking<T>(
   if (result.status === 'rejected') throw result.reason
   return result.value
 }
+
+/** A promise that resolves the first time `mark` is called, and when that was. */
+export function buildStartSignal(): { promise: Promise<void>; mark: () => void; at: () => number } {
+  let resolveStart = (): void => {}
+  const promise = new Promise<void>(resolve => (resolveStart = resolve))
+  let at = 0
+  const mark = (): void => {
+    at ||= Date.now()
+    resolveStart()
+  }
+  return { promise, mark, at: () => at }
+}
+
+/**
+ * How long a build command runs before a failed access check stops it. buildah killed in its first
+ * ~100 ms (before it handles signals) leaves its working container in the caller's storage; stopped
+ * later, it removes it.
+ */
+const STOP_BUILD_AFTER_MS = 500
+
+/** `check`, whose failure is held until the build started at `startedAt` has run STOP_BUILD_AFTER_MS. */
+export async function stopsNoEarlierThan(startedAt: number, check: Promise<void>): Promise<void> {
+  try {
+    await check
+  } catch (err) {
+    const wait = startedAt + STOP_BUILD_AFTER_MS - Date.now()
+    if (wait > 0) await new Promise(resolve => setTimeout(resolve, wait))
+    throw err
+  }
+}

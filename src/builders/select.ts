@@ -57,8 +57,7 @@ async function probe(name: BuilderName, env: Env, run: Runner): Promise<{ found:
 export function startBuilderProbe(choice: BuilderChoice, env: Env, run: Runner = execCommand): Runner {
   const asking = askingVersionOnce(run)
   const [cmd, args] = choice === 'buildah' ? VERSION_QUESTIONS.buildah : VERSION_QUESTIONS.buildx
-  if (choice === 'auto' || choice === 'buildx' || choice === 'buildah')
-    void asking(cmd, args, { env }).catch(() => undefined)
+  if (choice !== 'docker') void asking(cmd, args, { env }).catch(() => undefined)
   return asking
 }
 

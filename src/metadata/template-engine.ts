@@ -1,7 +1,7 @@
 import type HandlebarsModule from 'handlebars'
 import type MomentModule from 'moment-timezone'
 
-/** Handlebars and moment-timezone: over a third of the bundle, needed only by a `{{…}}` template. */
+/** Handlebars and moment-timezone: nearly half of the bundle, needed only by a `{{…}}` template. */
 export interface TemplateEngine {
   handlebars: typeof HandlebarsModule
   moment: typeof MomentModule

@@ -64,13 +64,17 @@ export function pushBlobsEarly(client: RegistryClient, targets: string[], blobs:
   const repos = targets.map(name => client.repository(name))
   const results = (async () => {
     const perTarget: PushBlobResult[][] = []
-    for (const [i, repo] of repos.entries()) {
-      const mountFrom = mountSources(repos.slice(0, i), repo)
-      perTarget.push(await settleAll(blobs.map(blob => repo.pushBlob(blob.desc, blob.source, { mountFrom }))))
-    }
+    for (const [i, repo] of repos.entries())
+      perTarget.push(await pushBlobs(repo, blobs, mountSources(repos.slice(0, i), repo)))
     return perTarget
   })()
   return { targets: [...targets], digests: new Set(blobs.map(b => b.desc.digest)), results }
+}
+
+/** Pushes blobs to one repository at once, the largest first: the longest upload is the critical path. */
+function pushBlobs(repo: Repository, blobs: BlobToWrite[], mountFrom: string[]): Promise<PushBlobResult[]> {
+  const largestFirst = [...blobs].sort((a, b) => b.desc.size - a.desc.size)
+  return settleAll(largestFirst.map(blob => repo.pushBlob(blob.desc, blob.source, { mountFrom })))
 }
 
 /** The repositories on `repo`'s registry, by path: where a blob they hold can be mounted from. */
@@ -145,11 +149,8 @@ async function writeTo(
   opts: WriteOptions
 ): Promise<WriteReport> {
   opts.signal?.throwIfAborted()
-  // Largest first: the longest upload is the critical path, start it at once.
-  const blobs = image.blobs
-    .filter(blob => !opts.early?.digests.has(blob.desc.digest))
-    .sort((a, b) => b.desc.size - a.desc.size)
-  const results = await settleAll(blobs.map(blob => repo.pushBlob(blob.desc, blob.source, { mountFrom })))
+  const blobs = image.blobs.filter(blob => !opts.early?.digests.has(blob.desc.digest))
+  const results = await pushBlobs(repo, blobs, mountFrom)
   const counts = { uploaded: 0, mounted: 0, exists: 0 }
   for (const result of [...early, ...results]) counts[result]++
   for (const level of [...image.manifests, ...(image.root ? [[image.root]] : [])]) {

@@ -30,7 +30,7 @@ export async function unpackWhileProducing(
   await mkdir(dir, { recursive: true })
   const unpackFailed = new AbortController()
   const stream = new PassThrough()
-  const unpacking = run('tar', ['-x', '--no-same-owner', '-f', '-', '-C', dir], { stdinFrom: stream, signal })
+  const unpacking = run('tar', untarArgs('-', dir), { stdinFrom: stream, signal })
   // Which failed first is the cause: the other fails because of it (a truncated stream, a stop).
   let first: 'produce' | 'unpack' | undefined
   unpacking.catch(() => {
@@ -54,7 +54,12 @@ export async function extractTar(
   signal?: AbortSignal
 ): Promise<void> {
   await mkdir(dir, { recursive: true })
-  await run('tar', ['-x', '--no-same-owner', '-f', tarFile, '-C', dir], { signal })
+  await run('tar', untarArgs(tarFile, dir), { signal })
+}
+
+/** `tar` unpacking `source` (a file, or `-` for stdin) into `dir`, the files owned by whoever runs it. */
+function untarArgs(source: string, dir: string): string[] {
+  return ['-x', '--no-same-owner', '-f', source, '-C', dir]
 }
 
 /**

@@ -9,12 +9,6 @@ import { parallelGzip } from './gzip.js'
 import { sharedDeflatePool, type DeflatePool } from './pool.js'
 
 export type Compression = 'gzip' | 'zstd' | 'uncompressed'
-
-/** Starts gzip's deflate workers ahead of the first compression (see DeflatePool.warm); how many run. */
-export function warmGzipWorkers(pool: DeflatePool = sharedDeflatePool()): number {
-  pool.warm()
-  return pool.started
-}
 export const COMPRESSIONS: readonly Compression[] = ['gzip', 'zstd', 'uncompressed']
 
 export const LAYER_MEDIA_TYPE: Record<Compression, string> = {
@@ -127,4 +121,10 @@ function zstdChunks(input: AsyncIterable<Uint8Array>, level: number): AsyncItera
   const param = z.constants.ZSTD_c_compressionLevel ?? 100
   const compressor = z.createZstdCompress!({ params: { [param]: level } })
   return pipeline(Readable.from(input), compressor, () => {}) as unknown as AsyncIterable<Buffer>
+}
+
+/** Starts gzip's deflate workers ahead of the first compression (see DeflatePool.warm); how many run. */
+export function warmGzipWorkers(pool: DeflatePool = sharedDeflatePool()): number {
+  pool.warm()
+  return pool.started
 }
