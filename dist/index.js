@@ -2225,7 +2225,7 @@ module.exports = gte
 
 /***/ }),
 
-/***/ 2338:
+/***/ 9957:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -2503,7 +2503,7 @@ const identifiers = __nccwpck_require__(3348)
 const parse = __nccwpck_require__(6353)
 const valid = __nccwpck_require__(8780)
 const clean = __nccwpck_require__(1799)
-const inc = __nccwpck_require__(2338)
+const inc = __nccwpck_require__(9957)
 const diff = __nccwpck_require__(711)
 const major = __nccwpck_require__(8511)
 const minor = __nccwpck_require__(2603)
@@ -32933,7 +32933,7 @@ function baseImagePurl(image) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6058);
 /* harmony import */ var _inputs_read_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8566);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2140);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(875);
 /* harmony import */ var _runtime_actions_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5323);
 /* harmony import */ var _runtime_cancel_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3952);
 /* harmony import */ var _report_errors_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(2287);
@@ -32995,8 +32995,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 8 modules
 var core = __nccwpck_require__(6058);
-// EXTERNAL MODULE: ./src/registry/index.ts + 43 modules
-var registry = __nccwpck_require__(6244);
+// EXTERNAL MODULE: ./src/registry/index.ts + 42 modules
+var registry = __nccwpck_require__(2338);
 // EXTERNAL MODULE: ./src/inputs/errors.ts
 var errors = __nccwpck_require__(1318);
 ;// CONCATENATED MODULE: ./src/inputs/compression.ts
@@ -33240,7 +33240,7 @@ function oneOf(name, allowed, fallback) {
 
 /***/ }),
 
-/***/ 2140:
+/***/ 875:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -33391,8 +33391,8 @@ class HostError extends Error {
     }
 }
 
-// EXTERNAL MODULE: ./src/registry/index.ts + 43 modules
-var src_registry = __nccwpck_require__(6244);
+// EXTERNAL MODULE: ./src/registry/index.ts + 42 modules
+var src_registry = __nccwpck_require__(2338);
 ;// CONCATENATED MODULE: ./src/files.ts
 
 /** Whether something is at `path` (a file, a directory, a device); false when it cannot be seen. */
@@ -34072,6 +34072,69 @@ function buildahPushArgs(manifest, dir) {
     return ['manifest', 'push', '--all', '--format', 'oci', manifest, `dir:${dir}`];
 }
 
+// EXTERNAL MODULE: external "node:stream/promises"
+var external_node_stream_promises_ = __nccwpck_require__(6466);
+;// CONCATENATED MODULE: ./src/builders/buildah/commit-follow.ts
+/**
+ * buildah commits a new layer in two steps: it writes the layer's diff into its TMPDIR, renamed after its
+ * digest once complete (`<TMPDIR>/buildah<random>/sha256:<hex>`), then copies that file into the
+ * destination (our dir:). For a large layer the copy takes about as long as compressing and uploading
+ * it, so each completed file is offered to the blob observer right away: the push starts while buildah
+ * copies. This relies on buildah's temp-file naming (its image.go since 1.2x). If that changes, nothing
+ * is found, and the push compresses the layer after the build, as it always could.
+ */
+
+
+
+/** How often the TMPDIR is looked at: a few readdirs, against a commit of hundreds of ms. */
+const POLL_MS = 20;
+const COMMITTED_LAYER = /^sha256:([a-f0-9]{64})$/;
+function followCommittedLayers(tmpDir, onBlob, logger) {
+    const seen = new Set();
+    let scanning = Promise.resolve();
+    const timer = setInterval(() => {
+        scanning = scanning.then(() => scan(tmpDir, seen, onBlob, logger));
+    }, POLL_MS);
+    timer.unref();
+    return {
+        async stop() {
+            clearInterval(timer);
+            await scanning;
+        }
+    };
+}
+async function scan(tmpDir, seen, onBlob, logger) {
+    const work = (await (0,promises_.readdir)(tmpDir, { withFileTypes: true }).catch(() => [])).filter(e => e.isDirectory() && e.name.startsWith('buildah'));
+    for (const dir of work) {
+        const names = await (0,promises_.readdir)((0,external_node_path_.join)(tmpDir, dir.name)).catch(() => []);
+        for (const name of names) {
+            const hex = COMMITTED_LAYER.exec(name)?.[1];
+            const path = (0,external_node_path_.join)(tmpDir, dir.name, name);
+            if (!hex || seen.has(path))
+                continue;
+            seen.add(path);
+            await offer(path, `sha256:${hex}`, onBlob).catch((error) => logger.debug(`could not follow buildah's committed layer ${name}: ${String(error)}`));
+        }
+    }
+}
+/** Opened at once: buildah deletes the file when its commit ends, and an open file stays readable. */
+async function offer(path, digest, onBlob) {
+    const file = await (0,promises_.open)(path, 'r').catch(() => undefined);
+    if (!file)
+        return; // already gone: the push compresses the layer from the dir: copy
+    try {
+        const { size } = await file.stat();
+        const sink = await onBlob({ digest, size, namedByBuilder: true });
+        if (!sink)
+            return void (await file.close());
+        void (0,external_node_stream_promises_.pipeline)(file.createReadStream({ highWaterMark: 1024 * 1024 }), sink).catch(() => { });
+    }
+    catch (error) {
+        await file.close().catch(() => { });
+        throw error;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/builders/buildah/platform-stores.ts
 
 
@@ -34198,6 +34261,7 @@ async function buildConcurrently(tasks, limit, signal) {
 
 
 
+
 async function buildahVersion(env, run) {
     const { stdout } = await run('buildah', ['version'], { env });
     const version = extractVersion(/^Version:\s*(\S+)/m.exec(stdout)?.[1] ?? stdout);
@@ -34216,7 +34280,9 @@ class BuildahBuilder {
         this.version = version;
     }
     async build(req, logger) {
-        const env = buildahEnv(req);
+        // With a blob observer, buildah's TMPDIR is ours: its committed layers are offered as they complete.
+        const tmpDir = (0,external_node_path_.join)(req.workDir, 'tmp');
+        const env = req.onBlob ? { ...buildahEnv(req), TMPDIR: tmpDir } : buildahEnv(req);
         const version = this.version ?? (await buildahVersion(env, this.run));
         const layoutDir = (0,external_node_path_.join)(req.workDir, 'oci');
         const secretDir = (0,external_node_path_.join)(req.workDir, 'secrets');
@@ -34233,7 +34299,7 @@ class BuildahBuilder {
                 const plan = await planStores(this.run, env, logger, groups.length, req.workDir);
                 stores = plan.stores;
                 const b = { req: { ...req, secrets: fileSecrets }, version, env, secrets, logger };
-                await buildEachPlatform(this.run, b, groups, dirs, plan);
+                await followingCommits(req, tmpDir, logger, () => buildEachPlatform(this.run, b, groups, dirs, plan));
                 const images = [];
                 for (const dir of dirs)
                     images.push(...(await importDirTransport(dir, layoutDir)));
@@ -34243,9 +34309,22 @@ class BuildahBuilder {
         }
         finally {
             await Promise.all(stores.map(store => removePlatformStore(store, this.run, env, logger)));
-            for (const dir of [secretDir, ...dirs])
+            for (const dir of [secretDir, tmpDir, ...dirs])
                 await (0,promises_.rm)(dir, { recursive: true, force: true });
         }
+    }
+}
+/** Runs `build` while buildah's committed layers are offered to `req.onBlob` (see commit-follow.ts). */
+async function followingCommits(req, tmpDir, logger, build) {
+    if (!req.onBlob)
+        return build();
+    await (0,promises_.mkdir)(tmpDir, { recursive: true });
+    const follower = followCommittedLayers(tmpDir, req.onBlob, logger);
+    try {
+        await build();
+    }
+    finally {
+        await follower.stop();
     }
 }
 /**
@@ -34275,7 +34354,267 @@ function prefixed(logger, prefix) {
 
 // EXTERNAL MODULE: external "node:stream"
 var external_node_stream_ = __nccwpck_require__(7075);
+// EXTERNAL MODULE: external "node:events"
+var external_node_events_ = __nccwpck_require__(8474);
+;// CONCATENATED MODULE: ./src/builders/layout/tar-watch.ts
+/**
+ * Reads a tar stream as it passes (it does not unpack it: `tar` does) and hands the bytes of the
+ * regular files an observer asks for to that observer, as they come. This is how the push starts
+ * compressing a layer while the builder still sends it (see publish/head-start.ts).
+ *
+ * Watching never fails the stream: an archive it cannot read only ends the watching (`tar` is the one
+ * that judges the archive), and a sink that stops reading only loses the rest of its entry.
+ */
+
+
+const BLOCK = 512;
+class TarWatcher extends external_node_stream_.Writable {
+    observe;
+    header = Buffer.alloc(0);
+    /** Bytes of the current entry's payload still to come, and the padding after it. */
+    payloadLeft = 0;
+    paddingLeft = 0;
+    payloadKind = 'skip';
+    meta = [];
+    nextName;
+    nextSize;
+    sink;
+    current;
+    done = false;
+    constructor(observe) {
+        super();
+        this.observe = observe;
+    }
+    _write(chunk, _encoding, callback) {
+        this.consume(chunk).then(() => callback(), () => {
+            // Unreadable archive or a failing observer: stop watching, keep the stream flowing.
+            this.abandonSink(new Error('the tarball could not be watched'));
+            this.done = true;
+            callback();
+        });
+    }
+    _final(callback) {
+        if (this.payloadLeft > 0)
+            this.abandonSink(new Error(`the tarball ended inside ${this.current?.name}`));
+        callback();
+    }
+    _destroy(error, callback) {
+        this.abandonSink(error ?? new Error(`the tarball was not read to its end`));
+        this.done = true;
+        callback(error);
+    }
+    async consume(chunk) {
+        let at = 0;
+        while (at < chunk.length && !this.done) {
+            if (this.payloadLeft > 0) {
+                const n = Math.min(this.payloadLeft, chunk.length - at);
+                await this.payload(chunk.subarray(at, at + n));
+                this.payloadLeft -= n;
+                at += n;
+                if (this.payloadLeft === 0)
+                    this.endPayload();
+            }
+            else if (this.paddingLeft > 0) {
+                const n = Math.min(this.paddingLeft, chunk.length - at);
+                this.paddingLeft -= n;
+                at += n;
+            }
+            else {
+                const n = Math.min(BLOCK - this.header.length, chunk.length - at);
+                this.header = Buffer.concat([this.header, chunk.subarray(at, at + n)]);
+                at += n;
+                if (this.header.length === BLOCK)
+                    await this.startEntry(this.takeHeader());
+            }
+        }
+    }
+    takeHeader() {
+        const block = this.header;
+        this.header = Buffer.alloc(0);
+        return block;
+    }
+    async startEntry(block) {
+        if (block.every(b => b === 0))
+            return; // end-of-archive blocks
+        const header = parseHeader(block);
+        const meta = ['x', 'L', 'g', 'K'].includes(header.type);
+        const size = meta ? header.size : (this.nextSize ?? header.size);
+        this.payloadLeft = size;
+        this.paddingLeft = (BLOCK - (size % BLOCK)) % BLOCK;
+        this.payloadKind = 'skip';
+        // g (global PAX) and K (GNU long link name) are skipped, and leave the next entry's name alone.
+        if (header.type === 'g' || header.type === 'K')
+            this.payloadKind = 'skip';
+        else if (header.type === 'x')
+            this.payloadKind = 'pax';
+        else if (header.type === 'L')
+            this.payloadKind = 'longname';
+        else {
+            const name = (this.nextName ?? header.name).replace(/^\.\//, '');
+            this.nextName = this.nextSize = undefined;
+            if (header.type === '0' || header.type === '\0')
+                await this.startFile({ name, size });
+        }
+        if (size === 0)
+            this.endPayload();
+    }
+    async startFile(entry) {
+        this.current = entry;
+        this.sink = await this.observe(entry);
+        if (this.destroyed)
+            this.sink?.destroy(new Error('the tarball was not read to its end'));
+        // Its reader sees its failures; here, a failed sink only stops getting bytes.
+        this.sink?.on('error', () => { });
+        if (this.sink)
+            this.payloadKind = 'file';
+    }
+    async payload(bytes) {
+        if (this.payloadKind === 'pax' || this.payloadKind === 'longname')
+            this.meta.push(Buffer.from(bytes));
+        // A copy: `bytes` is also on its way to tar, and the compression may transfer a buffer to a worker.
+        else if (this.payloadKind === 'file' && this.sink)
+            await writeUnlessGone(this.sink, Buffer.from(bytes));
+    }
+    endPayload() {
+        if (this.payloadKind === 'pax')
+            this.applyPax(Buffer.concat(this.meta).toString('utf8'));
+        else if (this.payloadKind === 'longname')
+            this.nextName = cString(Buffer.concat(this.meta));
+        else if (this.payloadKind === 'file' && !this.sink?.destroyed)
+            this.sink?.end();
+        this.meta = [];
+        this.sink = undefined;
+        this.payloadKind = 'skip';
+    }
+    /** PAX records (`<len> <key>=<value>\n`): the next entry's path and size. */
+    applyPax(records) {
+        for (const line of records.split('\n')) {
+            const match = /^\d+ ([^=]+)=(.*)$/s.exec(line);
+            if (match?.[1] === 'path')
+                this.nextName = match[2];
+            if (match?.[1] === 'size')
+                this.nextSize = Number(match[2]);
+        }
+    }
+    abandonSink(error) {
+        if (this.payloadKind === 'file')
+            this.sink?.destroy(error);
+        this.sink = undefined;
+        this.payloadKind = 'skip';
+    }
+}
+/** Writes, waiting while the sink is full; a sink destroyed meanwhile gets nothing more. */
+async function writeUnlessGone(sink, bytes) {
+    if (sink.destroyed || sink.writableEnded)
+        return;
+    if (sink.write(bytes))
+        return;
+    const gone = new AbortController();
+    // An 'error' rejects these: the sink is gone then too (its 'close' follows).
+    await Promise.race([
+        (0,external_node_events_.once)(sink, 'drain', { signal: gone.signal }),
+        (0,external_node_events_.once)(sink, 'close', { signal: gone.signal })
+    ])
+        .catch(() => { })
+        .finally(() => gone.abort());
+}
+function parseHeader(block) {
+    if (!checksumMatches(block))
+        throw new Error('not a tar header');
+    const name = cString(block.subarray(0, 100));
+    // POSIX ustar ("ustar\0") has a name prefix there; GNU's "ustar  " keeps times in those bytes.
+    const posix = block.subarray(257, 263).toString('latin1') === 'ustar\0';
+    const prefix = posix ? cString(block.subarray(345, 500)) : '';
+    return {
+        name: prefix ? `${prefix}/${name}` : name,
+        size: parseSize(block.subarray(124, 136)),
+        type: String.fromCharCode(block[156])
+    };
+}
+function checksumMatches(block) {
+    let sum = 0;
+    for (let i = 0; i < BLOCK; i++)
+        sum += i >= 148 && i < 156 ? 0x20 : block[i];
+    return parseOctal(block.subarray(148, 156)) === sum;
+}
+/** Octal digits, or GNU's base-256 (high bit of the first byte set) for sizes of 8 GiB and more. */
+function parseSize(field) {
+    if ((field[0] & 0x80) === 0)
+        return parseOctal(field);
+    let value = field[0] & 0x7f;
+    for (let i = 1; i < field.length; i++)
+        value = value * 256 + field[i];
+    return value;
+}
+function parseOctal(field) {
+    const text = cString(field).trim();
+    if (!/^[0-7]+$/.test(text))
+        throw new Error(`bad octal field ${JSON.stringify(text)}`);
+    return parseInt(text, 8);
+}
+function cString(bytes) {
+    const end = bytes.indexOf(0);
+    return bytes.subarray(0, end === -1 ? bytes.length : end).toString('utf8');
+}
+
+;// CONCATENATED MODULE: ./src/builders/layout/tee.ts
+
+/**
+ * Writes what it is given to every output, at the pace of the slowest. An output that fails or closes
+ * is left out from then on (its reader reports the failure), so that the others never wait for it.
+ */
+class Tee extends external_node_stream_.Writable {
+    outputs;
+    constructor(outputs) {
+        // Not destroyed when finished: that would destroy the outputs, while tar still reads its input.
+        super({ autoDestroy: false });
+        this.outputs = outputs;
+    }
+    _write(chunk, _encoding, callback) {
+        const live = this.outputs.filter(o => !o.destroyed && !o.writableEnded);
+        let waiting = live.length;
+        const oneDone = () => --waiting === 0 && callback();
+        if (waiting === 0)
+            return callback();
+        for (const output of live) {
+            if (output.write(chunk))
+                oneDone();
+            else
+                settleOn(output, 'drain', oneDone);
+        }
+    }
+    /** Finishes once every output has (the watcher may still be handing its last bytes to a sink). */
+    _final(callback) {
+        let waiting = this.outputs.length;
+        const oneDone = () => --waiting === 0 && callback();
+        for (const output of this.outputs) {
+            if (output.writableFinished || output.destroyed)
+                oneDone();
+            else {
+                settleOn(output, 'finish', oneDone);
+                output.end();
+            }
+        }
+    }
+    /** Only on a failure (see unpackWhileProducing): whatever still waits on an output learns it ended. */
+    _destroy(error, callback) {
+        for (const output of this.outputs)
+            output.destroy();
+        callback(error);
+    }
+}
+/** Calls `done` once, on `event` or when the output closes or fails (it then waits for nothing more). */
+function settleOn(output, event, done) {
+    const settle = () => {
+        output.off(event, settle).off('close', settle).off('error', settle);
+        done();
+    };
+    output.on(event, settle).on('close', settle).on('error', settle);
+}
+
 ;// CONCATENATED MODULE: ./src/builders/layout/archive.ts
+
+
 
 
 
@@ -34289,26 +34628,43 @@ var external_node_stream_ = __nccwpck_require__(7075);
  * tarball on disk, and the unpacking overlaps the export. `produce` gets a signal that fires when the
  * unpacking failed (nothing reads its output any more: it must stop, not block on a full pipe). The
  * producer's failure is the error; the unpacking's when the producer succeeded or was stopped for it.
+ * `onBlob` gets the bytes of the layout's blobs as they pass, when it asks for them (see BlobObserver).
  */
-async function unpackWhileProducing(dir, run, produce, signal) {
+async function unpackWhileProducing(dir, run, produce, signal, onBlob) {
     await (0,promises_.mkdir)(dir, { recursive: true });
     const unpackFailed = new AbortController();
-    const stream = new external_node_stream_.PassThrough();
-    const unpacking = run('tar', untarArgs('-', dir), { stdinFrom: stream, signal });
+    const tarInput = new external_node_stream_.PassThrough();
+    const stream = onBlob ? new Tee([tarInput, new TarWatcher(blobsOf(onBlob))]) : tarInput;
+    const unpacking = run('tar', untarArgs('-', dir), { stdinFrom: tarInput, signal });
     // Which failed first is the cause: the other fails because of it (a truncated stream, a stop).
     let first;
     unpacking.catch(() => {
         first ??= 'unpack';
+        // Nothing reads it any more: a write of the Tee waiting for it to drain must not wait forever.
+        tarInput.destroy();
         unpackFailed.abort(new Error('unpacking the tarball failed'));
     });
     const producerSignal = signal ? AbortSignal.any([signal, unpackFailed.signal]) : unpackFailed.signal;
-    const producing = (async () => produce(stream, producerSignal))().finally(() => stream.end());
+    const producing = (async () => produce(stream, producerSignal))().finally(() => {
+        if (!stream.destroyed)
+            stream.end();
+    });
     producing.catch(() => (first ??= 'produce'));
     const [produced, unpacked] = await Promise.allSettled([producing, unpacking]);
+    // A failure: whatever still waits on the tarball (a sink of the observer) learns that it has ended.
+    if (produced.status === 'rejected' || unpacked.status === 'rejected')
+        stream.destroy();
     if (produced.status === 'rejected' && (first === 'produce' || unpacked.status === 'fulfilled'))
         throw produced.reason;
     if (unpacked.status === 'rejected')
         throw unpacked.reason;
+}
+/** An OCI layout's blob entries (`blobs/sha256/<hex>`) by digest; other entries are not offered. */
+function blobsOf(onBlob) {
+    return async (entry) => {
+        const hex = /^blobs\/sha256\/([a-f0-9]{64})$/.exec(entry.name)?.[1];
+        return hex ? onBlob({ digest: `sha256:${hex}`, size: entry.size }) : undefined;
+    };
 }
 /** Unpacks a tar archive (a `docker save` or an OCI tarball) into `dir`. */
 async function extractTar(tarFile, dir, run, signal) {
@@ -34581,7 +34937,7 @@ class BuildxBuilder {
                 const secrets = await secretValues(req.secrets, req.env);
                 const onStarted = req.onBuildStarted;
                 const build = (stdoutTo, signal) => runLogged(this.run, logger, 'docker', args, { env, secrets, signal, onStarted, stdoutTo });
-                await unpackWhileProducing(layoutDir, this.run, build, req.signal);
+                await unpackWhileProducing(layoutDir, this.run, build, req.signal, req.onBlob);
                 await this.checkMetadata(metadataFile, layoutDir, logger);
                 return layoutImages(layoutDir);
             });
@@ -46041,9 +46397,11 @@ async function compressLayers(req) {
     await Promise.all(bySize.map(async (layer) => resolved.set(layer.digest, await resolveLayer(req, layer, known(layer.digest)))));
     const placedUncompressed = [...resolved.values()].filter(r => r.placed);
     const compressedHere = [...resolved.values()].filter(r => r.compressed).length;
+    const ahead = [...resolved.values()].filter(r => r.ahead).length;
     const mountedCompressed = placedCompressed.filter(r => r.placed);
     req.logger.info(`${resolved.size} uncompressed layers: ${resolved.size - compressedHere} already in the registry (mounted or found, not recompressed), ` +
         `${compressedHere} compressed (${req.compression.compression}) while uploading to ${req.images[0]}` +
+        (ahead > 0 ? ` (${ahead} while the build handed ${ahead === 1 ? 'it' : 'them'} over)` : '') +
         (mountedCompressed.length > 0 ? `; ${mountedCompressed.length} compressed base layers mounted` : ''));
     const placed = [...placedUncompressed, ...mountedCompressed];
     return {
@@ -46080,6 +46438,11 @@ async function mountCompressedBaseLayers(req, base) {
 async function resolveLayer(req, layer, known) {
     if (known && (await mountEverywhere(req, known)))
         return { desc: known.desc, placed: true };
+    const early = await req.headStart?.take(layer.digest);
+    if (early && early.uncompressedSize === layer.size)
+        return placeHeadStarted(req, early);
+    if (early)
+        req.logger.debug(`${layer.digest}: compressed ahead from ${early.uncompressedSize} bytes, not ${layer.size}`);
     const tarPath = req.built.blobPath(layer.digest);
     const spoolPath = (0,external_node_path_.join)((0,external_node_path_.dirname)(tarPath), `.compressing-${layer.digest.slice('sha256:'.length)}`);
     // One target: the stream is all it needs, no copy for the others (nor a HEAD for it in multiWrite).
@@ -46098,6 +46461,17 @@ async function resolveLayer(req, layer, known) {
     else
         await (0,promises_.rename)(spoolPath, target);
     return { desc, placed: only, compressed: true };
+}
+/** A layer compressed ahead is in the first target; its spool goes into the layout for the others. */
+async function placeHeadStarted(req, early) {
+    if (early.spoolPath) {
+        const target = req.built.blobPath(early.desc.digest);
+        if (await (0,promises_.stat)(target).catch(() => undefined))
+            await (0,promises_.rm)(early.spoolPath, { force: true });
+        else
+            await (0,promises_.rename)(early.spoolPath, target);
+    }
+    return { desc: early.desc, placed: req.images.length === 1, compressed: true, ahead: true };
 }
 /** Mounts (or finds) the known layer in every target; false when one of them does not get it. */
 async function mountEverywhere(req, known) {
@@ -46221,6 +46595,7 @@ async function publishLayout(req) {
         compression: req.compression ?? { compression: 'gzip' },
         baseImages: req.baseImages ?? [],
         lookups: req.lookups,
+        headStart: req.headStart,
         logger: req.logger
     });
     // Nothing is left writing when either fails.
@@ -46845,6 +47220,112 @@ async function resolveBaseImages(client, names, logger) {
     return resolved;
 }
 
+;// CONCATENATED MODULE: ./src/publish/head-start.ts
+/**
+ * Compression with a head start: a layer the builder is still handing over (buildx's OCI tarball on its
+ * stdout) is compressed and uploaded to the first target as its bytes pass, instead of after the build.
+ * The build waits for the compression (it is the slower), so the handover and the compression overlap.
+ *
+ * Only what the push would compress anyway is taken: a blob large enough to be a layer's data, not one
+ * the registry already has (a base image's layer, the tag's previous layer: those are mounted, never
+ * recompressed). Everything it starts waits for the push-access check. What it uploads is used only if
+ * the bytes match the digest the builder claimed and the built manifest lists that digest as an
+ * uncompressed layer (see compress-layers.ts); otherwise the layer is compressed from its file as usual.
+ */
+
+
+
+
+/** Smaller blobs (configs, manifests, small layers) are left to the push: they compress in no time. */
+const HEAD_START_MIN_SIZE = 1024 * 1024;
+/** What the sink holds before the build waits: the compression reads 1 MiB blocks. */
+const SINK_BUFFER = 4 * 1024 * 1024;
+const COMPRESSED_MAGIC = [Buffer.from([0x1f, 0x8b]), Buffer.from([0x28, 0xb5, 0x2f, 0xfd])];
+/** The sink's bytes, unless they start like gzip or zstd (a tar never does: it starts with a name). */
+async function uncompressedOnly(sink) {
+    const chunks = sink[Symbol.asyncIterator]();
+    const first = await chunks.next();
+    if (!first.done && COMPRESSED_MAGIC.some(m => first.value.subarray(0, m.length).equals(m)))
+        return undefined;
+    return (async function* () {
+        if (first.done)
+            return;
+        yield first.value;
+        for (let next = await chunks.next(); !next.done; next = await chunks.next())
+            yield next.value;
+    })();
+}
+class HeadStart {
+    opts;
+    started = new Map();
+    constructor(opts) {
+        this.opts = opts;
+    }
+    /** A BlobObserver (see builders/types.ts). */
+    offer = async (blob) => {
+        if (blob.size < HEAD_START_MIN_SIZE || this.started.has(blob.digest))
+            return undefined;
+        if (!(await this.wouldCompress(blob.digest)))
+            return undefined;
+        const sink = new external_node_stream_.PassThrough({ highWaterMark: SINK_BUFFER });
+        sink.on('error', () => { }); // a build that stops handing it over: compress() sees it and gives up
+        this.started.set(blob.digest, this.compress(blob, sink));
+        return sink;
+    };
+    /** The layer compressed and uploaded while it was handed over, if it was and all went well. */
+    take(diffId) {
+        return this.started.get(diffId);
+    }
+    /** Settles once nothing it started is running any more (nor what was offered meanwhile). */
+    async settled() {
+        for (let count = -1; count !== this.started.size;) {
+            count = this.started.size;
+            await Promise.all(this.started.values());
+        }
+    }
+    get count() {
+        return this.started.size;
+    }
+    async wouldCompress(digest) {
+        if (this.opts.compression.compression === 'uncompressed')
+            return false;
+        const wanted = src_registry/* LAYER_MEDIA_TYPE */.Yi[this.opts.compression.compression];
+        try {
+            const lookups = await this.opts.lookups;
+            const [base, previous] = await Promise.all([lookups.base, lookups.previous]);
+            const inBase = base.has(digest) || [...base.values()].some(k => k.desc.digest === digest);
+            return !inBase && previous.get(digest)?.desc.mediaType !== wanted;
+        }
+        catch {
+            return false; // no push access (the check reports it), or no lookups: nothing starts early
+        }
+    }
+    async compress(blob, sink) {
+        const { images, client, compression, logger } = this.opts;
+        const hex = blob.digest.slice('sha256:'.length);
+        const spoolPath = images.length > 1 ? (0,external_node_path_.join)(this.opts.spoolDir, hex) : undefined;
+        try {
+            const repo = client.repository(images[0]);
+            const hash = !blob.namedByBuilder;
+            const source = await uncompressedOnly(sink);
+            if (!source)
+                throw new Error('it is compressed already (a base layer the lookups did not know)');
+            const pushed = await (0,src_registry/* compressAndPushStream */.iV)({ repo, source, spoolPath, compression, hash });
+            const { digest, size } = pushed.uncompressed;
+            if ((hash && digest !== blob.digest) || size !== blob.size) {
+                throw new Error(`its bytes are ${digest ?? 'not hashed'} (${size} bytes)`);
+            }
+            logger.debug(`${blob.digest} compressed to ${pushed.desc.digest} while the build handed it over`);
+            return { desc: pushed.desc, uncompressedSize: size, ...(spoolPath ? { spoolPath } : {}) };
+        }
+        catch (error) {
+            logger.debug(`${blob.digest} was not compressed ahead (${errorMessage(error)}): compressing it after the build`);
+            sink.destroy(); // the builder's side skips the rest of it
+            return undefined;
+        }
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/preflight.ts
 /** Checks push access to every image at once; the first failure, in the images' order, is thrown. */
 async function checkPushAccess(client, images) {
@@ -47299,6 +47780,7 @@ const STATE_BUILDX_DOCKER_CONFIG = 'buildxDockerConfig';
 
 
 
+
 /** The whole step: inputs → metadata → build → publish → report. */
 async function main_run(inputs, rt, env = process.env, signal = new AbortController().signal) {
     const log = { info: rt.info, warning: rt.warning, debug: rt.debug };
@@ -47386,7 +47868,10 @@ async function main_merge(step, plan) {
     const link = await checkLink(step, plan);
     await writeReport(step.rt, plan, { builder: 'none', result, cleanup, ...link }, step.inputs.summary);
 }
-/** Validates, checks push access, builds, pushes. Nothing is pushed when anything before fails. */
+/**
+ * Validates, checks push access, builds, pushes. Layers may upload during the build (the head start),
+ * never before the access check; no manifest and no tag is written when anything before fails.
+ */
 async function buildAndPublish(step, builder, plan, workDir) {
     const request = await buildRequest(step, plan, workDir);
     await validateBuildRequest(request, builder.name);
@@ -47409,17 +47894,21 @@ async function buildAndPublish(step, builder, plan, workDir) {
     const baseImages = readDockerfileBaseImages(plan.build.file, plan.build.buildArgs, step.env);
     const lookups = client && access.then(async () => knownLayerLookups(step, client, plan, await baseImages));
     lookups?.catch(() => { });
+    const headStart = client && lookups && (await startHeadStart(step, client, plan, lookups, workDir));
     const built = await whileChecking(access, step.signal, async (signal) => {
         try {
             await ensurePlatformsRunnable(request.platforms, step.log);
             signal.throwIfAborted();
-            const building = { ...request, signal, onBuildStarted: started.mark };
+            const building = { ...request, signal, onBuildStarted: started.mark, onBlob: headStart?.offer };
             return await step.rt.group(`Build (${builder.name})`, () => builder.build(building, step.log));
         }
         finally {
             started.mark();
         }
-    }, async (b) => b.cleanup);
+    }, async (b) => b.cleanup).catch(async (error) => {
+        await headStart?.settled();
+        throw error;
+    });
     try {
         if (!client)
             return { builder: builder.name };
@@ -47428,7 +47917,7 @@ async function buildAndPublish(step, builder, plan, workDir) {
             ? await buildShapeOf(request, step.inputs, builder.name, step.env)
             : undefined;
         const bases = plan.provenance ? await baseImages : [];
-        const result = await publish(step, client, plan, built.layoutDir, await lookups, {
+        const result = await publish(step, client, plan, built.layoutDir, await lookups, headStart, {
             shape,
             sboms,
             baseImages: bases
@@ -47437,8 +47926,28 @@ async function buildAndPublish(step, builder, plan, workDir) {
         return { builder: builder.name, result, cleanup, ...(await checkLink(step, plan)) };
     }
     finally {
+        await headStart?.settled();
         await built.cleanup;
     }
+}
+/** Compression of the layers a builder hands over as a stream, while it does (see head-start.ts). */
+async function startHeadStart(step, client, plan, lookups, workDir) {
+    const compression = compressionOf(step);
+    if (compression.compression === 'uncompressed')
+        return undefined;
+    const spoolDir = (0,external_node_path_.join)(workDir, 'head-start');
+    await (0,promises_.mkdir)(spoolDir);
+    return new HeadStart({
+        client,
+        images: plan.metadata.images,
+        compression,
+        lookups,
+        spoolDir,
+        logger: step.log
+    });
+}
+function compressionOf(step) {
+    return { compression: step.inputs.compression ?? 'gzip', level: step.inputs.compressionLevel };
 }
 /** ghcr.io/GHES: the package's visibility, and a warning when it is not linked to the source repository. */
 async function checkLink(step, plan) {
@@ -47512,7 +48021,7 @@ function startPushDeadline(step, client, what) {
     const minutes = step.inputs.pushTimeoutMinutes;
     client.startDeadline(minutes * 60_000, `${what} (push-timeout: ${minutes})`);
 }
-async function publish(step, client, plan, layoutDir, lookups, build) {
+async function publish(step, client, plan, layoutDir, lookups, headStart, build) {
     const levels = plan.metadata.annotationsByLevel;
     startPushDeadline(step, client, 'the push');
     return step.rt.group('Push', () => publishLayout({
@@ -47529,8 +48038,9 @@ async function publish(step, client, plan, layoutDir, lookups, build) {
         byDigest: plan.byDigest,
         logger: step.log,
         signal: client.signal,
-        compression: { compression: step.inputs.compression ?? 'gzip', level: step.inputs.compressionLevel },
+        compression: compressionOf(step),
         lookups,
+        headStart,
         attest: attestationsFor(step, plan, client, build)
     }));
 }
@@ -47574,7 +48084,7 @@ async function prepareSbomScanner(step, sbom) {
 
 /***/ }),
 
-/***/ 6244:
+/***/ 2338:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -47598,6 +48108,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Pc: () => (/* reexport */ assertCompressionSupported),
   _l: () => (/* reexport */ canonicalPlatform),
   yV: () => (/* reexport */ compressAndPush),
+  iV: () => (/* reexport */ compressAndPushStream),
   TN: () => (/* reexport */ parse_declaredMediaType),
   Iy: () => (/* reexport */ defaultKeychain),
   kG: () => (/* reexport */ dockerConfigDir),
@@ -47633,8 +48144,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
-;// CONCATENATED MODULE: external "node:stream/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+// EXTERNAL MODULE: external "node:stream/promises"
+var promises_ = __nccwpck_require__(6466);
 // EXTERNAL MODULE: external "node:http"
 var external_node_http_ = __nccwpck_require__(7067);
 var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_);
@@ -47879,7 +48390,7 @@ function exchange({ agent, lookup, userAgent }, req, resolve, reject) {
         const answer = { status: incoming.statusCode ?? 0, headers: incoming.headers, url: req.url };
         if (req.saveTo && answer.status === 200) {
             const file = (0,external_node_fs_.createWriteStream)(req.saveTo);
-            (0,promises_namespaceObject.pipeline)(incoming, file).then(() => done({ ...answer, body: Buffer.alloc(0) }), fail);
+            (0,promises_.pipeline)(incoming, file).then(() => done({ ...answer, body: Buffer.alloc(0) }), fail);
             return;
         }
         const chunks = [];
@@ -49369,7 +49880,7 @@ function isHtml(contentType) {
 }
 
 // EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(1455);
+var external_node_fs_promises_ = __nccwpck_require__(1455);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 ;// CONCATENATED MODULE: ./src/registry/source.ts
@@ -49389,7 +49900,7 @@ async function openSource(source, desc) {
             slice: (start, end) => ({ kind: 'bytes', data: data.subarray(start, end) })
         };
     }
-    const info = await (0,promises_.stat)(source.path);
+    const info = await (0,external_node_fs_promises_.stat)(source.path);
     if (info.size !== desc.size)
         throw sizeMismatch(desc, info.size, source.path);
     return { size: info.size, slice: (start, end) => ({ kind: 'file', path: source.path, start, end }) };
@@ -49848,7 +50359,7 @@ class RemoteRepository {
             responseBytes: desc.size,
             repository: this.path
         });
-        const size = (await (0,promises_.stat)(path)).size;
+        const size = (await (0,external_node_fs_promises_.stat)(path)).size;
         const actual = await fileDigest(path, desc.digest);
         if (size !== desc.size || actual !== desc.digest) {
             const message = `the blob received (${size} bytes) has digest ${actual}, not ${desc.digest} (${desc.size} bytes)`;
@@ -49862,14 +50373,14 @@ class RemoteRepository {
         return this.deps.inFlight.run(key, () => this.deps.limiter.run(async () => {
             if (await this.blobExists(desc.digest))
                 return 'exists';
-            const dir = await (0,promises_.mkdtemp)((0,external_node_path_.join)(tempDir, 'blob-'));
+            const dir = await (0,external_node_fs_promises_.mkdtemp)((0,external_node_path_.join)(tempDir, 'blob-'));
             try {
                 const path = (0,external_node_path_.join)(dir, 'blob');
                 await from.downloadBlob(desc, path);
                 return await this.uploadNow(desc, await openSource({ path }, desc), {});
             }
             finally {
-                await (0,promises_.rm)(dir, { recursive: true, force: true });
+                await (0,external_node_fs_promises_.rm)(dir, { recursive: true, force: true });
             }
         }));
     }
@@ -50110,7 +50621,7 @@ function dockerConfigDir(env = process.env) {
 }
 /** Reads and checks a docker config.json or auth.json; undefined when the file is not there. */
 async function readDockerConfig(file) {
-    const text = await (0,promises_.readFile)(file).catch(() => undefined);
+    const text = await (0,external_node_fs_promises_.readFile)(file).catch(() => undefined);
     return text === undefined ? undefined : parseDockerConfig(text, file);
 }
 function parseDockerConfig(text, document) {
@@ -50419,18 +50930,18 @@ async function settleAll(tasks) {
 
 
 async function readOciLayout(dir) {
-    const marker = await (0,promises_.readFile)((0,external_node_path_.join)(dir, 'oci-layout'), 'utf8').catch(cause => {
+    const marker = await (0,external_node_fs_promises_.readFile)((0,external_node_path_.join)(dir, 'oci-layout'), 'utf8').catch(cause => {
         throw new Error(`${dir} is not an OCI image layout (no oci-layout file)`, { cause });
     });
     parseLayoutMarker(marker, (0,external_node_path_.join)(dir, 'oci-layout'));
-    const indexBytes = await (0,promises_.readFile)((0,external_node_path_.join)(dir, 'index.json'));
+    const indexBytes = await (0,external_node_fs_promises_.readFile)((0,external_node_path_.join)(dir, 'index.json'));
     const index = parse_parseImageIndex(indexBytes, (0,external_node_path_.join)(dir, 'index.json'));
     const blobPath = (digest) => {
         const [algorithm, hex] = assertDigest(digest).split(':');
         return (0,external_node_path_.join)(dir, 'blobs', algorithm, hex);
     };
     const readBlob = async (digest) => {
-        const data = await (0,promises_.readFile)(blobPath(digest));
+        const data = await (0,external_node_fs_promises_.readFile)(blobPath(digest));
         const actual = digestLike(digest, data);
         if (actual !== digest)
             throw new Error(`${blobPath(digest)} has digest ${actual}`);
@@ -50770,30 +51281,56 @@ var external_node_worker_threads_ = __nccwpck_require__(5919);
  * The deflate worker, as source evaluated by `new Worker(…, { eval: true })`: no separate file to find
  * once the action is bundled. It raw-deflates one block (the previous block's last 32 KiB as the
  * dictionary, as pigz does), sync-flushed so blocks concatenate, the last one finished; and its CRC-32.
- * A block whose samples (its start and its middle) do not compress at level 1 is stored (level 0), as
- * klauspost/pgzip skips incompressible data: random or already-compressed files cost a copy, not a
- * search. The choice depends on the bytes only, so the output stays deterministic.
+ * A block whose samples (at its start, a third and two thirds in) do not compress at level 1 is stored,
+ * as klauspost/pgzip skips incompressible data: random or already-compressed files cost a copy, not a
+ * search. Stored blocks are framed here (zlib's level 0 still maintains its window: ten times slower).
+ * The choice depends on the bytes only, so the output stays deterministic.
  */
 const DEFLATE_WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads')
 const zlib = require('node:zlib')
-const SAMPLE = 64 * 1024
+const SAMPLE = 16 * 1024
+const MAX_STORED = 65535
 function incompressible(input, at) {
   const sample = input.subarray(at, at + SAMPLE)
   return zlib.deflateRawSync(sample, { level: 1 }).byteLength > sample.byteLength * 0.98
 }
+function worthStoring(input) {
+  const third = Math.floor(input.byteLength / 3)
+  return input.byteLength >= 16 * SAMPLE && [0, third, 2 * third].every(at => incompressible(input, at))
+}
+// Stored deflate blocks (BTYPE 00): a header byte (BFINAL on the last one), LEN, NLEN, the bytes. A block
+// ends byte-aligned, as a sync flush does, so the next one may follow.
+function stored(input, last) {
+  const count = Math.max(1, Math.ceil(input.byteLength / MAX_STORED))
+  const out = new Uint8Array(input.byteLength + 5 * count)
+  let at = 0
+  for (let i = 0; i < count; i++) {
+    const piece = input.subarray(i * MAX_STORED, (i + 1) * MAX_STORED)
+    out[at] = last && i === count - 1 ? 1 : 0
+    out[at + 1] = piece.byteLength & 0xff
+    out[at + 2] = piece.byteLength >> 8
+    out[at + 3] = ~piece.byteLength & 0xff
+    out[at + 4] = (~piece.byteLength >> 8) & 0xff
+    out.set(piece, at + 5)
+    at += 5 + piece.byteLength
+  }
+  return out
+}
+function deflated(input, dictionary, level, last) {
+  const options = { level, finishFlush: last ? zlib.constants.Z_FINISH : zlib.constants.Z_SYNC_FLUSH }
+  if (dictionary && dictionary.byteLength > 0) options.dictionary = Buffer.from(dictionary.buffer, dictionary.byteOffset, dictionary.byteLength)
+  const out = zlib.deflateRawSync(input, options)
+  // Transfer, not copy: an exact-sized buffer of its own (a Buffer may be a view into a larger one).
+  return out.byteOffset === 0 && out.byteLength === out.buffer.byteLength ? out : new Uint8Array(out)
+}
 parentPort.on('message', ({ id, data, dictionary, level, last }) => {
   try {
     const input = Buffer.from(data.buffer, data.byteOffset, data.byteLength)
-    const half = Math.floor(input.byteLength / 2)
-    const store = input.byteLength >= 4 * SAMPLE && incompressible(input, 0) && incompressible(input, half)
-    const options = { level: store ? 0 : level, finishFlush: last ? zlib.constants.Z_FINISH : zlib.constants.Z_SYNC_FLUSH }
-    if (dictionary && dictionary.byteLength > 0) options.dictionary = Buffer.from(dictionary.buffer, dictionary.byteOffset, dictionary.byteLength)
-    const out = zlib.deflateRawSync(input, options)
+    const store = worthStoring(input)
+    const out = store ? stored(input, last) : deflated(input, dictionary, level, last)
     const crc = zlib.crc32(input)
-    // Transfer, not copy: an exact-sized buffer of its own (a Buffer may be a view into a larger one).
-    const own = out.byteOffset === 0 && out.byteLength === out.buffer.byteLength ? out : new Uint8Array(out)
-    parentPort.postMessage({ id, out: own, crc, stored: store }, [own.buffer])
+    parentPort.postMessage({ id, out, crc, stored: store }, [out.buffer])
   } catch (error) {
     parentPort.postMessage({ id, error: String(error && error.stack || error) })
   }
@@ -51078,25 +51615,17 @@ async function* readAhead(source, maxBytes) {
 
 
 
+
 const READ_CHUNK = 1024 * 1024;
 /** Compressed bytes produced ahead of the upload, so compression does not wait for each request. */
 const READ_AHEAD = 4 * 1024 * 1024;
 /** Returns the compressed layer's descriptor, once it is in `repo` and in the spool file. */
 async function compressAndPush(req) {
-    const { stream, result } = compressStream(readTar(req.tarPath), req.compression);
-    const spool = req.spool === false ? undefined : await (0,promises_.open)(req.spoolPath, 'w');
-    async function* teeToSpool() {
-        for await (const chunk of stream) {
-            await spool?.write(chunk);
-            yield chunk;
-        }
-    }
+    const spool = req.spool === false ? undefined : await (0,external_node_fs_promises_.open)(req.spoolPath, 'w');
     try {
-        const blob = await req.repo.pushStream(readAhead(teeToSpool(), READ_AHEAD), result);
-        return descriptorOf(await result, blob.size);
+        return await pushCompressed(req.repo, readTar(req.tarPath), req.compression, spool);
     }
     catch (error) {
-        stream.destroy();
         req.logger?.debug(`streamed upload of ${req.tarPath} failed, compressing to disk and uploading: ${String(error)}`);
         await spool?.close().catch(() => { });
         return compressToFileAndPush(req);
@@ -51105,8 +51634,50 @@ async function compressAndPush(req) {
         await spool?.close().catch(() => { });
     }
 }
+/**
+ * compressAndPush for a layer whose bytes are still arriving. There is no fallback (the source cannot
+ * be read twice): a failure throws, and the caller compresses the layer from its file instead.
+ */
+async function compressAndPushStream(req) {
+    const hash = req.hash === false ? undefined : (0,external_node_crypto_.createHash)('sha256');
+    let size = 0;
+    async function* hashed() {
+        for await (const chunk of req.source) {
+            hash?.update(chunk);
+            size += chunk.byteLength;
+            yield chunk;
+        }
+    }
+    const spool = req.spoolPath ? await (0,external_node_fs_promises_.open)(req.spoolPath, 'w') : undefined;
+    try {
+        const desc = await pushCompressed(req.repo, hashed(), req.compression, spool);
+        const digest = hash && `sha256:${hash.digest('hex')}`;
+        return { desc, uncompressed: { ...(digest ? { digest } : {}), size } };
+    }
+    finally {
+        await spool?.close().catch(() => { });
+    }
+}
+/** One compression pass streamed to `repo` (and to `spool`): the compressed layer's descriptor. */
+async function pushCompressed(repo, source, compression, spool) {
+    const { stream, result } = compressStream(source, compression);
+    async function* teeToSpool() {
+        for await (const chunk of stream) {
+            await spool?.write(chunk);
+            yield chunk;
+        }
+    }
+    try {
+        const blob = await repo.pushStream(readAhead(teeToSpool(), READ_AHEAD), result);
+        return descriptorOf(await result, blob.size);
+    }
+    catch (error) {
+        stream.destroy();
+        throw error;
+    }
+}
 async function compressToFileAndPush(req) {
-    await (0,promises_.rm)(req.spoolPath, { force: true });
+    await (0,external_node_fs_promises_.rm)(req.spoolPath, { force: true });
     const blob = await compressToFile(req.tarPath, req.spoolPath, req.compression);
     const desc = descriptorOf(blob, blob.size);
     await req.repo.pushBlob(desc, { path: req.spoolPath });
@@ -51115,7 +51686,7 @@ async function compressToFileAndPush(req) {
 /** Compresses a tar into a file (no upload); the layer's compressed descriptor. */
 async function compressToFile(tarPath, outPath, compression) {
     const { stream, result } = compressStream(readTar(tarPath), compression);
-    const out = await (0,promises_.open)(outPath, 'w');
+    const out = await (0,external_node_fs_promises_.open)(outPath, 'w');
     try {
         for await (const chunk of stream)
             await out.write(chunk);
@@ -51690,6 +52261,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:queryst
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
+
+/***/ }),
+
+/***/ 6466:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 
 /***/ }),
 

@@ -9,7 +9,8 @@
 //   action (buildx)  dist/index.js, builder buildx (the test env's BuildKit), no-cache
 //   buildx           `docker buildx build --no-cache --push` (output type=image, push=true)
 //   crane            `buildah build -t oci:<layout>` (gzip layers) && `crane push <layout>`
-// BENCH_E2E_TOOLS picks some (comma-separated names as above). Everything goes through a byte-counting
+// BENCH_E2E_TOOLS picks some (comma-separated names as above). BENCH_E2E_UPLINK=<MiB/s> limits what
+// clients send to the registry (every tool alike), as a runner's link to a remote registry would. Everything goes through a byte-counting
 // proxy in front of the registry. Prints median wall times, each tool's ratio to the action, bytes
 // uploaded (the base layer's among them: 0 when it was mounted), the action's peak RSS, the load average,
 // and the most uploads in flight at once (does a tool push the platforms one after another?). Run `npm
@@ -34,6 +35,8 @@ const SIZES = list(process.env.BENCH_E2E_SIZES ?? '64M,1G', parseSize)
 const MULTI = list(process.env.BENCH_E2E_MULTI ?? '64M', parseSize)
 const ALL_TOOLS = ['action', 'buildah', 'action (buildx)', 'buildx', 'crane']
 const TOOLS = list(process.env.BENCH_E2E_TOOLS ?? ALL_TOOLS.join(','), t => t.trim())
+/** MiB/s: uploads through a link this fast, as to a remote registry (none: loopback speed). */
+const UPLINK = Number(process.env.BENCH_E2E_UPLINK ?? 0)
 const log = msg => process.stderr.write(`[bench-e2e] ${msg}\n`)
 /**
  * The test environment's buildkitd, registered under a name of this run only: the `publish-image-testenv`
@@ -68,6 +71,7 @@ function run(cmd, args, opts = {}) {
 async function countingProxy(target) {
   const [host, port] = target.split(':')
   const counter = { sent: 0, buckets: new Map() }
+  const link = { freeAt: 0 }
   let nextId = 0
   const server = createServer(client => {
     const id = nextId++
@@ -79,7 +83,9 @@ async function countingProxy(target) {
       perConn.set(id, (perConn.get(id) ?? 0) + d.length)
       counter.buckets.set(bucket, perConn)
     })
-    client.pipe(upstream).pipe(client)
+    if (UPLINK) throttle(client, upstream, link)
+    else client.pipe(upstream)
+    upstream.pipe(client)
     client.on('error', () => upstream.destroy())
     upstream.on('error', () => client.destroy())
   })
@@ -94,6 +100,24 @@ async function countingProxy(target) {
     return peak
   }
   return { host: `127.0.0.1:${server.address().port}`, counter, peakUploads, close: () => server.close() }
+}
+
+/**
+ * Client → registry bytes at UPLINK MiB/s, shared by all connections (one uplink, like a runner's to a
+ * remote registry): each chunk waits for its turn on the link, and the client is paused meanwhile.
+ */
+function throttle(client, upstream, link) {
+  const bytesPerMs = (UPLINK * 1024 * 1024) / 1000
+  client.on('data', chunk => {
+    const now = Date.now()
+    link.freeAt = Math.max(now, link.freeAt) + chunk.length / bytesPerMs
+    client.pause()
+    setTimeout(() => {
+      upstream.write(chunk)
+      client.resume()
+    }, link.freeAt - now)
+  })
+  client.on('end', () => setTimeout(() => upstream.end(), Math.max(0, link.freeAt - Date.now())))
 }
 
 /** Peak RSS (VmHWM) of the processes running `marker`, polled until `done` settles. */
@@ -404,7 +428,8 @@ async function main() {
       `end-to-end benchmark: ${ROUNDS} alternating rounds, medians; ${cpus().length} CPUs (${cpus()[0]?.model}), ` +
         `${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.versions.node}; load at the start ${loadavg()
           .map(l => l.toFixed(1))
-          .join(' ')}`
+          .join(' ')}` +
+        (UPLINK ? `; uploads through a ${UPLINK} MiB/s link` : '')
     ]
     const cases = [
       ...SIZES.map(size => [size, ['linux/amd64']]),

@@ -26,9 +26,15 @@ import { buildShapeOf, runContextFromEnv, type BuildShape } from './attest/index
 import { generateSboms, prepareScanner, type PlatformSbom, type SbomScanner } from './sbom/index.js'
 import { publishLayout, type PublishResult } from './publish/publish.js'
 import { lookUpKnownLayers, type KnownLayerLookups } from './publish/prefetch.js'
+import { HeadStart } from './publish/head-start.js'
 import { buildStartSignal, checkPushAccess, stopsNoEarlierThan, whileChecking } from './preflight.js'
 import { createRegistryClient } from './publish/registry-client.js'
-import { warmGzipWorkers, type Logger, type RegistryClient } from './registry/index.js'
+import {
+  warmGzipWorkers,
+  type CompressionOptions,
+  type Logger,
+  type RegistryClient
+} from './registry/index.js'
 import { planText, writeReport, type Outcome } from './report/write.js'
 import type { Runtime } from './runtime/types.js'
 import { STATE_BUILDX_BUILDER, STATE_BUILDX_DOCKER_CONFIG, STATE_WORK_DIR } from './state.js'
@@ -135,7 +141,10 @@ async function merge(step: Step, plan: MergePlan): Promise<void> {
   await writeReport(step.rt, plan, { builder: 'none', result, cleanup, ...link }, step.inputs.summary)
 }
 
-/** Validates, checks push access, builds, pushes. Nothing is pushed when anything before fails. */
+/**
+ * Validates, checks push access, builds, pushes. Layers may upload during the build (the head start),
+ * never before the access check; no manifest and no tag is written when anything before fails.
+ */
 async function buildAndPublish(
   step: Step,
   builder: Builder,
@@ -165,6 +174,7 @@ async function buildAndPublish(
   const baseImages = readDockerfileBaseImages(plan.build.file, plan.build.buildArgs, step.env)
   const lookups = client && access.then(async () => knownLayerLookups(step, client, plan, await baseImages))
   lookups?.catch(() => {})
+  const headStart = client && lookups && (await startHeadStart(step, client, plan, lookups, workDir))
   const built = await whileChecking(
     access,
     step.signal,
@@ -172,14 +182,17 @@ async function buildAndPublish(
       try {
         await ensurePlatformsRunnable(request.platforms, step.log)
         signal.throwIfAborted()
-        const building = { ...request, signal, onBuildStarted: started.mark }
+        const building = { ...request, signal, onBuildStarted: started.mark, onBlob: headStart?.offer }
         return await step.rt.group(`Build (${builder.name})`, () => builder.build(building, step.log))
       } finally {
         started.mark()
       }
     },
     async b => b.cleanup
-  )
+  ).catch(async (error: unknown) => {
+    await headStart?.settled()
+    throw error
+  })
   try {
     if (!client) return { builder: builder.name }
     const sboms = scanner ? await scanSboms(step, plan, scanner, built.layoutDir, workDir) : undefined
@@ -188,7 +201,7 @@ async function buildAndPublish(
         ? await buildShapeOf(request, step.inputs, builder.name, step.env)
         : undefined
     const bases = plan.provenance ? await baseImages : []
-    const result = await publish(step, client, plan, built.layoutDir, await lookups, {
+    const result = await publish(step, client, plan, built.layoutDir, await lookups, headStart, {
       shape,
       sboms,
       baseImages: bases
@@ -196,8 +209,35 @@ async function buildAndPublish(
     const cleanup = await cleanUp(step, plan, client, result)
     return { builder: builder.name, result, cleanup, ...(await checkLink(step, plan)) }
   } finally {
+    await headStart?.settled()
     await built.cleanup
   }
+}
+
+/** Compression of the layers a builder hands over as a stream, while it does (see head-start.ts). */
+async function startHeadStart(
+  step: Step,
+  client: RegistryClient,
+  plan: BuildPlan,
+  lookups: Promise<KnownLayerLookups>,
+  workDir: string
+): Promise<HeadStart | undefined> {
+  const compression = compressionOf(step)
+  if (compression.compression === 'uncompressed') return undefined
+  const spoolDir = join(workDir, 'head-start')
+  await mkdir(spoolDir)
+  return new HeadStart({
+    client,
+    images: plan.metadata.images,
+    compression,
+    lookups,
+    spoolDir,
+    logger: step.log
+  })
+}
+
+function compressionOf(step: Step): CompressionOptions {
+  return { compression: step.inputs.compression ?? 'gzip', level: step.inputs.compressionLevel }
 }
 
 /** ghcr.io/GHES: the package's visibility, and a warning when it is not linked to the source repository. */
@@ -289,6 +329,7 @@ async function publish(
   plan: BuildPlan,
   layoutDir: string,
   lookups: KnownLayerLookups | undefined,
+  headStart: HeadStart | undefined,
   build: BuildAttestations
 ) {
   const levels = plan.metadata.annotationsByLevel
@@ -308,8 +349,9 @@ async function publish(
       byDigest: plan.byDigest,
       logger: step.log,
       signal: client.signal,
-      compression: { compression: step.inputs.compression ?? 'gzip', level: step.inputs.compressionLevel },
+      compression: compressionOf(step),
       lookups,
+      headStart,
       attest: attestationsFor(step, plan, client, build)
     })
   )

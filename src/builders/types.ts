@@ -1,3 +1,4 @@
+import type { Writable } from 'node:stream'
 import type { BuilderName } from '../inputs/types.js'
 import type { execCommand } from '../exec.js'
 import type { Logger } from '../registry/index.js'
@@ -14,6 +15,21 @@ export interface SecretSpec {
   src?: string
   env?: string
 }
+
+/**
+ * Asked, for each blob the build hands over, whether it wants its bytes as they come: a sink receives
+ * them (ended after the last; destroyed if the build's output ends early). The blob's digest is the
+ * builder's claim, to be checked against the bytes. The build waits for a sink that is full.
+ */
+export type BlobObserver = (blob: {
+  digest: string
+  size: number
+  /**
+   * The builder named a complete file after the digest it computed as it wrote it (buildah's committed
+   * layer): no need to hash the bytes again. Otherwise (bytes cut out of a stream) they must be checked.
+   */
+  namedByBuilder?: boolean
+}) => Promise<Writable | undefined>
 
 export interface BuildRequest {
   context: string
@@ -48,6 +64,11 @@ export interface BuildRequest {
    * start-up work (a TLS context) does not delay the build's.
    */
   onBuildStarted?: () => void
+  /**
+   * Offered each blob of the image as the builder hands it over (buildx: its OCI tarball), before the
+   * build has finished; see BlobObserver. Builders that hand over files at the end do not call it.
+   */
+  onBlob?: BlobObserver
   /** build-push-action's load, add-hosts, shm-size… (see BuildExtras); none when absent. */
   extras?: BuildExtras
   /** With `extras.load`: the references the loaded image gets in the docker engine (the tags). */

@@ -23,6 +23,7 @@ import {
 import type { BuiltImages, LayoutImage } from './layout.js'
 import { serialize } from './manifests.js'
 import { lookUpKnownLayers, type KnownLayerLookups } from './prefetch.js'
+import type { HeadStart, HeadStarted } from './head-start.js'
 
 const BASE_NAME = 'org.opencontainers.image.base.name'
 const UNCOMPRESSED_LAYERS = [OCI_LAYER, DOCKER_LAYER]
@@ -38,6 +39,8 @@ export interface CompressLayersRequest {
   baseImages: string[]
   /** The same lookups, started before the build (see prefetch.ts); the build's own annotations are added. */
   lookups?: KnownLayerLookups
+  /** Layers compressed while the build handed them over (see head-start.ts). */
+  headStart?: HeadStart
   logger: { info(msg: string): void; debug(msg: string): void }
 }
 
@@ -53,6 +56,8 @@ interface Resolved {
   placed: boolean
   /** Compressed by this push (not a layer the registry had). */
   compressed?: boolean
+  /** Compressed while the build handed it over. */
+  ahead?: boolean
 }
 
 export async function compressLayers(req: CompressLayersRequest): Promise<CompressedImages> {
@@ -74,10 +79,12 @@ export async function compressLayers(req: CompressLayersRequest): Promise<Compre
   )
   const placedUncompressed = [...resolved.values()].filter(r => r.placed)
   const compressedHere = [...resolved.values()].filter(r => r.compressed).length
+  const ahead = [...resolved.values()].filter(r => r.ahead).length
   const mountedCompressed = placedCompressed.filter(r => r.placed)
   req.logger.info(
     `${resolved.size} uncompressed layers: ${resolved.size - compressedHere} already in the registry (mounted or found, not recompressed), ` +
       `${compressedHere} compressed (${req.compression.compression}) while uploading to ${req.images[0]}` +
+      (ahead > 0 ? ` (${ahead} while the build handed ${ahead === 1 ? 'it' : 'them'} over)` : '') +
       (mountedCompressed.length > 0 ? `; ${mountedCompressed.length} compressed base layers mounted` : '')
   )
   const placed = [...placedUncompressed, ...mountedCompressed]
@@ -127,6 +134,12 @@ async function resolveLayer(
   known: KnownLayer | undefined
 ): Promise<Resolved> {
   if (known && (await mountEverywhere(req, known))) return { desc: known.desc, placed: true }
+  const early = await req.headStart?.take(layer.digest)
+  if (early && early.uncompressedSize === layer.size) return placeHeadStarted(req, early)
+  if (early)
+    req.logger.debug(
+      `${layer.digest}: compressed ahead from ${early.uncompressedSize} bytes, not ${layer.size}`
+    )
   const tarPath = req.built.blobPath(layer.digest)
   const spoolPath = join(dirname(tarPath), `.compressing-${layer.digest.slice('sha256:'.length)}`)
   // One target: the stream is all it needs, no copy for the others (nor a HEAD for it in multiWrite).
@@ -143,6 +156,16 @@ async function resolveLayer(
   if (only || (await stat(target).catch(() => undefined))) await rm(spoolPath, { force: true })
   else await rename(spoolPath, target)
   return { desc, placed: only, compressed: true }
+}
+
+/** A layer compressed ahead is in the first target; its spool goes into the layout for the others. */
+async function placeHeadStarted(req: CompressLayersRequest, early: HeadStarted): Promise<Resolved> {
+  if (early.spoolPath) {
+    const target = req.built.blobPath(early.desc.digest)
+    if (await stat(target).catch(() => undefined)) await rm(early.spoolPath, { force: true })
+    else await rename(early.spoolPath, target)
+  }
+  return { desc: early.desc, placed: req.images.length === 1, compressed: true, ahead: true }
 }
 
 /** Mounts (or finds) the known layer in every target; false when one of them does not get it. */

@@ -18,6 +18,7 @@ import {
   type PushedSubject
 } from './attestations.js'
 import { compressLayers } from './compress-layers.js'
+import type { HeadStart } from './head-start.js'
 import type { KnownLayerLookups } from './prefetch.js'
 import { readBuiltImages, type LayoutImage } from './layout.js'
 import { assertLayerSizes } from './limits.js'
@@ -55,6 +56,8 @@ export interface PublishRequest {
   attest?: Attest
   /** The base-layer lookups, when they were started before the build (see prefetch.ts). */
   lookups?: KnownLayerLookups
+  /** Layers compressed while the build handed them over. */
+  headStart?: HeadStart
 }
 
 export interface PublishResult {
@@ -120,6 +123,7 @@ export async function publishLayout(req: PublishRequest): Promise<PublishResult>
     compression: req.compression ?? { compression: 'gzip' },
     baseImages: req.baseImages ?? [],
     lookups: req.lookups,
+    headStart: req.headStart,
     logger: req.logger
   })
   // Nothing is left writing when either fails.

@@ -5,7 +5,8 @@
  * spool and uploaded from it with the resumable upload.
  */
 import { createReadStream } from 'node:fs'
-import { open, rm } from 'node:fs/promises'
+import { createHash } from 'node:crypto'
+import { open, rm, type FileHandle } from 'node:fs/promises'
 import type { Logger } from './types.js'
 import type { Descriptor } from './oci/types.js'
 import type { Repository } from './repository.js'
@@ -33,19 +34,10 @@ export interface CompressPushRequest {
 
 /** Returns the compressed layer's descriptor, once it is in `repo` and in the spool file. */
 export async function compressAndPush(req: CompressPushRequest): Promise<Descriptor> {
-  const { stream, result } = compressStream(readTar(req.tarPath), req.compression)
   const spool = req.spool === false ? undefined : await open(req.spoolPath, 'w')
-  async function* teeToSpool(): AsyncGenerator<Uint8Array> {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      await spool?.write(chunk)
-      yield chunk
-    }
-  }
   try {
-    const blob = await req.repo.pushStream(readAhead(teeToSpool(), READ_AHEAD), result)
-    return descriptorOf(await result, blob.size)
+    return await pushCompressed(req.repo, readTar(req.tarPath), req.compression, spool)
   } catch (error) {
-    stream.destroy()
     req.logger?.debug(
       `streamed upload of ${req.tarPath} failed, compressing to disk and uploading: ${String(error)}`
     )
@@ -53,6 +45,71 @@ export async function compressAndPush(req: CompressPushRequest): Promise<Descrip
     return compressToFileAndPush(req)
   } finally {
     await spool?.close().catch(() => {})
+  }
+}
+
+export interface StreamPushRequest {
+  repo: Repository
+  /** The uncompressed layer's bytes, as something else (the build) produces them. */
+  source: AsyncIterable<Uint8Array>
+  /** false: the source's digest is not computed (the caller trusts its name for it). */
+  hash?: boolean
+  /** Where the compressed bytes are written too, when other targets need them. */
+  spoolPath?: string
+  compression: CompressionOptions
+}
+
+export interface StreamPushed {
+  /** The compressed layer, in `repo` (and in the spool file). */
+  desc: Descriptor
+  /** Digest (unless `hash` was false) and size of the bytes `source` gave: the layer's diffID. */
+  uncompressed: { digest?: string; size: number }
+}
+
+/**
+ * compressAndPush for a layer whose bytes are still arriving. There is no fallback (the source cannot
+ * be read twice): a failure throws, and the caller compresses the layer from its file instead.
+ */
+export async function compressAndPushStream(req: StreamPushRequest): Promise<StreamPushed> {
+  const hash = req.hash === false ? undefined : createHash('sha256')
+  let size = 0
+  async function* hashed(): AsyncGenerator<Uint8Array> {
+    for await (const chunk of req.source) {
+      hash?.update(chunk)
+      size += chunk.byteLength
+      yield chunk
+    }
+  }
+  const spool = req.spoolPath ? await open(req.spoolPath, 'w') : undefined
+  try {
+    const desc = await pushCompressed(req.repo, hashed(), req.compression, spool)
+    const digest = hash && `sha256:${hash.digest('hex')}`
+    return { desc, uncompressed: { ...(digest ? { digest } : {}), size } }
+  } finally {
+    await spool?.close().catch(() => {})
+  }
+}
+
+/** One compression pass streamed to `repo` (and to `spool`): the compressed layer's descriptor. */
+async function pushCompressed(
+  repo: Repository,
+  source: AsyncIterable<Uint8Array>,
+  compression: CompressionOptions,
+  spool: FileHandle | undefined
+): Promise<Descriptor> {
+  const { stream, result } = compressStream(source, compression)
+  async function* teeToSpool(): AsyncGenerator<Uint8Array> {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      await spool?.write(chunk)
+      yield chunk
+    }
+  }
+  try {
+    const blob = await repo.pushStream(readAhead(teeToSpool(), READ_AHEAD), result)
+    return descriptorOf(await result, blob.size)
+  } catch (error) {
+    stream.destroy()
+    throw error
   }
 }
 

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from '@jest/globals'
 import { randomBytes } from 'node:crypto'
+import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { runAction, type ActionRun } from '../../../scripts/run-action.mjs'
 import {
@@ -25,6 +26,7 @@ describe('dist/index.js with builder auto picks buildx and builds one platform w
   const image = `${env.registry}/${uniqueRepo('e2e-buildx')}`
   const tokenValue = `tok-${randomBytes(12).toString('hex')}`
   const fileValue = `file-${randomBytes(16).toString('hex')}`
+  const data = randomBytes(3 * 1024 * 1024)
   let run: ActionRun
   let pulled: PulledImage
   let files: Map<string, Buffer>
@@ -38,15 +40,17 @@ describe('dist/index.js with builder auto picks buildx and builds one platform w
         'RUN echo "$GREETING" > /greeting && uname -m > /arch',
         'RUN --mount=type=secret,id=token --mount=type=secret,id=file ' +
           'sh -c "wc -c < /run/secrets/token > /len && wc -c < /run/secrets/file > /file-len"',
+        'COPY data.bin /data.bin',
         // The last stage fails: only `target: app` makes this build succeed.
         'FROM app AS broken',
         'RUN exit 3',
         ''
       ].join('\n')
     })
+    await writeFile(join(context, 'data.bin'), data)
     run = await runAction({
       cwd: context,
-      env: { MY_SECRET: tokenValue },
+      env: { MY_SECRET: tokenValue, RUNNER_DEBUG: '1' },
       inputs: {
         registry: env.registry,
         images: image,
@@ -92,6 +96,19 @@ describe('dist/index.js with builder auto picks buildx and builds one platform w
     expect(files.get('greeting')?.toString('utf8')).toBe('hello from buildx\n')
     expect(files.get('arch')?.toString('utf8')).toBe('x86_64\n')
     expect(JSON.parse(run.outputs['platform-digests'] ?? '{}')).toEqual({ 'linux/amd64': run.outputs.digest })
+  })
+
+  it('compressed the large layer while buildx handed it over, uploaded it once, its diff_id right', () => {
+    expect(run.stdout).toMatch(
+      /compressed \(gzip\) while uploading to \S+ \(1 while the build handed it over\)/
+    )
+    expect(files.get('data.bin')?.equals(data)).toBe(true)
+    const config = JSON.parse(pulled.config.toString('utf8')) as { rootfs: { diff_ids: string[] } }
+    expect(pulled.layers.map(l => sha256(l.tar))).toEqual(config.rootfs.diff_ids)
+    const manifest = JSON.parse(pulled.manifest.toString('utf8')) as Manifest
+    const big = manifest.layers!.at(-1)! // COPY data.bin
+    const puts = run.stdout.match(new RegExp(`PUT \\S+digest=sha256%(25)?3A${big.digest.slice(7)}`, 'g'))
+    expect(puts).toHaveLength(1)
   })
 
   it('mounted both secrets (the image records their lengths)', () => {

@@ -1,4 +1,7 @@
 import { beforeAll, describe, expect, it } from '@jest/globals'
+import { randomBytes } from 'node:crypto'
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { runAction, type ActionRun } from '../../../scripts/run-action.mjs'
 import {
   type Manifest,
@@ -23,12 +26,13 @@ describe('dist/index.js publishes a one-platform image built by the docker build
   beforeAll(async () => {
     // The test dockerd has no network (--bridge=none): COPY only, no RUN.
     const context = await makeContext({
-      Dockerfile: `FROM ${env.baseImage}\nCOPY payload.txt /payload.txt\n`,
+      Dockerfile: `FROM ${env.baseImage}\nCOPY payload.txt /payload.txt\nCOPY data.bin /data.bin\n`,
       'payload.txt': payload
     })
+    await writeFile(join(context, 'data.bin'), randomBytes(3 * 1024 * 1024))
     run = await runAction({
       cwd: context,
-      env: { DOCKER_HOST: env.dockerHost },
+      env: { DOCKER_HOST: env.dockerHost, RUNNER_DEBUG: '1' },
       inputs: {
         registry: env.registry,
         images: image,
@@ -41,6 +45,17 @@ describe('dist/index.js publishes a one-platform image built by the docker build
     })
     if (run.exitCode === 0) served = rawManifest(`${image}:main`)
   }, 300000)
+
+  // docker hands its layers over at the end (docker save): they are compressed during the push.
+  it('uploads the config while the layers are still being compressed and uploaded', () => {
+    const manifest = served.json
+    const hex = (digest: string) => digest.replace('sha256:', '')
+    const configHead = run.stdout.search(new RegExp(`HEAD \\S+/blobs/sha256:${hex(manifest.config!.digest)}`))
+    const streamed = manifest.layers!.at(-1)! // COPY data.bin
+    const layerDone = run.stdout.search(new RegExp(`PUT \\S+digest=sha256%(25)?3A${hex(streamed.digest)}`))
+    expect(configHead).toBeGreaterThan(-1)
+    expect(layerDone).toBeGreaterThan(configHead)
+  })
 
   it('checks push access once the build command has started, while it runs', () => {
     const { build, check, buildEnd } = buildThenAccessCheck(run.stdout, 'docker build')

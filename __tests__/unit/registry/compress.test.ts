@@ -195,6 +195,22 @@ describe('compressStream gzip', () => {
     expect((await compress(data, { blockSize: 1024 * 1024 })).digest).toBe(out.digest)
   })
 
+  it('frames stored blocks at 65535-byte pieces, exact multiples and a stored last block included', async () => {
+    const blockSize = 65535 * 5
+    // Two full stored blocks, then a short stored last block (BFINAL on its final piece).
+    const data = randomBytes(blockSize * 2 + 65535 * 4 + 5000)
+    const out = await compress(data, { blockSize })
+    expect(gunzipSync(out.bytes).equals(data)).toBe(true)
+    const pieces = Math.ceil(blockSize / 65535) * 2 + 5
+    expect(out.size).toBe(10 + data.length + 5 * pieces + 8)
+    // A deflated block after a stored one refers back into the stored bytes (its dictionary).
+    const first = data.subarray(0, blockSize)
+    const second = Buffer.concat([first.subarray(blockSize - 32 * 1024), compressible(blockSize - 32 * 1024)])
+    const both = await compress(Buffer.concat([first, second]), { blockSize, level: 6 })
+    expect(gunzipSync(both.bytes).equals(Buffer.concat([first, second]))).toBe(true)
+    expect(both.size).toBeLessThan(blockSize + 5 * 5 + 20 + (32 * 1024) / 8 + blockSize / 4)
+  })
+
   it('compresses empty input to a valid empty gzip', async () => {
     const out = await compress(Buffer.alloc(0))
     expect(gunzipSync(out.bytes)).toEqual(Buffer.alloc(0))

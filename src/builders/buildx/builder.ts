@@ -70,7 +70,7 @@ export class BuildxBuilder implements Builder {
         const onStarted = req.onBuildStarted
         const build = (stdoutTo: NodeJS.WritableStream, signal: AbortSignal) =>
           runLogged(this.run, logger, 'docker', args, { env, secrets, signal, onStarted, stdoutTo })
-        await unpackWhileProducing(layoutDir, this.run, build, req.signal)
+        await unpackWhileProducing(layoutDir, this.run, build, req.signal, req.onBlob)
         await this.checkMetadata(metadataFile, layoutDir, logger)
         return layoutImages(layoutDir)
       })

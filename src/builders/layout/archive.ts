@@ -1,8 +1,8 @@
 import { mkdir, readdir, readFile, realpath, rename, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import { PassThrough } from 'node:stream'
+import { PassThrough, type Writable } from 'node:stream'
 import { fileDigest } from '../../registry/index.js'
-import type { Runner } from '../types.js'
+import type { BlobObserver, Runner } from '../types.js'
 import { findImages, readLayoutIndex, type FoundImage } from './normalize.js'
 import {
   OCI_CONFIG,
@@ -13,6 +13,8 @@ import {
   type Descriptor
 } from '../../registry/index.js'
 import { blobPath, blobsDir, writeBlob } from './oci.js'
+import { TarWatcher, type TarEntry } from './tar-watch.js'
+import { Tee } from './tee.js'
 import { exists } from '../../files.js'
 
 /**
@@ -20,30 +22,47 @@ import { exists } from '../../files.js'
  * tarball on disk, and the unpacking overlaps the export. `produce` gets a signal that fires when the
  * unpacking failed (nothing reads its output any more: it must stop, not block on a full pipe). The
  * producer's failure is the error; the unpacking's when the producer succeeded or was stopped for it.
+ * `onBlob` gets the bytes of the layout's blobs as they pass, when it asks for them (see BlobObserver).
  */
 export async function unpackWhileProducing(
   dir: string,
   run: Runner,
   produce: (stdoutTo: NodeJS.WritableStream, signal: AbortSignal) => Promise<unknown>,
-  signal?: AbortSignal
+  signal?: AbortSignal,
+  onBlob?: BlobObserver
 ): Promise<void> {
   await mkdir(dir, { recursive: true })
   const unpackFailed = new AbortController()
-  const stream = new PassThrough()
-  const unpacking = run('tar', untarArgs('-', dir), { stdinFrom: stream, signal })
+  const tarInput = new PassThrough()
+  const stream = onBlob ? new Tee([tarInput, new TarWatcher(blobsOf(onBlob))]) : tarInput
+  const unpacking = run('tar', untarArgs('-', dir), { stdinFrom: tarInput, signal })
   // Which failed first is the cause: the other fails because of it (a truncated stream, a stop).
   let first: 'produce' | 'unpack' | undefined
   unpacking.catch(() => {
     first ??= 'unpack'
+    // Nothing reads it any more: a write of the Tee waiting for it to drain must not wait forever.
+    tarInput.destroy()
     unpackFailed.abort(new Error('unpacking the tarball failed'))
   })
   const producerSignal = signal ? AbortSignal.any([signal, unpackFailed.signal]) : unpackFailed.signal
-  const producing = (async () => produce(stream, producerSignal))().finally(() => stream.end())
+  const producing = (async () => produce(stream, producerSignal))().finally(() => {
+    if (!stream.destroyed) stream.end()
+  })
   producing.catch(() => (first ??= 'produce'))
   const [produced, unpacked] = await Promise.allSettled([producing, unpacking])
+  // A failure: whatever still waits on the tarball (a sink of the observer) learns that it has ended.
+  if (produced.status === 'rejected' || unpacked.status === 'rejected') stream.destroy()
   if (produced.status === 'rejected' && (first === 'produce' || unpacked.status === 'fulfilled'))
     throw produced.reason
   if (unpacked.status === 'rejected') throw unpacked.reason
+}
+
+/** An OCI layout's blob entries (`blobs/sha256/<hex>`) by digest; other entries are not offered. */
+function blobsOf(onBlob: BlobObserver): (entry: TarEntry) => Promise<Writable | undefined> {
+  return async entry => {
+    const hex = /^blobs\/sha256\/([a-f0-9]{64})$/.exec(entry.name)?.[1]
+    return hex ? onBlob({ digest: `sha256:${hex}`, size: entry.size }) : undefined
+  }
 }
 
 /** Unpacks a tar archive (a `docker save` or an OCI tarball) into `dir`. */

@@ -1,0 +1,135 @@
+/**
+ * Compression with a head start: a layer the builder is still handing over (buildx's OCI tarball on its
+ * stdout) is compressed and uploaded to the first target as its bytes pass, instead of after the build.
+ * The build waits for the compression (it is the slower), so the handover and the compression overlap.
+ *
+ * Only what the push would compress anyway is taken: a blob large enough to be a layer's data, not one
+ * the registry already has (a base image's layer, the tag's previous layer: those are mounted, never
+ * recompressed). Everything it starts waits for the push-access check. What it uploads is used only if
+ * the bytes match the digest the builder claimed and the built manifest lists that digest as an
+ * uncompressed layer (see compress-layers.ts); otherwise the layer is compressed from its file as usual.
+ */
+import { PassThrough, type Writable } from 'node:stream'
+import { join } from 'node:path'
+import {
+  compressAndPushStream,
+  LAYER_MEDIA_TYPE,
+  type CompressionOptions,
+  type Descriptor,
+  type RegistryClient
+} from '../registry/index.js'
+import type { KnownLayerLookups } from './prefetch.js'
+import type { BlobObserver } from '../builders/types.js'
+import { errorMessage } from '../errors.js'
+
+/** Smaller blobs (configs, manifests, small layers) are left to the push: they compress in no time. */
+export const HEAD_START_MIN_SIZE = 1024 * 1024
+/** What the sink holds before the build waits: the compression reads 1 MiB blocks. */
+const SINK_BUFFER = 4 * 1024 * 1024
+
+export interface HeadStarted {
+  desc: Descriptor
+  /** The uncompressed bytes compressed: the built layer must be as large (it is checked by digest too). */
+  uncompressedSize: number
+  /** The compressed bytes, for the other targets (none with one target: the upload is all it needs). */
+  spoolPath?: string
+}
+
+type OfferedBlob = Parameters<BlobObserver>[0]
+
+export interface HeadStartOptions {
+  client: RegistryClient
+  /** Target images; the first receives the uploads. */
+  images: string[]
+  compression: CompressionOptions
+  /** The known-layer lookups, which start once push access is checked (they reject if it failed). */
+  lookups: Promise<KnownLayerLookups>
+  /** A private directory for the spool files. */
+  spoolDir: string
+  logger: { debug(msg: string): void }
+}
+
+const COMPRESSED_MAGIC = [Buffer.from([0x1f, 0x8b]), Buffer.from([0x28, 0xb5, 0x2f, 0xfd])]
+
+/** The sink's bytes, unless they start like gzip or zstd (a tar never does: it starts with a name). */
+async function uncompressedOnly(sink: PassThrough): Promise<AsyncIterable<Uint8Array> | undefined> {
+  const chunks = sink[Symbol.asyncIterator]() as AsyncIterator<Buffer>
+  const first = await chunks.next()
+  if (!first.done && COMPRESSED_MAGIC.some(m => first.value.subarray(0, m.length).equals(m))) return undefined
+  return (async function* () {
+    if (first.done) return
+    yield first.value
+    for (let next = await chunks.next(); !next.done; next = await chunks.next()) yield next.value
+  })()
+}
+
+export class HeadStart {
+  private readonly started = new Map<string, Promise<HeadStarted | undefined>>()
+
+  constructor(private readonly opts: HeadStartOptions) {}
+
+  /** A BlobObserver (see builders/types.ts). */
+  readonly offer = async (blob: OfferedBlob): Promise<Writable | undefined> => {
+    if (blob.size < HEAD_START_MIN_SIZE || this.started.has(blob.digest)) return undefined
+    if (!(await this.wouldCompress(blob.digest))) return undefined
+    const sink = new PassThrough({ highWaterMark: SINK_BUFFER })
+    sink.on('error', () => {}) // a build that stops handing it over: compress() sees it and gives up
+    this.started.set(blob.digest, this.compress(blob, sink))
+    return sink
+  }
+
+  /** The layer compressed and uploaded while it was handed over, if it was and all went well. */
+  take(diffId: string): Promise<HeadStarted | undefined> | undefined {
+    return this.started.get(diffId)
+  }
+
+  /** Settles once nothing it started is running any more (nor what was offered meanwhile). */
+  async settled(): Promise<void> {
+    for (let count = -1; count !== this.started.size;) {
+      count = this.started.size
+      await Promise.all(this.started.values())
+    }
+  }
+
+  get count(): number {
+    return this.started.size
+  }
+
+  private async wouldCompress(digest: string): Promise<boolean> {
+    if (this.opts.compression.compression === 'uncompressed') return false
+    const wanted = LAYER_MEDIA_TYPE[this.opts.compression.compression]
+    try {
+      const lookups = await this.opts.lookups
+      const [base, previous] = await Promise.all([lookups.base, lookups.previous])
+      const inBase = base.has(digest) || [...base.values()].some(k => k.desc.digest === digest)
+      return !inBase && previous.get(digest)?.desc.mediaType !== wanted
+    } catch {
+      return false // no push access (the check reports it), or no lookups: nothing starts early
+    }
+  }
+
+  private async compress(blob: OfferedBlob, sink: PassThrough): Promise<HeadStarted | undefined> {
+    const { images, client, compression, logger } = this.opts
+    const hex = blob.digest.slice('sha256:'.length)
+    const spoolPath = images.length > 1 ? join(this.opts.spoolDir, hex) : undefined
+    try {
+      const repo = client.repository(images[0]!)
+      const hash = !blob.namedByBuilder
+      const source = await uncompressedOnly(sink)
+      if (!source) throw new Error('it is compressed already (a base layer the lookups did not know)')
+      const pushed = await compressAndPushStream({ repo, source, spoolPath, compression, hash })
+      const { digest, size } = pushed.uncompressed
+      if ((hash && digest !== blob.digest) || size !== blob.size) {
+        throw new Error(`its bytes are ${digest ?? 'not hashed'} (${size} bytes)`)
+      }
+      logger.debug(`${blob.digest} compressed to ${pushed.desc.digest} while the build handed it over`)
+      return { desc: pushed.desc, uncompressedSize: size, ...(spoolPath ? { spoolPath } : {}) }
+    } catch (error) {
+      logger.debug(
+        `${blob.digest} was not compressed ahead (${errorMessage(error)}): compressing it after the build`
+      )
+      sink.destroy() // the builder's side skips the rest of it
+      return undefined
+    }
+  }
+}
