@@ -32920,7 +32920,7 @@ function baseImagePurl(image) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1206);
+/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3723);
 /* harmony import */ var _runtime_cancel_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3952);
 
 
@@ -32946,7 +32946,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1206:
+/***/ 3723:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -36599,11 +36599,11 @@ async function compressAndPush(req) {
  * be read twice): a failure throws, and the caller compresses the layer from its file instead.
  */
 async function compressAndPushStream(req) {
-    const hash = req.hash === false ? undefined : (0,external_node_crypto_.createHash)('sha256');
+    const hash = (0,external_node_crypto_.createHash)('sha256');
     let size = 0;
     async function* hashed() {
         for await (const chunk of req.source) {
-            hash?.update(chunk);
+            hash.update(chunk);
             size += chunk.byteLength;
             yield chunk;
         }
@@ -36611,8 +36611,7 @@ async function compressAndPushStream(req) {
     const spool = req.spoolPath ? await (0,promises_.open)(req.spoolPath, 'w') : undefined;
     try {
         const desc = await pushCompressed(req.repo, hashed(), req.compression, spool);
-        const digest = hash && `sha256:${hash.digest('hex')}`;
-        return { desc, uncompressed: { ...(digest ? { digest } : {}), size } };
+        return { desc, uncompressed: { digest: `sha256:${hash.digest('hex')}`, size } };
     }
     finally {
         await spool?.close().catch(() => { });
@@ -37582,67 +37581,6 @@ function buildahPushArgs(manifest, dir) {
     return ['manifest', 'push', '--all', '--format', 'oci', manifest, `dir:${dir}`];
 }
 
-;// CONCATENATED MODULE: ./src/builders/buildah/commit-follow.ts
-/**
- * buildah commits a new layer in two steps: it writes the layer's diff into its TMPDIR, renamed after its
- * digest once complete (`<TMPDIR>/buildah<random>/sha256:<hex>`), then copies that file into the
- * destination (our dir:). For a large layer the copy takes about as long as compressing and uploading
- * it, so each completed file is offered to the blob observer right away: the push starts while buildah
- * copies. This relies on buildah's temp-file naming (its image.go since 1.2x). If that changes, nothing
- * is found, and the push compresses the layer after the build, as it always could.
- */
-
-
-
-/** How often the TMPDIR is looked at: a few readdirs, against a commit of hundreds of ms. */
-const POLL_MS = 20;
-const COMMITTED_LAYER = /^sha256:([a-f0-9]{64})$/;
-function followCommittedLayers(tmpDir, onBlob, logger) {
-    const seen = new Set();
-    let scanning = Promise.resolve();
-    const timer = setInterval(() => {
-        scanning = scanning.then(() => scan(tmpDir, seen, onBlob, logger));
-    }, POLL_MS);
-    timer.unref();
-    return {
-        async stop() {
-            clearInterval(timer);
-            await scanning;
-        }
-    };
-}
-async function scan(tmpDir, seen, onBlob, logger) {
-    const work = (await (0,promises_.readdir)(tmpDir, { withFileTypes: true }).catch(() => [])).filter(e => e.isDirectory() && e.name.startsWith('buildah'));
-    for (const dir of work) {
-        const names = await (0,promises_.readdir)((0,external_node_path_.join)(tmpDir, dir.name)).catch(() => []);
-        for (const name of names) {
-            const hex = COMMITTED_LAYER.exec(name)?.[1];
-            const path = (0,external_node_path_.join)(tmpDir, dir.name, name);
-            if (!hex || seen.has(path))
-                continue;
-            seen.add(path);
-            await offer(path, `sha256:${hex}`, onBlob).catch((error) => logger.debug(`could not follow buildah's committed layer ${name}: ${String(error)}`));
-        }
-    }
-}
-/** Opened at once: buildah deletes the file when its commit ends, and an open file stays readable. */
-async function offer(path, digest, onBlob) {
-    const file = await (0,promises_.open)(path, 'r').catch(() => undefined);
-    if (!file)
-        return; // already gone: the push compresses the layer from the dir: copy
-    try {
-        const { size } = await file.stat();
-        const sink = await onBlob({ digest, size, namedByBuilder: true });
-        if (!sink)
-            return void (await file.close());
-        void (0,external_node_stream_promises_namespaceObject.pipeline)(file.createReadStream({ highWaterMark: 1024 * 1024 }), sink).catch(() => { });
-    }
-    catch (error) {
-        await file.close().catch(() => { });
-        throw error;
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/builders/buildah/platform-stores.ts
 
 
@@ -37769,7 +37707,6 @@ async function buildConcurrently(tasks, limit, signal) {
 
 
 
-
 async function buildahVersion(env, run) {
     const { stdout } = await run('buildah', ['version'], { env });
     const version = extractVersion(/^Version:\s*(\S+)/m.exec(stdout)?.[1] ?? stdout);
@@ -37788,9 +37725,7 @@ class BuildahBuilder {
         this.version = version;
     }
     async build(req, logger) {
-        // With a blob observer, buildah's TMPDIR is ours: its committed layers are offered as they complete.
-        const tmpDir = (0,external_node_path_.join)(req.workDir, 'tmp');
-        const env = req.onBlob ? { ...buildahEnv(req), TMPDIR: tmpDir } : buildahEnv(req);
+        const env = buildahEnv(req);
         const version = this.version ?? (await buildahVersion(env, this.run));
         const layoutDir = (0,external_node_path_.join)(req.workDir, 'oci');
         const secretDir = (0,external_node_path_.join)(req.workDir, 'secrets');
@@ -37807,7 +37742,7 @@ class BuildahBuilder {
                 const plan = await planStores(this.run, env, logger, groups.length, req.workDir);
                 stores = plan.stores;
                 const b = { req: { ...req, secrets: fileSecrets }, version, env, secrets, logger };
-                await followingCommits(req, tmpDir, logger, () => buildEachPlatform(this.run, b, groups, dirs, plan));
+                await buildEachPlatform(this.run, b, groups, dirs, plan);
                 const images = [];
                 for (const dir of dirs)
                     images.push(...(await importDirTransport(dir, layoutDir)));
@@ -37817,22 +37752,9 @@ class BuildahBuilder {
         }
         finally {
             await Promise.all(stores.map(store => removePlatformStore(store, this.run, env, logger)));
-            for (const dir of [secretDir, tmpDir, ...dirs])
+            for (const dir of [secretDir, ...dirs])
                 await (0,promises_.rm)(dir, { recursive: true, force: true });
         }
-    }
-}
-/** Runs `build` while buildah's committed layers are offered to `req.onBlob` (see commit-follow.ts). */
-async function followingCommits(req, tmpDir, logger, build) {
-    if (!req.onBlob)
-        return build();
-    await (0,promises_.mkdir)(tmpDir, { recursive: true });
-    const follower = followCommittedLayers(tmpDir, req.onBlob, logger);
-    try {
-        await build();
-    }
-    finally {
-        await follower.stop();
     }
 }
 /**
@@ -53692,13 +53614,22 @@ const COMPRESSED_MAGIC = [Buffer.from([0x1f, 0x8b]), Buffer.from([0x28, 0xb5, 0x
 /** The sink's bytes, unless they start like gzip or zstd (a tar never does: it starts with a name). */
 async function uncompressedOnly(sink) {
     const chunks = sink[Symbol.asyncIterator]();
-    const first = await chunks.next();
-    if (!first.done && COMPRESSED_MAGIC.some(m => first.value.subarray(0, m.length).equals(m)))
+    const head = [];
+    let ended = false;
+    while (!ended && Buffer.concat(head).length < 4) {
+        const next = await chunks.next();
+        if (next.done)
+            ended = true;
+        else
+            head.push(next.value);
+    }
+    const start = Buffer.concat(head);
+    if (COMPRESSED_MAGIC.some(m => start.subarray(0, m.length).equals(m)))
         return undefined;
     return (async function* () {
-        if (first.done)
+        yield* head;
+        if (ended)
             return;
-        yield first.value;
         for (let next = await chunks.next(); !next.done; next = await chunks.next())
             yield next.value;
     })();
@@ -53706,20 +53637,39 @@ async function uncompressedOnly(sink) {
 class HeadStart {
     opts;
     started = new Map();
+    live = new Set();
+    lookedUp;
+    /**
+     * Settles when the lookups have. A blob offered before is declined: the build never waits for the
+     * registry (a cached rebuild hands its layers over at once, and would compress none of them).
+     */
+    known;
     constructor(opts) {
         this.opts = opts;
+        this.known = opts.lookups
+            .then(l => Promise.all([l.base, l.previous]))
+            .then(known => void (this.lookedUp = known), () => void (this.lookedUp = 'failed') // no push access (the check reports it): nothing starts
+        );
     }
     /** A BlobObserver (see builders/types.ts). */
     offer = async (blob) => {
         if (blob.size < HEAD_START_MIN_SIZE || this.started.has(blob.digest))
             return undefined;
-        if (!(await this.wouldCompress(blob.digest)))
+        if (!this.wouldCompress(blob.digest))
             return undefined;
         const sink = new external_node_stream_.PassThrough({ highWaterMark: SINK_BUFFER });
         sink.on('error', () => { }); // a build that stops handing it over: compress() sees it and gives up
-        this.started.set(blob.digest, this.compress(blob, sink));
+        this.live.add(sink);
+        const compressing = this.compress(blob, sink);
+        this.started.set(blob.digest, compressing);
+        void compressing.finally(() => this.live.delete(sink));
         return sink;
     };
+    /** Stops what is still being handed over or compressed (a failed build, or the push is done). */
+    cancel() {
+        for (const sink of this.live)
+            sink.destroy(new Error('no longer needed'));
+    }
     /** The layer compressed and uploaded while it was handed over, if it was and all went well. */
     take(diffId) {
         return this.started.get(diffId);
@@ -53731,22 +53681,15 @@ class HeadStart {
             await Promise.all(this.started.values());
         }
     }
-    get count() {
-        return this.started.size;
-    }
-    async wouldCompress(digest) {
+    wouldCompress(digest) {
         if (this.opts.compression.compression === 'uncompressed')
             return false;
+        if (!this.lookedUp || this.lookedUp === 'failed')
+            return false;
+        const [base, previous] = this.lookedUp;
         const wanted = LAYER_MEDIA_TYPE[this.opts.compression.compression];
-        try {
-            const lookups = await this.opts.lookups;
-            const [base, previous] = await Promise.all([lookups.base, lookups.previous]);
-            const inBase = base.has(digest) || [...base.values()].some(k => k.desc.digest === digest);
-            return !inBase && previous.get(digest)?.desc.mediaType !== wanted;
-        }
-        catch {
-            return false; // no push access (the check reports it), or no lookups: nothing starts early
-        }
+        const inBase = base.has(digest) || [...base.values()].some(k => k.desc.digest === digest);
+        return !inBase && previous.get(digest)?.desc.mediaType !== wanted;
     }
     async compress(blob, sink) {
         const { images, client, compression, logger } = this.opts;
@@ -53754,15 +53697,13 @@ class HeadStart {
         const spoolPath = images.length > 1 ? (0,external_node_path_.join)(this.opts.spoolDir, hex) : undefined;
         try {
             const repo = client.repository(images[0]);
-            const hash = !blob.namedByBuilder;
             const source = await uncompressedOnly(sink);
             if (!source)
                 throw new Error('it is compressed already (a base layer the lookups did not know)');
-            const pushed = await compressAndPushStream({ repo, source, spoolPath, compression, hash });
+            const pushed = await compressAndPushStream({ repo, source, spoolPath, compression });
             const { digest, size } = pushed.uncompressed;
-            if ((hash && digest !== blob.digest) || size !== blob.size) {
-                throw new Error(`its bytes are ${digest ?? 'not hashed'} (${size} bytes)`);
-            }
+            if (digest !== blob.digest || size !== blob.size)
+                throw new Error(`its bytes are ${digest} (${size} bytes)`);
             logger.debug(`${blob.digest} compressed to ${pushed.desc.digest} while the build handed it over`);
             return { desc: pushed.desc, uncompressedSize: size, ...(spoolPath ? { spoolPath } : {}) };
         }
@@ -54354,6 +54295,7 @@ async function buildAndPublish(step, builder, plan, workDir) {
             started.mark();
         }
     }, async (b) => b.cleanup).catch(async (error) => {
+        headStart?.cancel();
         await headStart?.settled();
         throw error;
     });
@@ -54374,6 +54316,7 @@ async function buildAndPublish(step, builder, plan, workDir) {
         return { builder: builder.name, result, cleanup, ...(await checkLink(step, plan)) };
     }
     finally {
+        headStart?.cancel(); // what the push did not take (it awaited what it took)
         await headStart?.settled();
         await built.cleanup;
     }

@@ -2225,7 +2225,7 @@ module.exports = gte
 
 /***/ }),
 
-/***/ 9957:
+/***/ 2338:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -2503,7 +2503,7 @@ const identifiers = __nccwpck_require__(3348)
 const parse = __nccwpck_require__(6353)
 const valid = __nccwpck_require__(8780)
 const clean = __nccwpck_require__(1799)
-const inc = __nccwpck_require__(9957)
+const inc = __nccwpck_require__(2338)
 const diff = __nccwpck_require__(711)
 const major = __nccwpck_require__(8511)
 const minor = __nccwpck_require__(2603)
@@ -32933,7 +32933,7 @@ function baseImagePurl(image) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6058);
 /* harmony import */ var _inputs_read_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8566);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(875);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8305);
 /* harmony import */ var _runtime_actions_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5323);
 /* harmony import */ var _runtime_cancel_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3952);
 /* harmony import */ var _report_errors_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(2287);
@@ -32995,8 +32995,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 8 modules
 var core = __nccwpck_require__(6058);
-// EXTERNAL MODULE: ./src/registry/index.ts + 42 modules
-var registry = __nccwpck_require__(2338);
+// EXTERNAL MODULE: ./src/registry/index.ts + 43 modules
+var registry = __nccwpck_require__(6244);
 // EXTERNAL MODULE: ./src/inputs/errors.ts
 var errors = __nccwpck_require__(1318);
 ;// CONCATENATED MODULE: ./src/inputs/compression.ts
@@ -33240,7 +33240,7 @@ function oneOf(name, allowed, fallback) {
 
 /***/ }),
 
-/***/ 875:
+/***/ 8305:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -33391,8 +33391,8 @@ class HostError extends Error {
     }
 }
 
-// EXTERNAL MODULE: ./src/registry/index.ts + 42 modules
-var src_registry = __nccwpck_require__(2338);
+// EXTERNAL MODULE: ./src/registry/index.ts + 43 modules
+var src_registry = __nccwpck_require__(6244);
 ;// CONCATENATED MODULE: ./src/files.ts
 
 /** Whether something is at `path` (a file, a directory, a device); false when it cannot be seen. */
@@ -34072,69 +34072,6 @@ function buildahPushArgs(manifest, dir) {
     return ['manifest', 'push', '--all', '--format', 'oci', manifest, `dir:${dir}`];
 }
 
-// EXTERNAL MODULE: external "node:stream/promises"
-var external_node_stream_promises_ = __nccwpck_require__(6466);
-;// CONCATENATED MODULE: ./src/builders/buildah/commit-follow.ts
-/**
- * buildah commits a new layer in two steps: it writes the layer's diff into its TMPDIR, renamed after its
- * digest once complete (`<TMPDIR>/buildah<random>/sha256:<hex>`), then copies that file into the
- * destination (our dir:). For a large layer the copy takes about as long as compressing and uploading
- * it, so each completed file is offered to the blob observer right away: the push starts while buildah
- * copies. This relies on buildah's temp-file naming (its image.go since 1.2x). If that changes, nothing
- * is found, and the push compresses the layer after the build, as it always could.
- */
-
-
-
-/** How often the TMPDIR is looked at: a few readdirs, against a commit of hundreds of ms. */
-const POLL_MS = 20;
-const COMMITTED_LAYER = /^sha256:([a-f0-9]{64})$/;
-function followCommittedLayers(tmpDir, onBlob, logger) {
-    const seen = new Set();
-    let scanning = Promise.resolve();
-    const timer = setInterval(() => {
-        scanning = scanning.then(() => scan(tmpDir, seen, onBlob, logger));
-    }, POLL_MS);
-    timer.unref();
-    return {
-        async stop() {
-            clearInterval(timer);
-            await scanning;
-        }
-    };
-}
-async function scan(tmpDir, seen, onBlob, logger) {
-    const work = (await (0,promises_.readdir)(tmpDir, { withFileTypes: true }).catch(() => [])).filter(e => e.isDirectory() && e.name.startsWith('buildah'));
-    for (const dir of work) {
-        const names = await (0,promises_.readdir)((0,external_node_path_.join)(tmpDir, dir.name)).catch(() => []);
-        for (const name of names) {
-            const hex = COMMITTED_LAYER.exec(name)?.[1];
-            const path = (0,external_node_path_.join)(tmpDir, dir.name, name);
-            if (!hex || seen.has(path))
-                continue;
-            seen.add(path);
-            await offer(path, `sha256:${hex}`, onBlob).catch((error) => logger.debug(`could not follow buildah's committed layer ${name}: ${String(error)}`));
-        }
-    }
-}
-/** Opened at once: buildah deletes the file when its commit ends, and an open file stays readable. */
-async function offer(path, digest, onBlob) {
-    const file = await (0,promises_.open)(path, 'r').catch(() => undefined);
-    if (!file)
-        return; // already gone: the push compresses the layer from the dir: copy
-    try {
-        const { size } = await file.stat();
-        const sink = await onBlob({ digest, size, namedByBuilder: true });
-        if (!sink)
-            return void (await file.close());
-        void (0,external_node_stream_promises_.pipeline)(file.createReadStream({ highWaterMark: 1024 * 1024 }), sink).catch(() => { });
-    }
-    catch (error) {
-        await file.close().catch(() => { });
-        throw error;
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/builders/buildah/platform-stores.ts
 
 
@@ -34261,7 +34198,6 @@ async function buildConcurrently(tasks, limit, signal) {
 
 
 
-
 async function buildahVersion(env, run) {
     const { stdout } = await run('buildah', ['version'], { env });
     const version = extractVersion(/^Version:\s*(\S+)/m.exec(stdout)?.[1] ?? stdout);
@@ -34280,9 +34216,7 @@ class BuildahBuilder {
         this.version = version;
     }
     async build(req, logger) {
-        // With a blob observer, buildah's TMPDIR is ours: its committed layers are offered as they complete.
-        const tmpDir = (0,external_node_path_.join)(req.workDir, 'tmp');
-        const env = req.onBlob ? { ...buildahEnv(req), TMPDIR: tmpDir } : buildahEnv(req);
+        const env = buildahEnv(req);
         const version = this.version ?? (await buildahVersion(env, this.run));
         const layoutDir = (0,external_node_path_.join)(req.workDir, 'oci');
         const secretDir = (0,external_node_path_.join)(req.workDir, 'secrets');
@@ -34299,7 +34233,7 @@ class BuildahBuilder {
                 const plan = await planStores(this.run, env, logger, groups.length, req.workDir);
                 stores = plan.stores;
                 const b = { req: { ...req, secrets: fileSecrets }, version, env, secrets, logger };
-                await followingCommits(req, tmpDir, logger, () => buildEachPlatform(this.run, b, groups, dirs, plan));
+                await buildEachPlatform(this.run, b, groups, dirs, plan);
                 const images = [];
                 for (const dir of dirs)
                     images.push(...(await importDirTransport(dir, layoutDir)));
@@ -34309,22 +34243,9 @@ class BuildahBuilder {
         }
         finally {
             await Promise.all(stores.map(store => removePlatformStore(store, this.run, env, logger)));
-            for (const dir of [secretDir, tmpDir, ...dirs])
+            for (const dir of [secretDir, ...dirs])
                 await (0,promises_.rm)(dir, { recursive: true, force: true });
         }
-    }
-}
-/** Runs `build` while buildah's committed layers are offered to `req.onBlob` (see commit-follow.ts). */
-async function followingCommits(req, tmpDir, logger, build) {
-    if (!req.onBlob)
-        return build();
-    await (0,promises_.mkdir)(tmpDir, { recursive: true });
-    const follower = followCommittedLayers(tmpDir, req.onBlob, logger);
-    try {
-        await build();
-    }
-    finally {
-        await follower.stop();
     }
 }
 /**
@@ -47244,13 +47165,22 @@ const COMPRESSED_MAGIC = [Buffer.from([0x1f, 0x8b]), Buffer.from([0x28, 0xb5, 0x
 /** The sink's bytes, unless they start like gzip or zstd (a tar never does: it starts with a name). */
 async function uncompressedOnly(sink) {
     const chunks = sink[Symbol.asyncIterator]();
-    const first = await chunks.next();
-    if (!first.done && COMPRESSED_MAGIC.some(m => first.value.subarray(0, m.length).equals(m)))
+    const head = [];
+    let ended = false;
+    while (!ended && Buffer.concat(head).length < 4) {
+        const next = await chunks.next();
+        if (next.done)
+            ended = true;
+        else
+            head.push(next.value);
+    }
+    const start = Buffer.concat(head);
+    if (COMPRESSED_MAGIC.some(m => start.subarray(0, m.length).equals(m)))
         return undefined;
     return (async function* () {
-        if (first.done)
+        yield* head;
+        if (ended)
             return;
-        yield first.value;
         for (let next = await chunks.next(); !next.done; next = await chunks.next())
             yield next.value;
     })();
@@ -47258,20 +47188,39 @@ async function uncompressedOnly(sink) {
 class HeadStart {
     opts;
     started = new Map();
+    live = new Set();
+    lookedUp;
+    /**
+     * Settles when the lookups have. A blob offered before is declined: the build never waits for the
+     * registry (a cached rebuild hands its layers over at once, and would compress none of them).
+     */
+    known;
     constructor(opts) {
         this.opts = opts;
+        this.known = opts.lookups
+            .then(l => Promise.all([l.base, l.previous]))
+            .then(known => void (this.lookedUp = known), () => void (this.lookedUp = 'failed') // no push access (the check reports it): nothing starts
+        );
     }
     /** A BlobObserver (see builders/types.ts). */
     offer = async (blob) => {
         if (blob.size < HEAD_START_MIN_SIZE || this.started.has(blob.digest))
             return undefined;
-        if (!(await this.wouldCompress(blob.digest)))
+        if (!this.wouldCompress(blob.digest))
             return undefined;
         const sink = new external_node_stream_.PassThrough({ highWaterMark: SINK_BUFFER });
         sink.on('error', () => { }); // a build that stops handing it over: compress() sees it and gives up
-        this.started.set(blob.digest, this.compress(blob, sink));
+        this.live.add(sink);
+        const compressing = this.compress(blob, sink);
+        this.started.set(blob.digest, compressing);
+        void compressing.finally(() => this.live.delete(sink));
         return sink;
     };
+    /** Stops what is still being handed over or compressed (a failed build, or the push is done). */
+    cancel() {
+        for (const sink of this.live)
+            sink.destroy(new Error('no longer needed'));
+    }
     /** The layer compressed and uploaded while it was handed over, if it was and all went well. */
     take(diffId) {
         return this.started.get(diffId);
@@ -47283,22 +47232,15 @@ class HeadStart {
             await Promise.all(this.started.values());
         }
     }
-    get count() {
-        return this.started.size;
-    }
-    async wouldCompress(digest) {
+    wouldCompress(digest) {
         if (this.opts.compression.compression === 'uncompressed')
             return false;
+        if (!this.lookedUp || this.lookedUp === 'failed')
+            return false;
+        const [base, previous] = this.lookedUp;
         const wanted = src_registry/* LAYER_MEDIA_TYPE */.Yi[this.opts.compression.compression];
-        try {
-            const lookups = await this.opts.lookups;
-            const [base, previous] = await Promise.all([lookups.base, lookups.previous]);
-            const inBase = base.has(digest) || [...base.values()].some(k => k.desc.digest === digest);
-            return !inBase && previous.get(digest)?.desc.mediaType !== wanted;
-        }
-        catch {
-            return false; // no push access (the check reports it), or no lookups: nothing starts early
-        }
+        const inBase = base.has(digest) || [...base.values()].some(k => k.desc.digest === digest);
+        return !inBase && previous.get(digest)?.desc.mediaType !== wanted;
     }
     async compress(blob, sink) {
         const { images, client, compression, logger } = this.opts;
@@ -47306,15 +47248,13 @@ class HeadStart {
         const spoolPath = images.length > 1 ? (0,external_node_path_.join)(this.opts.spoolDir, hex) : undefined;
         try {
             const repo = client.repository(images[0]);
-            const hash = !blob.namedByBuilder;
             const source = await uncompressedOnly(sink);
             if (!source)
                 throw new Error('it is compressed already (a base layer the lookups did not know)');
-            const pushed = await (0,src_registry/* compressAndPushStream */.iV)({ repo, source, spoolPath, compression, hash });
+            const pushed = await (0,src_registry/* compressAndPushStream */.iV)({ repo, source, spoolPath, compression });
             const { digest, size } = pushed.uncompressed;
-            if ((hash && digest !== blob.digest) || size !== blob.size) {
-                throw new Error(`its bytes are ${digest ?? 'not hashed'} (${size} bytes)`);
-            }
+            if (digest !== blob.digest || size !== blob.size)
+                throw new Error(`its bytes are ${digest} (${size} bytes)`);
             logger.debug(`${blob.digest} compressed to ${pushed.desc.digest} while the build handed it over`);
             return { desc: pushed.desc, uncompressedSize: size, ...(spoolPath ? { spoolPath } : {}) };
         }
@@ -47906,6 +47846,7 @@ async function buildAndPublish(step, builder, plan, workDir) {
             started.mark();
         }
     }, async (b) => b.cleanup).catch(async (error) => {
+        headStart?.cancel();
         await headStart?.settled();
         throw error;
     });
@@ -47926,6 +47867,7 @@ async function buildAndPublish(step, builder, plan, workDir) {
         return { builder: builder.name, result, cleanup, ...(await checkLink(step, plan)) };
     }
     finally {
+        headStart?.cancel(); // what the push did not take (it awaited what it took)
         await headStart?.settled();
         await built.cleanup;
     }
@@ -48084,7 +48026,7 @@ async function prepareSbomScanner(step, sbom) {
 
 /***/ }),
 
-/***/ 2338:
+/***/ 6244:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -48144,8 +48086,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: external "node:stream/promises"
-var promises_ = __nccwpck_require__(6466);
+;// CONCATENATED MODULE: external "node:stream/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 // EXTERNAL MODULE: external "node:http"
 var external_node_http_ = __nccwpck_require__(7067);
 var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_);
@@ -48390,7 +48332,7 @@ function exchange({ agent, lookup, userAgent }, req, resolve, reject) {
         const answer = { status: incoming.statusCode ?? 0, headers: incoming.headers, url: req.url };
         if (req.saveTo && answer.status === 200) {
             const file = (0,external_node_fs_.createWriteStream)(req.saveTo);
-            (0,promises_.pipeline)(incoming, file).then(() => done({ ...answer, body: Buffer.alloc(0) }), fail);
+            (0,promises_namespaceObject.pipeline)(incoming, file).then(() => done({ ...answer, body: Buffer.alloc(0) }), fail);
             return;
         }
         const chunks = [];
@@ -49880,7 +49822,7 @@ function isHtml(contentType) {
 }
 
 // EXTERNAL MODULE: external "node:fs/promises"
-var external_node_fs_promises_ = __nccwpck_require__(1455);
+var promises_ = __nccwpck_require__(1455);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 ;// CONCATENATED MODULE: ./src/registry/source.ts
@@ -49900,7 +49842,7 @@ async function openSource(source, desc) {
             slice: (start, end) => ({ kind: 'bytes', data: data.subarray(start, end) })
         };
     }
-    const info = await (0,external_node_fs_promises_.stat)(source.path);
+    const info = await (0,promises_.stat)(source.path);
     if (info.size !== desc.size)
         throw sizeMismatch(desc, info.size, source.path);
     return { size: info.size, slice: (start, end) => ({ kind: 'file', path: source.path, start, end }) };
@@ -50359,7 +50301,7 @@ class RemoteRepository {
             responseBytes: desc.size,
             repository: this.path
         });
-        const size = (await (0,external_node_fs_promises_.stat)(path)).size;
+        const size = (await (0,promises_.stat)(path)).size;
         const actual = await fileDigest(path, desc.digest);
         if (size !== desc.size || actual !== desc.digest) {
             const message = `the blob received (${size} bytes) has digest ${actual}, not ${desc.digest} (${desc.size} bytes)`;
@@ -50373,14 +50315,14 @@ class RemoteRepository {
         return this.deps.inFlight.run(key, () => this.deps.limiter.run(async () => {
             if (await this.blobExists(desc.digest))
                 return 'exists';
-            const dir = await (0,external_node_fs_promises_.mkdtemp)((0,external_node_path_.join)(tempDir, 'blob-'));
+            const dir = await (0,promises_.mkdtemp)((0,external_node_path_.join)(tempDir, 'blob-'));
             try {
                 const path = (0,external_node_path_.join)(dir, 'blob');
                 await from.downloadBlob(desc, path);
                 return await this.uploadNow(desc, await openSource({ path }, desc), {});
             }
             finally {
-                await (0,external_node_fs_promises_.rm)(dir, { recursive: true, force: true });
+                await (0,promises_.rm)(dir, { recursive: true, force: true });
             }
         }));
     }
@@ -50621,7 +50563,7 @@ function dockerConfigDir(env = process.env) {
 }
 /** Reads and checks a docker config.json or auth.json; undefined when the file is not there. */
 async function readDockerConfig(file) {
-    const text = await (0,external_node_fs_promises_.readFile)(file).catch(() => undefined);
+    const text = await (0,promises_.readFile)(file).catch(() => undefined);
     return text === undefined ? undefined : parseDockerConfig(text, file);
 }
 function parseDockerConfig(text, document) {
@@ -50930,18 +50872,18 @@ async function settleAll(tasks) {
 
 
 async function readOciLayout(dir) {
-    const marker = await (0,external_node_fs_promises_.readFile)((0,external_node_path_.join)(dir, 'oci-layout'), 'utf8').catch(cause => {
+    const marker = await (0,promises_.readFile)((0,external_node_path_.join)(dir, 'oci-layout'), 'utf8').catch(cause => {
         throw new Error(`${dir} is not an OCI image layout (no oci-layout file)`, { cause });
     });
     parseLayoutMarker(marker, (0,external_node_path_.join)(dir, 'oci-layout'));
-    const indexBytes = await (0,external_node_fs_promises_.readFile)((0,external_node_path_.join)(dir, 'index.json'));
+    const indexBytes = await (0,promises_.readFile)((0,external_node_path_.join)(dir, 'index.json'));
     const index = parse_parseImageIndex(indexBytes, (0,external_node_path_.join)(dir, 'index.json'));
     const blobPath = (digest) => {
         const [algorithm, hex] = assertDigest(digest).split(':');
         return (0,external_node_path_.join)(dir, 'blobs', algorithm, hex);
     };
     const readBlob = async (digest) => {
-        const data = await (0,external_node_fs_promises_.readFile)(blobPath(digest));
+        const data = await (0,promises_.readFile)(blobPath(digest));
         const actual = digestLike(digest, data);
         if (actual !== digest)
             throw new Error(`${blobPath(digest)} has digest ${actual}`);
@@ -51621,7 +51563,7 @@ const READ_CHUNK = 1024 * 1024;
 const READ_AHEAD = 4 * 1024 * 1024;
 /** Returns the compressed layer's descriptor, once it is in `repo` and in the spool file. */
 async function compressAndPush(req) {
-    const spool = req.spool === false ? undefined : await (0,external_node_fs_promises_.open)(req.spoolPath, 'w');
+    const spool = req.spool === false ? undefined : await (0,promises_.open)(req.spoolPath, 'w');
     try {
         return await pushCompressed(req.repo, readTar(req.tarPath), req.compression, spool);
     }
@@ -51639,20 +51581,19 @@ async function compressAndPush(req) {
  * be read twice): a failure throws, and the caller compresses the layer from its file instead.
  */
 async function compressAndPushStream(req) {
-    const hash = req.hash === false ? undefined : (0,external_node_crypto_.createHash)('sha256');
+    const hash = (0,external_node_crypto_.createHash)('sha256');
     let size = 0;
     async function* hashed() {
         for await (const chunk of req.source) {
-            hash?.update(chunk);
+            hash.update(chunk);
             size += chunk.byteLength;
             yield chunk;
         }
     }
-    const spool = req.spoolPath ? await (0,external_node_fs_promises_.open)(req.spoolPath, 'w') : undefined;
+    const spool = req.spoolPath ? await (0,promises_.open)(req.spoolPath, 'w') : undefined;
     try {
         const desc = await pushCompressed(req.repo, hashed(), req.compression, spool);
-        const digest = hash && `sha256:${hash.digest('hex')}`;
-        return { desc, uncompressed: { ...(digest ? { digest } : {}), size } };
+        return { desc, uncompressed: { digest: `sha256:${hash.digest('hex')}`, size } };
     }
     finally {
         await spool?.close().catch(() => { });
@@ -51677,7 +51618,7 @@ async function pushCompressed(repo, source, compression, spool) {
     }
 }
 async function compressToFileAndPush(req) {
-    await (0,external_node_fs_promises_.rm)(req.spoolPath, { force: true });
+    await (0,promises_.rm)(req.spoolPath, { force: true });
     const blob = await compressToFile(req.tarPath, req.spoolPath, req.compression);
     const desc = descriptorOf(blob, blob.size);
     await req.repo.pushBlob(desc, { path: req.spoolPath });
@@ -51686,7 +51627,7 @@ async function compressToFileAndPush(req) {
 /** Compresses a tar into a file (no upload); the layer's compressed descriptor. */
 async function compressToFile(tarPath, outPath, compression) {
     const { stream, result } = compressStream(readTar(tarPath), compression);
-    const out = await (0,external_node_fs_promises_.open)(outPath, 'w');
+    const out = await (0,promises_.open)(outPath, 'w');
     try {
         for await (const chunk of stream)
             await out.write(chunk);
@@ -52261,13 +52202,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:queryst
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
-
-/***/ }),
-
-/***/ 6466:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 
 /***/ }),
 

@@ -190,6 +190,7 @@ async function buildAndPublish(
     },
     async b => b.cleanup
   ).catch(async (error: unknown) => {
+    headStart?.cancel()
     await headStart?.settled()
     throw error
   })
@@ -209,6 +210,7 @@ async function buildAndPublish(
     const cleanup = await cleanUp(step, plan, client, result)
     return { builder: builder.name, result, cleanup, ...(await checkLink(step, plan)) }
   } finally {
+    headStart?.cancel() // what the push did not take (it awaited what it took)
     await headStart?.settled()
     await built.cleanup
   }

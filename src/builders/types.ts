@@ -21,15 +21,7 @@ export interface SecretSpec {
  * them (ended after the last; destroyed if the build's output ends early). The blob's digest is the
  * builder's claim, to be checked against the bytes. The build waits for a sink that is full.
  */
-export type BlobObserver = (blob: {
-  digest: string
-  size: number
-  /**
-   * The builder named a complete file after the digest it computed as it wrote it (buildah's committed
-   * layer): no need to hash the bytes again. Otherwise (bytes cut out of a stream) they must be checked.
-   */
-  namedByBuilder?: boolean
-}) => Promise<Writable | undefined>
+export type BlobObserver = (blob: { digest: string; size: number }) => Promise<Writable | undefined>
 
 export interface BuildRequest {
   context: string

@@ -16,6 +16,7 @@ import {
   LAYER_MEDIA_TYPE,
   type CompressionOptions,
   type Descriptor,
+  type KnownLayer,
   type RegistryClient
 } from '../registry/index.js'
 import type { KnownLayerLookups } from './prefetch.js'
@@ -54,28 +55,59 @@ const COMPRESSED_MAGIC = [Buffer.from([0x1f, 0x8b]), Buffer.from([0x28, 0xb5, 0x
 /** The sink's bytes, unless they start like gzip or zstd (a tar never does: it starts with a name). */
 async function uncompressedOnly(sink: PassThrough): Promise<AsyncIterable<Uint8Array> | undefined> {
   const chunks = sink[Symbol.asyncIterator]() as AsyncIterator<Buffer>
-  const first = await chunks.next()
-  if (!first.done && COMPRESSED_MAGIC.some(m => first.value.subarray(0, m.length).equals(m))) return undefined
+  const head: Buffer[] = []
+  let ended = false
+  while (!ended && Buffer.concat(head).length < 4) {
+    const next = await chunks.next()
+    if (next.done) ended = true
+    else head.push(next.value)
+  }
+  const start = Buffer.concat(head)
+  if (COMPRESSED_MAGIC.some(m => start.subarray(0, m.length).equals(m))) return undefined
   return (async function* () {
-    if (first.done) return
-    yield first.value
+    yield* head
+    if (ended) return
     for (let next = await chunks.next(); !next.done; next = await chunks.next()) yield next.value
   })()
 }
 
+type Known = [Map<string, KnownLayer>, Map<string, KnownLayer>]
+
 export class HeadStart {
   private readonly started = new Map<string, Promise<HeadStarted | undefined>>()
+  private readonly live = new Set<PassThrough>()
+  private lookedUp?: Known | 'failed'
+  /**
+   * Settles when the lookups have. A blob offered before is declined: the build never waits for the
+   * registry (a cached rebuild hands its layers over at once, and would compress none of them).
+   */
+  readonly known: Promise<void>
 
-  constructor(private readonly opts: HeadStartOptions) {}
+  constructor(private readonly opts: HeadStartOptions) {
+    this.known = opts.lookups
+      .then(l => Promise.all([l.base, l.previous]))
+      .then(
+        known => void (this.lookedUp = known),
+        () => void (this.lookedUp = 'failed') // no push access (the check reports it): nothing starts
+      )
+  }
 
   /** A BlobObserver (see builders/types.ts). */
   readonly offer = async (blob: OfferedBlob): Promise<Writable | undefined> => {
     if (blob.size < HEAD_START_MIN_SIZE || this.started.has(blob.digest)) return undefined
-    if (!(await this.wouldCompress(blob.digest))) return undefined
+    if (!this.wouldCompress(blob.digest)) return undefined
     const sink = new PassThrough({ highWaterMark: SINK_BUFFER })
     sink.on('error', () => {}) // a build that stops handing it over: compress() sees it and gives up
-    this.started.set(blob.digest, this.compress(blob, sink))
+    this.live.add(sink)
+    const compressing = this.compress(blob, sink)
+    this.started.set(blob.digest, compressing)
+    void compressing.finally(() => this.live.delete(sink))
     return sink
+  }
+
+  /** Stops what is still being handed over or compressed (a failed build, or the push is done). */
+  cancel(): void {
+    for (const sink of this.live) sink.destroy(new Error('no longer needed'))
   }
 
   /** The layer compressed and uploaded while it was handed over, if it was and all went well. */
@@ -91,21 +123,13 @@ export class HeadStart {
     }
   }
 
-  get count(): number {
-    return this.started.size
-  }
-
-  private async wouldCompress(digest: string): Promise<boolean> {
+  private wouldCompress(digest: string): boolean {
     if (this.opts.compression.compression === 'uncompressed') return false
+    if (!this.lookedUp || this.lookedUp === 'failed') return false
+    const [base, previous] = this.lookedUp
     const wanted = LAYER_MEDIA_TYPE[this.opts.compression.compression]
-    try {
-      const lookups = await this.opts.lookups
-      const [base, previous] = await Promise.all([lookups.base, lookups.previous])
-      const inBase = base.has(digest) || [...base.values()].some(k => k.desc.digest === digest)
-      return !inBase && previous.get(digest)?.desc.mediaType !== wanted
-    } catch {
-      return false // no push access (the check reports it), or no lookups: nothing starts early
-    }
+    const inBase = base.has(digest) || [...base.values()].some(k => k.desc.digest === digest)
+    return !inBase && previous.get(digest)?.desc.mediaType !== wanted
   }
 
   private async compress(blob: OfferedBlob, sink: PassThrough): Promise<HeadStarted | undefined> {
@@ -114,14 +138,12 @@ export class HeadStart {
     const spoolPath = images.length > 1 ? join(this.opts.spoolDir, hex) : undefined
     try {
       const repo = client.repository(images[0]!)
-      const hash = !blob.namedByBuilder
       const source = await uncompressedOnly(sink)
       if (!source) throw new Error('it is compressed already (a base layer the lookups did not know)')
-      const pushed = await compressAndPushStream({ repo, source, spoolPath, compression, hash })
+      const pushed = await compressAndPushStream({ repo, source, spoolPath, compression })
       const { digest, size } = pushed.uncompressed
-      if ((hash && digest !== blob.digest) || size !== blob.size) {
-        throw new Error(`its bytes are ${digest ?? 'not hashed'} (${size} bytes)`)
-      }
+      if (digest !== blob.digest || size !== blob.size)
+        throw new Error(`its bytes are ${digest} (${size} bytes)`)
       logger.debug(`${blob.digest} compressed to ${pushed.desc.digest} while the build handed it over`)
       return { desc: pushed.desc, uncompressedSize: size, ...(spoolPath ? { spoolPath } : {}) }
     } catch (error) {

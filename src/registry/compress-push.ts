@@ -52,8 +52,6 @@ export interface StreamPushRequest {
   repo: Repository
   /** The uncompressed layer's bytes, as something else (the build) produces them. */
   source: AsyncIterable<Uint8Array>
-  /** false: the source's digest is not computed (the caller trusts its name for it). */
-  hash?: boolean
   /** Where the compressed bytes are written too, when other targets need them. */
   spoolPath?: string
   compression: CompressionOptions
@@ -62,8 +60,8 @@ export interface StreamPushRequest {
 export interface StreamPushed {
   /** The compressed layer, in `repo` (and in the spool file). */
   desc: Descriptor
-  /** Digest (unless `hash` was false) and size of the bytes `source` gave: the layer's diffID. */
-  uncompressed: { digest?: string; size: number }
+  /** Digest and size of the bytes `source` gave: the layer's diffID, to check against the claimed one. */
+  uncompressed: { digest: string; size: number }
 }
 
 /**
@@ -71,11 +69,11 @@ export interface StreamPushed {
  * be read twice): a failure throws, and the caller compresses the layer from its file instead.
  */
 export async function compressAndPushStream(req: StreamPushRequest): Promise<StreamPushed> {
-  const hash = req.hash === false ? undefined : createHash('sha256')
+  const hash = createHash('sha256')
   let size = 0
   async function* hashed(): AsyncGenerator<Uint8Array> {
     for await (const chunk of req.source) {
-      hash?.update(chunk)
+      hash.update(chunk)
       size += chunk.byteLength
       yield chunk
     }
@@ -83,8 +81,7 @@ export async function compressAndPushStream(req: StreamPushRequest): Promise<Str
   const spool = req.spoolPath ? await open(req.spoolPath, 'w') : undefined
   try {
     const desc = await pushCompressed(req.repo, hashed(), req.compression, spool)
-    const digest = hash && `sha256:${hash.digest('hex')}`
-    return { desc, uncompressed: { ...(digest ? { digest } : {}), size } }
+    return { desc, uncompressed: { digest: `sha256:${hash.digest('hex')}`, size } }
   } finally {
     await spool?.close().catch(() => {})
   }

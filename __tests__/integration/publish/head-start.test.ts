@@ -42,6 +42,7 @@ async function setUp(images = 1, known?: Promise<KnownLayerLookups>, registry = 
     spoolDir,
     logger: { debug: () => {} }
   })
+  await headStart.known
   return { ...recording, headStart, targets, spoolDir }
 }
 
@@ -130,6 +131,35 @@ describe('HeadStart (real registry)', () => {
     )
     const other = await setUp(1, zstdBefore)
     expect(await other.headStart.offer({ digest: big.digest, size: big.bytes.length })).toBeDefined()
+  })
+
+  it('declines what is offered before the lookups are known: the build never waits for the registry', async () => {
+    const recording = recordingClient()
+    clients.push(recording.client)
+    const headStart = new HeadStart({
+      client: recording.client,
+      images: [`${testEnv().registry}/${uniqueRepo('head-start')}`],
+      compression: { compression: 'gzip' },
+      lookups: new Promise(() => {}), // the access check is still running
+      spoolDir: tmpdir(),
+      logger: { debug: () => {} }
+    })
+    const { bytes, digest } = layer()
+    expect(await headStart.offer({ digest, size: bytes.length })).toBeUndefined()
+    expect(recording.requests).toEqual([])
+  })
+
+  it('cancel() stops a layer still being handed over, and the build side is let go', async () => {
+    const { headStart } = await setUp()
+    const { bytes, digest } = layer(12 * 1024 * 1024)
+    const sink = (await headStart.offer({ digest, size: bytes.length }))!
+    // Part of it, and no end: without the cancel, this layer would never finish.
+    sink.write(bytes.subarray(0, 2 * 1024 * 1024))
+    await new Promise(r => setTimeout(r, 50))
+    headStart.cancel()
+    expect(sink.destroyed).toBe(true)
+    await headStart.settled()
+    expect(await headStart.take(digest)).toBeUndefined()
   })
 
   it('starts nothing when push access failed (the lookups reject)', async () => {

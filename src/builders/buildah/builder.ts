@@ -1,4 +1,4 @@
-import { mkdir, rm } from 'node:fs/promises'
+import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { execCommand } from '../../exec.js'
 import { buildahEnv } from '../credentials.js'
@@ -10,7 +10,6 @@ import { envSecretsToFiles } from '../secret-files.js'
 import type { Builder, BuildRequest, BuildResult, Env, Logger, Runner } from '../types.js'
 import { extractVersion } from '../version.js'
 import { buildahBuildArgs, buildahSupportsEnvSecrets } from './args.js'
-import { followCommittedLayers } from './commit-follow.js'
 import {
   buildConcurrently,
   planStores,
@@ -37,9 +36,7 @@ export class BuildahBuilder implements Builder {
   ) {}
 
   async build(req: BuildRequest, logger: Logger): Promise<BuildResult> {
-    // With a blob observer, buildah's TMPDIR is ours: its committed layers are offered as they complete.
-    const tmpDir = join(req.workDir, 'tmp')
-    const env = req.onBlob ? { ...buildahEnv(req), TMPDIR: tmpDir } : buildahEnv(req)
+    const env = buildahEnv(req)
     const version = this.version ?? (await buildahVersion(env, this.run))
     const layoutDir = join(req.workDir, 'oci')
     const secretDir = join(req.workDir, 'secrets')
@@ -56,7 +53,7 @@ export class BuildahBuilder implements Builder {
         const plan = await planStores(this.run, env, logger, groups.length, req.workDir)
         stores = plan.stores
         const b = { req: { ...req, secrets: fileSecrets }, version, env, secrets, logger }
-        await followingCommits(req, tmpDir, logger, () => buildEachPlatform(this.run, b, groups, dirs, plan))
+        await buildEachPlatform(this.run, b, groups, dirs, plan)
         const images = []
         for (const dir of dirs) images.push(...(await importDirTransport(dir, layoutDir)))
         return images
@@ -64,25 +61,8 @@ export class BuildahBuilder implements Builder {
       return { builder: 'buildah', layoutDir, platforms }
     } finally {
       await Promise.all(stores.map(store => removePlatformStore(store, this.run, env, logger)))
-      for (const dir of [secretDir, tmpDir, ...dirs]) await rm(dir, { recursive: true, force: true })
+      for (const dir of [secretDir, ...dirs]) await rm(dir, { recursive: true, force: true })
     }
-  }
-}
-
-/** Runs `build` while buildah's committed layers are offered to `req.onBlob` (see commit-follow.ts). */
-async function followingCommits(
-  req: BuildRequest,
-  tmpDir: string,
-  logger: Logger,
-  build: () => Promise<void>
-): Promise<void> {
-  if (!req.onBlob) return build()
-  await mkdir(tmpDir, { recursive: true })
-  const follower = followCommittedLayers(tmpDir, req.onBlob, logger)
-  try {
-    await build()
-  } finally {
-    await follower.stop()
   }
 }
 
