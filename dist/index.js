@@ -47203,7 +47203,8 @@ class HeadStart {
         );
     }
     /** A BlobObserver (see builders/types.ts). */
-    offer = async (blob) => {
+    offer = (blob) => Promise.resolve(this.sinkFor(blob));
+    sinkFor(blob) {
         if (blob.size < HEAD_START_MIN_SIZE || this.started.has(blob.digest))
             return undefined;
         if (!this.wouldCompress(blob.digest))
@@ -47215,7 +47216,7 @@ class HeadStart {
         this.started.set(blob.digest, compressing);
         void compressing.finally(() => this.live.delete(sink));
         return sink;
-    };
+    }
     /** Stops what is still being handed over or compressed (a failed build, or the push is done). */
     cancel() {
         for (const sink of this.live)

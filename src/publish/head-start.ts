@@ -93,7 +93,9 @@ export class HeadStart {
   }
 
   /** A BlobObserver (see builders/types.ts). */
-  readonly offer = async (blob: OfferedBlob): Promise<Writable | undefined> => {
+  readonly offer = (blob: OfferedBlob): Promise<Writable | undefined> => Promise.resolve(this.sinkFor(blob))
+
+  private sinkFor(blob: OfferedBlob): Writable | undefined {
     if (blob.size < HEAD_START_MIN_SIZE || this.started.has(blob.digest)) return undefined
     if (!this.wouldCompress(blob.digest)) return undefined
     const sink = new PassThrough({ highWaterMark: SINK_BUFFER })
