@@ -48089,6 +48089,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 var external_node_fs_ = __nccwpck_require__(3024);
 ;// CONCATENATED MODULE: external "node:stream/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
 // EXTERNAL MODULE: external "node:http"
 var external_node_http_ = __nccwpck_require__(7067);
 var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_);
@@ -48212,6 +48214,7 @@ function hostnameOf(hostAndPort) {
 
 
 
+
 /** The exchange failed without an HTTP answer (reset, timeout, TLS…). */
 class NetworkError extends Error {
     name = 'NetworkError';
@@ -48231,6 +48234,7 @@ const NOT_RETRYABLE = new Set(['EBODYTOOLARGE', 'ESOURCE', 'ENOTLOOPBACK', 'ECAN
 const abortError = (signal) => signal?.reason instanceof NetworkError
     ? signal.reason
     : new NetworkError('cancelled: the run is being stopped', 'ECANCELED');
+/** The body's size; undefined for a stream, whose size is known when it has been sent. */
 function bodyLength(body) {
     if (!body)
         return 0;
@@ -48238,7 +48242,13 @@ function bodyLength(body) {
         return body.data.byteLength;
     if (body.kind === 'parts')
         return body.parts.reduce((n, part) => n + part.byteLength, 0);
+    if (body.kind === 'stream')
+        return undefined;
     return body.end - body.start;
+}
+/** Bytes the body carried (a stream: so far). */
+function bytesSent(body) {
+    return body?.kind === 'stream' ? body.sent : (bodyLength(body) ?? 0);
 }
 class HttpTransport {
     opts;
@@ -48268,7 +48278,7 @@ class HttpTransport {
         }
         catch (err) {
             const system = isCertificateError(err) ? this.systemStore() : undefined;
-            if (!system)
+            if (!system || req.body?.kind === 'stream')
                 throw err;
             this.systemHosts.add(req.url.host);
             return this.sendWith(system, req);
@@ -48304,14 +48314,23 @@ function exchange({ agent, lookup, userAgent }, req, resolve, reject) {
     if (req.signal?.aborted)
         return reject(abortError(req.signal));
     const headers = { 'user-agent': userAgent, ...req.headers };
-    if (req.body || ['POST', 'PUT', 'PATCH'].includes(req.method))
-        headers['content-length'] = String(bodyLength(req.body));
+    const length = bodyLength(req.body);
+    if (length !== undefined && (req.body || ['POST', 'PUT', 'PATCH'].includes(req.method)))
+        headers['content-length'] = String(length);
     const mod = req.url.protocol === 'https:' ? (external_node_https_default()) : (external_node_http_default());
     const outgoing = mod.request(req.url, { method: req.method, headers, agent, ...(lookup && { lookup }) });
     const deadline = setTimeout(() => outgoing.destroy(new NetworkError(`no complete answer within ${req.deadlineMs} ms`, 'ETIMEDOUT')), req.deadlineMs);
     const abort = () => void outgoing.destroy(abortError(req.signal));
     req.signal?.addEventListener('abort', abort, { once: true });
+    const body = req.body?.kind === 'stream' ? readableOf(req.body) : undefined;
+    const stopBody = () => {
+        if (!body || body.readableEnded)
+            return;
+        body.destroy();
+        outgoing.destroy(); // an unfinished body: the connection cannot carry another request
+    };
     const fail = (err) => {
+        stopBody();
         clearTimeout(deadline);
         req.signal?.removeEventListener('abort', abort);
         if (settled)
@@ -48322,6 +48341,7 @@ function exchange({ agent, lookup, userAgent }, req, resolve, reject) {
     outgoing.setTimeout(req.idleTimeoutMs, () => outgoing.destroy(new NetworkError(`connection idle for ${req.idleTimeoutMs} ms`, 'ETIMEDOUT')));
     outgoing.on('error', fail);
     const done = (res) => {
+        stopBody();
         clearTimeout(deadline);
         req.signal?.removeEventListener('abort', abort);
         if (settled)
@@ -48353,7 +48373,10 @@ function exchange({ agent, lookup, userAgent }, req, resolve, reject) {
             done({ ...answer, body: Buffer.concat(chunks) });
         });
     });
-    writeBody(outgoing, req.body);
+    if (req.body?.kind === 'stream')
+        pipeStream(outgoing, body);
+    else
+        writeBody(outgoing, req.body);
 }
 function writeBody(outgoing, body) {
     if (!body)
@@ -48370,6 +48393,25 @@ function writeBody(outgoing, body) {
     const file = (0,external_node_fs_.createReadStream)(body.path, { start: body.start, end: body.end - 1, highWaterMark: 1 << 20 });
     file.on('error', err => outgoing.destroy(new NetworkError(`cannot read ${body.path}: ${err.message}`, 'ESOURCE', err)));
     file.pipe(outgoing);
+}
+/** A stream body's bytes, counted in `sent` as they are taken. */
+function readableOf(body) {
+    const counted = async function* () {
+        for await (const chunk of body.source) {
+            yield chunk;
+            body.sent += chunk.byteLength;
+        }
+        body.ended = true;
+    };
+    return external_node_stream_.Readable.from(counted(), { objectMode: false });
+}
+/**
+ * A registry may answer before the body is complete (a refusal): then the exchange settles and stops
+ * the body (see exchange), so that nothing goes on pulling from the source.
+ */
+function pipeStream(outgoing, source) {
+    source.on('error', err => outgoing.destroy(new NetworkError(`the body's source failed: ${err.message}`, 'ESOURCE', err)));
+    source.pipe(outgoing);
 }
 function toNetworkError(err) {
     if (err instanceof NetworkError)
@@ -49185,7 +49227,7 @@ class RegistrySession {
     }
     /** Sends a call, retrying what may be retried; resolves with an expected answer or throws RegistryError. */
     async call(call) {
-        const attempts = call.attempts ?? this.opts.maxAttempts;
+        const attempts = call.body?.kind === 'stream' ? 1 : (call.attempts ?? this.opts.maxAttempts);
         for (let attempt = 1;; attempt++) {
             const outcome = await this.tryOnce(call);
             if ('res' in outcome)
@@ -49249,6 +49291,14 @@ class RegistrySession {
     largestBody() {
         return largestBodyBytes(this.opts.deadlines);
     }
+    /**
+     * What one streamed body may carry, in bytes and in time: its exchange's deadline is the longest
+     * (its size is unknown), and the time left after `ms` lets the last bytes and the answer through.
+     */
+    streamLimits() {
+        const { maxMs, baseMs } = this.opts.deadlines;
+        return { bytes: this.largestBody(), ms: Math.max(maxMs - baseMs, maxMs / 2) };
+    }
     async isAnonymous() {
         return this.auth.isAnonymous();
     }
@@ -49259,14 +49309,16 @@ class RegistrySession {
         const ours = sameOrigin(url, base);
         let authorization = ours ? await this.auth.header(call.scopes) : undefined;
         let res = await this.exchange(call, url, authorization);
-        if (res.status === 401 && ours && call.reauthenticate !== false) {
+        const replayable = call.body?.kind !== 'stream';
+        if (res.status === 401 && ours && call.reauthenticate !== false && replayable) {
             const challenges = parseChallenges(res.headers['www-authenticate']);
             if (await this.auth.unauthorized(challenges, call.scopes, authorization)) {
                 authorization = await this.auth.header(call.scopes);
                 res = await this.exchange(call, url, authorization);
             }
         }
-        for (let hops = 0; call.followRedirects && isRedirect(res) && hops < MAX_REDIRECTS; hops++) {
+        const follow = call.followRedirects && replayable;
+        for (let hops = 0; follow && isRedirect(res) && hops < MAX_REDIRECTS; hops++) {
             const next = new URL(header(res, 'location'), res.url);
             // Credentials never leave the registry: storage redirects get no Authorization.
             res = await this.exchange(call, next, sameOrigin(next, base) ? authorization : undefined);
@@ -49282,12 +49334,19 @@ class RegistrySession {
             url,
             headers,
             body: call.body,
-            deadlineMs: exchangeDeadlineMs(bodyLength(call.body) + (call.responseBytes ?? 0), this.opts.deadlines),
+            deadlineMs: this.deadlineFor(call),
             idleTimeoutMs: this.opts.idleTimeoutMs,
             maxBodyBytes: call.maxBodyBytes ?? DEFAULT_MAX_BODY,
             saveTo: call.saveTo,
             signal: call.cancellable === false ? undefined : this.opts.signal
         });
+    }
+    /** A stream's size is unknown: it gets the longest deadline, and its sender bounds what it sends. */
+    deadlineFor(call) {
+        const sent = bodyLength(call.body);
+        if (sent === undefined)
+            return this.opts.deadlines.maxMs;
+        return exchangeDeadlineMs(sent + (call.responseBytes ?? 0), this.opts.deadlines);
     }
     /** Every HTTP exchange of this registry (token requests included) goes through here, and is reported. */
     async send(req) {
@@ -49296,7 +49355,7 @@ class RegistrySession {
             method: req.method,
             url: redactUrl(req.url),
             status,
-            bytesSent: bodyLength(req.body),
+            bytesSent: bytesSent(req.body),
             durationMs: Date.now() - started
         });
         try {
@@ -50063,22 +50122,90 @@ function parseRangeEnd(range) {
 
 
 
-/** Chunk size of a stream upload elsewhere than ghcr.io: bounds the memory a stream holds. */
-const STREAM_CHUNK = 8 * 1024 * 1024;
 async function uploadStream(ctx, chunks, ended) {
-    const chunkSize = chunkSizeFor(ctx.session.registry, ctx.chunkSize, STREAM_CHUNK);
     const started = await upload_stream_send(ctx, 'POST', `/v2/${ctx.repository}/blobs/uploads/`, [202]);
     const upload = { location: locationOf(started, undefined) };
     try {
-        return await sendChunks(ctx, upload, chunks, ended, chunkSize);
+        const sent = ctx.chunkSize === undefined
+            ? await sendStreamed(ctx, upload, chunks, ctx.session.streamLimits())
+            : await sendRanged(ctx, upload, chunks, chunkSizeFor(ctx.session.registry, ctx.chunkSize, 0));
+        const blob = await ended;
+        const url = new URL(upload.location);
+        url.searchParams.set('digest', blob.digest);
+        const res = await upload_stream_send(ctx, 'PUT', url, [201, 204], sent.tail);
+        checkStoredDigest('PUT', res, blob.digest);
+        if (sent.bytes !== blob.size)
+            throw new Error(`sent ${sent.bytes} bytes of a ${blob.size}-byte blob`);
+        return blob;
     }
     catch (error) {
         await cancelUpload(ctx, upload.location);
         throw error;
     }
 }
-/** The PATCHes as the chunks come, then the PUT with the digest; `upload.location` follows the registry. */
-async function sendChunks(ctx, upload, chunks, ended, chunkSize) {
+/** Streamed PATCHes within `limits` each; `upload.location` follows the registry. */
+async function sendStreamed(ctx, upload, chunks, limits) {
+    const source = chunks[Symbol.asyncIterator]();
+    const segments = new Segments(source, limits);
+    let bytes = 0;
+    try {
+        while (await segments.more()) {
+            const body = { kind: 'stream', source: segments.next(), sent: 0, ended: false };
+            const res = await upload_stream_send(ctx, 'PATCH', upload.location, [202, 204], body);
+            // Bytes taken from the stream but not sent would be lost: the PUT's digest check would refuse it.
+            if (!body.ended)
+                throw new Error(`the registry answered ${res.status} before the PATCH's body was sent`);
+            upload.location = locationOf(res, upload.location);
+            bytes += body.sent;
+        }
+    }
+    catch (error) {
+        void source.return?.().catch(() => { }); // the producer stops (not awaited: it may be mid-chunk)
+        throw error;
+    }
+    return { bytes, tail: [] };
+}
+/**
+ * Cuts a stream into bodies within `limits`. A body starts only once a byte of it has come, so no
+ * PATCH is empty.
+ */
+class Segments {
+    source;
+    limits;
+    now;
+    pending;
+    ended = false;
+    constructor(source, limits, now = Date.now) {
+        this.source = source;
+        this.limits = limits;
+        this.now = now;
+    }
+    /** Whether bytes remain: waits for the next one. */
+    async more() {
+        while (!this.pending && !this.ended) {
+            const next = await this.source.next();
+            if (next.done)
+                this.ended = true;
+            else if (next.value.byteLength > 0)
+                this.pending = next.value;
+        }
+        return this.pending !== undefined;
+    }
+    /** The next body's bytes (views of the source's chunks, nothing copied). */
+    async *next() {
+        let left = this.limits.bytes;
+        const until = this.now() + this.limits.ms;
+        while (left > 0 && this.now() < until && (await this.more())) {
+            const chunk = this.pending;
+            const part = chunk.byteLength <= left ? chunk : chunk.subarray(0, left);
+            this.pending = part === chunk ? undefined : chunk.subarray(left);
+            left -= part.byteLength;
+            yield part;
+        }
+    }
+}
+/** Ranged PATCHes of `chunkSize` bytes, each sent when complete; the rest goes with the PUT. */
+async function sendRanged(ctx, upload, chunks, chunkSize) {
     let offset = 0;
     let held = [];
     let heldBytes = 0;
@@ -50095,14 +50222,7 @@ async function sendChunks(ctx, upload, chunks, ended, chunkSize) {
             heldBytes -= chunkSize;
         }
     }
-    const blob = await ended;
-    const url = new URL(upload.location);
-    url.searchParams.set('digest', blob.digest);
-    const res = await upload_stream_send(ctx, 'PUT', url, [201, 204], held);
-    checkStoredDigest('PUT', res, blob.digest);
-    if (offset + heldBytes !== blob.size)
-        throw new Error(`sent ${offset + heldBytes} bytes of a ${blob.size}-byte blob`);
-    return blob;
+    return { bytes: offset + heldBytes, tail: held };
 }
 /** The first `size` bytes of `parts` and the rest, as views (nothing copied). */
 function splitAt(parts, size) {
@@ -50140,11 +50260,11 @@ function locationOf(res, previous) {
         retryable: false
     });
 }
-async function upload_stream_send(ctx, method, target, expect, parts, range) {
+async function upload_stream_send(ctx, method, target, expect, content, range) {
     const headers = { 'content-type': 'application/octet-stream' };
     if (range)
         headers['content-range'] = range;
-    const body = parts ? { kind: 'parts', parts } : undefined;
+    const body = Array.isArray(content) ? { kind: 'parts', parts: content } : content;
     const outcome = await ctx.session.tryOnce({
         method,
         target,
@@ -51072,8 +51192,6 @@ function normalizeVariant(architecture, variant) {
 
 
 
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __nccwpck_require__(7075);
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __nccwpck_require__(8522);
 ;// CONCATENATED MODULE: ./src/registry/compress/crc32.ts
@@ -51569,7 +51687,7 @@ async function compressAndPush(req) {
         return await pushCompressed(req.repo, readTar(req.tarPath), req.compression, spool);
     }
     catch (error) {
-        req.logger?.debug(`streamed upload of ${req.tarPath} failed, compressing to disk and uploading: ${String(error)}`);
+        req.logger?.info(`The upload of ${req.tarPath} while it was compressed failed (${error instanceof Error ? error.message : String(error)}); compressing it again into a file and uploading that.`);
         await spool?.close().catch(() => { });
         return compressToFileAndPush(req);
     }

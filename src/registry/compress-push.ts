@@ -29,7 +29,7 @@ export interface CompressPushRequest {
    */
   spool?: boolean
   compression: CompressionOptions
-  logger?: Pick<Logger, 'debug'>
+  logger?: Pick<Logger, 'info'>
 }
 
 /** Returns the compressed layer's descriptor, once it is in `repo` and in the spool file. */
@@ -38,8 +38,8 @@ export async function compressAndPush(req: CompressPushRequest): Promise<Descrip
   try {
     return await pushCompressed(req.repo, readTar(req.tarPath), req.compression, spool)
   } catch (error) {
-    req.logger?.debug(
-      `streamed upload of ${req.tarPath} failed, compressing to disk and uploading: ${String(error)}`
+    req.logger?.info(
+      `The upload of ${req.tarPath} while it was compressed failed (${error instanceof Error ? error.message : String(error)}); compressing it again into a file and uploading that.`
     )
     await spool?.close().catch(() => {})
     return compressToFileAndPush(req)

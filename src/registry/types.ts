@@ -39,7 +39,11 @@ export interface ClientOptions {
   credentials?: CredentialResolver
   /** Blob transfers in flight at once (default 4). */
   concurrency?: number
-  /** Upload blobs larger than this in ranged PATCH chunks of this size (capped at 4 MiB on ghcr.io). Default: one streamed PUT. */
+  /**
+   * Upload blobs larger than this in ranged PATCH chunks of this size (capped at 4 MiB on ghcr.io).
+   * Default: one streamed PUT. Also makes a stream upload (`pushStream`) send ranged PATCHes of this
+   * size, each once complete, instead of its bytes streamed as they come.
+   */
   chunkSize?: number
   /** Attempts per request, first one included (default 5). */
   maxAttempts?: number

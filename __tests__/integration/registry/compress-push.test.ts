@@ -7,6 +7,7 @@ import { gunzipSync } from 'node:zlib'
 import { compressAndPush, sha256Digest, type Repository } from '../../../src/registry/index.js'
 import { testEnv, uniqueRepo } from '../../support/env.js'
 import { recordingClient } from '../../support/registry/helpers.js'
+import { FaultProxy } from '../../support/registry/fault-proxy.js'
 
 async function withTar<T>(size: number, fn: (dir: string, tar: Buffer) => Promise<T>): Promise<T> {
   const dir = await mkdtemp(join(tmpdir(), 'compress-push-'))
@@ -113,6 +114,38 @@ describe('compressAndPush', () => {
       })
     } finally {
       client.close()
+    }
+  })
+
+  it('a streamed PATCH cut off by the network: the layer goes up from the spool instead, same digest', async () => {
+    const proxy = new FaultProxy(testEnv().registry)
+    await proxy.start()
+    const { client, logger } = recordingClient({ maxAttempts: 3 })
+    const path = uniqueRepo('compress-cutoff')
+    try {
+      proxy.add({ method: 'PATCH', action: { kind: 'reset-request', afterBytes: 200_000 } })
+      await withTar(4 * 1024 * 1024, async (dir, tar) => {
+        const desc = await compressAndPush({
+          repo: client.repository(`${proxy.host}/${path}`),
+          tarPath: join(dir, 'layer.tar'),
+          spoolPath: join(dir, 'spool'),
+          compression: { compression: 'gzip' },
+          logger
+        })
+        const streamed = proxy.log.filter(e => e.method === 'PATCH' && e.chunked)
+        expect(streamed).toHaveLength(1)
+        expect(streamed[0]!.fault).toBe('reset-request')
+        // What the e2e workflow looks for in the log of a large layer pushed to ghcr.io.
+        expect(logger.text()).toMatch(
+          /info: .*failed .*; compressing it again into a file and uploading that/
+        )
+        expect(desc.digest).toBe(sha256Digest(await readFile(join(dir, 'spool'))))
+        const served = await client.repository(`${testEnv().registry}/${path}`).getBlob(desc.digest)
+        expect(gunzipSync(served).equals(tar)).toBe(true)
+      })
+    } finally {
+      client.close()
+      await proxy.stop()
     }
   })
 })

@@ -7,7 +7,8 @@ import http from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 
 export type FaultAction =
-  | { kind: 'status'; status: number; headers?: Record<string, string>; body?: string }
+  /** An answer of the proxy's own, after the whole request body (`early`: at once, the body unread). */
+  | { kind: 'status'; status: number; headers?: Record<string, string>; body?: string; early?: boolean }
   /** Forwards this many request-body bytes upstream, then resets both connections. */
   | { kind: 'reset-request'; afterBytes: number }
   /** Forwards the response head and this many body bytes, then resets the client connection. */
@@ -37,6 +38,8 @@ export interface ProxyLogEntry {
   fault?: string
   requestBytes: number
   contentRange?: string
+  /** Sent in chunked transfer encoding (no Content-Length). */
+  chunked: boolean
 }
 
 /** ghcr.io's answer to a ranged PATCH over 4 MiB. */
@@ -116,7 +119,15 @@ export class FaultProxy {
 
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     const [path = '', query = ''] = (req.url ?? '').split('?')
-    const entry: ProxyLogEntry = { at: Date.now(), method: req.method ?? '', path, query, requestBytes: 0 }
+    const chunked = /chunked/i.test(String(req.headers['transfer-encoding'] ?? ''))
+    const entry: ProxyLogEntry = {
+      at: Date.now(),
+      method: req.method ?? '',
+      path,
+      query,
+      requestBytes: 0,
+      chunked
+    }
     if (req.headers['content-range']) entry.contentRange = String(req.headers['content-range'])
     this.log.push(entry)
     this.track(entry.method, res)
@@ -139,19 +150,21 @@ export class FaultProxy {
     res.on('close', () => this.inFlight.set(method, (this.inFlight.get(method) ?? 1) - 1))
   }
 
-  /** Reads the whole request body first (as servers do), then answers. */
+  /** Reads the whole request body first (as servers do), then answers; `early`: answers at once. */
   private answer(
     req: http.IncomingMessage,
     res: http.ServerResponse,
     entry: ProxyLogEntry,
     action: Extract<FaultAction, { kind: 'status' }>
   ): void {
-    req.on('data', (c: Buffer) => (entry.requestBytes += c.length))
-    req.on('end', () => {
+    const reply = (): void => {
       entry.status = action.status
       res.writeHead(action.status, { 'content-type': 'application/json', ...action.headers })
       res.end(action.body ?? JSON.stringify({ errors: [{ code: 'UNAVAILABLE', message: 'injected fault' }] }))
-    })
+    }
+    req.on('data', (c: Buffer) => (entry.requestBytes += c.length))
+    if (action.early) return reply()
+    req.on('end', reply)
   }
 
   private forward(

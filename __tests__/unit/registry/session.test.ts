@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it, jest } from '@jest/globals'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { recordingClient } from '../../support/registry/helpers.js'
-import { RegistryError, sha256Digest } from '../../../src/registry/index.js'
+import { RegistryClient, RegistryError, sha256Digest } from '../../../src/registry/index.js'
+import type { RegistrySession } from '../../../src/registry/transport/session.js'
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void
 const servers: http.Server[] = []
@@ -226,5 +227,96 @@ describe('errors without an answer', () => {
     rec.client.close()
     expect(err).toBeInstanceOf(RegistryError)
     expect(err.message).toContain(`GET http://${registry}/v2/acme/app/blobs/${DIGEST}`)
+  })
+})
+
+describe('stream bodies (bytes sent as they are produced, once)', () => {
+  /** The client's session for a host (private: the registry client's own uploads are what send streams). */
+  const sessionOf = (client: RegistryClient, host: string): RegistrySession =>
+    (client as unknown as { session(registry: string): RegistrySession }).session(host)
+
+  /** A source that never ends unless stopped; `stopped` tells whether its `return` ran. */
+  function endless(): { source: AsyncGenerator<Uint8Array>; stopped: () => boolean } {
+    let stopped = false
+    async function* source(): AsyncGenerator<Uint8Array> {
+      try {
+        for (;;) {
+          yield Buffer.alloc(64 * 1024, 1)
+          await new Promise(r => setImmediate(r))
+        }
+      } finally {
+        stopped = true
+      }
+    }
+    return { source: source(), stopped: () => stopped }
+  }
+
+  it('are never sent again: a retryable answer fails the call after one attempt', async () => {
+    let patches = 0
+    const registry = await serve((req, res) => {
+      patches++
+      req.resume()
+      req.on('end', () => {
+        res.writeHead(503)
+        res.end()
+      })
+    })
+    const rec = recordingClient({ maxAttempts: 5 })
+    async function* twoChunks(): AsyncGenerator<Uint8Array> {
+      yield Buffer.from('first ')
+      yield Buffer.from('second')
+    }
+    const body = { kind: 'stream' as const, source: twoChunks(), sent: 0, ended: false }
+    const call = { method: 'PATCH', target: '/v2/acme/app/blobs/uploads/1', body, scopes: [], expect: [202] }
+    await expect(sessionOf(rec.client, registry).call(call)).rejects.toMatchObject({ status: 503 })
+    rec.client.close()
+    expect(patches).toBe(1)
+    expect(body).toMatchObject({ sent: 12, ended: true })
+    expect(rec.requests.filter(r => r.method === 'PATCH').map(r => r.bytesSent)).toEqual([12])
+  })
+
+  it('are not sent again to where a redirect points, even when the call follows redirects', async () => {
+    const seen: string[] = []
+    const registry: string = await serve((req, res) => {
+      seen.push(req.url ?? '')
+      req.resume()
+      req.on('end', () => {
+        res.writeHead(307, { location: `http://${registry}/elsewhere` })
+        res.end()
+      })
+    })
+    const rec = recordingClient()
+    async function* once(): AsyncGenerator<Uint8Array> {
+      yield Buffer.from('bytes')
+    }
+    const body = { kind: 'stream' as const, source: once(), sent: 0, ended: false }
+    const call = {
+      method: 'PATCH',
+      target: '/v2/acme/app/blobs/uploads/1',
+      body,
+      scopes: [],
+      expect: [202],
+      followRedirects: true
+    }
+    await expect(sessionOf(rec.client, registry).call(call)).rejects.toMatchObject({ status: 307 })
+    rec.client.close()
+    expect(seen).toEqual(['/v2/acme/app/blobs/uploads/1'])
+  })
+
+  it('stop when the registry answers before the end: the exchange settles and the source is told to stop', async () => {
+    const registry = await serve((_req, res) => {
+      res.writeHead(202, { location: '/v2/acme/app/blobs/uploads/2' })
+      res.end()
+    })
+    const rec = recordingClient()
+    const { source, stopped } = endless()
+    const body = { kind: 'stream' as const, source, sent: 0, ended: false }
+    const call = { method: 'PATCH', target: '/v2/acme/app/blobs/uploads/1', body, scopes: [], expect: [202] }
+    const res = await sessionOf(rec.client, registry).call(call)
+    expect(res.status).toBe(202)
+    await new Promise(r => setTimeout(r, 100))
+    rec.client.close()
+    expect(stopped()).toBe(true)
+    expect(body.ended).toBe(false) // what the upload checks: a 202 to a cut-off body is no success
   })
 })

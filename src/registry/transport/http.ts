@@ -1,6 +1,7 @@
 /** One HTTP exchange over node:http/https, streamed request bodies, bounded response bodies, deadlines. */
 import { createReadStream, createWriteStream } from 'node:fs'
 import { pipeline } from 'node:stream/promises'
+import { Readable } from 'node:stream'
 import http from 'node:http'
 import https from 'node:https'
 import type { IncomingHttpHeaders } from 'node:http'
@@ -15,6 +16,20 @@ export type RequestBody =
   | { kind: 'parts'; parts: Uint8Array[] }
   /** Bytes [start, end) of a file, streamed from disk (replayable: the file is reopened each time). */
   | { kind: 'file'; path: string; start: number; end: number }
+  | StreamBody
+
+/**
+ * Bytes sent as they come, in chunked transfer encoding (no Content-Length). It can be sent once only:
+ * nothing sends it again (no retry, no new authentication, no other certificate store).
+ */
+export interface StreamBody {
+  kind: 'stream'
+  source: AsyncIterable<Uint8Array>
+  /** Bytes of `source` written so far. */
+  sent: number
+  /** Whether `source` was read to its end (an answer can come before: a refusal). */
+  ended: boolean
+}
 
 export interface HttpRequest {
   method: string
@@ -61,11 +76,18 @@ const abortError = (signal: AbortSignal | undefined): NetworkError =>
     ? signal.reason
     : new NetworkError('cancelled: the run is being stopped', 'ECANCELED')
 
-export function bodyLength(body: RequestBody | undefined): number {
+/** The body's size; undefined for a stream, whose size is known when it has been sent. */
+export function bodyLength(body: RequestBody | undefined): number | undefined {
   if (!body) return 0
   if (body.kind === 'bytes') return body.data.byteLength
   if (body.kind === 'parts') return body.parts.reduce((n, part) => n + part.byteLength, 0)
+  if (body.kind === 'stream') return undefined
   return body.end - body.start
+}
+
+/** Bytes the body carried (a stream: so far). */
+export function bytesSent(body: RequestBody | undefined): number {
+  return body?.kind === 'stream' ? body.sent : (bodyLength(body) ?? 0)
 }
 
 export interface TransportOptions {
@@ -103,7 +125,7 @@ export class HttpTransport {
       return await this.sendWith(this.httpsAgent, req)
     } catch (err) {
       const system = isCertificateError(err) ? this.systemStore() : undefined
-      if (!system) throw err
+      if (!system || req.body?.kind === 'stream') throw err
       this.systemHosts.add(req.url.host)
       return this.sendWith(system, req)
     }
@@ -155,8 +177,9 @@ function exchange(
   let settled = false
   if (req.signal?.aborted) return reject(abortError(req.signal))
   const headers: Record<string, string> = { 'user-agent': userAgent, ...req.headers }
-  if (req.body || ['POST', 'PUT', 'PATCH'].includes(req.method))
-    headers['content-length'] = String(bodyLength(req.body))
+  const length = bodyLength(req.body)
+  if (length !== undefined && (req.body || ['POST', 'PUT', 'PATCH'].includes(req.method)))
+    headers['content-length'] = String(length)
   const mod = req.url.protocol === 'https:' ? https : http
   const outgoing = mod.request(req.url, { method: req.method, headers, agent, ...(lookup && { lookup }) })
   const deadline = setTimeout(
@@ -165,7 +188,14 @@ function exchange(
   )
   const abort = (): void => void outgoing.destroy(abortError(req.signal))
   req.signal?.addEventListener('abort', abort, { once: true })
+  const body = req.body?.kind === 'stream' ? readableOf(req.body) : undefined
+  const stopBody = (): void => {
+    if (!body || body.readableEnded) return
+    body.destroy()
+    outgoing.destroy() // an unfinished body: the connection cannot carry another request
+  }
   const fail = (err: unknown): void => {
+    stopBody()
     clearTimeout(deadline)
     req.signal?.removeEventListener('abort', abort)
     if (settled) return
@@ -177,6 +207,7 @@ function exchange(
   )
   outgoing.on('error', fail)
   const done = (res: HttpResponse): void => {
+    stopBody()
     clearTimeout(deadline)
     req.signal?.removeEventListener('abort', abort)
     if (settled) return
@@ -205,10 +236,11 @@ function exchange(
       done({ ...answer, body: Buffer.concat(chunks) })
     })
   })
-  writeBody(outgoing, req.body)
+  if (req.body?.kind === 'stream') pipeStream(outgoing, body!)
+  else writeBody(outgoing, req.body)
 }
 
-function writeBody(outgoing: http.ClientRequest, body: RequestBody | undefined): void {
+function writeBody(outgoing: http.ClientRequest, body: Exclude<RequestBody, StreamBody> | undefined): void {
   if (!body) return void outgoing.end()
   if (body.kind === 'bytes') return void outgoing.end(body.data)
   if (body.kind === 'parts') {
@@ -221,6 +253,29 @@ function writeBody(outgoing: http.ClientRequest, body: RequestBody | undefined):
     outgoing.destroy(new NetworkError(`cannot read ${body.path}: ${err.message}`, 'ESOURCE', err))
   )
   file.pipe(outgoing)
+}
+
+/** A stream body's bytes, counted in `sent` as they are taken. */
+function readableOf(body: StreamBody): Readable {
+  const counted = async function* (): AsyncGenerator<Uint8Array> {
+    for await (const chunk of body.source) {
+      yield chunk
+      body.sent += chunk.byteLength
+    }
+    body.ended = true
+  }
+  return Readable.from(counted(), { objectMode: false })
+}
+
+/**
+ * A registry may answer before the body is complete (a refusal): then the exchange settles and stops
+ * the body (see exchange), so that nothing goes on pulling from the source.
+ */
+function pipeStream(outgoing: http.ClientRequest, source: Readable): void {
+  source.on('error', err =>
+    outgoing.destroy(new NetworkError(`the body's source failed: ${err.message}`, 'ESOURCE', err))
+  )
+  source.pipe(outgoing)
 }
 
 function toNetworkError(err: unknown): NetworkError {

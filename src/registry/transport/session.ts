@@ -1,7 +1,7 @@
 /** One registry host: ping, scheme, authorization, retries, structured errors. Every request goes through `call`. */
 import type { CredentialResolver, Credentials, Logger, RequestRecord } from '../types.js'
 import type { HttpRequest, HttpResponse, HttpTransport, RequestBody } from './http.js'
-import { NetworkError, bodyLength } from './http.js'
+import { NetworkError, bodyLength, bytesSent } from './http.js'
 import { Authenticator } from '../auth/auth.js'
 import { parseChallenges, pickChallenge } from '../auth/challenge.js'
 import { RegistryError, hintFor, parseErrorBody, redactUrl } from './errors.js'
@@ -93,7 +93,7 @@ export class RegistrySession {
 
   /** Sends a call, retrying what may be retried; resolves with an expected answer or throws RegistryError. */
   async call(call: Call): Promise<HttpResponse> {
-    const attempts = call.attempts ?? this.opts.maxAttempts
+    const attempts = call.body?.kind === 'stream' ? 1 : (call.attempts ?? this.opts.maxAttempts)
     for (let attempt = 1; ; attempt++) {
       const outcome = await this.tryOnce(call)
       if ('res' in outcome) return outcome.res
@@ -159,6 +159,15 @@ export class RegistrySession {
     return largestBodyBytes(this.opts.deadlines)
   }
 
+  /**
+   * What one streamed body may carry, in bytes and in time: its exchange's deadline is the longest
+   * (its size is unknown), and the time left after `ms` lets the last bytes and the answer through.
+   */
+  streamLimits(): { bytes: number; ms: number } {
+    const { maxMs, baseMs } = this.opts.deadlines
+    return { bytes: this.largestBody(), ms: Math.max(maxMs - baseMs, maxMs / 2) }
+  }
+
   async isAnonymous(): Promise<boolean> {
     return this.auth.isAnonymous()
   }
@@ -170,14 +179,16 @@ export class RegistrySession {
     const ours = sameOrigin(url, base)
     let authorization = ours ? await this.auth.header(call.scopes) : undefined
     let res = await this.exchange(call, url, authorization)
-    if (res.status === 401 && ours && call.reauthenticate !== false) {
+    const replayable = call.body?.kind !== 'stream'
+    if (res.status === 401 && ours && call.reauthenticate !== false && replayable) {
       const challenges = parseChallenges(res.headers['www-authenticate'])
       if (await this.auth.unauthorized(challenges, call.scopes, authorization)) {
         authorization = await this.auth.header(call.scopes)
         res = await this.exchange(call, url, authorization)
       }
     }
-    for (let hops = 0; call.followRedirects && isRedirect(res) && hops < MAX_REDIRECTS; hops++) {
+    const follow = call.followRedirects && replayable
+    for (let hops = 0; follow && isRedirect(res) && hops < MAX_REDIRECTS; hops++) {
       const next = new URL(header(res, 'location')!, res.url)
       // Credentials never leave the registry: storage redirects get no Authorization.
       res = await this.exchange(call, next, sameOrigin(next, base) ? authorization : undefined)
@@ -193,12 +204,19 @@ export class RegistrySession {
       url,
       headers,
       body: call.body,
-      deadlineMs: exchangeDeadlineMs(bodyLength(call.body) + (call.responseBytes ?? 0), this.opts.deadlines),
+      deadlineMs: this.deadlineFor(call),
       idleTimeoutMs: this.opts.idleTimeoutMs,
       maxBodyBytes: call.maxBodyBytes ?? DEFAULT_MAX_BODY,
       saveTo: call.saveTo,
       signal: call.cancellable === false ? undefined : this.opts.signal
     })
+  }
+
+  /** A stream's size is unknown: it gets the longest deadline, and its sender bounds what it sends. */
+  private deadlineFor(call: Call): number {
+    const sent = bodyLength(call.body)
+    if (sent === undefined) return this.opts.deadlines.maxMs
+    return exchangeDeadlineMs(sent + (call.responseBytes ?? 0), this.opts.deadlines)
   }
 
   /** Every HTTP exchange of this registry (token requests included) goes through here, and is reported. */
@@ -209,7 +227,7 @@ export class RegistrySession {
         method: req.method,
         url: redactUrl(req.url),
         status,
-        bytesSent: bodyLength(req.body),
+        bytesSent: bytesSent(req.body),
         durationMs: Date.now() - started
       })
     try {
