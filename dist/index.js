@@ -49197,6 +49197,8 @@ function operationDeadlineError(ms, what) {
 
 const MAX_REDIRECTS = 5;
 const DEFAULT_MAX_BODY = 8 * 1024 * 1024;
+/** How a connection closed by the other side shows while a request body is still being sent. */
+const CUT_OFF = new Set(['EPIPE', 'ECONNRESET']);
 class RegistrySession {
     opts;
     registry;
@@ -49262,7 +49264,9 @@ class RegistrySession {
             const message = `${err.code}: ${err.message}`;
             const hint = isCertificateError(err)
                 ? `The TLS certificate of ${this.registry} is not trusted: add its CA to the system store or NODE_EXTRA_CA_CERTS.`
-                : undefined;
+                : call.body?.kind === 'stream' && CUT_OFF.has(err.code)
+                    ? `The connection closed while the body was streamed: a registry, or a proxy in front of it, that refuses a streamed upload (for its size, its authorization or its chunked transfer encoding) often closes it without an answer.`
+                    : undefined;
             return {
                 error: new RegistryError({
                     method: call.method,
