@@ -47147,12 +47147,13 @@ async function resolveBaseImages(client, names, logger) {
  * stdout) is compressed and uploaded to the first target as its bytes pass, instead of after the build.
  * The build waits for the compression (it is the slower), so the handover and the compression overlap.
  *
- * Only what the push would compress anyway is taken: a blob large enough to be a layer's data, not one
- * the registry already has (a base image's layer, the tag's previous layer: those are mounted, never
+ * Only what the push would compress anyway is taken: a blob large enough to be a layer's data and small
+ * enough for every target (see limits.ts), not one the registry already has (a base image's layer, the tag's previous layer: those are mounted, never
  * recompressed). Everything it starts waits for the push-access check. What it uploads is used only if
  * the bytes match the digest the builder claimed and the built manifest lists that digest as an
  * uncompressed layer (see compress-layers.ts); otherwise the layer is compressed from its file as usual.
  */
+
 
 
 
@@ -47190,6 +47191,8 @@ class HeadStart {
     started = new Map();
     live = new Set();
     lookedUp;
+    /** The smallest layer-size limit of the targets: a larger layer fails the push before any upload. */
+    largestLayer;
     /**
      * Settles when the lookups have. A blob offered before is declined: the build never waits for the
      * registry (a cached rebuild hands its layers over at once, and would compress none of them).
@@ -47197,6 +47200,8 @@ class HeadStart {
     known;
     constructor(opts) {
         this.opts = opts;
+        const limits = opts.images.map(name => layerLimitOf(opts.client.repository(name).registry)?.bytes);
+        this.largestLayer = Math.min(Infinity, ...limits.map(bytes => bytes ?? Infinity));
         this.known = opts.lookups
             .then(l => Promise.all([l.base, l.previous]))
             .then(known => void (this.lookedUp = known), () => void (this.lookedUp = 'failed') // no push access (the check reports it): nothing starts
@@ -47207,6 +47212,8 @@ class HeadStart {
     sinkFor(blob) {
         if (blob.size < HEAD_START_MIN_SIZE || this.started.has(blob.digest))
             return undefined;
+        if (blob.size > this.largestLayer)
+            return undefined; // assertLayerSizes fails the push (limits.ts)
         if (!this.wouldCompress(blob.digest))
             return undefined;
         const sink = new external_node_stream_.PassThrough({ highWaterMark: SINK_BUFFER });

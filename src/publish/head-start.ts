@@ -3,8 +3,8 @@
  * stdout) is compressed and uploaded to the first target as its bytes pass, instead of after the build.
  * The build waits for the compression (it is the slower), so the handover and the compression overlap.
  *
- * Only what the push would compress anyway is taken: a blob large enough to be a layer's data, not one
- * the registry already has (a base image's layer, the tag's previous layer: those are mounted, never
+ * Only what the push would compress anyway is taken: a blob large enough to be a layer's data and small
+ * enough for every target (see limits.ts), not one the registry already has (a base image's layer, the tag's previous layer: those are mounted, never
  * recompressed). Everything it starts waits for the push-access check. What it uploads is used only if
  * the bytes match the digest the builder claimed and the built manifest lists that digest as an
  * uncompressed layer (see compress-layers.ts); otherwise the layer is compressed from its file as usual.
@@ -22,6 +22,7 @@ import {
 import type { KnownLayerLookups } from './prefetch.js'
 import type { BlobObserver } from '../builders/types.js'
 import { errorMessage } from '../errors.js'
+import { layerLimitOf } from './limits.js'
 
 /** Smaller blobs (configs, manifests, small layers) are left to the push: they compress in no time. */
 export const HEAD_START_MIN_SIZE = 1024 * 1024
@@ -77,6 +78,8 @@ export class HeadStart {
   private readonly started = new Map<string, Promise<HeadStarted | undefined>>()
   private readonly live = new Set<PassThrough>()
   private lookedUp?: Known | 'failed'
+  /** The smallest layer-size limit of the targets: a larger layer fails the push before any upload. */
+  private readonly largestLayer: number
   /**
    * Settles when the lookups have. A blob offered before is declined: the build never waits for the
    * registry (a cached rebuild hands its layers over at once, and would compress none of them).
@@ -84,6 +87,8 @@ export class HeadStart {
   readonly known: Promise<void>
 
   constructor(private readonly opts: HeadStartOptions) {
+    const limits = opts.images.map(name => layerLimitOf(opts.client.repository(name).registry)?.bytes)
+    this.largestLayer = Math.min(Infinity, ...limits.map(bytes => bytes ?? Infinity))
     this.known = opts.lookups
       .then(l => Promise.all([l.base, l.previous]))
       .then(
@@ -97,6 +102,7 @@ export class HeadStart {
 
   private sinkFor(blob: OfferedBlob): Writable | undefined {
     if (blob.size < HEAD_START_MIN_SIZE || this.started.has(blob.digest)) return undefined
+    if (blob.size > this.largestLayer) return undefined // assertLayerSizes fails the push (limits.ts)
     if (!this.wouldCompress(blob.digest)) return undefined
     const sink = new PassThrough({ highWaterMark: SINK_BUFFER })
     sink.on('error', () => {}) // a build that stops handing it over: compress() sees it and gives up

@@ -149,6 +149,33 @@ describe('HeadStart (real registry)', () => {
     expect(recording.requests).toEqual([])
   })
 
+  it('starts nothing for a layer larger than a target accepts: the push fails before any upload', async () => {
+    const recording = recordingClient()
+    clients.push(recording.client)
+    const local = `${testEnv().registry}/${uniqueRepo('head-start')}`
+    const headStartFor = (images: string[]) =>
+      new HeadStart({
+        client: recording.client,
+        images,
+        compression: { compression: 'gzip' },
+        lookups: lookups(),
+        spoolDir: tmpdir(),
+        logger: { debug: () => {} }
+      })
+    // docker.pkg.github.com takes layers of at most 5 GB (limits.ts); only the first target is uploaded to.
+    const twoTargets = headStartFor([local, 'docker.pkg.github.com/acme/app/image'])
+    await twoTargets.known
+    const digest = sha256Digest(Buffer.from('a layer of 5 GB and one byte'))
+    expect(await twoTargets.offer({ digest, size: 5 * 1000 ** 3 + 1 })).toBeUndefined()
+    expect(recording.requests).toEqual([])
+    // The same layer for the local target alone is taken (and let go at once).
+    const localOnly = headStartFor([local])
+    await localOnly.known
+    expect(await localOnly.offer({ digest, size: 5 * 1000 ** 3 + 1 })).toBeDefined()
+    localOnly.cancel()
+    await localOnly.settled()
+  })
+
   it('cancel() stops a layer still being handed over, and the build side is let go', async () => {
     const { headStart } = await setUp()
     const { bytes, digest } = layer(12 * 1024 * 1024)
