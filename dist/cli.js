@@ -38173,6 +38173,7 @@ function settleOn(output, event, done) {
 
 
 
+
 /**
  * Unpacks into `dir` the tar stream `produce` writes (to the stream it is given) while it writes it: no
  * tarball on disk, and the unpacking overlaps the export. `produce` gets a signal that fires when the
@@ -38208,6 +38209,10 @@ async function unpackWhileProducing(dir, run, produce, signal, onBlob) {
         throw produced.reason;
     if (unpacked.status === 'rejected')
         throw unpacked.reason;
+    // tar may have unpacked everything while the watcher still works through its buffer: every blob is
+    // offered (and its sink ended) before the layout is handed on.
+    if (stream !== tarInput)
+        await (0,external_node_stream_promises_namespaceObject.finished)(stream);
 }
 /** An OCI layout's blob entries (`blobs/sha256/<hex>`) by digest; other entries are not offered. */
 function blobsOf(onBlob) {

@@ -2225,7 +2225,7 @@ module.exports = gte
 
 /***/ }),
 
-/***/ 2338:
+/***/ 9957:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -2503,7 +2503,7 @@ const identifiers = __nccwpck_require__(3348)
 const parse = __nccwpck_require__(6353)
 const valid = __nccwpck_require__(8780)
 const clean = __nccwpck_require__(1799)
-const inc = __nccwpck_require__(2338)
+const inc = __nccwpck_require__(9957)
 const diff = __nccwpck_require__(711)
 const major = __nccwpck_require__(8511)
 const minor = __nccwpck_require__(2603)
@@ -32995,8 +32995,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 8 modules
 var core = __nccwpck_require__(6058);
-// EXTERNAL MODULE: ./src/registry/index.ts + 43 modules
-var registry = __nccwpck_require__(6244);
+// EXTERNAL MODULE: ./src/registry/index.ts + 42 modules
+var registry = __nccwpck_require__(2338);
 // EXTERNAL MODULE: ./src/inputs/errors.ts
 var errors = __nccwpck_require__(1318);
 ;// CONCATENATED MODULE: ./src/inputs/compression.ts
@@ -33391,8 +33391,8 @@ class HostError extends Error {
     }
 }
 
-// EXTERNAL MODULE: ./src/registry/index.ts + 43 modules
-var src_registry = __nccwpck_require__(6244);
+// EXTERNAL MODULE: ./src/registry/index.ts + 42 modules
+var src_registry = __nccwpck_require__(2338);
 ;// CONCATENATED MODULE: ./src/files.ts
 
 /** Whether something is at `path` (a file, a directory, a device); false when it cannot be seen. */
@@ -34275,6 +34275,8 @@ function prefixed(logger, prefix) {
 
 // EXTERNAL MODULE: external "node:stream"
 var external_node_stream_ = __nccwpck_require__(7075);
+// EXTERNAL MODULE: external "node:stream/promises"
+var external_node_stream_promises_ = __nccwpck_require__(6466);
 // EXTERNAL MODULE: external "node:events"
 var external_node_events_ = __nccwpck_require__(8474);
 ;// CONCATENATED MODULE: ./src/builders/layout/tar-watch.ts
@@ -34544,6 +34546,7 @@ function settleOn(output, event, done) {
 
 
 
+
 /**
  * Unpacks into `dir` the tar stream `produce` writes (to the stream it is given) while it writes it: no
  * tarball on disk, and the unpacking overlaps the export. `produce` gets a signal that fires when the
@@ -34579,6 +34582,10 @@ async function unpackWhileProducing(dir, run, produce, signal, onBlob) {
         throw produced.reason;
     if (unpacked.status === 'rejected')
         throw unpacked.reason;
+    // tar may have unpacked everything while the watcher still works through its buffer: every blob is
+    // offered (and its sink ended) before the layout is handed on.
+    if (stream !== tarInput)
+        await (0,external_node_stream_promises_.finished)(stream);
 }
 /** An OCI layout's blob entries (`blobs/sha256/<hex>`) by digest; other entries are not offered. */
 function blobsOf(onBlob) {
@@ -48034,7 +48041,7 @@ async function prepareSbomScanner(step, sbom) {
 
 /***/ }),
 
-/***/ 6244:
+/***/ 2338:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -48094,8 +48101,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
-;// CONCATENATED MODULE: external "node:stream/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+// EXTERNAL MODULE: external "node:stream/promises"
+var promises_ = __nccwpck_require__(6466);
 // EXTERNAL MODULE: external "node:stream"
 var external_node_stream_ = __nccwpck_require__(7075);
 // EXTERNAL MODULE: external "node:http"
@@ -48360,7 +48367,7 @@ function exchange({ agent, lookup, userAgent }, req, resolve, reject) {
         const answer = { status: incoming.statusCode ?? 0, headers: incoming.headers, url: req.url };
         if (req.saveTo && answer.status === 200) {
             const file = (0,external_node_fs_.createWriteStream)(req.saveTo);
-            (0,promises_namespaceObject.pipeline)(incoming, file).then(() => done({ ...answer, body: Buffer.alloc(0) }), fail);
+            (0,promises_.pipeline)(incoming, file).then(() => done({ ...answer, body: Buffer.alloc(0) }), fail);
             return;
         }
         const chunks = [];
@@ -49893,7 +49900,7 @@ function isHtml(contentType) {
 }
 
 // EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(1455);
+var external_node_fs_promises_ = __nccwpck_require__(1455);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 ;// CONCATENATED MODULE: ./src/registry/source.ts
@@ -49913,7 +49920,7 @@ async function openSource(source, desc) {
             slice: (start, end) => ({ kind: 'bytes', data: data.subarray(start, end) })
         };
     }
-    const info = await (0,promises_.stat)(source.path);
+    const info = await (0,external_node_fs_promises_.stat)(source.path);
     if (info.size !== desc.size)
         throw sizeMismatch(desc, info.size, source.path);
     return { size: info.size, slice: (start, end) => ({ kind: 'file', path: source.path, start, end }) };
@@ -50433,7 +50440,7 @@ class RemoteRepository {
             responseBytes: desc.size,
             repository: this.path
         });
-        const size = (await (0,promises_.stat)(path)).size;
+        const size = (await (0,external_node_fs_promises_.stat)(path)).size;
         const actual = await fileDigest(path, desc.digest);
         if (size !== desc.size || actual !== desc.digest) {
             const message = `the blob received (${size} bytes) has digest ${actual}, not ${desc.digest} (${desc.size} bytes)`;
@@ -50447,14 +50454,14 @@ class RemoteRepository {
         return this.deps.inFlight.run(key, () => this.deps.limiter.run(async () => {
             if (await this.blobExists(desc.digest))
                 return 'exists';
-            const dir = await (0,promises_.mkdtemp)((0,external_node_path_.join)(tempDir, 'blob-'));
+            const dir = await (0,external_node_fs_promises_.mkdtemp)((0,external_node_path_.join)(tempDir, 'blob-'));
             try {
                 const path = (0,external_node_path_.join)(dir, 'blob');
                 await from.downloadBlob(desc, path);
                 return await this.uploadNow(desc, await openSource({ path }, desc), {});
             }
             finally {
-                await (0,promises_.rm)(dir, { recursive: true, force: true });
+                await (0,external_node_fs_promises_.rm)(dir, { recursive: true, force: true });
             }
         }));
     }
@@ -50695,7 +50702,7 @@ function dockerConfigDir(env = process.env) {
 }
 /** Reads and checks a docker config.json or auth.json; undefined when the file is not there. */
 async function readDockerConfig(file) {
-    const text = await (0,promises_.readFile)(file).catch(() => undefined);
+    const text = await (0,external_node_fs_promises_.readFile)(file).catch(() => undefined);
     return text === undefined ? undefined : parseDockerConfig(text, file);
 }
 function parseDockerConfig(text, document) {
@@ -51004,18 +51011,18 @@ async function settleAll(tasks) {
 
 
 async function readOciLayout(dir) {
-    const marker = await (0,promises_.readFile)((0,external_node_path_.join)(dir, 'oci-layout'), 'utf8').catch(cause => {
+    const marker = await (0,external_node_fs_promises_.readFile)((0,external_node_path_.join)(dir, 'oci-layout'), 'utf8').catch(cause => {
         throw new Error(`${dir} is not an OCI image layout (no oci-layout file)`, { cause });
     });
     parseLayoutMarker(marker, (0,external_node_path_.join)(dir, 'oci-layout'));
-    const indexBytes = await (0,promises_.readFile)((0,external_node_path_.join)(dir, 'index.json'));
+    const indexBytes = await (0,external_node_fs_promises_.readFile)((0,external_node_path_.join)(dir, 'index.json'));
     const index = parse_parseImageIndex(indexBytes, (0,external_node_path_.join)(dir, 'index.json'));
     const blobPath = (digest) => {
         const [algorithm, hex] = assertDigest(digest).split(':');
         return (0,external_node_path_.join)(dir, 'blobs', algorithm, hex);
     };
     const readBlob = async (digest) => {
-        const data = await (0,promises_.readFile)(blobPath(digest));
+        const data = await (0,external_node_fs_promises_.readFile)(blobPath(digest));
         const actual = digestLike(digest, data);
         if (actual !== digest)
             throw new Error(`${blobPath(digest)} has digest ${actual}`);
@@ -51693,7 +51700,7 @@ const READ_CHUNK = 1024 * 1024;
 const READ_AHEAD = 4 * 1024 * 1024;
 /** Returns the compressed layer's descriptor, once it is in `repo` and in the spool file. */
 async function compressAndPush(req) {
-    const spool = req.spool === false ? undefined : await (0,promises_.open)(req.spoolPath, 'w');
+    const spool = req.spool === false ? undefined : await (0,external_node_fs_promises_.open)(req.spoolPath, 'w');
     try {
         return await pushCompressed(req.repo, readTar(req.tarPath), req.compression, spool);
     }
@@ -51720,7 +51727,7 @@ async function compressAndPushStream(req) {
             yield chunk;
         }
     }
-    const spool = req.spoolPath ? await (0,promises_.open)(req.spoolPath, 'w') : undefined;
+    const spool = req.spoolPath ? await (0,external_node_fs_promises_.open)(req.spoolPath, 'w') : undefined;
     try {
         const desc = await pushCompressed(req.repo, hashed(), req.compression, spool);
         return { desc, uncompressed: { digest: `sha256:${hash.digest('hex')}`, size } };
@@ -51748,7 +51755,7 @@ async function pushCompressed(repo, source, compression, spool) {
     }
 }
 async function compressToFileAndPush(req) {
-    await (0,promises_.rm)(req.spoolPath, { force: true });
+    await (0,external_node_fs_promises_.rm)(req.spoolPath, { force: true });
     const blob = await compressToFile(req.tarPath, req.spoolPath, req.compression);
     const desc = descriptorOf(blob, blob.size);
     await req.repo.pushBlob(desc, { path: req.spoolPath });
@@ -51757,7 +51764,7 @@ async function compressToFileAndPush(req) {
 /** Compresses a tar into a file (no upload); the layer's compressed descriptor. */
 async function compressToFile(tarPath, outPath, compression) {
     const { stream, result } = compressStream(readTar(tarPath), compression);
-    const out = await (0,promises_.open)(outPath, 'w');
+    const out = await (0,external_node_fs_promises_.open)(outPath, 'w');
     try {
         for await (const chunk of stream)
             await out.write(chunk);
@@ -52332,6 +52339,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:queryst
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
+
+/***/ }),
+
+/***/ 6466:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 
 /***/ }),
 

@@ -8,6 +8,13 @@ import { unpackWhileProducing } from '../../../src/builders/layout/archive.js'
 import type { Runner } from '../../../src/builders/index.js'
 import { withTempDir } from './helpers.js'
 
+/** Writes `bytes` 4 KiB at a time, at the pace the stream takes them. */
+async function writeInSmallPieces(bytes: Buffer, to: NodeJS.WritableStream): Promise<void> {
+  for (let at = 0; at < bytes.length; at += 4096) {
+    if (!to.write(bytes.subarray(at, at + 4096))) await new Promise(r => to.once('drain', r))
+  }
+}
+
 describe('unpackWhileProducing (real tar and producers)', () => {
   it('unpacks the tar stream the producer writes to its stdout', async () => {
     await withTempDir(async dir => {
@@ -86,10 +93,19 @@ describe('unpackWhileProducing (real tar and producers)', () => {
         const offered: Array<{ digest: string; size: number }> = []
         let reading: Promise<Buffer> | undefined
         const out = join(dir, 'out')
+        // The small blob last, in small writes behind a sink slowest at its end: the watcher is then
+        // still behind when tar has unpacked everything, and the blob is offered before the return.
+        const entries = [
+          'index.json',
+          `blobs/sha256/${bigDigest.slice(7)}`,
+          `blobs/sha256/${smallDigest.slice(7)}`
+        ]
+        const tarball = join(dir, 'layout.tar')
+        await execCommand('tar', ['-c', '-f', tarball, '-C', src, ...entries])
         await unpackWhileProducing(
           out,
           execCommand,
-          (stdoutTo, signal) => execCommand('tar', ['-c', '-C', src, '.'], { stdoutTo, signal }),
+          async stdoutTo => writeInSmallPieces(await readFile(tarball), stdoutTo),
           undefined,
           async blob => {
             offered.push(blob)
@@ -97,8 +113,10 @@ describe('unpackWhileProducing (real tar and producers)', () => {
             const sink = new PassThrough({ highWaterMark: 1024 })
             reading = (async () => {
               const parts: Buffer[] = []
+              let bytes = 0
               for await (const part of sink) {
-                await new Promise(r => setTimeout(r, 1))
+                bytes += (part as Buffer).length
+                await new Promise(r => setTimeout(r, bytes > big.length - (64 << 10) ? 20 : 1))
                 parts.push(part as Buffer)
               }
               return Buffer.concat(parts)

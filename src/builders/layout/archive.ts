@@ -1,6 +1,7 @@
 import { mkdir, readdir, readFile, realpath, rename, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { PassThrough, type Writable } from 'node:stream'
+import { finished } from 'node:stream/promises'
 import { fileDigest } from '../../registry/index.js'
 import type { BlobObserver, Runner } from '../types.js'
 import { findImages, readLayoutIndex, type FoundImage } from './normalize.js'
@@ -55,6 +56,9 @@ export async function unpackWhileProducing(
   if (produced.status === 'rejected' && (first === 'produce' || unpacked.status === 'fulfilled'))
     throw produced.reason
   if (unpacked.status === 'rejected') throw unpacked.reason
+  // tar may have unpacked everything while the watcher still works through its buffer: every blob is
+  // offered (and its sink ended) before the layout is handed on.
+  if (stream !== tarInput) await finished(stream)
 }
 
 /** An OCI layout's blob entries (`blobs/sha256/<hex>`) by digest; other entries are not offered. */
