@@ -36708,6 +36708,8 @@ async function compressAndPush(req) {
         return await pushCompressed(req.repo, readTar(req.tarPath), req.compression, spool);
     }
     catch (error) {
+        if (req.signal?.aborted)
+            throw error;
         req.logger?.info(`The upload of ${req.tarPath} while it was compressed failed (${error instanceof Error ? error.message : String(error)}); compressing it again into a file and uploading that.`);
         await spool?.close().catch(() => { });
         return compressToFileAndPush(req);
@@ -52891,7 +52893,9 @@ async function compressLayers(req) {
     const bySize = [...layers].sort((a, b) => b.size - a.size);
     const resolved = new Map();
     const placedCompressed = await mountCompressedBaseLayers(req, base);
-    await Promise.all(bySize.map(async (layer) => resolved.set(layer.digest, await resolveLayer(req, layer, known(layer.digest)))));
+    // Every layer settles before a failure is thrown: nothing still uploads, or writes a spool into the
+    // layout, once the push has failed and the work directory goes.
+    await settleAll(bySize.map(async (layer) => resolved.set(layer.digest, await resolveLayer(req, layer, known(layer.digest)))));
     const placedUncompressed = [...resolved.values()].filter(r => r.placed);
     const compressedHere = [...resolved.values()].filter(r => r.compressed).length;
     const ahead = [...resolved.values()].filter(r => r.ahead).length;
@@ -52950,7 +52954,8 @@ async function resolveLayer(req, layer, known) {
         spoolPath,
         spool: !only,
         compression: req.compression,
-        logger: req.logger
+        logger: req.logger,
+        signal: req.client.signal
     });
     const target = req.built.blobPath(desc.digest);
     if (only || (await (0,promises_.stat)(target).catch(() => undefined)))

@@ -18,6 +18,7 @@ import {
   type CompressionOptions,
   type Descriptor,
   type KnownLayer,
+  settleAll,
   type RegistryClient
 } from '../registry/index.js'
 import type { BuiltImages, LayoutImage } from './layout.js'
@@ -74,7 +75,9 @@ export async function compressLayers(req: CompressLayersRequest): Promise<Compre
   const bySize = [...layers].sort((a, b) => b.size - a.size)
   const resolved = new Map<string, Resolved>()
   const placedCompressed = await mountCompressedBaseLayers(req, base)
-  await Promise.all(
+  // Every layer settles before a failure is thrown: nothing still uploads, or writes a spool into the
+  // layout, once the push has failed and the work directory goes.
+  await settleAll(
     bySize.map(async layer => resolved.set(layer.digest, await resolveLayer(req, layer, known(layer.digest))))
   )
   const placedUncompressed = [...resolved.values()].filter(r => r.placed)
@@ -150,7 +153,8 @@ async function resolveLayer(
     spoolPath,
     spool: !only,
     compression: req.compression,
-    logger: req.logger
+    logger: req.logger,
+    signal: req.client.signal
   })
   const target = req.built.blobPath(desc.digest)
   if (only || (await stat(target).catch(() => undefined))) await rm(spoolPath, { force: true })

@@ -30,6 +30,8 @@ export interface CompressPushRequest {
   spool?: boolean
   compression: CompressionOptions
   logger?: Pick<Logger, 'info'>
+  /** The push's stop (the client's signal): once it has fired, a failed upload is not tried again. */
+  signal?: AbortSignal
 }
 
 /** Returns the compressed layer's descriptor, once it is in `repo` and in the spool file. */
@@ -38,6 +40,7 @@ export async function compressAndPush(req: CompressPushRequest): Promise<Descrip
   try {
     return await pushCompressed(req.repo, readTar(req.tarPath), req.compression, spool)
   } catch (error) {
+    if (req.signal?.aborted) throw error
     req.logger?.info(
       `The upload of ${req.tarPath} while it was compressed failed (${error instanceof Error ? error.message : String(error)}); compressing it again into a file and uploading that.`
     )

@@ -117,6 +117,41 @@ describe('compressAndPush', () => {
     }
   })
 
+  it('once the push is stopped, a failed streamed upload is not compressed again into a file', async () => {
+    const stop = new AbortController()
+    const { client, logger } = recordingClient({ signal: stop.signal })
+    const real = client.repository(`${testEnv().registry}/${uniqueRepo('compress-stopped')}`)
+    const cancelled = new Error('the run was cancelled')
+    const stopping: Repository = Object.assign(Object.create(real) as Repository, {
+      pushStream: async (chunks: AsyncIterable<Uint8Array>) => {
+        // The run is cancelled while the first compressed bytes go up.
+        await chunks[Symbol.asyncIterator]().next()
+        stop.abort(cancelled)
+        throw cancelled
+      }
+    })
+    try {
+      await withTar(2 * 1024 * 1024, async dir => {
+        const spoolPath = join(dir, 'spool')
+        const pushing = compressAndPush({
+          repo: stopping,
+          tarPath: join(dir, 'layer.tar'),
+          spoolPath,
+          spool: false,
+          compression: { compression: 'gzip' },
+          logger,
+          signal: client.signal
+        })
+        await expect(pushing).rejects.toBe(cancelled)
+        // The fallback would have written the spool and logged that it compresses again.
+        await expect(stat(spoolPath)).rejects.toThrow(/ENOENT/)
+        expect(logger.text()).not.toMatch(/compressing it again/)
+      })
+    } finally {
+      client.close()
+    }
+  })
+
   it('a streamed PATCH cut off by the network: the layer goes up from the spool instead, same digest', async () => {
     const proxy = new FaultProxy(testEnv().registry)
     await proxy.start()
