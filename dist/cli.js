@@ -35995,12 +35995,19 @@ async function writeTo(repo, image, mountFrom, early, opts) {
 function logOf(opts) {
     return opts.logger ?? { info: () => { } };
 }
-/** Like Promise.all, but returns only once nothing is in flight any more (no write after a failure). */
+/**
+ * Like Promise.all, but returns only once nothing is in flight any more (no write after a failure).
+ * It throws the failure that came first in time: the cause (a refusal), not what a later stop did to
+ * the tasks still running (a deadline that passed while they finished).
+ */
 async function settleAll(tasks) {
-    const results = await Promise.allSettled(tasks);
-    const failed = results.find((r) => r.status === 'rejected');
-    if (failed)
-        throw failed.reason;
+    let first;
+    const results = await Promise.allSettled(tasks.map(task => task.catch((reason) => {
+        first ??= { reason };
+        throw reason;
+    })));
+    if (first)
+        throw first.reason;
     return results.map(r => r.value);
 }
 
@@ -36691,7 +36698,8 @@ async function* readAhead(source, maxBytes) {
  * One compression pass, pipelined with the upload: an uncompressed layer tar is compressed (see
  * compress/) while its bytes go to the registry, and written to a spool file for the other targets.
  * If the streamed upload fails, the layer is compressed again (deterministic: the same bytes) into the
- * spool and uploaded from it with the resumable upload.
+ * spool and uploaded from it with the resumable upload — unless the push is being stopped (cancel,
+ * push-timeout): then the failure is the stop's, and nothing is compressed again.
  */
 
 
@@ -36761,18 +36769,28 @@ async function pushCompressed(repo, source, compression, spool) {
 }
 async function compressToFileAndPush(req) {
     await (0,promises_.rm)(req.spoolPath, { force: true });
-    const blob = await compressToFile(req.tarPath, req.spoolPath, req.compression);
+    const blob = await compressToFile(req.tarPath, req.spoolPath, req.compression, req.signal);
+    req.signal?.throwIfAborted();
     const desc = descriptorOf(blob, blob.size);
     await req.repo.pushBlob(desc, { path: req.spoolPath });
     return desc;
 }
-/** Compresses a tar into a file (no upload); the layer's compressed descriptor. */
-async function compressToFile(tarPath, outPath, compression) {
+/**
+ * Compresses a tar into a file (no upload); the layer's compressed descriptor. `signal` stops it between
+ * two chunks (a stop during the fallback must not wait for a whole layer's compression).
+ */
+async function compressToFile(tarPath, outPath, compression, signal) {
     const { stream, result } = compressStream(readTar(tarPath), compression);
     const out = await (0,promises_.open)(outPath, 'w');
     try {
-        for await (const chunk of stream)
+        for await (const chunk of stream) {
+            signal?.throwIfAborted();
             await out.write(chunk);
+        }
+    }
+    catch (error) {
+        stream.destroy();
+        throw error;
     }
     finally {
         await out.close();

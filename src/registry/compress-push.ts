@@ -2,7 +2,8 @@
  * One compression pass, pipelined with the upload: an uncompressed layer tar is compressed (see
  * compress/) while its bytes go to the registry, and written to a spool file for the other targets.
  * If the streamed upload fails, the layer is compressed again (deterministic: the same bytes) into the
- * spool and uploaded from it with the resumable upload.
+ * spool and uploaded from it with the resumable upload — unless the push is being stopped (cancel,
+ * push-timeout): then the failure is the stop's, and nothing is compressed again.
  */
 import { createReadStream } from 'node:fs'
 import { createHash } from 'node:crypto'
@@ -115,22 +116,33 @@ async function pushCompressed(
 
 async function compressToFileAndPush(req: CompressPushRequest): Promise<Descriptor> {
   await rm(req.spoolPath, { force: true })
-  const blob = await compressToFile(req.tarPath, req.spoolPath, req.compression)
+  const blob = await compressToFile(req.tarPath, req.spoolPath, req.compression, req.signal)
+  req.signal?.throwIfAborted()
   const desc = descriptorOf(blob, blob.size)
   await req.repo.pushBlob(desc, { path: req.spoolPath })
   return desc
 }
 
-/** Compresses a tar into a file (no upload); the layer's compressed descriptor. */
+/**
+ * Compresses a tar into a file (no upload); the layer's compressed descriptor. `signal` stops it between
+ * two chunks (a stop during the fallback must not wait for a whole layer's compression).
+ */
 export async function compressToFile(
   tarPath: string,
   outPath: string,
-  compression: CompressionOptions
+  compression: CompressionOptions,
+  signal?: AbortSignal
 ): Promise<CompressedBlob> {
   const { stream, result } = compressStream(readTar(tarPath), compression)
   const out = await open(outPath, 'w')
   try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) await out.write(chunk)
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      signal?.throwIfAborted()
+      await out.write(chunk)
+    }
+  } catch (error) {
+    stream.destroy()
+    throw error
   } finally {
     await out.close()
   }

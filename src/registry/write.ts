@@ -168,10 +168,21 @@ function logOf(opts: WriteOptions): Pick<Logger, 'info'> {
   return opts.logger ?? { info: () => {} }
 }
 
-/** Like Promise.all, but returns only once nothing is in flight any more (no write after a failure). */
+/**
+ * Like Promise.all, but returns only once nothing is in flight any more (no write after a failure).
+ * It throws the failure that came first in time: the cause (a refusal), not what a later stop did to
+ * the tasks still running (a deadline that passed while they finished).
+ */
 export async function settleAll<T>(tasks: Array<Promise<T>>): Promise<T[]> {
-  const results = await Promise.allSettled(tasks)
-  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')
-  if (failed) throw failed.reason
+  let first: { reason: unknown } | undefined
+  const results = await Promise.allSettled(
+    tasks.map(task =>
+      task.catch((reason: unknown) => {
+        first ??= { reason }
+        throw reason
+      })
+    )
+  )
+  if (first) throw first.reason
   return results.map(r => (r as PromiseFulfilledResult<T>).value)
 }

@@ -4,7 +4,12 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gunzipSync } from 'node:zlib'
-import { compressAndPush, sha256Digest, type Repository } from '../../../src/registry/index.js'
+import {
+  compressAndPush,
+  compressToFile,
+  sha256Digest,
+  type Repository
+} from '../../../src/registry/index.js'
 import { testEnv, uniqueRepo } from '../../support/env.js'
 import { recordingClient } from '../../support/registry/helpers.js'
 import { FaultProxy } from '../../support/registry/fault-proxy.js'
@@ -150,6 +155,23 @@ describe('compressAndPush', () => {
     } finally {
       client.close()
     }
+  })
+
+  it('compressToFile stops on its signal instead of compressing the whole layer', async () => {
+    await withTar(2 * 1024 * 1024, async dir => {
+      const stop = new AbortController()
+      const cancelled = new Error('the run was cancelled')
+      stop.abort(cancelled)
+      const compressing = compressToFile(
+        join(dir, 'layer.tar'),
+        join(dir, 'out'),
+        { compression: 'gzip' },
+        stop.signal
+      )
+      await expect(compressing).rejects.toBe(cancelled)
+      // Nothing past the first chunk was written.
+      expect((await stat(join(dir, 'out'))).size).toBe(0)
+    })
   })
 
   it('a streamed PATCH cut off by the network: the layer goes up from the spool instead, same digest', async () => {
