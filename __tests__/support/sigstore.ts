@@ -3,7 +3,7 @@
  * an Actions OIDC token endpoint issuing a well-formed JWT, and the trusted root that verifies what they
  * sign. Also a stand-in for GitHub's attestations API that records request bodies.
  */
-import { createHash, createHmac, generateKeyPairSync, type KeyObject } from 'node:crypto'
+import { createHash, createHmac, type KeyObject } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import {
@@ -15,6 +15,7 @@ import {
   rekorHandler,
   tsaHandler
 } from '@sigstore/mock'
+import { sigstoreKeyPair } from './sigstore-keys.mjs'
 
 type Handler = ReturnType<typeof fulcioHandler>
 
@@ -61,7 +62,7 @@ export const DEFAULT_CLAIMS = {
   runner_environment: 'github-hosted'
 }
 
-const keyPair = () => generateKeyPairSync('ec', { namedCurve: 'prime256v1' })
+const keyPair = sigstoreKeyPair
 
 export async function startSigstore(
   claims: Record<string, unknown> = DEFAULT_CLAIMS,
