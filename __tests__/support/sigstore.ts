@@ -62,8 +62,6 @@ export const DEFAULT_CLAIMS = {
   runner_environment: 'github-hosted'
 }
 
-const keyPair = sigstoreKeyPair
-
 export async function startSigstore(
   claims: Record<string, unknown> = DEFAULT_CLAIMS,
   /** Requests whose path matches are recorded and not answered: a hung service (until close). */
@@ -96,13 +94,13 @@ export async function startSigstore(
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
 
-  const ctKeys = keyPair()
+  const ctKeys = sigstoreKeyPair()
   const ctlog = await initializeCTLog(ctKeys)
-  const caKeys = keyPair()
+  const caKeys = sigstoreKeyPair()
   const ca = await initializeCA(caKeys, ctlog)
-  const tlogKeys = keyPair()
+  const tlogKeys = sigstoreKeyPair()
   const tlog = await initializeTLog(url, tlogKeys)
-  const tsa = await initializeTSA(keyPair())
+  const tsa = await initializeTSA(sigstoreKeyPair())
   // Each at its API path on one origin (a TSA URL with a path is taken by @sigstore/sign as the full URL).
   for (const handler of [
     fulcioHandler(ca),
