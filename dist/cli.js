@@ -36699,7 +36699,8 @@ async function* readAhead(source, maxBytes) {
  * compress/) while its bytes go to the registry, and written to a spool file for the other targets.
  * If the streamed upload fails, the layer is compressed again (deterministic: the same bytes) into the
  * spool and uploaded from it with the resumable upload — unless the push is being stopped (cancel,
- * push-timeout): then the failure is the stop's, and nothing is compressed again.
+ * push-timeout): then the failure is the stop's, and nothing is compressed again. Nor when the
+ * compressed bytes passed the target's size limit: that is the failure.
  */
 
 
@@ -36709,13 +36710,33 @@ async function* readAhead(source, maxBytes) {
 const READ_CHUNK = 1024 * 1024;
 /** Compressed bytes produced ahead of the upload, so compression does not wait for each request. */
 const READ_AHEAD = 4 * 1024 * 1024;
+/**
+ * Counts compressed bytes against a SizeLimit. The error is kept: it is the failure, whatever the
+ * upload it stopped reports.
+ */
+class SizeCheck {
+    limit;
+    bytes = 0;
+    error;
+    constructor(limit) {
+        this.limit = limit;
+    }
+    add(bytes) {
+        this.bytes += bytes;
+        if (this.limit && this.bytes > this.limit.bytes)
+            throw (this.error ??= this.limit.exceeded());
+    }
+}
 /** Returns the compressed layer's descriptor, once it is in `repo` and in the spool file. */
 async function compressAndPush(req) {
     const spool = req.spool === false ? undefined : await (0,promises_.open)(req.spoolPath, 'w');
+    const check = new SizeCheck(req.limit);
     try {
-        return await pushCompressed(req.repo, readTar(req.tarPath), req.compression, spool);
+        return await pushCompressed(req.repo, readTar(req.tarPath), req.compression, spool, check);
     }
     catch (error) {
+        if (check.error)
+            throw check.error;
         if (req.signal?.aborted)
             throw error;
         req.logger?.info(`The upload of ${req.tarPath} while it was compressed failed (${error instanceof Error ? error.message : String(error)}); compressing it again into a file and uploading that.`);
@@ -36741,19 +36762,24 @@ async function compressAndPushStream(req) {
         }
     }
     const spool = req.spoolPath ? await (0,promises_.open)(req.spoolPath, 'w') : undefined;
+    const check = new SizeCheck(req.limit);
     try {
-        const desc = await pushCompressed(req.repo, hashed(), req.compression, spool);
+        const desc = await pushCompressed(req.repo, hashed(), req.compression, spool, check);
         return { desc, uncompressed: { digest: `sha256:${hash.digest('hex')}`, size } };
+    }
+    catch (error) {
+        throw check.error ?? error;
     }
     finally {
         await spool?.close().catch(() => { });
     }
 }
 /** One compression pass streamed to `repo` (and to `spool`): the compressed layer's descriptor. */
-async function pushCompressed(repo, source, compression, spool) {
+async function pushCompressed(repo, source, compression, spool, check) {
     const { stream, result } = compressStream(source, compression);
     async function* teeToSpool() {
         for await (const chunk of stream) {
+            check.add(chunk.byteLength);
             await spool?.write(chunk);
             yield chunk;
         }
@@ -36769,7 +36795,7 @@ async function pushCompressed(repo, source, compression, spool) {
 }
 async function compressToFileAndPush(req) {
     await (0,promises_.rm)(req.spoolPath, { force: true });
-    const blob = await compressToFile(req.tarPath, req.spoolPath, req.compression, req.signal);
+    const blob = await compressToFile(req.tarPath, req.spoolPath, req.compression, req.signal, req.limit);
     req.signal?.throwIfAborted();
     const desc = descriptorOf(blob, blob.size);
     await req.repo.pushBlob(desc, { path: req.spoolPath });
@@ -36777,14 +36803,17 @@ async function compressToFileAndPush(req) {
 }
 /**
  * Compresses a tar into a file (no upload); the layer's compressed descriptor. `signal` stops it between
- * two chunks (a stop during the fallback must not wait for a whole layer's compression).
+ * two chunks (a stop during the fallback must not wait for a whole layer's compression), and so does a
+ * `limit` passed.
  */
-async function compressToFile(tarPath, outPath, compression, signal) {
+async function compressToFile(tarPath, outPath, compression, signal, limit) {
     const { stream, result } = compressStream(readTar(tarPath), compression);
     const out = await (0,promises_.open)(outPath, 'w');
+    const check = new SizeCheck(limit);
     try {
         for await (const chunk of stream) {
             signal?.throwIfAborted();
+            check.add(chunk.byteLength);
             await out.write(chunk);
         }
     }
@@ -36797,8 +36826,13 @@ async function compressToFile(tarPath, outPath, compression, signal) {
     }
     return result;
 }
-function readTar(path) {
-    return (0,external_node_fs_.createReadStream)(path, { highWaterMark: READ_CHUNK });
+/**
+ * The tar's bytes, its file opened when the first are asked for: a file that cannot be opened is then the
+ * reader's error. A stream made at once would emit it as an 'error' event while the upload's POST is still
+ * out, before anything listens: an uncaught exception.
+ */
+async function* readTar(path) {
+    yield* (0,external_node_fs_.createReadStream)(path, { highWaterMark: READ_CHUNK });
 }
 function descriptorOf(blob, size) {
     if (blob.size !== size)
@@ -52882,6 +52916,56 @@ function platformsOf(requested) {
     return requested.map(p => parsePlatform(p));
 }
 
+;// CONCATENATED MODULE: ./src/publish/limits.ts
+
+const GB = 1000 ** 3;
+/** Per-layer size limits GitHub documents for its registries. */
+function layerLimitOf(registry) {
+    if (registry === 'ghcr.io')
+        return { registry, bytes: 10 * GB, name: '10 GB' };
+    if (registry === 'docker.pkg.github.com')
+        return { registry, bytes: 5 * GB, name: '5 GB' };
+    return undefined;
+}
+/** The smallest limit among the targets' registries: a layer over it cannot go to all of them. */
+function strictestLayerLimit(registries) {
+    const limits = registries.flatMap(registry => layerLimitOf(registry) ?? []);
+    return limits.reduce((min, l) => (min && min.bytes <= l.bytes ? min : l), undefined);
+}
+/** The strictest limit of the registries of `images` (`host/path`). */
+function targetsLayerLimit(client, images) {
+    return strictestLayerLimit(images.map(name => client.repository(name).registry));
+}
+/** Layers the push compresses (the builder's new layers): their size as pushed is known only then. */
+function isUncompressedLayer(layer) {
+    return layer.mediaType === OCI_LAYER || layer.mediaType === DOCKER_LAYER;
+}
+/**
+ * Fails before any upload when a layer whose size as pushed is known already (compressed by the
+ * builder, or `compression: uncompressed`) is larger than `limit`. The others are checked while they
+ * are compressed (see sizeLimitFor): limits apply to the compressed layer.
+ */
+function assertLayerSizes(limit, layers, compression) {
+    if (!limit)
+        return;
+    const pushedAsTheyAre = compression === 'uncompressed' ? layers : layers.filter(l => !isUncompressedLayer(l));
+    const tooLarge = pushedAsTheyAre.filter(layer => layer.size > limit.bytes);
+    if (tooLarge.length === 0)
+        return;
+    const list = tooLarge.map(l => `${l.digest} (${(l.size / GB).toFixed(1)} GB)`).join(', ');
+    throw new Error(`${limit.registry} accepts layers of at most ${limit.name}; this image has ${list}. ${SPLIT}`);
+}
+/** The limit the compression of `layer` (uncompressed) checks its compressed bytes against. */
+function sizeLimitFor(limit, layer, compression) {
+    return {
+        bytes: limit.bytes,
+        exceeded: () => new Error(`${limit.registry} accepts layers of at most ${limit.name}; the layer ${layer.digest} of this image ` +
+            `(${(layer.size / GB).toFixed(1)} GB uncompressed) is larger than that compressed with ${compression}: ` +
+            `the upload was stopped and no tag was written. ${SPLIT}`)
+    };
+}
+const SPLIT = 'Split the large layer: copy fewer files per COPY/RUN step, or use a multi-stage build.';
+
 ;// CONCATENATED MODULE: ./src/publish/compress-layers.ts
 /**
  * The push's one compression pass. The build hands over uncompressed layers; each is either
@@ -52895,8 +52979,8 @@ function platformsOf(requested) {
 
 
 
+
 const BASE_NAME = 'org.opencontainers.image.base.name';
-const UNCOMPRESSED_LAYERS = [OCI_LAYER, DOCKER_LAYER];
 async function compressLayers(req) {
     const layers = uncompressedLayers(req.built.images);
     if (req.compression.compression === 'uncompressed') {
@@ -52973,7 +53057,8 @@ async function resolveLayer(req, layer, known) {
         spool: !only,
         compression: req.compression,
         logger: req.logger,
-        signal: req.client.signal
+        signal: req.client.signal,
+        limit: req.limit && sizeLimitFor(req.limit, layer, req.compression.compression)
     });
     const target = req.built.blobPath(desc.digest);
     if (only || (await (0,promises_.stat)(target).catch(() => undefined)))
@@ -53028,7 +53113,7 @@ function uncompressedLayers(images) {
     const byDigest = new Map();
     for (const image of images)
         for (const layer of image.layers)
-            if (UNCOMPRESSED_LAYERS.includes(layer.mediaType))
+            if (isUncompressedLayer(layer))
                 byDigest.set(layer.digest, layer);
     return [...byDigest.values()];
 }
@@ -53057,29 +53142,6 @@ async function layout_readBuiltImages(layoutDir) {
     return { images, blobPath: layout.blobPath };
 }
 
-;// CONCATENATED MODULE: ./src/publish/limits.ts
-const GB = 1000 ** 3;
-/** Per-layer size limits GitHub documents for its registries. */
-function layerLimitOf(registry) {
-    if (registry === 'ghcr.io')
-        return { bytes: 10 * GB, name: '10 GB' };
-    if (registry === 'docker.pkg.github.com')
-        return { bytes: 5 * GB, name: '5 GB' };
-    return undefined;
-}
-/** Fails before any upload when a layer is larger than the registry accepts. */
-function assertLayerSizes(registry, layers) {
-    const limit = layerLimitOf(registry);
-    if (!limit)
-        return;
-    const tooLarge = layers.filter(layer => layer.size > limit.bytes);
-    if (tooLarge.length === 0)
-        return;
-    const list = tooLarge.map(l => `${l.digest} (${(l.size / GB).toFixed(1)} GB)`).join(', ');
-    throw new Error(`${registry} accepts layers of at most ${limit.name}; this image has ${list}. ` +
-        'Split the large layer: copy fewer files per COPY/RUN step, or use a multi-stage build.');
-}
-
 ;// CONCATENATED MODULE: ./src/publish/publish.ts
 
 
@@ -53102,8 +53164,9 @@ function movedTagsOf(images, reports) {
 async function publishLayout(req) {
     const built = await layout_readBuiltImages(req.layoutDir);
     const tags = req.byDigest ? [] : req.tags;
-    for (const name of req.images)
-        assertLayerSizes(req.client.repository(name).registry, built.images.flatMap(i => i.layers));
+    const compression = req.compression ?? { compression: 'gzip' };
+    const limit = targetsLayerLimit(req.client, req.images);
+    assertLayerSizes(limit, built.images.flatMap(i => i.layers), compression.compression);
     // The configs are final already (diff_ids, not compressed digests): they upload while layers compress.
     const configs = uniqueDescriptors(built.images.map(i => i.config));
     const early = pushBlobsEarly(req.client, req.images, configs.map(desc => ({ desc, source: { path: built.blobPath(desc.digest) } })));
@@ -53112,10 +53175,11 @@ async function publishLayout(req) {
         images: req.images,
         tags,
         built,
-        compression: req.compression ?? { compression: 'gzip' },
+        compression,
         baseImages: req.baseImages ?? [],
         lookups: req.lookups,
         headStart: req.headStart,
+        limit,
         logger: req.logger
     });
     // Nothing is left writing when either fails.
@@ -53746,9 +53810,9 @@ async function resolveBaseImages(client, names, logger) {
  * stdout) is compressed and uploaded to the first target as its bytes pass, instead of after the build.
  * The build waits for the compression (it is the slower), so the handover and the compression overlap.
  *
- * Only what the push would compress anyway is taken: a blob large enough to be a layer's data and small
- * enough for every target (see limits.ts), not one the registry already has (a base image's layer, the tag's previous layer: those are mounted, never
- * recompressed). Everything it starts waits for the push-access check. What it uploads is used only if
+ * Only what the push would compress anyway is taken: a blob large enough to be a layer's data and,
+ * uncompressed, within every target's layer limit (see limits.ts), not one the registry already has (a
+ * base image's layer, the tag's previous layer: those are mounted, never recompressed). Everything it starts waits for the push-access check. What it uploads is used only if
  * the bytes match the digest the builder claimed and the built manifest lists that digest as an
  * uncompressed layer (see compress-layers.ts); otherwise the layer is compressed from its file as usual.
  */
@@ -53790,8 +53854,6 @@ class HeadStart {
     started = new Map();
     live = new Set();
     lookedUp;
-    /** The smallest layer-size limit of the targets: a larger layer fails the push before any upload. */
-    largestLayer;
     /**
      * Settles when the lookups have. A blob offered before is declined: the build never waits for the
      * registry (a cached rebuild hands its layers over at once, and would compress none of them).
@@ -53799,8 +53861,6 @@ class HeadStart {
     known;
     constructor(opts) {
         this.opts = opts;
-        const limits = opts.images.map(name => layerLimitOf(opts.client.repository(name).registry)?.bytes);
-        this.largestLayer = Math.min(Infinity, ...limits.map(bytes => bytes ?? Infinity));
         this.known = opts.lookups
             .then(l => Promise.all([l.base, l.previous]))
             .then(known => void (this.lookedUp = known), () => void (this.lookedUp = 'failed') // no push access (the check reports it): nothing starts
@@ -53811,8 +53871,10 @@ class HeadStart {
     sinkFor(blob) {
         if (blob.size < HEAD_START_MIN_SIZE || this.started.has(blob.digest))
             return undefined;
-        if (blob.size > this.largestLayer)
-            return undefined; // assertLayerSizes fails the push (limits.ts)
+        const limit = this.opts.limit;
+        // A larger layer is left to the push, which fails it once its compressed bytes pass the limit.
+        if (limit && blob.size > limit.bytes)
+            return undefined;
         if (!this.wouldCompress(blob.digest))
             return undefined;
         const sink = new external_node_stream_.PassThrough({ highWaterMark: SINK_BUFFER });
@@ -53858,7 +53920,9 @@ class HeadStart {
             const source = await uncompressedOnly(sink);
             if (!source)
                 throw new Error('it is compressed already (a base layer the lookups did not know)');
-            const pushed = await compressAndPushStream({ repo, source, spoolPath, compression });
+            const layer = { mediaType: OCI_LAYER, digest: blob.digest, size: blob.size };
+            const limit = this.opts.limit && sizeLimitFor(this.opts.limit, layer, compression.compression);
+            const pushed = await compressAndPushStream({ repo, source, spoolPath, compression, limit });
             const { digest, size } = pushed.uncompressed;
             if (digest !== blob.digest || size !== blob.size)
                 throw new Error(`its bytes are ${digest} (${size} bytes)`);
@@ -54328,6 +54392,7 @@ const STATE_BUILDX_DOCKER_CONFIG = 'buildxDockerConfig';
 
 
 
+
 /** The whole step: inputs → metadata → build → publish → report. */
 async function main_run(inputs, rt, env = process.env, signal = new AbortController().signal) {
     const log = { info: rt.info, warning: rt.warning, debug: rt.debug };
@@ -54492,6 +54557,7 @@ async function startHeadStart(step, client, plan, lookups, workDir) {
         compression,
         lookups,
         spoolDir,
+        limit: targetsLayerLimit(client, plan.metadata.images),
         logger: step.log
     });
 }

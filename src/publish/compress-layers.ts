@@ -13,8 +13,6 @@ import {
   LAYER_MEDIA_TYPE,
   parseImageManifest,
   parseReference,
-  OCI_LAYER,
-  DOCKER_LAYER,
   type CompressionOptions,
   type Descriptor,
   type KnownLayer,
@@ -25,9 +23,9 @@ import type { BuiltImages, LayoutImage } from './layout.js'
 import { serialize } from './manifests.js'
 import { lookUpKnownLayers, type KnownLayerLookups } from './prefetch.js'
 import type { HeadStart, HeadStarted } from './head-start.js'
+import { isUncompressedLayer, sizeLimitFor, type LayerLimit } from './limits.js'
 
 const BASE_NAME = 'org.opencontainers.image.base.name'
-const UNCOMPRESSED_LAYERS = [OCI_LAYER, DOCKER_LAYER]
 
 export interface CompressLayersRequest {
   client: RegistryClient
@@ -42,6 +40,8 @@ export interface CompressLayersRequest {
   lookups?: KnownLayerLookups
   /** Layers compressed while the build handed them over (see head-start.ts). */
   headStart?: HeadStart
+  /** The strictest per-layer limit of the targets: each layer's compressed bytes are checked against it. */
+  limit?: LayerLimit
   logger: { info(msg: string): void; debug(msg: string): void }
 }
 
@@ -154,7 +154,8 @@ async function resolveLayer(
     spool: !only,
     compression: req.compression,
     logger: req.logger,
-    signal: req.client.signal
+    signal: req.client.signal,
+    limit: req.limit && sizeLimitFor(req.limit, layer, req.compression.compression)
   })
   const target = req.built.blobPath(desc.digest)
   if (only || (await stat(target).catch(() => undefined))) await rm(spoolPath, { force: true })
@@ -210,7 +211,6 @@ function annotatedBases(images: LayoutImage[]): string[] {
 function uncompressedLayers(images: LayoutImage[]): Descriptor[] {
   const byDigest = new Map<string, Descriptor>()
   for (const image of images)
-    for (const layer of image.layers)
-      if (UNCOMPRESSED_LAYERS.includes(layer.mediaType)) byDigest.set(layer.digest, layer)
+    for (const layer of image.layers) if (isUncompressedLayer(layer)) byDigest.set(layer.digest, layer)
   return [...byDigest.values()]
 }

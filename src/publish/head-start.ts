@@ -3,9 +3,9 @@
  * stdout) is compressed and uploaded to the first target as its bytes pass, instead of after the build.
  * The build waits for the compression (it is the slower), so the handover and the compression overlap.
  *
- * Only what the push would compress anyway is taken: a blob large enough to be a layer's data and small
- * enough for every target (see limits.ts), not one the registry already has (a base image's layer, the tag's previous layer: those are mounted, never
- * recompressed). Everything it starts waits for the push-access check. What it uploads is used only if
+ * Only what the push would compress anyway is taken: a blob large enough to be a layer's data and,
+ * uncompressed, within every target's layer limit (see limits.ts), not one the registry already has (a
+ * base image's layer, the tag's previous layer: those are mounted, never recompressed). Everything it starts waits for the push-access check. What it uploads is used only if
  * the bytes match the digest the builder claimed and the built manifest lists that digest as an
  * uncompressed layer (see compress-layers.ts); otherwise the layer is compressed from its file as usual.
  */
@@ -14,6 +14,7 @@ import { join } from 'node:path'
 import {
   compressAndPushStream,
   LAYER_MEDIA_TYPE,
+  OCI_LAYER,
   type CompressionOptions,
   type Descriptor,
   type KnownLayer,
@@ -22,7 +23,7 @@ import {
 import type { KnownLayerLookups } from './prefetch.js'
 import type { BlobObserver } from '../builders/types.js'
 import { errorMessage } from '../errors.js'
-import { layerLimitOf } from './limits.js'
+import { sizeLimitFor, type LayerLimit } from './limits.js'
 
 /** Smaller blobs (configs, manifests, small layers) are left to the push: they compress in no time. */
 export const HEAD_START_MIN_SIZE = 1024 * 1024
@@ -48,6 +49,8 @@ export interface HeadStartOptions {
   lookups: Promise<KnownLayerLookups>
   /** A private directory for the spool files. */
   spoolDir: string
+  /** The strictest layer-size limit of the targets (see limits.ts targetsLayerLimit). */
+  limit?: LayerLimit
   logger: { debug(msg: string): void }
 }
 
@@ -78,8 +81,6 @@ export class HeadStart {
   private readonly started = new Map<string, Promise<HeadStarted | undefined>>()
   private readonly live = new Set<PassThrough>()
   private lookedUp?: Known | 'failed'
-  /** The smallest layer-size limit of the targets: a larger layer fails the push before any upload. */
-  private readonly largestLayer: number
   /**
    * Settles when the lookups have. A blob offered before is declined: the build never waits for the
    * registry (a cached rebuild hands its layers over at once, and would compress none of them).
@@ -87,8 +88,6 @@ export class HeadStart {
   readonly known: Promise<void>
 
   constructor(private readonly opts: HeadStartOptions) {
-    const limits = opts.images.map(name => layerLimitOf(opts.client.repository(name).registry)?.bytes)
-    this.largestLayer = Math.min(Infinity, ...limits.map(bytes => bytes ?? Infinity))
     this.known = opts.lookups
       .then(l => Promise.all([l.base, l.previous]))
       .then(
@@ -102,7 +101,9 @@ export class HeadStart {
 
   private sinkFor(blob: OfferedBlob): Writable | undefined {
     if (blob.size < HEAD_START_MIN_SIZE || this.started.has(blob.digest)) return undefined
-    if (blob.size > this.largestLayer) return undefined // assertLayerSizes fails the push (limits.ts)
+    const limit = this.opts.limit
+    // A larger layer is left to the push, which fails it once its compressed bytes pass the limit.
+    if (limit && blob.size > limit.bytes) return undefined
     if (!this.wouldCompress(blob.digest)) return undefined
     const sink = new PassThrough({ highWaterMark: SINK_BUFFER })
     sink.on('error', () => {}) // a build that stops handing it over: compress() sees it and gives up
@@ -148,7 +149,9 @@ export class HeadStart {
       const repo = client.repository(images[0]!)
       const source = await uncompressedOnly(sink)
       if (!source) throw new Error('it is compressed already (a base layer the lookups did not know)')
-      const pushed = await compressAndPushStream({ repo, source, spoolPath, compression })
+      const layer = { mediaType: OCI_LAYER, digest: blob.digest, size: blob.size }
+      const limit = this.opts.limit && sizeLimitFor(this.opts.limit, layer, compression.compression)
+      const pushed = await compressAndPushStream({ repo, source, spoolPath, compression, limit })
       const { digest, size } = pushed.uncompressed
       if (digest !== blob.digest || size !== blob.size)
         throw new Error(`its bytes are ${digest} (${size} bytes)`)

@@ -21,7 +21,7 @@ import { compressLayers } from './compress-layers.js'
 import type { HeadStart } from './head-start.js'
 import type { KnownLayerLookups } from './prefetch.js'
 import { readBuiltImages, type LayoutImage } from './layout.js'
-import { assertLayerSizes } from './limits.js'
+import { assertLayerSizes, targetsLayerLimit } from './limits.js'
 import { annotateManifest, buildIndex, manifestBytes, type SerializedManifest } from './manifests.js'
 
 export interface AnnotationSet {
@@ -103,11 +103,13 @@ interface PreparedImage extends LayoutImage {
 export async function publishLayout(req: PublishRequest): Promise<PublishResult> {
   const built = await readBuiltImages(req.layoutDir)
   const tags = req.byDigest ? [] : req.tags
-  for (const name of req.images)
-    assertLayerSizes(
-      req.client.repository(name).registry,
-      built.images.flatMap(i => i.layers)
-    )
+  const compression = req.compression ?? { compression: 'gzip' }
+  const limit = targetsLayerLimit(req.client, req.images)
+  assertLayerSizes(
+    limit,
+    built.images.flatMap(i => i.layers),
+    compression.compression
+  )
   // The configs are final already (diff_ids, not compressed digests): they upload while layers compress.
   const configs = uniqueDescriptors(built.images.map(i => i.config))
   const early = pushBlobsEarly(
@@ -120,10 +122,11 @@ export async function publishLayout(req: PublishRequest): Promise<PublishResult>
     images: req.images,
     tags,
     built,
-    compression: req.compression ?? { compression: 'gzip' },
+    compression,
     baseImages: req.baseImages ?? [],
     lookups: req.lookups,
     headStart: req.headStart,
+    limit,
     logger: req.logger
   })
   // Nothing is left writing when either fails.

@@ -3,7 +3,8 @@
  * compress/) while its bytes go to the registry, and written to a spool file for the other targets.
  * If the streamed upload fails, the layer is compressed again (deterministic: the same bytes) into the
  * spool and uploaded from it with the resumable upload — unless the push is being stopped (cancel,
- * push-timeout): then the failure is the stop's, and nothing is compressed again.
+ * push-timeout): then the failure is the stop's, and nothing is compressed again. Nor when the
+ * compressed bytes passed the target's size limit: that is the failure.
  */
 import { createReadStream } from 'node:fs'
 import { createHash } from 'node:crypto'
@@ -33,14 +34,40 @@ export interface CompressPushRequest {
   logger?: Pick<Logger, 'info'>
   /** The push's stop (the client's signal): once it has fired, a failed upload is not tried again. */
   signal?: AbortSignal
+  /** The most compressed bytes the target takes: the upload stops once they pass it, and is not tried again. */
+  limit?: SizeLimit
+}
+
+export interface SizeLimit {
+  bytes: number
+  /** The failure of a layer whose compressed bytes passed `bytes`. */
+  exceeded(): Error
+}
+
+/**
+ * Counts compressed bytes against a SizeLimit. The error is kept: it is the failure, whatever the
+ * upload it stopped reports.
+ */
+class SizeCheck {
+  private bytes = 0
+  error?: Error
+
+  constructor(private readonly limit: SizeLimit | undefined) {}
+
+  add(bytes: number): void {
+    this.bytes += bytes
+    if (this.limit && this.bytes > this.limit.bytes) throw (this.error ??= this.limit.exceeded())
+  }
 }
 
 /** Returns the compressed layer's descriptor, once it is in `repo` and in the spool file. */
 export async function compressAndPush(req: CompressPushRequest): Promise<Descriptor> {
   const spool = req.spool === false ? undefined : await open(req.spoolPath, 'w')
+  const check = new SizeCheck(req.limit)
   try {
-    return await pushCompressed(req.repo, readTar(req.tarPath), req.compression, spool)
+    return await pushCompressed(req.repo, readTar(req.tarPath), req.compression, spool, check)
   } catch (error) {
+    if (check.error) throw check.error
     if (req.signal?.aborted) throw error
     req.logger?.info(
       `The upload of ${req.tarPath} while it was compressed failed (${error instanceof Error ? error.message : String(error)}); compressing it again into a file and uploading that.`
@@ -59,6 +86,7 @@ export interface StreamPushRequest {
   /** Where the compressed bytes are written too, when other targets need them. */
   spoolPath?: string
   compression: CompressionOptions
+  limit?: SizeLimit
 }
 
 export interface StreamPushed {
@@ -83,9 +111,12 @@ export async function compressAndPushStream(req: StreamPushRequest): Promise<Str
     }
   }
   const spool = req.spoolPath ? await open(req.spoolPath, 'w') : undefined
+  const check = new SizeCheck(req.limit)
   try {
-    const desc = await pushCompressed(req.repo, hashed(), req.compression, spool)
+    const desc = await pushCompressed(req.repo, hashed(), req.compression, spool, check)
     return { desc, uncompressed: { digest: `sha256:${hash.digest('hex')}`, size } }
+  } catch (error) {
+    throw check.error ?? error
   } finally {
     await spool?.close().catch(() => {})
   }
@@ -96,11 +127,13 @@ async function pushCompressed(
   repo: Repository,
   source: AsyncIterable<Uint8Array>,
   compression: CompressionOptions,
-  spool: FileHandle | undefined
+  spool: FileHandle | undefined,
+  check: SizeCheck
 ): Promise<Descriptor> {
   const { stream, result } = compressStream(source, compression)
   async function* teeToSpool(): AsyncGenerator<Uint8Array> {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
+      check.add(chunk.byteLength)
       await spool?.write(chunk)
       yield chunk
     }
@@ -116,7 +149,7 @@ async function pushCompressed(
 
 async function compressToFileAndPush(req: CompressPushRequest): Promise<Descriptor> {
   await rm(req.spoolPath, { force: true })
-  const blob = await compressToFile(req.tarPath, req.spoolPath, req.compression, req.signal)
+  const blob = await compressToFile(req.tarPath, req.spoolPath, req.compression, req.signal, req.limit)
   req.signal?.throwIfAborted()
   const desc = descriptorOf(blob, blob.size)
   await req.repo.pushBlob(desc, { path: req.spoolPath })
@@ -125,19 +158,23 @@ async function compressToFileAndPush(req: CompressPushRequest): Promise<Descript
 
 /**
  * Compresses a tar into a file (no upload); the layer's compressed descriptor. `signal` stops it between
- * two chunks (a stop during the fallback must not wait for a whole layer's compression).
+ * two chunks (a stop during the fallback must not wait for a whole layer's compression), and so does a
+ * `limit` passed.
  */
 export async function compressToFile(
   tarPath: string,
   outPath: string,
   compression: CompressionOptions,
-  signal?: AbortSignal
+  signal?: AbortSignal,
+  limit?: SizeLimit
 ): Promise<CompressedBlob> {
   const { stream, result } = compressStream(readTar(tarPath), compression)
   const out = await open(outPath, 'w')
+  const check = new SizeCheck(limit)
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       signal?.throwIfAborted()
+      check.add(chunk.byteLength)
       await out.write(chunk)
     }
   } catch (error) {
@@ -149,8 +186,13 @@ export async function compressToFile(
   return result
 }
 
-function readTar(path: string): AsyncIterable<Uint8Array> {
-  return createReadStream(path, { highWaterMark: READ_CHUNK })
+/**
+ * The tar's bytes, its file opened when the first are asked for: a file that cannot be opened is then the
+ * reader's error. A stream made at once would emit it as an 'error' event while the upload's POST is still
+ * out, before anything listens: an uncaught exception.
+ */
+async function* readTar(path: string): AsyncGenerator<Uint8Array> {
+  yield* createReadStream(path, { highWaterMark: READ_CHUNK }) as AsyncIterable<Uint8Array>
 }
 
 function descriptorOf(blob: CompressedBlob, size: number): Descriptor {

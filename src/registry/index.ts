@@ -44,7 +44,7 @@ export type { OciLayout } from './layout.js'
 export * from './oci/index.js'
 export { DocumentError, JsonValue } from './json.js'
 export { compressAndPush, compressAndPushStream, compressToFile } from './compress-push.js'
-export type { StreamPushed } from './compress-push.js'
+export type { SizeLimit, StreamPushed } from './compress-push.js'
 export { findKnownLayers } from './known-layers.js'
 export type { KnownLayer } from './known-layers.js'
 export {

@@ -7,7 +7,13 @@ import type { Writable } from 'node:stream'
 import { gunzipSync } from 'node:zlib'
 import { HeadStart, HEAD_START_MIN_SIZE } from '../../../src/publish/head-start.js'
 import type { KnownLayerLookups } from '../../../src/publish/prefetch.js'
-import { compressAndPush, sha256Digest, type KnownLayer } from '../../../src/registry/index.js'
+import type { LayerLimit } from '../../../src/publish/limits.js'
+import {
+  compressAndPush,
+  compressToFile,
+  sha256Digest,
+  type KnownLayer
+} from '../../../src/registry/index.js'
 import { testEnv, uniqueRepo } from '../../support/env.js'
 import { recordingClient } from '../../support/registry/helpers.js'
 
@@ -28,7 +34,12 @@ function lookups(base = new Map<string, KnownLayer>(), previous = new Map<string
   })
 }
 
-async function setUp(images = 1, known?: Promise<KnownLayerLookups>, registry = testEnv().registry) {
+async function setUp(
+  images = 1,
+  known?: Promise<KnownLayerLookups>,
+  registry = testEnv().registry,
+  limit?: LayerLimit
+) {
   const recording = recordingClient({ chunkSize: 1024 * 1024 })
   clients.push(recording.client)
   const spoolDir = await mkdtemp(join(tmpdir(), 'head-start-'))
@@ -40,7 +51,8 @@ async function setUp(images = 1, known?: Promise<KnownLayerLookups>, registry = 
     compression: { compression: 'gzip' },
     lookups: known ?? lookups(),
     spoolDir,
-    logger: { debug: () => {} }
+    logger: { debug: () => {} },
+    ...(limit ? { limit } : {})
   })
   await headStart.known
   return { ...recording, headStart, targets, spoolDir }
@@ -149,31 +161,50 @@ describe('HeadStart (real registry)', () => {
     expect(recording.requests).toEqual([])
   })
 
-  it('starts nothing for a layer larger than a target accepts: the push fails before any upload', async () => {
+  it('starts nothing for a layer larger than the limit uncompressed: the push compresses it, checking its compressed bytes', async () => {
     const recording = recordingClient()
     clients.push(recording.client)
-    const local = `${testEnv().registry}/${uniqueRepo('head-start')}`
-    const headStartFor = (images: string[]) =>
+    const headStartFor = (limit?: LayerLimit) =>
       new HeadStart({
         client: recording.client,
-        images,
+        images: [`${testEnv().registry}/${uniqueRepo('head-start')}`],
         compression: { compression: 'gzip' },
         lookups: lookups(),
         spoolDir: tmpdir(),
-        logger: { debug: () => {} }
+        logger: { debug: () => {} },
+        ...(limit ? { limit } : {})
       })
-    // docker.pkg.github.com takes layers of at most 5 GB (limits.ts); only the first target is uploaded to.
-    const twoTargets = headStartFor([local, 'docker.pkg.github.com/acme/app/image'])
-    await twoTargets.known
+    const limited = headStartFor({ registry: 'docker.pkg.github.com', bytes: 5 * 1000 ** 3, name: '5 GB' })
+    await limited.known
     const digest = sha256Digest(Buffer.from('a layer of 5 GB and one byte'))
-    expect(await twoTargets.offer({ digest, size: 5 * 1000 ** 3 + 1 })).toBeUndefined()
+    expect(await limited.offer({ digest, size: 5 * 1000 ** 3 + 1 })).toBeUndefined()
     expect(recording.requests).toEqual([])
-    // The same layer for the local target alone is taken (and let go at once).
-    const localOnly = headStartFor([local])
-    await localOnly.known
-    expect(await localOnly.offer({ digest, size: 5 * 1000 ** 3 + 1 })).toBeDefined()
-    localOnly.cancel()
-    await localOnly.settled()
+    // The same layer with no limit is taken (and let go at once).
+    const unlimited = headStartFor()
+    await unlimited.known
+    expect(await unlimited.offer({ digest, size: 5 * 1000 ** 3 + 1 })).toBeDefined()
+    unlimited.cancel()
+    await unlimited.settled()
+  })
+
+  it('gives up a layer whose compressed bytes pass the limit: nothing is stored, the push fails it', async () => {
+    const limit = { registry: 'ghcr.io', bytes: 2 * 1024 * 1024, name: '2 MiB' }
+    const { headStart, targets, client, count } = await setUp(1, undefined, undefined, limit)
+    // Random: its compressed form is a little larger than it, and it is exactly the limit.
+    const bytes = randomBytes(limit.bytes)
+    const digest = sha256Digest(bytes)
+    const sink = await headStart.offer({ digest, size: bytes.length })
+    expect(sink).toBeDefined()
+    await feed(sink!, bytes)
+    expect(await headStart.take(digest)).toBeUndefined()
+    expect(count('POST', /blobs\/uploads/)).toBe(1)
+    expect(count('PUT', /blobs\/uploads/)).toBe(0)
+    const dir = await mkdtemp(join(tmpdir(), 'head-start-limit-'))
+    dirs.push(dir)
+    await writeFile(join(dir, 'layer'), bytes)
+    const whole = await compressToFile(join(dir, 'layer'), join(dir, 'gz'), { compression: 'gzip' })
+    expect(whole.size).toBeGreaterThan(limit.bytes)
+    expect(await client.repository(targets[0]!).blobExists(whole.digest)).toBe(false)
   })
 
   it('cancel() stops a layer still being handed over, and the build side is let go', async () => {

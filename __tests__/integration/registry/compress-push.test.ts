@@ -205,4 +205,26 @@ describe('compressAndPush', () => {
       await proxy.stop()
     }
   })
+
+  it("a layer file that cannot be opened fails the push with the file's error, not an uncaught exception", async () => {
+    const { client, count } = recordingClient()
+    const repo = client.repository(`${testEnv().registry}/${uniqueRepo('compress-missing')}`)
+    const dir = await mkdtemp(join(tmpdir(), 'compress-push-'))
+    try {
+      // The upload's POST is out when the file is opened: an 'error' event then would have no listener.
+      const pushing = compressAndPush({
+        repo,
+        tarPath: join(dir, 'gone.tar'),
+        spoolPath: join(dir, 'spool'),
+        spool: false,
+        compression: { compression: 'gzip' }
+      })
+      await expect(pushing).rejects.toThrow(/ENOENT: no such file or directory, open '.*gone\.tar'/)
+      expect(count('POST', /blobs\/uploads/)).toBe(1)
+      expect(count('PUT', /blobs\/uploads/)).toBe(0)
+    } finally {
+      client.close()
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
 })
