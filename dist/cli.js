@@ -32931,6 +32931,11 @@ async function readStdin() {
         chunks.push(Buffer.from(chunk));
     return Buffer.concat(chunks).toString('utf8');
 }
+// A closed stdout or stderr (`| head`) fails every later write with EPIPE, as an 'error' event: nobody
+// listening, it would kill the run halfway (no clean-up, tags not put back). What is written is lost;
+// the run goes on.
+for (const stream of [process.stdout, process.stderr])
+    stream.on('error', () => { });
 process.exitCode = await (0,_cli_main_js__WEBPACK_IMPORTED_MODULE_0__/* .runCli */ .a)(process.argv.slice(2), {
     env: process.env,
     cwd: process.cwd(),
@@ -36296,7 +36301,13 @@ async function* parallelGzip(input, opts) {
         const data = ownBuffer(block);
         const next = new Uint8Array(data.subarray(Math.max(0, data.byteLength - WINDOW)));
         const task = { data, dictionary, level: opts.level, last };
-        inFlight.push({ length: data.byteLength, block: opts.pool.deflate(task) });
+        const length = data.byteLength; // before deflate(): it transfers (detaches) the buffer
+        const deflated = opts.pool.deflate(task);
+        // Observed at once: a block may fail while an earlier one is awaited (or while the consumer is
+        // busy); unobserved until then, its rejection would be unhandled, which kills the process.
+        // drainOne still awaits it, so the failure is the compression's.
+        deflated.catch(() => { });
+        inFlight.push({ length, block: deflated });
         dictionary = next;
     };
     const drainOne = async () => {
@@ -36320,9 +36331,7 @@ async function* parallelGzip(input, opts) {
             yield await drainOne();
     }
     finally {
-        // Abandoned early: let the blocks still in the workers settle unobserved.
-        for (const { block } of inFlight.splice(0))
-            block.catch(() => { });
+        inFlight.splice(0); // abandoned early: the blocks still in the workers settle, observed (see submit)
     }
     yield gzipTrailer(crc, total);
 }
@@ -36450,8 +36459,16 @@ class Slot {
         this.current = { id, pending };
         this.worker.ref();
         const { data } = pending.task;
-        // The block is transferred (the caller hands it over); the dictionary is small and copied.
-        this.worker.postMessage({ id, ...pending.task }, data.byteLength > 0 ? [data.buffer] : []);
+        try {
+            // The block is transferred (the caller hands it over); the dictionary is small and copied.
+            this.worker.postMessage({ id, ...pending.task }, data.byteLength > 0 ? [data.buffer] : []);
+        }
+        catch (error) {
+            // A block that cannot be sent (a detached buffer) fails alone; the worker takes the next one.
+            this.current = undefined;
+            this.worker.unref();
+            pending.reject(new Error('cannot hand a block to a deflate worker thread', { cause: error }));
+        }
     }
     settle(reply) {
         if (this.dead || reply.id !== this.current?.id)
@@ -36500,8 +36517,13 @@ class DeflatePool {
      * first blocks of the first compression. Call it while something else runs (a build).
      */
     warm() {
-        while (this.grow()) {
-            // grow() adds a worker until the pool is full
+        try {
+            while (this.grow()) {
+                // grow() adds a worker until the pool is full
+            }
+        }
+        catch {
+            // A thread that cannot start now fails the first block that needs it (see dispatch), not this.
         }
     }
     /** How many workers are started. */
@@ -36514,13 +36536,31 @@ class DeflatePool {
         const slots = this.slots.splice(0);
         await Promise.all(slots.map(s => s.worker.terminate()));
     }
+    /**
+     * Starts queued blocks on free workers. It runs in workers' event listeners too (a block done, a
+     * worker dead), where a throw would be an uncaught exception: a worker that cannot be started fails
+     * the queued blocks when no other worker is left to take them.
+     */
     dispatch() {
         while (this.queue.length > 0) {
-            const slot = this.slots.find(s => !s.current) ?? this.grow();
+            let slot;
+            try {
+                slot = this.slots.find(s => !s.current) ?? this.grow();
+            }
+            catch (error) {
+                if (this.slots.length === 0)
+                    this.failQueued(error);
+                return;
+            }
             if (!slot)
                 return;
             slot.start(this.nextId++, this.queue.shift());
         }
+    }
+    failQueued(cause) {
+        const error = new Error('cannot start a deflate worker thread', { cause });
+        for (const pending of this.queue.splice(0))
+            pending.reject(error);
     }
     grow() {
         if (this.closed || this.slots.length >= this.size)
@@ -36732,7 +36772,8 @@ async function compressAndPush(req) {
     const spool = req.spool === false ? undefined : await (0,promises_.open)(req.spoolPath, 'w');
     const check = new SizeCheck(req.limit);
     try {
-        return await pushCompressed(req.repo, readTar(req.tarPath), req.compression, spool, check);
+        const source = readTar(req.tarPath);
+        return await pushCompressed(req.repo, source, req.compression, spool, check, req.signal);
     }
     catch (error) {
         if (check.error)
@@ -36775,7 +36816,7 @@ async function compressAndPushStream(req) {
     }
 }
 /** One compression pass streamed to `repo` (and to `spool`): the compressed layer's descriptor. */
-async function pushCompressed(repo, source, compression, spool, check) {
+async function pushCompressed(repo, source, compression, spool, check, signal) {
     const { stream, result } = compressStream(source, compression);
     async function* teeToSpool() {
         for await (const chunk of stream) {
@@ -36785,12 +36826,19 @@ async function pushCompressed(repo, source, compression, spool, check) {
         }
     }
     try {
-        const blob = await repo.pushStream(readAhead(teeToSpool(), READ_AHEAD), result);
+        const blob = await repo.pushStream(untilStopped(readAhead(teeToSpool(), READ_AHEAD), signal), result);
         return descriptorOf(await result, blob.size);
     }
     catch (error) {
         stream.destroy();
         throw error;
+    }
+}
+/** The chunks as they are taken for the upload, until `signal` fires: then the upload fails. */
+async function* untilStopped(chunks, signal) {
+    for await (const chunk of chunks) {
+        signal?.throwIfAborted();
+        yield chunk;
     }
 }
 async function compressToFileAndPush(req) {
@@ -52955,13 +53003,17 @@ function assertLayerSizes(limit, layers, compression) {
     const list = tooLarge.map(l => `${l.digest} (${(l.size / GB).toFixed(1)} GB)`).join(', ');
     throw new Error(`${limit.registry} accepts layers of at most ${limit.name}; this image has ${list}. ${SPLIT}`);
 }
+/** A layer whose compressed bytes passed its target's limit: the push fails with it, nothing retries. */
+class LayerTooLargeError extends Error {
+    name = 'LayerTooLargeError';
+}
 /** The limit the compression of `layer` (uncompressed) checks its compressed bytes against. */
 function sizeLimitFor(limit, layer, compression) {
     return {
         bytes: limit.bytes,
-        exceeded: () => new Error(`${limit.registry} accepts layers of at most ${limit.name}; the layer ${layer.digest} of this image ` +
+        exceeded: () => new LayerTooLargeError(`${limit.registry} accepts layers of at most ${limit.name}; the layer ${layer.digest} of this image ` +
             `(${(layer.size / GB).toFixed(1)} GB uncompressed) is larger than that compressed with ${compression}: ` +
-            `the upload was stopped and no tag was written. ${SPLIT}`)
+            `the push was stopped and no tag was written. ${SPLIT}`)
     };
 }
 const SPLIT = 'Split the large layer: copy fewer files per COPY/RUN step, or use a multi-stage build.';
@@ -52995,9 +53047,20 @@ async function compressLayers(req) {
     const bySize = [...layers].sort((a, b) => b.size - a.size);
     const resolved = new Map();
     const placedCompressed = await mountCompressedBaseLayers(req, base);
-    // Every layer settles before a failure is thrown: nothing still uploads, or writes a spool into the
-    // layout, once the push has failed and the work directory goes.
-    await settleAll(bySize.map(async (layer) => resolved.set(layer.digest, await resolveLayer(req, layer, known(layer.digest)))));
+    // A failed layer stops the others' uploads, and every layer settles before the failure is thrown:
+    // nothing still uploads, or writes a spool into the layout, once the push has failed and the work
+    // directory goes.
+    const failed = new AbortController();
+    const stop = req.client.signal ? AbortSignal.any([req.client.signal, failed.signal]) : failed.signal;
+    await settleAll(bySize.map(async (layer) => {
+        try {
+            resolved.set(layer.digest, await resolveLayer(req, layer, known(layer.digest), stop));
+        }
+        catch (error) {
+            failed.abort(error);
+            throw error;
+        }
+    }));
     const placedUncompressed = [...resolved.values()].filter(r => r.placed);
     const compressedHere = [...resolved.values()].filter(r => r.compressed).length;
     const ahead = [...resolved.values()].filter(r => r.ahead).length;
@@ -53038,7 +53101,7 @@ async function mountCompressedBaseLayers(req, base) {
         placed: await mountEverywhere(req, byDigest.get(layer.digest))
     })));
 }
-async function resolveLayer(req, layer, known) {
+async function resolveLayer(req, layer, known, stop) {
     if (known && (await mountEverywhere(req, known)))
         return { desc: known.desc, placed: true };
     const early = await req.headStart?.take(layer.digest);
@@ -53057,7 +53120,7 @@ async function resolveLayer(req, layer, known) {
         spool: !only,
         compression: req.compression,
         logger: req.logger,
-        signal: req.client.signal,
+        signal: stop,
         limit: req.limit && sizeLimitFor(req.limit, layer, req.compression.compression)
     });
     const target = req.built.blobPath(desc.digest);
@@ -53165,7 +53228,7 @@ async function publishLayout(req) {
     const built = await layout_readBuiltImages(req.layoutDir);
     const tags = req.byDigest ? [] : req.tags;
     const compression = req.compression ?? { compression: 'gzip' };
-    const limit = targetsLayerLimit(req.client, req.images);
+    const limit = req.layerLimit ?? targetsLayerLimit(req.client, req.images);
     assertLayerSizes(limit, built.images.flatMap(i => i.layers), compression.compression);
     // The configs are final already (diff_ids, not compressed digests): they upload while layers compress.
     const configs = uniqueDescriptors(built.images.map(i => i.config));
@@ -53853,6 +53916,9 @@ class HeadStart {
     opts;
     started = new Map();
     live = new Set();
+    /** Layers whose compressed bytes passed the limit: the push fails with this, not compress them again. */
+    tooLarge = new Map();
+    limit;
     lookedUp;
     /**
      * Settles when the lookups have. A blob offered before is declined: the build never waits for the
@@ -53861,6 +53927,7 @@ class HeadStart {
     known;
     constructor(opts) {
         this.opts = opts;
+        this.limit = opts.limit ?? targetsLayerLimit(opts.client, opts.images);
         this.known = opts.lookups
             .then(l => Promise.all([l.base, l.previous]))
             .then(known => void (this.lookedUp = known), () => void (this.lookedUp = 'failed') // no push access (the check reports it): nothing starts
@@ -53871,9 +53938,8 @@ class HeadStart {
     sinkFor(blob) {
         if (blob.size < HEAD_START_MIN_SIZE || this.started.has(blob.digest))
             return undefined;
-        const limit = this.opts.limit;
-        // A larger layer is left to the push, which fails it once its compressed bytes pass the limit.
-        if (limit && blob.size > limit.bytes)
+        // A larger layer is left to the push, which fails it if its compressed bytes pass the limit.
+        if (this.limit && blob.size > this.limit.bytes)
             return undefined;
         if (!this.wouldCompress(blob.digest))
             return undefined;
@@ -53890,9 +53956,17 @@ class HeadStart {
         for (const sink of this.live)
             sink.destroy(new Error('no longer needed'));
     }
-    /** The layer compressed and uploaded while it was handed over, if it was and all went well. */
+    /**
+     * The layer compressed and uploaded while it was handed over, if it was and all went well; rejects
+     * when its compressed bytes passed the limit.
+     */
     take(diffId) {
-        return this.started.get(diffId);
+        return this.started.get(diffId)?.then(started => {
+            const tooLarge = this.tooLarge.get(diffId);
+            if (tooLarge)
+                throw tooLarge;
+            return started;
+        });
     }
     /** Settles once nothing it started is running any more (nor what was offered meanwhile). */
     async settled() {
@@ -53921,7 +53995,7 @@ class HeadStart {
             if (!source)
                 throw new Error('it is compressed already (a base layer the lookups did not know)');
             const layer = { mediaType: OCI_LAYER, digest: blob.digest, size: blob.size };
-            const limit = this.opts.limit && sizeLimitFor(this.opts.limit, layer, compression.compression);
+            const limit = this.limit && sizeLimitFor(this.limit, layer, compression.compression);
             const pushed = await compressAndPushStream({ repo, source, spoolPath, compression, limit });
             const { digest, size } = pushed.uncompressed;
             if (digest !== blob.digest || size !== blob.size)
@@ -53930,7 +54004,10 @@ class HeadStart {
             return { desc: pushed.desc, uncompressedSize: size, ...(spoolPath ? { spoolPath } : {}) };
         }
         catch (error) {
-            logger.debug(`${blob.digest} was not compressed ahead (${errorMessage(error)}): compressing it after the build`);
+            if (error instanceof LayerTooLargeError)
+                this.tooLarge.set(blob.digest, error);
+            const next = error instanceof LayerTooLargeError ? 'the push fails' : 'compressing it after the build';
+            logger.debug(`${blob.digest} was not compressed ahead (${errorMessage(error)}): ${next}`);
             sink.destroy(); // the builder's side skips the rest of it
             return undefined;
         }
@@ -54392,7 +54469,6 @@ const STATE_BUILDX_DOCKER_CONFIG = 'buildxDockerConfig';
 
 
 
-
 /** The whole step: inputs → metadata → build → publish → report. */
 async function main_run(inputs, rt, env = process.env, signal = new AbortController().signal) {
     const log = { info: rt.info, warning: rt.warning, debug: rt.debug };
@@ -54557,7 +54633,6 @@ async function startHeadStart(step, client, plan, lookups, workDir) {
         compression,
         lookups,
         spoolDir,
-        limit: targetsLayerLimit(client, plan.metadata.images),
         logger: step.log
     });
 }

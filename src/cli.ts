@@ -9,6 +9,11 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8')
 }
 
+// A closed stdout or stderr (`| head`) fails every later write with EPIPE, as an 'error' event: nobody
+// listening, it would kill the run halfway (no clean-up, tags not put back). What is written is lost;
+// the run goes on.
+for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {})
+
 process.exitCode = await runCli(process.argv.slice(2), {
   env: process.env,
   cwd: process.cwd(),

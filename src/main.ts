@@ -27,7 +27,6 @@ import { generateSboms, prepareScanner, type PlatformSbom, type SbomScanner } fr
 import { publishLayout, type PublishResult } from './publish/publish.js'
 import { lookUpKnownLayers, type KnownLayerLookups } from './publish/prefetch.js'
 import { HeadStart } from './publish/head-start.js'
-import { targetsLayerLimit } from './publish/limits.js'
 import { buildStartSignal, checkPushAccess, stopsNoEarlierThan, whileChecking } from './preflight.js'
 import { createRegistryClient } from './publish/registry-client.js'
 import {
@@ -235,7 +234,6 @@ async function startHeadStart(
     compression,
     lookups,
     spoolDir,
-    limit: targetsLayerLimit(client, plan.metadata.images),
     logger: step.log
   })
 }

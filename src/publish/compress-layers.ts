@@ -75,10 +75,20 @@ export async function compressLayers(req: CompressLayersRequest): Promise<Compre
   const bySize = [...layers].sort((a, b) => b.size - a.size)
   const resolved = new Map<string, Resolved>()
   const placedCompressed = await mountCompressedBaseLayers(req, base)
-  // Every layer settles before a failure is thrown: nothing still uploads, or writes a spool into the
-  // layout, once the push has failed and the work directory goes.
+  // A failed layer stops the others' uploads, and every layer settles before the failure is thrown:
+  // nothing still uploads, or writes a spool into the layout, once the push has failed and the work
+  // directory goes.
+  const failed = new AbortController()
+  const stop = req.client.signal ? AbortSignal.any([req.client.signal, failed.signal]) : failed.signal
   await settleAll(
-    bySize.map(async layer => resolved.set(layer.digest, await resolveLayer(req, layer, known(layer.digest))))
+    bySize.map(async layer => {
+      try {
+        resolved.set(layer.digest, await resolveLayer(req, layer, known(layer.digest), stop))
+      } catch (error) {
+        failed.abort(error)
+        throw error
+      }
+    })
   )
   const placedUncompressed = [...resolved.values()].filter(r => r.placed)
   const compressedHere = [...resolved.values()].filter(r => r.compressed).length
@@ -134,7 +144,8 @@ async function mountCompressedBaseLayers(
 async function resolveLayer(
   req: CompressLayersRequest,
   layer: Descriptor,
-  known: KnownLayer | undefined
+  known: KnownLayer | undefined,
+  stop: AbortSignal
 ): Promise<Resolved> {
   if (known && (await mountEverywhere(req, known))) return { desc: known.desc, placed: true }
   const early = await req.headStart?.take(layer.digest)
@@ -154,7 +165,7 @@ async function resolveLayer(
     spool: !only,
     compression: req.compression,
     logger: req.logger,
-    signal: req.client.signal,
+    signal: stop,
     limit: req.limit && sizeLimitFor(req.limit, layer, req.compression.compression)
   })
   const target = req.built.blobPath(desc.digest)

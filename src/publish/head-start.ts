@@ -23,7 +23,7 @@ import {
 import type { KnownLayerLookups } from './prefetch.js'
 import type { BlobObserver } from '../builders/types.js'
 import { errorMessage } from '../errors.js'
-import { sizeLimitFor, type LayerLimit } from './limits.js'
+import { LayerTooLargeError, sizeLimitFor, targetsLayerLimit, type LayerLimit } from './limits.js'
 
 /** Smaller blobs (configs, manifests, small layers) are left to the push: they compress in no time. */
 export const HEAD_START_MIN_SIZE = 1024 * 1024
@@ -49,7 +49,7 @@ export interface HeadStartOptions {
   lookups: Promise<KnownLayerLookups>
   /** A private directory for the spool files. */
   spoolDir: string
-  /** The strictest layer-size limit of the targets (see limits.ts targetsLayerLimit). */
+  /** The layer-size limit; by default the strictest of the targets' registries (see limits.ts). */
   limit?: LayerLimit
   logger: { debug(msg: string): void }
 }
@@ -80,6 +80,9 @@ type Known = [Map<string, KnownLayer>, Map<string, KnownLayer>]
 export class HeadStart {
   private readonly started = new Map<string, Promise<HeadStarted | undefined>>()
   private readonly live = new Set<PassThrough>()
+  /** Layers whose compressed bytes passed the limit: the push fails with this, not compress them again. */
+  private readonly tooLarge = new Map<string, LayerTooLargeError>()
+  private readonly limit?: LayerLimit
   private lookedUp?: Known | 'failed'
   /**
    * Settles when the lookups have. A blob offered before is declined: the build never waits for the
@@ -88,6 +91,7 @@ export class HeadStart {
   readonly known: Promise<void>
 
   constructor(private readonly opts: HeadStartOptions) {
+    this.limit = opts.limit ?? targetsLayerLimit(opts.client, opts.images)
     this.known = opts.lookups
       .then(l => Promise.all([l.base, l.previous]))
       .then(
@@ -101,9 +105,8 @@ export class HeadStart {
 
   private sinkFor(blob: OfferedBlob): Writable | undefined {
     if (blob.size < HEAD_START_MIN_SIZE || this.started.has(blob.digest)) return undefined
-    const limit = this.opts.limit
-    // A larger layer is left to the push, which fails it once its compressed bytes pass the limit.
-    if (limit && blob.size > limit.bytes) return undefined
+    // A larger layer is left to the push, which fails it if its compressed bytes pass the limit.
+    if (this.limit && blob.size > this.limit.bytes) return undefined
     if (!this.wouldCompress(blob.digest)) return undefined
     const sink = new PassThrough({ highWaterMark: SINK_BUFFER })
     sink.on('error', () => {}) // a build that stops handing it over: compress() sees it and gives up
@@ -119,9 +122,16 @@ export class HeadStart {
     for (const sink of this.live) sink.destroy(new Error('no longer needed'))
   }
 
-  /** The layer compressed and uploaded while it was handed over, if it was and all went well. */
+  /**
+   * The layer compressed and uploaded while it was handed over, if it was and all went well; rejects
+   * when its compressed bytes passed the limit.
+   */
   take(diffId: string): Promise<HeadStarted | undefined> | undefined {
-    return this.started.get(diffId)
+    return this.started.get(diffId)?.then(started => {
+      const tooLarge = this.tooLarge.get(diffId)
+      if (tooLarge) throw tooLarge
+      return started
+    })
   }
 
   /** Settles once nothing it started is running any more (nor what was offered meanwhile). */
@@ -150,7 +160,7 @@ export class HeadStart {
       const source = await uncompressedOnly(sink)
       if (!source) throw new Error('it is compressed already (a base layer the lookups did not know)')
       const layer = { mediaType: OCI_LAYER, digest: blob.digest, size: blob.size }
-      const limit = this.opts.limit && sizeLimitFor(this.opts.limit, layer, compression.compression)
+      const limit = this.limit && sizeLimitFor(this.limit, layer, compression.compression)
       const pushed = await compressAndPushStream({ repo, source, spoolPath, compression, limit })
       const { digest, size } = pushed.uncompressed
       if (digest !== blob.digest || size !== blob.size)
@@ -158,9 +168,9 @@ export class HeadStart {
       logger.debug(`${blob.digest} compressed to ${pushed.desc.digest} while the build handed it over`)
       return { desc: pushed.desc, uncompressedSize: size, ...(spoolPath ? { spoolPath } : {}) }
     } catch (error) {
-      logger.debug(
-        `${blob.digest} was not compressed ahead (${errorMessage(error)}): compressing it after the build`
-      )
+      if (error instanceof LayerTooLargeError) this.tooLarge.set(blob.digest, error)
+      const next = error instanceof LayerTooLargeError ? 'the push fails' : 'compressing it after the build'
+      logger.debug(`${blob.digest} was not compressed ahead (${errorMessage(error)}): ${next}`)
       sink.destroy() // the builder's side skips the rest of it
       return undefined
     }

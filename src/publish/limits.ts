@@ -60,15 +60,20 @@ export function assertLayerSizes(
   )
 }
 
+/** A layer whose compressed bytes passed its target's limit: the push fails with it, nothing retries. */
+export class LayerTooLargeError extends Error {
+  override name = 'LayerTooLargeError'
+}
+
 /** The limit the compression of `layer` (uncompressed) checks its compressed bytes against. */
 export function sizeLimitFor(limit: LayerLimit, layer: Descriptor, compression: Compression): SizeLimit {
   return {
     bytes: limit.bytes,
     exceeded: () =>
-      new Error(
+      new LayerTooLargeError(
         `${limit.registry} accepts layers of at most ${limit.name}; the layer ${layer.digest} of this image ` +
           `(${(layer.size / GB).toFixed(1)} GB uncompressed) is larger than that compressed with ${compression}: ` +
-          `the upload was stopped and no tag was written. ${SPLIT}`
+          `the push was stopped and no tag was written. ${SPLIT}`
       )
   }
 }

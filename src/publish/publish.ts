@@ -21,7 +21,7 @@ import { compressLayers } from './compress-layers.js'
 import type { HeadStart } from './head-start.js'
 import type { KnownLayerLookups } from './prefetch.js'
 import { readBuiltImages, type LayoutImage } from './layout.js'
-import { assertLayerSizes, targetsLayerLimit } from './limits.js'
+import { assertLayerSizes, targetsLayerLimit, type LayerLimit } from './limits.js'
 import { annotateManifest, buildIndex, manifestBytes, type SerializedManifest } from './manifests.js'
 
 export interface AnnotationSet {
@@ -58,6 +58,8 @@ export interface PublishRequest {
   lookups?: KnownLayerLookups
   /** Layers compressed while the build handed them over. */
   headStart?: HeadStart
+  /** The layer-size limit; by default the strictest of the targets' registries (see limits.ts). */
+  layerLimit?: LayerLimit
 }
 
 export interface PublishResult {
@@ -104,7 +106,7 @@ export async function publishLayout(req: PublishRequest): Promise<PublishResult>
   const built = await readBuiltImages(req.layoutDir)
   const tags = req.byDigest ? [] : req.tags
   const compression = req.compression ?? { compression: 'gzip' }
-  const limit = targetsLayerLimit(req.client, req.images)
+  const limit = req.layerLimit ?? targetsLayerLimit(req.client, req.images)
   assertLayerSizes(
     limit,
     built.images.flatMap(i => i.layers),

@@ -32,7 +32,10 @@ export interface CompressPushRequest {
   spool?: boolean
   compression: CompressionOptions
   logger?: Pick<Logger, 'info'>
-  /** The push's stop (the client's signal): once it has fired, a failed upload is not tried again. */
+  /**
+   * The push's stop (the client's signal, or another layer's failure): it ends the streamed upload
+   * between two chunks, and once it has fired a failed upload is not tried again.
+   */
   signal?: AbortSignal
   /** The most compressed bytes the target takes: the upload stops once they pass it, and is not tried again. */
   limit?: SizeLimit
@@ -65,7 +68,8 @@ export async function compressAndPush(req: CompressPushRequest): Promise<Descrip
   const spool = req.spool === false ? undefined : await open(req.spoolPath, 'w')
   const check = new SizeCheck(req.limit)
   try {
-    return await pushCompressed(req.repo, readTar(req.tarPath), req.compression, spool, check)
+    const source = readTar(req.tarPath)
+    return await pushCompressed(req.repo, source, req.compression, spool, check, req.signal)
   } catch (error) {
     if (check.error) throw check.error
     if (req.signal?.aborted) throw error
@@ -128,7 +132,8 @@ async function pushCompressed(
   source: AsyncIterable<Uint8Array>,
   compression: CompressionOptions,
   spool: FileHandle | undefined,
-  check: SizeCheck
+  check: SizeCheck,
+  signal?: AbortSignal
 ): Promise<Descriptor> {
   const { stream, result } = compressStream(source, compression)
   async function* teeToSpool(): AsyncGenerator<Uint8Array> {
@@ -139,11 +144,22 @@ async function pushCompressed(
     }
   }
   try {
-    const blob = await repo.pushStream(readAhead(teeToSpool(), READ_AHEAD), result)
+    const blob = await repo.pushStream(untilStopped(readAhead(teeToSpool(), READ_AHEAD), signal), result)
     return descriptorOf(await result, blob.size)
   } catch (error) {
     stream.destroy()
     throw error
+  }
+}
+
+/** The chunks as they are taken for the upload, until `signal` fires: then the upload fails. */
+async function* untilStopped(
+  chunks: AsyncIterable<Uint8Array>,
+  signal?: AbortSignal
+): AsyncGenerator<Uint8Array> {
+  for await (const chunk of chunks) {
+    signal?.throwIfAborted()
+    yield chunk
   }
 }
 

@@ -45,6 +45,7 @@ export * from './oci/index.js'
 export { DocumentError, JsonValue } from './json.js'
 export { compressAndPush, compressAndPushStream, compressToFile } from './compress-push.js'
 export type { SizeLimit, StreamPushed } from './compress-push.js'
+export type { StreamedBlob } from './upload-stream.js'
 export { findKnownLayers } from './known-layers.js'
 export type { KnownLayer } from './known-layers.js'
 export {

@@ -92,6 +92,21 @@ describe('dist/cli.js, the command line, in a local git repository', () => {
     expect(JSON.parse(run.stdout)).toMatchObject({ images: [`${env.registry}/octo-org/hello`] })
   })
 
+  it('pushes to the end when its stdout and stderr are closed (`| head`): no EPIPE kills it halfway', async () => {
+    const image = `${env.registry}/${uniqueRepo('cli-epipe')}`
+    const child = spawn(process.execPath, [CLI, ...base(), '--image', image, '--json'], {
+      cwd: repo.dir,
+      env: cliEnv(),
+      stdio: ['ignore', 'pipe', 'pipe']
+    })
+    // Closed before the first line: every write of the run fails with EPIPE.
+    child.stdout.destroy()
+    child.stderr.destroy()
+    const status = await new Promise<number | null>(resolve => child.on('exit', code => resolve(code)))
+    expect(status).toBe(0)
+    expect(listTags(image)).toEqual(expect.arrayContaining(['main']))
+  }, 240000)
+
   it('exits 2 naming a bad flag, before doing anything', () => {
     const run = cli([...base(), '--plattform', 'linux/amd64'])
     expect([run.status, run.stdout]).toEqual([2, ''])

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { compressLayers } from '../../../src/publish/compress-layers.js'
 import { readBuiltImages } from '../../../src/publish/layout.js'
-import type { Descriptor, RegistryClient, Repository } from '../../../src/registry/index.js'
+import type { RegistryClient, Repository, StreamedBlob } from '../../../src/registry/index.js'
 import { testEnv, uniqueRepo } from '../../support/env.js'
 import { recordingClient } from '../../support/registry/helpers.js'
 import { writeLayout } from '../../support/registry/oci-builder.js'
@@ -14,12 +14,12 @@ afterEach(async () => {
   for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true })
 })
 
-/** A one-platform layout of two uncompressed layers, as the build hands it to the push. */
-async function builtWithTwoLayers() {
+/** A one-platform layout of two uncompressed (random) layers, as the build hands it to the push. */
+async function builtWithTwoLayers(sizes: [number, number] = [3 << 20, 1 << 20]) {
   const dir = await mkdtemp(join(tmpdir(), 'compress-layers-'))
   dirs.push(dir)
   const layout = await writeLayout(dir, {
-    platforms: [{ os: 'linux', architecture: 'amd64', layers: [3 << 20, 1 << 20] }]
+    platforms: [{ os: 'linux', architecture: 'amd64', layers: sizes }]
   })
   // The build stage lists the platform images themselves in index.json.
   const manifests = layout.manifests.map(({ body: _body, ...desc }) => desc)
@@ -28,37 +28,43 @@ async function builtWithTwoLayers() {
 }
 
 /**
- * A client whose streamed uploads all fail, so that every layer falls back to an upload from a file:
- * the first such upload fails, the others take 300 ms more and then go up.
+ * A client on which the first layer's streamed upload takes 200 ms per compressed chunk (it succeeds,
+ * given the time), and every other upload fails: the second layer's stream, then its upload from a file.
  */
 function clientWithOneFailingLayer(real: RegistryClient) {
   const failure = new Error('the registry refused this layer')
-  const state = { fileUploads: 0, slowUploadsDone: 0 }
+  const slow = { chunks: 0, settled: false }
+  let streams = 0
   const client = Object.assign(Object.create(real) as RegistryClient, {
     repository: (name: string): Repository => {
       const repo = real.repository(name)
       return Object.assign(Object.create(repo) as Repository, {
-        pushStream: async () => {
-          throw new Error('streamed upload cut off')
+        pushStream: async (chunks: AsyncIterable<Uint8Array>, ended: Promise<StreamedBlob>) => {
+          if (++streams > 1) throw new Error('streamed upload cut off')
+          try {
+            for await (const chunk of chunks) {
+              slow.chunks += chunk.byteLength > 0 ? 1 : 0
+              await new Promise(resolve => setTimeout(resolve, 200))
+            }
+            return await ended
+          } finally {
+            slow.settled = true
+          }
         },
-        pushBlob: async (desc: Descriptor, source: { path: string }) => {
-          if (++state.fileUploads === 1) throw failure
-          await new Promise(resolve => setTimeout(resolve, 300))
-          const pushed = await repo.pushBlob(desc, source)
-          state.slowUploadsDone++
-          return pushed
+        pushBlob: async () => {
+          throw failure
         }
       })
     }
   })
-  return { client, failure, state }
+  return { client, failure, slow }
 }
 
 describe('compressLayers', () => {
-  it('fails with the failing layer only once the other layers have settled (nothing still uploads)', async () => {
-    const built = await builtWithTwoLayers()
+  it('a failed layer stops the other uploads, and the push fails with it once they have settled', async () => {
+    const built = await builtWithTwoLayers([4 << 20, 4 << 20])
     const { client: real, logger } = recordingClient()
-    const { client, failure, state } = clientWithOneFailingLayer(real)
+    const { client, failure, slow } = clientWithOneFailingLayer(real)
     try {
       const error = await compressLayers({
         client,
@@ -70,8 +76,12 @@ describe('compressLayers', () => {
         logger
       }).catch((err: unknown) => err)
       expect(error).toBe(failure)
-      expect(state.fileUploads).toBe(2)
-      expect(state.slowUploadsDone).toBe(1)
+      expect(slow.settled).toBe(true)
+      // 4 MiB of random bytes compress to 4 chunks or more: the slow upload was stopped before its end.
+      expect(slow.chunks).toBeGreaterThan(0)
+      expect(slow.chunks).toBeLessThan(4)
+      // Stopped, it was not compressed again into a file (only the failed layer was).
+      expect(logger.text().match(/compressing it again/g)).toHaveLength(1)
     } finally {
       real.close()
     }

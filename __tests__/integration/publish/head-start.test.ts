@@ -187,7 +187,31 @@ describe('HeadStart (real registry)', () => {
     await unlimited.settled()
   })
 
-  it('gives up a layer whose compressed bytes pass the limit: nothing is stored, the push fails it', async () => {
+  it('takes the strictest limit of its targets by default: nothing starts for a layer over it', async () => {
+    const recording = recordingClient()
+    clients.push(recording.client)
+    const local = `${testEnv().registry}/${uniqueRepo('head-start')}`
+    const spoolDir = await mkdtemp(join(tmpdir(), 'head-start-'))
+    dirs.push(spoolDir)
+    // docker.pkg.github.com takes layers of at most 5 GB (limits.ts); only the first target is uploaded to.
+    const headStart = new HeadStart({
+      client: recording.client,
+      images: [local, 'docker.pkg.github.com/acme/app/image'],
+      compression: { compression: 'gzip' },
+      lookups: lookups(),
+      spoolDir,
+      logger: { debug: () => {} }
+    })
+    await headStart.known
+    const digest = sha256Digest(Buffer.from('a layer of 5 GB and one byte'))
+    expect(await headStart.offer({ digest, size: 5 * 1000 ** 3 + 1 })).toBeUndefined()
+    expect(await headStart.offer({ digest, size: 5 * 1000 ** 3 })).toBeDefined()
+    headStart.cancel()
+    await headStart.settled()
+    expect(recording.requests.filter(r => r.url.includes('docker.pkg.github.com'))).toEqual([])
+  })
+
+  it('gives up a layer whose compressed bytes pass the limit: nothing is stored, and take() fails with the limit (not compressed again)', async () => {
     const limit = { registry: 'ghcr.io', bytes: 2 * 1024 * 1024, name: '2 MiB' }
     const { headStart, targets, client, count } = await setUp(1, undefined, undefined, limit)
     // Random: its compressed form is a little larger than it, and it is exactly the limit.
@@ -196,7 +220,9 @@ describe('HeadStart (real registry)', () => {
     const sink = await headStart.offer({ digest, size: bytes.length })
     expect(sink).toBeDefined()
     await feed(sink!, bytes)
-    expect(await headStart.take(digest)).toBeUndefined()
+    await expect(headStart.take(digest)).rejects.toThrow(
+      /^ghcr\.io accepts layers of at most 2 MiB; the layer sha256:/
+    )
     expect(count('POST', /blobs\/uploads/)).toBe(1)
     expect(count('PUT', /blobs\/uploads/)).toBe(0)
     const dir = await mkdtemp(join(tmpdir(), 'head-start-limit-'))

@@ -138,4 +138,27 @@ describe('the layer limits of the push', () => {
     )
     expect(recording.count('PUT', /blobs\/uploads/)).toBe(0)
   })
+
+  it('hands the limit to the compression: a push whose layer compresses past it fails, no manifest or tag written', async () => {
+    const dir = await tempDir()
+    const layout = await writeLayout(dir, {
+      platforms: [{ os: 'linux', architecture: 'amd64', layers: [3 << 20] }]
+    })
+    const manifests = layout.manifests.map(({ body: _body, ...desc }) => desc)
+    await writeFile(join(dir, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests }))
+    const recording = recordingClient()
+    clients.push(recording.client)
+    const publishing = publishLayout({
+      client: recording.client,
+      layoutDir: dir,
+      images: [`${testEnv().registry}/${uniqueRepo('layer-limits')}`],
+      tags: ['v1'],
+      annotations: { manifest: {}, index: {}, manifestDescriptor: {} },
+      forceIndex: false,
+      logger: capturingLogger(),
+      layerLimit: { registry: 'ghcr.io', bytes: 2 << 20, name: '2 MiB' }
+    })
+    await expect(publishing).rejects.toThrow(/^ghcr\.io accepts layers of at most 2 MiB; the layer sha256:/)
+    expect(recording.count('PUT', /\/manifests\//)).toBe(0)
+  })
 })

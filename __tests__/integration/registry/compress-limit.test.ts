@@ -8,6 +8,7 @@ import {
   compressAndPush,
   compressAndPushStream,
   compressToFile,
+  type Repository,
   type SizeLimit
 } from '../../../src/registry/index.js'
 import { testEnv, uniqueRepo } from '../../support/env.js'
@@ -126,6 +127,40 @@ describe('a size limit on the compressed layer', () => {
           limit.error
         )
         expect(count('PUT', /blobs\/uploads/)).toBe(0)
+      })
+    } finally {
+      client.close()
+    }
+  })
+
+  it('applies to the fallback when the streamed upload failed below it: the limit is the error, nothing uploaded from the file', async () => {
+    const { client, logger } = recordingClient()
+    const real = client.repository(`${testEnv().registry}/${uniqueRepo('limit-fallback')}`)
+    let fileUploads = 0
+    const cutOff: Repository = Object.assign(Object.create(real) as Repository, {
+      pushStream: async () => {
+        throw new Error('connection reset')
+      },
+      pushBlob: async (...args: Parameters<Repository['pushBlob']>) => {
+        fileUploads++
+        return real.pushBlob(...args)
+      }
+    })
+    try {
+      await withTar(randomBytes(2 * MiB), async (dir, tarPath) => {
+        const size = await compressedSize(dir, tarPath)
+        const under = limitOf(size - 1)
+        const pushing = compressAndPush({
+          repo: cutOff,
+          tarPath,
+          spoolPath: join(dir, 'spool'),
+          compression: gzip,
+          logger,
+          limit: under
+        })
+        await expect(pushing).rejects.toBe(under.error)
+        expect(logger.text()).toMatch(/compressing it again into a file/)
+        expect(fileUploads).toBe(0)
       })
     } finally {
       client.close()

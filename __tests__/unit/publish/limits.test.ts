@@ -76,7 +76,7 @@ describe('sizeLimitFor', () => {
     expect(check.bytes).toBe(10_000_000_000)
     expect(check.exceeded().message).toBe(
       `ghcr.io accepts layers of at most 10 GB; the layer ${big.digest} ` +
-        'of this image (12.3 GB uncompressed) is larger than that compressed with gzip: the upload was stopped and ' +
+        'of this image (12.3 GB uncompressed) is larger than that compressed with gzip: the push was stopped and ' +
         'no tag was written. Split the large layer: copy fewer files per COPY/RUN step, or use a multi-stage build.'
     )
   })

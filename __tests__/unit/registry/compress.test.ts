@@ -16,7 +16,7 @@ import {
   warmGzipWorkers,
   type CompressionOptions
 } from '../../../src/registry/compress/index.js'
-import { DeflatePool } from '../../../src/registry/compress/pool.js'
+import { DeflatePool, type DeflatedBlock } from '../../../src/registry/compress/pool.js'
 
 const pool = new DeflatePool(2)
 afterAll(() => pool.close())
@@ -127,6 +127,81 @@ parentPort.on('message', ({ id, level }) => {
       expect(fragile.started).toBe(1)
     } finally {
       await fragile.close()
+    }
+  })
+})
+
+describe('a block that fails while an earlier one is still deflating', () => {
+  // jest fails a test in which a rejection goes unhandled, even for a moment; in the action that kills
+  // the process (Node's default), before the push can fail cleanly.
+  it('fails the compression, and no rejection goes unhandled', async () => {
+    let blocks = 0
+    const failure = new Error('a deflate worker thread failed')
+    // Block 0 answers after 300 ms; block 1 fails at once, while the compression waits for block 0.
+    const slowThenFailing = Object.assign(Object.create(DeflatePool.prototype) as DeflatePool, {
+      size: 2,
+      deflate: (): Promise<DeflatedBlock> => {
+        const n = blocks++
+        if (n === 1) return Promise.reject(failure)
+        const block = { out: new Uint8Array([3, 0]), crc: 0, stored: false }
+        return new Promise(resolve => setTimeout(() => resolve(block), n === 0 ? 300 : 0))
+      }
+    })
+    const { stream } = compressStream(chunksOf(randomBytes(3 * 64 * 1024)), {
+      compression: 'gzip',
+      pool: slowThenFailing,
+      blockSize: 64 * 1024
+    })
+    await expect(buffer(stream)).rejects.toBe(failure)
+    expect(blocks).toBe(3)
+  })
+})
+
+describe('a deflate worker that cannot be started or handed a block', () => {
+  it('warm() does not throw, and a block that needs the worker fails', async () => {
+    const unstartable = new DeflatePool(1, 42 as unknown as string) // new Worker() throws at once
+    try {
+      expect(() => unstartable.warm()).not.toThrow()
+      expect(unstartable.started).toBe(0)
+      const block = unstartable.deflate({ data: new Uint8Array(compressible(100)), level: 6, last: true })
+      await expect(block).rejects.toThrow(/cannot start a deflate worker thread|must be of type string/)
+    } finally {
+      await unstartable.close()
+    }
+  })
+
+  it('a block queued behind a dying worker fails when no new worker can start (no uncaught exception)', async () => {
+    const FRAGILE = `
+const { parentPort } = require('node:worker_threads')
+parentPort.on('message', () => { throw new Error('boom') })`
+    const fragile = new DeflatePool(1, FRAGILE)
+    try {
+      const dying = fragile.deflate({ data: new Uint8Array(compressible(100)), level: 6, last: false })
+      // From now on no worker can be started.
+      Object.assign(fragile, { source: 42 })
+      const queued = fragile.deflate({ data: new Uint8Array(compressible(100)), level: 6, last: true })
+      await expect(dying).rejects.toThrow('a deflate worker thread failed')
+      await expect(queued).rejects.toThrow('cannot start a deflate worker thread')
+    } finally {
+      await fragile.close()
+    }
+  })
+
+  it('a block that cannot be sent to a free worker fails alone; the worker takes the next', async () => {
+    const single = new DeflatePool(1)
+    try {
+      const first = single.deflate({ data: new Uint8Array(compressible(200_000)), level: 9, last: false })
+      const buffer = new ArrayBuffer(64)
+      const detached = new Uint8Array(buffer)
+      structuredClone(buffer, { transfer: [buffer] })
+      // Queued behind the first: it is sent from the worker's "done" listener.
+      const unsendable = single.deflate({ data: detached, level: 6, last: false })
+      const next = single.deflate({ data: new Uint8Array(compressible(100)), level: 6, last: true })
+      await expect(first).resolves.toMatchObject({ stored: false })
+      await expect(unsendable).rejects.toThrow('cannot hand a block to a deflate worker thread')
+      await expect(next).resolves.toMatchObject({ stored: false })
+    } finally {
+      await single.close()
     }
   })
 })

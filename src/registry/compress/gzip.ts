@@ -35,7 +35,13 @@ export async function* parallelGzip(
     const data = ownBuffer(block)
     const next = new Uint8Array(data.subarray(Math.max(0, data.byteLength - WINDOW)))
     const task = { data, dictionary, level: opts.level, last }
-    inFlight.push({ length: data.byteLength, block: opts.pool.deflate(task) })
+    const length = data.byteLength // before deflate(): it transfers (detaches) the buffer
+    const deflated = opts.pool.deflate(task)
+    // Observed at once: a block may fail while an earlier one is awaited (or while the consumer is
+    // busy); unobserved until then, its rejection would be unhandled, which kills the process.
+    // drainOne still awaits it, so the failure is the compression's.
+    deflated.catch(() => {})
+    inFlight.push({ length, block: deflated })
     dictionary = next
   }
   const drainOne = async (): Promise<Buffer> => {
@@ -55,8 +61,7 @@ export async function* parallelGzip(
     submit(pending ?? new Uint8Array(0), true)
     while (inFlight.length > 0) yield await drainOne()
   } finally {
-    // Abandoned early: let the blocks still in the workers settle unobserved.
-    for (const { block } of inFlight.splice(0)) block.catch(() => {})
+    inFlight.splice(0) // abandoned early: the blocks still in the workers settle, observed (see submit)
   }
   yield gzipTrailer(crc, total)
 }

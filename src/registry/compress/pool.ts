@@ -63,8 +63,18 @@ class Slot {
     this.current = { id, pending }
     this.worker.ref()
     const { data } = pending.task
-    // The block is transferred (the caller hands it over); the dictionary is small and copied.
-    this.worker.postMessage({ id, ...pending.task }, data.byteLength > 0 ? [data.buffer as ArrayBuffer] : [])
+    try {
+      // The block is transferred (the caller hands it over); the dictionary is small and copied.
+      this.worker.postMessage(
+        { id, ...pending.task },
+        data.byteLength > 0 ? [data.buffer as ArrayBuffer] : []
+      )
+    } catch (error) {
+      // A block that cannot be sent (a detached buffer) fails alone; the worker takes the next one.
+      this.current = undefined
+      this.worker.unref()
+      pending.reject(new Error('cannot hand a block to a deflate worker thread', { cause: error }))
+    }
   }
 
   private settle(reply: Reply): void {
@@ -113,8 +123,12 @@ export class DeflatePool {
    * first blocks of the first compression. Call it while something else runs (a build).
    */
   warm(): void {
-    while (this.grow()) {
-      // grow() adds a worker until the pool is full
+    try {
+      while (this.grow()) {
+        // grow() adds a worker until the pool is full
+      }
+    } catch {
+      // A thread that cannot start now fails the first block that needs it (see dispatch), not this.
     }
   }
 
@@ -130,12 +144,28 @@ export class DeflatePool {
     await Promise.all(slots.map(s => s.worker.terminate()))
   }
 
+  /**
+   * Starts queued blocks on free workers. It runs in workers' event listeners too (a block done, a
+   * worker dead), where a throw would be an uncaught exception: a worker that cannot be started fails
+   * the queued blocks when no other worker is left to take them.
+   */
   private dispatch(): void {
     while (this.queue.length > 0) {
-      const slot = this.slots.find(s => !s.current) ?? this.grow()
+      let slot: Slot | undefined
+      try {
+        slot = this.slots.find(s => !s.current) ?? this.grow()
+      } catch (error) {
+        if (this.slots.length === 0) this.failQueued(error)
+        return
+      }
       if (!slot) return
       slot.start(this.nextId++, this.queue.shift()!)
     }
+  }
+
+  private failQueued(cause: unknown): void {
+    const error = new Error('cannot start a deflate worker thread', { cause })
+    for (const pending of this.queue.splice(0)) pending.reject(error)
   }
 
   private grow(): Slot | undefined {
