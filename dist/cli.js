@@ -36769,6 +36769,7 @@ class SizeCheck {
 }
 /** Returns the compressed layer's descriptor, once it is in `repo` and in the spool file. */
 async function compressAndPush(req) {
+    req.signal?.throwIfAborted(); // stopped while it waited its turn: no upload started for nothing
     const spool = req.spool === false ? undefined : await (0,promises_.open)(req.spoolPath, 'w');
     const check = new SizeCheck(req.limit);
     try {
@@ -53047,20 +53048,9 @@ async function compressLayers(req) {
     const bySize = [...layers].sort((a, b) => b.size - a.size);
     const resolved = new Map();
     const placedCompressed = await mountCompressedBaseLayers(req, base);
-    // A failed layer stops the others' uploads, and every layer settles before the failure is thrown:
-    // nothing still uploads, or writes a spool into the layout, once the push has failed and the work
-    // directory goes.
-    const failed = new AbortController();
-    const stop = req.client.signal ? AbortSignal.any([req.client.signal, failed.signal]) : failed.signal;
-    await settleAll(bySize.map(async (layer) => {
-        try {
-            resolved.set(layer.digest, await resolveLayer(req, layer, known(layer.digest), stop));
-        }
-        catch (error) {
-            failed.abort(error);
-            throw error;
-        }
-    }));
+    await settleStoppingOnFailure(bySize.map(layer => async (stop) => {
+        resolved.set(layer.digest, await resolveLayer(req, layer, known(layer.digest), stop));
+    }), req.client.signal);
     const placedUncompressed = [...resolved.values()].filter(r => r.placed);
     const compressedHere = [...resolved.values()].filter(r => r.compressed).length;
     const ahead = [...resolved.values()].filter(r => r.ahead).length;
@@ -53074,6 +53064,19 @@ async function compressLayers(req) {
         images: req.built.images.map(image => withLayers(image, resolved)),
         placed: new Set(placed.map(r => r.desc.digest))
     };
+}
+/**
+ * Runs the tasks at once; the first to fail stops the others (the signal they get), and every task
+ * settles before that failure is thrown: nothing still uploads, or writes a spool into the layout, once
+ * the push has failed and the work directory goes.
+ */
+async function settleStoppingOnFailure(tasks, outer) {
+    const failed = new AbortController();
+    const stop = outer ? AbortSignal.any([outer, failed.signal]) : failed.signal;
+    await settleAll(tasks.map(task => task(stop).catch((error) => {
+        failed.abort(error);
+        throw error;
+    })));
 }
 /** diffID → compressed layer: of the base images, and of the tag as it was before this push. */
 async function knownLayers(req) {
@@ -53912,6 +53915,19 @@ async function uncompressedOnly(sink) {
             yield next.value;
     })();
 }
+/**
+ * The bytes, failing once there are more than `size`: they are not the layer claimed, and must not be
+ * taken for one whose compressed bytes passed the size limit.
+ */
+async function* atMost(source, size) {
+    let seen = 0;
+    for await (const chunk of source) {
+        seen += chunk.byteLength;
+        if (seen > size)
+            throw new Error(`it has more than the ${size} bytes claimed`);
+        yield chunk;
+    }
+}
 class HeadStart {
     opts;
     started = new Map();
@@ -53996,7 +54012,8 @@ class HeadStart {
                 throw new Error('it is compressed already (a base layer the lookups did not know)');
             const layer = { mediaType: OCI_LAYER, digest: blob.digest, size: blob.size };
             const limit = this.limit && sizeLimitFor(this.limit, layer, compression.compression);
-            const pushed = await compressAndPushStream({ repo, source, spoolPath, compression, limit });
+            const claimed = atMost(source, blob.size);
+            const pushed = await compressAndPushStream({ repo, source: claimed, spoolPath, compression, limit });
             const { digest, size } = pushed.uncompressed;
             if (digest !== blob.digest || size !== blob.size)
                 throw new Error(`its bytes are ${digest} (${size} bytes)`);

@@ -75,20 +75,11 @@ export async function compressLayers(req: CompressLayersRequest): Promise<Compre
   const bySize = [...layers].sort((a, b) => b.size - a.size)
   const resolved = new Map<string, Resolved>()
   const placedCompressed = await mountCompressedBaseLayers(req, base)
-  // A failed layer stops the others' uploads, and every layer settles before the failure is thrown:
-  // nothing still uploads, or writes a spool into the layout, once the push has failed and the work
-  // directory goes.
-  const failed = new AbortController()
-  const stop = req.client.signal ? AbortSignal.any([req.client.signal, failed.signal]) : failed.signal
-  await settleAll(
-    bySize.map(async layer => {
-      try {
-        resolved.set(layer.digest, await resolveLayer(req, layer, known(layer.digest), stop))
-      } catch (error) {
-        failed.abort(error)
-        throw error
-      }
-    })
+  await settleStoppingOnFailure(
+    bySize.map(layer => async stop => {
+      resolved.set(layer.digest, await resolveLayer(req, layer, known(layer.digest), stop))
+    }),
+    req.client.signal
   )
   const placedUncompressed = [...resolved.values()].filter(r => r.placed)
   const compressedHere = [...resolved.values()].filter(r => r.compressed).length
@@ -105,6 +96,27 @@ export async function compressLayers(req: CompressLayersRequest): Promise<Compre
     images: req.built.images.map(image => withLayers(image, resolved)),
     placed: new Set(placed.map(r => r.desc.digest))
   }
+}
+
+/**
+ * Runs the tasks at once; the first to fail stops the others (the signal they get), and every task
+ * settles before that failure is thrown: nothing still uploads, or writes a spool into the layout, once
+ * the push has failed and the work directory goes.
+ */
+async function settleStoppingOnFailure(
+  tasks: Array<(stop: AbortSignal) => Promise<void>>,
+  outer: AbortSignal | undefined
+): Promise<void> {
+  const failed = new AbortController()
+  const stop = outer ? AbortSignal.any([outer, failed.signal]) : failed.signal
+  await settleAll(
+    tasks.map(task =>
+      task(stop).catch((error: unknown) => {
+        failed.abort(error)
+        throw error
+      })
+    )
+  )
 }
 
 /** diffID → compressed layer: of the base images, and of the tag as it was before this push. */

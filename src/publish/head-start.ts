@@ -75,6 +75,19 @@ async function uncompressedOnly(sink: PassThrough): Promise<AsyncIterable<Uint8A
   })()
 }
 
+/**
+ * The bytes, failing once there are more than `size`: they are not the layer claimed, and must not be
+ * taken for one whose compressed bytes passed the size limit.
+ */
+async function* atMost(source: AsyncIterable<Uint8Array>, size: number): AsyncGenerator<Uint8Array> {
+  let seen = 0
+  for await (const chunk of source) {
+    seen += chunk.byteLength
+    if (seen > size) throw new Error(`it has more than the ${size} bytes claimed`)
+    yield chunk
+  }
+}
+
 type Known = [Map<string, KnownLayer>, Map<string, KnownLayer>]
 
 export class HeadStart {
@@ -161,7 +174,8 @@ export class HeadStart {
       if (!source) throw new Error('it is compressed already (a base layer the lookups did not know)')
       const layer = { mediaType: OCI_LAYER, digest: blob.digest, size: blob.size }
       const limit = this.limit && sizeLimitFor(this.limit, layer, compression.compression)
-      const pushed = await compressAndPushStream({ repo, source, spoolPath, compression, limit })
+      const claimed = atMost(source, blob.size)
+      const pushed = await compressAndPushStream({ repo, source: claimed, spoolPath, compression, limit })
       const { digest, size } = pushed.uncompressed
       if (digest !== blob.digest || size !== blob.size)
         throw new Error(`its bytes are ${digest} (${size} bytes)`)

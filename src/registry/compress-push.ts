@@ -65,6 +65,7 @@ class SizeCheck {
 
 /** Returns the compressed layer's descriptor, once it is in `repo` and in the spool file. */
 export async function compressAndPush(req: CompressPushRequest): Promise<Descriptor> {
+  req.signal?.throwIfAborted() // stopped while it waited its turn: no upload started for nothing
   const spool = req.spool === false ? undefined : await open(req.spoolPath, 'w')
   const check = new SizeCheck(req.limit)
   try {

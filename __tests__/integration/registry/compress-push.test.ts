@@ -227,4 +227,28 @@ describe('compressAndPush', () => {
       await rm(dir, { recursive: true, force: true })
     }
   })
+
+  it('starts nothing once stopped: a layer that waited its turn while another failed sends no request', async () => {
+    const { client, requests } = recordingClient()
+    const repo = client.repository(`${testEnv().registry}/${uniqueRepo('compress-late')}`)
+    const stop = new AbortController()
+    const failure = new Error('another layer failed')
+    stop.abort(failure)
+    try {
+      await withTar(2 * 1024 * 1024, async dir => {
+        const pushing = compressAndPush({
+          repo,
+          tarPath: join(dir, 'layer.tar'),
+          spoolPath: join(dir, 'spool'),
+          compression: { compression: 'gzip' },
+          signal: stop.signal
+        })
+        await expect(pushing).rejects.toBe(failure)
+        expect(requests).toEqual([])
+        await expect(stat(join(dir, 'spool'))).rejects.toThrow(/ENOENT/)
+      })
+    } finally {
+      client.close()
+    }
+  })
 })

@@ -158,6 +158,7 @@ describe('a block that fails while an earlier one is still deflating', () => {
 })
 
 describe('a deflate worker that cannot be started or handed a block', () => {
+  // Without their fixes these hang (a block never settles): a time limit makes that a failure.
   it('warm() does not throw, and a block that needs the worker fails', async () => {
     const unstartable = new DeflatePool(1, 42 as unknown as string) // new Worker() throws at once
     try {
@@ -168,7 +169,7 @@ describe('a deflate worker that cannot be started or handed a block', () => {
     } finally {
       await unstartable.close()
     }
-  })
+  }, 10000)
 
   it('a block queued behind a dying worker fails when no new worker can start (no uncaught exception)', async () => {
     const FRAGILE = `
@@ -185,7 +186,7 @@ parentPort.on('message', () => { throw new Error('boom') })`
     } finally {
       await fragile.close()
     }
-  })
+  }, 10000)
 
   it('a block that cannot be sent to a free worker fails alone; the worker takes the next', async () => {
     const single = new DeflatePool(1)
@@ -203,7 +204,7 @@ parentPort.on('message', () => { throw new Error('boom') })`
     } finally {
       await single.close()
     }
-  })
+  }, 10000)
 })
 
 describe('reblock', () => {
