@@ -147,6 +147,17 @@ describe('defaultKeychain', () => {
     )
   })
 
+  it("never gives one host's auth.json credentials to another", async () => {
+    const authFile = dir('auth-other', {
+      'auth.json': {
+        auths: { 'quay.io': { auth: b64('quay-user:x') }, 'quay.io/org/app': { auth: b64('u:x') } }
+      }
+    })
+    const keychain = defaultKeychain({ env: env({ REGISTRY_AUTH_FILE: join(authFile, 'auth.json') }) })
+    expect(await keychain('ghcr.io')).toBeUndefined()
+    expect(await keychain('ghcr.io', 'org/app')).toBeUndefined()
+  })
+
   it('prefers docker config.json over auth.json, and the most specific auth.json key for a repository', async () => {
     const dockerConfig = dir('docker5', {
       'config.json': { auths: { 'quay.io': { auth: b64('docker:x') } } }
