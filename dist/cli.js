@@ -36318,21 +36318,16 @@ async function* parallelGzip(input, opts) {
         return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
     };
     let pending;
-    try {
-        for await (const block of reblock(input, opts.blockSize ?? DEFAULT_BLOCK_SIZE)) {
-            if (pending)
-                submit(pending, false);
-            pending = block;
-            while (inFlight.length >= maxInFlight)
-                yield await drainOne();
-        }
-        submit(pending ?? new Uint8Array(0), true);
-        while (inFlight.length > 0)
+    for await (const block of reblock(input, opts.blockSize ?? DEFAULT_BLOCK_SIZE)) {
+        if (pending)
+            submit(pending, false);
+        pending = block;
+        while (inFlight.length >= maxInFlight)
             yield await drainOne();
     }
-    finally {
-        inFlight.splice(0); // abandoned early: the blocks still in the workers settle, observed (see submit)
-    }
+    submit(pending ?? new Uint8Array(0), true);
+    while (inFlight.length > 0)
+        yield await drainOne();
     yield gzipTrailer(crc, total);
 }
 function ownBuffer(block) {
@@ -36777,9 +36772,7 @@ async function compressAndPush(req) {
         return await pushCompressed(req.repo, source, req.compression, spool, check, req.signal);
     }
     catch (error) {
-        if (check.error)
-            throw check.error;
-        if (req.signal?.aborted)
+        if (check.error || req.signal?.aborted)
             throw error;
         req.logger?.info(`The upload of ${req.tarPath} while it was compressed failed (${error instanceof Error ? error.message : String(error)}); compressing it again into a file and uploading that.`);
         await spool?.close().catch(() => { });
@@ -36809,9 +36802,6 @@ async function compressAndPushStream(req) {
         const desc = await pushCompressed(req.repo, hashed(), req.compression, spool, check);
         return { desc, uncompressed: { digest: `sha256:${hash.digest('hex')}`, size } };
     }
-    catch (error) {
-        throw check.error ?? error;
-    }
     finally {
         await spool?.close().catch(() => { });
     }
@@ -36832,7 +36822,7 @@ async function pushCompressed(repo, source, compression, spool, check, signal) {
     }
     catch (error) {
         stream.destroy();
-        throw error;
+        throw check.error ?? error; // the limit stopped it: that is the failure, whatever the upload says
     }
 }
 /** The chunks as they are taken for the upload, until `signal` fires: then the upload fails. */
@@ -53878,9 +53868,10 @@ async function resolveBaseImages(client, names, logger) {
  *
  * Only what the push would compress anyway is taken: a blob large enough to be a layer's data and,
  * uncompressed, within every target's layer limit (see limits.ts), not one the registry already has (a
- * base image's layer, the tag's previous layer: those are mounted, never recompressed). Everything it starts waits for the push-access check. What it uploads is used only if
- * the bytes match the digest the builder claimed and the built manifest lists that digest as an
- * uncompressed layer (see compress-layers.ts); otherwise the layer is compressed from its file as usual.
+ * base image's layer, the tag's previous layer: those are mounted, never recompressed). Everything it
+ * starts waits for the push-access check. What it uploads is used only if the bytes match the digest
+ * the builder claimed and the built manifest lists that digest as an uncompressed layer (see
+ * compress-layers.ts); otherwise the layer is compressed from its file as usual.
  */
 
 
@@ -54021,9 +54012,10 @@ class HeadStart {
             return { desc: pushed.desc, uncompressedSize: size, ...(spoolPath ? { spoolPath } : {}) };
         }
         catch (error) {
-            if (error instanceof LayerTooLargeError)
+            const tooLarge = error instanceof LayerTooLargeError;
+            if (tooLarge)
                 this.tooLarge.set(blob.digest, error);
-            const next = error instanceof LayerTooLargeError ? 'the push fails' : 'compressing it after the build';
+            const next = tooLarge ? 'the push fails' : 'compressing it after the build';
             logger.debug(`${blob.digest} was not compressed ahead (${errorMessage(error)}): ${next}`);
             sink.destroy(); // the builder's side skips the rest of it
             return undefined;

@@ -5,9 +5,10 @@
  *
  * Only what the push would compress anyway is taken: a blob large enough to be a layer's data and,
  * uncompressed, within every target's layer limit (see limits.ts), not one the registry already has (a
- * base image's layer, the tag's previous layer: those are mounted, never recompressed). Everything it starts waits for the push-access check. What it uploads is used only if
- * the bytes match the digest the builder claimed and the built manifest lists that digest as an
- * uncompressed layer (see compress-layers.ts); otherwise the layer is compressed from its file as usual.
+ * base image's layer, the tag's previous layer: those are mounted, never recompressed). Everything it
+ * starts waits for the push-access check. What it uploads is used only if the bytes match the digest
+ * the builder claimed and the built manifest lists that digest as an uncompressed layer (see
+ * compress-layers.ts); otherwise the layer is compressed from its file as usual.
  */
 import { PassThrough, type Writable } from 'node:stream'
 import { join } from 'node:path'
@@ -182,8 +183,9 @@ export class HeadStart {
       logger.debug(`${blob.digest} compressed to ${pushed.desc.digest} while the build handed it over`)
       return { desc: pushed.desc, uncompressedSize: size, ...(spoolPath ? { spoolPath } : {}) }
     } catch (error) {
-      if (error instanceof LayerTooLargeError) this.tooLarge.set(blob.digest, error)
-      const next = error instanceof LayerTooLargeError ? 'the push fails' : 'compressing it after the build'
+      const tooLarge = error instanceof LayerTooLargeError
+      if (tooLarge) this.tooLarge.set(blob.digest, error)
+      const next = tooLarge ? 'the push fails' : 'compressing it after the build'
       logger.debug(`${blob.digest} was not compressed ahead (${errorMessage(error)}): ${next}`)
       sink.destroy() // the builder's side skips the rest of it
       return undefined

@@ -72,8 +72,7 @@ export async function compressAndPush(req: CompressPushRequest): Promise<Descrip
     const source = readTar(req.tarPath)
     return await pushCompressed(req.repo, source, req.compression, spool, check, req.signal)
   } catch (error) {
-    if (check.error) throw check.error
-    if (req.signal?.aborted) throw error
+    if (check.error || req.signal?.aborted) throw error
     req.logger?.info(
       `The upload of ${req.tarPath} while it was compressed failed (${error instanceof Error ? error.message : String(error)}); compressing it again into a file and uploading that.`
     )
@@ -120,8 +119,6 @@ export async function compressAndPushStream(req: StreamPushRequest): Promise<Str
   try {
     const desc = await pushCompressed(req.repo, hashed(), req.compression, spool, check)
     return { desc, uncompressed: { digest: `sha256:${hash.digest('hex')}`, size } }
-  } catch (error) {
-    throw check.error ?? error
   } finally {
     await spool?.close().catch(() => {})
   }
@@ -149,7 +146,7 @@ async function pushCompressed(
     return descriptorOf(await result, blob.size)
   } catch (error) {
     stream.destroy()
-    throw error
+    throw check.error ?? error // the limit stopped it: that is the failure, whatever the upload says
   }
 }
 

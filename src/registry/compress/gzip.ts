@@ -52,17 +52,13 @@ export async function* parallelGzip(
     return Buffer.from(out.buffer, out.byteOffset, out.byteLength)
   }
   let pending: Uint8Array | undefined
-  try {
-    for await (const block of reblock(input, opts.blockSize ?? DEFAULT_BLOCK_SIZE)) {
-      if (pending) submit(pending, false)
-      pending = block
-      while (inFlight.length >= maxInFlight) yield await drainOne()
-    }
-    submit(pending ?? new Uint8Array(0), true)
-    while (inFlight.length > 0) yield await drainOne()
-  } finally {
-    inFlight.splice(0) // abandoned early: the blocks still in the workers settle, observed (see submit)
+  for await (const block of reblock(input, opts.blockSize ?? DEFAULT_BLOCK_SIZE)) {
+    if (pending) submit(pending, false)
+    pending = block
+    while (inFlight.length >= maxInFlight) yield await drainOne()
   }
+  submit(pending ?? new Uint8Array(0), true)
+  while (inFlight.length > 0) yield await drainOne()
   yield gzipTrailer(crc, total)
 }
 
