@@ -7,7 +7,8 @@ import { tempDir } from '../../support/registry/registries.js'
 import { writeLayout } from '../../support/registry/oci-builder.js'
 import type { BuiltLayout } from '../../support/registry/oci-builder.js'
 import { skopeoRaw } from '../../support/registry/skopeo.js'
-import { RegistryError, pushLayout } from '../../../src/registry/index.js'
+import { RegistryError, pushLayout, sha256Digest } from '../../../src/registry/index.js'
+import type { Repository } from '../../../src/registry/index.js'
 
 const MiB = 1024 * 1024
 let proxy: FaultProxy
@@ -377,6 +378,118 @@ describe('a streamed upload that fails', () => {
       const session = uploads[0]!.path
       expect(uploads[2]!.path.startsWith(session)).toBe(true)
       expect(uploads[2]!.path.length).toBeGreaterThan(session.length)
+    } finally {
+      rec.client.close()
+    }
+  })
+})
+
+describe('compare-and-swap manifest writes (ifMatch)', () => {
+  const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json'
+  const putsTo = (tag: string) =>
+    proxy.log.filter(e => e.method === 'PUT' && e.path.endsWith(`/manifests/${tag}`))
+
+  /** A manifest (config only, labelled `name`) whose config is already in `repo`. */
+  async function manifestIn(repo: Repository, name: string) {
+    const config = Buffer.from(
+      JSON.stringify({
+        architecture: 'amd64',
+        os: 'linux',
+        config: { Labels: { name } },
+        rootfs: { type: 'layers', diff_ids: [] }
+      })
+    )
+    const configDesc = {
+      mediaType: 'application/vnd.oci.image.config.v1+json',
+      digest: sha256Digest(config),
+      size: config.length
+    }
+    await repo.pushBlob(configDesc, { data: config })
+    const body = Buffer.from(
+      JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, config: configDesc, layers: [] })
+    )
+    return { body, digest: sha256Digest(body) }
+  }
+
+  function proxied() {
+    const rec = recordingClient({ maxAttempts: 4 })
+    return { rec, repo: rec.client.repository(`${proxy.host}/${uniqueRepo('cas')}`) }
+  }
+
+  it('sends If-None-Match: * for a tag read absent and If-Match with the digest read before', async () => {
+    const { rec, repo } = proxied()
+    const conditions: string[] = []
+    proxy.add({
+      method: 'PUT',
+      path: /\/manifests\/t$/,
+      times: Infinity,
+      when: req => {
+        conditions.push(`${req.headers['if-none-match'] ?? '-'} ${req.headers['if-match'] ?? '-'}`)
+        return false
+      },
+      action: { kind: 'delay', ms: 0 }
+    })
+    try {
+      const a = await manifestIn(repo, 'a')
+      const b = await manifestIn(repo, 'b')
+      await repo.pushManifest('t', a.body, OCI_MANIFEST, { ifMatch: null })
+      await repo.pushManifest('t', b.body, OCI_MANIFEST, { ifMatch: a.digest })
+      expect(conditions).toEqual(['* -', `- "${a.digest}"`])
+      expect((await repo.headManifest('t'))?.digest).toBe(b.digest)
+    } finally {
+      rec.client.close()
+    }
+  })
+
+  it('sends a compare-and-swap PUT once: a 5xx fails it instead of replaying a body that may be stale', async () => {
+    const { rec, repo } = proxied()
+    try {
+      const a = await manifestIn(repo, 'a')
+      proxy.add({ method: 'PUT', path: /\/manifests\/t$/, action: { kind: 'status', status: 503 } })
+      const err = await repo.pushManifest('t', a.body, OCI_MANIFEST, { ifMatch: null }).catch(e => e)
+      expect(err).toBeInstanceOf(RegistryError)
+      expect(err.status).toBe(503)
+      expect(putsTo('t')).toHaveLength(1)
+      // The same answer to a plain PUT is retried (so the test above is about ifMatch).
+      proxy.add({ method: 'PUT', path: /\/manifests\/u$/, action: { kind: 'status', status: 503 } })
+      await repo.pushManifest('u', a.body, OCI_MANIFEST)
+      expect(putsTo('u')).toHaveLength(2)
+    } finally {
+      rec.client.close()
+    }
+  })
+
+  it('writes nothing when the HEAD a compare-and-swap needs is refused (403); a plain push goes on', async () => {
+    const { rec, repo } = proxied()
+    try {
+      const a = await manifestIn(repo, 'a')
+      proxy.add({
+        method: 'HEAD',
+        path: /\/manifests\/t$/,
+        times: 2,
+        action: { kind: 'status', status: 403 }
+      })
+      const err = await repo.pushManifest('t', a.body, OCI_MANIFEST, { ifMatch: null }).catch(e => e)
+      expect(err).toBeInstanceOf(RegistryError)
+      expect(err.status).toBe(403)
+      expect(putsTo('t')).toEqual([])
+      await repo.pushManifest('t', a.body, OCI_MANIFEST)
+      expect(putsTo('t')).toHaveLength(1)
+    } finally {
+      rec.client.close()
+    }
+  })
+
+  it('refuses to push a manifest under a digest that is not its own, sending nothing', async () => {
+    const { rec, repo } = proxied()
+    try {
+      const a = await manifestIn(repo, 'a')
+      proxy.clear()
+      const other = `sha256:${'0'.repeat(64)}`
+      await expect(repo.pushManifest(other, a.body, OCI_MANIFEST)).rejects.toThrow(
+        `cannot push a manifest whose digest is ${a.digest} as ${other}`
+      )
+      expect(proxy.log).toEqual([])
     } finally {
       rec.client.close()
     }

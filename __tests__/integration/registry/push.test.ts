@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals'
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { testEnv, uniqueRepo } from '../../support/env.js'
@@ -254,5 +254,107 @@ describe('multiWrite with blobs pushed early', () => {
     await expect(multiWrite(client, [b, a], { root, manifests: [], blobs }, { early })).rejects.toThrow(
       'the early blobs were pushed to other targets'
     )
+  })
+})
+
+describe('multiWrite stopped by its signal', () => {
+  const OCI_INDEX = 'application/vnd.oci.image.index.v1+json'
+  const manifestPut = (url: string, digest: string) => url.endsWith(`/manifests/${digest}`)
+
+  /** Two platform manifests (a config and a layer each) under an index: two levels. */
+  function twoPlatformImage() {
+    const children = ['amd64', 'arm64'].map(architecture => {
+      const config = Buffer.from(
+        JSON.stringify({ architecture, os: 'linux', rootfs: { type: 'layers', diff_ids: [] } })
+      )
+      const configDesc = { ...layerOf(config), mediaType: OCI_CONFIG }
+      const layer = randomLayer(20_000)
+      const body = imageManifest(configDesc, [layer.desc])
+      return {
+        manifest: { desc: { ...layerOf(body), mediaType: OCI_MANIFEST }, body },
+        platform: { os: 'linux', architecture },
+        blobs: [
+          { desc: configDesc, source: { data: config } },
+          { desc: layer.desc, source: { data: layer.data } }
+        ]
+      }
+    })
+    const manifests = children.map(c => ({ ...c.manifest.desc, platform: c.platform }))
+    const body = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests }))
+    return {
+      root: { desc: { ...layerOf(body), mediaType: OCI_INDEX }, body },
+      manifests: [children.map(c => c.manifest)],
+      blobs: children.flatMap(c => c.blobs)
+    }
+  }
+
+  /** A client that aborts `stop` once a request matching `when` has been answered. */
+  function stoppingClient(when: (method: string, url: string) => boolean) {
+    const stop = new AbortController()
+    const seen: string[] = []
+    const { client } = recordingClient({
+      onRequest: r => {
+        seen.push(`${r.method} ${r.url}`)
+        if (when(r.method, r.url)) stop.abort(new Error('the job was cancelled'))
+      }
+    })
+    return { client, stop, seen }
+  }
+
+  it('runs no beforeTags (attestations) and moves no tag once stopped during the last manifest', async () => {
+    const image = twoPlatformImage()
+    const { client, stop } = stoppingClient(
+      (m, url) => m === 'PUT' && manifestPut(url, image.root.desc.digest)
+    )
+    const ref = `${registry()}/${uniqueRepo('stop-tags')}`
+    const beforeTags = jest.fn(async () => {})
+    try {
+      await expect(
+        multiWrite(client, [ref], image, { tags: ['v1'], beforeTags, signal: stop.signal })
+      ).rejects.toThrow('the job was cancelled')
+      expect(beforeTags).not.toHaveBeenCalled()
+      expect(await client.repository(ref).getManifest(image.root.desc.digest)).toBeDefined()
+      await expect(client.repository(ref).getManifest('v1')).rejects.toMatchObject({ status: 404 })
+    } finally {
+      client.close()
+    }
+  })
+
+  it('writes nothing to the next repository once stopped while writing to one', async () => {
+    const image = twoPlatformImage()
+    const { client, stop, seen } = stoppingClient(
+      (m, url) => m === 'PUT' && manifestPut(url, image.root.desc.digest)
+    )
+    const [a, b] = [uniqueRepo('stop-a'), uniqueRepo('stop-b')]
+    try {
+      await expect(
+        multiWrite(client, [`${registry()}/${a}`, `${registry()}/${b}`], image, { signal: stop.signal })
+      ).rejects.toThrow('the job was cancelled')
+      expect(seen.filter(r => r.includes(`/${a}/`)).length).toBeGreaterThan(0)
+      expect(seen.filter(r => r.includes(`/${b}/`))).toEqual([])
+    } finally {
+      client.close()
+    }
+  })
+
+  it('writes no parent manifest once stopped while its children were written', async () => {
+    const image = twoPlatformImage()
+    const [first] = image.manifests[0]!
+    const { client, stop, seen } = stoppingClient(
+      (m, url) => m === 'PUT' && manifestPut(url, first!.desc.digest)
+    )
+    const ref = `${registry()}/${uniqueRepo('stop-level')}`
+    try {
+      await expect(multiWrite(client, [ref], image, { signal: stop.signal })).rejects.toThrow(
+        'the job was cancelled'
+      )
+      const puts = seen.filter(r => r.startsWith('PUT ') && r.includes('/manifests/'))
+      // The level in flight finishes (no half-written level), the next one does not start.
+      expect(puts.map(r => r.split('/manifests/')[1]).sort()).toEqual(
+        image.manifests[0]!.map(m => m.desc.digest).sort()
+      )
+    } finally {
+      client.close()
+    }
   })
 })

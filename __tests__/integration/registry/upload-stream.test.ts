@@ -179,6 +179,23 @@ describe('a stream upload (a layer uploaded while it is compressed)', () => {
     }
   })
 
+  it('a producer whose reported size is not what it gave fails the upload, though the digest matched', async () => {
+    const rec = recordingClient()
+    const repo = rec.client.repository(`${proxy.host}/${uniqueRepo('upload-stream')}`)
+    const data = randomBytes(MiB)
+    async function* once(): AsyncGenerator<Uint8Array> {
+      yield data
+    }
+    const digest = `sha256:${createHash('sha256').update(data).digest('hex')}`
+    try {
+      await expect(repo.pushStream(once(), Promise.resolve({ digest, size: MiB + 1 }))).rejects.toThrow(
+        `sent ${MiB} bytes of a ${MiB + 1}-byte blob`
+      )
+    } finally {
+      rec.client.close()
+    }
+  })
+
   it('a 401 to a streamed PATCH is not answered by sending the bytes again', async () => {
     proxy.add({
       method: 'PATCH',

@@ -27,6 +27,7 @@ describe('builder credentials', () => {
       const written = JSON.parse(await readFile(join(privateDir, 'config.json'), 'utf8'))
       expect(written).toEqual({ auths: { 'ghcr.io': { auth: 'Zm9vOmJhcg==' } }, currentContext: 'ctx' })
       expect((await stat(join(privateDir, 'config.json'))).mode & 0o777).toBe(0o600)
+      expect((await stat(privateDir)).mode & 0o777).toBe(0o700)
       expect(await readlink(join(privateDir, 'cli-plugins'))).toBe(join(user, 'cli-plugins'))
       // Builders created through the private config land in the user's store (where post looks).
       expect(await readlink(join(privateDir, 'buildx'))).toBe(join(user, 'buildx'))

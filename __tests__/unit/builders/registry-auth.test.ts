@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
+import { chmod, mkdtemp, readFile, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { writePrivateRegistryAuth } from '../../../src/builders/registry-auth.js'
@@ -15,6 +15,26 @@ async function userConfig(config: unknown): Promise<{ env: NodeJS.ProcessEnv; fi
 }
 
 describe('writePrivateRegistryAuth', () => {
+  it('keeps the login readable by the runner user only: a new directory 0700, the file 0600', async () => {
+    const user = await userConfig({})
+    const fresh = join(await mkdtemp(join(tmpdir(), 'priv-')), 'auth')
+    const out = await writePrivateRegistryAuth(fresh, login, user.env)
+    expect((await stat(fresh)).mode & 0o777).toBe(0o700)
+    expect((await stat(out.authFile)).mode & 0o777).toBe(0o600)
+  })
+
+  it('makes a config.json left readable by others in its directory 0600 again', async () => {
+    const user = await userConfig({})
+    const dir = await mkdtemp(join(tmpdir(), 'priv-'))
+    await writeFile(join(dir, 'config.json'), '{}')
+    await chmod(join(dir, 'config.json'), 0o644)
+    const out = await writePrivateRegistryAuth(dir, login, user.env)
+    expect((await stat(out.authFile)).mode & 0o777).toBe(0o600)
+    expect(JSON.parse(await readFile(out.authFile, 'utf8')).auths['ghcr.io']).toEqual({
+      auth: b64('octocat:ghs_token')
+    })
+  })
+
   it('adds the login for its registry and keeps the user’s logins for every other one', async () => {
     const user = await userConfig({
       auths: { 'quay.io': { auth: b64('robot:q') }, 'ghcr.io': { auth: b64('old:x') } },

@@ -1,8 +1,9 @@
 import { describe, expect, it } from '@jest/globals'
-import { writeFile } from 'node:fs/promises'
+import { readFile, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parseSecrets } from '../../../src/builders/index.js'
 import { secretValues } from '../../../src/builders/options/secrets.js'
+import { envSecretsToFiles } from '../../../src/builders/secret-files.js'
 import { InputError } from '../../../src/inputs/errors.js'
 import { withTempDir } from './helpers.js'
 
@@ -73,6 +74,29 @@ describe('secretValues', () => {
           'line-one-secret\nline-two-secret'
         ])
       )
+    })
+  })
+})
+
+describe('envSecretsToFiles', () => {
+  it('writes env= secrets to files only the runner user reads (directory 0700, files 0600)', async () => {
+    await withTempDir(async dir => {
+      const secretDir = join(dir, 'secrets')
+      const specs = await envSecretsToFiles(
+        [
+          { id: 'token', env: 'MY_TOKEN' },
+          { id: 'kept', src: '/run/kept' }
+        ],
+        secretDir,
+        { MY_TOKEN: 'env-secret-value' }
+      )
+      expect(specs).toEqual([
+        { id: 'token', src: join(secretDir, 'token') },
+        { id: 'kept', src: '/run/kept' }
+      ])
+      expect(await readFile(join(secretDir, 'token'), 'utf8')).toBe('env-secret-value')
+      expect((await stat(secretDir)).mode & 0o777).toBe(0o700)
+      expect((await stat(join(secretDir, 'token'))).mode & 0o777).toBe(0o600)
     })
   })
 })

@@ -7,6 +7,7 @@ import {
   type PushedSubject
 } from '../../../src/publish/attestations.js'
 import type { Repository } from '../../../src/registry/index.js'
+import { attestPhase } from '../../../src/publish/publish.js'
 
 const d = (n: number) => `sha256:${String(n).repeat(64)}`
 const OCI_INDEX = 'application/vnd.oci.image.index.v1+json'
@@ -32,6 +33,25 @@ describe('attestation subjects', () => {
     expect(() =>
       checkWritten(pushed, { repositories, root: pushed[0]?.desc, manifests: [pushed[1]!.desc] })
     ).not.toThrow()
+  })
+
+  it('attestPhase asks for no attestation of a subject multiWrite did not write (a merge’s earlier manifests count)', async () => {
+    const asked: string[][] = []
+    const attest = async (subjects: Array<{ digest: string }>) => {
+      asked.push(subjects.map(s => s.digest))
+      return []
+    }
+    const logger = { debug: () => {}, info: () => {}, warning: () => {} }
+    const repositories = [{ registry: 'r.example', path: 'app' } as unknown as Repository]
+    const req = { attest, images: ['r.example/app'], logger }
+    const phase = attestPhase(req, pushed, [])!
+    await expect(phase({ repositories, root: pushed[0]!.desc, manifests: [] })).rejects.toThrow(
+      `${d(2)} was not pushed; cannot attest it`
+    )
+    expect(asked).toEqual([])
+    const merged = attestPhase(req, pushed, [], [pushed[1]!.desc])!
+    await merged({ repositories, root: pushed[0]!.desc, manifests: [] })
+    expect(asked).toEqual([[d(1), d(2)]])
   })
 
   it('an artifact naming a digest the publish did not push fails before any write', async () => {

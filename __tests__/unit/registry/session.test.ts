@@ -1,12 +1,18 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals'
+import { readFileSync, rmSync } from 'node:fs'
 import http from 'node:http'
+import https from 'node:https'
+import net from 'node:net'
 import type { AddressInfo } from 'node:net'
+import { generateCertificates } from '../../support/registry/certs.js'
+import { tempDir } from '../../support/registry/registries.js'
 import { recordingClient } from '../../support/registry/helpers.js'
 import { RegistryClient, RegistryError, sha256Digest } from '../../../src/registry/index.js'
 import type { RegistrySession } from '../../../src/registry/transport/session.js'
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void
-const servers: http.Server[] = []
+const servers: Array<http.Server | net.Server> = []
+const dirs: string[] = []
 
 /** A stub registry on loopback; `/v2/` answers 200 unless the handler says otherwise. */
 async function serve(handler: Handler, ping = true): Promise<string> {
@@ -22,12 +28,44 @@ async function serve(handler: Handler, ping = true): Promise<string> {
 afterEach(async () => {
   jest.restoreAllMocks()
   for (const s of servers.splice(0)) {
-    s.closeAllConnections()
+    if (s instanceof http.Server) s.closeAllConnections()
     await new Promise(resolve => s.close(resolve))
   }
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true })
 })
 
 const BLOB = Buffer.from('a small config blob')
+const BASIC = `Basic ${Buffer.from('u:p').toString('base64')}`
+const OCI_CONFIG = 'application/vnd.oci.image.config.v1+json'
+
+/**
+ * One loopback port that speaks TLS (certificate from a fresh CA) and plain HTTP, told apart by the
+ * first byte (0x16 opens a TLS handshake): the same host and port under both schemes.
+ */
+async function serveBothSchemes(secure: Handler, plain: Handler): Promise<{ host: string; ca: string }> {
+  const dir = tempDir('session-schemes')
+  dirs.push(dir)
+  const certs = generateCertificates(dir)
+  const tlsServer = https.createServer(
+    { cert: readFileSync(certs.serverCert), key: readFileSync(certs.serverKey) },
+    secure
+  )
+  const plainServer = http.createServer(plain)
+  const front = net.createServer(socket => {
+    socket.once('data', first => {
+      socket.pause()
+      socket.unshift(first)
+      ;(first[0] === 0x16 ? tlsServer : plainServer).emit('connection', socket)
+      process.nextTick(() => socket.resume())
+    })
+  })
+  servers.push(tlsServer, plainServer, front)
+  await new Promise<void>(resolve => front.listen(0, '127.0.0.1', resolve))
+  return {
+    host: `127.0.0.1:${(front.address() as AddressInfo).port}`,
+    ca: readFileSync(certs.caCert, 'utf8')
+  }
+}
 const DIGEST = sha256Digest(BLOB)
 
 describe('authorization', () => {
@@ -52,6 +90,8 @@ describe('authorization', () => {
     expect(got).toEqual(BLOB)
     expect(seen).toEqual([`Basic ${Buffer.from('u:p').toString('base64')}`, undefined])
     expect(rec.requests.at(-1)?.url).toMatch(/X-Amz-Signature=\*\*\*$/)
+    expect(rec.logger.text()).toMatch(/X-Amz-Signature=\*\*\* → 200/)
+    expect(rec.logger.text()).not.toContain('abc')
   })
 
   it('tracks token expiry (60 s without expires_in) and caches tokens per scope set', async () => {
@@ -138,6 +178,74 @@ describe('authorization', () => {
     expect(err).toBeInstanceOf(RegistryError)
     expect(err.message).toMatch(/ENOTLOOPBACK: refusing plain HTTP to 192\.0\.2\.1/)
     expect(rec.requests.filter(r => r.url.includes('192.0.2.1')).map(r => r.status)).toEqual([undefined])
+  })
+
+  it('sends no credentials to an upload Location on another host, and takes no challenge from it', async () => {
+    const storageSaw: Array<string | undefined> = []
+    const evilSaw: string[] = []
+    const evil = await serve((req, res) => {
+      evilSaw.push(`${req.method} ${req.url} ${req.headers.authorization ?? ''}`)
+      res.writeHead(200, { 'content-type': 'application/json' })
+      res.end('{"token":"stolen"}')
+    }, false)
+    const storage = await serve((req, res) => {
+      storageSaw.push(req.headers.authorization)
+      req.resume()
+      req.on('end', () => {
+        res.writeHead(401, { 'www-authenticate': `Bearer realm="http://${evil}/token",service="evil"` })
+        res.end()
+      })
+    }, false)
+    const registry = await serve((req, res) => {
+      if (req.headers.authorization !== BASIC) {
+        res.writeHead(401, { 'www-authenticate': 'Basic realm="stub"' })
+        return res.end()
+      }
+      if (req.method === 'HEAD') return void res.writeHead(404).end()
+      if (req.method === 'POST') {
+        res.writeHead(202, { location: `http://${storage}/upload/1?_state=s`, 'docker-upload-uuid': '1' })
+        return res.end()
+      }
+      res.writeHead(405).end()
+    }, false)
+    const rec = recordingClient({
+      credentials: async () => ({ username: 'u', password: 'p' }),
+      maxAttempts: 1
+    })
+    const err = await rec.client
+      .repository(`${registry}/acme/app`)
+      .pushBlob({ mediaType: OCI_CONFIG, digest: DIGEST, size: BLOB.length }, { data: BLOB })
+      .catch(e => e)
+    rec.client.close()
+    expect(err).toBeInstanceOf(RegistryError)
+    expect(err.status).toBe(401)
+    expect(storageSaw.length).toBeGreaterThan(0)
+    expect(storageSaw).toEqual(storageSaw.map(() => undefined))
+    expect(evilSaw).toEqual([])
+  })
+
+  it('sends no credentials where a redirect downgrades https to plain http on the same host and port', async () => {
+    const plainSaw: Array<string | undefined> = []
+    const { host, ca } = await serveBothSchemes(
+      (req, res) => {
+        if (req.url === '/v2/' || req.headers.authorization !== BASIC) {
+          res.writeHead(req.url === '/v2/' ? 200 : 401, { 'www-authenticate': 'Basic realm="stub"' })
+          return res.end('{}')
+        }
+        res.writeHead(307, { location: `http://${req.headers.host}/bucket/blob` })
+        res.end()
+      },
+      (req, res) => {
+        plainSaw.push(req.headers.authorization)
+        res.end(BLOB)
+      }
+    )
+    const rec = recordingClient({ credentials: async () => ({ username: 'u', password: 'p' }), ca: [ca] })
+    const got = await rec.client.repository(`${host}/acme/app`).getBlob(DIGEST)
+    rec.client.close()
+    expect(got).toEqual(BLOB)
+    expect(rec.requests[0]?.url).toMatch(/^https:/)
+    expect(plainSaw).toEqual([undefined])
   })
 })
 
@@ -318,5 +426,54 @@ describe('stream bodies (bytes sent as they are produced, once)', () => {
     rec.client.close()
     expect(stopped()).toBe(true)
     expect(body.ended).toBe(false) // what the upload checks: a 202 to a cut-off body is no success
+  })
+})
+
+describe('what a repository call refuses before sending anything', () => {
+  it('a malformed digest (it would become part of a URL)', async () => {
+    let requests = 0
+    const registry = await serve((_req, res) => {
+      requests++
+      res.writeHead(404).end()
+    })
+    const rec = recordingClient()
+    const repo = rec.client.repository(`${registry}/acme/app`)
+    const bad = 'sha256:../../other/manifests/latest'
+    try {
+      expect(() =>
+        repo.pushBlob({ mediaType: OCI_CONFIG, digest: bad, size: 3 }, { data: Buffer.from('abc') })
+      ).toThrow(`invalid digest "${bad}"`)
+      expect(requests).toBe(0)
+    } finally {
+      rec.client.close()
+    }
+  })
+
+  it('an answer larger than its kind may be (16 MiB for a manifest): stopped there, not retried', async () => {
+    let gets = 0
+    const registry = await serve((req, res) => {
+      gets++
+      res.writeHead(200, { 'content-type': 'application/vnd.oci.image.manifest.v1+json' })
+      let sent = 0
+      const chunk = Buffer.alloc(1024 * 1024, 0x20)
+      const more = (): void => {
+        while (sent < 64 && !res.destroyed) {
+          sent++
+          if (!res.write(chunk)) return void res.once('drain', more)
+        }
+        res.end()
+      }
+      res.on('close', () => (sent = 64))
+      more()
+    })
+    const rec = recordingClient({ maxAttempts: 3 })
+    try {
+      await expect(rec.client.repository(`${registry}/acme/app`).getManifest('v1')).rejects.toThrow(
+        `response body over ${16 * 1024 * 1024} bytes`
+      )
+      expect(gets).toBe(1)
+    } finally {
+      rec.client.close()
+    }
   })
 })
