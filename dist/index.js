@@ -32933,7 +32933,7 @@ function baseImagePurl(image) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6058);
 /* harmony import */ var _inputs_read_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8566);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8305);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2151);
 /* harmony import */ var _runtime_actions_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5323);
 /* harmony import */ var _runtime_cancel_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3952);
 /* harmony import */ var _report_errors_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(2287);
@@ -33240,7 +33240,7 @@ function oneOf(name, allowed, fallback) {
 
 /***/ }),
 
-/***/ 8305:
+/***/ 2151:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -34394,9 +34394,9 @@ class TarWatcher extends external_node_stream_.Writable {
     async payload(bytes) {
         if (this.payloadKind === 'pax' || this.payloadKind === 'longname')
             this.meta.push(Buffer.from(bytes));
-        // A copy: `bytes` is also on its way to tar, and the compression may transfer a buffer to a worker.
+        // Not a copy: `bytes` is also on its way to tar, so the sink's reader only reads it (BlobObserver).
         else if (this.payloadKind === 'file' && this.sink)
-            await writeUnlessGone(this.sink, Buffer.from(bytes));
+            await writeUnlessGone(this.sink, bytes);
     }
     endPayload() {
         if (this.payloadKind === 'pax')
@@ -34806,6 +34806,82 @@ async function namedBuilderFromStore(env) {
     }
 }
 
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+;// CONCATENATED MODULE: ./src/builders/buildx/plugin.ts
+
+
+
+
+
+/**
+ * Where the docker CLI looks for plugins on Linux after its config dir's `cli-plugins` and the config's
+ * `cliPluginsExtraDirs` (docker/cli cli-plugins/manager, defaultSystemPluginDirs).
+ */
+const SYSTEM_PLUGIN_DIRS = [
+    '/usr/local/lib/docker/cli-plugins',
+    '/usr/local/libexec/docker/cli-plugins',
+    '/usr/lib/docker/cli-plugins',
+    '/usr/libexec/docker/cli-plugins'
+];
+/**
+ * Run standalone, buildx reads the docker config and contexts itself, as it does under `docker`; it
+ * takes itself for a plugin (and expects `buildx` as its first argument) when this variable is set.
+ */
+const STANDALONE = { DOCKER_CLI_PLUGIN_ORIGINAL_CLI_COMMAND: '' };
+/** The environment for running the plugin binary itself. */
+function standaloneEnv(env) {
+    return { ...env, ...STANDALONE };
+}
+/** The `docker-buildx` the docker CLI would run with `env`, looked up as it does (Linux only). */
+async function findBuildxPlugin(env, systemDirs = SYSTEM_PLUGIN_DIRS) {
+    if (process.platform !== 'linux')
+        return undefined;
+    const configDir = (0,src_registry/* dockerConfigDir */.kG)({ ...process.env, ...env });
+    const config = await (0,src_registry/* readDockerConfig */.TO)((0,external_node_path_.join)(configDir, 'config.json')).catch(() => undefined);
+    const extra = config?.cliPluginsExtraDirs;
+    const extraDirs = Array.isArray(extra) ? extra.filter((d) => typeof d === 'string') : [];
+    for (const dir of [(0,external_node_path_.join)(configDir, 'cli-plugins'), ...extraDirs, ...systemDirs]) {
+        const candidate = (0,external_node_path_.join)(dir, 'docker-buildx');
+        if (await isExecutable(candidate))
+            return candidate;
+    }
+    return undefined;
+}
+async function isExecutable(path) {
+    return (0,promises_.access)(path, external_node_fs_.constants.X_OK).then(() => true, () => false);
+}
+/**
+ * The buildx docker would run, and its version. Each `docker buildx …` starts the docker CLI, which
+ * runs the plugin once for its metadata and again for the command (0.1–0.4 s on two busy cores, before
+ * the build can start), so the plugin found as docker finds it is asked itself, and then runs every
+ * buildx command of the build. Where it is not found (or does not answer), `docker buildx version`.
+ */
+async function findBuildx(env, run) {
+    const plugin = await findBuildxPlugin(env).catch(() => undefined);
+    if (plugin) {
+        const answer = await run(plugin, ['version'], { env: standaloneEnv(env) }).catch(() => undefined);
+        const version = answer && /buildx/.test(answer.stdout) ? extractVersion(answer.stdout) : undefined;
+        if (version)
+            return { version, plugin };
+    }
+    return { version: await dockerBuildxVersion(env, run) };
+}
+async function dockerBuildxVersion(env, run) {
+    const { stdout } = await run('docker', ['buildx', 'version'], { env });
+    const version = extractVersion(stdout);
+    if (!version)
+        throw new Error(`cannot read the version from \`docker buildx version\`: ${stdout.slice(0, 200)}`);
+    return version;
+}
+/** A `docker buildx …` command line (`dockerArgs` start with `buildx`), run by `plugin` itself when given. */
+function buildxCommand(plugin, dockerArgs, env) {
+    const [first, ...rest] = dockerArgs;
+    if (!plugin || first !== 'buildx')
+        return { cmd: 'docker', args: [...dockerArgs], env };
+    return { cmd: plugin, args: rest, env: standaloneEnv(env) };
+}
+
 ;// CONCATENATED MODULE: ./src/builders/buildx/builder.ts
 
 
@@ -34819,13 +34895,6 @@ async function namedBuilderFromStore(env) {
 
 
 
-async function buildxVersion(env, run) {
-    const { stdout } = await run('docker', ['buildx', 'version'], { env });
-    const version = extractVersion(stdout);
-    if (!version)
-        throw new Error(`cannot read the version from \`docker buildx version\`: ${stdout.slice(0, 200)}`);
-    return version;
-}
 /**
  * `docker buildx build --output type=oci`. The current builder is used as it is when it can export OCI
  * (docker-container, remote, kubernetes drivers, or the docker driver over the containerd image store).
@@ -34837,34 +34906,49 @@ class BuildxBuilder {
     run;
     env;
     version;
+    plugin;
     name = 'buildx';
     /**
      * `env`: extra environment for every docker command, e.g. the DOCKER_CONFIG of a buildx installed for
-     * this run. `version`: buildx's, when the selection already asked.
+     * this run. `version`: buildx's, when the selection already asked. `plugin`: the buildx binary that
+     * reported that version, which then runs every buildx command itself (see findBuildx).
      */
-    constructor(run = execCommand, env = {}, version) {
+    constructor(run = execCommand, env = {}, version, plugin) {
         this.run = run;
         this.env = env;
         this.version = version;
+        this.plugin = plugin;
     }
     async build(req, logger) {
         const layoutDir = (0,external_node_path_.join)(req.workDir, 'oci');
         const metadataFile = (0,external_node_path_.join)(req.workDir, 'buildx-metadata.json');
         const { env, cleanup } = await dockerEnv({ ...req, env: { ...req.env, ...this.env } }, { buildxStore: true });
         let temporaryBuilder;
+        let buildx = args => buildxCommand(this.plugin, args, env);
         try {
-            const version = this.version ?? (await buildxVersion(env, this.run));
-            if (!(await this.currentBuilderExportsOci(env, logger))) {
+            const { version, plugin } = this.version
+                ? { version: this.version, plugin: this.plugin }
+                : await findBuildx(env, this.run);
+            if (plugin)
+                logger.info(`buildx: running the plugin ${plugin} itself (what docker buildx runs)`);
+            buildx = args => buildxCommand(plugin, args, env);
+            if (!(await this.currentBuilderExportsOci(buildx, env, logger))) {
                 temporaryBuilder = temporaryBuilderName();
-                await this.createBuilder(temporaryBuilder, env, req, logger);
+                await this.createBuilder(temporaryBuilder, buildx, req, logger);
             }
             // The OCI tarball comes on buildx's stdout, unpacked as it comes (see args.ts).
             const target = { builder: temporaryBuilder, dest: '-', metadataFile };
-            const args = buildxBuildArgs(req, version, target);
+            const command = buildx(buildxBuildArgs(req, version, target));
             const platforms = await completeLayout(layoutDir, req, async () => {
                 const secrets = await secretValues(req.secrets, req.env);
                 const onStarted = req.onBuildStarted;
-                const build = (stdoutTo, signal) => runLogged(this.run, logger, 'docker', args, { env, secrets, signal, onStarted, stdoutTo });
+                const build = (stdoutTo, signal) => runLogged(this.run, logger, command.cmd, command.args, {
+                    env: command.env,
+                    secrets,
+                    signal,
+                    onStarted,
+                    stdoutTo
+                });
                 await unpackWhileProducing(layoutDir, this.run, build, req.signal, req.onBlob);
                 await this.checkMetadata(metadataFile, layoutDir, logger);
                 return layoutImages(layoutDir);
@@ -34874,15 +34958,15 @@ class BuildxBuilder {
         finally {
             await (0,promises_.rm)(metadataFile, { force: true });
             if (temporaryBuilder)
-                await this.removeBuilder(temporaryBuilder, env, req, logger);
+                await this.removeBuilder(temporaryBuilder, buildx, req, logger);
             await cleanup();
         }
     }
-    async currentBuilderExportsOci(env, logger) {
+    async currentBuilderExportsOci(buildx, env, logger) {
         const stored = await namedBuilderFromStore(env);
         const { name, driver } = stored
             ? { name: `${stored.name} (BUILDX_BUILDER)`, driver: stored.driver }
-            : await this.inspectCurrentBuilder(env);
+            : await this.inspectCurrentBuilder(buildx);
         if (driverExportsOci(driver)) {
             logger.info(`buildx: using the current builder ${name} ('${driver}' driver) as it is`);
             return true;
@@ -34894,8 +34978,9 @@ class BuildxBuilder {
         logger.info(`buildx: the current builder ${name} uses the '${driver ?? 'unknown'}' driver, which cannot export an OCI layout`);
         return false;
     }
-    async inspectCurrentBuilder(env) {
-        const { stdout } = await this.run('docker', ['buildx', 'inspect'], { env });
+    async inspectCurrentBuilder(buildx) {
+        const inspect = buildx(['buildx', 'inspect']);
+        const { stdout } = await this.run(inspect.cmd, inspect.args, { env: inspect.env });
         const name = /^Name:\s*(\S+)/m.exec(stdout)?.[1] ?? 'the current builder';
         return { name, driver: parseBuildxDriver(stdout) };
     }
@@ -34903,18 +34988,19 @@ class BuildxBuilder {
         const info = await this.run('docker', ['info', '--format', '{{json .DriverStatus}}'], { env }).catch(() => undefined);
         return info !== undefined && usesContainerdStore(info.stdout);
     }
-    async createBuilder(name, env, req, logger) {
+    async createBuilder(name, buildx, req, logger) {
         logger.info(`buildx: creating the temporary docker-container builder ${name}`);
         req.onTemporaryBuilder?.(name);
-        const onStarted = req.onBuildStarted;
-        await runLogged(this.run, logger, 'docker', buildxCreateArgs(name), {
-            env,
+        const create = buildx(buildxCreateArgs(name));
+        await runLogged(this.run, logger, create.cmd, create.args, {
+            env: create.env,
             signal: req.signal,
-            onStarted
+            onStarted: req.onBuildStarted
         });
     }
-    async removeBuilder(name, env, req, logger) {
-        const removed = await runQuietly(this.run, logger, 'docker', buildxRmArgs(name), env);
+    async removeBuilder(name, buildx, req, logger) {
+        const rm = buildx(buildxRmArgs(name));
+        const removed = await runQuietly(this.run, logger, rm.cmd, rm.args, rm.env);
         if (removed) {
             logger.info(`buildx: removed the temporary builder ${name}`);
             req.onTemporaryBuilder?.('');
@@ -35997,7 +36083,7 @@ async function privateDockerConfig(plugin, parent, env) {
  * to do (no docker at all, or a recent enough buildx).
  */
 async function ensureBuildx(release, env, run, logger, install = installBuildx) {
-    const present = await buildxVersion(env, run).catch(() => undefined);
+    const present = await findBuildx(env, run).then(found => found.version, () => undefined);
     if (present && versionAtLeast(present, MINIMUM_BUILDX_VERSION))
         return undefined;
     // No buildx to speak of: is there a docker to install it for? (Asked second: usually buildx is there.)
@@ -36227,6 +36313,7 @@ class DockerBuilder {
 
 
 
+
 const CHOICES = ['auto', 'buildx', 'buildah', 'docker'];
 function parseBuilderChoice(value) {
     const choice = value.trim().toLowerCase() || 'auto';
@@ -36235,10 +36322,13 @@ function parseBuilderChoice(value) {
     }
     return choice;
 }
-/** `version`: the builder's (buildx's or buildah's), when already known: the builder does not ask again. */
-function createBuilder(name, run = execCommand, env = {}, version) {
+/**
+ * `version`: the builder's (buildx's or buildah's), when already known: the builder does not ask again.
+ * `plugin`: the buildx binary that reported `version`, run without docker in front.
+ */
+function createBuilder(name, run = execCommand, env = {}, version, plugin) {
     if (name === 'buildx')
-        return new BuildxBuilder(run, env, version);
+        return new BuildxBuilder(run, env, version, plugin);
     if (name === 'buildah')
         return new BuildahBuilder(run, version);
     return new DockerBuilder(run);
@@ -36246,8 +36336,8 @@ function createBuilder(name, run = execCommand, env = {}, version) {
 /** Whether a builder can run here: a description of it (and buildx's version), or the error that says why not. */
 async function probe(name, env, run) {
     if (name === 'buildx') {
-        const version = await buildxVersion(env, run);
-        return { found: `docker buildx ${version}`, version };
+        const { version, plugin } = await findBuildx(env, run);
+        return { found: `docker buildx ${version}`, version, ...(plugin ? { plugin } : {}) };
     }
     if (name === 'buildah') {
         const version = await buildahVersion(env, run);
@@ -36258,16 +36348,17 @@ async function probe(name, env, run) {
     return { found: `docker engine ${stdout.trim()} via ${reason}` };
 }
 /**
- * Starts asking the builder its version now, while the run is still being planned: `docker buildx
- * version` when `choice` may pick buildx, `buildah version` when it is buildah. Pass the returned runner
+ * Starts asking the builder its version now, while the run is still being planned: buildx (its plugin,
+ * see findBuildx) when `choice` may pick buildx, `buildah version` when it is buildah. Pass the returned runner
  * to selectBuilder, which then finds the answer waiting. The questions only read, so asking them for a
  * run whose inputs turn out wrong costs nothing.
  */
 function startBuilderProbe(choice, env, run = execCommand) {
     const asking = askingVersionOnce(run);
-    const [cmd, args] = choice === 'buildah' ? VERSION_QUESTIONS.buildah : VERSION_QUESTIONS.buildx;
-    if (choice !== 'docker')
-        void asking(cmd, args, { env }).catch(() => undefined);
+    if (choice === 'buildah')
+        void asking('buildah', ['version'], { env }).catch(() => undefined);
+    if (choice === 'auto' || choice === 'buildx')
+        void findBuildx(env, asking).catch(() => undefined);
     return asking;
 }
 /** The version questions that are asked once per environment (each a CLI start before the build). */
@@ -36282,9 +36373,10 @@ const VERSION_QUESTIONS = {
 function askingVersionOnce(run) {
     const answers = new Map();
     const asked = Object.values(VERSION_QUESTIONS).map(([cmd, args]) => `${cmd} ${args.join(' ')}`);
+    const pluginVersion = (cmd, args) => cmd.endsWith('/docker-buildx') && args.join(' ') === 'version';
     return (cmd, args, options) => {
         const question = `${cmd} ${args.join(' ')}`;
-        if (!asked.includes(question))
+        if (!asked.includes(question) && !pluginVersion(cmd, args))
             return run(cmd, args, options);
         const key = `${question}\n${JSON.stringify(options?.env ?? {})}`;
         const answer = answers.get(key) ?? run(cmd, args, options);
@@ -36314,7 +36406,7 @@ async function selectBuilder(choice, logger, env = {}, run = execCommand, option
     for (const name of names) {
         try {
             const builderEnv = name === 'buildx' ? (setup?.env ?? {}) : {};
-            const { found, version } = await probe(name, { ...env, ...builderEnv }, asking);
+            const { found, version, plugin } = await probe(name, { ...env, ...builderEnv }, asking);
             const installed = name === 'buildx' && setup ? `${setup.note}; ` : '';
             const skipped = failures.length ? `${failures.join('; ')}; ` : '';
             const reason = normalized === 'auto'
@@ -36323,7 +36415,7 @@ async function selectBuilder(choice, logger, env = {}, run = execCommand, option
             logger.info(`builder: ${name} (${reason})`);
             const dockerConfig = name === 'buildx' ? setup?.dockerConfig : undefined;
             return {
-                builder: createBuilder(name, run, builderEnv, version),
+                builder: createBuilder(name, run, builderEnv, version, plugin),
                 reason,
                 ...(dockerConfig ? { dockerConfig } : {})
             };
@@ -36397,8 +36489,6 @@ function hostArchitecture(nodeArch = process.arch) {
     return map[nodeArch] ?? nodeArch;
 }
 
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
 ;// CONCATENATED MODULE: ./src/builders/options/build-args.ts
 
 const KEY = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
@@ -51413,7 +51503,12 @@ function gzipTrailer(crc, total) {
     trailer.writeUInt32LE(total % 2 ** 32, 4);
     return trailer;
 }
-/** Re-cuts a stream of chunks into blocks of exactly `size` bytes (the last one shorter, none empty). */
+/**
+ * Re-cuts a stream of chunks into blocks of exactly `size` bytes (the last one shorter, none empty).
+ * Every block is a new buffer of its own, which the consumer may take over (transfer to a worker);
+ * the input chunks are only read, never kept past the block they end up in, nor handed on: they may
+ * be shared with another reader (the builder's output also goes to `tar`).
+ */
 async function* reblock(input, size) {
     let parts = [];
     let held = 0;
@@ -51421,9 +51516,8 @@ async function* reblock(input, size) {
         let rest = chunk;
         while (held + rest.byteLength >= size) {
             const take = size - held;
-            const block = concat([...parts, rest.subarray(0, take)], size);
-            // The consumer may take the block's buffer over (transfer): nothing here reads it after the yield.
-            rest = rest.byteLength > take ? new Uint8Array(rest.subarray(take)) : new Uint8Array(0);
+            const block = copyOf([...parts, rest.subarray(0, take)], size);
+            rest = rest.subarray(take);
             parts = [];
             held = 0;
             yield block;
@@ -51434,10 +51528,17 @@ async function* reblock(input, size) {
         }
     }
     if (held > 0)
-        yield concat(parts, held);
+        yield copyOf(parts, held);
 }
-function concat(parts, length) {
-    return parts.length === 1 ? parts[0] : Buffer.concat(parts, length);
+/** One new, exact-sized buffer (never a slice of Buffer's shared pool, which must not be transferred). */
+function copyOf(parts, length) {
+    const block = new Uint8Array(length);
+    let at = 0;
+    for (const part of parts) {
+        block.set(part, at);
+        at += part.byteLength;
+    }
+    return block;
 }
 
 // EXTERNAL MODULE: external "node:worker_threads"

@@ -56,3 +56,11 @@ export function craneDigest(ref: string): string {
     encoding: 'utf8'
   }).trim()
 }
+
+/** A logged `buildx build` command: `$ docker buildx build …`, or the plugin run itself (`$ /…/docker-buildx build …`). */
+export const BUILDX_BUILD_LINE = /^\$ (?:docker buildx|\S*\/docker-buildx) build /
+
+/** The first logged `buildx build` command line of a run's output ('' when there is none). */
+export function buildxBuildLine(stdout: string): string {
+  return stdout.split('\n').find(l => BUILDX_BUILD_LINE.test(l)) ?? ''
+}

@@ -3,8 +3,9 @@ import { InputError } from '../inputs/errors.js'
 import { HostError } from './errors.js'
 import type { BuilderChoice, BuilderName } from '../inputs/types.js'
 import { BuildahBuilder, buildahVersion } from './buildah/builder.js'
-import { BuildxBuilder, buildxVersion } from './buildx/builder.js'
+import { BuildxBuilder } from './buildx/builder.js'
 import { ensureBuildx, type BuildxSetup, type EnsureBuildx } from './buildx/ensure.js'
+import { findBuildx } from './buildx/plugin.js'
 import { ChecksumError, type BuildxRelease } from './buildx/install.js'
 import { findDockerClient } from './docker/client.js'
 import { DockerBuilder } from './docker/builder.js'
@@ -21,23 +22,31 @@ export function parseBuilderChoice(value: string): BuilderChoice {
   return choice as BuilderChoice
 }
 
-/** `version`: the builder's (buildx's or buildah's), when already known: the builder does not ask again. */
+/**
+ * `version`: the builder's (buildx's or buildah's), when already known: the builder does not ask again.
+ * `plugin`: the buildx binary that reported `version`, run without docker in front.
+ */
 export function createBuilder(
   name: BuilderName,
   run: Runner = execCommand,
   env: Env = {},
-  version?: string
+  version?: string,
+  plugin?: string
 ): Builder {
-  if (name === 'buildx') return new BuildxBuilder(run, env, version)
+  if (name === 'buildx') return new BuildxBuilder(run, env, version, plugin)
   if (name === 'buildah') return new BuildahBuilder(run, version)
   return new DockerBuilder(run)
 }
 
 /** Whether a builder can run here: a description of it (and buildx's version), or the error that says why not. */
-async function probe(name: BuilderName, env: Env, run: Runner): Promise<{ found: string; version?: string }> {
+async function probe(
+  name: BuilderName,
+  env: Env,
+  run: Runner
+): Promise<{ found: string; version?: string; plugin?: string }> {
   if (name === 'buildx') {
-    const version = await buildxVersion(env, run)
-    return { found: `docker buildx ${version}`, version }
+    const { version, plugin } = await findBuildx(env, run)
+    return { found: `docker buildx ${version}`, version, ...(plugin ? { plugin } : {}) }
   }
   if (name === 'buildah') {
     const version = await buildahVersion(env, run)
@@ -49,15 +58,15 @@ async function probe(name: BuilderName, env: Env, run: Runner): Promise<{ found:
 }
 
 /**
- * Starts asking the builder its version now, while the run is still being planned: `docker buildx
- * version` when `choice` may pick buildx, `buildah version` when it is buildah. Pass the returned runner
+ * Starts asking the builder its version now, while the run is still being planned: buildx (its plugin,
+ * see findBuildx) when `choice` may pick buildx, `buildah version` when it is buildah. Pass the returned runner
  * to selectBuilder, which then finds the answer waiting. The questions only read, so asking them for a
  * run whose inputs turn out wrong costs nothing.
  */
 export function startBuilderProbe(choice: BuilderChoice, env: Env, run: Runner = execCommand): Runner {
   const asking = askingVersionOnce(run)
-  const [cmd, args] = choice === 'buildah' ? VERSION_QUESTIONS.buildah : VERSION_QUESTIONS.buildx
-  if (choice !== 'docker') void asking(cmd, args, { env }).catch(() => undefined)
+  if (choice === 'buildah') void asking('buildah', ['version'], { env }).catch(() => undefined)
+  if (choice === 'auto' || choice === 'buildx') void findBuildx(env, asking).catch(() => undefined)
   return asking
 }
 
@@ -74,9 +83,11 @@ const VERSION_QUESTIONS = {
 function askingVersionOnce(run: Runner): Runner {
   const answers = new Map<string, ReturnType<Runner>>()
   const asked = Object.values(VERSION_QUESTIONS).map(([cmd, args]) => `${cmd} ${args.join(' ')}`)
+  const pluginVersion = (cmd: string, args: readonly string[]) =>
+    cmd.endsWith('/docker-buildx') && args.join(' ') === 'version'
   return (cmd, args, options) => {
     const question = `${cmd} ${args.join(' ')}`
-    if (!asked.includes(question)) return run(cmd, args, options)
+    if (!asked.includes(question) && !pluginVersion(cmd, args)) return run(cmd, args, options)
     const key = `${question}\n${JSON.stringify(options?.env ?? {})}`
     const answer = answers.get(key) ?? run(cmd, args, options)
     answers.set(key, answer)
@@ -126,7 +137,7 @@ export async function selectBuilder(
   for (const name of names) {
     try {
       const builderEnv = name === 'buildx' ? (setup?.env ?? {}) : {}
-      const { found, version } = await probe(name, { ...env, ...builderEnv }, asking)
+      const { found, version, plugin } = await probe(name, { ...env, ...builderEnv }, asking)
       const installed = name === 'buildx' && setup ? `${setup.note}; ` : ''
       const skipped = failures.length ? `${failures.join('; ')}; ` : ''
       const reason =
@@ -136,7 +147,7 @@ export async function selectBuilder(
       logger.info(`builder: ${name} (${reason})`)
       const dockerConfig = name === 'buildx' ? setup?.dockerConfig : undefined
       return {
-        builder: createBuilder(name, run, builderEnv, version),
+        builder: createBuilder(name, run, builderEnv, version, plugin),
         reason,
         ...(dockerConfig ? { dockerConfig } : {})
       }

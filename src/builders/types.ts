@@ -19,7 +19,9 @@ export interface SecretSpec {
 /**
  * Asked, for each blob the build hands over, whether it wants its bytes as they come: a sink receives
  * them (ended after the last; destroyed if the build's output ends early). The blob's digest is the
- * builder's claim, to be checked against the bytes. The build waits for a sink that is full.
+ * builder's claim, to be checked against the bytes. The build waits for a sink that is full. The chunks
+ * are the builder's output itself, shared with what unpacks it: the sink's reader may read them, never
+ * change them or transfer their buffers (to a worker thread).
  */
 export type BlobObserver = (blob: { digest: string; size: number }) => Promise<Writable | undefined>
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { runAction, type ActionRun } from '../../../scripts/run-action.mjs'
 import { makeContext, pullImage } from '../../support/e2e.js'
-import { filesOf, leaksOf } from '../../support/buildx.js'
+import { buildxBuildLine, filesOf, leaksOf } from '../../support/buildx.js'
 import { testEnv, uniqueRepo } from '../../support/env.js'
 
 /** An ssh-agent holding one fresh key, for `ssh: default`. */
@@ -98,7 +98,7 @@ describe('dist/index.js with buildx and the build-push-action inputs', () => {
   it('succeeds, passing each input as its buildx flag', () => {
     expect(first.stdout).not.toMatch(/::error/)
     expect(first.exitCode).toBe(0)
-    const command = first.stdout.split('\n').find(l => l.startsWith('$ docker buildx build')) ?? ''
+    const command = buildxBuildLine(first.stdout)
     for (const flag of [
       '--network none',
       '--add-host db.internal:10.1.2.3',

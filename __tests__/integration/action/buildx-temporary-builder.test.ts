@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
 import { runAction, type ActionRun, type RunOptions } from '../../../scripts/run-action.mjs'
 import { makeContext } from '../../support/e2e.js'
-import { buildxBuilders } from '../../support/buildx.js'
+import { BUILDX_BUILD_LINE, buildxBuildLine, buildxBuilders } from '../../support/buildx.js'
 import { testEnv, uniqueRepo } from '../../support/env.js'
 
 // With DOCKER_HOST at the test dockerd, the current buildx builder is that engine's `docker` driver,
@@ -51,8 +51,13 @@ describe('dist/index.js with buildx on an engine whose builder cannot export OCI
       /the current builder \S+ uses the 'docker' driver, which cannot export an OCI layout/
     )
     expect(name).not.toBe('')
-    expect(run.stdout).toContain(`$ docker buildx create --name ${name} --driver docker-container`)
-    expect(run.stdout).toContain(`$ docker buildx build --builder ${name}`)
+    expect(run.stdout).toMatch(
+      new RegExp(
+        `^\\$ (docker buildx|\\S+/docker-buildx) create --name ${name} --driver docker-container`,
+        'm'
+      )
+    )
+    expect(buildxBuildLine(run.stdout)).toMatch(new RegExp(`${BUILDX_BUILD_LINE.source}--builder ${name} `))
   })
 
   it('fails the build (no moby/buildkit image here) and removes the builder in the main step', () => {
@@ -73,7 +78,7 @@ describe('dist/index.js with buildx, killed after creating its temporary builder
   beforeAll(async () => {
     // SIGKILL: the main step cannot clean up; the post step must (a runner does run post after a kill).
     run = await buildOnEngine({
-      when: out => out.includes('$ docker buildx build --builder'),
+      when: out => /build --builder publish-image-/.test(out),
       signal: 'SIGKILL'
     })
     name = NAME.exec(run.stdout)?.[1] ?? ''

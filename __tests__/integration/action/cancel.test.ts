@@ -124,4 +124,33 @@ describe('dist/index.js: cancelled with SIGINT', () => {
       proxy.clear()
     }
   })
+
+  it('mid-build with buildx (its plugin run without docker in front): stops the build, writes nothing', async () => {
+    const repo = uniqueRepo('cancel-buildx')
+    const slow = await makeContext({
+      Dockerfile: `FROM ${env.baseImage}\nRUN echo ${Date.now()} && sleep 60\n`
+    })
+    const run = await runAction({
+      cwd: slow,
+      env: { BUILDX_BUILDER: 'publish-image-testenv' },
+      inputs: {
+        registry: proxy.host,
+        images: `${proxy.host}/${repo}`,
+        tags: 'type=raw,value=v1',
+        builder: 'buildx'
+      },
+      interrupt: { when: out => /^#\d+ \[2\/2\] RUN/m.test(out) }
+    })
+    expect(run.stdout).toMatch(/buildx: running the plugin \S+ itself/)
+    expect(run.exitCode).toBe(1)
+    expect(run.stoppedAfterMs).toBeLessThan(5000)
+    expect(run.stdout).toMatch(/::error::.*cancel/i)
+    expect(await tagsListAnswer(env.registry, repo)).toEqual({ status: 404, code: 'NAME_UNKNOWN' })
+    expect(run.leftovers).toEqual([])
+    // No buildx process of this run is left (its context directory is on its command line).
+    const left = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })
+      .split('\n')
+      .filter(line => line.includes('docker-buildx') && line.includes(slow))
+    expect(left).toEqual([])
+  })
 })

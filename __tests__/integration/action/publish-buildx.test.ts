@@ -16,7 +16,7 @@ import {
   sha256
 } from '../../support/e2e.js'
 import { testEnv, uniqueRepo } from '../../support/env.js'
-import { filesOf, leaksOf } from '../../support/buildx.js'
+import { buildxBuildLine, filesOf, leaksOf } from '../../support/buildx.js'
 
 // These runs leave DOCKER_HOST unset, as on a runner after docker/setup-buildx-action: the current buildx
 // builder is the test buildkitd (remote driver), host networking, so RUN steps work.
@@ -68,7 +68,7 @@ describe('dist/index.js with builder auto picks buildx and builds one platform w
   }, 600000)
 
   it('checks push access once the build command has started, while it runs', () => {
-    const { build, check, buildEnd } = buildThenAccessCheck(run.stdout, 'docker buildx build')
+    const { build, check, buildEnd } = buildThenAccessCheck(run.stdout, 'docker-buildx build')
     expect(build).toBeGreaterThan(-1)
     expect(check).toBeGreaterThan(build)
     expect(check).toBeLessThan(buildEnd)
@@ -86,7 +86,13 @@ describe('dist/index.js with builder auto picks buildx and builds one platform w
     expect(run.stdout).toContain(
       "buildx: using the current builder publish-image-testenv ('remote' driver) as it is"
     )
-    const command = run.stdout.split('\n').find(l => l.startsWith('$ docker buildx build')) ?? ''
+    // The plugin docker would run, run without docker in front (the test env's buildx is a plugin).
+    const plugin = /buildx: running the plugin (\S+\/docker-buildx) itself \(what docker buildx runs\)/.exec(
+      run.stdout
+    )?.[1]
+    expect(plugin).toBeDefined()
+    const command = buildxBuildLine(run.stdout)
+    expect(command.startsWith(`$ ${plugin} build `)).toBe(true)
     expect(command).not.toContain('--builder')
     expect(command).toContain('--metadata-file')
     expect(run.stdout).toMatch(/buildx: build ref publish-image-testenv\/\S+\/\w+/)

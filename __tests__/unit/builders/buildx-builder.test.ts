@@ -34,9 +34,10 @@ function buildxFake(s: Scenario) {
   return fakeRunner((cmd, args) => {
     const line = args.join(' ')
     if (line === 'buildx version') return 'github.com/docker/buildx v0.38.2 abc\n'
-    if (line === 'buildx inspect') return `Name:   current\nDriver: ${s.driver}\n`
+    if (line === 'buildx inspect' || (cmd.endsWith('/docker-buildx') && line === 'inspect'))
+      return `Name:   current\nDriver: ${s.driver}\n`
     if (line.startsWith('info --format')) return s.driverStatus ?? '[["Backing Filesystem","extfs"]]'
-    if (line.startsWith('buildx build')) {
+    if (line.startsWith('buildx build') || (cmd.endsWith('/docker-buildx') && args[0] === 'build')) {
       s.build(args)
       // The OCI tarball on stdout, which the builder unpacks as it comes (the `tar` below).
       if (!line.includes('--output type=oci,dest=-,compression=uncompressed'))
@@ -70,6 +71,32 @@ async function setUp(dir: string): Promise<{ exportDir: string; digest: string; 
 }
 
 describe('BuildxBuilder with a fake docker', () => {
+  it('runs every buildx command with the plugin itself when the selection found it, standalone', async () => {
+    await withTempDir(async dir => {
+      const { exportDir, digest, workDir } = await setUp(dir)
+      const { run, calls } = buildxFake({ driver: 'remote', exportDir, build: metadataWith(digest) })
+      const logger = memoryLogger()
+      const plugin = '/opt/docker/cli-plugins/docker-buildx'
+      const env = { DOCKER_CLI_PLUGIN_ORIGINAL_CLI_COMMAND: 'docker' }
+      await new BuildxBuilder(run, {}, '0.38.2', plugin).build(
+        request({ workDir, env, platforms: ['linux/amd64'] }),
+        logger
+      )
+      // Every buildx command (inspect, then the build) runs the plugin itself; none goes through docker.
+      expect(calls.filter(c => c.cmd === plugin).map(c => c.args.slice(0, 2).join(' '))).toEqual([
+        'inspect',
+        'build --file'
+      ])
+      expect(calls.filter(c => c.args[0] === 'buildx')).toEqual([])
+      // Set, buildx would take itself for a plugin run by docker, expecting `buildx` as its first argument.
+      for (const call of calls.filter(c => c.cmd === plugin))
+        expect(call.options.env?.DOCKER_CLI_PLUGIN_ORIGINAL_CLI_COMMAND).toBe('')
+      expect(logger.lines).toContain(
+        `info: buildx: running the plugin ${plugin} itself (what docker buildx runs)`
+      )
+    })
+  })
+
   it('reads the builder BUILDX_BUILDER names from buildx store, without `docker buildx inspect`', async () => {
     await withTempDir(async dir => {
       const { exportDir, digest, workDir } = await setUp(dir)

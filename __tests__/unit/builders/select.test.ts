@@ -17,6 +17,15 @@ async function twoDockerClients(dir: string): Promise<{ newer: string; older: st
   return { newer: join(dir, 'a', 'docker'), older: join(dir, 'b', 'docker'), PATH: paths.join(':') }
 }
 
+/** An executable `cli-plugins/docker-buildx` in the docker config dir `dir`. */
+async function pluginIn(dir: string): Promise<string> {
+  await mkdir(join(dir, 'cli-plugins'), { recursive: true })
+  const plugin = join(dir, 'cli-plugins', 'docker-buildx')
+  await writeFile(plugin, '')
+  await chmod(plugin, 0o755)
+  return plugin
+}
+
 describe('selectBuilder', () => {
   it('auto picks buildx when `docker buildx version` works', async () => {
     const { run } = fakeRunner((cmd, args) => {
@@ -29,31 +38,68 @@ describe('selectBuilder', () => {
     expect(reason).toContain('docker buildx 0.24.0')
     expect(logger.lines.join('\n')).toContain('builder: buildx')
   })
-  it('asks `docker buildx version` once for the install check and the probe, and nothing else', async () => {
-    const { run, calls } = fakeRunner((cmd, args) => {
-      if (args.join(' ') === 'buildx version') return 'github.com/docker/buildx v0.38.2 d0e5e86\n'
-      throw new Error('unexpected')
+  it('asks the buildx plugin docker would run its version, once for the install check and the probe, and nothing else', async () => {
+    await withTempDir(async dir => {
+      const plugin = await pluginIn(dir)
+      const { run, calls } = fakeRunner((cmd, args) => {
+        if (cmd === plugin && args.join(' ') === 'version')
+          return 'github.com/docker/buildx v0.38.2 d0e5e86\n'
+        throw new Error('unexpected')
+      })
+      const options = { buildxRelease: { version: '0.38.2', downloadUrl: 'http://127.0.0.1:9/buildx' } }
+      const { builder, reason } = await selectBuilder(
+        'buildx',
+        memoryLogger(),
+        { DOCKER_CONFIG: dir },
+        run,
+        options
+      )
+      expect(builder.name).toBe('buildx')
+      expect(reason).toBe('asked for; found docker buildx 0.38.2')
+      expect(calls.map(c => `${c.cmd} ${c.args.join(' ')}`)).toEqual([`${plugin} version`])
+      // Run standalone: with the variable docker sets for its plugins, buildx would expect `buildx` first.
+      expect(calls[0]?.options.env?.DOCKER_CLI_PLUGIN_ORIGINAL_CLI_COMMAND).toBe('')
     })
-    const options = { buildxRelease: { version: '0.38.2', downloadUrl: 'http://127.0.0.1:9/buildx' } }
-    const { builder } = await selectBuilder('buildx', memoryLogger(), {}, run, options)
-    expect(builder.name).toBe('buildx')
-    expect(calls.map(c => `${c.cmd} ${c.args.join(' ')}`)).toEqual(['docker buildx version'])
+  })
+  it('asks `docker buildx version` where no plugin is found, or the one found does not answer as buildx', async () => {
+    await withTempDir(async dir => {
+      const answers = ['', 'Usage: something else 0.40.1\n']
+      for (const answer of [undefined, ...answers]) {
+        const plugin = answer === undefined ? undefined : await pluginIn(dir)
+        const { run, calls } = fakeRunner((cmd, args) => {
+          if (args.join(' ') === 'buildx version') return 'github.com/docker/buildx v0.38.2 d0e5e86\n'
+          if (cmd === plugin && answer) return answer
+          throw new Error('exec format error')
+        })
+        const { builder, reason } = await selectBuilder('buildx', memoryLogger(), { DOCKER_CONFIG: dir }, run)
+        expect(reason).toBe('asked for; found docker buildx 0.38.2')
+        expect((builder as unknown as { plugin?: string }).plugin).toBeUndefined()
+        expect(calls.map(c => c.cmd)).toEqual(plugin ? [plugin, 'docker'] : ['docker'])
+      }
+    })
   })
   it('starts asking buildx its version before the selection (auto), which then finds the answer', async () => {
-    const { run, calls } = fakeRunner((cmd, args) => {
-      if (args.join(' ') === 'buildx version') return 'github.com/docker/buildx v0.38.2 d0e5e86\n'
-      if (cmd === 'buildah') return 'Version: 1.28.2\n'
-      throw new Error('unexpected')
+    await withTempDir(async dir => {
+      const plugin = await pluginIn(dir)
+      const { run, calls } = fakeRunner((cmd, args) => {
+        if (cmd === plugin && args.join(' ') === 'version')
+          return 'github.com/docker/buildx v0.38.2 d0e5e86\n'
+        if (cmd === 'buildah') return 'Version: 1.28.2\n'
+        throw new Error('unexpected')
+      })
+      const env = { PATH: '/usr/bin', DOCKER_CONFIG: dir }
+      const probing = startBuilderProbe('auto', env, run)
+      await new Promise(resolve => setTimeout(resolve, 50))
+      expect(calls.map(c => `${c.cmd} ${c.args.join(' ')}`)).toEqual([`${plugin} version`])
+      const { builder } = await selectBuilder('auto', memoryLogger(), env, probing)
+      expect(builder.name).toBe('buildx')
+      expect((builder as unknown as { plugin?: string }).plugin).toBe(plugin)
+      expect(calls).toHaveLength(1)
+      // docker: nothing worth asking early.
+      startBuilderProbe('docker', env, run)
+      await new Promise(resolve => setTimeout(resolve, 50))
+      expect(calls).toHaveLength(1)
     })
-    const env = { PATH: '/usr/bin' }
-    const probing = startBuilderProbe('auto', env, run)
-    expect(calls.map(c => c.args.join(' '))).toEqual(['buildx version'])
-    const { builder } = await selectBuilder('auto', memoryLogger(), env, probing)
-    expect(builder.name).toBe('buildx')
-    expect(calls).toHaveLength(1)
-    // docker: nothing worth asking early.
-    startBuilderProbe('docker', env, run)
-    expect(calls).toHaveLength(1)
   })
   it('starts asking buildah its version when buildah is asked for; selection and build find the answer', async () => {
     const { run, calls } = fakeRunner((cmd, args) => {

@@ -215,6 +215,38 @@ describe('reblock', () => {
     expect(blocks.map(b => b.byteLength)).toEqual([...Array(10).fill(1000), 3])
     expect(Buffer.concat(blocks)).toEqual(data)
   })
+
+  it('yields buffers of their own, exact-sized: a transfer leaves the input (shared with tar) as it was', async () => {
+    // Chunks that each own their whole memory, one exactly a block long; and a short tail.
+    const chunks = [1000, 1000, 600, 400, 3].map(n => new Uint8Array(randomBytes(n)))
+    const before = chunks.map(c => Buffer.from(c))
+    async function* input() {
+      yield* chunks
+    }
+    const blocks: Uint8Array[] = []
+    for await (const block of reblock(input(), 1000)) {
+      expect(block.byteOffset).toBe(0)
+      expect(block.buffer.byteLength).toBe(block.byteLength)
+      blocks.push(structuredClone(block, { transfer: [block.buffer as ArrayBuffer] }))
+    }
+    expect(blocks.map(b => b.byteLength)).toEqual([1000, 1000, 1000, 3])
+    expect(chunks.map(c => Buffer.from(c))).toEqual(before)
+  })
+})
+
+describe('compressStream gzip', () => {
+  it('leaves its input chunks whole: the builder’s output is also on its way to tar', async () => {
+    const chunks = [0, 1, 2].map(() => new Uint8Array(randomBytes(64 * 1024)))
+    const before = chunks.map(c => Buffer.from(c))
+    async function* input() {
+      yield* chunks
+    }
+    const { stream, result } = compressStream(input(), { compression: 'gzip', pool, blockSize: 64 * 1024 })
+    expect(gunzipSync(await buffer(stream))).toEqual(Buffer.concat(before))
+    await result
+    expect(chunks.map(c => c.byteLength)).toEqual([65536, 65536, 65536])
+    expect(chunks.map(c => Buffer.from(c))).toEqual(before)
+  })
 })
 
 describe('compressStream gzip', () => {

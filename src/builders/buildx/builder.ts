@@ -7,7 +7,6 @@ import { unpackWhileProducing } from '../layout/archive.js'
 import { completeLayout, layoutImages } from '../layout/normalize.js'
 import { runLogged, runQuietly } from '../output.js'
 import type { Builder, BuildRequest, BuildResult, Env, Logger, Runner } from '../types.js'
-import { extractVersion } from '../version.js'
 import {
   buildxBuildArgs,
   buildxCreateArgs,
@@ -19,14 +18,10 @@ import {
 } from './args.js'
 import { checkExportMatchesMetadata, readBuildxMetadata } from './metadata.js'
 import { namedBuilderFromStore } from './named-builder.js'
+import { buildxCommand, findBuildx } from './plugin.js'
 
-export async function buildxVersion(env: Env, run: Runner): Promise<string> {
-  const { stdout } = await run('docker', ['buildx', 'version'], { env })
-  const version = extractVersion(stdout)
-  if (!version)
-    throw new Error(`cannot read the version from \`docker buildx version\`: ${stdout.slice(0, 200)}`)
-  return version
-}
+/** A `docker buildx …` command line as it is run: through docker, or by the plugin itself. */
+type Buildx = (dockerArgs: string[]) => ReturnType<typeof buildxCommand>
 
 /**
  * `docker buildx build --output type=oci`. The current builder is used as it is when it can export OCI
@@ -40,12 +35,14 @@ export class BuildxBuilder implements Builder {
 
   /**
    * `env`: extra environment for every docker command, e.g. the DOCKER_CONFIG of a buildx installed for
-   * this run. `version`: buildx's, when the selection already asked.
+   * this run. `version`: buildx's, when the selection already asked. `plugin`: the buildx binary that
+   * reported that version, which then runs every buildx command itself (see findBuildx).
    */
   constructor(
     private readonly run: Runner = execCommand,
     private readonly env: Env = {},
-    private readonly version?: string
+    private readonly version?: string,
+    private readonly plugin?: string
   ) {}
 
   async build(req: BuildRequest, logger: Logger): Promise<BuildResult> {
@@ -56,20 +53,31 @@ export class BuildxBuilder implements Builder {
       { buildxStore: true }
     )
     let temporaryBuilder: string | undefined
+    let buildx: Buildx = args => buildxCommand(this.plugin, args, env)
     try {
-      const version = this.version ?? (await buildxVersion(env, this.run))
-      if (!(await this.currentBuilderExportsOci(env, logger))) {
+      const { version, plugin } = this.version
+        ? { version: this.version, plugin: this.plugin }
+        : await findBuildx(env, this.run)
+      if (plugin) logger.info(`buildx: running the plugin ${plugin} itself (what docker buildx runs)`)
+      buildx = args => buildxCommand(plugin, args, env)
+      if (!(await this.currentBuilderExportsOci(buildx, env, logger))) {
         temporaryBuilder = temporaryBuilderName()
-        await this.createBuilder(temporaryBuilder, env, req, logger)
+        await this.createBuilder(temporaryBuilder, buildx, req, logger)
       }
       // The OCI tarball comes on buildx's stdout, unpacked as it comes (see args.ts).
       const target = { builder: temporaryBuilder, dest: '-', metadataFile }
-      const args = buildxBuildArgs(req, version, target)
+      const command = buildx(buildxBuildArgs(req, version, target))
       const platforms = await completeLayout(layoutDir, req, async () => {
         const secrets = await secretValues(req.secrets, req.env)
         const onStarted = req.onBuildStarted
         const build = (stdoutTo: NodeJS.WritableStream, signal: AbortSignal) =>
-          runLogged(this.run, logger, 'docker', args, { env, secrets, signal, onStarted, stdoutTo })
+          runLogged(this.run, logger, command.cmd, command.args, {
+            env: command.env,
+            secrets,
+            signal,
+            onStarted,
+            stdoutTo
+          })
         await unpackWhileProducing(layoutDir, this.run, build, req.signal, req.onBlob)
         await this.checkMetadata(metadataFile, layoutDir, logger)
         return layoutImages(layoutDir)
@@ -77,16 +85,16 @@ export class BuildxBuilder implements Builder {
       return { builder: 'buildx', layoutDir, platforms }
     } finally {
       await rm(metadataFile, { force: true })
-      if (temporaryBuilder) await this.removeBuilder(temporaryBuilder, env, req, logger)
+      if (temporaryBuilder) await this.removeBuilder(temporaryBuilder, buildx, req, logger)
       await cleanup()
     }
   }
 
-  private async currentBuilderExportsOci(env: Env, logger: Logger): Promise<boolean> {
+  private async currentBuilderExportsOci(buildx: Buildx, env: Env, logger: Logger): Promise<boolean> {
     const stored = await namedBuilderFromStore(env)
     const { name, driver } = stored
       ? { name: `${stored.name} (BUILDX_BUILDER)`, driver: stored.driver }
-      : await this.inspectCurrentBuilder(env)
+      : await this.inspectCurrentBuilder(buildx)
     if (driverExportsOci(driver)) {
       logger.info(`buildx: using the current builder ${name} ('${driver}' driver) as it is`)
       return true
@@ -101,8 +109,9 @@ export class BuildxBuilder implements Builder {
     return false
   }
 
-  private async inspectCurrentBuilder(env: Env): Promise<{ name: string; driver?: string }> {
-    const { stdout } = await this.run('docker', ['buildx', 'inspect'], { env })
+  private async inspectCurrentBuilder(buildx: Buildx): Promise<{ name: string; driver?: string }> {
+    const inspect = buildx(['buildx', 'inspect'])
+    const { stdout } = await this.run(inspect.cmd, inspect.args, { env: inspect.env })
     const name = /^Name:\s*(\S+)/m.exec(stdout)?.[1] ?? 'the current builder'
     return { name, driver: parseBuildxDriver(stdout) }
   }
@@ -114,19 +123,20 @@ export class BuildxBuilder implements Builder {
     return info !== undefined && usesContainerdStore(info.stdout)
   }
 
-  private async createBuilder(name: string, env: Env, req: BuildRequest, logger: Logger) {
+  private async createBuilder(name: string, buildx: Buildx, req: BuildRequest, logger: Logger) {
     logger.info(`buildx: creating the temporary docker-container builder ${name}`)
     req.onTemporaryBuilder?.(name)
-    const onStarted = req.onBuildStarted
-    await runLogged(this.run, logger, 'docker', buildxCreateArgs(name), {
-      env,
+    const create = buildx(buildxCreateArgs(name))
+    await runLogged(this.run, logger, create.cmd, create.args, {
+      env: create.env,
       signal: req.signal,
-      onStarted
+      onStarted: req.onBuildStarted
     })
   }
 
-  private async removeBuilder(name: string, env: Env, req: BuildRequest, logger: Logger) {
-    const removed = await runQuietly(this.run, logger, 'docker', buildxRmArgs(name), env)
+  private async removeBuilder(name: string, buildx: Buildx, req: BuildRequest, logger: Logger) {
+    const rm = buildx(buildxRmArgs(name))
+    const removed = await runQuietly(this.run, logger, rm.cmd, rm.args, rm.env)
     if (removed) {
       logger.info(`buildx: removed the temporary builder ${name}`)
       req.onTemporaryBuilder?.('')

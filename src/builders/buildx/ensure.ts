@@ -1,7 +1,7 @@
 import { tmpdir } from 'node:os'
 import type { Env, Logger, Runner } from '../types.js'
 import { versionAtLeast } from '../version.js'
-import { buildxVersion } from './builder.js'
+import { findBuildx } from './plugin.js'
 import { installBuildx, type BuildxRelease } from './install.js'
 import { privateDockerConfig } from './plugin-dir.js'
 import { MINIMUM_BUILDX_VERSION } from './release.js'
@@ -30,7 +30,10 @@ export async function ensureBuildx(
   logger: Logger,
   install: typeof installBuildx = installBuildx
 ): Promise<BuildxSetup | undefined> {
-  const present = await buildxVersion(env, run).catch(() => undefined)
+  const present = await findBuildx(env, run).then(
+    found => found.version,
+    () => undefined
+  )
   if (present && versionAtLeast(present, MINIMUM_BUILDX_VERSION)) return undefined
   // No buildx to speak of: is there a docker to install it for? (Asked second: usually buildx is there.)
   const docker = await run('docker', ['--version'], { env }).catch(() => undefined)

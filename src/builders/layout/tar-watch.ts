@@ -125,8 +125,8 @@ export class TarWatcher extends Writable {
 
   private async payload(bytes: Buffer): Promise<void> {
     if (this.payloadKind === 'pax' || this.payloadKind === 'longname') this.meta.push(Buffer.from(bytes))
-    // A copy: `bytes` is also on its way to tar, and the compression may transfer a buffer to a worker.
-    else if (this.payloadKind === 'file' && this.sink) await writeUnlessGone(this.sink, Buffer.from(bytes))
+    // Not a copy: `bytes` is also on its way to tar, so the sink's reader only reads it (BlobObserver).
+    else if (this.payloadKind === 'file' && this.sink) await writeUnlessGone(this.sink, bytes)
   }
 
   private endPayload(): void {

@@ -74,7 +74,12 @@ function gzipTrailer(crc: number, total: number): Buffer {
   return trailer
 }
 
-/** Re-cuts a stream of chunks into blocks of exactly `size` bytes (the last one shorter, none empty). */
+/**
+ * Re-cuts a stream of chunks into blocks of exactly `size` bytes (the last one shorter, none empty).
+ * Every block is a new buffer of its own, which the consumer may take over (transfer to a worker);
+ * the input chunks are only read, never kept past the block they end up in, nor handed on: they may
+ * be shared with another reader (the builder's output also goes to `tar`).
+ */
 export async function* reblock(input: AsyncIterable<Uint8Array>, size: number): AsyncGenerator<Uint8Array> {
   let parts: Uint8Array[] = []
   let held = 0
@@ -82,9 +87,8 @@ export async function* reblock(input: AsyncIterable<Uint8Array>, size: number): 
     let rest = chunk
     while (held + rest.byteLength >= size) {
       const take = size - held
-      const block = concat([...parts, rest.subarray(0, take)], size)
-      // The consumer may take the block's buffer over (transfer): nothing here reads it after the yield.
-      rest = rest.byteLength > take ? new Uint8Array(rest.subarray(take)) : new Uint8Array(0)
+      const block = copyOf([...parts, rest.subarray(0, take)], size)
+      rest = rest.subarray(take)
       parts = []
       held = 0
       yield block
@@ -94,9 +98,16 @@ export async function* reblock(input: AsyncIterable<Uint8Array>, size: number): 
       held += rest.byteLength
     }
   }
-  if (held > 0) yield concat(parts, held)
+  if (held > 0) yield copyOf(parts, held)
 }
 
-function concat(parts: Uint8Array[], length: number): Uint8Array {
-  return parts.length === 1 ? parts[0]! : Buffer.concat(parts, length)
+/** One new, exact-sized buffer (never a slice of Buffer's shared pool, which must not be transferred). */
+function copyOf(parts: Uint8Array[], length: number): Uint8Array {
+  const block = new Uint8Array(length)
+  let at = 0
+  for (const part of parts) {
+    block.set(part, at)
+    at += part.byteLength
+  }
+  return block
 }
