@@ -36297,7 +36297,8 @@ async function* parallelGzip(input, opts) {
     let total = 0;
     let dictionary;
     const submit = (block, last) => {
-        // Own, exact-sized copies: the block's buffer is transferred to the worker, the dictionary cloned.
+        // The block's buffer is transferred to the worker (reblock's blocks are the pipeline's own), the
+        // dictionary cloned; ownBuffer only guards against a block that is a view of a shared buffer.
         const data = ownBuffer(block);
         const next = new Uint8Array(data.subarray(Math.max(0, data.byteLength - WINDOW)));
         const task = { data, dictionary, level: opts.level, last };
@@ -36369,7 +36370,7 @@ async function* reblock(input, size) {
 }
 /** One new, exact-sized buffer (never a slice of Buffer's shared pool, which must not be transferred). */
 function copyOf(parts, length) {
-    const block = new Uint8Array(length);
+    const block = Buffer.allocUnsafeSlow(length);
     let at = 0;
     for (const part of parts) {
         block.set(part, at);
@@ -38535,6 +38536,77 @@ async function namedBuilderFromStore(env) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/builders/docker/client.ts
+
+
+
+function dockerBuildMode(clientVersion, buildxVersion) {
+    if (!versionAtLeast(clientVersion, '23'))
+        return 'buildkit';
+    return buildxVersion ? 'buildx' : 'classic';
+}
+/** Every `docker` executable on PATH, in PATH order, each real file once. */
+async function dockerExecutables(pathEnv) {
+    const found = [];
+    const seen = new Set();
+    for (const dir of pathEnv.split(external_node_path_.delimiter).filter(Boolean)) {
+        const candidate = (0,external_node_path_.join)(dir, 'docker');
+        const real = await (0,promises_.realpath)(candidate).catch(() => undefined);
+        if (!real || seen.has(real))
+            continue;
+        if (!(await (0,promises_.access)(real, promises_.constants.X_OK).then(() => true, () => false)))
+            continue;
+        seen.add(real);
+        found.push(candidate);
+    }
+    return found;
+}
+async function probeDockerClient(path, env, run) {
+    const versionOut = await run(path, ['--version'], { env }).catch(() => undefined);
+    const version = versionOut && extractVersion(versionOut.stdout);
+    if (!version)
+        return undefined;
+    const buildxOut = await run(path, ['buildx', 'version'], { env }).catch(() => undefined);
+    const buildxVersion = buildxOut && extractVersion(buildxOut.stdout);
+    const client = { path, version, mode: dockerBuildMode(version, buildxVersion) };
+    return buildxVersion ? { ...client, buildxVersion } : client;
+}
+/**
+ * The docker client to build with: the first on PATH that builds with BuildKit, else the first at all
+ * (classic builder). Several clients can be installed, e.g. a new one without the buildx plugin ahead of
+ * an older one with BuildKit built in.
+ */
+async function findDockerClient(env, run) {
+    const paths = await dockerExecutables(env.PATH ?? process.env.PATH ?? '');
+    const clients = [];
+    for (const path of paths) {
+        const client = await probeDockerClient(path, env, run);
+        if (client)
+            clients.push(client);
+    }
+    const withBuildKit = clients.find(c => c.mode !== 'classic');
+    const chosen = withBuildKit ?? clients[0];
+    if (!chosen)
+        throw new Error('no docker client found on PATH');
+    return { client: chosen, reason: describeChoice(chosen, clients) };
+}
+function describeChoice(chosen, all) {
+    const how = {
+        buildx: `BuildKit through buildx ${chosen.buildxVersion ?? ''}`.trim(),
+        buildkit: 'its built-in BuildKit',
+        classic: 'the classic builder: no client on PATH has BuildKit (docker ≥ 23 needs the buildx plugin)'
+    }[chosen.mode];
+    const skipped = all.filter(c => c !== chosen && all.indexOf(c) < all.indexOf(chosen));
+    const why = skipped.length
+        ? `; skipped ${skipped.map(c => `${c.path} ${c.version} (no buildx plugin)`).join(', ')}`
+        : '';
+    return `${chosen.path} ${chosen.version} with ${how}${why}`;
+}
+/** The environment that makes `docker build` use the chosen mode. */
+function dockerBuildEnv(mode) {
+    return { DOCKER_BUILDKIT: mode === 'classic' ? '0' : '1' };
+}
+
 ;// CONCATENATED MODULE: ./src/builders/buildx/plugin.ts
 
 
@@ -38542,8 +38614,8 @@ async function namedBuilderFromStore(env) {
 
 
 /**
- * Where the docker CLI looks for plugins on Linux after its config dir's `cli-plugins` and the config's
- * `cliPluginsExtraDirs` (docker/cli cli-plugins/manager, defaultSystemPluginDirs).
+ * Where the docker CLI looks for plugins on Linux after the config's `cliPluginsExtraDirs` and its
+ * config dir's `cli-plugins` (docker/cli cli-plugins/manager: getPluginDirs, defaultSystemPluginDirs).
  */
 const SYSTEM_PLUGIN_DIRS = [
     '/usr/local/lib/docker/cli-plugins',
@@ -38551,6 +38623,11 @@ const SYSTEM_PLUGIN_DIRS = [
     '/usr/lib/docker/cli-plugins',
     '/usr/libexec/docker/cli-plugins'
 ];
+/**
+ * The first buildx that reads the docker client's environment (DOCKER_TLS_VERIFY, DOCKER_CERT_PATH…)
+ * when run standalone; older ones run through `docker buildx`.
+ */
+const STANDALONE_SINCE = '0.23.0';
 /**
  * Run standalone, buildx reads the docker config and contexts itself, as it does under `docker`; it
  * takes itself for a plugin (and expects `buildx` as its first argument) when this variable is set.
@@ -38560,7 +38637,10 @@ const STANDALONE = { DOCKER_CLI_PLUGIN_ORIGINAL_CLI_COMMAND: '' };
 function standaloneEnv(env) {
     return { ...env, ...STANDALONE };
 }
-/** The `docker-buildx` the docker CLI would run with `env`, looked up as it does (Linux only). */
+/**
+ * The `docker-buildx` the docker CLI would run with `env`, looked up as it does on Linux: the first
+ * that exists in the config's `cliPluginsExtraDirs`, the config dir's `cli-plugins`, then `systemDirs`.
+ */
 async function findBuildxPlugin(env, systemDirs = SYSTEM_PLUGIN_DIRS) {
     if (process.platform !== 'linux')
         return undefined;
@@ -38568,31 +38648,36 @@ async function findBuildxPlugin(env, systemDirs = SYSTEM_PLUGIN_DIRS) {
     const config = await readDockerConfig((0,external_node_path_.join)(configDir, 'config.json')).catch(() => undefined);
     const extra = config?.cliPluginsExtraDirs;
     const extraDirs = Array.isArray(extra) ? extra.filter((d) => typeof d === 'string') : [];
-    for (const dir of [(0,external_node_path_.join)(configDir, 'cli-plugins'), ...extraDirs, ...systemDirs]) {
+    for (const dir of [...extraDirs, (0,external_node_path_.join)(configDir, 'cli-plugins'), ...systemDirs]) {
         const candidate = (0,external_node_path_.join)(dir, 'docker-buildx');
-        if (await isExecutable(candidate))
+        if (await exists(candidate))
             return candidate;
     }
     return undefined;
 }
-async function isExecutable(path) {
-    return (0,promises_.access)(path, external_node_fs_.constants.X_OK).then(() => true, () => false);
-}
 /**
  * The buildx docker would run, and its version. Each `docker buildx …` starts the docker CLI, which
  * runs the plugin once for its metadata and again for the command (0.1–0.4 s on two busy cores, before
- * the build can start), so the plugin found as docker finds it is asked itself, and then runs every
- * buildx command of the build. Where it is not found (or does not answer), `docker buildx version`.
+ * the build can start), so the plugin found as docker finds it is asked itself and, from buildx
+ * STANDALONE_SINCE, runs every buildx command of the build. `docker buildx version` where there is no
+ * docker client, no plugin found, or one that does not answer as buildx. `systemDirs`: see findBuildxPlugin.
  */
-async function findBuildx(env, run) {
-    const plugin = await findBuildxPlugin(env).catch(() => undefined);
+async function findBuildx(env, run, systemDirs = SYSTEM_PLUGIN_DIRS) {
+    const plugin = await findDockerPlugin(env, systemDirs);
     if (plugin) {
         const answer = await run(plugin, ['version'], { env: standaloneEnv(env) }).catch(() => undefined);
         const version = answer && /buildx/.test(answer.stdout) ? extractVersion(answer.stdout) : undefined;
         if (version)
-            return { version, plugin };
+            return versionAtLeast(version, STANDALONE_SINCE) ? { version, plugin } : { version };
     }
     return { version: await dockerBuildxVersion(env, run) };
+}
+/** The plugin, when there is also a docker client for it to belong to (the post step needs one too). */
+async function findDockerPlugin(env, systemDirs) {
+    const docker = await dockerExecutables(env.PATH ?? process.env.PATH ?? '').catch(() => []);
+    if (docker.length === 0)
+        return undefined;
+    return findBuildxPlugin(env, systemDirs).catch(() => undefined);
 }
 async function dockerBuildxVersion(env, run) {
     const { stdout } = await run('docker', ['buildx', 'version'], { env });
@@ -38604,7 +38689,9 @@ async function dockerBuildxVersion(env, run) {
 /** A `docker buildx …` command line (`dockerArgs` start with `buildx`), run by `plugin` itself when given. */
 function buildxCommand(plugin, dockerArgs, env) {
     const [first, ...rest] = dockerArgs;
-    if (!plugin || first !== 'buildx')
+    if (first !== 'buildx')
+        throw new Error(`not a docker buildx command: ${dockerArgs.join(' ')}`);
+    if (!plugin)
         return { cmd: 'docker', args: [...dockerArgs], env };
     return { cmd: plugin, args: rest, env: standaloneEnv(env) };
 }
@@ -38651,7 +38738,7 @@ class BuildxBuilder {
         const metadataFile = (0,external_node_path_.join)(req.workDir, 'buildx-metadata.json');
         const { env, cleanup } = await dockerEnv({ ...req, env: { ...req.env, ...this.env } }, { buildxStore: true });
         let temporaryBuilder;
-        let buildx = args => buildxCommand(this.plugin, args, env);
+        let buildx;
         try {
             const { version, plugin } = this.version
                 ? { version: this.version, plugin: this.plugin }
@@ -38684,7 +38771,7 @@ class BuildxBuilder {
         }
         finally {
             await (0,promises_.rm)(metadataFile, { force: true });
-            if (temporaryBuilder)
+            if (temporaryBuilder && buildx)
                 await this.removeBuilder(temporaryBuilder, buildx, req, logger);
             await cleanup();
         }
@@ -42736,8 +42823,8 @@ async function privateDockerConfig(plugin, parent, env) {
  * `release` for this run (see installBuildx) and returns how to use it; undefined when there is nothing
  * to do (no docker at all, or a recent enough buildx).
  */
-async function ensureBuildx(release, env, run, logger, install = installBuildx) {
-    const present = await findBuildx(env, run).then(found => found.version, () => undefined);
+async function ensureBuildx(release, env, run, logger, install = installBuildx, pluginDirs) {
+    const present = await findBuildx(env, run, pluginDirs).then(found => found.version, () => undefined);
     if (present && versionAtLeast(present, MINIMUM_BUILDX_VERSION))
         return undefined;
     // No buildx to speak of: is there a docker to install it for? (Asked second: usually buildx is there.)
@@ -42755,77 +42842,6 @@ async function ensureBuildx(release, env, run, logger, install = installBuildx) 
         dockerConfig,
         note: `installed buildx v${release.version} for this run (${why})`
     };
-}
-
-;// CONCATENATED MODULE: ./src/builders/docker/client.ts
-
-
-
-function dockerBuildMode(clientVersion, buildxVersion) {
-    if (!versionAtLeast(clientVersion, '23'))
-        return 'buildkit';
-    return buildxVersion ? 'buildx' : 'classic';
-}
-/** Every `docker` executable on PATH, in PATH order, each real file once. */
-async function dockerExecutables(pathEnv) {
-    const found = [];
-    const seen = new Set();
-    for (const dir of pathEnv.split(external_node_path_.delimiter).filter(Boolean)) {
-        const candidate = (0,external_node_path_.join)(dir, 'docker');
-        const real = await (0,promises_.realpath)(candidate).catch(() => undefined);
-        if (!real || seen.has(real))
-            continue;
-        if (!(await (0,promises_.access)(real, promises_.constants.X_OK).then(() => true, () => false)))
-            continue;
-        seen.add(real);
-        found.push(candidate);
-    }
-    return found;
-}
-async function probeDockerClient(path, env, run) {
-    const versionOut = await run(path, ['--version'], { env }).catch(() => undefined);
-    const version = versionOut && extractVersion(versionOut.stdout);
-    if (!version)
-        return undefined;
-    const buildxOut = await run(path, ['buildx', 'version'], { env }).catch(() => undefined);
-    const buildxVersion = buildxOut && extractVersion(buildxOut.stdout);
-    const client = { path, version, mode: dockerBuildMode(version, buildxVersion) };
-    return buildxVersion ? { ...client, buildxVersion } : client;
-}
-/**
- * The docker client to build with: the first on PATH that builds with BuildKit, else the first at all
- * (classic builder). Several clients can be installed, e.g. a new one without the buildx plugin ahead of
- * an older one with BuildKit built in.
- */
-async function findDockerClient(env, run) {
-    const paths = await dockerExecutables(env.PATH ?? process.env.PATH ?? '');
-    const clients = [];
-    for (const path of paths) {
-        const client = await probeDockerClient(path, env, run);
-        if (client)
-            clients.push(client);
-    }
-    const withBuildKit = clients.find(c => c.mode !== 'classic');
-    const chosen = withBuildKit ?? clients[0];
-    if (!chosen)
-        throw new Error('no docker client found on PATH');
-    return { client: chosen, reason: describeChoice(chosen, clients) };
-}
-function describeChoice(chosen, all) {
-    const how = {
-        buildx: `BuildKit through buildx ${chosen.buildxVersion ?? ''}`.trim(),
-        buildkit: 'its built-in BuildKit',
-        classic: 'the classic builder: no client on PATH has BuildKit (docker ≥ 23 needs the buildx plugin)'
-    }[chosen.mode];
-    const skipped = all.filter(c => c !== chosen && all.indexOf(c) < all.indexOf(chosen));
-    const why = skipped.length
-        ? `; skipped ${skipped.map(c => `${c.path} ${c.version} (no buildx plugin)`).join(', ')}`
-        : '';
-    return `${chosen.path} ${chosen.version} with ${how}${why}`;
-}
-/** The environment that makes `docker build` use the chosen mode. */
-function dockerBuildEnv(mode) {
-    return { DOCKER_BUILDKIT: mode === 'classic' ? '0' : '1' };
 }
 
 ;// CONCATENATED MODULE: ./src/builders/docker/args.ts
@@ -42988,10 +43004,12 @@ function createBuilder(name, run = execCommand, env = {}, version, plugin) {
     return new DockerBuilder(run);
 }
 /** Whether a builder can run here: a description of it (and buildx's version), or the error that says why not. */
-async function probe(name, env, run) {
+async function probe(name, env, run, pluginDirs) {
     if (name === 'buildx') {
-        const { version, plugin } = await findBuildx(env, run);
-        return { found: `docker buildx ${version}`, version, ...(plugin ? { plugin } : {}) };
+        const { version, plugin } = await findBuildx(env, run, pluginDirs);
+        if (!plugin)
+            return { found: `docker buildx ${version}`, version };
+        return { found: `buildx ${version} (the docker plugin ${plugin}, run itself)`, version, plugin };
     }
     if (name === 'buildah') {
         const version = await buildahVersion(env, run);
@@ -43007,12 +43025,12 @@ async function probe(name, env, run) {
  * to selectBuilder, which then finds the answer waiting. The questions only read, so asking them for a
  * run whose inputs turn out wrong costs nothing.
  */
-function startBuilderProbe(choice, env, run = execCommand) {
+function startBuilderProbe(choice, env, run = execCommand, pluginDirs) {
     const asking = askingVersionOnce(run);
     if (choice === 'buildah')
         void asking('buildah', ['version'], { env }).catch(() => undefined);
     if (choice === 'auto' || choice === 'buildx')
-        void findBuildx(env, asking).catch(() => undefined);
+        void findBuildx(env, asking, pluginDirs).catch(() => undefined);
     return asking;
 }
 /** The version questions that are asked once per environment (each a CLI start before the build). */
@@ -43044,7 +43062,7 @@ const INSTALL_HINT = {
     docker: 'install docker and make sure its daemon answers (DOCKER_HOST)'
 };
 /**
- * The builder for `choice`. `auto` takes buildx when `docker buildx version` works, else buildah, else
+ * The builder for `choice`. `auto` takes buildx when it answers its version (see findBuildx), else buildah, else
  * docker; the reason says which and why. With `options.buildxRelease`, `auto` and `buildx` first install
  * that buildx for this run when docker is here without a recent enough plugin. A named builder that
  * cannot run, or none at all, fails with a HostError; a downloaded buildx with the wrong sha256 always fails.
@@ -43060,7 +43078,7 @@ async function selectBuilder(choice, logger, env = {}, run = execCommand, option
     for (const name of names) {
         try {
             const builderEnv = name === 'buildx' ? (setup?.env ?? {}) : {};
-            const { found, version, plugin } = await probe(name, { ...env, ...builderEnv }, asking);
+            const { found, version, plugin } = await probe(name, { ...env, ...builderEnv }, asking, options.pluginDirs);
             const installed = name === 'buildx' && setup ? `${setup.note}; ` : '';
             const skipped = failures.length ? `${failures.join('; ')}; ` : '';
             const reason = normalized === 'auto'
@@ -43092,7 +43110,7 @@ async function setUpBuildx(choice, env, run, logger, options, failures) {
         return undefined;
     const ensure = options.ensureBuildx ?? ensureBuildx;
     try {
-        return await ensure(options.buildxRelease, env, run, logger);
+        return await ensure(options.buildxRelease, env, run, logger, undefined, options.pluginDirs);
     }
     catch (err) {
         if (err instanceof ChecksumError)

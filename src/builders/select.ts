@@ -42,11 +42,13 @@ export function createBuilder(
 async function probe(
   name: BuilderName,
   env: Env,
-  run: Runner
+  run: Runner,
+  pluginDirs?: readonly string[]
 ): Promise<{ found: string; version?: string; plugin?: string }> {
   if (name === 'buildx') {
-    const { version, plugin } = await findBuildx(env, run)
-    return { found: `docker buildx ${version}`, version, ...(plugin ? { plugin } : {}) }
+    const { version, plugin } = await findBuildx(env, run, pluginDirs)
+    if (!plugin) return { found: `docker buildx ${version}`, version }
+    return { found: `buildx ${version} (the docker plugin ${plugin}, run itself)`, version, plugin }
   }
   if (name === 'buildah') {
     const version = await buildahVersion(env, run)
@@ -63,10 +65,16 @@ async function probe(
  * to selectBuilder, which then finds the answer waiting. The questions only read, so asking them for a
  * run whose inputs turn out wrong costs nothing.
  */
-export function startBuilderProbe(choice: BuilderChoice, env: Env, run: Runner = execCommand): Runner {
+export function startBuilderProbe(
+  choice: BuilderChoice,
+  env: Env,
+  run: Runner = execCommand,
+  pluginDirs?: readonly string[]
+): Runner {
   const asking = askingVersionOnce(run)
   if (choice === 'buildah') void asking('buildah', ['version'], { env }).catch(() => undefined)
-  if (choice === 'auto' || choice === 'buildx') void findBuildx(env, asking).catch(() => undefined)
+  if (choice === 'auto' || choice === 'buildx')
+    void findBuildx(env, asking, pluginDirs).catch(() => undefined)
   return asking
 }
 
@@ -105,6 +113,8 @@ export interface SelectOptions {
   /** The buildx release to install for this run when docker is here but buildx is missing or too old. */
   buildxRelease?: BuildxRelease
   ensureBuildx?: EnsureBuildx
+  /** Where docker's system-wide plugins are (default SYSTEM_PLUGIN_DIRS; tests give their own). */
+  pluginDirs?: readonly string[]
 }
 
 export interface SelectedBuilder {
@@ -115,7 +125,7 @@ export interface SelectedBuilder {
 }
 
 /**
- * The builder for `choice`. `auto` takes buildx when `docker buildx version` works, else buildah, else
+ * The builder for `choice`. `auto` takes buildx when it answers its version (see findBuildx), else buildah, else
  * docker; the reason says which and why. With `options.buildxRelease`, `auto` and `buildx` first install
  * that buildx for this run when docker is here without a recent enough plugin. A named builder that
  * cannot run, or none at all, fails with a HostError; a downloaded buildx with the wrong sha256 always fails.
@@ -137,7 +147,12 @@ export async function selectBuilder(
   for (const name of names) {
     try {
       const builderEnv = name === 'buildx' ? (setup?.env ?? {}) : {}
-      const { found, version, plugin } = await probe(name, { ...env, ...builderEnv }, asking)
+      const { found, version, plugin } = await probe(
+        name,
+        { ...env, ...builderEnv },
+        asking,
+        options.pluginDirs
+      )
       const installed = name === 'buildx' && setup ? `${setup.note}; ` : ''
       const skipped = failures.length ? `${failures.join('; ')}; ` : ''
       const reason =
@@ -181,7 +196,7 @@ async function setUpBuildx(
   if (!options.buildxRelease) return undefined
   const ensure = options.ensureBuildx ?? ensureBuildx
   try {
-    return await ensure(options.buildxRelease, env, run, logger)
+    return await ensure(options.buildxRelease, env, run, logger, undefined, options.pluginDirs)
   } catch (err) {
     if (err instanceof ChecksumError) throw err
     if (choice === 'buildx') {

@@ -82,7 +82,9 @@ describe('dist/index.js with builder auto picks buildx and builds one platform w
   })
 
   it('says auto chose buildx and why, and uses the current remote builder as it is', () => {
-    expect(run.stdout).toMatch(/builder: buildx \(auto: found docker buildx 0\.38\.2\)/)
+    expect(run.stdout).toMatch(
+      /builder: buildx \(auto: found buildx 0\.38\.2 \(the docker plugin \S+\/docker-buildx, run itself\)\)/
+    )
     expect(run.stdout).toContain(
       "buildx: using the current builder publish-image-testenv ('remote' driver) as it is"
     )

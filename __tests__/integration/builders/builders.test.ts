@@ -242,7 +242,7 @@ describe('builder selection on this machine (with or without buildx)', () => {
     const { builder, reason } = await selectBuilder('auto', logger(), env())
     if (await hasBuildx(env())) {
       expect(builder.name).toBe('buildx')
-      expect(reason).toMatch(/^auto: found docker buildx \d+\.\d+/)
+      expect(reason).toMatch(/^auto: found (docker )?buildx \d+\.\d+/)
     } else {
       expect(builder.name).toBe('buildah')
       expect(reason).toMatch(/buildx unavailable \(.*buildx/)
@@ -253,7 +253,7 @@ describe('builder selection on this machine (with or without buildx)', () => {
     if (await hasBuildx(env())) {
       expect(selected).toMatchObject({
         builder: { name: 'buildx' },
-        reason: expect.stringMatching(/^asked for; found docker buildx/)
+        reason: expect.stringMatching(/^asked for; found (docker )?buildx \d/)
       })
     } else {
       expect(selected).toBeInstanceOf(HostError)

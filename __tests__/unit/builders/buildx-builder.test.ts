@@ -5,7 +5,16 @@ import { join } from 'node:path'
 import { BuildxBuilder } from '../../../src/builders/buildx/builder.js'
 import { writeBlob, writeLayoutFiles } from '../../../src/builders/layout/oci.js'
 import { OCI_CONFIG, OCI_LAYER_GZIP, OCI_MANIFEST } from '../../../src/registry/index.js'
-import { fakeRunner, memoryLogger, request, withTempDir, type Call } from './helpers.js'
+import {
+  fakeRunner,
+  memoryLogger,
+  request,
+  withTempDir,
+  withoutHostDockerConfig,
+  type Call
+} from './helpers.js'
+
+withoutHostDockerConfig()
 
 const json = (v: unknown) => Buffer.from(JSON.stringify(v))
 
@@ -270,6 +279,25 @@ describe('BuildxBuilder with a fake docker', () => {
       })
     }
   )
+
+  it('creates and removes the temporary builder with the plugin too, when it runs the build', async () => {
+    await withTempDir(async dir => {
+      const { exportDir, digest, workDir } = await setUp(dir)
+      const { run, calls } = buildxFake({ driver: 'docker', exportDir, build: metadataWith(digest) })
+      const plugin = '/opt/docker/cli-plugins/docker-buildx'
+      const named: string[] = []
+      const req = request({ workDir, platforms: ['linux/amd64'], onTemporaryBuilder: n => named.push(n) })
+      await new BuildxBuilder(run, {}, '0.38.2', plugin).build(req, memoryLogger())
+      const name = named[0] ?? ''
+      expect(calls.filter(c => c.cmd === plugin).map(c => c.args.slice(0, 3).join(' '))).toEqual([
+        'inspect',
+        `create --name ${name}`,
+        `build --builder ${name}`,
+        `rm ${name}`
+      ])
+      expect(calls.filter(c => c.args[0] === 'buildx')).toEqual([])
+    })
+  })
 
   it('removes the temporary builder when the run is cancelled during the build', async () => {
     await withTempDir(async dir => {

@@ -5,7 +5,9 @@ import { selectBuilder } from '../../../src/builders/index.js'
 import { ensureBuildx, type EnsureBuildx } from '../../../src/builders/buildx/ensure.js'
 import { ChecksumError, type BuildxRelease } from '../../../src/builders/buildx/install.js'
 import { HostError } from '../../../src/builders/errors.js'
-import { fakeRunner, memoryLogger, withTempDir } from './helpers.js'
+import { HERMETIC, fakeRunner, memoryLogger, withTempDir, withoutHostDockerConfig } from './helpers.js'
+
+withoutHostDockerConfig()
 
 const RELEASE: BuildxRelease = { version: '0.35.0', downloadUrl: 'http://127.0.0.1:1/buildx' }
 
@@ -45,7 +47,8 @@ describe('ensureBuildx', () => {
         { DOCKER_CONFIG: user, RUNNER_TEMP: dir },
         run,
         memoryLogger(),
-        install
+        install,
+        []
       )
       expect(installed).toEqual([RELEASE])
       expect(setup?.note).toBe('installed buildx v0.35.0 for this run (the docker buildx plugin is missing)')
@@ -67,7 +70,8 @@ describe('ensureBuildx', () => {
         { DOCKER_CONFIG: join(dir, 'user'), RUNNER_TEMP: dir },
         docker('v0.11.2').run,
         memoryLogger(),
-        install
+        install,
+        []
       )
       expect(installed).toHaveLength(1)
       expect(setup?.note).toContain("the plugin's v0.11.2 is older than 0.12.0")
@@ -76,11 +80,13 @@ describe('ensureBuildx', () => {
   it('leaves a recent enough plugin, and a runner without docker, alone', async () => {
     await withTempDir(async dir => {
       const { install, installed } = fakeInstall(dir)
-      expect(await ensureBuildx(RELEASE, {}, docker('v0.12.0').run, memoryLogger(), install)).toBeUndefined()
+      expect(
+        await ensureBuildx(RELEASE, {}, docker('v0.12.0').run, memoryLogger(), install, [])
+      ).toBeUndefined()
       const noDocker = fakeRunner(() => {
         throw new Error('not found')
       })
-      expect(await ensureBuildx(RELEASE, {}, noDocker.run, memoryLogger(), install)).toBeUndefined()
+      expect(await ensureBuildx(RELEASE, {}, noDocker.run, memoryLogger(), install, [])).toBeUndefined()
       expect(installed).toEqual([])
     })
   })
@@ -100,6 +106,7 @@ describe('selectBuilder with a buildx to install', () => {
     })
     const ensure: EnsureBuildx = () => Promise.resolve(setup)
     const selected = await selectBuilder('auto', memoryLogger(), { HOME: '/h' }, run, {
+      ...HERMETIC,
       buildxRelease: RELEASE,
       ensureBuildx: ensure
     })
@@ -117,6 +124,7 @@ describe('selectBuilder with a buildx to install', () => {
     })
     const ensure: EnsureBuildx = () => Promise.reject(new Error('connect ECONNREFUSED'))
     const selected = await selectBuilder('auto', memoryLogger(), {}, run, {
+      ...HERMETIC,
       buildxRelease: RELEASE,
       ensureBuildx: ensure
     })
@@ -127,6 +135,7 @@ describe('selectBuilder with a buildx to install', () => {
   it('builder: buildx fails when the install fails, naming the fix', async () => {
     const ensure: EnsureBuildx = () => Promise.reject(new Error('connect ECONNREFUSED'))
     const promise = selectBuilder('buildx', memoryLogger(), {}, docker(undefined).run, {
+      ...HERMETIC,
       buildxRelease: RELEASE,
       ensureBuildx: ensure
     })
@@ -145,7 +154,11 @@ describe('selectBuilder with a buildx to install', () => {
       throw new Error('no')
     })
     await expect(
-      selectBuilder('auto', memoryLogger(), {}, run, { buildxRelease: RELEASE, ensureBuildx: ensure })
+      selectBuilder('auto', memoryLogger(), {}, run, {
+        ...HERMETIC,
+        buildxRelease: RELEASE,
+        ensureBuildx: ensure
+      })
     ).rejects.toBeInstanceOf(ChecksumError)
   })
   it('installs nothing for buildah or docker', async () => {
@@ -158,7 +171,11 @@ describe('selectBuilder with a buildx to install', () => {
       if (cmd === 'buildah' && args[0] === 'version') return 'Version:         1.28.2\n'
       throw new Error('no')
     })
-    await selectBuilder('buildah', memoryLogger(), {}, run, { buildxRelease: RELEASE, ensureBuildx: ensure })
+    await selectBuilder('buildah', memoryLogger(), {}, run, {
+      ...HERMETIC,
+      buildxRelease: RELEASE,
+      ensureBuildx: ensure
+    })
     expect(asked).toBe(false)
   })
 })

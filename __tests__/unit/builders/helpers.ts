@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from '@jest/globals'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -59,4 +60,22 @@ export async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T
   } finally {
     await rm(dir, { recursive: true, force: true })
   }
+}
+
+/** Selection options under which no docker plugin of the host's system dirs is looked at. */
+export const HERMETIC = { pluginDirs: [] as string[] }
+
+/**
+ * For the duration of a test file, DOCKER_CONFIG points nowhere: the host's ~/.docker (its plugins,
+ * its config) is not looked at by code that merges process.env. Call at the top of the file.
+ */
+export function withoutHostDockerConfig(): void {
+  const host = process.env.DOCKER_CONFIG
+  beforeAll(() => {
+    process.env.DOCKER_CONFIG = join(tmpdir(), 'publish-image-no-docker-config')
+  })
+  afterAll(() => {
+    if (host === undefined) delete process.env.DOCKER_CONFIG
+    else process.env.DOCKER_CONFIG = host
+  })
 }

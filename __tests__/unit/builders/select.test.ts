@@ -4,7 +4,16 @@ import { join } from 'node:path'
 import { parseBuilderChoice, selectBuilder, startBuilderProbe } from '../../../src/builders/index.js'
 import { findDockerClient } from '../../../src/builders/docker/client.js'
 import { HostError } from '../../../src/builders/errors.js'
-import { fakeRunner, memoryLogger, request, withTempDir } from './helpers.js'
+import {
+  HERMETIC,
+  fakeRunner,
+  memoryLogger,
+  request,
+  withTempDir,
+  withoutHostDockerConfig
+} from './helpers.js'
+
+withoutHostDockerConfig()
 
 /** Two docker clients on PATH: a new one without buildx first, an old one with built-in BuildKit second. */
 async function twoDockerClients(dir: string): Promise<{ newer: string; older: string; PATH: string }> {
@@ -17,12 +26,15 @@ async function twoDockerClients(dir: string): Promise<{ newer: string; older: st
   return { newer: join(dir, 'a', 'docker'), older: join(dir, 'b', 'docker'), PATH: paths.join(':') }
 }
 
-/** An executable `cli-plugins/docker-buildx` in the docker config dir `dir`. */
+/** An executable `cli-plugins/docker-buildx` in the docker config dir `dir`, and a `docker` in `dir/bin`. */
 async function pluginIn(dir: string): Promise<string> {
   await mkdir(join(dir, 'cli-plugins'), { recursive: true })
+  await mkdir(join(dir, 'bin'), { recursive: true })
   const plugin = join(dir, 'cli-plugins', 'docker-buildx')
-  await writeFile(plugin, '')
-  await chmod(plugin, 0o755)
+  for (const file of [plugin, join(dir, 'bin', 'docker')]) {
+    await writeFile(file, '')
+    await chmod(file, 0o755)
+  }
   return plugin
 }
 
@@ -33,7 +45,7 @@ describe('selectBuilder', () => {
       throw new Error('unexpected')
     })
     const logger = memoryLogger()
-    const { builder, reason } = await selectBuilder('auto', logger, {}, run)
+    const { builder, reason } = await selectBuilder('auto', logger, {}, run, HERMETIC)
     expect(builder.name).toBe('buildx')
     expect(reason).toContain('docker buildx 0.24.0')
     expect(logger.lines.join('\n')).toContain('builder: buildx')
@@ -43,38 +55,48 @@ describe('selectBuilder', () => {
       const plugin = await pluginIn(dir)
       const { run, calls } = fakeRunner((cmd, args) => {
         if (cmd === plugin && args.join(' ') === 'version')
-          return 'github.com/docker/buildx v0.38.2 d0e5e86\n'
+          return `github.com/docker/buildx v0.38.2 d0e5e86\n`
         throw new Error('unexpected')
       })
-      const options = { buildxRelease: { version: '0.38.2', downloadUrl: 'http://127.0.0.1:9/buildx' } }
-      const { builder, reason } = await selectBuilder(
-        'buildx',
-        memoryLogger(),
-        { DOCKER_CONFIG: dir },
-        run,
-        options
-      )
+      const options = {
+        ...HERMETIC,
+        buildxRelease: { version: '0.38.2', downloadUrl: 'http://127.0.0.1:9/buildx' }
+      }
+      const env = { DOCKER_CONFIG: dir, PATH: join(dir, 'bin') }
+      const { builder, reason } = await selectBuilder('buildx', memoryLogger(), env, run, options)
       expect(builder.name).toBe('buildx')
-      expect(reason).toBe('asked for; found docker buildx 0.38.2')
+      expect(reason).toBe(`asked for; found buildx 0.38.2 (the docker plugin ${plugin}, run itself)`)
       expect(calls.map(c => `${c.cmd} ${c.args.join(' ')}`)).toEqual([`${plugin} version`])
       // Run standalone: with the variable docker sets for its plugins, buildx would expect `buildx` first.
       expect(calls[0]?.options.env?.DOCKER_CLI_PLUGIN_ORIGINAL_CLI_COMMAND).toBe('')
     })
   })
-  it('asks `docker buildx version` where no plugin is found, or the one found does not answer as buildx', async () => {
+  it('asks `docker buildx version` where no plugin answers as buildx 0.23+, or there is no docker client', async () => {
     await withTempDir(async dir => {
-      const answers = ['', 'Usage: something else 0.40.1\n']
-      for (const answer of [undefined, ...answers]) {
-        const plugin = answer === undefined ? undefined : await pluginIn(dir)
+      const PATH = join(dir, 'bin')
+      const cases: Array<[string | undefined, string, Record<string, string>]> = [
+        [undefined, 'no plugin', { DOCKER_CONFIG: join(dir, 'elsewhere'), PATH }],
+        ['', 'a plugin that fails', { DOCKER_CONFIG: dir, PATH }],
+        ['Usage: something else 0.40.1\n', 'not buildx', { DOCKER_CONFIG: dir, PATH }],
+        ['github.com/docker/buildx v0.22.0 abc\n', 'older than 0.23.0', { DOCKER_CONFIG: dir, PATH }],
+        ['github.com/docker/buildx v0.38.2 abc\n', 'no docker client', { DOCKER_CONFIG: dir, PATH: dir }]
+      ]
+      const plugin = await pluginIn(dir)
+      for (const [answer, what, env] of cases) {
         const { run, calls } = fakeRunner((cmd, args) => {
-          if (args.join(' ') === 'buildx version') return 'github.com/docker/buildx v0.38.2 d0e5e86\n'
+          if (args.join(' ') === 'buildx version') return 'github.com/docker/buildx v0.22.0 d0e5e86\n'
           if (cmd === plugin && answer) return answer
           throw new Error('exec format error')
         })
-        const { builder, reason } = await selectBuilder('buildx', memoryLogger(), { DOCKER_CONFIG: dir }, run)
-        expect(reason).toBe('asked for; found docker buildx 0.38.2')
-        expect((builder as unknown as { plugin?: string }).plugin).toBeUndefined()
-        expect(calls.map(c => c.cmd)).toEqual(plugin ? [plugin, 'docker'] : ['docker'])
+        const { reason } = await selectBuilder('buildx', memoryLogger(), env, run, HERMETIC)
+        const asked = calls.map(c => c.cmd)
+        const pluginAsked = answer !== undefined && what !== 'no docker client'
+        const docker = what === 'older than 0.23.0' ? [] : ['docker']
+        expect([what, reason, asked]).toEqual([
+          what,
+          'asked for; found docker buildx 0.22.0',
+          pluginAsked ? [plugin, ...docker] : ['docker']
+        ])
       }
     })
   })
@@ -87,16 +109,16 @@ describe('selectBuilder', () => {
         if (cmd === 'buildah') return 'Version: 1.28.2\n'
         throw new Error('unexpected')
       })
-      const env = { PATH: '/usr/bin', DOCKER_CONFIG: dir }
-      const probing = startBuilderProbe('auto', env, run)
+      const env = { PATH: join(dir, 'bin'), DOCKER_CONFIG: dir }
+      const probing = startBuilderProbe('auto', env, run, [])
       await new Promise(resolve => setTimeout(resolve, 50))
       expect(calls.map(c => `${c.cmd} ${c.args.join(' ')}`)).toEqual([`${plugin} version`])
-      const { builder } = await selectBuilder('auto', memoryLogger(), env, probing)
+      const { builder, reason } = await selectBuilder('auto', memoryLogger(), env, probing, HERMETIC)
       expect(builder.name).toBe('buildx')
-      expect((builder as unknown as { plugin?: string }).plugin).toBe(plugin)
+      expect(reason).toBe(`auto: found buildx 0.38.2 (the docker plugin ${plugin}, run itself)`)
       expect(calls).toHaveLength(1)
       // docker: nothing worth asking early.
-      startBuilderProbe('docker', env, run)
+      startBuilderProbe('docker', env, run, [])
       await new Promise(resolve => setTimeout(resolve, 50))
       expect(calls).toHaveLength(1)
     })
@@ -107,9 +129,9 @@ describe('selectBuilder', () => {
       throw new Error('build fails here')
     })
     const env = { PATH: '/usr/bin' }
-    const probing = startBuilderProbe('buildah', env, run)
+    const probing = startBuilderProbe('buildah', env, run, [])
     expect(calls.map(c => `${c.cmd} ${c.args.join(' ')}`)).toEqual(['buildah version'])
-    const { builder, reason } = await selectBuilder('buildah', memoryLogger(), env, probing)
+    const { builder, reason } = await selectBuilder('buildah', memoryLogger(), env, probing, HERMETIC)
     expect(reason).toContain('found buildah 1.28.2')
     await withTempDir(async workDir => {
       await expect(builder.build(request({ workDir }), memoryLogger())).rejects.toThrow('build fails here')
@@ -121,7 +143,7 @@ describe('selectBuilder', () => {
       if (cmd === 'buildah' && args[0] === 'version') return 'Version:         1.28.2\n'
       throw new Error('build fails here')
     })
-    const { builder } = await selectBuilder('buildah', memoryLogger(), {}, run)
+    const { builder } = await selectBuilder('buildah', memoryLogger(), {}, run, HERMETIC)
     await withTempDir(async workDir => {
       await expect(builder.build(request({ workDir }), memoryLogger())).rejects.toThrow('build fails here')
     })
@@ -133,7 +155,7 @@ describe('selectBuilder', () => {
       if (cmd === 'buildah' && args[0] === 'version') return 'Version:         1.28.2\nGo Version: go1.19\n'
       throw new Error("docker: 'buildx' is not a docker command.")
     })
-    const { builder, reason } = await selectBuilder('auto', memoryLogger(), {}, run)
+    const { builder, reason } = await selectBuilder('auto', memoryLogger(), {}, run, HERMETIC)
     expect(builder.name).toBe('buildah')
     expect(reason).toContain(
       "buildx unavailable (docker buildx version exited with code 1: docker: 'buildx' is not a docker command.)"
@@ -148,7 +170,7 @@ describe('selectBuilder', () => {
         if (cmd === older && args[0] === 'version') return '20.10.24\n'
         throw new Error('not here')
       })
-      const { builder, reason } = await selectBuilder('auto', memoryLogger(), { PATH }, run)
+      const { builder, reason } = await selectBuilder('auto', memoryLogger(), { PATH }, run, HERMETIC)
       expect(builder.name).toBe('docker')
       expect(reason).toContain('docker engine 20.10.24')
     })
@@ -157,7 +179,7 @@ describe('selectBuilder', () => {
     const { run } = fakeRunner(() => {
       throw new Error("docker: 'buildx' is not a docker command.")
     })
-    const err = await selectBuilder('buildx', memoryLogger(), {}, run).catch(e => e)
+    const err = await selectBuilder('buildx', memoryLogger(), {}, run, HERMETIC).catch(e => e)
     expect(err).toBeInstanceOf(HostError)
     expect(err.message).toContain("builder 'buildx' was asked for but is unavailable")
     expect(err.message).toContain('install the buildx plugin')
@@ -166,7 +188,9 @@ describe('selectBuilder', () => {
     const { run } = fakeRunner(() => {
       throw new Error('nope')
     })
-    const err = await selectBuilder('auto', memoryLogger(), { PATH: '/nonexistent' }, run).catch(e => e)
+    const err = await selectBuilder('auto', memoryLogger(), { PATH: '/nonexistent' }, run, HERMETIC).catch(
+      e => e
+    )
     expect(err).toBeInstanceOf(HostError)
     expect(err.message).toContain('no builder is available')
   })

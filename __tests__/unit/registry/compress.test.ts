@@ -234,7 +234,7 @@ describe('reblock', () => {
   })
 })
 
-describe('compressStream gzip', () => {
+describe('compressStream gzip, its input', () => {
   it('leaves its input chunks whole: the builder’s output is also on its way to tar', async () => {
     const chunks = [0, 1, 2].map(() => new Uint8Array(randomBytes(64 * 1024)))
     const before = chunks.map(c => Buffer.from(c))

@@ -53,7 +53,7 @@ export class BuildxBuilder implements Builder {
       { buildxStore: true }
     )
     let temporaryBuilder: string | undefined
-    let buildx: Buildx = args => buildxCommand(this.plugin, args, env)
+    let buildx: Buildx | undefined
     try {
       const { version, plugin } = this.version
         ? { version: this.version, plugin: this.plugin }
@@ -85,7 +85,7 @@ export class BuildxBuilder implements Builder {
       return { builder: 'buildx', layoutDir, platforms }
     } finally {
       await rm(metadataFile, { force: true })
-      if (temporaryBuilder) await this.removeBuilder(temporaryBuilder, buildx, req, logger)
+      if (temporaryBuilder && buildx) await this.removeBuilder(temporaryBuilder, buildx, req, logger)
       await cleanup()
     }
   }

@@ -28,9 +28,10 @@ export async function ensureBuildx(
   env: Env,
   run: Runner,
   logger: Logger,
-  install: typeof installBuildx = installBuildx
+  install: typeof installBuildx = installBuildx,
+  pluginDirs?: readonly string[]
 ): Promise<BuildxSetup | undefined> {
-  const present = await findBuildx(env, run).then(
+  const present = await findBuildx(env, run, pluginDirs).then(
     found => found.version,
     () => undefined
   )

@@ -1,20 +1,26 @@
-import { constants } from 'node:fs'
-import { access } from 'node:fs/promises'
 import { join } from 'node:path'
+import { exists } from '../../files.js'
 import { dockerConfigDir, readDockerConfig } from '../../registry/index.js'
+import { dockerExecutables } from '../docker/client.js'
 import type { Env, Runner } from '../types.js'
-import { extractVersion } from '../version.js'
+import { extractVersion, versionAtLeast } from '../version.js'
 
 /**
- * Where the docker CLI looks for plugins on Linux after its config dir's `cli-plugins` and the config's
- * `cliPluginsExtraDirs` (docker/cli cli-plugins/manager, defaultSystemPluginDirs).
+ * Where the docker CLI looks for plugins on Linux after the config's `cliPluginsExtraDirs` and its
+ * config dir's `cli-plugins` (docker/cli cli-plugins/manager: getPluginDirs, defaultSystemPluginDirs).
  */
-export const SYSTEM_PLUGIN_DIRS = [
+export const SYSTEM_PLUGIN_DIRS: readonly string[] = [
   '/usr/local/lib/docker/cli-plugins',
   '/usr/local/libexec/docker/cli-plugins',
   '/usr/lib/docker/cli-plugins',
   '/usr/libexec/docker/cli-plugins'
 ]
+
+/**
+ * The first buildx that reads the docker client's environment (DOCKER_TLS_VERIFY, DOCKER_CERT_PATH…)
+ * when run standalone; older ones run through `docker buildx`.
+ */
+export const STANDALONE_SINCE = '0.23.0'
 
 /**
  * Run standalone, buildx reads the docker config and contexts itself, as it does under `docker`; it
@@ -27,7 +33,10 @@ export function standaloneEnv(env: Env): Env {
   return { ...env, ...STANDALONE }
 }
 
-/** The `docker-buildx` the docker CLI would run with `env`, looked up as it does (Linux only). */
+/**
+ * The `docker-buildx` the docker CLI would run with `env`, looked up as it does on Linux: the first
+ * that exists in the config's `cliPluginsExtraDirs`, the config dir's `cli-plugins`, then `systemDirs`.
+ */
 export async function findBuildxPlugin(
   env: Env,
   systemDirs: readonly string[] = SYSTEM_PLUGIN_DIRS
@@ -37,18 +46,11 @@ export async function findBuildxPlugin(
   const config = await readDockerConfig(join(configDir, 'config.json')).catch(() => undefined)
   const extra = config?.cliPluginsExtraDirs
   const extraDirs = Array.isArray(extra) ? extra.filter((d): d is string => typeof d === 'string') : []
-  for (const dir of [join(configDir, 'cli-plugins'), ...extraDirs, ...systemDirs]) {
+  for (const dir of [...extraDirs, join(configDir, 'cli-plugins'), ...systemDirs]) {
     const candidate = join(dir, 'docker-buildx')
-    if (await isExecutable(candidate)) return candidate
+    if (await exists(candidate)) return candidate
   }
   return undefined
-}
-
-async function isExecutable(path: string): Promise<boolean> {
-  return access(path, constants.X_OK).then(
-    () => true,
-    () => false
-  )
 }
 
 /** buildx's version, and the plugin binary that answered when it was asked directly. */
@@ -60,17 +62,29 @@ export interface FoundBuildx {
 /**
  * The buildx docker would run, and its version. Each `docker buildx …` starts the docker CLI, which
  * runs the plugin once for its metadata and again for the command (0.1–0.4 s on two busy cores, before
- * the build can start), so the plugin found as docker finds it is asked itself, and then runs every
- * buildx command of the build. Where it is not found (or does not answer), `docker buildx version`.
+ * the build can start), so the plugin found as docker finds it is asked itself and, from buildx
+ * STANDALONE_SINCE, runs every buildx command of the build. `docker buildx version` where there is no
+ * docker client, no plugin found, or one that does not answer as buildx. `systemDirs`: see findBuildxPlugin.
  */
-export async function findBuildx(env: Env, run: Runner): Promise<FoundBuildx> {
-  const plugin = await findBuildxPlugin(env).catch(() => undefined)
+export async function findBuildx(
+  env: Env,
+  run: Runner,
+  systemDirs: readonly string[] = SYSTEM_PLUGIN_DIRS
+): Promise<FoundBuildx> {
+  const plugin = await findDockerPlugin(env, systemDirs)
   if (plugin) {
     const answer = await run(plugin, ['version'], { env: standaloneEnv(env) }).catch(() => undefined)
     const version = answer && /buildx/.test(answer.stdout) ? extractVersion(answer.stdout) : undefined
-    if (version) return { version, plugin }
+    if (version) return versionAtLeast(version, STANDALONE_SINCE) ? { version, plugin } : { version }
   }
   return { version: await dockerBuildxVersion(env, run) }
+}
+
+/** The plugin, when there is also a docker client for it to belong to (the post step needs one too). */
+async function findDockerPlugin(env: Env, systemDirs: readonly string[]): Promise<string | undefined> {
+  const docker = await dockerExecutables(env.PATH ?? process.env.PATH ?? '').catch(() => [])
+  if (docker.length === 0) return undefined
+  return findBuildxPlugin(env, systemDirs).catch(() => undefined)
 }
 
 export async function dockerBuildxVersion(env: Env, run: Runner): Promise<string> {
@@ -88,6 +102,7 @@ export function buildxCommand(
   env: Env
 ): { cmd: string; args: string[]; env: Env } {
   const [first, ...rest] = dockerArgs
-  if (!plugin || first !== 'buildx') return { cmd: 'docker', args: [...dockerArgs], env }
+  if (first !== 'buildx') throw new Error(`not a docker buildx command: ${dockerArgs.join(' ')}`)
+  if (!plugin) return { cmd: 'docker', args: [...dockerArgs], env }
   return { cmd: plugin, args: rest, env: standaloneEnv(env) }
 }

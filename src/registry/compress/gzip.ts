@@ -31,7 +31,8 @@ export async function* parallelGzip(
   let total = 0
   let dictionary: Uint8Array | undefined
   const submit = (block: Uint8Array, last: boolean) => {
-    // Own, exact-sized copies: the block's buffer is transferred to the worker, the dictionary cloned.
+    // The block's buffer is transferred to the worker (reblock's blocks are the pipeline's own), the
+    // dictionary cloned; ownBuffer only guards against a block that is a view of a shared buffer.
     const data = ownBuffer(block)
     const next = new Uint8Array(data.subarray(Math.max(0, data.byteLength - WINDOW)))
     const task = { data, dictionary, level: opts.level, last }
@@ -103,7 +104,7 @@ export async function* reblock(input: AsyncIterable<Uint8Array>, size: number): 
 
 /** One new, exact-sized buffer (never a slice of Buffer's shared pool, which must not be transferred). */
 function copyOf(parts: Uint8Array[], length: number): Uint8Array {
-  const block = new Uint8Array(length)
+  const block = Buffer.allocUnsafeSlow(length)
   let at = 0
   for (const part of parts) {
     block.set(part, at)
