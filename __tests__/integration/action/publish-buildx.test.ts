@@ -37,7 +37,9 @@ describe('dist/index.js with builder auto picks buildx and builds one platform w
       Dockerfile: [
         `FROM ${env.baseImage} AS app`,
         'ARG GREETING',
-        'RUN echo "$GREETING" > /greeting && uname -m > /arch',
+        // The sleep gives the push access check and the registry lookups, which start with the build,
+        // time to end before buildx hands data.bin's layer over (only then is it compressed ahead).
+        'RUN echo "$GREETING" > /greeting && uname -m > /arch && sleep 1',
         'RUN --mount=type=secret,id=token --mount=type=secret,id=file ' +
           'sh -c "wc -c < /run/secrets/token > /len && wc -c < /run/secrets/file > /file-len"',
         'COPY data.bin /data.bin',

@@ -111,7 +111,9 @@ describe('selectBuilder', () => {
       })
       const env = { PATH: join(dir, 'bin'), DOCKER_CONFIG: dir }
       const probing = startBuilderProbe('auto', env, run, [])
-      await new Promise(resolve => setTimeout(resolve, 50))
+      // The probe looks the plugin up first (files only), then asks it: wait for the question.
+      for (let waited = 0; calls.length === 0 && waited < 5000; waited += 10)
+        await new Promise(resolve => setTimeout(resolve, 10))
       expect(calls.map(c => `${c.cmd} ${c.args.join(' ')}`)).toEqual([`${plugin} version`])
       const { builder, reason } = await selectBuilder('auto', memoryLogger(), env, probing, HERMETIC)
       expect(builder.name).toBe('buildx')
