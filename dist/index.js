@@ -36131,10 +36131,11 @@ function expectedChecksum(release, asset, platform) {
 
 
 /** What the docker CLI and buildx read from their config dir besides plugins, linked to the user's. */
-const USER_ENTRIES = ['config.json', 'buildx', 'contexts'];
+const USER_ENTRIES = ['buildx', 'contexts'];
 /**
  * A DOCKER_CONFIG for this run whose `cli-plugins` holds only `plugin` (the installed buildx), so docker
- * runs it ahead of any plugin the user has; config.json, buildx builders and contexts link to the user's.
+ * runs it ahead of any plugin the user has; config.json (see linkUserConfig), buildx builders and
+ * contexts link to the user's.
  * The user's own config dir and plugins are left as they are. Remove the dir when the run is over.
  */
 async function privateDockerConfig(plugin, parent, env) {
@@ -36151,7 +36152,25 @@ async function privateDockerConfig(plugin, parent, env) {
         if (await exists(source))
             await (0,promises_.symlink)(source, (0,external_node_path_.join)(dir, entry));
     }
+    await linkUserConfig((0,external_node_path_.join)(userDir, 'config.json'), (0,external_node_path_.join)(dir, 'config.json'));
     return dir;
+}
+/**
+ * The user's config.json, linked; or, when it names `cliPluginsExtraDirs` (which docker searches before
+ * the config dir's `cli-plugins`), a private copy without them, so that a buildx there does not shadow
+ * the one installed.
+ */
+async function linkUserConfig(source, target) {
+    const config = await (0,src_registry/* readDockerConfig */.TO)(source).catch(() => undefined);
+    if (!config) {
+        if (await exists(source))
+            await (0,promises_.symlink)(source, target);
+        return;
+    }
+    if (config.cliPluginsExtraDirs === undefined)
+        return (0,promises_.symlink)(source, target);
+    const { cliPluginsExtraDirs: _shadowing, ...rest } = config;
+    await (0,promises_.writeFile)(target, JSON.stringify(rest, null, 2), { mode: 0o600 });
 }
 
 ;// CONCATENATED MODULE: ./src/builders/buildx/ensure.ts

@@ -1,8 +1,9 @@
 import { describe, expect, it } from '@jest/globals'
-import { mkdir, readFile, readlink, writeFile } from 'node:fs/promises'
+import { lstat, mkdir, readFile, readlink, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { selectBuilder } from '../../../src/builders/index.js'
 import { ensureBuildx, type EnsureBuildx } from '../../../src/builders/buildx/ensure.js'
+import { findBuildxPlugin } from '../../../src/builders/buildx/plugin.js'
 import { ChecksumError, type BuildxRelease } from '../../../src/builders/buildx/install.js'
 import { HostError } from '../../../src/builders/errors.js'
 import { HERMETIC, fakeRunner, memoryLogger, withTempDir, withoutHostDockerConfig } from './helpers.js'
@@ -60,6 +61,36 @@ describe('ensureBuildx', () => {
       )
       expect(await readFile(join(privateDir, 'config.json'), 'utf8')).toBe('{"currentContext":"ctx"}')
       expect(await readlink(join(privateDir, 'buildx'))).toBe(join(user, 'buildx'))
+    })
+  })
+  it('keeps a buildx in the user’s cliPluginsExtraDirs (searched first by docker) from shadowing the installed one', async () => {
+    await withTempDir(async dir => {
+      const user = join(dir, 'user-docker')
+      const extra = join(dir, 'extra-plugins')
+      await mkdir(user, { recursive: true })
+      await mkdir(extra, { recursive: true })
+      await writeFile(join(extra, 'docker-buildx'), '#!/bin/sh\n')
+      const userConfig = { cliPluginsExtraDirs: [extra], auths: { 'quay.io': { auth: 'cm9ib3Q6cQ==' } } }
+      await writeFile(join(user, 'config.json'), JSON.stringify(userConfig))
+      const { install } = fakeInstall(dir)
+      const setup = await ensureBuildx(
+        RELEASE,
+        { DOCKER_CONFIG: user, RUNNER_TEMP: dir },
+        docker(undefined).run,
+        memoryLogger(),
+        install,
+        []
+      )
+      const privateDir = setup?.dockerConfig ?? ''
+      expect(await findBuildxPlugin({ DOCKER_CONFIG: privateDir }, [])).toBe(
+        join(privateDir, 'cli-plugins', 'docker-buildx')
+      )
+      // A private copy (0600) without the extra dirs; the user's file is left as it was.
+      const copy = join(privateDir, 'config.json')
+      expect(JSON.parse(await readFile(copy, 'utf8'))).toEqual({ auths: userConfig.auths })
+      expect((await lstat(copy)).isSymbolicLink()).toBe(false)
+      expect((await stat(copy)).mode & 0o777).toBe(0o600)
+      expect(JSON.parse(await readFile(join(user, 'config.json'), 'utf8'))).toEqual(userConfig)
     })
   })
   it('installs it when the plugin is older than the minimum, and says so', async () => {

@@ -2,7 +2,9 @@ import { describe, expect, it } from '@jest/globals'
 import { mkdir, readdir, readFile, readlink, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { buildahEnv, dockerEnv } from '../../../src/builders/credentials.js'
-import { request, withTempDir } from './helpers.js'
+import { request, withTempDir, withUmask022 } from './helpers.js'
+
+withUmask022()
 
 describe('builder credentials', () => {
   it('gives docker a private config: the caller credentials, the user plugins, the user config untouched', async () => {

@@ -79,3 +79,17 @@ export function withoutHostDockerConfig(): void {
     else process.env.DOCKER_CONFIG = host
   })
 }
+
+/**
+ * For the duration of a test file, the umask is 022 (a common default), so that a file or directory
+ * created without its own mode comes out 0644/0755: tests of private modes then fail without them.
+ */
+export function withUmask022(): void {
+  let before: number | undefined
+  beforeAll(() => {
+    before = process.umask(0o022)
+  })
+  afterAll(() => {
+    if (before !== undefined) process.umask(before)
+  })
+}

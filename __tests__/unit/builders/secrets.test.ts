@@ -5,7 +5,9 @@ import { parseSecrets } from '../../../src/builders/index.js'
 import { secretValues } from '../../../src/builders/options/secrets.js'
 import { envSecretsToFiles } from '../../../src/builders/secret-files.js'
 import { InputError } from '../../../src/inputs/errors.js'
-import { withTempDir } from './helpers.js'
+import { withTempDir, withUmask022 } from './helpers.js'
+
+withUmask022()
 
 function failure(lines: string[]): InputError {
   try {

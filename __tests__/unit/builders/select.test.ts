@@ -100,6 +100,18 @@ describe('selectBuilder', () => {
       }
     })
   })
+  it('runs buildx 0.23.0, the first that reads the docker client environment standalone, itself', async () => {
+    await withTempDir(async dir => {
+      const plugin = await pluginIn(dir)
+      const { run } = fakeRunner(cmd => {
+        if (cmd === plugin) return 'github.com/docker/buildx v0.23.0 abc\n'
+        throw new Error('unexpected')
+      })
+      const env = { DOCKER_CONFIG: dir, PATH: join(dir, 'bin') }
+      const { reason } = await selectBuilder('buildx', memoryLogger(), env, run, HERMETIC)
+      expect(reason).toBe(`asked for; found buildx 0.23.0 (the docker plugin ${plugin}, run itself)`)
+    })
+  })
   it('starts asking buildx its version before the selection (auto), which then finds the answer', async () => {
     await withTempDir(async dir => {
       const plugin = await pluginIn(dir)
