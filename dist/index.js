@@ -36162,13 +36162,11 @@ async function privateDockerConfig(plugin, parent, env) {
  */
 async function linkUserConfig(source, target) {
     const config = await (0,src_registry/* readDockerConfig */.TO)(source).catch(() => undefined);
-    if (!config) {
+    if (config?.cliPluginsExtraDirs === undefined) {
         if (await exists(source))
             await (0,promises_.symlink)(source, target);
         return;
     }
-    if (config.cliPluginsExtraDirs === undefined)
-        return (0,promises_.symlink)(source, target);
     const { cliPluginsExtraDirs: _shadowing, ...rest } = config;
     await (0,promises_.writeFile)(target, JSON.stringify(rest, null, 2), { mode: 0o600 });
 }
@@ -51496,12 +51494,11 @@ async function* parallelGzip(input, opts) {
     let total = 0;
     let dictionary;
     const submit = (block, last) => {
-        // The block's buffer is transferred to the worker (reblock's blocks are the pipeline's own), the
-        // dictionary cloned; ownBuffer only guards against a block that is a view of a shared buffer.
-        const data = ownBuffer(block);
-        const next = new Uint8Array(data.subarray(Math.max(0, data.byteLength - WINDOW)));
-        const task = { data, dictionary, level: opts.level, last };
-        const length = data.byteLength; // before deflate(): it transfers (detaches) the buffer
+        // The block's buffer is transferred to the worker (reblock's blocks are the pipeline's own,
+        // exact-sized), the dictionary copied.
+        const next = new Uint8Array(block.subarray(Math.max(0, block.byteLength - WINDOW)));
+        const task = { data: block, dictionary, level: opts.level, last };
+        const length = block.byteLength; // before deflate(): it transfers (detaches) the buffer
         const deflated = opts.pool.deflate(task);
         // Observed at once: a block may fail while an earlier one is awaited (or while the consumer is
         // busy); unobserved until then, its rejection would be unhandled, which kills the process.
@@ -51529,10 +51526,6 @@ async function* parallelGzip(input, opts) {
     while (inFlight.length > 0)
         yield await drainOne();
     yield gzipTrailer(crc, total);
-}
-function ownBuffer(block) {
-    const exact = block.byteOffset === 0 && block.byteLength === block.buffer.byteLength;
-    return exact && block.buffer instanceof ArrayBuffer ? block : new Uint8Array(block);
 }
 function gzipTrailer(crc, total) {
     const trailer = Buffer.alloc(8);

@@ -411,13 +411,17 @@ describe('compare-and-swap manifest writes (ifMatch)', () => {
     return { body, digest: sha256Digest(body) }
   }
 
-  function proxied() {
+  /** Runs `test` with a fresh repository behind the proxy, closing its client after. */
+  async function withProxiedRepo(test: (repo: Repository) => Promise<void>): Promise<void> {
     const rec = recordingClient({ maxAttempts: 4 })
-    return { rec, repo: rec.client.repository(`${proxy.host}/${uniqueRepo('cas')}`) }
+    try {
+      await test(rec.client.repository(`${proxy.host}/${uniqueRepo('cas')}`))
+    } finally {
+      rec.client.close()
+    }
   }
 
   it('sends If-None-Match: * for a tag read absent and If-Match with the digest read before', async () => {
-    const { rec, repo } = proxied()
     const conditions: string[] = []
     proxy.add({
       method: 'PUT',
@@ -429,21 +433,18 @@ describe('compare-and-swap manifest writes (ifMatch)', () => {
       },
       action: { kind: 'delay', ms: 0 }
     })
-    try {
+    await withProxiedRepo(async repo => {
       const a = await manifestIn(repo, 'a')
       const b = await manifestIn(repo, 'b')
       await repo.pushManifest('t', a.body, OCI_MANIFEST, { ifMatch: null })
       await repo.pushManifest('t', b.body, OCI_MANIFEST, { ifMatch: a.digest })
       expect(conditions).toEqual(['* -', `- "${a.digest}"`])
       expect((await repo.headManifest('t'))?.digest).toBe(b.digest)
-    } finally {
-      rec.client.close()
-    }
+    })
   })
 
   it('sends a compare-and-swap PUT once: a 5xx fails it instead of replaying a body that may be stale', async () => {
-    const { rec, repo } = proxied()
-    try {
+    await withProxiedRepo(async repo => {
       const a = await manifestIn(repo, 'a')
       proxy.add({ method: 'PUT', path: /\/manifests\/t$/, action: { kind: 'status', status: 503 } })
       const err = await repo.pushManifest('t', a.body, OCI_MANIFEST, { ifMatch: null }).catch(e => e)
@@ -454,14 +455,11 @@ describe('compare-and-swap manifest writes (ifMatch)', () => {
       proxy.add({ method: 'PUT', path: /\/manifests\/u$/, action: { kind: 'status', status: 503 } })
       await repo.pushManifest('u', a.body, OCI_MANIFEST)
       expect(putsTo('u')).toHaveLength(2)
-    } finally {
-      rec.client.close()
-    }
+    })
   })
 
   it('writes nothing when the HEAD a compare-and-swap needs is refused (403); a plain push goes on', async () => {
-    const { rec, repo } = proxied()
-    try {
+    await withProxiedRepo(async repo => {
       const a = await manifestIn(repo, 'a')
       proxy.add({
         method: 'HEAD',
@@ -475,14 +473,11 @@ describe('compare-and-swap manifest writes (ifMatch)', () => {
       expect(putsTo('t')).toEqual([])
       await repo.pushManifest('t', a.body, OCI_MANIFEST)
       expect(putsTo('t')).toHaveLength(1)
-    } finally {
-      rec.client.close()
-    }
+    })
   })
 
   it('refuses to push a manifest under a digest that is not its own, sending nothing', async () => {
-    const { rec, repo } = proxied()
-    try {
+    await withProxiedRepo(async repo => {
       const a = await manifestIn(repo, 'a')
       proxy.clear()
       const other = `sha256:${'0'.repeat(64)}`
@@ -490,8 +485,6 @@ describe('compare-and-swap manifest writes (ifMatch)', () => {
         `cannot push a manifest whose digest is ${a.digest} as ${other}`
       )
       expect(proxy.log).toEqual([])
-    } finally {
-      rec.client.close()
-    }
+    })
   })
 })

@@ -37,11 +37,10 @@ export async function privateDockerConfig(plugin: string, parent: string, env: E
  */
 async function linkUserConfig(source: string, target: string): Promise<void> {
   const config = await readDockerConfig(source).catch(() => undefined)
-  if (!config) {
+  if (config?.cliPluginsExtraDirs === undefined) {
     if (await exists(source)) await symlink(source, target)
     return
   }
-  if (config.cliPluginsExtraDirs === undefined) return symlink(source, target)
   const { cliPluginsExtraDirs: _shadowing, ...rest } = config
   await writeFile(target, JSON.stringify(rest, null, 2), { mode: 0o600 })
 }

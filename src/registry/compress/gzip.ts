@@ -31,12 +31,11 @@ export async function* parallelGzip(
   let total = 0
   let dictionary: Uint8Array | undefined
   const submit = (block: Uint8Array, last: boolean) => {
-    // The block's buffer is transferred to the worker (reblock's blocks are the pipeline's own), the
-    // dictionary cloned; ownBuffer only guards against a block that is a view of a shared buffer.
-    const data = ownBuffer(block)
-    const next = new Uint8Array(data.subarray(Math.max(0, data.byteLength - WINDOW)))
-    const task = { data, dictionary, level: opts.level, last }
-    const length = data.byteLength // before deflate(): it transfers (detaches) the buffer
+    // The block's buffer is transferred to the worker (reblock's blocks are the pipeline's own,
+    // exact-sized), the dictionary copied.
+    const next = new Uint8Array(block.subarray(Math.max(0, block.byteLength - WINDOW)))
+    const task = { data: block, dictionary, level: opts.level, last }
+    const length = block.byteLength // before deflate(): it transfers (detaches) the buffer
     const deflated = opts.pool.deflate(task)
     // Observed at once: a block may fail while an earlier one is awaited (or while the consumer is
     // busy); unobserved until then, its rejection would be unhandled, which kills the process.
@@ -61,11 +60,6 @@ export async function* parallelGzip(
   submit(pending ?? new Uint8Array(0), true)
   while (inFlight.length > 0) yield await drainOne()
   yield gzipTrailer(crc, total)
-}
-
-function ownBuffer(block: Uint8Array): Uint8Array {
-  const exact = block.byteOffset === 0 && block.byteLength === block.buffer.byteLength
-  return exact && block.buffer instanceof ArrayBuffer ? block : new Uint8Array(block)
 }
 
 function gzipTrailer(crc: number, total: number): Buffer {
